@@ -1,1 +1,62 @@
-fn main(){}
+//! `tessera`: the command-line face of the Tessera toolkit.
+//!
+//! Thin by design: clap parses, the library crates compute, this file prints errors.
+
+mod input;
+mod pix;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Deep learning on the sphere and on meshes: HEALPix pixel tools, sky maps, training.
+///
+/// Start with the pixel tools, which answer the questions healpy answers, with healpy's
+/// conventions (theta = colatitude and phi = longitude in radians, or --lonlat in degrees;
+/// RING order unless --nest):
+///
+///   tessera pix info --nside 64
+///   tessera pix ang2pix --nside 64 --lonlat 83.63 22.01
+///   tessera pix neighbours --nside 64 --nest 1000
+///   echo "0 1 2" | tessera pix pix2ang --nside 16
+#[derive(Parser, Debug)]
+#[command(name = "tessera", version, about, long_about, verbatim_doc_comment)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// HEALPix pixel geometry: ang2pix, pix2ang, neighbours, ring2nest, discs, resolution info.
+    #[command(subcommand)]
+    Pix(pix::PixCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Pix(cmd) => pix::run(cmd, &mut std::io::stdout().lock()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -55,7 +55,7 @@ mod xyf;
 pub use base::Healpix;
 pub use error::{HealpixError, Result};
 pub use interp::InterpWeights;
-pub use loc::{lonlat2thetaphi, thetaphi2lonlat};
+pub use loc::{ang2vec, lonlat2thetaphi, thetaphi2lonlat, vec2ang};
 pub use neighbours::{Direction, MISSING, Neighbours};
 pub use nside::{
     MAX_NSIDE, MAX_ORDER, Nside, npix2nside, nside2npix, nside2order, nside2pixarea, nside2resol,

@@ -84,6 +84,59 @@ pub fn thetaphi2lonlat(theta: f64, phi: f64) -> (f64, f64) {
     (phi * (180.0 / PI), 90.0 - theta * (180.0 / PI))
 }
 
+/// healpy's `ang2vec`: the unit vector of the direction `(theta, phi)` in radians.
+///
+/// # Errors
+/// As [`Healpix::ang2pix`].
+///
+/// # Example
+/// ```
+/// let v = tessera_healpix::ang2vec(0.0, 1.0)?;
+/// assert_eq!(v, [0.0, 0.0, 1.0]);
+/// # Ok::<(), tessera_healpix::HealpixError>(())
+/// ```
+pub fn ang2vec(theta: f64, phi: f64) -> Result<[f64; 3]> {
+    check_angles(theta, phi)?;
+    let s = theta.sin();
+    Ok([s * phi.cos(), s * phi.sin(), theta.cos()])
+}
+
+/// healpy's `vec2ang`: the direction `(theta, phi)` of a vector (need not be normalised), with
+/// `phi` in `[0, 2π)`.
+///
+/// # Errors
+/// [`HealpixError::NonFinite`], [`HealpixError::ZeroVector`].
+///
+/// # Example
+/// ```
+/// let (theta, phi) = tessera_healpix::vec2ang([0.0, 2.0, 0.0])?;
+/// assert_eq!((theta, phi), (std::f64::consts::FRAC_PI_2, std::f64::consts::FRAC_PI_2));
+/// # Ok::<(), tessera_healpix::HealpixError>(())
+/// ```
+pub fn vec2ang(v: [f64; 3]) -> Result<(f64, f64)> {
+    check_vector(v)?;
+    let [x, y, z] = v;
+    let theta = (x * x + y * y).sqrt().atan2(z);
+    let mut phi = if x == 0.0 && y == 0.0 { 0.0 } else { y.atan2(x) };
+    if phi < 0.0 {
+        phi += 2.0 * PI;
+    }
+    Ok((theta, fmodulo(phi, 2.0 * PI)))
+}
+
+/// Checks that a vector is finite and non-zero.
+pub(crate) fn check_vector(v: [f64; 3]) -> Result<()> {
+    for (value, what) in v.iter().zip(["x", "y", "z"]) {
+        if !value.is_finite() {
+            return Err(HealpixError::NonFinite { what, value: *value });
+        }
+    }
+    if v == [0.0; 3] {
+        return Err(HealpixError::ZeroVector);
+    }
+    Ok(())
+}
+
 impl Healpix {
     /// Pixel containing the location (no checks), HEALPix C++'s `loc2pix`.
     #[inline]
@@ -317,14 +370,7 @@ impl Healpix {
     /// ```
     #[inline]
     pub fn vec2pix(&self, v: [f64; 3]) -> Result<u64> {
-        for (value, what) in v.iter().zip(["x", "y", "z"]) {
-            if !value.is_finite() {
-                return Err(HealpixError::NonFinite { what, value: *value });
-            }
-        }
-        if v == [0.0; 3] {
-            return Err(HealpixError::ZeroVector);
-        }
+        check_vector(v)?;
         Ok(self.vec2pix_unchecked(v) as u64)
     }
 

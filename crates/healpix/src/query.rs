@@ -7,7 +7,6 @@ use std::f64::consts::PI;
 
 use crate::base::Healpix;
 use crate::error::{HealpixError, Result};
-use crate::loc::fmodulo;
 use crate::scheme::Scheme;
 use crate::vec3::cosdist_zphi;
 
@@ -51,24 +50,10 @@ impl Healpix {
     /// # Ok::<(), tessera_healpix::HealpixError>(())
     /// ```
     pub fn query_disc(&self, vec: [f64; 3], radius: f64, mode: QueryMode) -> Result<Vec<u64>> {
-        for (value, what) in vec.iter().zip(["x", "y", "z"]) {
-            if !value.is_finite() {
-                return Err(HealpixError::NonFinite { what, value: *value });
-            }
-        }
-        if vec == [0.0; 3] {
-            return Err(HealpixError::ZeroVector);
-        }
+        let (theta, phi) = crate::loc::vec2ang(vec)?;
         if !(radius >= 0.0 && radius.is_finite()) {
             return Err(HealpixError::InvalidRadius { radius });
         }
-        let [x, y, z] = vec;
-        let theta = (x * x + y * y).sqrt().atan2(z);
-        let mut phi = if x == 0.0 && y == 0.0 { 0.0 } else { y.atan2(x) };
-        if phi < 0.0 {
-            phi += 2.0 * PI;
-        }
-        let phi = fmodulo(phi, 2.0 * PI);
         let fact = match mode {
             QueryMode::Exclusive => 0,
             QueryMode::Inclusive { fact } => {
