@@ -14,7 +14,9 @@ where
     let text;
     let tokens: Vec<&str> = if given.is_empty() {
         let mut buf = String::new();
-        std::io::stdin().read_to_string(&mut buf).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut buf)
+            .context("reading standard input")?;
         text = buf;
         text.split_whitespace().collect()
     } else {
@@ -27,7 +29,8 @@ where
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            t.parse::<T>().map_err(|e| anyhow::anyhow!("{what} #{}: cannot parse {t:?}: {e}", i + 1))
+            t.parse::<T>()
+                .map_err(|e| anyhow::anyhow!("{what} #{}: cannot parse {t:?}: {e}", i + 1))
         })
         .collect()
 }
@@ -35,7 +38,10 @@ where
 /// Splits a flat list into pairs, failing with a clear message when the count is odd.
 pub fn pairs(values: Vec<f64>, what: &str) -> Result<Vec<(f64, f64)>> {
     if values.len() % 2 != 0 {
-        bail!("{what} come in pairs, but {} values were given", values.len());
+        bail!(
+            "{what} come in pairs, but {} values were given",
+            values.len()
+        );
     }
     Ok(values.chunks(2).map(|c| (c[0], c[1])).collect())
 }

@@ -22,7 +22,11 @@ pub struct GeometryArgs {
 
 impl GeometryArgs {
     fn healpix(self) -> Result<Healpix> {
-        let scheme = if self.nest { Scheme::Nested } else { Scheme::Ring };
+        let scheme = if self.nest {
+            Scheme::Nested
+        } else {
+            Scheme::Ring
+        };
         Healpix::new(self.nside, scheme).context("invalid map geometry")
     }
 }
@@ -165,28 +169,58 @@ pub enum PixCommand {
 pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
     match cmd {
         PixCommand::Info { nside, output } => info(nside, output, out),
-        PixCommand::Ang2pix { geometry, lonlat, output, angles } => {
+        PixCommand::Ang2pix {
+            geometry,
+            lonlat,
+            output,
+            angles,
+        } => {
             let hp = geometry.healpix()?;
             let angles = pairs(values_or_stdin::<f64>(&angles, "angle")?, "angles")?;
             let pix = angles
                 .iter()
-                .map(|&(a, b)| if lonlat { hp.ang2pix_lonlat(a, b) } else { hp.ang2pix(a, b) })
+                .map(|&(a, b)| {
+                    if lonlat {
+                        hp.ang2pix_lonlat(a, b)
+                    } else {
+                        hp.ang2pix(a, b)
+                    }
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             if output.json {
-                writeln!(out, "{}", json!({ "nside": hp.nside(), "scheme": hp.scheme().to_string(), "pix": pix }))?;
+                writeln!(
+                    out,
+                    "{}",
+                    json!({ "nside": hp.nside(), "scheme": hp.scheme().to_string(), "pix": pix })
+                )?;
             } else {
                 pix.iter().try_for_each(|p| writeln!(out, "{p}"))?;
             }
             Ok(())
         }
-        PixCommand::Pix2ang { geometry, lonlat, output, pixels } => {
+        PixCommand::Pix2ang {
+            geometry,
+            lonlat,
+            output,
+            pixels,
+        } => {
             let hp = geometry.healpix()?;
             let pix = values_or_stdin::<u64>(&pixels, "pixel")?;
             let angles = pix
                 .iter()
-                .map(|&p| if lonlat { hp.pix2ang_lonlat(p) } else { hp.pix2ang(p) })
+                .map(|&p| {
+                    if lonlat {
+                        hp.pix2ang_lonlat(p)
+                    } else {
+                        hp.pix2ang(p)
+                    }
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            let (a, b) = if lonlat { ("lon", "lat") } else { ("theta", "phi") };
+            let (a, b) = if lonlat {
+                ("lon", "lat")
+            } else {
+                ("theta", "phi")
+            };
             if output.json {
                 let (xs, ys): (Vec<f64>, Vec<f64>) = angles.into_iter().unzip();
                 writeln!(out, "{}", json!({ "pix": pix, a: xs, b: ys }))?;
@@ -198,10 +232,17 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
             }
             Ok(())
         }
-        PixCommand::Pix2vec { geometry, output, pixels } => {
+        PixCommand::Pix2vec {
+            geometry,
+            output,
+            pixels,
+        } => {
             let hp = geometry.healpix()?;
             let pix = values_or_stdin::<u64>(&pixels, "pixel")?;
-            let vecs = pix.iter().map(|&p| hp.pix2vec(p)).collect::<Result<Vec<_>, _>>()?;
+            let vecs = pix
+                .iter()
+                .map(|&p| hp.pix2vec(p))
+                .collect::<Result<Vec<_>, _>>()?;
             if output.json {
                 writeln!(out, "{}", json!({ "pix": pix, "vec": vecs }))?;
             } else {
@@ -212,7 +253,11 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
             }
             Ok(())
         }
-        PixCommand::Neighbours { geometry, output, pixels } => {
+        PixCommand::Neighbours {
+            geometry,
+            output,
+            pixels,
+        } => {
             let hp = geometry.healpix()?;
             let pix = values_or_stdin::<u64>(&pixels, "pixel")?;
             let rows = pix
@@ -221,7 +266,11 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
                 .collect::<Result<Vec<_>, _>>()?;
             if output.json {
                 let order: Vec<&str> = Direction::ALL.iter().map(|d| d.name()).collect();
-                writeln!(out, "{}", json!({ "order": order, "pix": pix, "neighbours": rows }))?;
+                writeln!(
+                    out,
+                    "{}",
+                    json!({ "order": order, "pix": pix, "neighbours": rows })
+                )?;
             } else {
                 let names: Vec<&str> = Direction::ALL.iter().map(|d| d.name()).collect();
                 writeln!(out, "# pix {}", names.join(" "))?;
@@ -249,13 +298,23 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
             let (theta, phi) = match (lon, lat, theta, phi) {
                 (Some(lon), Some(lat), _, _) => tessera_healpix::lonlat2thetaphi(lon, lat)?,
                 (_, _, Some(t), Some(p)) => (t, p),
-                _ => anyhow::bail!("give the disc centre as --lon/--lat (degrees) or --theta/--phi (radians)"),
+                _ => anyhow::bail!(
+                    "give the disc centre as --lon/--lat (degrees) or --theta/--phi (radians)"
+                ),
             };
             let centre = tessera_healpix::ang2vec(theta, phi)?;
-            let mode = if inclusive { QueryMode::Inclusive { fact } } else { QueryMode::Exclusive };
+            let mode = if inclusive {
+                QueryMode::Inclusive { fact }
+            } else {
+                QueryMode::Exclusive
+            };
             let pix = hp.query_disc(centre, radius.to_radians(), mode)?;
             if output.json {
-                writeln!(out, "{}", json!({ "nside": hp.nside(), "scheme": hp.scheme().to_string(), "pix": pix }))?;
+                writeln!(
+                    out,
+                    "{}",
+                    json!({ "nside": hp.nside(), "scheme": hp.scheme().to_string(), "pix": pix })
+                )?;
             } else {
                 pix.iter().try_for_each(|p| writeln!(out, "{p}"))?;
             }
@@ -299,11 +358,27 @@ fn info(nside: u64, output: OutputArgs, out: &mut impl Write) -> Result<()> {
     writeln!(out, "npix              {}", n.npix())?;
     match n.order() {
         Some(o) => writeln!(out, "order             {o} (RING and NESTED)")?,
-        None => writeln!(out, "order             none: not a power of two (RING only)")?,
+        None => writeln!(
+            out,
+            "order             none: not a power of two (RING only)"
+        )?,
     }
     writeln!(out, "rings             {}", hp.nrings())?;
-    writeln!(out, "resolution        {:.6} arcmin (sqrt of the pixel area)", n.resol_arcmin())?;
-    writeln!(out, "pixel area        {:.6e} sr = {:.6e} deg^2", n.pixarea(), n.pixarea_deg2())?;
-    writeln!(out, "max pixel radius  {:.6} arcmin", hp.max_pixrad().to_degrees() * 60.0)?;
+    writeln!(
+        out,
+        "resolution        {:.6} arcmin (sqrt of the pixel area)",
+        n.resol_arcmin()
+    )?;
+    writeln!(
+        out,
+        "pixel area        {:.6e} sr = {:.6e} deg^2",
+        n.pixarea(),
+        n.pixarea_deg2()
+    )?;
+    writeln!(
+        out,
+        "max pixel radius  {:.6} arcmin",
+        hp.max_pixrad().to_degrees() * 60.0
+    )?;
     Ok(())
 }

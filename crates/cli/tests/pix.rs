@@ -23,14 +23,18 @@ fn info_reports_npix_order_and_resolution() {
 #[test]
 fn ang2pix_matches_healpy_in_both_schemes_and_lonlat() {
     // healpy 1.20.1: ang2pix(16, [0.1, 1.0], [0.2, 3.0]) and with nest=True.
-    tessera(&["pix", "ang2pix", "--nside", "16", "0.1", "0.2", "1.0", "3.0"])
-        .assert()
-        .success()
-        .stdout("4\n703\n");
-    tessera(&["pix", "ang2pix", "--nside", "16", "--nest", "0.1", "0.2", "1.0", "3.0"])
-        .assert()
-        .success()
-        .stdout("254\n1787\n");
+    tessera(&[
+        "pix", "ang2pix", "--nside", "16", "0.1", "0.2", "1.0", "3.0",
+    ])
+    .assert()
+    .success()
+    .stdout("4\n703\n");
+    tessera(&[
+        "pix", "ang2pix", "--nside", "16", "--nest", "0.1", "0.2", "1.0", "3.0",
+    ])
+    .assert()
+    .success()
+    .stdout("254\n1787\n");
     tessera(&["pix", "ang2pix", "-n", "4", "--lonlat", "0", "-90"])
         .assert()
         .success()
@@ -68,34 +72,95 @@ fn neighbours_marks_missing_with_minus_one() {
 
 #[test]
 fn ring2nest_and_nest2ring_are_inverse() {
-    tessera(&["pix", "ring2nest", "--nside", "2", "0", "13"]).assert().success().stdout("3\n0\n");
-    tessera(&["pix", "nest2ring", "--nside", "2", "3", "0"]).assert().success().stdout("0\n13\n");
+    tessera(&["pix", "ring2nest", "--nside", "2", "0", "13"])
+        .assert()
+        .success()
+        .stdout("3\n0\n");
+    tessera(&["pix", "nest2ring", "--nside", "2", "3", "0"])
+        .assert()
+        .success()
+        .stdout("0\n13\n");
 }
 
 #[test]
 fn query_disc_around_the_pole() {
-    tessera(&["pix", "query-disc", "-n", "1", "--lon", "0", "--lat", "90", "--radius", "10"])
-        .assert()
-        .success()
-        .stdout("");
-    tessera(&["pix", "query-disc", "-n", "1", "--lon", "0", "--lat", "90", "--radius", "10", "--inclusive"])
-        .assert()
-        .success()
-        .stdout("0\n1\n2\n3\n");
+    tessera(&[
+        "pix",
+        "query-disc",
+        "-n",
+        "1",
+        "--lon",
+        "0",
+        "--lat",
+        "90",
+        "--radius",
+        "10",
+    ])
+    .assert()
+    .success()
+    .stdout("");
+    tessera(&[
+        "pix",
+        "query-disc",
+        "-n",
+        "1",
+        "--lon",
+        "0",
+        "--lat",
+        "90",
+        "--radius",
+        "10",
+        "--inclusive",
+    ])
+    .assert()
+    .success()
+    .stdout("0\n1\n2\n3\n");
 }
 
 #[test]
 fn bad_input_gives_a_clear_message_and_exit_code_1() {
     let cases: &[(&[&str], &str)] = &[
         (&["pix", "info", "--nside", "0"], "nside must be at least 1"),
-        (&["pix", "ang2pix", "--nside", "6", "--nest", "1", "1"], "not a power of two"),
-        (&["pix", "pix2ang", "--nside", "4", "192"], "pixel 192 is out of range for nside 4"),
-        (&["pix", "ang2pix", "--nside", "4", "nan", "1"], "theta is not a finite number"),
-        (&["pix", "ang2pix", "--nside", "4", "4", "1"], "outside [0, pi]"),
+        (
+            &["pix", "ang2pix", "--nside", "6", "--nest", "1", "1"],
+            "not a power of two",
+        ),
+        (
+            &["pix", "pix2ang", "--nside", "4", "192"],
+            "pixel 192 is out of range for nside 4",
+        ),
+        (
+            &["pix", "ang2pix", "--nside", "4", "nan", "1"],
+            "theta is not a finite number",
+        ),
+        (
+            &["pix", "ang2pix", "--nside", "4", "4", "1"],
+            "outside [0, pi]",
+        ),
         (&["pix", "ang2pix", "--nside", "4", "1"], "come in pairs"),
-        (&["pix", "neighbours", "--nside", "4", "abc"], "cannot parse \"abc\""),
-        (&["pix", "ring2nest", "--nside", "3", "0"], "not a power of two"),
-        (&["pix", "query-disc", "-n", "4", "--lon", "0", "--lat", "0", "--radius", "-1"], "radius"),
+        (
+            &["pix", "neighbours", "--nside", "4", "abc"],
+            "cannot parse \"abc\"",
+        ),
+        (
+            &["pix", "ring2nest", "--nside", "3", "0"],
+            "not a power of two",
+        ),
+        (
+            &[
+                "pix",
+                "query-disc",
+                "-n",
+                "4",
+                "--lon",
+                "0",
+                "--lat",
+                "0",
+                "--radius",
+                "-1",
+            ],
+            "radius",
+        ),
     ];
     for (args, message) in cases {
         tessera(args)

@@ -159,7 +159,11 @@ impl Healpix {
     pub(crate) fn ring_info(&self, ring: i64) -> RingInfo {
         let n = self.nside;
         if ring < n {
-            RingInfo { start: 2 * ring * (ring - 1), len: 4 * ring, shifted: true }
+            RingInfo {
+                start: 2 * ring * (ring - 1),
+                len: 4 * ring,
+                shifted: true,
+            }
         } else if ring < 3 * n {
             RingInfo {
                 start: self.ncap + (ring - n) * 4 * n,
@@ -168,7 +172,11 @@ impl Healpix {
             }
         } else {
             let nr = 4 * n - ring;
-            RingInfo { start: self.npix - 2 * nr * (nr + 1), len: 4 * nr, shifted: true }
+            RingInfo {
+                start: self.npix - 2 * nr * (nr + 1),
+                len: 4 * nr,
+                shifted: true,
+            }
         }
     }
 
@@ -194,7 +202,11 @@ impl Healpix {
             return (self.nside as f64 * (2.0 - 1.5 * z)) as i64;
         }
         let iring = (self.nside as f64 * (3.0 * (1.0 - az)).sqrt()) as i64;
-        if z > 0.0 { iring } else { 4 * self.nside - iring - 1 }
+        if z > 0.0 {
+            iring
+        } else {
+            4 * self.nside - iring - 1
+        }
     }
 
     /// Ring information with the centres' colatitude, as HEALPix C++'s `get_ring_info2`.

@@ -27,7 +27,11 @@ pub(crate) const fn compress_bits(v: u64) -> u64 {
 pub(crate) fn isqrt(v: i64) -> i64 {
     debug_assert!(v >= 0);
     let mut r = ((v as f64) + 0.5).sqrt() as i64;
-    // The f64 guess can be off by one when v > 2^52.
+    if v < (1 << 50) {
+        // Exact: sqrt of a double below 2^50 is never off by a whole unit.
+        return r;
+    }
+    // The f64 guess can be off by one for larger v.
     while r * r > v {
         r -= 1;
     }

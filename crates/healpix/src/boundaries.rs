@@ -34,7 +34,11 @@ impl Healpix {
         if tmp >= 8.0 {
             tmp -= 8.0;
         }
-        let phi = if nr < 1e-15 { 0.0 } else { (0.5 * FRAC_PI_2 * tmp) / nr };
+        let phi = if nr < 1e-15 {
+            0.0
+        } else {
+            (0.5 * FRAC_PI_2 * tmp) / nr
+        };
         vec3::from_loc(z, phi, sin_theta)
     }
 

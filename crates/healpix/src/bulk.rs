@@ -1,19 +1,54 @@
 //! Slice versions of the per-pixel functions, filling caller buffers (optionally in parallel).
 //!
-//! Each `_into` function validates every input and stops at the first invalid one with the same
-//! typed error as the single-value call. [`Parallelism::Serial`] keeps to the calling thread;
-//! [`Parallelism::Rayon`] spreads the work over rayon's pool.
+//! Each `_into` function first validates every input in one tight pass, returning the same typed
+//! error as the single-value call for the first invalid one, and then computes without checks.
+//! [`Parallelism::Serial`] keeps to the calling thread; [`Parallelism::Rayon`] spreads the work
+//! over rayon's pool.
+
+use std::f64::consts::PI;
 
 use crate::base::Healpix;
 use crate::error::{HealpixError, Result};
-use crate::loc::check_angles;
+use crate::interp::InterpWeights;
+use crate::loc::{check_angles, check_vector};
 use crate::par::{Parallelism, fill_indexed, fill_indexed_pair};
 
 fn check_len(what: &'static str, expected: usize, got: usize) -> Result<()> {
-    if expected == got { Ok(()) } else { Err(HealpixError::LengthMismatch { what, expected, got }) }
+    if expected == got {
+        Ok(())
+    } else {
+        Err(HealpixError::LengthMismatch {
+            what,
+            expected,
+            got,
+        })
+    }
 }
 
 impl Healpix {
+    /// Checks that every pixel is in range (one branch-free pass, then a search on failure).
+    fn check_pixels(&self, pix: &[u64]) -> Result<()> {
+        let max = pix.iter().copied().fold(0, u64::max);
+        if pix.is_empty() || max < self.npix as u64 {
+            return Ok(());
+        }
+        pix.iter().try_for_each(|&p| self.check_pix(p))
+    }
+
+    /// Checks every `(theta, phi)` pair.
+    fn check_angle_slices(theta: &[f64], phi: &[f64]) -> Result<()> {
+        let ok = theta.iter().zip(phi).fold(true, |ok, (&t, &p)| {
+            ok & (t >= 0.0) & (t <= PI) & p.is_finite()
+        });
+        if ok {
+            return Ok(());
+        }
+        theta
+            .iter()
+            .zip(phi)
+            .try_for_each(|(&t, &p)| check_angles(t, p))
+    }
+
     /// `out[i] = ang2pix(theta[i], phi[i])` for whole arrays (healpy's vectorised `ang2pix`).
     ///
     /// # Errors
@@ -38,11 +73,11 @@ impl Healpix {
     ) -> Result<()> {
         check_len("phi", theta.len(), phi.len())?;
         check_len("output", theta.len(), out.len())?;
+        Self::check_angle_slices(theta, phi)?;
         fill_indexed(out, mode, |i| {
-            let (t, p) = (theta[i], phi[i]);
-            check_angles(t, p)?;
-            Ok(self.ang2pix_unchecked(t, p) as u64)
-        })
+            self.ang2pix_unchecked(theta[i], phi[i]) as u64
+        });
+        Ok(())
     }
 
     /// `(theta[i], phi[i]) = pix2ang(pix[i])` for whole arrays.
@@ -68,10 +103,9 @@ impl Healpix {
     ) -> Result<()> {
         check_len("theta output", pix.len(), theta.len())?;
         check_len("phi output", pix.len(), phi.len())?;
-        fill_indexed_pair(theta, phi, mode, |i| {
-            self.check_pix(pix[i])?;
-            Ok(self.pix2ang_unchecked(pix[i] as i64))
-        })
+        self.check_pixels(pix)?;
+        fill_indexed_pair(theta, phi, mode, |i| self.pix2ang_unchecked(pix[i] as i64));
+        Ok(())
     }
 
     /// `out[i] = vec2pix(v[i])` for whole arrays of vectors.
@@ -80,7 +114,9 @@ impl Healpix {
     /// [`HealpixError::LengthMismatch`]; otherwise as [`Healpix::vec2pix`].
     pub fn vec2pix_into(&self, v: &[[f64; 3]], out: &mut [u64], mode: Parallelism) -> Result<()> {
         check_len("output", v.len(), out.len())?;
-        fill_indexed(out, mode, |i| self.vec2pix(v[i]))
+        v.iter().try_for_each(|&v| check_vector(v))?;
+        fill_indexed(out, mode, |i| self.vec2pix_unchecked(v[i]) as u64);
+        Ok(())
     }
 
     /// `out[i] = pix2vec(pix[i])` for whole arrays.
@@ -89,10 +125,9 @@ impl Healpix {
     /// [`HealpixError::LengthMismatch`]; [`HealpixError::PixelOutOfRange`].
     pub fn pix2vec_into(&self, pix: &[u64], out: &mut [[f64; 3]], mode: Parallelism) -> Result<()> {
         check_len("output", pix.len(), out.len())?;
-        fill_indexed(out, mode, |i| {
-            self.check_pix(pix[i])?;
-            Ok(self.pix2vec_unchecked(pix[i] as i64))
-        })
+        self.check_pixels(pix)?;
+        fill_indexed(out, mode, |i| self.pix2vec_unchecked(pix[i] as i64));
+        Ok(())
     }
 
     /// `out[i] = ring2nest(pix[i])` for whole arrays.
@@ -112,10 +147,11 @@ impl Healpix {
     pub fn ring2nest_into(&self, pix: &[u64], out: &mut [u64], mode: Parallelism) -> Result<()> {
         self.require_nested_capable()?;
         check_len("output", pix.len(), out.len())?;
+        self.check_pixels(pix)?;
         fill_indexed(out, mode, |i| {
-            self.check_pix(pix[i])?;
-            Ok(self.ring2nest_unchecked(pix[i] as i64) as u64)
-        })
+            self.ring2nest_unchecked(pix[i] as i64) as u64
+        });
+        Ok(())
     }
 
     /// `out[i] = nest2ring(pix[i])` for whole arrays.
@@ -125,10 +161,62 @@ impl Healpix {
     pub fn nest2ring_into(&self, pix: &[u64], out: &mut [u64], mode: Parallelism) -> Result<()> {
         self.require_nested_capable()?;
         check_len("output", pix.len(), out.len())?;
+        self.check_pixels(pix)?;
         fill_indexed(out, mode, |i| {
-            self.check_pix(pix[i])?;
-            Ok(self.nest2ring_unchecked(pix[i] as i64) as u64)
-        })
+            self.nest2ring_unchecked(pix[i] as i64) as u64
+        });
+        Ok(())
+    }
+
+    /// `out[i]` = the 8 neighbours of `pix[i]` in healpy's order with -1 for missing (healpy's
+    /// `get_all_neighbours(nside, pix)`, transposed to one row per pixel).
+    ///
+    /// # Errors
+    /// [`HealpixError::LengthMismatch`]; [`HealpixError::PixelOutOfRange`].
+    ///
+    /// # Example
+    /// ```
+    /// use tessera_healpix::{Healpix, Parallelism};
+    /// let hp = Healpix::ring(1)?;
+    /// let mut out = vec![[0; 8]; 1];
+    /// hp.neighbours_into(&[0], &mut out, Parallelism::Serial)?;
+    /// assert_eq!(out[0], [4, -1, 3, 2, 1, -1, 5, 8]);
+    /// # Ok::<(), tessera_healpix::HealpixError>(())
+    /// ```
+    pub fn neighbours_into(
+        &self,
+        pix: &[u64],
+        out: &mut [[i64; 8]],
+        mode: Parallelism,
+    ) -> Result<()> {
+        check_len("output", pix.len(), out.len())?;
+        self.check_pixels(pix)?;
+        fill_indexed(out, mode, |i| {
+            let mut row = [0i64; 8];
+            self.neighbours_raw(pix[i] as i64, &mut row);
+            row
+        });
+        Ok(())
+    }
+
+    /// `out[i] = interp_weights(theta[i], phi[i])` for whole arrays.
+    ///
+    /// # Errors
+    /// [`HealpixError::LengthMismatch`]; otherwise as [`Healpix::interp_weights`].
+    pub fn interp_weights_into(
+        &self,
+        theta: &[f64],
+        phi: &[f64],
+        out: &mut [InterpWeights],
+        mode: Parallelism,
+    ) -> Result<()> {
+        check_len("phi", theta.len(), phi.len())?;
+        check_len("output", theta.len(), out.len())?;
+        Self::check_angle_slices(theta, phi)?;
+        fill_indexed(out, mode, |i| {
+            self.interp_weights_unchecked(theta[i], phi[i])
+        });
+        Ok(())
     }
 }
 
@@ -139,11 +227,22 @@ mod tests {
     #[test]
     fn bulk_reports_first_bad_input_and_length_mismatch() {
         let hp = Healpix::ring(4).unwrap();
-        let mut out = vec![0; 2];
-        let err = hp.ang2pix_into(&[0.1, 9.0], &[0.0, 0.0], &mut out, Parallelism::Serial);
+        let mut out = vec![0; 3];
+        let err = hp.ang2pix_into(&[0.1, 9.0, -1.0], &[0.0; 3], &mut out, Parallelism::Serial);
         assert_eq!(err, Err(HealpixError::ThetaOutOfRange { theta: 9.0 }));
         let err = hp.ang2pix_into(&[0.1], &[0.0, 0.0], &mut out, Parallelism::Serial);
         assert!(matches!(err, Err(HealpixError::LengthMismatch { .. })));
+        let err = hp.ring2nest_into(&[0, 200, 300], &mut out, Parallelism::Rayon);
+        assert!(matches!(
+            err,
+            Err(HealpixError::PixelOutOfRange { pix: 200, .. })
+        ));
+        let mut nan = vec![0; 1];
+        let err = hp.ang2pix_into(&[0.5], &[f64::NAN], &mut nan, Parallelism::Serial);
+        assert!(matches!(
+            err,
+            Err(HealpixError::NonFinite { what: "phi", .. })
+        ));
     }
 
     #[test]
@@ -152,8 +251,13 @@ mod tests {
         let pix: Vec<u64> = (0..hp.npix()).collect();
         let mut a = vec![0; pix.len()];
         let mut b = vec![0; pix.len()];
-        hp.nest2ring_into(&pix, &mut a, Parallelism::Serial).unwrap();
+        hp.nest2ring_into(&pix, &mut a, Parallelism::Serial)
+            .unwrap();
         hp.nest2ring_into(&pix, &mut b, Parallelism::Rayon).unwrap();
         assert_eq!(a, b);
+        let mut na = vec![[0; 8]; pix.len()];
+        hp.neighbours_into(&pix, &mut na, Parallelism::Rayon)
+            .unwrap();
+        assert_eq!(na.concat(), hp.neighbour_table().into_vec());
     }
 }

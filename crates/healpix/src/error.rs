@@ -100,6 +100,12 @@ pub enum HealpixError {
         /// Its actual length.
         got: usize,
     },
+    /// A whole-map table was asked for in an integer type too small for its pixel indices.
+    #[error("a table of {npix} pixels needs 64-bit indices: i32 holds pixel indices below 2^31")]
+    IndexTypeTooSmall {
+        /// The number of pixels of the map.
+        npix: u64,
+    },
     /// Up/down-grading between two resolutions that are not related by a power of two.
     #[error(
         "cannot map nside {from} to nside {to}: both must be powers of two and the \

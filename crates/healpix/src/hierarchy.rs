@@ -12,7 +12,10 @@ use crate::scheme::Scheme;
 impl Healpix {
     /// log2 of the nside ratio `self.nside / coarse`, checked.
     fn levels_to(&self, coarse: u64) -> Result<u32> {
-        let bad = HealpixError::IncompatibleResolutions { from: self.nside as u64, to: coarse };
+        let bad = HealpixError::IncompatibleResolutions {
+            from: self.nside as u64,
+            to: coarse,
+        };
         self.require_nested_capable().map_err(|_| bad.clone())?;
         let fine = self.nside as u64;
         if coarse == 0 || !coarse.is_power_of_two() || coarse > fine {
@@ -80,7 +83,9 @@ impl Healpix {
         let fine = self.at_nside(fine_nside)?;
         let levels = fine.levels_to(self.nside as u64)?;
         let first = self.to_nested(pix as i64) << (2 * levels);
-        Ok((first..first + (1 << (2 * levels))).map(|p| fine.from_nested(p) as u64).collect())
+        Ok((first..first + (1 << (2 * levels)))
+            .map(|p| fine.from_nested(p) as u64)
+            .collect())
     }
 
     /// For every pixel of this map, the pixel at `coarse_nside` that contains it (the index map
@@ -102,10 +107,8 @@ impl Healpix {
         let coarse = self.at_nside(coarse_nside)?;
         let mut out = vec![0u64; self.npix as usize];
         fill_indexed(&mut out, Parallelism::Rayon, |p| {
-            Ok::<_, HealpixError>(
-                coarse.from_nested(self.to_nested(p as i64) >> (2 * levels)) as u64,
-            )
-        })?;
+            coarse.from_nested(self.to_nested(p as i64) >> (2 * levels)) as u64
+        });
         Ok(out)
     }
 
@@ -130,8 +133,8 @@ impl Healpix {
         fill_indexed(&mut out, Parallelism::Rayon, |i| {
             let coarse = self.to_nested((i / k) as i64);
             let nested = (coarse << (2 * levels)) + (i % k) as i64;
-            Ok::<_, HealpixError>(fine.from_nested(nested) as u64)
-        })?;
+            fine.from_nested(nested) as u64
+        });
         Ok(out)
     }
 }

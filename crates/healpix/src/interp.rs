@@ -8,7 +8,7 @@ use crate::loc::{check_angles, fmodulo};
 use crate::scheme::Scheme;
 
 /// Four pixels and their interpolation weights (which sum to 1).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct InterpWeights {
     /// The pixels: two on the ring above the point, two on the ring below.
     pub pixels: [u64; 4],
@@ -32,6 +32,11 @@ impl Healpix {
     /// ```
     pub fn interp_weights(&self, theta: f64, phi: f64) -> Result<InterpWeights> {
         check_angles(theta, phi)?;
+        Ok(self.interp_weights_unchecked(theta, phi))
+    }
+
+    /// [`Healpix::interp_weights`] for valid angles.
+    pub(crate) fn interp_weights_unchecked(&self, theta: f64, phi: f64) -> InterpWeights {
         let phi = fmodulo(phi, 2.0 * PI);
         let mut pix = [0i64; 4];
         let mut wgt = [0.0f64; 4];
@@ -45,7 +50,11 @@ impl Healpix {
             let dphi = 2.0 * PI / info.len as f64;
             let shift = if info.shifted { 0.5 } else { 0.0 };
             let tmp = phi / dphi - 0.5 * info.shifted as i64 as f64;
-            let mut i1 = if tmp < 0.0 { tmp as i64 - 1 } else { tmp as i64 };
+            let mut i1 = if tmp < 0.0 {
+                tmp as i64 - 1
+            } else {
+                tmp as i64
+            };
             let w1 = (phi - (i1 as f64 + shift) * dphi) / dphi;
             let mut i2 = i1 + 1;
             if i1 < 0 {
@@ -94,7 +103,10 @@ impl Healpix {
                 *p = self.ring2nest_unchecked(*p);
             }
         }
-        Ok(InterpWeights { pixels: pix.map(|p| p as u64), weights: wgt })
+        InterpWeights {
+            pixels: pix.map(|p| p as u64),
+            weights: wgt,
+        }
     }
 
     /// The map value at `(theta, phi)` by bilinear interpolation (healpy's `get_interp_val`).
@@ -118,7 +130,11 @@ impl Healpix {
             });
         }
         let w = self.interp_weights(theta, phi)?;
-        Ok(w.pixels.iter().zip(w.weights).map(|(&p, wt)| map[p as usize] * wt).sum())
+        Ok(w.pixels
+            .iter()
+            .zip(w.weights)
+            .map(|(&p, wt)| map[p as usize] * wt)
+            .sum())
     }
 }
 

@@ -63,7 +63,7 @@ pub use nside::{
 pub use par::Parallelism;
 pub use query::QueryMode;
 pub use scheme::{ParseSchemeError, Scheme};
-pub use tables::{NeighbourTable, StencilTable};
+pub use tables::{NeighbourTable, StencilTable, TableIndex};
 pub use xyf::Xyf;
 
 /// healpy's `UNSEEN`: the value that marks a missing pixel in a map.

@@ -34,10 +34,16 @@ pub(crate) fn fmodulo(v1: f64, v2: f64) -> f64 {
 #[inline]
 pub(crate) fn check_angles(theta: f64, phi: f64) -> Result<()> {
     if !theta.is_finite() {
-        return Err(HealpixError::NonFinite { what: "theta", value: theta });
+        return Err(HealpixError::NonFinite {
+            what: "theta",
+            value: theta,
+        });
     }
     if !phi.is_finite() {
-        return Err(HealpixError::NonFinite { what: "phi", value: phi });
+        return Err(HealpixError::NonFinite {
+            what: "phi",
+            value: phi,
+        });
     }
     if !(0.0..=PI).contains(&theta) {
         return Err(HealpixError::ThetaOutOfRange { theta });
@@ -59,10 +65,16 @@ pub(crate) fn check_angles(theta: f64, phi: f64) -> Result<()> {
 /// ```
 pub fn lonlat2thetaphi(lon: f64, lat: f64) -> Result<(f64, f64)> {
     if !lon.is_finite() {
-        return Err(HealpixError::NonFinite { what: "longitude", value: lon });
+        return Err(HealpixError::NonFinite {
+            what: "longitude",
+            value: lon,
+        });
     }
     if !lat.is_finite() {
-        return Err(HealpixError::NonFinite { what: "latitude", value: lat });
+        return Err(HealpixError::NonFinite {
+            what: "latitude",
+            value: lat,
+        });
     }
     if !(-90.0..=90.0).contains(&lat) {
         return Err(HealpixError::LatitudeOutOfRange { lat });
@@ -117,7 +129,11 @@ pub fn vec2ang(v: [f64; 3]) -> Result<(f64, f64)> {
     check_vector(v)?;
     let [x, y, z] = v;
     let theta = (x * x + y * y).sqrt().atan2(z);
-    let mut phi = if x == 0.0 && y == 0.0 { 0.0 } else { y.atan2(x) };
+    let mut phi = if x == 0.0 && y == 0.0 {
+        0.0
+    } else {
+        y.atan2(x)
+    };
     if phi < 0.0 {
         phi += 2.0 * PI;
     }
@@ -128,7 +144,10 @@ pub fn vec2ang(v: [f64; 3]) -> Result<(f64, f64)> {
 pub(crate) fn check_vector(v: [f64; 3]) -> Result<()> {
     for (value, what) in v.iter().zip(["x", "y", "z"]) {
         if !value.is_finite() {
-            return Err(HealpixError::NonFinite { what, value: *value });
+            return Err(HealpixError::NonFinite {
+                what,
+                value: *value,
+            });
         }
     }
     if v == [0.0; 3] {
@@ -160,7 +179,11 @@ impl Healpix {
                     let ir = n + 1 + jp - jm;
                     let kshift = 1 - (ir & 1);
                     let t1 = jp + jm - n + kshift + 1 + nl4 + nl4;
-                    let ip = if self.order > 0 { (t1 >> 1) & (nl4 - 1) } else { (t1 >> 1) % nl4 };
+                    let ip = if self.order > 0 {
+                        (t1 >> 1) & (nl4 - 1)
+                    } else {
+                        (t1 >> 1) % nl4
+                    };
                     self.ncap + (ir - 1) * nl4 + ip
                 } else {
                     let tp = tt - tt.trunc();
@@ -169,7 +192,11 @@ impl Healpix {
                     let jm = ((1.0 - tp) * tmp) as i64;
                     let ir = jp + jm + 1;
                     let ip = (tt * ir as f64) as i64;
-                    if z > 0.0 { 2 * ir * (ir - 1) + ip } else { self.npix - 2 * ir * (ir + 1) + ip }
+                    if z > 0.0 {
+                        2 * ir * (ir - 1) + ip
+                    } else {
+                        self.npix - 2 * ir * (ir + 1) + ip
+                    }
                 }
             }
             Scheme::Nested => {
@@ -219,17 +246,29 @@ impl Healpix {
                     let tmp = (iring * iring) as f64 * self.fact2;
                     let z = 1.0 - tmp;
                     let phi = (iphi as f64 - 0.5) * FRAC_PI_2 / iring as f64;
-                    Loc { z, phi, sin_theta: (z > 0.99).then(|| polar(tmp)) }
+                    Loc {
+                        z,
+                        phi,
+                        sin_theta: (z > 0.99).then(|| polar(tmp)),
+                    }
                 } else if pix < self.npix - self.ncap {
                     let nl4 = 4 * n;
                     let ip = pix - self.ncap;
-                    let tmp = if self.order >= 0 { ip >> (self.order + 2) } else { ip / nl4 };
+                    let tmp = if self.order >= 0 {
+                        ip >> (self.order + 2)
+                    } else {
+                        ip / nl4
+                    };
                     let iring = tmp + n;
                     let iphi = ip - nl4 * tmp + 1;
                     let fodd = if (iring + n) & 1 == 1 { 1.0 } else { 0.5 };
                     let z = (2 * n - iring) as f64 * self.fact1;
                     let phi = (iphi as f64 - fodd) * PI * 0.75 * self.fact1;
-                    Loc { z, phi, sin_theta: None }
+                    Loc {
+                        z,
+                        phi,
+                        sin_theta: None,
+                    }
                 } else {
                     let ip = self.npix - pix;
                     let iring = (1 + crate::bits::isqrt(2 * ip - 1)) >> 1;
@@ -237,7 +276,11 @@ impl Healpix {
                     let tmp = (iring * iring) as f64 * self.fact2;
                     let z = tmp - 1.0;
                     let phi = (iphi as f64 - 0.5) * FRAC_PI_2 / iring as f64;
-                    Loc { z, phi, sin_theta: (z < -0.99).then(|| polar(tmp)) }
+                    Loc {
+                        z,
+                        phi,
+                        sin_theta: (z < -0.99).then(|| polar(tmp)),
+                    }
                 }
             }
             Scheme::Nested => {
@@ -378,7 +421,11 @@ impl Healpix {
     pub(crate) fn vec2pix_unchecked(&self, v: [f64; 3]) -> i64 {
         let [x, y, z] = v;
         let xl = 1.0 / (x * x + y * y + z * z).sqrt();
-        let phi = if x == 0.0 && y == 0.0 { 0.0 } else { y.atan2(x) };
+        let phi = if x == 0.0 && y == 0.0 {
+            0.0
+        } else {
+            y.atan2(x)
+        };
         let nz = z * xl;
         if nz.abs() > 0.99 {
             self.loc2pix(nz, phi, Some((x * x + y * y).sqrt() * xl))
@@ -426,8 +473,14 @@ mod tests {
     #[test]
     fn bad_angles_are_typed_errors() {
         let hp = Healpix::ring(4).unwrap();
-        assert_eq!(hp.ang2pix(-0.1, 0.0), Err(HealpixError::ThetaOutOfRange { theta: -0.1 }));
-        assert!(matches!(hp.ang2pix(0.5, f64::INFINITY), Err(HealpixError::NonFinite { .. })));
+        assert_eq!(
+            hp.ang2pix(-0.1, 0.0),
+            Err(HealpixError::ThetaOutOfRange { theta: -0.1 })
+        );
+        assert!(matches!(
+            hp.ang2pix(0.5, f64::INFINITY),
+            Err(HealpixError::NonFinite { .. })
+        ));
         assert!(hp.ang2pix_lonlat(0.0, 91.0).is_err());
         assert!(hp.pix2ang(192).is_err());
     }

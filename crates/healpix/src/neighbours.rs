@@ -140,7 +140,7 @@ impl Healpix {
     ///
     /// This is the allocation-free kernel behind [`Healpix::neighbours`] and the bulk tables.
     #[inline]
-    pub(crate) fn neighbours_into(&self, pix: i64, out: &mut [i64; 8]) {
+    pub(crate) fn neighbours_raw(&self, pix: i64, out: &mut [i64; 8]) {
         let f = self.pix2xyf_unchecked(pix);
         let (ix, iy, face) = (f.x, f.y, f.face);
         let nsm1 = self.nside - 1;
@@ -148,7 +148,8 @@ impl Healpix {
             match self.scheme {
                 Scheme::Ring => {
                     for m in 0..8 {
-                        out[m] = self.xyf2ring_unchecked(ix + NB_XOFFSET[m], iy + NB_YOFFSET[m], face);
+                        out[m] =
+                            self.xyf2ring_unchecked(ix + NB_XOFFSET[m], iy + NB_YOFFSET[m], face);
                     }
                 }
                 Scheme::Nested => {
@@ -228,7 +229,7 @@ impl Healpix {
     pub fn neighbours(&self, pix: u64) -> Result<Neighbours> {
         self.check_pix(pix)?;
         let mut raw = [0i64; 8];
-        self.neighbours_into(pix as i64, &mut raw);
+        self.neighbours_raw(pix as i64, &mut raw);
         Ok(Neighbours(raw.map(|p| (p >= 0).then_some(p as u64))))
     }
 

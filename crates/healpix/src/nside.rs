@@ -94,7 +94,11 @@ impl Nside {
 
     /// The order (depth) `log2(nside)` when nside is a power of two, else `None`.
     pub const fn order(self) -> Option<u32> {
-        if self.0.is_power_of_two() { Some(self.0.trailing_zeros()) } else { None }
+        if self.0.is_power_of_two() {
+            Some(self.0.trailing_zeros())
+        } else {
+            None
+        }
     }
 
     /// Whether the NESTED scheme can use this nside (a power of two).
@@ -196,7 +200,9 @@ pub fn npix2nside(npix: u64) -> Result<u64> {
 /// # Ok::<(), tessera_healpix::HealpixError>(())
 /// ```
 pub fn nside2order(nside: u64) -> Result<u32> {
-    Nside::new(nside)?.order().ok_or(HealpixError::NsideNotPowerOfTwo { nside })
+    Nside::new(nside)?
+        .order()
+        .ok_or(HealpixError::NsideNotPowerOfTwo { nside })
 }
 
 /// healpy's `nside2resol`: the approximate pixel size in radians.
@@ -240,7 +246,10 @@ mod tests {
             assert_eq!(Nside::from_npix(nside.npix()).unwrap(), nside);
             assert!(Nside::from_npix(nside.npix() + 12).is_err() || n == 0);
         }
-        assert_eq!(Nside::from_npix(12 * MAX_NSIDE * MAX_NSIDE).unwrap().get(), MAX_NSIDE);
+        assert_eq!(
+            Nside::from_npix(12 * MAX_NSIDE * MAX_NSIDE).unwrap().get(),
+            MAX_NSIDE
+        );
     }
 
     #[test]

@@ -5,7 +5,11 @@ pub(crate) const CHUNK: usize = 1 << 14;
 
 /// Calls `fill(first_index, chunk)` on consecutive chunks of `out`, each `CHUNK * width` long,
 /// in parallel when the `parallel` feature is on. `first_index` counts rows of `width` values.
-pub(crate) fn fill_rows<T: Send>(out: &mut [T], width: usize, fill: impl Fn(usize, &mut [T]) + Sync) {
+pub(crate) fn fill_rows<T: Send>(
+    out: &mut [T],
+    width: usize,
+    fill: impl Fn(usize, &mut [T]) + Sync,
+) {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -29,41 +33,40 @@ pub enum Parallelism {
     Rayon,
 }
 
-/// Sets `out[i] = f(i)` for every `i`, stopping at the first error (the lowest-index one in serial
-/// mode; one of the failures in parallel mode).
-pub(crate) fn fill_indexed<O: Send, E: Send>(
+/// Sets `out[i] = f(i)` for every `i`.
+pub(crate) fn fill_indexed<O: Send>(
     out: &mut [O],
     mode: Parallelism,
-    f: impl Fn(usize) -> Result<O, E> + Sync,
-) -> Result<(), E> {
-    let run = |first: usize, chunk: &mut [O]| -> Result<(), E> {
+    f: impl Fn(usize) -> O + Sync,
+) {
+    let run = |first: usize, chunk: &mut [O]| {
         for (k, slot) in chunk.iter_mut().enumerate() {
-            *slot = f(first + k)?;
+            *slot = f(first + k);
         }
-        Ok(())
     };
     match mode {
         #[cfg(feature = "parallel")]
         Parallelism::Rayon => {
             use rayon::prelude::*;
-            out.par_chunks_mut(CHUNK).enumerate().try_for_each(|(i, c)| run(i * CHUNK, c))
+            out.par_chunks_mut(CHUNK)
+                .enumerate()
+                .for_each(|(i, c)| run(i * CHUNK, c))
         }
         _ => run(0, out),
     }
 }
 
-/// Sets `(a[i], b[i]) = f(i)` for every `i`, stopping at the first error.
-pub(crate) fn fill_indexed_pair<A: Send, B: Send, E: Send>(
+/// Sets `(a[i], b[i]) = f(i)` for every `i`.
+pub(crate) fn fill_indexed_pair<A: Send, B: Send>(
     a: &mut [A],
     b: &mut [B],
     mode: Parallelism,
-    f: impl Fn(usize) -> Result<(A, B), E> + Sync,
-) -> Result<(), E> {
-    let run = |first: usize, ca: &mut [A], cb: &mut [B]| -> Result<(), E> {
+    f: impl Fn(usize) -> (A, B) + Sync,
+) {
+    let run = |first: usize, ca: &mut [A], cb: &mut [B]| {
         for (k, (sa, sb)) in ca.iter_mut().zip(cb.iter_mut()).enumerate() {
-            (*sa, *sb) = f(first + k)?;
+            (*sa, *sb) = f(first + k);
         }
-        Ok(())
     };
     match mode {
         #[cfg(feature = "parallel")]
@@ -72,7 +75,7 @@ pub(crate) fn fill_indexed_pair<A: Send, B: Send, E: Send>(
             a.par_chunks_mut(CHUNK)
                 .zip(b.par_chunks_mut(CHUNK))
                 .enumerate()
-                .try_for_each(|(i, (ca, cb))| run(i * CHUNK, ca, cb))
+                .for_each(|(i, (ca, cb))| run(i * CHUNK, ca, cb))
         }
         _ => run(0, a, b),
     }

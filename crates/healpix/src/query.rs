@@ -71,7 +71,10 @@ impl Healpix {
     }
 
     fn check_fact(&self, fact: u32) -> Result<()> {
-        let bad = HealpixError::InvalidOversampling { fact, nside: self.nside as u64 };
+        let bad = HealpixError::InvalidOversampling {
+            fact,
+            nside: self.nside as u64,
+        };
         if fact == 0 || (self.nside as u64).saturating_mul(fact as u64) > crate::MAX_NSIDE {
             return Err(bad);
         }
@@ -118,7 +121,11 @@ impl Healpix {
             let z = self.ring2z(iz);
             let x = (cosrbig - z * z0) * xa;
             let ysq = 1.0 - z * z - x * x;
-            let dphi = if ysq <= 0.0 { PI - 1e-15 } else { ysq.sqrt().atan2(x) };
+            let dphi = if ysq <= 0.0 {
+                PI - 1e-15
+            } else {
+                ysq.sqrt().atan2(x)
+            };
             if dphi <= 0.0 {
                 continue;
             }
@@ -210,15 +217,27 @@ impl Healpix {
         }
         let order = self.order;
         let inclusive = fact != 0;
-        let oplus = if inclusive { fact.trailing_zeros() as i32 } else { 0 };
+        let oplus = if inclusive {
+            fact.trailing_zeros() as i32
+        } else {
+            0
+        };
         let omax = order + oplus;
         let cosrad = radius.cos();
         let levels: Vec<(Healpix, f64, f64)> = (0..=omax)
             .map(|o| {
                 let base = Healpix::nested(1 << o).expect("order <= 29");
                 let dr = base.max_pixrad();
-                let crpdr = if radius + dr > PI { -1.0 } else { (radius + dr).cos() };
-                let crmdr = if radius - dr < 0.0 { 1.0 } else { (radius - dr).cos() };
+                let crpdr = if radius + dr > PI {
+                    -1.0
+                } else {
+                    (radius + dr).cos()
+                };
+                let crmdr = if radius - dr < 0.0 {
+                    1.0
+                } else {
+                    (radius - dr).cos()
+                };
                 (base, crpdr, crmdr)
             })
             .collect();
@@ -323,7 +342,11 @@ impl Healpix {
         let first = self.ring_info(ring1).start;
         let last = self.ring_info(ring2);
         let end = last.start + last.len;
-        if first <= end { (first as u64..end as u64).collect() } else { Vec::new() }
+        if first <= end {
+            (first as u64..end as u64).collect()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -346,8 +369,11 @@ mod tests {
     fn exclusive_disc_is_the_set_of_centres_inside() {
         for scheme in [Scheme::Ring, Scheme::Nested] {
             let hp = Healpix::new(16, scheme).unwrap();
-            for (v, r) in [([0.3, -0.2, 0.9], 0.3), ([1.0, 1.0, -0.1], 0.05), ([0.0, 0.0, -1.0], 0.5)]
-            {
+            for (v, r) in [
+                ([0.3, -0.2, 0.9], 0.3),
+                ([1.0, 1.0, -0.1], 0.05),
+                ([0.0, 0.0, -1.0], 0.5),
+            ] {
                 assert_eq!(
                     hp.query_disc(v, r, QueryMode::Exclusive).unwrap(),
                     brute_force_centres(&hp, v, r)
@@ -359,11 +385,26 @@ mod tests {
     #[test]
     fn inclusive_disc_contains_exclusive_and_full_sphere() {
         let hp = Healpix::nested(8).unwrap();
-        let inc = hp.query_disc([0.0, 1.0, 0.0], 0.4, QueryMode::inclusive()).unwrap();
-        let exc = hp.query_disc([0.0, 1.0, 0.0], 0.4, QueryMode::Exclusive).unwrap();
+        let inc = hp
+            .query_disc([0.0, 1.0, 0.0], 0.4, QueryMode::inclusive())
+            .unwrap();
+        let exc = hp
+            .query_disc([0.0, 1.0, 0.0], 0.4, QueryMode::Exclusive)
+            .unwrap();
         assert!(exc.iter().all(|p| inc.binary_search(p).is_ok()));
-        assert_eq!(hp.query_disc([0.0, 1.0, 0.0], 4.0, QueryMode::Exclusive).unwrap().len(), 768);
-        assert!(hp.query_disc([0.0, 1.0, 0.0], -1.0, QueryMode::Exclusive).is_err());
-        assert!(hp.query_disc([0.0, 1.0, 0.0], 0.1, QueryMode::Inclusive { fact: 3 }).is_err());
+        assert_eq!(
+            hp.query_disc([0.0, 1.0, 0.0], 4.0, QueryMode::Exclusive)
+                .unwrap()
+                .len(),
+            768
+        );
+        assert!(
+            hp.query_disc([0.0, 1.0, 0.0], -1.0, QueryMode::Exclusive)
+                .is_err()
+        );
+        assert!(
+            hp.query_disc([0.0, 1.0, 0.0], 0.1, QueryMode::Inclusive { fact: 3 })
+                .is_err()
+        );
     }
 }

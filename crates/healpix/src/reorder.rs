@@ -27,12 +27,10 @@ impl Healpix {
             return Ok(perm);
         }
         self.require_nested_capable()?;
-        fill_indexed(&mut perm, Parallelism::Rayon, |i| {
-            Ok::<_, HealpixError>(match to {
-                Scheme::Nested => self.nest2ring_unchecked(i as i64) as u64,
-                Scheme::Ring => self.ring2nest_unchecked(i as i64) as u64,
-            })
-        })?;
+        fill_indexed(&mut perm, Parallelism::Rayon, |i| match to {
+            Scheme::Nested => self.nest2ring_unchecked(i as i64) as u64,
+            Scheme::Ring => self.ring2nest_unchecked(i as i64) as u64,
+        });
         Ok(perm)
     }
 
@@ -51,7 +49,12 @@ impl Healpix {
     /// assert_eq!(hp.reorder(&nest, Scheme::Nested, Scheme::Ring)?, ring);
     /// # Ok::<(), tessera_healpix::HealpixError>(())
     /// ```
-    pub fn reorder<T: Copy + Send + Sync>(&self, map: &[T], from: Scheme, to: Scheme) -> Result<Vec<T>> {
+    pub fn reorder<T: Copy + Send + Sync>(
+        &self,
+        map: &[T],
+        from: Scheme,
+        to: Scheme,
+    ) -> Result<Vec<T>> {
         if map.len() != self.npix as usize {
             return Err(HealpixError::LengthMismatch {
                 what: "map",
@@ -61,7 +64,7 @@ impl Healpix {
         }
         let perm = self.reorder_permutation(from, to)?;
         let mut out = map.to_vec();
-        fill_indexed(&mut out, Parallelism::Rayon, |i| Ok::<_, HealpixError>(map[perm[i] as usize]))?;
+        fill_indexed(&mut out, Parallelism::Rayon, |i| map[perm[i] as usize]);
         Ok(out)
     }
 }
@@ -73,11 +76,21 @@ mod tests {
     #[test]
     fn permutation_matches_single_pixel_conversion() {
         let hp = Healpix::nested(8).unwrap();
-        let perm = hp.reorder_permutation(Scheme::Nested, Scheme::Ring).unwrap();
+        let perm = hp
+            .reorder_permutation(Scheme::Nested, Scheme::Ring)
+            .unwrap();
         for (ring, &nest) in perm.iter().enumerate() {
             assert_eq!(hp.nest2ring(nest).unwrap(), ring as u64);
         }
-        assert!(Healpix::ring(3).unwrap().reorder_permutation(Scheme::Ring, Scheme::Nested).is_err());
-        assert!(hp.reorder(&[0.0f64; 5], Scheme::Ring, Scheme::Nested).is_err());
+        assert!(
+            Healpix::ring(3)
+                .unwrap()
+                .reorder_permutation(Scheme::Ring, Scheme::Nested)
+                .is_err()
+        );
+        assert!(
+            hp.reorder(&[0.0f64; 5], Scheme::Ring, Scheme::Nested)
+                .is_err()
+        );
     }
 }

@@ -19,7 +19,11 @@ pub(crate) fn from_loc(z: f64, phi: f64, sin_theta: Option<f64>) -> [f64; 3] {
 /// The angle between two vectors, `atan2(|a x b|, a . b)` (accurate at all angles).
 #[inline]
 pub(crate) fn angle(a: [f64; 3], b: [f64; 3]) -> f64 {
-    let c = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+    let c = [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ];
     let cross = (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
     cross.atan2(a[0] * b[0] + a[1] * b[1] + a[2] * b[2])
 }

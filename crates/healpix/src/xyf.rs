@@ -32,7 +32,11 @@ impl Healpix {
         let shift = 2 * self.order as u32;
         let face = (pix >> shift) as usize;
         let p = (pix & ((1i64 << shift) - 1)) as u64;
-        Xyf { x: compress_bits(p) as i64, y: compress_bits(p >> 1) as i64, face }
+        Xyf {
+            x: compress_bits(p) as i64,
+            y: compress_bits(p >> 1) as i64,
+            face,
+        }
     }
 
     /// NESTED index of face coordinates (no bounds check).
@@ -57,7 +61,11 @@ impl Healpix {
             face = (iphi - 1) / nr;
         } else if pix < self.npix - self.ncap {
             let ip = pix - self.ncap;
-            let tmp = if self.order >= 0 { ip >> (self.order + 2) } else { ip / (4 * n) };
+            let tmp = if self.order >= 0 {
+                ip >> (self.order + 2)
+            } else {
+                ip / (4 * n)
+            };
             iring = tmp + n;
             iphi = ip - tmp * 4 * n + 1;
             kshift = (iring + n) & 1;
@@ -94,7 +102,11 @@ impl Healpix {
         if ipt >= nl2 {
             ipt -= 8 * n;
         }
-        Xyf { x: (ipt - irt) >> 1, y: (-ipt - irt) >> 1, face }
+        Xyf {
+            x: (ipt - irt) >> 1,
+            y: (-ipt - irt) >> 1,
+            face,
+        }
     }
 
     /// RING index of face coordinates (no bounds check).
@@ -154,8 +166,7 @@ impl Healpix {
     /// [`crate::HealpixError::PixelOutOfRange`] when a coordinate is outside `0..nside` or the face
     /// outside `0..12` (reported with the index the coordinates would have had).
     pub fn xyf2pix(&self, xyf: Xyf) -> Result<u64> {
-        if xyf.x < 0 || xyf.y < 0 || xyf.x >= self.nside || xyf.y >= self.nside || xyf.face >= 12
-        {
+        if xyf.x < 0 || xyf.y < 0 || xyf.x >= self.nside || xyf.y >= self.nside || xyf.face >= 12 {
             let bad = (xyf.face as u64)
                 .saturating_mul(self.nside as u64 * self.nside as u64)
                 .max(self.npix as u64);
@@ -214,7 +225,9 @@ impl Healpix {
         if self.order >= 0 {
             Ok(())
         } else {
-            Err(crate::HealpixError::NsideNotPowerOfTwo { nside: self.nside as u64 })
+            Err(crate::HealpixError::NsideNotPowerOfTwo {
+                nside: self.nside as u64,
+            })
         }
     }
 }
@@ -233,7 +246,11 @@ mod tests {
             for pix in 0..hp.npix() {
                 let f = hp.pix2xyf(pix).unwrap();
                 assert!(f.x >= 0 && f.x < nside as i64 && f.y >= 0 && f.y < nside as i64);
-                assert_eq!(hp.xyf2pix(f).unwrap(), pix, "nside {nside} {scheme} pix {pix}");
+                assert_eq!(
+                    hp.xyf2pix(f).unwrap(),
+                    pix,
+                    "nside {nside} {scheme} pix {pix}"
+                );
             }
         }
     }

@@ -26,7 +26,10 @@ fn resolution_functions_match_healpy() {
         close(nside.resol_arcmin(), "resol_arcmin");
         close(nside.pixarea(), "pixarea");
         close(nside.pixarea_deg2(), "pixarea_deg2");
-        close(Healpix::ring(nside.get()).unwrap().max_pixrad(), "max_pixrad");
+        close(
+            Healpix::ring(nside.get()).unwrap().max_pixrad(),
+            "max_pixrad",
+        );
     }
 }
 
@@ -38,12 +41,27 @@ fn ang2pix_and_vec2pix_match_healpy_exactly() {
         let hp = geometry(case);
         let (theta, phi) = (floats(&case["theta"]), floats(&case["phi"]));
         let mut got = vec![0; theta.len()];
-        hp.ang2pix_into(&theta, &phi, &mut got, Parallelism::Serial).unwrap();
-        assert_eq!(got, uints(&case["ang2pix"]), "ang2pix nside {} {}", hp.nside(), hp.scheme());
-        let vecs: Vec<[f64; 3]> =
-            floats(&case["vec"]).chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+        hp.ang2pix_into(&theta, &phi, &mut got, Parallelism::Serial)
+            .unwrap();
+        assert_eq!(
+            got,
+            uints(&case["ang2pix"]),
+            "ang2pix nside {} {}",
+            hp.nside(),
+            hp.scheme()
+        );
+        let vecs: Vec<[f64; 3]> = floats(&case["vec"])
+            .chunks(3)
+            .map(|c| [c[0], c[1], c[2]])
+            .collect();
         let got: Vec<u64> = vecs.iter().map(|v| hp.vec2pix(*v).unwrap()).collect();
-        assert_eq!(got, uints(&case["vec2pix"]), "vec2pix nside {} {}", hp.nside(), hp.scheme());
+        assert_eq!(
+            got,
+            uints(&case["vec2pix"]),
+            "vec2pix nside {} {}",
+            hp.nside(),
+            hp.scheme()
+        );
     }
 }
 
@@ -57,8 +75,16 @@ fn pix2ang_and_pix2vec_match_healpy_within_1e12() {
         let ev = floats(&case["pix2vec"]);
         for (i, &p) in pix.iter().enumerate() {
             let (t, f) = hp.pix2ang(p).unwrap();
-            assert!((t - et[i]).abs() <= ANGLE_TOL, "theta of {p} at {}", hp.nside());
-            assert!(phi_diff(f, ep[i]) <= ANGLE_TOL, "phi of {p} at {}", hp.nside());
+            assert!(
+                (t - et[i]).abs() <= ANGLE_TOL,
+                "theta of {p} at {}",
+                hp.nside()
+            );
+            assert!(
+                phi_diff(f, ep[i]) <= ANGLE_TOL,
+                "phi of {p} at {}",
+                hp.nside()
+            );
             let (lon, lat) = hp.pix2ang_lonlat(p).unwrap();
             assert!((lon - elon[i]).abs() <= 1e-10 && (lat - elat[i]).abs() <= 1e-10);
             let v = hp.pix2vec(p).unwrap();
@@ -72,11 +98,21 @@ fn pix2ang_and_pix2vec_match_healpy_within_1e12() {
 #[test]
 fn all_neighbours_nside_1_to_32_match_healpy_exactly() {
     let cases = golden()["neighbours_full"].as_array().unwrap();
-    assert_eq!(cases.len(), 32 + 6, "RING for nside 1..=32 and NESTED for the powers of two");
+    assert_eq!(
+        cases.len(),
+        32 + 6,
+        "RING for nside 1..=32 and NESTED for the powers of two"
+    );
     for case in cases {
         let hp = geometry(case);
         let table = hp.neighbour_table();
-        assert_eq!(table.as_slice(), ints(&case["table"]).as_slice(), "nside {} {}", hp.nside(), hp.scheme());
+        assert_eq!(
+            table.as_slice(),
+            ints(&case["table"]).as_slice(),
+            "nside {} {}",
+            hp.nside(),
+            hp.scheme()
+        );
     }
 }
 
@@ -88,10 +124,17 @@ fn neighbours_of_random_and_corner_pixels_at_large_nside_match_healpy() {
         let mut seven = 0;
         for (i, &p) in uints(&case["pix"]).iter().enumerate() {
             let nb = hp.neighbours(p).unwrap();
-            assert_eq!(nb.to_healpy().as_slice(), &expected[8 * i..8 * i + 8], "pixel {p}");
+            assert_eq!(
+                nb.to_healpy().as_slice(),
+                &expected[8 * i..8 * i + 8],
+                "pixel {p}"
+            );
             seven += usize::from(nb.count() == 7);
         }
-        assert_eq!(seven, 24, "all 24 seven-neighbour pixels are among the face corners");
+        assert_eq!(
+            seven, 24,
+            "all 24 seven-neighbour pixels are among the face corners"
+        );
     }
 }
 
@@ -101,11 +144,15 @@ fn ring2nest_tables_match_healpy() {
         let hp = Healpix::nested(case["nside"].as_u64().unwrap()).unwrap();
         let all: Vec<u64> = (0..hp.npix()).collect();
         let mut out = vec![0; all.len()];
-        hp.ring2nest_into(&all, &mut out, Parallelism::Rayon).unwrap();
+        hp.ring2nest_into(&all, &mut out, Parallelism::Rayon)
+            .unwrap();
         assert_eq!(out, uints(&case["ring2nest"]));
-        hp.nest2ring_into(&all, &mut out, Parallelism::Serial).unwrap();
+        hp.nest2ring_into(&all, &mut out, Parallelism::Serial)
+            .unwrap();
         assert_eq!(out, uints(&case["nest2ring"]));
-        let perm = hp.reorder_permutation(Scheme::Ring, Scheme::Nested).unwrap();
+        let perm = hp
+            .reorder_permutation(Scheme::Ring, Scheme::Nested)
+            .unwrap();
         assert_eq!(perm, uints(&case["nest2ring"]), "reorder permutation r2n");
     }
     for case in golden()["ring2nest_sampled"].as_array().unwrap() {
@@ -128,7 +175,10 @@ fn boundaries_match_healpy_within_1e12() {
         for p in uints(&case["pix"]) {
             for v in hp.boundaries(p, step).unwrap() {
                 for c in v {
-                    assert!((c - expected[k]).abs() <= ANGLE_TOL, "pixel {p} step {step}");
+                    assert!(
+                        (c - expected[k]).abs() <= ANGLE_TOL,
+                        "pixel {p} step {step}"
+                    );
                     k += 1;
                 }
             }
@@ -145,9 +195,18 @@ fn interpolation_weights_match_healpy() {
         let (pix, wgt) = (uints(&case["pix"]), floats(&case["weights"]));
         for i in 0..theta.len() {
             let w = hp.interp_weights(theta[i], phi[i]).unwrap();
-            assert_eq!(w.pixels.as_slice(), &pix[4 * i..4 * i + 4], "theta {} phi {}", theta[i], phi[i]);
+            assert_eq!(
+                w.pixels.as_slice(),
+                &pix[4 * i..4 * i + 4],
+                "theta {} phi {}",
+                theta[i],
+                phi[i]
+            );
             for k in 0..4 {
-                assert!((w.weights[k] - wgt[4 * i + k]).abs() <= 1e-12, "weights at {i}");
+                assert!(
+                    (w.weights[k] - wgt[4 * i + k]).abs() <= 1e-12,
+                    "weights at {i}"
+                );
             }
         }
     }
@@ -162,11 +221,23 @@ fn query_disc_matches_healpy_exactly() {
         let vec = [v[0], v[1], v[2]];
         let radius = case["radius"].as_f64().unwrap();
         let got = hp.query_disc(vec, radius, QueryMode::Exclusive).unwrap();
-        assert_eq!(got, expand_ranges(&case["exclusive"]), "exclusive {case:.200}");
+        assert_eq!(
+            got,
+            expand_ranges(&case["exclusive"]),
+            "exclusive {case:.200}"
+        );
         for fact in [1u32, 2, 4, 8] {
-            let got = hp.query_disc(vec, radius, QueryMode::Inclusive { fact }).unwrap();
+            let got = hp
+                .query_disc(vec, radius, QueryMode::Inclusive { fact })
+                .unwrap();
             let expected = expand_ranges(&case[format!("inclusive_fact{fact}")]);
-            assert_eq!(got, expected, "inclusive fact {fact}, nside {} {}", hp.nside(), hp.scheme());
+            assert_eq!(
+                got,
+                expected,
+                "inclusive fact {fact}, nside {} {}",
+                hp.nside(),
+                hp.scheme()
+            );
         }
     }
 }
@@ -175,14 +246,23 @@ fn query_disc_matches_healpy_exactly() {
 fn query_strip_matches_healpy_exactly() {
     for case in golden()["query_strip"].as_array().unwrap() {
         let hp = geometry(case);
-        let (t1, t2) = (case["theta1"].as_f64().unwrap(), case["theta2"].as_f64().unwrap());
+        let (t1, t2) = (
+            case["theta1"].as_f64().unwrap(),
+            case["theta2"].as_f64().unwrap(),
+        );
         // healpy returns NESTED strips in RING order; we return every pixel list sorted.
         let sorted = |key: &str| {
             let mut v = expand_ranges(&case[key]);
             v.sort_unstable();
             v
         };
-        assert_eq!(hp.query_strip(t1, t2, QueryMode::Exclusive).unwrap(), sorted("exclusive"));
-        assert_eq!(hp.query_strip(t1, t2, QueryMode::inclusive()).unwrap(), sorted("inclusive"));
+        assert_eq!(
+            hp.query_strip(t1, t2, QueryMode::Exclusive).unwrap(),
+            sorted("exclusive")
+        );
+        assert_eq!(
+            hp.query_strip(t1, t2, QueryMode::inclusive()).unwrap(),
+            sorted("inclusive")
+        );
     }
 }

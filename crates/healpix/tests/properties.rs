@@ -39,12 +39,17 @@ fn ring_nest_round_trip_exhaustive_to_nside_256() {
         let all: Vec<u64> = (0..hp.npix()).collect();
         let mut nest = vec![0; all.len()];
         let mut back = vec![0; all.len()];
-        hp.ring2nest_into(&all, &mut nest, Parallelism::Rayon).unwrap();
-        hp.nest2ring_into(&nest, &mut back, Parallelism::Rayon).unwrap();
+        hp.ring2nest_into(&all, &mut nest, Parallelism::Rayon)
+            .unwrap();
+        hp.nest2ring_into(&nest, &mut back, Parallelism::Rayon)
+            .unwrap();
         assert_eq!(back, all, "nside {nside}");
         let mut seen = vec![false; all.len()];
         nest.iter().for_each(|&p| seen[p as usize] = true);
-        assert!(seen.iter().all(|&s| s), "ring2nest is a permutation at nside {nside}");
+        assert!(
+            seen.iter().all(|&s| s),
+            "ring2nest is a permutation at nside {nside}"
+        );
         nside *= 2;
     }
 }
@@ -54,7 +59,13 @@ fn pix2ang_then_ang2pix_is_identity_exhaustively_to_nside_64() {
     for hp in geometries(64) {
         for p in 0..hp.npix() {
             let (theta, phi) = hp.pix2ang(p).unwrap();
-            assert_eq!(hp.ang2pix(theta, phi).unwrap(), p, "nside {} {}", hp.nside(), hp.scheme());
+            assert_eq!(
+                hp.ang2pix(theta, phi).unwrap(),
+                p,
+                "nside {} {}",
+                hp.nside(),
+                hp.scheme()
+            );
             assert_eq!(hp.vec2pix(hp.pix2vec(p).unwrap()).unwrap(), p);
         }
     }
@@ -67,11 +78,21 @@ fn stencil_rows_hold_each_pixel_once_and_the_centre_in_the_middle() {
         for p in 0..hp.npix() {
             let row = st.row(p);
             assert_eq!(row[4], p as i64);
-            let mut real: Vec<i64> = row.iter().copied().filter(|&q| q != st.sentinel()).collect();
+            let mut real: Vec<i64> = row
+                .iter()
+                .copied()
+                .filter(|&q| q != st.sentinel())
+                .collect();
             let n = real.len();
             real.sort_unstable();
             real.dedup();
-            assert_eq!(real.len(), n, "nside {} {} pixel {p}: {row:?}", hp.nside(), hp.scheme());
+            assert_eq!(
+                real.len(),
+                n,
+                "nside {} {} pixel {p}: {row:?}",
+                hp.nside(),
+                hp.scheme()
+            );
             assert!(n >= 7 || hp.nside() == 1);
         }
     }

@@ -22,7 +22,10 @@ fn neighbour_tables_match_exactly() {
             let rows = e[format!("nside{nside}_{key}")].as_array().unwrap();
             assert_eq!(rows.len() as u64, hp.npix());
             for (p, row) in rows.iter().enumerate() {
-                assert_eq!(hp.neighbours(p as u64).unwrap().to_healpy().to_vec(), ints(row));
+                assert_eq!(
+                    hp.neighbours(p as u64).unwrap().to_healpy().to_vec(),
+                    ints(row)
+                );
             }
         }
     }
@@ -45,8 +48,15 @@ fn ring2nest_and_ang2pix_match_exactly() {
     for nside in [1u64, 16, 1024, 1_048_576] {
         for (scheme, key) in [(Scheme::Ring, "ring"), (Scheme::Nested, "nest")] {
             let hp = Healpix::new(nside, scheme).unwrap();
-            let got: Vec<u64> = points.iter().map(|&(t, p)| hp.ang2pix(t, p).unwrap()).collect();
-            assert_eq!(got, uints(&e[format!("ang2pix_{key}_nside{nside}")]), "{key} {nside}");
+            let got: Vec<u64> = points
+                .iter()
+                .map(|&(t, p)| hp.ang2pix(t, p).unwrap())
+                .collect();
+            assert_eq!(
+                got,
+                uints(&e[format!("ang2pix_{key}_nside{nside}")]),
+                "{key} {nside}"
+            );
         }
     }
 }
@@ -61,7 +71,10 @@ fn pix2ang_of_first_middle_and_last_pixels_matches() {
         let (theta, phi) = (floats(&v[0]), floats(&v[1]));
         for (i, p) in [0, 5, npix / 2, npix - 1].into_iter().enumerate() {
             let (t, f) = hp.pix2ang(p).unwrap();
-            assert!((t - theta[i]).abs() < 1e-12 && phi_diff(f, phi[i]) < 1e-12, "pixel {p}");
+            assert!(
+                (t - theta[i]).abs() < 1e-12 && phi_diff(f, phi[i]) < 1e-12,
+                "pixel {p}"
+            );
         }
     }
 }

@@ -40,7 +40,9 @@ pub fn golden() -> &'static Value {
         let path = data_path("golden/healpix.json.gz");
         let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut text = String::new();
-        flate2::read::GzDecoder::new(file).read_to_string(&mut text).expect("gzip JSON");
+        flate2::read::GzDecoder::new(file)
+            .read_to_string(&mut text)
+            .expect("gzip JSON");
         serde_json::from_str(&text).expect("golden JSON")
     })
 }
@@ -57,17 +59,29 @@ pub fn geometry(case: &Value) -> Healpix {
 
 /// An array of integers.
 pub fn ints(v: &Value) -> Vec<i64> {
-    v.as_array().expect("array").iter().map(|x| x.as_i64().expect("int")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_i64().expect("int"))
+        .collect()
 }
 
 /// An array of unsigned integers.
 pub fn uints(v: &Value) -> Vec<u64> {
-    v.as_array().expect("array").iter().map(|x| x.as_u64().expect("uint")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_u64().expect("uint"))
+        .collect()
 }
 
 /// An array of floats.
 pub fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("float")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("float"))
+        .collect()
 }
 
 /// Expands `[[start, stop), ...]` ranges into the pixel list.

@@ -1,0 +1,55 @@
+//! Helpers of the side-by-side timing programs: reading raw input arrays and timing closures.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+/// Reads a raw little-endian `f64` array written by numpy's `tofile`.
+///
+/// # Errors
+/// When the file cannot be read or its length is not a multiple of 8.
+pub fn read_f64(path: &Path) -> Result<Vec<f64>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() % 8 != 0 {
+        bail!(
+            "{}: length {} is not a multiple of 8",
+            path.display(),
+            bytes.len()
+        );
+    }
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect())
+}
+
+/// Reads a raw little-endian `i64` array written by numpy's `tofile` as `u64`.
+///
+/// # Errors
+/// When the file cannot be read, its length is not a multiple of 8, or a value is negative.
+pub fn read_u64(path: &Path) -> Result<Vec<u64>> {
+    read_f64(path)?; // length check
+    let bytes = std::fs::read(path)?;
+    bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let v = i64::from_le_bytes(c.try_into().expect("8 bytes"));
+            u64::try_from(v).with_context(|| format!("{}: negative index {v}", path.display()))
+        })
+        .collect()
+}
+
+/// The median wall time in seconds of `repeats` runs of `f` (after one warm-up run), and the
+/// value the last run returned (passed through `black_box` so the work cannot be optimised away).
+pub fn median_time<T>(repeats: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut last = f();
+    let mut times = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        let start = Instant::now();
+        last = std::hint::black_box(f());
+        times.push(start.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], last)
+}
