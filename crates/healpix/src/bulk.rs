@@ -6,12 +6,13 @@
 //! over rayon's pool.
 
 use std::f64::consts::PI;
+use std::ops::Range;
 
 use crate::base::Healpix;
 use crate::error::{HealpixError, Result};
 use crate::interp::InterpWeights;
 use crate::loc::{check_angles, check_vector};
-use crate::par::{Parallelism, fill_indexed, fill_indexed_pair};
+use crate::par::{Parallelism, map_blocks, map_blocks_pair};
 
 fn check_len(what: &'static str, expected: usize, got: usize) -> Result<()> {
     if expected == got {
@@ -73,11 +74,10 @@ impl Healpix {
     ) -> Result<()> {
         check_len("phi", theta.len(), phi.len())?;
         check_len("output", theta.len(), out.len())?;
-        Self::check_angle_slices(theta, phi)?;
-        fill_indexed(out, mode, |i| {
+        let check = |r: Range<usize>| Self::check_angle_slices(&theta[r.clone()], &phi[r]);
+        map_blocks(out, mode, check, |i| {
             self.ang2pix_unchecked(theta[i], phi[i]) as u64
-        });
-        Ok(())
+        })
     }
 
     /// `(theta[i], phi[i]) = pix2ang(pix[i])` for whole arrays.
@@ -103,9 +103,10 @@ impl Healpix {
     ) -> Result<()> {
         check_len("theta output", pix.len(), theta.len())?;
         check_len("phi output", pix.len(), phi.len())?;
-        self.check_pixels(pix)?;
-        fill_indexed_pair(theta, phi, mode, |i| self.pix2ang_unchecked(pix[i] as i64));
-        Ok(())
+        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
+        map_blocks_pair(theta, phi, mode, check, |i| {
+            self.pix2ang_unchecked(pix[i] as i64)
+        })
     }
 
     /// `out[i] = vec2pix(v[i])` for whole arrays of vectors.
@@ -114,9 +115,8 @@ impl Healpix {
     /// [`HealpixError::LengthMismatch`]; otherwise as [`Healpix::vec2pix`].
     pub fn vec2pix_into(&self, v: &[[f64; 3]], out: &mut [u64], mode: Parallelism) -> Result<()> {
         check_len("output", v.len(), out.len())?;
-        v.iter().try_for_each(|&v| check_vector(v))?;
-        fill_indexed(out, mode, |i| self.vec2pix_unchecked(v[i]) as u64);
-        Ok(())
+        let check = |r: Range<usize>| v[r].iter().try_for_each(|&v| check_vector(v));
+        map_blocks(out, mode, check, |i| self.vec2pix_unchecked(v[i]) as u64)
     }
 
     /// `out[i] = pix2vec(pix[i])` for whole arrays.
@@ -125,9 +125,8 @@ impl Healpix {
     /// [`HealpixError::LengthMismatch`]; [`HealpixError::PixelOutOfRange`].
     pub fn pix2vec_into(&self, pix: &[u64], out: &mut [[f64; 3]], mode: Parallelism) -> Result<()> {
         check_len("output", pix.len(), out.len())?;
-        self.check_pixels(pix)?;
-        fill_indexed(out, mode, |i| self.pix2vec_unchecked(pix[i] as i64));
-        Ok(())
+        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
+        map_blocks(out, mode, check, |i| self.pix2vec_unchecked(pix[i] as i64))
     }
 
     /// `out[i] = ring2nest(pix[i])` for whole arrays.
@@ -147,11 +146,10 @@ impl Healpix {
     pub fn ring2nest_into(&self, pix: &[u64], out: &mut [u64], mode: Parallelism) -> Result<()> {
         self.require_nested_capable()?;
         check_len("output", pix.len(), out.len())?;
-        self.check_pixels(pix)?;
-        fill_indexed(out, mode, |i| {
+        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
+        map_blocks(out, mode, check, |i| {
             self.ring2nest_unchecked(pix[i] as i64) as u64
-        });
-        Ok(())
+        })
     }
 
     /// `out[i] = nest2ring(pix[i])` for whole arrays.
@@ -161,11 +159,10 @@ impl Healpix {
     pub fn nest2ring_into(&self, pix: &[u64], out: &mut [u64], mode: Parallelism) -> Result<()> {
         self.require_nested_capable()?;
         check_len("output", pix.len(), out.len())?;
-        self.check_pixels(pix)?;
-        fill_indexed(out, mode, |i| {
+        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
+        map_blocks(out, mode, check, |i| {
             self.nest2ring_unchecked(pix[i] as i64) as u64
-        });
-        Ok(())
+        })
     }
 
     /// `out[i]` = the 8 neighbours of `pix[i]` in healpy's order with -1 for missing (healpy's
@@ -190,13 +187,12 @@ impl Healpix {
         mode: Parallelism,
     ) -> Result<()> {
         check_len("output", pix.len(), out.len())?;
-        self.check_pixels(pix)?;
-        fill_indexed(out, mode, |i| {
+        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
+        map_blocks(out, mode, check, |i| {
             let mut row = [0i64; 8];
             self.neighbours_raw(pix[i] as i64, &mut row);
             row
-        });
-        Ok(())
+        })
     }
 
     /// `out[i] = interp_weights(theta[i], phi[i])` for whole arrays.
@@ -212,11 +208,10 @@ impl Healpix {
     ) -> Result<()> {
         check_len("phi", theta.len(), phi.len())?;
         check_len("output", theta.len(), out.len())?;
-        Self::check_angle_slices(theta, phi)?;
-        fill_indexed(out, mode, |i| {
+        let check = |r: Range<usize>| Self::check_angle_slices(&theta[r.clone()], &phi[r]);
+        map_blocks(out, mode, check, |i| {
             self.interp_weights_unchecked(theta[i], phi[i])
-        });
-        Ok(())
+        })
     }
 }
 

@@ -186,7 +186,7 @@ impl Healpix {
                     };
                     self.ncap + (ir - 1) * nl4 + ip
                 } else {
-                    let tp = tt - tt.trunc();
+                    let tp = tt - (tt as i64) as f64; // tt >= 0: truncation without a libm call
                     let tmp = polar_tmp(za);
                     let jp = (tp * tmp) as i64;
                     let jm = ((1.0 - tp) * tmp) as i64;

@@ -1,7 +1,6 @@
 //! The 8 neighbours of a pixel, in healpy's order SW, W, NW, N, NE, E, SE, S.
 
 use crate::base::Healpix;
-use crate::bits::spread_bits;
 use crate::error::Result;
 use crate::scheme::Scheme;
 
@@ -141,39 +140,56 @@ impl Healpix {
     /// This is the allocation-free kernel behind [`Healpix::neighbours`] and the bulk tables.
     #[inline]
     pub(crate) fn neighbours_raw(&self, pix: i64, out: &mut [i64; 8]) {
+        if self.scheme == Scheme::Nested && self.nested_interior_neighbours(pix, out) {
+            return;
+        }
         let f = self.pix2xyf_unchecked(pix);
         let (ix, iy, face) = (f.x, f.y, f.face);
         let nsm1 = self.nside - 1;
         if ix > 0 && ix < nsm1 && iy > 0 && iy < nsm1 {
-            match self.scheme {
-                Scheme::Ring => {
-                    for m in 0..8 {
-                        out[m] =
-                            self.xyf2ring_unchecked(ix + NB_XOFFSET[m], iy + NB_YOFFSET[m], face);
-                    }
-                }
-                Scheme::Nested => {
-                    let fpix = (face as i64) << (2 * self.order as u32);
-                    let sp = |v: i64| spread_bits(v as u64) as i64;
-                    let (px0, pxp, pxm) = (sp(ix), sp(ix + 1), sp(ix - 1));
-                    let (py0, pyp, pym) = (sp(iy) << 1, sp(iy + 1) << 1, sp(iy - 1) << 1);
-                    *out = [
-                        fpix + pxm + py0,
-                        fpix + pxm + pyp,
-                        fpix + px0 + pyp,
-                        fpix + pxp + pyp,
-                        fpix + pxp + py0,
-                        fpix + pxp + pym,
-                        fpix + px0 + pym,
-                        fpix + pxm + pym,
-                    ];
-                }
+            // Interior of a face (RING here; NESTED took the fast path above).
+            for m in 0..8 {
+                out[m] = self.xyf2pix_unchecked(ix + NB_XOFFSET[m], iy + NB_YOFFSET[m], face);
             }
             return;
         }
         for i in 0..8 {
             out[i] = self.edge_neighbour(ix + NB_XOFFSET[i], iy + NB_YOFFSET[i], face);
         }
+    }
+
+    /// Neighbours of a NESTED pixel inside its face, computed on the Morton code itself: x sits
+    /// in the even bits and y in the odd bits, and `x ± 1` is an add/subtract that carries through
+    /// the even bits only (the odd bits are filled with ones, or masked off, first). Returns false,
+    /// writing nothing, when the pixel touches its face's border.
+    #[inline]
+    fn nested_interior_neighbours(&self, pix: i64, out: &mut [i64; 8]) -> bool {
+        let shift = 2 * self.order as u32;
+        let local_mask = (1u64 << shift) - 1;
+        let xmask = 0x5555_5555_5555_5555u64 & local_mask;
+        let ymask = xmask << 1;
+        let local = pix as u64 & local_mask;
+        let (x, y) = (local & xmask, local & ymask);
+        if x == 0 || y == 0 || x == xmask || y == ymask {
+            return false;
+        }
+        let face = pix as u64 & !local_mask;
+        let xp = ((x | ymask) + 1) & xmask;
+        let xn = (x - 1) & xmask;
+        let yp = ((y | xmask) + 2) & ymask;
+        let yn = (y - 2) & ymask;
+        let at = |x: u64, y: u64| (face | x | y) as i64;
+        *out = [
+            at(xn, y),
+            at(xn, yp),
+            at(x, yp),
+            at(xp, yp),
+            at(xp, y),
+            at(xp, yn),
+            at(x, yn),
+            at(xn, yn),
+        ];
+        true
     }
 
     /// The pixel at face coordinates that may have stepped over the face edge by one.
