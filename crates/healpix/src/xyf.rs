@@ -5,7 +5,7 @@
 //! HEALPix C++ (`healpix_base.cc`) step for step so that results are identical to healpy's.
 
 use crate::base::Healpix;
-use crate::bits::{compress_bits, isqrt, spread_bits};
+use crate::bits::{deinterleave, interleave, isqrt};
 use crate::error::Result;
 use crate::scheme::Scheme;
 
@@ -25,12 +25,33 @@ pub struct Xyf {
     pub face: usize,
 }
 
-/// `(iphi - 1) / nr` for a polar-cap ring: both fit in 32 bits (iphi <= 4 nr <= 2^31), and a
-/// 32-bit division is several times cheaper than a 64-bit one.
+/// `(iphi - 1) / nr` for a polar-cap ring, where the quotient is 0..=3: three compares instead of
+/// a division.
 #[inline]
 fn face_in_cap(iphi: i64, nr: i64) -> i64 {
-    ((iphi - 1) as u32 / nr as u32) as i64
+    let k = iphi - 1;
+    (k >= nr) as i64 + (k >= 2 * nr) as i64 + (k >= 3 * nr) as i64
 }
+
+/// The equatorial-belt face from the indices of the two face-edge lines through a pixel
+/// (`ifp`, `ifm` in 0..=4): HEALPix C++'s `ifp == ifm ? ifp | 4 : ifp < ifm ? ifp : ifm + 8`
+/// as a table, so random pixels cost no mispredicted branches.
+const EQUATORIAL_FACE: [u8; 25] = {
+    let mut table = [0u8; 25];
+    let mut i = 0;
+    while i < 25 {
+        let (ifp, ifm) = (i / 5, i % 5);
+        table[i] = if ifp == ifm {
+            (ifp | 4) as u8
+        } else if ifp < ifm {
+            ifp as u8
+        } else {
+            (ifm + 8) as u8
+        };
+        i += 1;
+    }
+    table
+};
 
 impl Healpix {
     /// Face coordinates of a NESTED index (no bounds check).
@@ -38,10 +59,10 @@ impl Healpix {
     pub(crate) fn nest2xyf_unchecked(&self, pix: i64) -> Xyf {
         let shift = 2 * self.order as u32;
         let face = (pix >> shift) as usize;
-        let p = (pix & ((1i64 << shift) - 1)) as u64;
+        let (x, y) = deinterleave((pix & ((1i64 << shift) - 1)) as u64);
         Xyf {
-            x: compress_bits(p) as i64,
-            y: compress_bits(p >> 1) as i64,
+            x: x as i64,
+            y: y as i64,
             face,
         }
     }
@@ -49,13 +70,11 @@ impl Healpix {
     /// NESTED index of face coordinates (no bounds check).
     #[inline]
     pub(crate) fn xyf2nest_unchecked(&self, x: i64, y: i64, face: usize) -> i64 {
-        ((face as i64) << (2 * self.order as u32))
-            + spread_bits(x as u64) as i64
-            + ((spread_bits(y as u64) as i64) << 1)
+        ((face as i64) << (2 * self.order as u32)) + interleave(x as u64, y as u64) as i64
     }
 
     /// Face coordinates of a RING index (no bounds check).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn ring2xyf_unchecked(&self, pix: i64) -> Xyf {
         let n = self.nside;
         let nl2 = 2 * n;
@@ -88,13 +107,7 @@ impl Healpix {
                 ifm /= n;
                 ifp /= n;
             }
-            face = if ifp == ifm {
-                ifp | 4
-            } else if ifp < ifm {
-                ifp
-            } else {
-                ifm + 8
-            };
+            face = EQUATORIAL_FACE[(ifp * 5 + ifm) as usize] as i64;
         } else {
             let ip = self.npix - pix;
             let r = (1 + isqrt(2 * ip - 1)) >> 1;
@@ -107,9 +120,7 @@ impl Healpix {
         let face = face as usize;
         let irt = iring - (2 + (face as i64 >> 2)) * n + 1;
         let mut ipt = 2 * iphi - JPLL[face] * nr - kshift - 1;
-        if ipt >= nl2 {
-            ipt -= 8 * n;
-        }
+        ipt -= 8 * n * (ipt >= nl2) as i64; // wrap around phi = 0 without a branch
         Xyf {
             x: (ipt - irt) >> 1,
             y: (-ipt - irt) >> 1,
