@@ -37,7 +37,7 @@ where
 
 /// Splits a flat list into pairs, failing with a clear message when the count is odd.
 pub fn pairs(values: Vec<f64>, what: &str) -> Result<Vec<(f64, f64)>> {
-    if values.len() % 2 != 0 {
+    if !values.len().is_multiple_of(2) {
         bail!(
             "{what} come in pairs, but {} values were given",
             values.len()

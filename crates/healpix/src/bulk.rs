@@ -39,7 +39,7 @@ impl Healpix {
     /// Checks every `(theta, phi)` pair.
     fn check_angle_slices(theta: &[f64], phi: &[f64]) -> Result<()> {
         let ok = theta.iter().zip(phi).fold(true, |ok, (&t, &p)| {
-            ok & (t >= 0.0) & (t <= PI) & p.is_finite()
+            ok & (0.0..=PI).contains(&t) & p.is_finite()
         });
         if ok {
             return Ok(());

@@ -30,7 +30,7 @@ impl Healpix {
     }
 
     #[inline]
-    fn to_nested(&self, pix: i64) -> i64 {
+    fn nested_index(&self, pix: i64) -> i64 {
         match self.scheme {
             Scheme::Nested => pix,
             Scheme::Ring => self.ring2nest_unchecked(pix),
@@ -38,7 +38,7 @@ impl Healpix {
     }
 
     #[inline]
-    fn from_nested(&self, pix: i64) -> i64 {
+    fn index_of_nested(&self, pix: i64) -> i64 {
         match self.scheme {
             Scheme::Nested => pix,
             Scheme::Ring => self.nest2ring_unchecked(pix),
@@ -62,7 +62,7 @@ impl Healpix {
         self.check_pix(pix)?;
         let levels = self.levels_to(coarse_nside)?;
         let coarse = self.at_nside(coarse_nside)?;
-        Ok(coarse.from_nested(self.to_nested(pix as i64) >> (2 * levels)) as u64)
+        Ok(coarse.index_of_nested(self.nested_index(pix as i64) >> (2 * levels)) as u64)
     }
 
     /// The pixels at `fine_nside` inside `pix`, in this map's scheme; NESTED order among them
@@ -82,9 +82,9 @@ impl Healpix {
         self.check_pix(pix)?;
         let fine = self.at_nside(fine_nside)?;
         let levels = fine.levels_to(self.nside as u64)?;
-        let first = self.to_nested(pix as i64) << (2 * levels);
+        let first = self.nested_index(pix as i64) << (2 * levels);
         Ok((first..first + (1 << (2 * levels)))
-            .map(|p| fine.from_nested(p) as u64)
+            .map(|p| fine.index_of_nested(p) as u64)
             .collect())
     }
 
@@ -107,7 +107,7 @@ impl Healpix {
         let coarse = self.at_nside(coarse_nside)?;
         let mut out = vec![0u64; self.npix as usize];
         fill_indexed(&mut out, Parallelism::Rayon, |p| {
-            coarse.from_nested(self.to_nested(p as i64) >> (2 * levels)) as u64
+            coarse.index_of_nested(self.nested_index(p as i64) >> (2 * levels)) as u64
         });
         Ok(out)
     }
@@ -131,9 +131,9 @@ impl Healpix {
         let k = 1usize << (2 * levels);
         let mut out = vec![0u64; fine.npix as usize];
         fill_indexed(&mut out, Parallelism::Rayon, |i| {
-            let coarse = self.to_nested((i / k) as i64);
+            let coarse = self.nested_index((i / k) as i64);
             let nested = (coarse << (2 * levels)) + (i % k) as i64;
-            fine.from_nested(nested) as u64
+            fine.index_of_nested(nested) as u64
         });
         Ok(out)
     }

@@ -66,5 +66,10 @@ pub use scheme::{ParseSchemeError, Scheme};
 pub use tables::{NeighbourTable, StencilTable, TableIndex};
 pub use xyf::Xyf;
 
+/// The README's code, compiled and run as a doctest so that it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 /// healpy's `UNSEEN`: the value that marks a missing pixel in a map.
 pub const UNSEEN: f64 = -1.6375e30;

@@ -77,7 +77,7 @@ impl Nside {
     /// ```
     pub fn from_npix(npix: u64) -> Result<Self> {
         let invalid = HealpixError::InvalidNpix { npix };
-        if npix == 0 || npix % 12 != 0 {
+        if npix == 0 || !npix.is_multiple_of(12) {
             return Err(invalid);
         }
         let nside = crate::bits::isqrt((npix / 12) as i64) as u64;
