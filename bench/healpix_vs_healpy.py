@@ -85,6 +85,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="run both sides this many times, alternating, and report medians")
     args = ap.parse_args()
 
     out = ROOT / "bench" / "out"
@@ -99,17 +101,25 @@ def main():
 
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "tessera-bench", "--bin", "healpix_timing"],
                    cwd=ROOT, check=True)
-    ours = json.loads(subprocess.run(
-        [str(ROOT / "target" / "release" / "healpix_timing"), str(out), str(args.repeats)],
-        cwd=ROOT, check=True, capture_output=True, text=True).stdout)
-    theirs = healpy_timings(theta, phi, pix, args.repeats)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    rounds_ours, rounds_theirs = [], []
+    for _ in range(args.rounds):
+        rounds_ours.append(json.loads(subprocess.run(
+            [str(target / "release" / "healpix_timing"), str(out), str(args.repeats)],
+            cwd=ROOT, check=True, capture_output=True, text=True).stdout))
+        rounds_theirs.append(healpy_timings(theta, phi, pix, args.repeats))
+    ours = {k: {"seconds": float(np.median([r[k]["seconds"] for r in rounds_ours])),
+                "checksum": rounds_ours[-1][k]["checksum"]} for k in rounds_ours[0]}
+    theirs = {k: (float(np.median([r[k][0] for r in rounds_theirs])), rounds_theirs[-1][k][1])
+              for k in rounds_theirs[0]}
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
     print(f"# tessera-healpix vs healpy {hp.__version__} (numpy {np.__version__})")
     print(f"# {time.strftime('%Y-%m-%d')}, commit {commit}, {platform.machine()}, "
           f"{os.cpu_count()} cores, {platform.processor() or 'cpu'}; "
-          f"{args.points} points, nside {NSIDE}, median of {args.repeats} (tables: 3)")
+          f"{args.points} points, nside {NSIDE}; median over {args.rounds} rounds of the median of "
+          f"{args.repeats} runs (tables: 3)")
     print()
     print("| case | healpy (ms) | tessera (ms) | ratio | same result |")
     print("|---|---:|---:|---:|:---:|")
@@ -124,7 +134,7 @@ def main():
             if name.startswith(suffix):
                 base = peer + name[len(suffix):]
         rows.append((name, base))
-    for name, base in rows:
+    for name, base in sorted(rows):
         t_hp, c_hp = theirs[base]
         t_ts, c_ts = ours[name]["seconds"], ours[name]["checksum"]
         same = abs(c_hp - c_ts) <= 1e-9 * max(1.0, abs(c_hp))
