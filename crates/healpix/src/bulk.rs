@@ -6,13 +6,13 @@
 //! over rayon's pool.
 
 use std::f64::consts::PI;
-use std::ops::Range;
 
 use crate::base::Healpix;
 use crate::error::{HealpixError, Result};
 use crate::interp::InterpWeights;
 use crate::loc::{check_angles, check_vector};
-use crate::par::{Parallelism, map_blocks, map_blocks_pair};
+use crate::par::{Parallelism, map_blocks, map_blocks_pair, map_blocks_zip};
+use crate::scheme::Scheme;
 
 fn check_len(what: &'static str, expected: usize, got: usize) -> Result<()> {
     if expected == got {
@@ -26,7 +26,63 @@ fn check_len(what: &'static str, expected: usize, got: usize) -> Result<()> {
     }
 }
 
+/// Calls `$self.$method::<NESTED>(args)` with `NESTED` fixed by the map's scheme, so that the
+/// bulk loop inside is compiled once per scheme without a per-pixel scheme branch.
+macro_rules! by_scheme {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self.scheme {
+            Scheme::Ring => $self.$method::<false>($($arg),*),
+            Scheme::Nested => $self.$method::<true>($($arg),*),
+        }
+    };
+}
+
 impl Healpix {
+    fn ang2pix_bulk<const N: bool>(
+        &self,
+        theta: &[f64],
+        phi: &[f64],
+        out: &mut [u64],
+        mode: Parallelism,
+    ) -> Result<()> {
+        map_blocks_zip(theta, phi, out, mode, Self::check_angle_slices, |t, p| {
+            self.ang2pix_in::<N>(t, p) as u64
+        })
+    }
+
+    fn pix2ang_bulk<const N: bool>(
+        &self,
+        pix: &[u64],
+        theta: &mut [f64],
+        phi: &mut [f64],
+        mode: Parallelism,
+    ) -> Result<()> {
+        let check = |block: &[u64]| self.check_pixels(block);
+        map_blocks_pair(pix, theta, phi, mode, check, |&p| {
+            self.pix2ang_in::<N>(p as i64)
+        })
+    }
+
+    fn vec2pix_bulk<const N: bool>(
+        &self,
+        v: &[[f64; 3]],
+        out: &mut [u64],
+        mode: Parallelism,
+    ) -> Result<()> {
+        let check = |block: &[[f64; 3]]| block.iter().try_for_each(|&v| check_vector(v));
+        map_blocks(v, out, mode, check, |&v| self.vec2pix_in::<N>(v) as u64)
+    }
+
+    fn pix2vec_bulk<const N: bool>(
+        &self,
+        pix: &[u64],
+        out: &mut [[f64; 3]],
+        mode: Parallelism,
+    ) -> Result<()> {
+        let check = |block: &[u64]| self.check_pixels(block);
+        map_blocks(pix, out, mode, check, |&p| self.pix2vec_in::<N>(p as i64))
+    }
+
     /// Checks that every pixel is in range (one branch-free pass, then a search on failure).
     fn check_pixels(&self, pix: &[u64]) -> Result<()> {
         let max = pix.iter().copied().fold(0, u64::max);
@@ -74,10 +130,7 @@ impl Healpix {
     ) -> Result<()> {
         check_len("phi", theta.len(), phi.len())?;
         check_len("output", theta.len(), out.len())?;
-        let check = |r: Range<usize>| Self::check_angle_slices(&theta[r.clone()], &phi[r]);
-        map_blocks(out, mode, check, |i| {
-            self.ang2pix_unchecked(theta[i], phi[i]) as u64
-        })
+        by_scheme!(self.ang2pix_bulk(theta, phi, out, mode))
     }
 
     /// `(theta[i], phi[i]) = pix2ang(pix[i])` for whole arrays.
@@ -103,10 +156,7 @@ impl Healpix {
     ) -> Result<()> {
         check_len("theta output", pix.len(), theta.len())?;
         check_len("phi output", pix.len(), phi.len())?;
-        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
-        map_blocks_pair(theta, phi, mode, check, |i| {
-            self.pix2ang_unchecked(pix[i] as i64)
-        })
+        by_scheme!(self.pix2ang_bulk(pix, theta, phi, mode))
     }
 
     /// `out[i] = vec2pix(v[i])` for whole arrays of vectors.
@@ -115,8 +165,7 @@ impl Healpix {
     /// [`HealpixError::LengthMismatch`]; otherwise as [`Healpix::vec2pix`].
     pub fn vec2pix_into(&self, v: &[[f64; 3]], out: &mut [u64], mode: Parallelism) -> Result<()> {
         check_len("output", v.len(), out.len())?;
-        let check = |r: Range<usize>| v[r].iter().try_for_each(|&v| check_vector(v));
-        map_blocks(out, mode, check, |i| self.vec2pix_unchecked(v[i]) as u64)
+        by_scheme!(self.vec2pix_bulk(v, out, mode))
     }
 
     /// `out[i] = pix2vec(pix[i])` for whole arrays.
@@ -125,8 +174,7 @@ impl Healpix {
     /// [`HealpixError::LengthMismatch`]; [`HealpixError::PixelOutOfRange`].
     pub fn pix2vec_into(&self, pix: &[u64], out: &mut [[f64; 3]], mode: Parallelism) -> Result<()> {
         check_len("output", pix.len(), out.len())?;
-        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
-        map_blocks(out, mode, check, |i| self.pix2vec_unchecked(pix[i] as i64))
+        by_scheme!(self.pix2vec_bulk(pix, out, mode))
     }
 
     /// `out[i] = ring2nest(pix[i])` for whole arrays.
@@ -146,9 +194,9 @@ impl Healpix {
     pub fn ring2nest_into(&self, pix: &[u64], out: &mut [u64], mode: Parallelism) -> Result<()> {
         self.require_nested_capable()?;
         check_len("output", pix.len(), out.len())?;
-        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
-        map_blocks(out, mode, check, |i| {
-            self.ring2nest_unchecked(pix[i] as i64) as u64
+        let check = |block: &[u64]| self.check_pixels(block);
+        map_blocks(pix, out, mode, check, |&p| {
+            self.ring2nest_unchecked(p as i64) as u64
         })
     }
 
@@ -159,9 +207,9 @@ impl Healpix {
     pub fn nest2ring_into(&self, pix: &[u64], out: &mut [u64], mode: Parallelism) -> Result<()> {
         self.require_nested_capable()?;
         check_len("output", pix.len(), out.len())?;
-        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
-        map_blocks(out, mode, check, |i| {
-            self.nest2ring_unchecked(pix[i] as i64) as u64
+        let check = |block: &[u64]| self.check_pixels(block);
+        map_blocks(pix, out, mode, check, |&p| {
+            self.nest2ring_unchecked(p as i64) as u64
         })
     }
 
@@ -187,10 +235,10 @@ impl Healpix {
         mode: Parallelism,
     ) -> Result<()> {
         check_len("output", pix.len(), out.len())?;
-        let check = |r: Range<usize>| self.check_pixels(&pix[r]);
-        map_blocks(out, mode, check, |i| {
+        let check = |block: &[u64]| self.check_pixels(block);
+        map_blocks(pix, out, mode, check, |&p| {
             let mut row = [0i64; 8];
-            self.neighbours_raw(pix[i] as i64, &mut row);
+            self.neighbours_raw(p as i64, &mut row);
             row
         })
     }
@@ -208,9 +256,8 @@ impl Healpix {
     ) -> Result<()> {
         check_len("phi", theta.len(), phi.len())?;
         check_len("output", theta.len(), out.len())?;
-        let check = |r: Range<usize>| Self::check_angle_slices(&theta[r.clone()], &phi[r]);
-        map_blocks(out, mode, check, |i| {
-            self.interp_weights_unchecked(theta[i], phi[i])
+        map_blocks_zip(theta, phi, out, mode, Self::check_angle_slices, |t, p| {
+            self.interp_weights_unchecked(t, p)
         })
     }
 }

@@ -160,6 +160,21 @@ impl Healpix {
     /// Pixel containing the location (no checks), HEALPix C++'s `loc2pix`.
     #[inline]
     pub(crate) fn loc2pix(&self, z: f64, phi: f64, sin_theta: Option<f64>) -> i64 {
+        match self.scheme {
+            Scheme::Ring => self.loc2pix_in::<false>(z, phi, sin_theta),
+            Scheme::Nested => self.loc2pix_in::<true>(z, phi, sin_theta),
+        }
+    }
+
+    /// [`Healpix::loc2pix`] with the scheme fixed at compile time (`NESTED`), so that bulk loops
+    /// carry no per-pixel scheme branch.
+    #[inline(always)]
+    pub(crate) fn loc2pix_in<const NESTED: bool>(
+        &self,
+        z: f64,
+        phi: f64,
+        sin_theta: Option<f64>,
+    ) -> i64 {
         let n = self.nside;
         let nf = n as f64;
         let za = z.abs();
@@ -168,7 +183,7 @@ impl Healpix {
             Some(s) if za >= 0.99 => nf * s / ((1.0 + za) / 3.0).sqrt(),
             _ => nf * (3.0 * (1.0 - za)).sqrt(),
         };
-        match self.scheme {
+        match const { if NESTED { Scheme::Nested } else { Scheme::Ring } } {
             Scheme::Ring => {
                 if za <= 2.0 / 3.0 {
                     let nl4 = 4 * n;
@@ -236,9 +251,18 @@ impl Healpix {
     /// Location of a pixel centre (no checks), HEALPix C++'s `pix2loc`.
     #[inline]
     pub(crate) fn pix2loc(&self, pix: i64) -> Loc {
+        match self.scheme {
+            Scheme::Ring => self.pix2loc_in::<false>(pix),
+            Scheme::Nested => self.pix2loc_in::<true>(pix),
+        }
+    }
+
+    /// [`Healpix::pix2loc`] with the scheme fixed at compile time.
+    #[inline(always)]
+    pub(crate) fn pix2loc_in<const NESTED: bool>(&self, pix: i64) -> Loc {
         let n = self.nside;
         let polar = |tmp: f64| (tmp * (2.0 - tmp)).sqrt();
-        match self.scheme {
+        match const { if NESTED { Scheme::Nested } else { Scheme::Ring } } {
             Scheme::Ring => {
                 if pix < self.ncap {
                     let iring = (1 + crate::bits::isqrt(1 + 2 * pix)) >> 1;
@@ -261,7 +285,7 @@ impl Healpix {
                     };
                     let iring = tmp + n;
                     let iphi = ip - nl4 * tmp + 1;
-                    let fodd = if (iring + n) & 1 == 1 { 1.0 } else { 0.5 };
+                    let fodd = 0.5 + 0.5 * ((iring + n) & 1) as f64; // 1 or 0.5, without a branch
                     let z = (2 * n - iring) as f64 * self.fact1;
                     let phi = (iphi as f64 - fodd) * PI * 0.75 * self.fact1;
                     Loc {
@@ -319,17 +343,35 @@ impl Healpix {
     /// Pixel of a valid `(theta, phi)` (no checks).
     #[inline]
     pub(crate) fn ang2pix_unchecked(&self, theta: f64, phi: f64) -> i64 {
+        match self.scheme {
+            Scheme::Ring => self.ang2pix_in::<false>(theta, phi),
+            Scheme::Nested => self.ang2pix_in::<true>(theta, phi),
+        }
+    }
+
+    /// [`Healpix::ang2pix_unchecked`] with the scheme fixed at compile time.
+    #[inline(always)]
+    pub(crate) fn ang2pix_in<const NESTED: bool>(&self, theta: f64, phi: f64) -> i64 {
         if !(0.01..=PI - 0.01).contains(&theta) {
-            self.loc2pix(theta.cos(), phi, Some(theta.sin()))
+            self.loc2pix_in::<NESTED>(theta.cos(), phi, Some(theta.sin()))
         } else {
-            self.loc2pix(theta.cos(), phi, None)
+            self.loc2pix_in::<NESTED>(theta.cos(), phi, None)
         }
     }
 
     /// Centre angles of a valid pixel (no checks).
     #[inline]
     pub(crate) fn pix2ang_unchecked(&self, pix: i64) -> (f64, f64) {
-        let loc = self.pix2loc(pix);
+        match self.scheme {
+            Scheme::Ring => self.pix2ang_in::<false>(pix),
+            Scheme::Nested => self.pix2ang_in::<true>(pix),
+        }
+    }
+
+    /// [`Healpix::pix2ang_unchecked`] with the scheme fixed at compile time.
+    #[inline(always)]
+    pub(crate) fn pix2ang_in<const NESTED: bool>(&self, pix: i64) -> (f64, f64) {
+        let loc = self.pix2loc_in::<NESTED>(pix);
         let theta = match loc.sin_theta {
             Some(s) => s.atan2(loc.z),
             None => loc.z.acos(),
@@ -419,6 +461,15 @@ impl Healpix {
 
     #[inline]
     pub(crate) fn vec2pix_unchecked(&self, v: [f64; 3]) -> i64 {
+        match self.scheme {
+            Scheme::Ring => self.vec2pix_in::<false>(v),
+            Scheme::Nested => self.vec2pix_in::<true>(v),
+        }
+    }
+
+    /// [`Healpix::vec2pix_unchecked`] with the scheme fixed at compile time.
+    #[inline(always)]
+    pub(crate) fn vec2pix_in<const NESTED: bool>(&self, v: [f64; 3]) -> i64 {
         let [x, y, z] = v;
         let xl = 1.0 / (x * x + y * y + z * z).sqrt();
         let phi = if x == 0.0 && y == 0.0 {
@@ -428,9 +479,9 @@ impl Healpix {
         };
         let nz = z * xl;
         if nz.abs() > 0.99 {
-            self.loc2pix(nz, phi, Some((x * x + y * y).sqrt() * xl))
+            self.loc2pix_in::<NESTED>(nz, phi, Some((x * x + y * y).sqrt() * xl))
         } else {
-            self.loc2pix(nz, phi, None)
+            self.loc2pix_in::<NESTED>(nz, phi, None)
         }
     }
 
@@ -453,7 +504,16 @@ impl Healpix {
 
     #[inline]
     pub(crate) fn pix2vec_unchecked(&self, pix: i64) -> [f64; 3] {
-        let loc = self.pix2loc(pix);
+        match self.scheme {
+            Scheme::Ring => self.pix2vec_in::<false>(pix),
+            Scheme::Nested => self.pix2vec_in::<true>(pix),
+        }
+    }
+
+    /// [`Healpix::pix2vec_unchecked`] with the scheme fixed at compile time.
+    #[inline(always)]
+    pub(crate) fn pix2vec_in<const NESTED: bool>(&self, pix: i64) -> [f64; 3] {
+        let loc = self.pix2loc_in::<NESTED>(pix);
         vec3::from_loc(loc.z, loc.phi, loc.sin_theta)
     }
 }

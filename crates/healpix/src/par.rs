@@ -1,7 +1,5 @@
 //! One place that decides between rayon and a plain loop (the `parallel` feature).
 
-use std::ops::Range;
-
 /// Pixels per parallel work item: large enough to amortise scheduling, small enough to balance.
 pub(crate) const CHUNK: usize = 1 << 14;
 
@@ -38,24 +36,13 @@ pub(crate) fn fill_rows<T: Send>(
     }
 }
 
-/// Sets `out[i] = f(i)` for every `i`, after `check(block)` accepted each block of indices.
-/// Stops at an error: in serial mode the first one, in parallel mode one of them.
-pub(crate) fn map_blocks<O: Send, E: Send>(
+/// Runs `run(first, chunk)` over chunks of `out`: the whole of it in serial mode, pieces of
+/// [`CHUNK`] on rayon's pool in parallel mode. Stops at an error (the first one when serial).
+fn try_chunks<O: Send, E: Send>(
     out: &mut [O],
     mode: Parallelism,
-    check: impl Fn(Range<usize>) -> Result<(), E> + Sync,
-    f: impl Fn(usize) -> O + Sync,
+    run: impl Fn(usize, &mut [O]) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
-    let run = |first: usize, chunk: &mut [O]| -> Result<(), E> {
-        for (b, block) in chunk.chunks_mut(BLOCK).enumerate() {
-            let start = first + b * BLOCK;
-            check(start..start + block.len())?;
-            for (k, slot) in block.iter_mut().enumerate() {
-                *slot = f(start + k);
-            }
-        }
-        Ok(())
-    };
     match mode {
         #[cfg(feature = "parallel")]
         Parallelism::Rayon => {
@@ -68,30 +55,90 @@ pub(crate) fn map_blocks<O: Send, E: Send>(
     }
 }
 
+/// Sets `out[i] = f(&input[i])`, after `check(block)` accepted each block of the input. Each
+/// block is validated and then converted while it is in cache, so the input is read from memory
+/// once.
+pub(crate) fn map_blocks<I: Sync, O: Send, E: Send>(
+    input: &[I],
+    out: &mut [O],
+    mode: Parallelism,
+    check: impl Fn(&[I]) -> Result<(), E> + Sync,
+    f: impl Fn(&I) -> O + Sync,
+) -> Result<(), E> {
+    debug_assert_eq!(input.len(), out.len());
+    try_chunks(out, mode, |first, chunk| {
+        let input = &input[first..first + chunk.len()];
+        for (inp, o) in input.chunks(BLOCK).zip(chunk.chunks_mut(BLOCK)) {
+            check(inp)?;
+            for (slot, x) in o.iter_mut().zip(inp) {
+                *slot = f(x);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// [`map_blocks`] over two parallel inputs: `out[i] = f(a[i], b[i])`.
+pub(crate) fn map_blocks_zip<O: Send, E: Send>(
+    a: &[f64],
+    b: &[f64],
+    out: &mut [O],
+    mode: Parallelism,
+    check: impl Fn(&[f64], &[f64]) -> Result<(), E> + Sync,
+    f: impl Fn(f64, f64) -> O + Sync,
+) -> Result<(), E> {
+    debug_assert!(a.len() == out.len() && b.len() == out.len());
+    try_chunks(out, mode, |first, chunk| {
+        let (a, b) = (
+            &a[first..first + chunk.len()],
+            &b[first..first + chunk.len()],
+        );
+        for ((ia, ib), o) in a
+            .chunks(BLOCK)
+            .zip(b.chunks(BLOCK))
+            .zip(chunk.chunks_mut(BLOCK))
+        {
+            check(ia, ib)?;
+            for ((slot, &x), &y) in o.iter_mut().zip(ia).zip(ib) {
+                *slot = f(x, y);
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Sets `out[i] = f(i)` for every `i`.
 pub(crate) fn fill_indexed<O: Send>(
     out: &mut [O],
     mode: Parallelism,
     f: impl Fn(usize) -> O + Sync,
 ) {
-    let no_check = |_| Ok::<(), std::convert::Infallible>(());
-    let Ok(()) = map_blocks(out, mode, no_check, f);
+    let run = |first: usize, chunk: &mut [O]| {
+        for (k, slot) in chunk.iter_mut().enumerate() {
+            *slot = f(first + k);
+        }
+        Ok::<(), std::convert::Infallible>(())
+    };
+    let Ok(()) = try_chunks(out, mode, run);
 }
 
-/// [`map_blocks`] with two outputs: `(a[i], b[i]) = f(i)`.
-pub(crate) fn map_blocks_pair<A: Send, B: Send, E: Send>(
+/// [`map_blocks`] with two outputs: `(a[i], b[i]) = f(&input[i])`.
+pub(crate) fn map_blocks_pair<I: Sync, A: Send, B: Send, E: Send>(
+    input: &[I],
     a: &mut [A],
     b: &mut [B],
     mode: Parallelism,
-    check: impl Fn(Range<usize>) -> Result<(), E> + Sync,
-    f: impl Fn(usize) -> (A, B) + Sync,
+    check: impl Fn(&[I]) -> Result<(), E> + Sync,
+    f: impl Fn(&I) -> (A, B) + Sync,
 ) -> Result<(), E> {
+    debug_assert!(input.len() == a.len() && a.len() == b.len());
     let run = |first: usize, ca: &mut [A], cb: &mut [B]| -> Result<(), E> {
-        for (blk, (oa, ob)) in ca.chunks_mut(BLOCK).zip(cb.chunks_mut(BLOCK)).enumerate() {
-            let start = first + blk * BLOCK;
-            check(start..start + oa.len())?;
-            for (k, (sa, sb)) in oa.iter_mut().zip(ob.iter_mut()).enumerate() {
-                (*sa, *sb) = f(start + k);
+        let input = &input[first..first + ca.len()];
+        let outputs = ca.chunks_mut(BLOCK).zip(cb.chunks_mut(BLOCK));
+        for (inp, (oa, ob)) in input.chunks(BLOCK).zip(outputs) {
+            check(inp)?;
+            for ((sa, sb), x) in oa.iter_mut().zip(ob.iter_mut()).zip(inp) {
+                (*sa, *sb) = f(x);
             }
         }
         Ok(())
