@@ -69,7 +69,16 @@ impl Healpix {
         out: &mut [u64],
         mode: Parallelism,
     ) -> Result<()> {
-        let check = |block: &[[f64; 3]]| block.iter().try_for_each(|&v| check_vector(v));
+        let check = |block: &[[f64; 3]]| {
+            let ok = block.iter().fold(true, |ok, v| {
+                ok & v.iter().all(|c| c.is_finite()) & (v[0] != 0.0 || v[1] != 0.0 || v[2] != 0.0)
+            });
+            if ok {
+                Ok(())
+            } else {
+                block.iter().try_for_each(|&v| check_vector(v))
+            }
+        };
         map_blocks(v, out, mode, check, |&v| self.vec2pix_in::<N>(v) as u64)
     }
 

@@ -26,7 +26,9 @@ pub(crate) fn fmodulo(v1: f64, v2: f64) -> f64 {
     if v1 >= 0.0 {
         return if v1 < v2 { v1 } else { v1 % v2 };
     }
-    let tmp = v1 % v2 + v2;
+    // fmod(v1, v2) is v1 itself when |v1| < v2: skip the (slow, software) fmod call.
+    let rem = if v1 > -v2 { v1 } else { v1 % v2 };
+    let tmp = rem + v2;
     if tmp == v2 { 0.0 } else { tmp }
 }
 
@@ -472,11 +474,9 @@ impl Healpix {
     pub(crate) fn vec2pix_in<const NESTED: bool>(&self, v: [f64; 3]) -> i64 {
         let [x, y, z] = v;
         let xl = 1.0 / (x * x + y * y + z * z).sqrt();
-        let phi = if x == 0.0 && y == 0.0 {
-            0.0
-        } else {
-            y.atan2(x)
-        };
+        // healpy's safe_atan2: 0 at the poles (also for -0.0), selected without a branch.
+        let at = y.atan2(x);
+        let phi = if x == 0.0 && y == 0.0 { 0.0 } else { at };
         let nz = z * xl;
         if nz.abs() > 0.99 {
             self.loc2pix_in::<NESTED>(nz, phi, Some((x * x + y * y).sqrt() * xl))
