@@ -1,6 +1,6 @@
 //! The 8 neighbours of a pixel, in healpy's order SW, W, NW, N, NE, E, SE, S.
 
-use crate::base::Healpix;
+use crate::base::{Healpix, RingInfo};
 use crate::error::Result;
 use crate::scheme::Scheme;
 
@@ -148,14 +148,69 @@ impl Healpix {
         let nsm1 = self.nside - 1;
         if ix > 0 && ix < nsm1 && iy > 0 && iy < nsm1 {
             // Interior of a face (RING here; NESTED took the fast path above).
-            for m in 0..8 {
-                out[m] = self.xyf2pix_unchecked(ix + NB_XOFFSET[m], iy + NB_YOFFSET[m], face);
-            }
+            self.ring_interior_neighbours(pix, ix, iy, face, out);
             return;
         }
         for i in 0..8 {
             out[i] = self.edge_neighbour(ix + NB_XOFFSET[i], iy + NB_YOFFSET[i], face);
         }
+    }
+
+    /// Neighbours of a RING pixel inside face `face` at `(ix, iy)`. They lie on the five rings
+    /// around the pixel's ring `jr`: W and E are the previous and next pixels of its own ring,
+    /// NE follows NW on ring `jr - 1` and SE follows SW on ring `jr + 1` (cyclically), so only
+    /// four positions need HEALPix C++'s `xyf2ring` arithmetic instead of eight.
+    #[inline]
+    fn ring_interior_neighbours(
+        &self,
+        pix: i64,
+        ix: i64,
+        iy: i64,
+        face: usize,
+        out: &mut [i64; 8],
+    ) {
+        let n = self.nside;
+        let jr = crate::xyf::JRLL[face] * n - ix - iy - 1;
+        let jpll = crate::xyf::JPLL[face];
+        // The pixel on ring `ring` at x - y = `d` in this face, with that ring's layout.
+        let at = |ring: i64, d: i64| {
+            let info = self.ring_info(ring);
+            let nr = info.len >> 2;
+            let kshift = 1 - info.shifted as i64;
+            let mut jp = (jpll * nr + d + 1 + kshift) / 2;
+            if jp < 1 {
+                jp += 4 * n;
+            }
+            (info.start + jp - 1, info)
+        };
+        let next = |p: i64, info: RingInfo| {
+            if p + 1 == info.start + info.len {
+                info.start
+            } else {
+                p + 1
+            }
+        };
+        let d = ix - iy;
+        let (nw, above) = at(jr - 1, d - 1);
+        let (sw, below) = at(jr + 1, d - 1);
+        let (north, _) = at(jr - 2, d);
+        let (south, _) = at(jr + 2, d);
+        let own = self.ring_info(jr);
+        let west = if pix == own.start {
+            own.start + own.len - 1
+        } else {
+            pix - 1
+        };
+        *out = [
+            sw,
+            west,
+            nw,
+            north,
+            next(nw, above),
+            next(pix, own),
+            next(sw, below),
+            south,
+        ];
     }
 
     /// Neighbours of a NESTED pixel inside its face, computed on the Morton code itself: x sits
