@@ -27,6 +27,8 @@ import healpy as hp  # noqa: E402
 import numpy as np  # noqa: E402
 
 NSIDE = 1024
+DISCS = 1000
+DISC_RADIUS = np.radians(1.0)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -60,6 +62,14 @@ def healpy_timings(theta, phi, pix, repeats):
         res[f"neighbours_{tag}"] = (t, checksum(nb))
         t, (wp, _) = median_time(repeats, lambda: hp.get_interp_weights(NSIDE, theta, phi, nest=nest))
         res[f"interp_weights_{tag}"] = (t, checksum(wp))
+        nb_pix = pix[: len(pix) // 10]
+        t, b = median_time(repeats, lambda: hp.boundaries(NSIDE, nb_pix, step=1, nest=nest))
+        res[f"boundaries_{tag}"] = (t, checksum(b))
+        vecs = hp.ang2vec(theta[:DISCS], phi[:DISCS])
+        for inclusive, name in [(False, "query_disc"), (True, "query_disc_inclusive")]:
+            t, total = median_time(repeats, lambda: sum(
+                len(hp.query_disc(NSIDE, v, DISC_RADIUS, inclusive=inclusive, nest=nest)) for v in vecs))
+            res[f"{name}_{tag}"] = (t, float(total))
         allpix = np.arange(hp.nside2npix(NSIDE))
         tables = min(repeats, 3)
         t, nb = median_time(tables, lambda: hp.get_all_neighbours(NSIDE, allpix, nest=nest))

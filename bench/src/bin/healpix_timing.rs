@@ -12,9 +12,12 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 use tessera_bench::{median_time, read_f64, read_u64};
-use tessera_healpix::{Healpix, InterpWeights, Parallelism, Scheme};
+use tessera_healpix::{Healpix, InterpWeights, Parallelism, QueryMode, Scheme};
 
 const NSIDE: u64 = 1024;
+/// Discs per query_disc case, and their radius (1 degree) in radians.
+const DISCS: usize = 1000;
+const DISC_RADIUS: f64 = 0.017453292519943295;
 
 fn sum_u64(v: &[u64]) -> f64 {
     v.iter().map(|&p| p as f64).sum()
@@ -87,6 +90,30 @@ fn time_scheme(hp: &Healpix, inp: &Inputs, repeats: usize, out: &mut Map<String,
         t,
         w.iter().flat_map(|w| w.pixels).map(|p| p as f64).sum(),
     );
+
+    let corners_n = n / 10;
+    let mut corners = vec![[[0.0; 3]; 4]; corners_n];
+    let (t, _) = median_time(repeats, || {
+        for (c, &p) in corners.iter_mut().zip(&inp.pix[..corners_n]) {
+            *c = hp.corners(p).expect("valid pixel");
+        }
+    });
+    record("boundaries", t, corners.iter().flatten().flatten().sum());
+
+    for (mode, name) in [
+        (QueryMode::Exclusive, "query_disc"),
+        (QueryMode::inclusive(), "query_disc_inclusive"),
+    ] {
+        let mut total = 0usize;
+        let (t, _) = median_time(repeats, || {
+            total = 0;
+            for (&t, &p) in inp.theta.iter().zip(&inp.phi).take(DISCS) {
+                let v = tessera_healpix::ang2vec(t, p).expect("valid");
+                total += hp.query_disc(v, DISC_RADIUS, mode).expect("valid").len();
+            }
+        });
+        record(name, t, total as f64);
+    }
 
     // Whole-map tables on all cores: fresh i64 (healpy's format), fresh i32, and refilled buffer.
     let tables = repeats.min(3);

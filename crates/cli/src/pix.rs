@@ -303,6 +303,7 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
                 ),
             };
             let centre = tessera_healpix::ang2vec(theta, phi)?;
+            guard_disc_size(&hp, radius)?;
             let mode = if inclusive {
                 QueryMode::Inclusive { fact }
             } else {
@@ -321,6 +322,23 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Most pixels a disc query prints: beyond this the answer is not useful as text.
+const MAX_DISC_PIXELS: f64 = 5e7;
+
+/// Refuses discs whose pixel list would not fit in memory or make sense on a terminal.
+fn guard_disc_size(hp: &Healpix, radius_deg: f64) -> Result<()> {
+    let r = radius_deg.to_radians().clamp(0.0, std::f64::consts::PI);
+    let expected = 2.0 * std::f64::consts::PI * (1.0 - r.cos()) / hp.nside_validated().pixarea();
+    if expected > MAX_DISC_PIXELS {
+        anyhow::bail!(
+            "a disc of radius {radius_deg} deg holds about {expected:.3e} pixels at nside {}: \
+             too many to list (limit {MAX_DISC_PIXELS:.0e}); use a smaller radius or nside",
+            hp.nside()
+        );
+    }
+    Ok(())
 }
 
 fn convert(

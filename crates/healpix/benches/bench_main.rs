@@ -15,5 +15,7 @@ criterion_group!(
     benchmarks::pixel::ring_nest,
     benchmarks::neighbours::neighbours,
     benchmarks::neighbours::tables,
+    benchmarks::geometry::vectors_and_weights,
+    benchmarks::geometry::query_disc,
 );
 criterion_main!(benches);

@@ -81,6 +81,33 @@ impl Healpix {
     }
 }
 
+impl Healpix {
+    /// The four corners of `pix` (N, W, S, E) as unit vectors, without allocating: healpy's
+    /// `boundaries(nside, pix, step=1)`.
+    ///
+    /// # Errors
+    /// [`HealpixError::PixelOutOfRange`].
+    ///
+    /// # Example
+    /// ```
+    /// let hp = tessera_healpix::Healpix::nested(2)?;
+    /// assert_eq!(hp.corners(5)?.to_vec(), hp.boundaries(5, 1)?);
+    /// # Ok::<(), tessera_healpix::HealpixError>(())
+    /// ```
+    pub fn corners(&self, pix: u64) -> Result<[[f64; 3]; 4]> {
+        self.check_pix(pix)?;
+        let f = self.pix2xyf_unchecked(pix as i64);
+        let n = self.nside as f64;
+        let (xc, yc, dc) = ((f.x as f64 + 0.5) / n, (f.y as f64 + 0.5) / n, 0.5 / n);
+        Ok([
+            self.xyf2vec(xc + dc, yc + dc, f.face),
+            self.xyf2vec(xc - dc, yc + dc, f.face),
+            self.xyf2vec(xc - dc, yc - dc, f.face),
+            self.xyf2vec(xc + dc, yc - dc, f.face),
+        ])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,32 @@ use crate::error::{HealpixError, Result};
 use crate::par::{Parallelism, fill_indexed};
 use crate::scheme::Scheme;
 
+/// The sub-pixels of one pixel at a finer resolution, from [`Healpix::children`].
+#[derive(Clone, Debug)]
+pub struct Children {
+    fine: Healpix,
+    next: i64,
+    end: i64,
+}
+
+impl Iterator for Children {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        (self.next < self.end).then(|| {
+            self.next += 1;
+            self.fine.index_of_nested(self.next - 1) as u64
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = (self.end - self.next) as usize;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Children {}
+
 impl Healpix {
     /// log2 of the nside ratio `self.nside / coarse`, checked.
     fn levels_to(&self, coarse: u64) -> Result<u32> {
@@ -65,8 +91,8 @@ impl Healpix {
         Ok(coarse.index_of_nested(self.nested_index(pix as i64) >> (2 * levels)) as u64)
     }
 
-    /// The pixels at `fine_nside` inside `pix`, in this map's scheme; NESTED order among them
-    /// (so for NESTED they are consecutive).
+    /// The pixels at `fine_nside` inside `pix`, in this map's scheme, in NESTED order among
+    /// themselves (so for NESTED they are consecutive). An iterator: nothing is allocated.
     ///
     /// # Errors
     /// [`HealpixError::PixelOutOfRange`]; [`HealpixError::IncompatibleResolutions`] unless both
@@ -75,17 +101,20 @@ impl Healpix {
     /// # Example
     /// ```
     /// let hp = tessera_healpix::Healpix::nested(4)?;
-    /// assert_eq!(hp.children(9, 8)?, vec![36, 37, 38, 39]);
+    /// assert_eq!(hp.children(9, 8)?.collect::<Vec<_>>(), [36, 37, 38, 39]);
+    /// assert_eq!(hp.children(9, 32)?.len(), 64);
     /// # Ok::<(), tessera_healpix::HealpixError>(())
     /// ```
-    pub fn children(&self, pix: u64, fine_nside: u64) -> Result<Vec<u64>> {
+    pub fn children(&self, pix: u64, fine_nside: u64) -> Result<Children> {
         self.check_pix(pix)?;
         let fine = self.at_nside(fine_nside)?;
         let levels = fine.levels_to(self.nside as u64)?;
         let first = self.nested_index(pix as i64) << (2 * levels);
-        Ok((first..first + (1 << (2 * levels)))
-            .map(|p| fine.index_of_nested(p) as u64)
-            .collect())
+        Ok(Children {
+            fine,
+            next: first,
+            end: first + (1 << (2 * levels)),
+        })
     }
 
     /// For every pixel of this map, the pixel at `coarse_nside` that contains it (the index map
@@ -153,10 +182,10 @@ mod tests {
             for pix in 0..hp.npix() {
                 let parent = hp.parent(pix, 2).unwrap();
                 assert_eq!(down[pix as usize], parent);
-                assert!(coarse.children(parent, 8).unwrap().contains(&pix));
+                assert!(coarse.children(parent, 8).unwrap().any(|c| c == pix));
             }
             for c in 0..coarse.npix() {
-                let kids = coarse.children(c, 8).unwrap();
+                let kids: Vec<u64> = coarse.children(c, 8).unwrap().collect();
                 assert_eq!(&up[c as usize * 16..(c as usize + 1) * 16], kids.as_slice());
             }
         }

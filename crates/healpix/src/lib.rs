@@ -54,6 +54,7 @@ mod xyf;
 
 pub use base::Healpix;
 pub use error::{HealpixError, Result};
+pub use hierarchy::Children;
 pub use interp::InterpWeights;
 pub use loc::{ang2vec, lonlat2thetaphi, thetaphi2lonlat, vec2ang};
 pub use neighbours::{Direction, MISSING, Neighbours};

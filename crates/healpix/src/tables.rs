@@ -159,6 +159,16 @@ impl<I: TableIndex> StencilTable<I> {
 }
 
 impl Healpix {
+    /// `npix * width`, the length of a whole-map table.
+    ///
+    /// # Panics
+    /// When the table could not be addressed in memory at all (nside above ~2^29 / 3 on 64-bit).
+    fn table_len(&self, width: usize) -> usize {
+        (self.npix as usize)
+            .checked_mul(width)
+            .expect("table larger than the address space")
+    }
+
     fn check_table(&self, max: i64, width: usize, len: usize) -> Result<()> {
         // The stencil sentinel is npix itself, so npix must fit.
         if self.npix > max {
@@ -166,7 +176,7 @@ impl Healpix {
                 npix: self.npix as u64,
             });
         }
-        let expected = self.npix as usize * width;
+        let expected = self.table_len(width);
         if len != expected {
             return Err(HealpixError::LengthMismatch {
                 what: "table buffer",
@@ -182,6 +192,9 @@ impl Healpix {
     ///
     /// Memory: `64 * npix` bytes (805 MB at nside 1024); see [`Healpix::neighbour_table_of`] for
     /// the half-size `i32` form.
+    ///
+    /// # Panics
+    /// When `8 * npix` entries cannot be allocated.
     pub fn neighbour_table(&self) -> NeighbourTable {
         self.neighbour_table_of::<i64>()
             .expect("every npix fits in i64")
@@ -192,7 +205,8 @@ impl Healpix {
     /// # Errors
     /// [`HealpixError::IndexTypeTooSmall`] when `npix` does not fit in `I`.
     pub fn neighbour_table_of<I: TableIndex>(&self) -> Result<NeighbourTable<I>> {
-        let mut data = vec![I::default(); self.npix as usize * 8];
+        self.check_table(I::MAX, 8, self.table_len(8))?;
+        let mut data = vec![I::default(); self.table_len(8)];
         self.neighbour_table_into(&mut data)?;
         Ok(NeighbourTable {
             geometry: *self,
@@ -223,6 +237,9 @@ impl Healpix {
     /// `parallel` feature).
     ///
     /// Memory: `72 * npix` bytes; see [`Healpix::stencil_table_of`] for the `i32` form.
+    ///
+    /// # Panics
+    /// When `9 * npix` entries cannot be allocated.
     pub fn stencil_table(&self) -> StencilTable {
         self.stencil_table_of::<i64>()
             .expect("every npix fits in i64")
@@ -233,7 +250,8 @@ impl Healpix {
     /// # Errors
     /// [`HealpixError::IndexTypeTooSmall`] when `npix` does not fit in `I`.
     pub fn stencil_table_of<I: TableIndex>(&self) -> Result<StencilTable<I>> {
-        let mut data = vec![I::default(); self.npix as usize * 9];
+        self.check_table(I::MAX, 9, self.table_len(9))?;
+        let mut data = vec![I::default(); self.table_len(9)];
         self.stencil_table_into(&mut data)?;
         Ok(StencilTable {
             geometry: *self,

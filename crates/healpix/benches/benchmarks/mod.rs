@@ -1,5 +1,6 @@
 //! Benchmark topics and their shared inputs.
 
+pub mod geometry;
 pub mod neighbours;
 pub mod pixel;
 
