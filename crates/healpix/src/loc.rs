@@ -250,16 +250,8 @@ impl Healpix {
         }
     }
 
-    /// Location of a pixel centre (no checks), HEALPix C++'s `pix2loc`.
-    #[inline]
-    pub(crate) fn pix2loc(&self, pix: i64) -> Loc {
-        match self.scheme {
-            Scheme::Ring => self.pix2loc_in::<false>(pix),
-            Scheme::Nested => self.pix2loc_in::<true>(pix),
-        }
-    }
-
-    /// [`Healpix::pix2loc`] with the scheme fixed at compile time.
+    /// Location of a pixel centre (no checks), HEALPix C++'s `pix2loc`, with the scheme fixed at
+    /// compile time (`NESTED`).
     #[inline(always)]
     pub(crate) fn pix2loc_in<const NESTED: bool>(&self, pix: i64) -> Loc {
         let n = self.nside;

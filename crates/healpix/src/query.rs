@@ -3,7 +3,7 @@
 //! The algorithms are those of HEALPix C++ (`query_disc_internal`, `query_strip_internal`), so the
 //! pixel sets equal healpy's, including the conservative extra pixels of inclusive queries.
 
-use std::f64::consts::PI;
+use std::f64::consts::{FRAC_PI_2, PI};
 
 use crate::base::Healpix;
 use crate::error::{HealpixError, Result};
@@ -65,7 +65,9 @@ impl Healpix {
             Scheme::Ring => self.query_disc_ring(theta, phi, radius, fact),
             Scheme::Nested => self.query_disc_nest(theta, phi, radius, fact),
         };
-        out.sort_unstable();
+        // Both traversals emit pixels in non-decreasing order (HEALPix C++ appends them to a
+        // rangeset); the NESTED one may repeat a pixel.
+        debug_assert!(out.is_sorted());
         out.dedup();
         Ok(out)
     }
@@ -196,8 +198,8 @@ impl Healpix {
         let f = self.ring2xyf_unchecked(pix);
         let (ox, oy) = (fct * f.x, fct * f.y);
         let near = |x: i64, y: i64| {
-            let loc = b2.pix2loc(b2.xyf2ring_unchecked(x, y, f.face));
-            cosdist_zphi(loc.z, loc.phi, cz, cphi) > cosrp2
+            let (z, phi) = b2.xyf2zphi_ring(x, y, f.face);
+            cosdist_zphi(z, phi, cz, cphi) > cosrp2
         };
         for i in 0..fct - 1 {
             if near(ox + i, oy)
@@ -209,6 +211,31 @@ impl Healpix {
             }
         }
         true
+    }
+
+    /// The centre `(z, phi)` of the RING pixel at face coordinates `(x, y, face)`: the same
+    /// floating-point expressions as `pix2loc(xyf2ring(x, y, face))`, so bit-identical, but
+    /// without recovering the ring from the pixel index (no integer square root).
+    #[inline]
+    fn xyf2zphi_ring(&self, x: i64, y: i64, face: usize) -> (f64, f64) {
+        let n = self.nside;
+        let ring = crate::xyf::JRLL[face] * n - x - y - 1;
+        let info = self.ring_info(ring);
+        let nr = info.len >> 2;
+        let kshift = 1 - info.shifted as i64;
+        let mut jp = (crate::xyf::JPLL[face] * nr + x - y + 1 + kshift) / 2;
+        if jp < 1 {
+            jp += 4 * n;
+        }
+        let phi = if ring < n {
+            (jp as f64 - 0.5) * FRAC_PI_2 / ring as f64
+        } else if ring <= 3 * n {
+            let fodd = 0.5 + 0.5 * ((ring + n) & 1) as f64;
+            (jp as f64 - fodd) * PI * 0.75 * self.fact1
+        } else {
+            (jp as f64 - 0.5) * FRAC_PI_2 / (4 * n - ring) as f64
+        };
+        (self.ring2z(ring), phi)
     }
 
     fn query_disc_nest(&self, theta: f64, phi: f64, radius: f64, fact: i64) -> Vec<u64> {
@@ -247,7 +274,7 @@ impl Healpix {
         let mut stacktop = 0usize;
         while let Some((pix, o)) = stack.pop() {
             let (base, crpdr, crmdr) = &levels[o as usize];
-            let loc = base.pix2loc(pix);
+            let loc = base.pix2loc_in::<true>(pix);
             let cangdist = cosdist_zphi(z0, phi, loc.z, loc.phi);
             if cangdist <= *crpdr {
                 continue;
