@@ -61,14 +61,17 @@ impl Healpix {
                 fact as i64
             }
         };
-        let mut out = match self.scheme {
+        // Both traversals emit pixels in order, as HEALPix C++ appends them to a rangeset: the
+        // RING one strictly increasing, the NESTED one non-decreasing (a pixel may repeat).
+        let out = match self.scheme {
             Scheme::Ring => self.query_disc_ring(theta, phi, radius, fact),
-            Scheme::Nested => self.query_disc_nest(theta, phi, radius, fact),
+            Scheme::Nested => {
+                let mut out = self.query_disc_nest(theta, phi, radius, fact);
+                out.dedup();
+                out
+            }
         };
-        // Both traversals emit pixels in non-decreasing order (HEALPix C++ appends them to a
-        // rangeset); the NESTED one may repeat a pixel.
-        debug_assert!(out.is_sorted());
-        out.dedup();
+        debug_assert!(out.is_sorted_by(|a, b| a < b));
         Ok(out)
     }
 
@@ -86,8 +89,16 @@ impl Healpix {
         Ok(())
     }
 
+    /// A capacity that holds a disc of radius `r` (area fraction plus one pixel per ring edge).
+    fn disc_capacity(&self, r: f64) -> usize {
+        let area = self.npix as f64 * (1.0 - r.min(PI).cos()) / 2.0;
+        let rings = 4.0 * self.nside as f64 * r.min(PI) / PI + 2.0;
+        // Capped: a huge disc grows the vector as it fills instead of reserving up front.
+        ((area * 1.05 + 4.0 * rings) as usize).min(1 << 24)
+    }
+
     fn query_disc_ring(&self, theta: f64, phi: f64, radius: f64, fact: i64) -> Vec<u64> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.disc_capacity(radius));
         let inclusive = fact != 0;
         let fine = (fact > 1)
             .then(|| Healpix::ring((fact * self.nside) as u64).expect("checked by check_fact"));
@@ -269,7 +280,7 @@ impl Healpix {
             })
             .collect();
         let z0 = theta.cos();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.disc_capacity(radius));
         let mut stack: Vec<(i64, i32)> = (0..12).rev().map(|p| (p, 0)).collect();
         let mut stacktop = 0usize;
         while let Some((pix, o)) = stack.pop() {
