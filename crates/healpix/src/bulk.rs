@@ -70,15 +70,12 @@ impl Healpix {
         mode: Parallelism,
     ) -> Result<()> {
         let check = |block: &[[f64; 3]]| {
-            // x - x is 0 for finite x and NaN otherwise: one branch-free pass for the block.
-            let (nan, nonzero) = block.iter().fold((0.0, true), |(acc, nz), v| {
-                let finite = (v[0] - v[0]) + (v[1] - v[1]) + (v[2] - v[2]);
-                (
-                    acc + finite,
-                    nz & ((v[0] != 0.0) | (v[1] != 0.0) | (v[2] != 0.0)),
-                )
+            // One branch-free pass over the block (`&`, not `&&`); the search only on failure.
+            let ok = block.iter().fold(true, |ok, v| {
+                let finite = v[0].is_finite() & v[1].is_finite() & v[2].is_finite();
+                ok & finite & ((v[0] != 0.0) | (v[1] != 0.0) | (v[2] != 0.0))
             });
-            if nan == 0.0 && nonzero {
+            if ok {
                 Ok(())
             } else {
                 block.iter().try_for_each(|&v| check_vector(v))
