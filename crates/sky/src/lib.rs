@@ -1,0 +1,30 @@
+//! HEALPix sky maps with healpy's conventions: FITS I/O, reorder, ud_grade, masks.
+//!
+//! `tessera-sky` reads every HEALPix FITS map that healpy reads (RING and NESTED, full-sky and
+//! partial, any column type, gzip) into a [`SkyMap`], writes maps that healpy reads back with the
+//! same header keys, and provides the whole-map operations analysis starts with. Pixel geometry
+//! comes from `tessera-healpix`.
+//!
+//! # Quick start
+//! ```
+//! use tessera_healpix::{Healpix, Scheme};
+//! use tessera_sky::{SkyMap, UdGradeOptions, WriteOptions, read_map, write_map};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("map.fits");
+//! let map = SkyMap::new(Healpix::ring(16)?, vec![("TEMPERATURE", vec![2.725; 3072])])?;
+//! write_map(&path, &map, &WriteOptions::default())?;
+//! let low = read_map(&path, &Default::default())?.ud_grade(8, UdGradeOptions::default())?;
+//! assert_eq!((low.nside(), low.scheme()), (8, Scheme::Ring));
+//! # Ok::<(), tessera_sky::SkyError>(())
+//! ```
+
+mod error;
+mod fits;
+mod map;
+mod ops;
+
+pub use error::{Result, SkyError};
+pub use fits::{Dtype, FieldSelection, ReadOptions, WriteOptions, read_map, write_map};
+pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
+pub use ops::UdGradeOptions;
