@@ -3,6 +3,7 @@
 //! Thin by design: clap parses, the library crates compute, this file prints errors.
 
 mod input;
+mod map;
 mod pix;
 
 use std::process::ExitCode;
@@ -19,6 +20,12 @@ use clap::{Parser, Subcommand};
 ///   tessera pix ang2pix --nside 64 --lonlat 83.63 22.01
 ///   tessera pix neighbours --nside 64 --nest 1000
 ///   echo "0 1 2" | tessera pix pix2ang --nside 16
+///
+/// Sky maps in FITS files (read as healpy reads them, written as healpy writes them):
+///
+///   tessera map info map.fits
+///   tessera map convert map.fits low.fits --nside 64 --scheme nested
+///   tessera map mask map.fits masked.fits --mask mask.fits --gal-cut 10
 #[derive(Parser, Debug)]
 #[command(name = "tessera", version, about, long_about, verbatim_doc_comment)]
 struct Cli {
@@ -31,12 +38,16 @@ enum Command {
     /// HEALPix pixel geometry: ang2pix, pix2ang, neighbours, ring2nest, discs, resolution info.
     #[command(subcommand)]
     Pix(pix::PixCommand),
+    /// HEALPix sky maps in FITS files: info, convert (ud_grade, reorder), mask.
+    #[command(subcommand)]
+    Map(map::MapCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Pix(cmd) => pix::run(cmd, &mut std::io::stdout().lock()),
+        Command::Map(cmd) => map::run(cmd, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,8 +55,14 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("Error: {err}");
+            let mut shown = err.to_string();
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                // Library errors often quote their cause already: print each text once.
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                    shown = text;
+                }
             }
             ExitCode::FAILURE
         }

@@ -61,6 +61,12 @@ impl SkyMap {
     /// ```
     pub fn ud_grade(&self, nside_out: u64, opts: UdGradeOptions) -> Result<SkyMap> {
         let nside_in = self.nside();
+        if !nside_in.is_power_of_two() || !nside_out.is_power_of_two() {
+            return Err(SkyError::Mismatch {
+                what: "ud_grade",
+                detail: format!("nside {nside_in} -> {nside_out}: both must be powers of two"),
+            });
+        }
         let nested = self.reorder(Scheme::Nested)?;
         let out_geometry = Healpix::nested(nside_out)?;
         // Both must be powers of two related by a power of two: checked by the hierarchy maps.

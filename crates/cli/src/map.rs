@@ -1,0 +1,307 @@
+//! `tessera map …`: HEALPix sky maps in FITS files.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+use tessera_healpix::{QueryMode, Scheme};
+use tessera_sky::{
+    Dtype, FieldSelection, ReadOptions, SkyMap, UNSEEN, UdGradeOptions, WriteOptions, read_map,
+    write_map,
+};
+
+/// Which fields to read, shared by the map commands.
+#[derive(Args, Debug, Clone)]
+pub struct FieldArgs {
+    /// Fields to read, by name (T, Q, U, I_STOKES, …) or 0-based index; comma-separated.
+    /// Default: all.
+    #[arg(long, value_delimiter = ',')]
+    field: Vec<String>,
+    /// The FITS HDU holding the map (1 = first extension).
+    #[arg(long, default_value_t = 1)]
+    hdu: usize,
+}
+
+impl FieldArgs {
+    fn read_options(&self) -> ReadOptions {
+        let fields = if self.field.is_empty() {
+            FieldSelection::All
+        } else if let Ok(idx) = self.field.iter().map(|f| f.parse::<usize>()).collect() {
+            FieldSelection::Indices(idx)
+        } else {
+            FieldSelection::Names(self.field.clone())
+        };
+        ReadOptions {
+            fields,
+            hdu: self.hdu,
+            scheme: None,
+        }
+    }
+}
+
+/// Pixel numbering scheme on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum SchemeArg {
+    /// Iso-latitude rings (healpy's default).
+    Ring,
+    /// Hierarchical (nest=True).
+    Nested,
+}
+
+impl From<SchemeArg> for Scheme {
+    fn from(s: SchemeArg) -> Scheme {
+        match s {
+            SchemeArg::Ring => Scheme::Ring,
+            SchemeArg::Nested => Scheme::Nested,
+        }
+    }
+}
+
+/// Column precision on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum DtypeArg {
+    /// 32-bit floats (healpy's default).
+    F32,
+    /// 64-bit floats.
+    F64,
+}
+
+/// Output options of the commands that write a map.
+#[derive(Args, Debug, Clone)]
+pub struct OutputMapArgs {
+    /// Column precision of the output.
+    #[arg(long, value_enum, default_value = "f32")]
+    dtype: DtypeArg,
+    /// Replace OUT if it exists.
+    #[arg(long)]
+    overwrite: bool,
+    /// Store only the seen pixels (explicit indexing, healpy's partial=True).
+    #[arg(long)]
+    partial: bool,
+}
+
+impl OutputMapArgs {
+    fn write_options(&self) -> WriteOptions {
+        let dtype = match self.dtype {
+            DtypeArg::F32 => Dtype::F32,
+            DtypeArg::F64 => Dtype::F64,
+        };
+        WriteOptions {
+            dtype,
+            overwrite: self.overwrite,
+            partial: self.partial,
+        }
+    }
+}
+
+/// The map subcommands.
+#[derive(Subcommand, Debug)]
+pub enum MapCommand {
+    /// What a map file holds: nside, scheme, coordinates, and per field the unit, sky fraction,
+    /// min/max/mean/rms over seen pixels.
+    ///
+    /// Example: tessera map info wmap_band_iqumap_r9_7yr_W_v4.fits
+    Info {
+        /// The FITS map.
+        file: PathBuf,
+        #[command(flatten)]
+        fields: FieldArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change resolution and/or scheme (healpy's ud_grade and reorder) and write a new file.
+    ///
+    /// Example: tessera map convert in.fits out.fits --nside 64 --scheme nested
+    Convert {
+        /// The input FITS map.
+        input: PathBuf,
+        /// The output FITS map (written atomically).
+        output: PathBuf,
+        /// Output nside (a power of two): degrade by averaging, upgrade by copying.
+        #[arg(long)]
+        nside: Option<u64>,
+        /// Output scheme (default: the input's).
+        #[arg(long, value_enum)]
+        scheme: Option<SchemeArg>,
+        /// When degrading, a pixel with any UNSEEN child becomes UNSEEN (healpy's pess=True).
+        #[arg(long)]
+        pess: bool,
+        #[command(flatten)]
+        fields: FieldArgs,
+        #[command(flatten)]
+        out: OutputMapArgs,
+    },
+    /// Mask a map: pixels outside a mask file and/or within a galactic latitude cut become UNSEEN.
+    ///
+    /// The mask file is read (first field, or --mask-field), brought to the map's nside and scheme,
+    /// and pixels where it is 0 are masked. --gal-cut B masks |latitude| < B degrees in the map's
+    /// own coordinates (galactic for most CMB maps).
+    ///
+    /// Example: tessera map mask map.fits masked.fits --mask wmap_analysis_mask.fits --gal-cut 10
+    Mask {
+        /// The input FITS map.
+        input: PathBuf,
+        /// The output FITS map (written atomically).
+        output: PathBuf,
+        /// A FITS mask (1 = keep, 0 = mask).
+        #[arg(long)]
+        mask: Option<PathBuf>,
+        /// The mask file's field to use.
+        #[arg(long, default_value = "0")]
+        mask_field: String,
+        /// Mask |latitude| below this many degrees.
+        #[arg(long)]
+        gal_cut: Option<f64>,
+        #[command(flatten)]
+        fields: FieldArgs,
+        #[command(flatten)]
+        out: OutputMapArgs,
+    },
+}
+
+/// Runs one map subcommand, writing its report to `out`.
+pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        MapCommand::Info { file, fields, json } => info(&file, &fields, json, out),
+        MapCommand::Convert {
+            input,
+            output,
+            nside,
+            scheme,
+            pess,
+            fields,
+            out: o,
+        } => {
+            let mut map = read_map(&input, &fields.read_options())?;
+            if let Some(n) = nside {
+                map = map
+                    .ud_grade(n, UdGradeOptions { pess, power: None })
+                    .with_context(|| format!("changing the resolution of {}", input.display()))?;
+            }
+            if let Some(s) = scheme {
+                map = map.reorder(s.into())?;
+            }
+            write_map(&output, &map, &o.write_options())?;
+            writeln!(
+                out,
+                "wrote {} (nside {}, {})",
+                output.display(),
+                map.nside(),
+                map.scheme()
+            )?;
+            Ok(())
+        }
+        MapCommand::Mask {
+            input,
+            output,
+            mask,
+            mask_field,
+            gal_cut,
+            fields,
+            out: o,
+        } => {
+            if mask.is_none() && gal_cut.is_none() {
+                bail!("nothing to do: give --mask FILE and/or --gal-cut DEGREES");
+            }
+            let mut map = read_map(&input, &fields.read_options())?;
+            if let Some(mask_path) = mask {
+                let values = mask_values(&mask_path, &mask_field, &map)?;
+                map.apply_mask(&values)?;
+            }
+            if let Some(cut) = gal_cut {
+                if !(0.0..=90.0).contains(&cut) {
+                    bail!("--gal-cut {cut} is outside [0, 90] degrees");
+                }
+                let (t1, t2) = ((90.0 - cut).to_radians(), (90.0 + cut).to_radians());
+                let strip = map.geometry.query_strip(t1, t2, QueryMode::Exclusive)?;
+                for field in &mut map.fields {
+                    strip
+                        .iter()
+                        .for_each(|&p| field.values[p as usize] = UNSEEN);
+                }
+            }
+            write_map(&output, &map, &o.write_options())?;
+            writeln!(
+                out,
+                "wrote {}: f_sky = {:.4}",
+                output.display(),
+                map.f_sky(0)
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// The mask's values at the map's nside and scheme.
+fn mask_values(path: &PathBuf, field: &str, map: &SkyMap) -> Result<Vec<f64>> {
+    let args = FieldArgs {
+        field: vec![field.to_string()],
+        hdu: 1,
+    };
+    let mut mask = read_map(path, &args.read_options())?;
+    if mask.nside() != map.nside() {
+        mask = mask
+            .ud_grade(map.nside(), UdGradeOptions::default())
+            .with_context(|| {
+                format!("bringing mask {} to nside {}", path.display(), map.nside())
+            })?;
+    }
+    let mut mask = mask.reorder(map.scheme())?;
+    Ok(mask.fields.swap_remove(0).values)
+}
+
+fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) -> Result<()> {
+    let map = read_map(file, &fields.read_options())?;
+    let stats: Vec<_> = (0..map.fields.len()).map(|i| (i, map.stats(i))).collect();
+    if json {
+        let per_field: Vec<_> = stats
+            .iter()
+            .map(|(i, s)| {
+                let f = &map.fields[*i];
+                json!({ "name": f.name, "unit": f.unit, "f_sky": map.f_sky(*i), "n_unseen": s.n_unseen,
+                        "min": s.min, "max": s.max, "mean": s.mean, "rms": s.rms })
+            })
+            .collect();
+        let report = json!({ "file": file, "nside": map.nside(), "npix": map.geometry.npix(),
+            "scheme": map.scheme().to_string(), "coordsys": map.coord, "fields": per_field });
+        writeln!(out, "{report}")?;
+        return Ok(());
+    }
+    writeln!(out, "file      {}", file.display())?;
+    writeln!(
+        out,
+        "nside     {} ({} pixels, {:.3} arcmin)",
+        map.nside(),
+        map.geometry.npix(),
+        map.geometry.nside_validated().resol_arcmin()
+    )?;
+    writeln!(out, "scheme    {}", map.scheme())?;
+    writeln!(
+        out,
+        "coordsys  {}",
+        map.coord.as_deref().unwrap_or("(not given)")
+    )?;
+    writeln!(
+        out,
+        "{:<16} {:<8} {:>7} {:>13} {:>13} {:>13} {:>13}",
+        "field", "unit", "f_sky", "min", "max", "mean", "rms"
+    )?;
+    for (i, s) in stats {
+        let f = &map.fields[i];
+        writeln!(
+            out,
+            "{:<16} {:<8} {:>7.4} {:>13.6e} {:>13.6e} {:>13.6e} {:>13.6e}",
+            f.name,
+            f.unit.as_deref().unwrap_or("-"),
+            map.f_sky(i),
+            s.min,
+            s.max,
+            s.mean,
+            s.rms
+        )?;
+    }
+    Ok(())
+}

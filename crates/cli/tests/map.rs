@@ -1,0 +1,117 @@
+//! End-to-end tests of `tessera map …` on the shared FITS fixtures.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::tessera;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn fixture(name: &str) -> String {
+    let base = std::env::var_os("TESSERA_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    base.join("fits").join(name).display().to_string()
+}
+
+const WMAP: &str = "wmap_band_iqumap_r9_7yr_W_v4_udgraded32_masked.fits";
+const MASK: &str = "wmap_temperature_analysis_mask_r9_7yr_v4_udgraded32.fits";
+
+#[test]
+fn info_reports_geometry_and_field_statistics() {
+    tessera(&["map", "info", &fixture(WMAP)])
+        .assert()
+        .success()
+        .stdout(contains("nside     32 (12288 pixels").and(contains("RING")))
+        .stdout(contains("I_STOKES").and(contains("0.6187")));
+    tessera(&["map", "info", &fixture(WMAP), "--field", "Q", "--json"])
+        .assert()
+        .success()
+        .stdout(contains("\"name\":\"Q_STOKES\"").and(contains("\"n_unseen\":4686")));
+}
+
+#[test]
+fn convert_degrades_and_reorders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("low.fits").display().to_string();
+    tessera(&[
+        "map",
+        "convert",
+        &fixture("map.fits"),
+        &out,
+        "--nside",
+        "32",
+        "--scheme",
+        "nested",
+    ])
+    .assert()
+    .success()
+    .stdout(contains("nside 32, NESTED"));
+    tessera(&["map", "info", &out, "--json"])
+        .assert()
+        .success()
+        .stdout(contains("\"scheme\":\"NESTED\"").and(contains("\"nside\":32")));
+    // An existing output is kept unless --overwrite.
+    tessera(&[
+        "map",
+        "convert",
+        &fixture("map.fits"),
+        &out,
+        "--nside",
+        "16",
+    ])
+    .assert()
+    .code(1)
+    .stderr(contains("already exists"));
+}
+
+#[test]
+fn mask_combines_a_mask_file_and_a_latitude_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("masked.fits").display().to_string();
+    tessera(&[
+        "map",
+        "mask",
+        &fixture("map.fits"),
+        &out,
+        "--mask",
+        &fixture(MASK),
+        "--gal-cut",
+        "5",
+    ])
+    .assert()
+    .success()
+    .stdout(contains("f_sky = 0.61"));
+    tessera(&["map", "mask", &fixture("map.fits"), &out])
+        .assert()
+        .code(1)
+        .stderr(contains("nothing to do"));
+}
+
+#[test]
+fn bad_map_input_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.fits").display().to_string();
+    tessera(&["map", "info", &missing])
+        .assert()
+        .code(1)
+        .stderr(contains("missing.fits"));
+    tessera(&["map", "info", &fixture("cl.fits")])
+        .assert()
+        .code(1)
+        .stderr(contains("cl.fits").and(contains("not a HEALPix map")));
+    tessera(&["map", "info", &fixture(WMAP), "--field", "B"])
+        .assert()
+        .code(1)
+        .stderr(contains("no field B").and(contains("I_STOKES")));
+    let out = dir.path().join("x.fits").display().to_string();
+    tessera(&["map", "convert", &fixture(WMAP), &out, "--nside", "3"])
+        .assert()
+        .code(1)
+        .stderr(contains("powers of two"));
+    assert!(
+        !std::path::Path::new(&out).exists(),
+        "no output left behind"
+    );
+}
