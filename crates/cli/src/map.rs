@@ -8,8 +8,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use tessera_healpix::{QueryMode, Scheme};
 use tessera_sky::{
-    Dtype, FieldSelection, ReadOptions, SkyMap, UNSEEN, UdGradeOptions, WriteOptions, read_map,
-    write_map,
+    Colormap, Dtype, FieldSelection, MollweideOptions, ReadOptions, Scale, SkyMap, UNSEEN,
+    UdGradeOptions, WriteOptions, read_map, render_mollweide, write_map,
 };
 
 /// Which fields to read, shared by the map commands.
@@ -66,6 +66,15 @@ pub enum DtypeArg {
     F32,
     /// 64-bit floats.
     F64,
+}
+
+/// Colour map on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum CmapArg {
+    /// Planck's CMB colours (blue-cream-red).
+    Planck,
+    /// viridis (healpy's default).
+    Viridis,
 }
 
 /// Output options of the commands that write a map.
@@ -134,6 +143,44 @@ pub enum MapCommand {
         #[command(flatten)]
         out: OutputMapArgs,
     },
+    /// Draw a field in Mollweide projection to a PNG (healpy's mollview): Planck colours,
+    /// UNSEEN pixels grey, a colour bar with the unit.
+    ///
+    /// Example: tessera map view wmap.fits -o wmap_Q.png --field Q --min -0.05 --max 0.05
+    View {
+        /// The FITS map.
+        file: PathBuf,
+        /// The PNG to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The field to draw, by name (T, Q, U, …) or 0-based index.
+        #[arg(long, default_value = "0")]
+        field: String,
+        /// The FITS HDU holding the map.
+        #[arg(long, default_value_t = 1)]
+        hdu: usize,
+        /// Lower end of the colour scale (default: the minimum).
+        #[arg(long, allow_negative_numbers = true)]
+        min: Option<f64>,
+        /// Upper end of the colour scale (default: the maximum).
+        #[arg(long, allow_negative_numbers = true)]
+        max: Option<f64>,
+        /// Histogram-equalised colours (healpy's norm='hist').
+        #[arg(long)]
+        hist: bool,
+        /// Colour map.
+        #[arg(long, value_enum, default_value = "planck")]
+        cmap: CmapArg,
+        /// Image width in pixels.
+        #[arg(long, default_value_t = 800)]
+        width: u32,
+        /// Title (default: the field name).
+        #[arg(long)]
+        title: Option<String>,
+        /// Unit under the colour bar (default: the file's TUNIT).
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// Mask a map: pixels outside a mask file and/or within a galactic latitude cut become UNSEEN.
     ///
     /// The mask file is read (first field, or --mask-field), brought to the map's nside and scheme,
@@ -192,6 +239,44 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
                 map.nside(),
                 map.scheme()
             )?;
+            Ok(())
+        }
+        MapCommand::View {
+            file,
+            output,
+            field,
+            hdu,
+            min,
+            max,
+            hist,
+            cmap,
+            width,
+            title,
+            unit,
+        } => {
+            let args = FieldArgs {
+                field: vec![field],
+                hdu,
+            };
+            let map = read_map(&file, &args.read_options())?;
+            let opts = MollweideOptions {
+                width,
+                title,
+                unit,
+                min,
+                max,
+                scale: if hist {
+                    Scale::HistEqual
+                } else {
+                    Scale::Linear
+                },
+                colormap: match cmap {
+                    CmapArg::Planck => Colormap::Planck,
+                    CmapArg::Viridis => Colormap::Viridis,
+                },
+            };
+            render_mollweide(&map, 0, &output, &opts)?;
+            writeln!(out, "wrote {}", output.display())?;
             Ok(())
         }
         MapCommand::Mask {

@@ -115,3 +115,35 @@ fn bad_map_input_is_a_clear_error() {
         "no output left behind"
     );
 }
+
+#[test]
+fn view_draws_a_png_and_rejects_unknown_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("q.png");
+    let png_s = png.display().to_string();
+    tessera(&[
+        "map",
+        "view",
+        &fixture(WMAP),
+        "-o",
+        &png_s,
+        "--field",
+        "Q",
+        "--hist",
+        "--width",
+        "320",
+    ])
+    .assert()
+    .success();
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // IHDR width and height: 320 x (160 + title + colour bar).
+    assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 320);
+    assert!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()) > 160);
+    let other = dir.path().join("b.png").display().to_string();
+    tessera(&["map", "view", &fixture(WMAP), "-o", &other, "--field", "B"])
+        .assert()
+        .code(1)
+        .stderr(contains("no field B"));
+    assert!(!std::path::Path::new(&other).exists());
+}

@@ -19,12 +19,15 @@
 //! # Ok::<(), tessera_sky::SkyError>(())
 //! ```
 
+mod atomic;
 mod error;
 mod fits;
 mod map;
 mod ops;
+mod render;
 
 pub use error::{Result, SkyError};
 pub use fits::{Dtype, FieldSelection, ReadOptions, WriteOptions, read_map, write_map};
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::UdGradeOptions;
+pub use render::{Colormap, MollweideOptions, Scale, render_mollweide};

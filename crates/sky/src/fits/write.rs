@@ -75,7 +75,7 @@ pub fn write_map(path: impl AsRef<Path>, map: &SkyMap, opts: &WriteOptions) -> R
         path: path.to_path_buf(),
         source: e,
     };
-    let tmp = tempfile::Builder::new()
+    let tmp = crate::atomic::temp_builder()
         .prefix(".tessera-")
         .suffix(".fits.partial")
         .tempfile_in(dir)

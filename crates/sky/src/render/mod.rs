@@ -1,0 +1,22 @@
+//! Pictures of sky maps: Mollweide projections rendered to PNG, with an embedded font.
+
+mod colormap;
+mod mollweide;
+
+pub use colormap::Colormap;
+pub use mollweide::{MollweideOptions, Scale, render_mollweide};
+
+/// Registers the embedded DejaVu Sans font under `sans-serif` once per process, so that text
+/// renders on a machine without system fonts.
+pub(crate) fn register_fonts() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use plotters::style::FontStyle;
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
