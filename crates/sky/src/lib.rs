@@ -29,5 +29,5 @@ mod render;
 pub use error::{Result, SkyError};
 pub use fits::{Dtype, FieldSelection, ReadOptions, WriteOptions, read_map, write_map};
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
-pub use ops::UdGradeOptions;
+pub use ops::{DipoleFit, UdGradeOptions};
 pub use render::{Colormap, MollweideOptions, Scale, render_mollweide};

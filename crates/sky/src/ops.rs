@@ -131,6 +131,132 @@ impl SkyMap {
     }
 }
 
+/// The monopole and dipole fitted by [`SkyMap::remove_dipole`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DipoleFit {
+    /// The fitted constant.
+    pub monopole: f64,
+    /// The fitted dipole vector `(dx, dy, dz)`: the map held `d . n(p)` at pixel direction `n(p)`.
+    pub dipole: [f64; 3],
+}
+
+impl SkyMap {
+    /// Subtracts the mean of the seen pixels of field `field` (healpy's `remove_monopole`) and
+    /// returns it. UNSEEN pixels stay UNSEEN.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] when the field does not exist or no pixel is seen.
+    pub fn remove_monopole(&mut self, field: usize) -> Result<f64> {
+        let mean = self.seen_stats(field)?.mean;
+        for v in self.fields[field]
+            .values
+            .iter_mut()
+            .filter(|v| !is_unseen(**v))
+        {
+            *v -= mean;
+        }
+        Ok(mean)
+    }
+
+    /// Fits and subtracts a monopole and a dipole from the seen pixels of field `field` by least
+    /// squares (healpy's `remove_dipole`, equal pixel weights), returning the fit.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] when the field does not exist or the seen pixels cannot constrain a
+    /// dipole (fewer than 4, or all in a plane).
+    ///
+    /// # Example
+    /// ```
+    /// use tessera_healpix::Healpix;
+    /// use tessera_sky::SkyMap;
+    /// let hp = Healpix::ring(8)?;
+    /// let values = (0..hp.npix()).map(|p| 3.0 + 2.0 * hp.pix2vec(p).unwrap()[2]).collect();
+    /// let mut map = SkyMap::new(hp, vec![("T", values)])?;
+    /// let fit = map.remove_dipole(0)?;
+    /// assert!((fit.monopole - 3.0).abs() < 1e-9 && (fit.dipole[2] - 2.0).abs() < 1e-9);
+    /// assert!(map.fields[0].values.iter().all(|v| v.abs() < 1e-9));
+    /// # Ok::<(), tessera_sky::SkyError>(())
+    /// ```
+    pub fn remove_dipole(&mut self, field: usize) -> Result<DipoleFit> {
+        self.seen_stats(field)?;
+        let geometry = self.geometry;
+        let values = &mut self.fields[field].values;
+        // Normal equations of v ≈ m + d·n over the seen pixels: A = Σ b bᵀ, r = Σ b v, b = (1, n).
+        let mut a = [[0.0f64; 4]; 4];
+        let mut r = [0.0f64; 4];
+        for (p, &v) in values.iter().enumerate().filter(|(_, v)| !is_unseen(**v)) {
+            let n = geometry.pix2vec(p as u64)?;
+            let b = [1.0, n[0], n[1], n[2]];
+            for i in 0..4 {
+                r[i] += b[i] * v;
+                for j in 0..4 {
+                    a[i][j] += b[i] * b[j];
+                }
+            }
+        }
+        let c = solve4(a, r).ok_or_else(|| SkyError::Mismatch {
+            what: "remove_dipole",
+            detail: "the seen pixels do not constrain a dipole".into(),
+        })?;
+        for (p, v) in values
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, v)| !is_unseen(**v))
+        {
+            let n = geometry.pix2vec(p as u64)?;
+            *v -= c[0] + c[1] * n[0] + c[2] * n[1] + c[3] * n[2];
+        }
+        Ok(DipoleFit {
+            monopole: c[0],
+            dipole: [c[1], c[2], c[3]],
+        })
+    }
+
+    fn seen_stats(&self, field: usize) -> Result<crate::map::FieldStats> {
+        if field >= self.fields.len() {
+            return Err(SkyError::Mismatch {
+                what: "field",
+                detail: format!("no field #{field}"),
+            });
+        }
+        let stats = self.stats(field);
+        if stats.n_seen == 0 {
+            return Err(SkyError::Mismatch {
+                what: "field",
+                detail: "no seen pixel".into(),
+            });
+        }
+        Ok(stats)
+    }
+}
+
+/// Solves the 4×4 system `a x = r` by Gaussian elimination with partial pivoting.
+fn solve4(mut a: [[f64; 4]; 4], mut r: [f64; 4]) -> Option<[f64; 4]> {
+    let scale = a.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    for col in 0..4 {
+        let pivot = (col..4).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() <= 1e-12 * scale {
+            return None;
+        }
+        a.swap(col, pivot);
+        r.swap(col, pivot);
+        let pivot_row = a[col];
+        for row in col + 1..4 {
+            let f = a[row][col] / pivot_row[col];
+            for (x, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
+            }
+            r[row] -= f * r[col];
+        }
+    }
+    let mut x = [0.0; 4];
+    for row in (0..4).rev() {
+        let tail: f64 = (row + 1..4).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (r[row] - tail) / a[row][row];
+    }
+    Some(x)
+}
+
 /// Mean over groups of `k` consecutive NESTED children.
 fn degrade(values: &[f64], k: usize, pess: bool, ratio: f64) -> Vec<f64> {
     values

@@ -224,3 +224,37 @@ fn healpy_written_files_read_back() {
         (4, Scheme::Nested, "T")
     );
 }
+
+#[test]
+fn dipole_fit_matches_healpy_fit_dipole() {
+    // healpy 1.20.1: m = read_map(W band, dtype=float64); low = ud_grade(m, 16);
+    // low[|pi/2 - theta| < 20 deg] = UNSEEN; fit_dipole(low).
+    let mut low = read("wmap_band_iqumap_r9_7yr_W_v4_udgraded32")
+        .ud_grade(16, UdGradeOptions::default())
+        .unwrap();
+    let strip = low
+        .geometry
+        .query_strip(
+            70f64.to_radians(),
+            110f64.to_radians(),
+            tessera_healpix::QueryMode::Exclusive,
+        )
+        .unwrap();
+    strip
+        .iter()
+        .for_each(|&p| low.fields[0].values[p as usize] = tessera_sky::UNSEEN);
+    let fit = low.remove_dipole(0).unwrap();
+    assert!(close(fit.monopole, 0.01487402201789773, 1e-9));
+    let healpy = [
+        0.01417231921909997,
+        -0.004279762873650393,
+        0.0022034559440134993,
+    ];
+    for (d, h) in fit.dipole.iter().zip(healpy) {
+        assert!(close(*d, h, 1e-9), "{d} vs {h}");
+    }
+    let residual = low.remove_dipole(0).unwrap();
+    assert!(residual.monopole.abs() < 1e-12 && residual.dipole.iter().all(|d| d.abs() < 1e-12));
+    let mean = low.remove_monopole(0).unwrap();
+    assert!(mean.abs() < 1e-12);
+}
