@@ -1,5 +1,6 @@
 //! Whole-map operations: reorder, ud_grade, masks.
 
+use rayon::prelude::*;
 use tessera_healpix::{Healpix, Scheme};
 
 use crate::error::{Result, SkyError};
@@ -32,7 +33,7 @@ impl SkyMap {
             .map(|f| Field {
                 name: f.name.clone(),
                 unit: f.unit.clone(),
-                values: perm.iter().map(|&p| f.values[p as usize]).collect(),
+                values: perm.par_iter().map(|&p| f.values[p as usize]).collect(),
             })
             .collect();
         Ok(SkyMap {
@@ -67,41 +68,50 @@ impl SkyMap {
                 detail: format!("nside {nside_in} -> {nside_out}: both must be powers of two"),
             });
         }
-        let nested = self.reorder(Scheme::Nested)?;
         let out_geometry = Healpix::nested(nside_out)?;
-        // Both must be powers of two related by a power of two: checked by the hierarchy maps.
         let ratio = opts
             .power
             .map_or(1.0, |p| (nside_out as f64 / nside_in as f64).powf(p));
+        // Work in NESTED, where children are consecutive; borrow when the map already is.
+        let converted;
+        let nested = if self.scheme() == Scheme::Nested {
+            self
+        } else {
+            converted = self.reorder(Scheme::Nested)?;
+            &converted
+        };
         let fields = nested
             .fields
             .iter()
             .map(|f| {
                 let values = if nside_out < nside_in {
-                    out_geometry.upgrade_map(nside_in)?; // validates the pair
                     degrade(
                         &f.values,
                         (nside_in / nside_out).pow(2) as usize,
                         opts.pess,
                         ratio,
                     )
-                } else {
-                    nested.geometry.upgrade_map(nside_out)?;
+                } else if nside_out > nside_in {
                     upgrade(&f.values, (nside_out / nside_in).pow(2) as usize, ratio)
+                } else {
+                    f.values.clone()
                 };
-                Ok(Field {
+                Field {
                     name: f.name.clone(),
                     unit: f.unit.clone(),
                     values,
-                })
+                }
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         let out = SkyMap {
             geometry: out_geometry,
             coord: self.coord.clone(),
             fields,
         };
-        out.reorder(self.scheme())
+        match self.scheme() {
+            Scheme::Nested => Ok(out),
+            other => out.reorder(other),
+        }
     }
 
     /// Sets every field to UNSEEN where `mask` is zero (or UNSEEN): healpy's masked-array
@@ -260,7 +270,7 @@ fn solve4(mut a: [[f64; 4]; 4], mut r: [f64; 4]) -> Option<[f64; 4]> {
 /// Mean over groups of `k` consecutive NESTED children.
 fn degrade(values: &[f64], k: usize, pess: bool, ratio: f64) -> Vec<f64> {
     values
-        .chunks_exact(k)
+        .par_chunks_exact(k)
         .map(|children| {
             let (mut sum, mut hits) = (0.0, 0usize);
             for &v in children.iter().filter(|&&v| !is_unseen(v) && v.is_finite()) {
@@ -279,8 +289,11 @@ fn degrade(values: &[f64], k: usize, pess: bool, ratio: f64) -> Vec<f64> {
 
 /// Each value repeated for its `k` NESTED children.
 fn upgrade(values: &[f64], k: usize, ratio: f64) -> Vec<f64> {
-    values
-        .iter()
-        .flat_map(|&v| std::iter::repeat_n(if is_unseen(v) { UNSEEN } else { v * ratio }, k))
-        .collect()
+    let mut out = vec![0.0; values.len() * k];
+    out.par_chunks_mut(k)
+        .zip(values.par_iter())
+        .for_each(|(children, &v)| {
+            children.fill(if is_unseen(v) { UNSEEN } else { v * ratio });
+        });
+    out
 }

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""tessera-sky against healpy: read_map, write_map, ud_grade and reorder on the same files.
+
+    /tmp/hpenv/bin/python bench/sky_vs_healpy.py [--repeats 3]
+
+Writes test maps with healpy to bench/out/sky/ (nside 1024 T and TQU, nside 2048 T, float32 and
+float64), times healpy (single-threaded) and `sky_timing` (built in release mode, both cores for
+ud_grade and reorder) on them, checks that both computed the same (checksum = sum of the first
+field), and prints a Markdown table of medians and ratios (tessera / healpy).
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import healpy as hp  # noqa: E402
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = [("n1024_f32_T", 1024, np.float32, 1), ("n1024_f64_T", 1024, np.float64, 1),
+         ("n1024_f32_TQU", 1024, np.float32, 3), ("n1024_f64_TQU", 1024, np.float64, 3),
+         ("n2048_f32_T", 2048, np.float32, 1), ("n2048_f64_T", 2048, np.float64, 1)]
+
+
+def median_time(repeats, f):
+    out = f()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = f()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), out
+
+
+def first_sum(m):
+    m = np.atleast_2d(m)[0]
+    return float(np.sum(m[m != hp.UNSEEN], dtype=np.float64))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    d = ROOT / "bench" / "out" / "sky"
+    d.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(3)
+    for stem, nside, dtype, nfields in CASES:
+        path = d / f"{stem}.fits"
+        if not path.exists():
+            maps = [rng.normal(size=hp.nside2npix(nside)).astype(dtype) for _ in range(nfields)]
+            hp.write_map(str(path), maps if nfields > 1 else maps[0], dtype=dtype, overwrite=True)
+
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "tessera-bench", "--bin", "sky_timing"],
+                   cwd=ROOT, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    ours = json.loads(subprocess.run([str(target / "release" / "sky_timing"), str(d), str(args.repeats)],
+                                     check=True, capture_output=True, text=True).stdout)
+    theirs = {}
+    for stem, nside, dtype, nfields in CASES:
+        path = d / f"{stem}.fits"
+        field = tuple(range(nfields)) if nfields > 1 else 0
+        t, m = median_time(args.repeats, lambda: hp.read_map(str(path), field=field, dtype=np.float64))
+        theirs[f"read_{stem}"] = (t, first_sum(m))
+        out = d / f"healpy_{stem}.fits"
+        t, _ = median_time(args.repeats, lambda: hp.write_map(str(out), m, dtype=dtype, overwrite=True))
+        theirs[f"write_{stem}"] = (t, first_sum(hp.read_map(str(out), dtype=np.float64)))
+    m = hp.read_map(str(d / "n1024_f64_T.fits"), dtype=np.float64)
+    for nest, tag in [(False, "ring"), (True, "nest")]:
+        mm = hp.reorder(m, r2n=True) if nest else m
+        for nside in [512, 2048]:
+            t, low = median_time(args.repeats, lambda: hp.ud_grade(mm, nside, order_in="NEST" if nest else "RING"))
+            theirs[f"ud_grade_1024_to_{nside}_{tag}"] = (t, first_sum(low))
+    t, nest = median_time(args.repeats, lambda: hp.reorder(m, r2n=True))
+    theirs["reorder_r2n_1024"] = (t, first_sum(nest))
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    print(f"# tessera-sky vs healpy {hp.__version__}: {time.strftime('%Y-%m-%d')}, commit {commit}, "
+          f"{platform.machine()}, {os.cpu_count()} cores, median of {args.repeats}")
+    print()
+    print("| case | healpy (ms) | tessera (ms) | ratio | same result |")
+    print("|---|---:|---:|---:|:---:|")
+    for name, (t_hp, c_hp) in theirs.items():
+        t_ts, c_ts = ours[name]["seconds"], ours[name]["checksum"]
+        same = abs(c_hp - c_ts) <= 1e-9 * max(1.0, abs(c_hp))
+        print(f"| {name} | {1e3 * t_hp:.1f} | {1e3 * t_ts:.1f} | {t_ts / t_hp:.2f} | {'yes' if same else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
