@@ -107,6 +107,20 @@ pub(crate) fn map_blocks_zip<O: Send, E: Send>(
     })
 }
 
+/// `(0..n).map(f).collect()`, in parallel with the `parallel` feature: each slot is written once
+/// (no zero-fill first), which matters for whole-map outputs of hundreds of megabytes.
+pub(crate) fn collect_indexed<O: Send>(n: usize, f: impl Fn(usize) -> O + Sync + Send) -> Vec<O> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..n).map(f).collect()
+    }
+}
+
 /// Sets `out[i] = f(i)` for every `i`.
 pub(crate) fn fill_indexed<O: Send>(
     out: &mut [O],

@@ -2,7 +2,7 @@
 
 use crate::base::Healpix;
 use crate::error::{HealpixError, Result};
-use crate::par::{Parallelism, fill_indexed};
+use crate::par::{Parallelism, collect_indexed, fill_indexed};
 use crate::scheme::Scheme;
 
 impl Healpix {
@@ -62,9 +62,17 @@ impl Healpix {
                 got: map.len(),
             });
         }
-        let perm = self.reorder_permutation(from, to)?;
-        let mut out = map.to_vec();
-        fill_indexed(&mut out, Parallelism::Rayon, |i| map[perm[i] as usize]);
+        if from == to {
+            return Ok(map.to_vec());
+        }
+        self.require_nested_capable()?;
+        // Gather through the index conversion directly: no permutation table in memory.
+        let out = collect_indexed(map.len(), |i| {
+            map[match to {
+                Scheme::Nested => self.nest2ring_unchecked(i as i64),
+                Scheme::Ring => self.ring2nest_unchecked(i as i64),
+            } as usize]
+        });
         Ok(out)
     }
 }

@@ -26,16 +26,18 @@ impl SkyMap {
         if scheme == self.scheme() {
             return Ok(self.clone());
         }
-        let perm = self.geometry.reorder_permutation(self.scheme(), scheme)?;
         let fields = self
             .fields
             .iter()
-            .map(|f| Field {
-                name: f.name.clone(),
-                unit: f.unit.clone(),
-                values: perm.par_iter().map(|&p| f.values[p as usize]).collect(),
+            .map(|f| {
+                let values = self.geometry.reorder(&f.values, self.scheme(), scheme)?;
+                Ok(Field {
+                    name: f.name.clone(),
+                    unit: f.unit.clone(),
+                    values,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         Ok(SkyMap {
             geometry: self.geometry.with_scheme(scheme)?,
             coord: self.coord.clone(),
