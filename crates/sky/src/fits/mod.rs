@@ -1,5 +1,6 @@
 //! healpy-compatible FITS I/O of HEALPix maps (binary tables, as healpy and HEALPix write them).
 
+mod fast;
 mod read;
 mod write;
 

@@ -214,13 +214,22 @@ pub fn read_map(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<SkyMap> {
     } else {
         None
     };
+    let mut fast = if layout.explicit {
+        None
+    } else {
+        super::fast::read_float_columns(path, opts.hdu, &selected)
+    }
+    .map(Vec::into_iter);
     let mut fields = Vec::with_capacity(selected.len());
     for &c in &selected {
         let col = &layout.columns[c];
         check_numeric(path, col)?;
-        let values: Vec<f64> = hdu
-            .read_col(&mut f, &col.name)
-            .map_err(|e| fits_error(path, e))?;
+        let values: Vec<f64> = match fast.as_mut().and_then(Iterator::next) {
+            Some(values) => values,
+            None => hdu
+                .read_col(&mut f, &col.name)
+                .map_err(|e| fits_error(path, e))?,
+        };
         let expected_len = layout.rows * col.data_type.repeat.max(1);
         if values.len() != expected_len {
             return Err(SkyError::Fits {
