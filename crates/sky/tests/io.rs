@@ -332,3 +332,37 @@ fn shared(rel: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     base.join(rel)
 }
+
+#[test]
+fn written_files_read_back_through_cfitsio_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for (nside, dtype) in [(2u64, Dtype::F64), (16, Dtype::F32)] {
+        let map = sample(
+            nside,
+            Scheme::Nested,
+            &["TEMPERATURE", "Q_POLARISATION", "U_POLARISATION"],
+        );
+        let path = dir.path().join(format!("cfitsio{nside}.fits"));
+        write_map(
+            &path,
+            &map,
+            &WriteOptions {
+                dtype,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut f = FitsFile::open(&path).unwrap();
+        let hdu = f.hdu(1).unwrap();
+        assert_eq!(hdu.read_key::<i64>(&mut f, "NSIDE").unwrap(), nside as i64);
+        assert_eq!(hdu.read_key::<String>(&mut f, "TUNIT2").unwrap(), "uK");
+        for field in &map.fields {
+            let values: Vec<f64> = hdu.read_col(&mut f, &field.name).unwrap();
+            let expected: Vec<f64> = match dtype {
+                Dtype::F32 => field.values.iter().map(|&v| v as f32 as f64).collect(),
+                Dtype::F64 => field.values.clone(),
+            };
+            assert_eq!(values, expected, "{} at nside {nside}", field.name);
+        }
+    }
+}

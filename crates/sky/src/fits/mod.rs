@@ -1,6 +1,7 @@
 //! healpy-compatible FITS I/O of HEALPix maps (binary tables, as healpy and HEALPix write them).
 
 mod fast;
+mod fast_write;
 mod read;
 mod write;
 

@@ -81,13 +81,17 @@ pub fn write_map(path: impl AsRef<Path>, map: &SkyMap, opts: &WriteOptions) -> R
         .tempfile_in(dir)
         .map_err(io)?
         .into_temp_path();
-    write_fits(&tmp, map, opts).map_err(|e| match e {
-        SkyError::Fits { message, .. } => SkyError::Fits {
-            path: path.to_path_buf(),
-            message,
-        },
-        other => other,
-    })?;
+    if !opts.partial && super::fast_write::supports(map) {
+        super::fast_write::write_full_sky(&tmp, map, opts.dtype).map_err(io)?;
+    } else {
+        write_fits(&tmp, map, opts).map_err(|e| match e {
+            SkyError::Fits { message, .. } => SkyError::Fits {
+                path: path.to_path_buf(),
+                message,
+            },
+            other => other,
+        })?;
+    }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
