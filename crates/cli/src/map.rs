@@ -8,8 +8,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use tessera_healpix::{QueryMode, Scheme};
 use tessera_sky::{
-    Colormap, Dtype, FieldSelection, MollweideOptions, ReadOptions, Scale, SkyMap, UNSEEN,
-    UdGradeOptions, WriteOptions, read_map, render_mollweide, write_map,
+    Colormap, Dtype, FieldSelection, MollweideOptions, Projection, ReadOptions, Scale, SkyMap,
+    UNSEEN, UdGradeOptions, WriteOptions, read_map, render_mollweide, write_map,
 };
 
 /// Which fields to read, shared by the map commands.
@@ -180,6 +180,15 @@ pub enum MapCommand {
         /// Unit under the colour bar (default: the file's TUNIT).
         #[arg(long)]
         unit: Option<String>,
+        /// Orthographic view instead of Mollweide: two hemispheres, the left centred on LON,LAT
+        /// (degrees), the right on the opposite direction (healpy's orthview).
+        #[arg(
+            long,
+            value_name = "LON,LAT",
+            value_delimiter = ',',
+            allow_negative_numbers = true
+        )]
+        ortho: Option<Vec<f64>>,
     },
     /// Mask a map: pixels outside a mask file and/or within a galactic latitude cut become UNSEEN.
     ///
@@ -253,13 +262,23 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
             width,
             title,
             unit,
+            ortho,
         } => {
             let args = FieldArgs {
                 field: vec![field],
                 hdu,
             };
             let map = read_map(&file, &args.read_options())?;
+            let projection = match ortho.as_deref() {
+                Some([lon, lat]) => Projection::Orthographic {
+                    lon: *lon,
+                    lat: *lat,
+                },
+                Some(_) => bail!("--ortho takes LON,LAT in degrees"),
+                None => Projection::Mollweide,
+            };
             let opts = MollweideOptions {
+                projection,
                 width,
                 title,
                 unit,

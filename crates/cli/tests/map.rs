@@ -140,6 +140,24 @@ fn view_draws_a_png_and_rejects_unknown_fields() {
     // IHDR width and height: 320 x (160 + title + colour bar).
     assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 320);
     assert!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()) > 160);
+    let ortho = dir.path().join("o.png").display().to_string();
+    tessera(&[
+        "map",
+        "view",
+        &fixture(WMAP),
+        "-o",
+        &ortho,
+        "--ortho",
+        "-30,10",
+        "--width",
+        "320",
+    ])
+    .assert()
+    .success();
+    tessera(&["map", "view", &fixture(WMAP), "-o", &ortho, "--ortho", "10"])
+        .assert()
+        .code(1)
+        .stderr(contains("LON,LAT"));
     let other = dir.path().join("b.png").display().to_string();
     tessera(&["map", "view", &fixture(WMAP), "-o", &other, "--field", "B"])
         .assert()

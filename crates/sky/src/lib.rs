@@ -30,4 +30,4 @@ pub use error::{Result, SkyError};
 pub use fits::{Dtype, FieldSelection, ReadOptions, WriteOptions, read_map, write_map};
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::{DipoleFit, UdGradeOptions};
-pub use render::{Colormap, MollweideOptions, Scale, render_mollweide};
+pub use render::{Colormap, MollweideOptions, Projection, Scale, render_mollweide};

@@ -4,7 +4,7 @@ mod colormap;
 mod mollweide;
 
 pub use colormap::Colormap;
-pub use mollweide::{MollweideOptions, Scale, render_mollweide};
+pub use mollweide::{MollweideOptions, Projection, Scale, render_mollweide};
 
 /// Registers the embedded DejaVu Sans font under `sans-serif` once per process, so that text
 /// renders on a machine without system fonts.

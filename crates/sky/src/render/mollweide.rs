@@ -20,6 +20,23 @@ pub enum Scale {
     HistEqual,
 }
 
+/// How the sphere is drawn on the image.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Projection {
+    /// The whole sky in one ellipse, longitude 0 in the centre (healpy's `mollview`).
+    #[default]
+    Mollweide,
+    /// Two hemispheres side by side as seen from outside, the left one centred on
+    /// (`lon`, `lat`) in degrees and the right one on the opposite direction (healpy's
+    /// `orthview`).
+    Orthographic {
+        /// Longitude of the left hemisphere's centre, degrees.
+        lon: f64,
+        /// Latitude of the left hemisphere's centre, degrees.
+        lat: f64,
+    },
+}
+
 /// Options of [`render_mollweide`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct MollweideOptions {
@@ -37,6 +54,8 @@ pub struct MollweideOptions {
     pub scale: Scale,
     /// The colour map.
     pub colormap: Colormap,
+    /// The projection (Mollweide unless asked otherwise).
+    pub projection: Projection,
 }
 
 impl Default for MollweideOptions {
@@ -49,6 +68,7 @@ impl Default for MollweideOptions {
             max: None,
             scale: Scale::Linear,
             colormap: Colormap::Planck,
+            projection: Projection::Mollweide,
         }
     }
 }
@@ -76,6 +96,51 @@ fn inverse_mollweide(x: f64, y: f64) -> Option<(f64, f64)> {
         0.0
     };
     (lon.abs() <= PI).then(|| (FRAC_PI_2 - lat, lon.rem_euclid(2.0 * PI)))
+}
+
+/// The direction seen at disc coordinates `(u, v)` in `[-1, 1]` of an orthographic view centred
+/// on `(lon0, lat0)` (radians), or `None` outside the disc. East is to the left, as on the sky.
+fn inverse_orthographic(u: f64, v: f64, lon0: f64, lat0: f64) -> Option<(f64, f64)> {
+    let r2 = u * u + v * v;
+    if r2 > 1.0 {
+        return None;
+    }
+    let depth = (1.0 - r2).sqrt();
+    let (sl, cl) = lat0.sin_cos();
+    let (so, co) = lon0.sin_cos();
+    let centre = [cl * co, cl * so, sl];
+    let east = [-so, co, 0.0];
+    let north = [-sl * co, -sl * so, cl];
+    let p: [f64; 3] = std::array::from_fn(|i| depth * centre[i] - u * east[i] + v * north[i]);
+    let theta = p[2].clamp(-1.0, 1.0).acos();
+    Some((theta, p[1].atan2(p[0]).rem_euclid(2.0 * PI)))
+}
+
+/// The direction shown at image pixel `(px, py)` of a `w` × `h` map area.
+fn direction_at(projection: Projection, px: u32, py: u32, w: u32, h: u32) -> Option<(f64, f64)> {
+    match projection {
+        Projection::Mollweide => {
+            let y = SQRT_2 * (1.0 - 2.0 * (py as f64 + 0.5) / h as f64);
+            let x = 2.0 * SQRT_2 * (2.0 * (px as f64 + 0.5) / w as f64 - 1.0);
+            inverse_mollweide(x, y)
+        }
+        Projection::Orthographic { lon, lat } => {
+            let half = w / 2;
+            let (right, local_x) = if px >= half {
+                (true, px - half)
+            } else {
+                (false, px)
+            };
+            let u = 2.0 * (local_x as f64 + 0.5) / half as f64 - 1.0;
+            let v = 1.0 - 2.0 * (py as f64 + 0.5) / h as f64;
+            let (lon0, lat0) = if right {
+                ((lon + 180.0).to_radians(), (-lat).to_radians())
+            } else {
+                (lon.to_radians(), lat.to_radians())
+            };
+            inverse_orthographic(u, v, lon0, lat0)
+        }
+    }
 }
 
 /// The colour-scale position of each seen value: linear in `[min, max]` or its rank (hist).
@@ -111,7 +176,8 @@ impl Scaler {
     }
 }
 
-/// Renders field `field` of `map` in Mollweide projection to a PNG at `path`: a title, the map
+/// Renders field `field` of `map` to a PNG at `path`, in Mollweide projection or, with
+/// [`MollweideOptions::projection`], orthographic: a title, the map
 /// (UNSEEN pixels grey, outside the sphere white), and a colour bar with its range and unit.
 ///
 /// The picture is drawn to a temporary file next to `path` and renamed into place when complete.
@@ -199,10 +265,8 @@ fn draw_map<DB: DrawingBackend>(
 ) -> std::result::Result<(), String> {
     let geometry: Healpix = map.geometry;
     for py in 0..h {
-        let y = SQRT_2 * (1.0 - 2.0 * (py as f64 + 0.5) / h as f64);
         for px in 0..w {
-            let x = 2.0 * SQRT_2 * (2.0 * (px as f64 + 0.5) / w as f64 - 1.0);
-            let Some((theta, phi)) = inverse_mollweide(x, y) else {
+            let Some((theta, phi)) = direction_at(opts.projection, px, py, w, h) else {
                 continue;
             };
             let pix = geometry.ang2pix(theta, phi).map_err(|e| e.to_string())? as usize;
@@ -305,6 +369,18 @@ mod tests {
         assert!(inverse_mollweide(2.0 * SQRT_2 * 0.99, 1.3).is_none());
         // Longitude grows to the left.
         let (_, phi) = inverse_mollweide(-1.0, 0.0).unwrap();
+        assert!(phi > 0.0 && phi < PI);
+    }
+
+    #[test]
+    fn orthographic_centre_and_limb() {
+        let (theta, phi) = inverse_orthographic(0.0, 0.0, 1.0, 0.5).unwrap();
+        assert!((theta - (FRAC_PI_2 - 0.5)).abs() < 1e-12 && (phi - 1.0).abs() < 1e-12);
+        let (theta, _) = inverse_orthographic(0.0, 1.0, 0.0, 0.0).unwrap();
+        assert!(theta.abs() < 1e-12, "top of the disc is the north pole");
+        assert!(inverse_orthographic(0.8, 0.8, 0.0, 0.0).is_none());
+        // East (growing longitude) to the left.
+        let (_, phi) = inverse_orthographic(-0.5, 0.0, 0.0, 0.0).unwrap();
         assert!(phi > 0.0 && phi < PI);
     }
 }
