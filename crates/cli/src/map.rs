@@ -186,7 +186,7 @@ pub enum MapCommand {
             long,
             value_name = "LON,LAT",
             value_delimiter = ',',
-            allow_negative_numbers = true
+            allow_hyphen_values = true
         )]
         ortho: Option<Vec<f64>>,
     },
