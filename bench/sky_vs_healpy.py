@@ -3,7 +3,7 @@
 
     /tmp/hpenv/bin/python bench/sky_vs_healpy.py [--repeats 3]
 
-Writes test maps with healpy to bench/out/sky/ (nside 1024 T and TQU, nside 2048 T, float32 and
+Writes test maps with healpy to bench/out/sky/ (nside 1024 and 2048, T and TQU,
 float64), times healpy (single-threaded) and `sky_timing` (built in release mode, both cores for
 ud_grade and reorder) on them, checks that both computed the same (checksum = sum of the first
 field), and prints a Markdown table of medians and ratios (tessera / healpy).
@@ -24,7 +24,8 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [("n1024_f32_T", 1024, np.float32, 1), ("n1024_f64_T", 1024, np.float64, 1),
          ("n1024_f32_TQU", 1024, np.float32, 3), ("n1024_f64_TQU", 1024, np.float64, 3),
-         ("n2048_f32_T", 2048, np.float32, 1), ("n2048_f64_T", 2048, np.float64, 1)]
+         ("n2048_f32_T", 2048, np.float32, 1), ("n2048_f64_T", 2048, np.float64, 1),
+         ("n2048_f32_TQU", 2048, np.float32, 3), ("n2048_f64_TQU", 2048, np.float64, 3)]
 
 
 def median_time(repeats, f):

@@ -31,6 +31,8 @@ fn main() -> Result<()> {
         ("n1024_f64_TQU", Dtype::F64),
         ("n2048_f32_T", Dtype::F32),
         ("n2048_f64_T", Dtype::F64),
+        ("n2048_f32_TQU", Dtype::F32),
+        ("n2048_f64_TQU", Dtype::F64),
     ] {
         let path = dir.join(format!("{stem}.fits"));
         let (t, map) = median_time(repeats, || {
