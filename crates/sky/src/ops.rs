@@ -74,6 +74,9 @@ impl SkyMap {
         let ratio = opts
             .power
             .map_or(1.0, |p| (nside_out as f64 / nside_in as f64).powf(p));
+        if self.scheme() == Scheme::Ring {
+            return self.ud_grade_ring(nside_out, opts.pess, ratio);
+        }
         // Work in NESTED, where children are consecutive; borrow when the map already is.
         let converted;
         let nested = if self.scheme() == Scheme::Nested {
@@ -114,6 +117,63 @@ impl SkyMap {
             Scheme::Nested => Ok(out),
             other => out.reorder(other),
         }
+    }
+
+    /// ud_grade of a RING map without reordering whole maps: each output pixel finds its parent
+    /// or children through the NESTED index arithmetic, so only the output is written.
+    fn ud_grade_ring(&self, nside_out: u64, pess: bool, ratio: f64) -> Result<SkyMap> {
+        let nside_in = self.nside();
+        let fine_in = self.geometry;
+        let out_geometry = Healpix::ring(nside_out)?;
+        let (nest_in, nest_out) = (
+            fine_in.with_scheme(Scheme::Nested)?,
+            Healpix::nested(nside_out)?,
+        );
+        let npix_out = out_geometry.npix();
+        let fields = self
+            .fields
+            .iter()
+            .map(|f| {
+                let values: Result<Vec<f64>> = (0..npix_out)
+                    .into_par_iter()
+                    .map(|j| {
+                        let nested = nest_out.ring2nest(j)?;
+                        if nside_out >= nside_in {
+                            let levels = 2 * (nside_out / nside_in).trailing_zeros();
+                            let parent = nest_in.nest2ring(nested >> levels)?;
+                            let v = f.values[parent as usize];
+                            return Ok(if is_unseen(v) { UNSEEN } else { v * ratio });
+                        }
+                        let levels = 2 * (nside_in / nside_out).trailing_zeros();
+                        let k = 1u64 << levels;
+                        let (mut sum, mut hits) = (0.0, 0u64);
+                        for child in (nested << levels)..((nested + 1) << levels) {
+                            let v = f.values[nest_in.nest2ring(child)? as usize];
+                            if !is_unseen(v) && v.is_finite() {
+                                sum += v;
+                                hits += 1;
+                            }
+                        }
+                        let bad = if pess { hits != k } else { hits == 0 };
+                        Ok(if bad {
+                            UNSEEN
+                        } else {
+                            sum / (hits as f64 / ratio)
+                        })
+                    })
+                    .collect();
+                Ok(Field {
+                    name: f.name.clone(),
+                    unit: f.unit.clone(),
+                    values: values?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SkyMap {
+            geometry: out_geometry,
+            coord: self.coord.clone(),
+            fields,
+        })
     }
 
     /// Sets every field to UNSEEN where `mask` is zero (or UNSEEN): healpy's masked-array
