@@ -2,20 +2,12 @@
 //! (`../shared/data/fits/expected/*.json`, computed with healpy 1.20.1), and so do reorder and
 //! ud_grade of them.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{floats, shared};
 use serde_json::Value;
 use tessera_healpix::Scheme;
 use tessera_sky::{ReadOptions, SkyMap, UdGradeOptions, is_unseen, read_map};
-
-fn shared(rel: &str) -> PathBuf {
-    let base = std::env::var_os("TESSERA_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let path = base.join(rel);
-    assert!(path.exists(), "missing shared fixture {}", path.display());
-    path
-}
 
 const MAPS: [&str; 5] = [
     "map",
@@ -28,14 +20,6 @@ const MAPS: [&str; 5] = [
 fn expected(stem: &str) -> Value {
     let text = std::fs::read_to_string(shared(&format!("fits/expected/{stem}.json"))).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 /// Values stored as f32 in the files: compare to healpy's float64 view of them.

@@ -6,9 +6,12 @@
 //! creates one under `~/.cache/tessera/healpy-venv` with `pip install healpy==1.20.1` (network to
 //! PyPI needed once). Without either, the test fails and says so.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::floats;
 use serde_json::Value;
 use tessera_healpix::{Healpix, Scheme};
 use tessera_sky::{Dtype, ReadOptions, SkyMap, UNSEEN, WriteOptions, read_map, write_map};
@@ -72,14 +75,6 @@ fn sample(nside: u64, scheme: Scheme, nfields: usize) -> SkyMap {
         .for_each(|f| f.unit = Some("uK".into()));
     map.coord = Some("G".into());
     map
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 /// The fingerprint `scripts/interop/healpy_roundtrip.py` computes: sum of bits(v[i]) * (2i + 1).

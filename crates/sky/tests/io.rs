@@ -1,9 +1,12 @@
 //! Writing and reading back, every layout the reader supports, and bad input: each a typed error
 //! naming the file, never a panic, never a half-written output.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use common::shared;
 use fitsio::FitsFile;
 use fitsio::tables::{ColumnDataType, ColumnDescription};
 use tessera_healpix::{Healpix, Scheme};
@@ -324,13 +327,6 @@ fn existing_files_are_kept_unless_overwrite_and_no_temp_files_remain() {
         })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-}
-
-fn shared(rel: &str) -> PathBuf {
-    let base = std::env::var_os("TESSERA_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    base.join(rel)
 }
 
 #[test]
