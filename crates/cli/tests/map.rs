@@ -165,3 +165,41 @@ fn view_draws_a_png_and_rejects_unknown_fields() {
         .stderr(contains("no field B"));
     assert!(!std::path::Path::new(&other).exists());
 }
+
+#[test]
+fn convert_options_partial_dtype_and_pess_reach_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.fits").display().to_string();
+    tessera(&[
+        "map",
+        "convert",
+        &fixture(WMAP),
+        &out,
+        "--nside",
+        "16",
+        "--pess",
+        "--partial",
+        "--dtype",
+        "f64",
+    ])
+    .assert()
+    .success();
+    // Pessimistic degrading keeps fewer seen pixels than the optimistic default.
+    let json = |path: &str| {
+        let o = tessera(&["map", "info", path, "--json", "--field", "T"])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let pess = json(&out)["fields"][0]["f_sky"].as_f64().unwrap();
+    let opt_out = dir.path().join("o.fits").display().to_string();
+    tessera(&["map", "convert", &fixture(WMAP), &opt_out, "--nside", "16"])
+        .assert()
+        .success();
+    let optimistic = json(&opt_out)["fields"][0]["f_sky"].as_f64().unwrap();
+    assert!(pess < optimistic, "{pess} < {optimistic}");
+    let head = std::fs::read(&out).unwrap();
+    let header = String::from_utf8_lossy(&head[..5760]);
+    assert!(header.contains("INDXSCHM= 'EXPLICIT'") && header.contains("TFORM2  = '1D"));
+}
