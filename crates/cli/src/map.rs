@@ -365,7 +365,7 @@ fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) ->
             .iter()
             .map(|(i, s)| {
                 let f = &map.fields[*i];
-                json!({ "name": f.name, "unit": f.unit, "f_sky": map.f_sky(*i), "n_unseen": s.n_unseen,
+                json!({ "name": f.name, "unit": f.unit, "f_sky": s.f_sky(), "n_unseen": s.n_unseen,
                         "min": s.min, "max": s.max, "mean": s.mean, "rms": s.rms })
             })
             .collect();
@@ -400,7 +400,7 @@ fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) ->
             "{:<16} {:<8} {:>7.4} {:>13.6e} {:>13.6e} {:>13.6e} {:>13.6e}",
             f.name,
             f.unit.as_deref().unwrap_or("-"),
-            map.f_sky(i),
+            s.f_sky(),
             s.min,
             s.max,
             s.mean,

@@ -187,16 +187,7 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            if output.json {
-                writeln!(
-                    out,
-                    "{}",
-                    json!({ "nside": hp.nside(), "scheme": hp.scheme().to_string(), "pix": pix })
-                )?;
-            } else {
-                pix.iter().try_for_each(|p| writeln!(out, "{p}"))?;
-            }
-            Ok(())
+            print_pixels(&hp, &pix, output, out)
         }
         PixCommand::Pix2ang {
             geometry,
@@ -310,16 +301,7 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
                 QueryMode::Exclusive
             };
             let pix = hp.query_disc(centre, radius.to_radians(), mode)?;
-            if output.json {
-                writeln!(
-                    out,
-                    "{}",
-                    json!({ "nside": hp.nside(), "scheme": hp.scheme().to_string(), "pix": pix })
-                )?;
-            } else {
-                pix.iter().try_for_each(|p| writeln!(out, "{p}"))?;
-            }
-            Ok(())
+            print_pixels(&hp, &pix, output, out)
         }
     }
 }
@@ -337,6 +319,17 @@ fn guard_disc_size(hp: &Healpix, radius_deg: f64) -> Result<()> {
              too many to list (limit {MAX_DISC_PIXELS:.0e}); use a smaller radius or nside",
             hp.nside()
         );
+    }
+    Ok(())
+}
+
+/// Prints a pixel list: one index per line, or JSON with the geometry.
+fn print_pixels(hp: &Healpix, pix: &[u64], output: OutputArgs, out: &mut impl Write) -> Result<()> {
+    if output.json {
+        let report = json!({ "nside": hp.nside(), "scheme": hp.scheme().to_string(), "pix": pix });
+        writeln!(out, "{report}")?;
+    } else {
+        pix.iter().try_for_each(|p| writeln!(out, "{p}"))?;
     }
     Ok(())
 }

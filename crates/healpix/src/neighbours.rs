@@ -171,16 +171,9 @@ impl Healpix {
     ) {
         let n = self.nside;
         let jr = crate::xyf::JRLL[face] * n - ix - iy - 1;
-        let jpll = crate::xyf::JPLL[face];
         // The pixel on ring `ring` at x - y = `d` in this face, with that ring's layout.
         let at = |ring: i64, d: i64| {
-            let info = self.ring_info(ring);
-            let nr = info.len >> 2;
-            let kshift = 1 - info.shifted as i64;
-            let mut jp = (jpll * nr + d + 1 + kshift) / 2;
-            if jp < 1 {
-                jp += 4 * n;
-            }
+            let (info, jp) = self.ring_slot(ring, face, d);
             (info.start + jp - 1, info)
         };
         let next = |p: i64, info: RingInfo| {

@@ -231,13 +231,7 @@ impl Healpix {
     fn xyf2zphi_ring(&self, x: i64, y: i64, face: usize) -> (f64, f64) {
         let n = self.nside;
         let ring = crate::xyf::JRLL[face] * n - x - y - 1;
-        let info = self.ring_info(ring);
-        let nr = info.len >> 2;
-        let kshift = 1 - info.shifted as i64;
-        let mut jp = (crate::xyf::JPLL[face] * nr + x - y + 1 + kshift) / 2;
-        if jp < 1 {
-            jp += 4 * n;
-        }
+        let (_, jp) = self.ring_slot(ring, face, x - y);
         let phi = if ring < n {
             (jp as f64 - 0.5) * FRAC_PI_2 / ring as f64
         } else if ring <= 3 * n {

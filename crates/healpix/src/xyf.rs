@@ -4,7 +4,7 @@
 //! (x grows towards the north-east, y towards the north-west). The integer arithmetic follows
 //! HEALPix C++ (`healpix_base.cc`) step for step so that results are identical to healpy's.
 
-use crate::base::Healpix;
+use crate::base::{Healpix, RingInfo};
 use crate::bits::{deinterleave, interleave, isqrt};
 use crate::error::Result;
 use crate::scheme::Scheme;
@@ -131,16 +131,22 @@ impl Healpix {
     /// RING index of face coordinates (no bounds check).
     #[inline]
     pub(crate) fn xyf2ring_unchecked(&self, x: i64, y: i64, face: usize) -> i64 {
-        let nl4 = 4 * self.nside;
-        let jr = JRLL[face] * self.nside - x - y - 1;
-        let info = self.ring_info(jr);
+        let (info, jp) = self.ring_slot(JRLL[face] * self.nside - x - y - 1, face, x - y);
+        info.start + jp - 1
+    }
+
+    /// The layout of ring `ring` and the 1-based position `jp` in it of the pixel of base face
+    /// `face` at `x - y = d`: HEALPix C++'s `xyf2ring` arithmetic once the ring is known.
+    #[inline]
+    pub(crate) fn ring_slot(&self, ring: i64, face: usize, d: i64) -> (RingInfo, i64) {
+        let info = self.ring_info(ring);
         let nr = info.len >> 2;
         let kshift = 1 - info.shifted as i64;
-        let mut jp = (JPLL[face] * nr + x - y + 1 + kshift) / 2;
+        let mut jp = (JPLL[face] * nr + d + 1 + kshift) / 2;
         if jp < 1 {
-            jp += nl4;
+            jp += 4 * self.nside; // only where the ring is a full equatorial one
         }
-        info.start + jp - 1
+        (info, jp)
     }
 
     /// Face coordinates of a pixel in this map's scheme (no bounds check).

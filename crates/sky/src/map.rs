@@ -44,6 +44,13 @@ pub struct FieldStats {
     pub rms: f64,
 }
 
+impl FieldStats {
+    /// The fraction of pixels that are seen.
+    pub fn f_sky(&self) -> f64 {
+        self.n_seen as f64 / (self.n_seen + self.n_unseen) as f64
+    }
+}
+
 /// A full-sky HEALPix map with one or more fields.
 ///
 /// # Precision
@@ -183,6 +190,6 @@ impl SkyMap {
     /// # Panics
     /// When `i` is not a field index.
     pub fn f_sky(&self, i: usize) -> f64 {
-        self.stats(i).n_seen as f64 / self.geometry.npix() as f64
+        self.stats(i).f_sky()
     }
 }

@@ -141,25 +141,12 @@ impl SkyMap {
                         if nside_out >= nside_in {
                             let levels = 2 * (nside_out / nside_in).trailing_zeros();
                             let parent = nest_in.nest2ring(nested >> levels)?;
-                            let v = f.values[parent as usize];
-                            return Ok(if is_unseen(v) { UNSEEN } else { v * ratio });
+                            return Ok(scaled(f.values[parent as usize], ratio));
                         }
                         let levels = 2 * (nside_in / nside_out).trailing_zeros();
-                        let k = 1u64 << levels;
-                        let (mut sum, mut hits) = (0.0, 0u64);
-                        for child in (nested << levels)..((nested + 1) << levels) {
-                            let v = f.values[nest_in.nest2ring(child)? as usize];
-                            if !is_unseen(v) && v.is_finite() {
-                                sum += v;
-                                hits += 1;
-                            }
-                        }
-                        let bad = if pess { hits != k } else { hits == 0 };
-                        Ok(if bad {
-                            UNSEEN
-                        } else {
-                            sum / (hits as f64 / ratio)
-                        })
+                        let children = ((nested << levels)..((nested + 1) << levels))
+                            .map(|c| Ok(f.values[nest_in.nest2ring(c)? as usize]));
+                        mean_of_children(children, 1 << levels, pess, ratio)
                     })
                     .collect();
                 Ok(Field {
@@ -334,19 +321,42 @@ fn degrade(values: &[f64], k: usize, pess: bool, ratio: f64) -> Vec<f64> {
     values
         .par_chunks_exact(k)
         .map(|children| {
-            let (mut sum, mut hits) = (0.0, 0usize);
-            for &v in children.iter().filter(|&&v| !is_unseen(v) && v.is_finite()) {
-                sum += v;
-                hits += 1;
-            }
-            let bad = if pess { hits != k } else { hits == 0 };
-            if bad {
-                UNSEEN
-            } else {
-                sum / (hits as f64 / ratio)
-            }
+            let values = children
+                .iter()
+                .map(|&v| Ok::<_, std::convert::Infallible>(v));
+            let Ok(mean) = mean_of_children(values, k, pess, ratio);
+            mean
         })
         .collect()
+}
+
+/// healpy's degrading rule for the `k` children of one pixel: the mean of the seen ones (scaled
+/// by `ratio`), UNSEEN when none is seen or, with `pess`, when any is not.
+fn mean_of_children<E>(
+    children: impl Iterator<Item = std::result::Result<f64, E>>,
+    k: usize,
+    pess: bool,
+    ratio: f64,
+) -> std::result::Result<f64, E> {
+    let (mut sum, mut hits) = (0.0, 0usize);
+    for v in children {
+        let v = v?;
+        if !is_unseen(v) && v.is_finite() {
+            sum += v;
+            hits += 1;
+        }
+    }
+    let bad = if pess { hits != k } else { hits == 0 };
+    Ok(if bad {
+        UNSEEN
+    } else {
+        sum / (hits as f64 / ratio)
+    })
+}
+
+/// A value scaled by `ratio` for upgrading; UNSEEN stays UNSEEN.
+fn scaled(v: f64, ratio: f64) -> f64 {
+    if is_unseen(v) { UNSEEN } else { v * ratio }
 }
 
 /// Each value repeated for its `k` NESTED children.
@@ -355,7 +365,7 @@ fn upgrade(values: &[f64], k: usize, ratio: f64) -> Vec<f64> {
     out.par_chunks_mut(k)
         .zip(values.par_iter())
         .for_each(|(children, &v)| {
-            children.fill(if is_unseen(v) { UNSEEN } else { v * ratio });
+            children.fill(scaled(v, ratio));
         });
     out
 }

@@ -53,7 +53,6 @@ fn header(map: &SkyMap, dtype: Dtype, repeat: usize, rows: usize) -> String {
         Dtype::F32 => ('E', 4),
         Dtype::F64 => ('D', 8),
     };
-    let npix = map.geometry.npix() as i64;
     let mut h = Cards(String::new());
     h.string("XTENSION", "BINTABLE", "binary table extension");
     h.int("BITPIX", 8, "array data type");
@@ -79,33 +78,12 @@ fn header(map: &SkyMap, dtype: Dtype, repeat: usize, rows: usize) -> String {
             h.string(&format!("TUNIT{}", i + 1), unit, "");
         }
     }
-    h.string("PIXTYPE", "HEALPIX", "HEALPIX pixelisation");
-    h.string(
-        "ORDERING",
-        map.scheme().fits_ordering(),
-        "Pixel ordering scheme, either RING or NESTED",
-    );
-    if let Some(coord) = &map.coord {
-        h.string(
-            "COORDSYS",
-            coord,
-            "Ecliptic, Galactic or Celestial (equatorial)",
-        );
+    for (key, value, comment) in super::healpix_keys(map, false) {
+        match value {
+            super::KeyValue::Str(v) => h.string(key, &v, comment),
+            super::KeyValue::Int(v) => h.int(key, v, comment),
+        }
     }
-    h.string("EXTNAME", "xtension", "name of this binary table extension");
-    h.int(
-        "NSIDE",
-        map.nside() as i64,
-        "Resolution parameter of HEALPIX",
-    );
-    h.int("FIRSTPIX", 0, "First pixel # (0 based)");
-    h.int("LASTPIX", npix - 1, "Last pixel # (0 based)");
-    h.string("INDXSCHM", "IMPLICIT", "Indexing: IMPLICIT or EXPLICIT");
-    h.string(
-        "OBJECT",
-        "FULLSKY",
-        "Sky coverage, either FULLSKY or PARTIAL",
-    );
     h.finish()
 }
 

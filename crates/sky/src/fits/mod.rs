@@ -8,6 +8,80 @@ mod write;
 pub use read::{FieldSelection, ReadOptions, read_map};
 pub use write::{Dtype, WriteOptions, write_map};
 
+/// A cfitsio failure on `path`, as a [`SkyError::Fits`] naming the file.
+fn fits_error(path: &std::path::Path, e: fitsio::errors::Error) -> crate::SkyError {
+    crate::SkyError::Fits {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// The value of a header keyword.
+pub(crate) enum KeyValue {
+    /// A character string.
+    Str(String),
+    /// An integer.
+    Int(i64),
+}
+
+/// The HEALPix keywords healpy writes after the column definitions, in healpy's order, with its
+/// comments. `EXTNAME` is among them; writers that set it themselves skip it.
+pub(crate) fn healpix_keys(
+    map: &crate::SkyMap,
+    partial: bool,
+) -> Vec<(&'static str, KeyValue, &'static str)> {
+    use KeyValue::{Int, Str};
+    let (indxschm, object) = if partial {
+        ("EXPLICIT", "PARTIAL")
+    } else {
+        ("IMPLICIT", "FULLSKY")
+    };
+    let mut keys = vec![
+        ("PIXTYPE", Str("HEALPIX".into()), "HEALPIX pixelisation"),
+        (
+            "ORDERING",
+            Str(map.scheme().fits_ordering().into()),
+            "Pixel ordering scheme, either RING or NESTED",
+        ),
+    ];
+    if let Some(coord) = &map.coord {
+        keys.push((
+            "COORDSYS",
+            Str(coord.clone()),
+            "Ecliptic, Galactic or Celestial (equatorial)",
+        ));
+    }
+    keys.extend([
+        (
+            "EXTNAME",
+            Str("xtension".into()),
+            "name of this binary table extension",
+        ),
+        (
+            "NSIDE",
+            Int(map.nside() as i64),
+            "Resolution parameter of HEALPIX",
+        ),
+        ("FIRSTPIX", Int(0), "First pixel # (0 based)"),
+        (
+            "LASTPIX",
+            Int(map.geometry.npix() as i64 - 1),
+            "Last pixel # (0 based)",
+        ),
+        (
+            "INDXSCHM",
+            Str(indxschm.into()),
+            "Indexing: IMPLICIT or EXPLICIT",
+        ),
+        (
+            "OBJECT",
+            Str(object.into()),
+            "Sky coverage, either FULLSKY or PARTIAL",
+        ),
+    ]);
+    keys
+}
+
 /// Column names that stand for the same Stokes field in the files of healpy, HEALPix Fortran,
 /// Planck and WMAP: asking for `T` finds `TEMPERATURE`, `I_STOKES` or `I`, and so on.
 const ALIASES: [&[&str]; 3] = [

@@ -7,6 +7,7 @@ use fitsio::hdu::{FitsHdu, HduInfo};
 use fitsio::tables::{ColumnDataType, ConcreteColumnDescription};
 use tessera_healpix::{Healpix, Nside, Scheme};
 
+use super::fits_error;
 use crate::error::{Result, SkyError};
 use crate::map::{Field, SkyMap, UNSEEN};
 
@@ -52,13 +53,6 @@ struct Layout {
     coord: Option<String>,
     rows: usize,
     columns: Vec<ConcreteColumnDescription>,
-}
-
-fn fits_error(path: &Path, e: fitsio::errors::Error) -> SkyError {
-    SkyError::Fits {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
 }
 
 fn read_string_key(f: &mut FitsFile, hdu: &FitsHdu, key: &str) -> Option<String> {

@@ -5,6 +5,7 @@ use std::path::Path;
 use fitsio::FitsFile;
 use fitsio::tables::{ColumnDataType, ColumnDescription};
 
+use super::fits_error;
 use crate::error::{Result, SkyError};
 use crate::map::{SkyMap, is_unseen};
 
@@ -28,13 +29,6 @@ pub struct WriteOptions {
     /// Write only the pixels seen in the first field, with a `PIXEL` column (healpy's
     /// `partial=True`, `INDXSCHM = 'EXPLICIT'`).
     pub partial: bool,
-}
-
-fn fits_error(path: &Path, e: fitsio::errors::Error) -> SkyError {
-    SkyError::Fits {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
 }
 
 /// Writes a map as healpy's `write_map` does: one binary-table extension `xtension` with a column
@@ -67,33 +61,22 @@ pub fn write_map(path: impl AsRef<Path>, map: &SkyMap, opts: &WriteOptions) -> R
             path: path.to_path_buf(),
         });
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let io = |e| SkyError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let tmp = crate::atomic::temp_builder()
-        .prefix(".tessera-")
-        .suffix(".fits.partial")
-        .tempfile_in(dir)
-        .map_err(io)?
-        .into_temp_path();
-    if !opts.partial && super::fast_write::supports(map) {
-        super::fast_write::write_full_sky(&tmp, map, opts.dtype).map_err(io)?;
-    } else {
-        write_fits(&tmp, map, opts).map_err(|e| match e {
-            SkyError::Fits { message, .. } => SkyError::Fits {
+    crate::atomic::write_atomically(path, ".fits.partial", |tmp| {
+        if !opts.partial && super::fast_write::supports(map) {
+            super::fast_write::write_full_sky(tmp, map, opts.dtype).map_err(|e| SkyError::Io {
                 path: path.to_path_buf(),
-                message,
-            },
-            other => other,
-        })?;
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+                source: e,
+            })
+        } else {
+            write_fits(tmp, map, opts).map_err(|e| match e {
+                SkyError::Fits { message, .. } => SkyError::Fits {
+                    path: path.to_path_buf(),
+                    message,
+                },
+                other => other,
+            })
+        }
+    })
 }
 
 fn write_fits(tmp: &Path, map: &SkyMap, opts: &WriteOptions) -> Result<()> {
@@ -166,57 +149,15 @@ fn write_fits(tmp: &Path, map: &SkyMap, opts: &WriteOptions) -> Result<()> {
                 .map_err(err)?;
         }
     }
-    let scheme = map.geometry.scheme().fits_ordering();
-    hdu.write_key(&mut f, "PIXTYPE", ("HEALPIX", "HEALPIX pixelisation"))
-        .map_err(err)?;
-    hdu.write_key(
-        &mut f,
-        "ORDERING",
-        (scheme, "Pixel ordering scheme, either RING or NESTED"),
-    )
-    .map_err(err)?;
-    if let Some(coord) = &map.coord {
-        hdu.write_key(
-            &mut f,
-            "COORDSYS",
-            (
-                coord.as_str(),
-                "Ecliptic, Galactic or Celestial (equatorial)",
-            ),
-        )
+    for (key, value, comment) in super::healpix_keys(map, seen.is_some()) {
+        match value {
+            // create_table has written EXTNAME already.
+            _ if key == "EXTNAME" => Ok(()),
+            super::KeyValue::Str(v) => hdu.write_key(&mut f, key, (v.as_str(), comment)),
+            super::KeyValue::Int(v) => hdu.write_key(&mut f, key, (v, comment)),
+        }
         .map_err(err)?;
     }
-    hdu.write_key(
-        &mut f,
-        "NSIDE",
-        (map.nside() as i64, "Resolution parameter of HEALPIX"),
-    )
-    .map_err(err)?;
-    hdu.write_key(&mut f, "FIRSTPIX", (0i64, "First pixel # (0 based)"))
-        .map_err(err)?;
-    hdu.write_key(
-        &mut f,
-        "LASTPIX",
-        (npix as i64 - 1, "Last pixel # (0 based)"),
-    )
-    .map_err(err)?;
-    let (indxschm, object) = if seen.is_some() {
-        ("EXPLICIT", "PARTIAL")
-    } else {
-        ("IMPLICIT", "FULLSKY")
-    };
-    hdu.write_key(
-        &mut f,
-        "INDXSCHM",
-        (indxschm, "Indexing: IMPLICIT or EXPLICIT"),
-    )
-    .map_err(err)?;
-    hdu.write_key(
-        &mut f,
-        "OBJECT",
-        (object, "Sky coverage, either FULLSKY or PARTIAL"),
-    )
-    .map_err(err)?;
     drop(f);
     Ok(())
 }

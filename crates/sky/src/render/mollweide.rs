@@ -218,26 +218,12 @@ pub fn render_mollweide(
     super::register_fonts();
     let (w, map_h) = (opts.width, opts.width / 2);
     let height = TITLE_H + map_h + BAR_H;
-    let io = |e: std::io::Error| SkyError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = crate::atomic::temp_builder()
-        .prefix(".tessera-")
-        .suffix(".png")
-        .tempfile_in(dir)
-        .map_err(io)?
-        .into_temp_path();
     let draw_err = |e: String| SkyError::Io {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
     };
-    {
-        let root = BitMapBackend::new(&tmp, (w, height)).into_drawing_area();
+    crate::atomic::write_atomically(path, ".png", |tmp| {
+        let root = BitMapBackend::new(tmp, (w, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| draw_err(e.to_string()))?;
         let scaler = Scaler::new(&f.values, opts);
         draw_map(&root, map, &f.values, &scaler, opts, w, map_h).map_err(draw_err)?;
@@ -248,10 +234,8 @@ pub fn render_mollweide(
             .or_else(|| f.unit.clone())
             .unwrap_or_default();
         draw_labels(&root, &title, &unit, &scaler, opts, w, map_h).map_err(draw_err)?;
-        root.present().map_err(|e| draw_err(e.to_string()))?;
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+        root.present().map_err(|e| draw_err(e.to_string()))
+    })
 }
 
 fn draw_map<DB: DrawingBackend>(
