@@ -25,6 +25,7 @@ mod fits;
 mod map;
 mod ops;
 mod render;
+pub mod sht;
 
 pub use error::{Result, SkyError};
 pub use fits::{Dtype, FieldSelection, ReadOptions, WriteOptions, read_map, write_map};
