@@ -101,3 +101,24 @@ fn spin0_transforms_match_healpy() {
         }
     }
 }
+
+#[test]
+fn spin2_transforms_match_healpy() {
+    let g = golden();
+    for case in g["cases"].as_array().unwrap() {
+        let nside = case["nside"].as_u64().unwrap() as usize;
+        let lmax = case["lmax"].as_u64().unwrap() as usize;
+        let plan = ShtPlan::new(nside as u64, lmax, lmax).unwrap();
+        let (e, b) = (input_alm(lmax, 1.0, true), input_alm(lmax, 2.0, true));
+        let [q, u] = plan.alm2map_spin2(&e, &b).unwrap();
+        check_real(&format!("alm2map Q nside {nside}"), &q, &case["alm2map_TQU"][1]);
+        check_real(&format!("alm2map U nside {nside}"), &u, &case["alm2map_TQU"][2]);
+        let (qi, ui) = (input_map(nside, 1), input_map(nside, 2));
+        for iter in [0, 3] {
+            let [e, b] = plan.map2alm_spin2(&qi, &ui, iter).unwrap();
+            let want = &case[format!("map2alm_TQU_iter{iter}")];
+            check_alm(&format!("map2alm E iter {iter} nside {nside}"), &e, &want[1]);
+            check_alm(&format!("map2alm B iter {iter} nside {nside}"), &b, &want[2]);
+        }
+    }
+}

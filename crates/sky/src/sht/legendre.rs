@@ -56,9 +56,10 @@ impl LegendreTables {
         }
     }
 
-    /// The largest multipole the tables serve.
-    pub fn lmax(&self) -> usize {
-        self.lmax
+    /// `sqrt(k)` from the table (`k ≤ 2 lmax + 5`).
+    #[inline]
+    pub fn sqrt_int(&self, k: usize) -> f64 {
+        self.sqrt_int[k]
     }
 
     /// Fills the recurrence coefficients of order `m` for `l ≤ lmax + 2` (the extra entries let

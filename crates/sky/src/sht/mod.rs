@@ -10,6 +10,8 @@ mod legendre;
 mod plan;
 mod rings;
 mod spin0;
+mod spin2;
 
 pub use alm::Alm;
 pub use plan::ShtPlan;
+pub use realfft::num_complex::Complex64;

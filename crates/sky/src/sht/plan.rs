@@ -8,6 +8,7 @@ use super::fft::{RingFfts, RingScratch};
 use super::legendre::{LegendreTables, Recurrence};
 use super::rings::{RingPair, ring_pairs};
 use super::spin0::{self, Climb, LANES, Lanes};
+use super::spin2;
 use crate::error::{Result, SkyError};
 
 /// Phase buffers are kept near this size so that a block of rings stays in cache.
@@ -185,89 +186,176 @@ impl ShtPlan {
         (cos, sin)
     }
 
+    /// The synthesis driver: for each block of ring pairs, `kernel(m, rec, chunk)` gives per
+    /// lane the `2C` Fourier coefficients `[north, south]` of `C` maps for order `m` (work split
+    /// over `m`), then one inverse FFT per ring writes each map (work split over rings).
+    fn synthesis<const C2: usize>(
+        &self,
+        maps: &mut [Vec<f64>],
+        kernel: impl Fn(usize, &Recurrence, &[RingPair]) -> [[Complex64; C2]; LANES] + Sync,
+    ) {
+        let mmax = self.mmax;
+        let mut slices: Vec<Vec<PairSlices<'_>>> =
+            maps.iter_mut().map(|m| self.pair_slices(m)).collect();
+        for (b, block) in self.pairs.chunks(self.block).enumerate() {
+            let width = block.len();
+            let mut phase = vec![[Complex64::new(0.0, 0.0); C2]; (mmax + 1) * width];
+            phase
+                .par_chunks_mut(width)
+                .enumerate()
+                .for_each_init(Recurrence::new, |rec, (m, phase_m)| {
+                    self.tables.recurrence(m, rec);
+                    for (chunk, dst) in block.chunks(LANES).zip(phase_m.chunks_mut(LANES)) {
+                        let sums = kernel(m, rec, chunk);
+                        dst.copy_from_slice(&sums[..dst.len()]);
+                    }
+                });
+            for (c, map_slices) in slices.iter_mut().enumerate() {
+                let out = &mut map_slices[b * self.block..b * self.block + width];
+                out.par_iter_mut().zip(block).enumerate().for_each_init(
+                    RingScratch::default,
+                    |scratch, (j, ((north, south), pair))| {
+                        let shifted = pair.phi0 != 0.0;
+                        for (side, ring) in [(0, Some(&mut **north)), (1, south.as_deref_mut())] {
+                            if let Some(ring) = ring {
+                                let coeff = |m: usize| phase[m * width + j][2 * c + side];
+                                self.ffts.synthesize(coeff, mmax, shifted, ring, scratch);
+                            }
+                        }
+                    },
+                );
+            }
+        }
+    }
+
+    /// The analysis driver: per block, one weighted forward FFT per ring of each of the `C`
+    /// maps, then for each `m` `kernel(m, rec, chunk, phases, acc)` accumulates lane sums of the
+    /// `C` coefficient sets, reduced into `alms` at the end of the block.
+    fn analysis<const C2: usize, const A2: usize>(
+        &self,
+        maps: &[&[f64]],
+        alms: &mut [Alm],
+        kernel: impl Fn(usize, &Recurrence, &[RingPair], &[[Complex64; C2]; LANES], &mut [[Lanes; A2]])
+        + Sync,
+    ) {
+        let mmax = self.mmax;
+        let weight = self.pixel_weight();
+        let mut columns: Vec<Vec<&mut [Complex64]>> = alms.iter_mut().map(Alm::columns_mut).collect();
+        // Columns of all coefficient sets for each m, so one task owns one m.
+        let mut per_m: Vec<Vec<&mut [Complex64]>> = (0..=mmax).map(|_| Vec::new()).collect();
+        for cols in columns.iter_mut() {
+            for (m, col) in cols.drain(..).enumerate() {
+                per_m[m].push(col);
+            }
+        }
+        for block in self.pairs.chunks(self.block) {
+            let mut phase = vec![[Complex64::new(0.0, 0.0); C2]; (mmax + 1) * block.len()];
+            phase
+                .par_chunks_mut(mmax + 1)
+                .zip(block)
+                .for_each_init(RingScratch::default, |scratch, (dst, pair)| {
+                    let shifted = pair.phi0 != 0.0;
+                    for (c, map) in maps.iter().enumerate() {
+                        for (side, ring) in [(0, Some(pair.north)), (1, pair.south)] {
+                            if let Some(r) = ring {
+                                let values = &map[r.offset..r.offset + r.nphi];
+                                let emit = |m: usize, f| dst[m][2 * c + side] = f;
+                                self.ffts.analyze(values, weight, mmax, shifted, emit, scratch);
+                            }
+                        }
+                    }
+                });
+            per_m.par_iter_mut().enumerate().for_each_init(
+                || (Recurrence::new(), Vec::new()),
+                |(rec, acc), (m, cols)| {
+                    self.tables.recurrence(m, rec);
+                    acc.clear();
+                    acc.resize(self.lmax + 1 - m, [[0.0; LANES]; A2]);
+                    for (c, chunk) in block.chunks(LANES).enumerate() {
+                        let mut phases = [[Complex64::new(0.0, 0.0); C2]; LANES];
+                        for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
+                            *ph = phase[(c * LANES + k) * (mmax + 1) + m];
+                        }
+                        kernel(m, rec, chunk, &phases, acc);
+                    }
+                    for (s, col) in cols.iter_mut().enumerate() {
+                        for (a, lanes) in col.iter_mut().zip(acc.iter()) {
+                            let re: f64 = lanes[2 * s].iter().sum();
+                            let im: f64 = lanes[2 * s + 1].iter().sum();
+                            *a += Complex64::new(re, im);
+                        }
+                    }
+                },
+            );
+        }
+    }
+
     /// Synthesis of a spin-0 map: `f(p) = Σ_lm a_lm Y_lm(p)`, in RING order.
     ///
     /// # Errors
     /// [`SkyError::Mismatch`] when `alm` does not have the planned `lmax`, `mmax`.
     pub fn alm2map(&self, alm: &Alm) -> Result<Vec<f64>> {
         self.check_alm(alm)?;
-        let mut map = vec![0.0; self.npix()];
-        let mut slices = self.pair_slices(&mut map);
-        let mmax = self.mmax;
-        for (block, out) in self.pairs.chunks(self.block).zip(slices.chunks_mut(self.block)) {
-            let width = block.len();
-            let mut phase = vec![[Complex64::new(0.0, 0.0); 2]; (mmax + 1) * width];
-            phase
-                .par_chunks_mut(width)
-                .enumerate()
-                .for_each_init(Recurrence::new, |rec, (m, phase_m)| {
-                    self.tables.recurrence(m, rec);
-                    let col = alm.column(m);
-                    for (chunk, dst) in block.chunks(LANES).zip(phase_m.chunks_mut(LANES)) {
-                        let (cos, sin) = Self::lanes(chunk);
-                        let mut climb = Climb::start(&self.tables, m, &cos, &sin);
-                        let sums = spin0::synthesize(&mut climb, rec, col);
-                        dst.copy_from_slice(&sums[..dst.len()]);
-                    }
-                });
-            out.par_iter_mut().zip(block).enumerate().for_each_init(
-                RingScratch::default,
-                |scratch, (j, ((north, south), pair))| {
-                    let shifted = pair.phi0 != 0.0;
-                    for (side, ring) in [(0, Some(&mut **north)), (1, south.as_deref_mut())] {
-                        if let Some(ring) = ring {
-                            let coeff = |m: usize| phase[m * width + j][side];
-                            self.ffts.synthesize(coeff, mmax, shifted, ring, scratch);
-                        }
-                    }
-                },
-            );
-        }
-        drop(slices);
-        Ok(map)
+        let mut maps = vec![vec![0.0; self.npix()]];
+        self.synthesis(&mut maps, |m, rec, chunk| {
+            let (cos, sin) = Self::lanes(chunk);
+            let mut climb = Climb::start(&self.tables, m, &cos, &sin);
+            spin0::synthesize(&mut climb, rec, alm.column(m))
+        });
+        Ok(maps.pop().expect("one map"))
     }
 
-    /// One analysis pass without iteration: `a_lm = (4π/npix) Σ_p f(p) Y*_lm(p)`.
+    /// Synthesis of a spin-2 field: `(Q, U)` in RING order from `(a^E, a^B)`.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] when an alm set does not have the planned `lmax`, `mmax`.
+    pub fn alm2map_spin2(&self, e: &Alm, b: &Alm) -> Result<[Vec<f64>; 2]> {
+        self.check_alm(e)?;
+        self.check_alm(b)?;
+        let mut maps = vec![vec![0.0; self.npix()], vec![0.0; self.npix()]];
+        self.synthesis(&mut maps, |m, rec, chunk| {
+            let (cos, sin) = Self::lanes(chunk);
+            spin2::synthesize(&self.tables, rec, m, &cos, &sin, e.column(m), b.column(m))
+        });
+        let u = maps.pop().expect("two maps");
+        let q = maps.pop().expect("two maps");
+        Ok([q, u])
+    }
+
+    /// One spin-0 analysis pass without iteration: `a_lm += (4π/npix) Σ_p f(p) Y*_lm(p)`.
     pub(crate) fn map2alm_once(&self, map: &[f64], alm: &mut Alm) {
-        let mmax = self.mmax;
-        let weight = self.pixel_weight();
-        let mut columns = alm.columns_mut();
-        for block in self.pairs.chunks(self.block) {
-            let mut phase = vec![[Complex64::new(0.0, 0.0); 2]; (mmax + 1) * block.len()];
-            phase
-                .par_chunks_mut(mmax + 1)
-                .zip(block)
-                .for_each_init(RingScratch::default, |scratch, (dst, pair)| {
-                    let shifted = pair.phi0 != 0.0;
-                    for (side, ring) in [(0, Some(pair.north)), (1, pair.south)] {
-                        if let Some(r) = ring {
-                            let values = &map[r.offset..r.offset + r.nphi];
-                            let emit = |m: usize, f| dst[m][side] = f;
-                            self.ffts.analyze(values, weight, mmax, shifted, emit, scratch);
-                        }
-                    }
-                });
-            columns.par_iter_mut().enumerate().for_each_init(
-                || (Recurrence::new(), Vec::new()),
-                |(rec, acc), (m, col)| {
-                    self.tables.recurrence(m, rec);
-                    acc.clear();
-                    acc.resize(col.len(), [[0.0; LANES]; 2]);
-                    for (c, chunk) in block.chunks(LANES).enumerate() {
-                        let (cos, sin) = Self::lanes(chunk);
-                        let mut phases = [[Complex64::new(0.0, 0.0); 2]; LANES];
-                        for k in 0..chunk.len() {
-                            phases[k] = phase[(c * LANES + k) * (mmax + 1) + m];
-                        }
-                        let mut climb = Climb::start(&self.tables, m, &cos, &sin);
-                        spin0::analyze(&mut climb, rec, &phases, acc);
-                    }
-                    for (a, lanes) in col.iter_mut().zip(acc.iter()) {
-                        *a += Complex64::new(lanes[0].iter().sum(), lanes[1].iter().sum());
-                    }
-                },
-            );
+        self.analysis(&[map], std::slice::from_mut(alm), |m, rec, chunk, phases, acc| {
+            let (cos, sin) = Self::lanes(chunk);
+            let mut climb = Climb::start(&self.tables, m, &cos, &sin);
+            spin0::analyze(&mut climb, rec, phases, acc);
+        });
+    }
+
+    /// One spin-2 analysis pass: `(a^E, a^B) += adjoint synthesis of (Q, U)`.
+    pub(crate) fn map2alm_spin2_once(&self, q: &[f64], u: &[f64], eb: &mut [Alm; 2]) {
+        self.analysis(&[q, u], eb, |m, rec, chunk, phases, acc| {
+            let (cos, sin) = Self::lanes(chunk);
+            spin2::analyze(&self.tables, rec, m, &cos, &sin, phases, acc);
+        });
+    }
+
+    /// Analysis of a spin-2 field `(Q, U)` with `iter` Jacobi iterations, giving `(a^E, a^B)`.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] when a map has the wrong number of pixels or a non-finite pixel.
+    pub fn map2alm_spin2(&self, q: &[f64], u: &[f64], iter: usize) -> Result<[Alm; 2]> {
+        self.check_map(q)?;
+        self.check_map(u)?;
+        let mut eb = [Alm::zeros(self.lmax, self.mmax), Alm::zeros(self.lmax, self.mmax)];
+        self.map2alm_spin2_once(q, u, &mut eb);
+        for _ in 0..iter {
+            let [mut rq, mut ru] = self.alm2map_spin2(&eb[0], &eb[1])?;
+            for (r, &f) in rq.iter_mut().zip(q).chain(ru.iter_mut().zip(u)) {
+                *r = f - *r;
+            }
+            self.map2alm_spin2_once(&rq, &ru, &mut eb);
         }
+        Ok(eb)
     }
 
     /// Analysis of a spin-0 RING map with `iter` Jacobi iterations (healpy's `iter`; healpy's

@@ -1,0 +1,58 @@
+//! Times tessera-sky's spherical harmonic transforms and prints one JSON object: per case the
+//! median seconds and a checksum that `bench/sht_vs_healpy.py` compares with healpy's.
+//!
+//! The coefficients are the golden script's formula (`a_lm = (sin(0.37 l + 0.11 m + 0.5) +
+//! i cos(0.29 l − 0.53 m + phase)) / (1 + l)`), `lmax = 3 nside − 1`, iter 0.
+//!
+//! Usage: `sht_timing THREADS REPEATS NSIDE...`
+
+use anyhow::{Context, Result};
+use serde_json::{Map, Value, json};
+use tessera_bench::median_time;
+use tessera_sky::sht::{Alm, Complex64, ShtPlan};
+
+fn input_alm(lmax: usize, phase: f64, pol: bool) -> Alm {
+    let mut alm = Alm::zeros(lmax, lmax);
+    for m in 0..=lmax {
+        for l in m..=lmax {
+            let (lf, mf) = (l as f64, m as f64);
+            let re = (0.37 * lf + 0.11 * mf + 0.5).sin() / (1.0 + lf);
+            let im = if m == 0 { 0.0 } else { (0.29 * lf - 0.53 * mf + phase).cos() / (1.0 + lf) };
+            let zero = pol && l < 2;
+            alm.set(l, m, if zero { Complex64::new(0.0, 0.0) } else { Complex64::new(re, im) });
+        }
+    }
+    alm
+}
+
+fn sum_sq(map: &[f64]) -> f64 {
+    map.iter().map(|v| v * v).sum()
+}
+
+fn alm_sum_sq(alm: &Alm) -> f64 {
+    alm.values().iter().map(|a| a.norm_sqr()).sum()
+}
+
+fn main() -> Result<()> {
+    let usage = "usage: sht_timing THREADS REPEATS NSIDE...";
+    let mut args = std::env::args().skip(1);
+    let threads: usize = args.next().context(usage)?.parse()?;
+    let repeats: usize = args.next().context(usage)?.parse()?;
+    let nsides: Vec<u64> = args.map(|s| s.parse()).collect::<Result<_, _>>()?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let mut out = Map::new();
+    pool.install(|| -> Result<()> {
+        for nside in nsides {
+            let lmax = 3 * nside as usize - 1;
+            let plan = ShtPlan::new(nside, lmax, lmax)?;
+            let alm = input_alm(lmax, 0.0, false);
+            let (t, map) = median_time(repeats, || plan.alm2map(&alm).expect("valid"));
+            out.insert(format!("alm2map_T_{nside}"), json!({"seconds": t, "checksum": sum_sq(&map)}));
+            let (t, back) = median_time(repeats, || plan.map2alm(&map, 0).expect("valid"));
+            out.insert(format!("map2alm_T_{nside}"), json!({"seconds": t, "checksum": alm_sum_sq(&back)}));
+        }
+        Ok(())
+    })?;
+    println!("{}", Value::Object(out));
+    Ok(())
+}
