@@ -17,9 +17,21 @@ fn input_alm(lmax: usize, phase: f64, pol: bool) -> Alm {
         for l in m..=lmax {
             let (lf, mf) = (l as f64, m as f64);
             let re = (0.37 * lf + 0.11 * mf + 0.5).sin() / (1.0 + lf);
-            let im = if m == 0 { 0.0 } else { (0.29 * lf - 0.53 * mf + phase).cos() / (1.0 + lf) };
+            let im = if m == 0 {
+                0.0
+            } else {
+                (0.29 * lf - 0.53 * mf + phase).cos() / (1.0 + lf)
+            };
             let zero = pol && l < 2;
-            alm.set(l, m, if zero { Complex64::new(0.0, 0.0) } else { Complex64::new(re, im) });
+            alm.set(
+                l,
+                m,
+                if zero {
+                    Complex64::new(0.0, 0.0)
+                } else {
+                    Complex64::new(re, im)
+                },
+            );
         }
     }
     alm
@@ -39,7 +51,9 @@ fn main() -> Result<()> {
     let threads: usize = args.next().context(usage)?.parse()?;
     let repeats: usize = args.next().context(usage)?.parse()?;
     let nsides: Vec<u64> = args.map(|s| s.parse()).collect::<Result<_, _>>()?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let mut out = Map::new();
     pool.install(|| -> Result<()> {
         for nside in nsides {
@@ -47,9 +61,15 @@ fn main() -> Result<()> {
             let plan = ShtPlan::new(nside, lmax, lmax)?;
             let alm = input_alm(lmax, 0.0, false);
             let (t, map) = median_time(repeats, || plan.alm2map(&alm).expect("valid"));
-            out.insert(format!("alm2map_T_{nside}"), json!({"seconds": t, "checksum": sum_sq(&map)}));
+            out.insert(
+                format!("alm2map_T_{nside}"),
+                json!({"seconds": t, "checksum": sum_sq(&map)}),
+            );
             let (t, back) = median_time(repeats, || plan.map2alm(&map, 0).expect("valid"));
-            out.insert(format!("map2alm_T_{nside}"), json!({"seconds": t, "checksum": alm_sum_sq(&back)}));
+            out.insert(
+                format!("map2alm_T_{nside}"),
+                json!({"seconds": t, "checksum": alm_sum_sq(&back)}),
+            );
         }
         Ok(())
     })?;

@@ -30,8 +30,16 @@ pub fn input_alm(lmax: usize, phase: f64, pol: bool) -> Alm {
         for l in m..=lmax {
             let (lf, mf) = (l as f64, m as f64);
             let re = (0.37 * lf + 0.11 * mf + 0.5).sin() / (1.0 + lf);
-            let im = if m == 0 { 0.0 } else { (0.29 * lf - 0.53 * mf + phase).cos() / (1.0 + lf) };
-            let v = if pol && l < 2 { Complex64::new(0.0, 0.0) } else { Complex64::new(re, im) };
+            let im = if m == 0 {
+                0.0
+            } else {
+                (0.29 * lf - 0.53 * mf + phase).cos() / (1.0 + lf)
+            };
+            let v = if pol && l < 2 {
+                Complex64::new(0.0, 0.0)
+            } else {
+                Complex64::new(re, im)
+            };
             alm.set(l, m, v);
         }
     }
@@ -58,14 +66,27 @@ fn check_real(what: &str, ours: &[f64], want: &Value) {
             let every = want["every"].as_u64().unwrap() as usize;
             let sum_sq: f64 = ours.iter().map(|v| v * v).sum();
             let want_sq = want["sum_sq"].as_f64().unwrap();
-            assert!((sum_sq - want_sq).abs() <= TOL * want_sq, "{what}: sum of squares {sum_sq} vs {want_sq}");
-            (ours.iter().step_by(every).copied().collect(), floats(&want["sample"]))
+            assert!(
+                (sum_sq - want_sq).abs() <= TOL * want_sq,
+                "{what}: sum of squares {sum_sq} vs {want_sq}"
+            );
+            (
+                ours.iter().step_by(every).copied().collect(),
+                floats(&want["sample"]),
+            )
         }
     };
     assert_eq!(ours_s.len(), theirs.len(), "{what}: length");
     let scale = theirs.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    let worst = ours_s.iter().zip(&theirs).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-    assert!(worst <= TOL * scale, "{what}: max deviation {worst:e} (scale {scale:e})");
+    let worst = ours_s
+        .iter()
+        .zip(&theirs)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst <= TOL * scale,
+        "{what}: max deviation {worst:e} (scale {scale:e})"
+    );
 }
 
 fn check_alm(what: &str, ours: &Alm, want: &Value) {
@@ -77,11 +98,22 @@ fn check_alm(what: &str, ours: &Alm, want: &Value) {
     let (re, im) = (pick(&re), pick(&im));
     let (wr, wi) = (floats(wr), floats(wi));
     let scale = wr.iter().chain(&wi).fold(0.0f64, |a, v| a.max(v.abs()));
-    let worst = re.iter().chain(&im).zip(wr.iter().chain(&wi)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-    assert!(worst <= TOL * scale, "{what}: max deviation {worst:e} (scale {scale:e})");
+    let worst = re
+        .iter()
+        .chain(&im)
+        .zip(wr.iter().chain(&wi))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst <= TOL * scale,
+        "{what}: max deviation {worst:e} (scale {scale:e})"
+    );
     if let Some(sq) = want.get("sum_sq").and_then(Value::as_f64) {
         let ours_sq: f64 = ours.values().iter().map(|a| a.norm_sqr()).sum();
-        assert!((ours_sq - sq).abs() <= TOL * sq, "{what}: sum of squares {ours_sq} vs {sq}");
+        assert!(
+            (ours_sq - sq).abs() <= TOL * sq,
+            "{what}: sum of squares {ours_sq} vs {sq}"
+        );
     }
 }
 
@@ -93,11 +125,19 @@ fn spin0_transforms_match_healpy() {
         let lmax = case["lmax"].as_u64().unwrap() as usize;
         let plan = ShtPlan::new(nside as u64, lmax, lmax).unwrap();
         let map = plan.alm2map(&input_alm(lmax, 0.0, false)).unwrap();
-        check_real(&format!("alm2map T nside {nside}"), &map, &case["alm2map_T"]);
+        check_real(
+            &format!("alm2map T nside {nside}"),
+            &map,
+            &case["alm2map_T"],
+        );
         let input = input_map(nside, 0);
         for iter in [0, 3] {
             let alm = plan.map2alm(&input, iter).unwrap();
-            check_alm(&format!("map2alm T iter {iter} nside {nside}"), &alm, &case[format!("map2alm_T_iter{iter}")]);
+            check_alm(
+                &format!("map2alm T iter {iter} nside {nside}"),
+                &alm,
+                &case[format!("map2alm_T_iter{iter}")],
+            );
         }
     }
 }
@@ -111,14 +151,57 @@ fn spin2_transforms_match_healpy() {
         let plan = ShtPlan::new(nside as u64, lmax, lmax).unwrap();
         let (e, b) = (input_alm(lmax, 1.0, true), input_alm(lmax, 2.0, true));
         let [q, u] = plan.alm2map_spin2(&e, &b).unwrap();
-        check_real(&format!("alm2map Q nside {nside}"), &q, &case["alm2map_TQU"][1]);
-        check_real(&format!("alm2map U nside {nside}"), &u, &case["alm2map_TQU"][2]);
+        check_real(
+            &format!("alm2map Q nside {nside}"),
+            &q,
+            &case["alm2map_TQU"][1],
+        );
+        check_real(
+            &format!("alm2map U nside {nside}"),
+            &u,
+            &case["alm2map_TQU"][2],
+        );
         let (qi, ui) = (input_map(nside, 1), input_map(nside, 2));
         for iter in [0, 3] {
             let [e, b] = plan.map2alm_spin2(&qi, &ui, iter).unwrap();
             let want = &case[format!("map2alm_TQU_iter{iter}")];
-            check_alm(&format!("map2alm E iter {iter} nside {nside}"), &e, &want[1]);
-            check_alm(&format!("map2alm B iter {iter} nside {nside}"), &b, &want[2]);
+            check_alm(
+                &format!("map2alm E iter {iter} nside {nside}"),
+                &e,
+                &want[1],
+            );
+            check_alm(
+                &format!("map2alm B iter {iter} nside {nside}"),
+                &b,
+                &want[2],
+            );
+        }
+    }
+}
+
+#[test]
+fn anafast_matches_healpy() {
+    use tessera_healpix::Healpix;
+    use tessera_sky::SkyMap;
+    use tessera_sky::sht::{Map2AlmOptions, Spectrum, anafast};
+    let g = golden();
+    for case in g["cases"].as_array().unwrap().iter().take(2) {
+        let nside = case["nside"].as_u64().unwrap() as usize;
+        let fields = (0..3)
+            .map(|c| (["T", "Q", "U"][c], input_map(nside, c)))
+            .collect();
+        let map = SkyMap::new(Healpix::ring(nside as u64).unwrap(), fields).unwrap();
+        let cls = anafast(&map, &Map2AlmOptions::default()).unwrap();
+        for (i, s) in Spectrum::HEALPY_ORDER.iter().enumerate() {
+            let want = floats(&case["anafast_TQU_iter3"][i]);
+            let ours = cls.get(*s).unwrap();
+            let scale = want.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            for (l, (a, b)) in ours.iter().zip(&want).enumerate() {
+                assert!(
+                    (a - b).abs() <= TOL * scale,
+                    "{s:?} l {l} nside {nside}: {a} vs {b}"
+                );
+            }
         }
     }
 }

@@ -54,7 +54,10 @@ impl Alm {
     /// `mmax > lmax`, or when an `m = 0` coefficient has an imaginary part (a real map's `a_l0`
     /// are real) or any value is not finite.
     pub fn from_vec(lmax: usize, mmax: usize, values: Vec<Complex64>) -> Result<Self> {
-        let mismatch = |detail: String| SkyError::Mismatch { what: "alm", detail };
+        let mismatch = |detail: String| SkyError::Mismatch {
+            what: "alm",
+            detail,
+        };
         if mmax > lmax {
             return Err(mismatch(format!("mmax {mmax} exceeds lmax {lmax}")));
         }
@@ -65,7 +68,10 @@ impl Alm {
                 values.len()
             )));
         }
-        if let Some(i) = values.iter().position(|v| !v.re.is_finite() || !v.im.is_finite()) {
+        if let Some(i) = values
+            .iter()
+            .position(|v| !v.re.is_finite() || !v.im.is_finite())
+        {
             return Err(mismatch(format!("coefficient {i} is not finite")));
         }
         if let Some(l) = values[..=lmax].iter().position(|v| v.im != 0.0) {
@@ -118,7 +124,10 @@ impl Alm {
     /// When `(l, m)` is outside the stored triangle.
     #[inline]
     pub fn get(&self, l: usize, m: usize) -> Complex64 {
-        assert!(m <= self.mmax && m <= l && l <= self.lmax, "a_{l},{m} is not stored");
+        assert!(
+            m <= self.mmax && m <= l && l <= self.lmax,
+            "a_{l},{m} is not stored"
+        );
         self.values[Self::index_of(self.lmax, l, m)]
     }
 
@@ -128,7 +137,10 @@ impl Alm {
     /// When `(l, m)` is outside the stored triangle.
     #[inline]
     pub fn set(&mut self, l: usize, m: usize, value: Complex64) {
-        assert!(m <= self.mmax && m <= l && l <= self.lmax, "a_{l},{m} is not stored");
+        assert!(
+            m <= self.mmax && m <= l && l <= self.lmax,
+            "a_{l},{m} is not stored"
+        );
         self.values[Self::index_of(self.lmax, l, m)] = value;
     }
 
@@ -244,14 +256,21 @@ mod tests {
         v[2].im = 0.0;
         v[7].re = f64::NAN;
         assert!(Alm::from_vec(3, 3, v).is_err());
-        assert_eq!(Alm::from_vec_square(vec![Complex64::new(0.0, 0.0); 10]).unwrap().lmax(), 3);
+        assert_eq!(
+            Alm::from_vec_square(vec![Complex64::new(0.0, 0.0); 10])
+                .unwrap()
+                .lmax(),
+            3
+        );
         assert!(Alm::from_vec_square(vec![Complex64::new(0.0, 0.0); 11]).is_err());
     }
 
     #[test]
     fn almxfl_and_resize() {
         let mut alm = Alm::zeros(3, 3);
-        alm.values_mut().iter_mut().for_each(|a| *a = Complex64::new(1.0, 0.0));
+        alm.values_mut()
+            .iter_mut()
+            .for_each(|a| *a = Complex64::new(1.0, 0.0));
         alm.almxfl(&[1.0, 2.0, 3.0]);
         assert_eq!(alm.get(2, 1).re, 3.0);
         assert_eq!(alm.get(3, 3).re, 0.0);

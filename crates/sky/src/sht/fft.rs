@@ -158,7 +158,11 @@ impl RingFfts {
         let shift = self.shift(n, shifted, shift);
         for m in 0..=mmax {
             let k = m % n;
-            let x = if 2 * k <= n { spectrum[k] } else { spectrum[n - k].conj() };
+            let x = if 2 * k <= n {
+                spectrum[k]
+            } else {
+                spectrum[n - k].conj()
+            };
             emit(m, x * shift.at(m, n).conj() * weight);
         }
     }
@@ -184,8 +188,14 @@ mod tests {
     #[test]
     fn synthesis_folds_high_m_and_shifts() {
         let ffts = RingFfts::new(3);
-        let coeffs: Vec<Complex64> =
-            (0..30).map(|m| Complex64::new((m as f64 * 0.7).sin(), if m == 0 { 0.0 } else { (m as f64).cos() })).collect();
+        let coeffs: Vec<Complex64> = (0..30)
+            .map(|m| {
+                Complex64::new(
+                    (m as f64 * 0.7).sin(),
+                    if m == 0 { 0.0 } else { (m as f64).cos() },
+                )
+            })
+            .collect();
         let mut scratch = RingScratch::default();
         for (n, shifted) in [(4, true), (8, true), (12, false), (12, true)] {
             let mut out = vec![0.0; n];
@@ -201,15 +211,28 @@ mod tests {
     #[test]
     fn analysis_is_the_adjoint_sum() {
         let ffts = RingFfts::new(2);
-        let ring: Vec<f64> = (0..8).map(|j| (j as f64 * 1.3).cos() + 0.1 * j as f64).collect();
+        let ring: Vec<f64> = (0..8)
+            .map(|j| (j as f64 * 1.3).cos() + 0.1 * j as f64)
+            .collect();
         let mut scratch = RingScratch::default();
         let phi0 = PI / 8.0;
-        ffts.analyze(&ring, 0.5, 11, true, |m, f| {
-            let want: Complex64 = ring.iter().enumerate().map(|(j, &v)| {
-                let phi = phi0 + 2.0 * PI * j as f64 / 8.0;
-                Complex64::from_polar(0.5 * v, -(m as f64) * phi)
-            }).sum();
-            assert!((f - want).norm() < 1e-12, "m {m}: {f} vs {want}");
-        }, &mut scratch);
+        ffts.analyze(
+            &ring,
+            0.5,
+            11,
+            true,
+            |m, f| {
+                let want: Complex64 = ring
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &v)| {
+                        let phi = phi0 + 2.0 * PI * j as f64 / 8.0;
+                        Complex64::from_polar(0.5 * v, -(m as f64) * phi)
+                    })
+                    .sum();
+                assert!((f - want).norm() < 1e-12, "m {m}: {f} vs {want}");
+            },
+            &mut scratch,
+        );
     }
 }

@@ -39,7 +39,10 @@ impl LegendreTables {
     pub fn new(lmax: usize) -> Self {
         let n = 2 * lmax + 6;
         let sqrt_int: Vec<f64> = (0..n).map(|k| (k as f64).sqrt()).collect();
-        let inv_sqrt_int = sqrt_int.iter().map(|&s| if s > 0.0 { 1.0 / s } else { 0.0 }).collect();
+        let inv_sqrt_int = sqrt_int
+            .iter()
+            .map(|&s| if s > 0.0 { 1.0 / s } else { 0.0 })
+            .collect();
         let mut mm_prefactor = Vec::with_capacity(lmax + 1);
         let mut prod = 1.0 / (4.0 * std::f64::consts::PI); // ∏ (2k−1)/(2k), times 1/4π
         for m in 0..=lmax {
@@ -175,14 +178,20 @@ mod tests {
                 assert_eq!(s, 0);
                 let mut prev = 0.0;
                 for l in m..=lmax {
-                    assert!((v - want[l]).abs() < 1e-13, "l {l} m {m}: {v} vs {}", want[l]);
+                    assert!(
+                        (v - want[l]).abs() < 1e-13,
+                        "l {l} m {m}: {v} vs {}",
+                        want[l]
+                    );
                     let next = rec.alpha[l + 1] * theta.cos() * v - rec.beta[l + 1] * prev;
                     (prev, v) = (v, next);
                 }
             }
         }
         // Y_20(θ=0) = sqrt(5/4π).
-        assert!((reference(2, 0, 0.0)[2] - (5.0 / (4.0 * std::f64::consts::PI)).sqrt()).abs() < 1e-15);
+        assert!(
+            (reference(2, 0, 0.0)[2] - (5.0 / (4.0 * std::f64::consts::PI)).sqrt()).abs() < 1e-15
+        );
     }
 
     #[test]

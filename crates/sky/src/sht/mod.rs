@@ -15,3 +15,14 @@ mod spin2;
 pub use alm::Alm;
 pub use plan::ShtPlan;
 pub use realfft::num_complex::Complex64;
+mod spectra;
+mod synth;
+
+pub use spectra::{PowerSpectra, Spectrum, alm2cl};
+pub use synth::{InputCls, SimRng, gauss_beam, sim_rng, synalm};
+mod maps;
+
+pub use maps::{
+    Map2AlmOptions, SynfastOptions, alm2map, alm2map_with, anafast, anafast_cross, map2alm,
+    map2alm_with, smoothing, synfast, synfast_with,
+};

@@ -126,7 +126,11 @@ impl ShtPlan {
         Ok(())
     }
 
-    pub(crate) fn check_map(&self, map: &[f64]) -> Result<()> {
+    /// Checks that a map has `npix` finite values.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] naming the first bad pixel.
+    pub fn check_map(&self, map: &[f64]) -> Result<()> {
         if map.len() != self.npix() {
             return Err(SkyError::Mismatch {
                 what: "map",
@@ -155,11 +159,12 @@ impl ShtPlan {
         let npairs = self.pairs.len();
         let mut rings: Vec<&'a mut [f64]> = Vec::with_capacity(2 * npairs);
         let mut rest = map;
-        let lengths = self
-            .pairs
-            .iter()
-            .map(|p| p.north.nphi)
-            .chain(self.pairs.iter().rev().filter_map(|p| p.south.map(|s| s.nphi)));
+        let lengths = self.pairs.iter().map(|p| p.north.nphi).chain(
+            self.pairs
+                .iter()
+                .rev()
+                .filter_map(|p| p.south.map(|s| s.nphi)),
+        );
         for len in lengths {
             let (ring, tail) = rest.split_at_mut(len);
             rings.push(ring);
@@ -200,16 +205,16 @@ impl ShtPlan {
         for (b, block) in self.pairs.chunks(self.block).enumerate() {
             let width = block.len();
             let mut phase = vec![[Complex64::new(0.0, 0.0); C2]; (mmax + 1) * width];
-            phase
-                .par_chunks_mut(width)
-                .enumerate()
-                .for_each_init(Recurrence::new, |rec, (m, phase_m)| {
+            phase.par_chunks_mut(width).enumerate().for_each_init(
+                Recurrence::new,
+                |rec, (m, phase_m)| {
                     self.tables.recurrence(m, rec);
                     for (chunk, dst) in block.chunks(LANES).zip(phase_m.chunks_mut(LANES)) {
                         let sums = kernel(m, rec, chunk);
                         dst.copy_from_slice(&sums[..dst.len()]);
                     }
-                });
+                },
+            );
             for (c, map_slices) in slices.iter_mut().enumerate() {
                 let out = &mut map_slices[b * self.block..b * self.block + width];
                 out.par_iter_mut().zip(block).enumerate().for_each_init(
@@ -240,7 +245,8 @@ impl ShtPlan {
     ) {
         let mmax = self.mmax;
         let weight = self.pixel_weight();
-        let mut columns: Vec<Vec<&mut [Complex64]>> = alms.iter_mut().map(Alm::columns_mut).collect();
+        let mut columns: Vec<Vec<&mut [Complex64]>> =
+            alms.iter_mut().map(Alm::columns_mut).collect();
         // Columns of all coefficient sets for each m, so one task owns one m.
         let mut per_m: Vec<Vec<&mut [Complex64]>> = (0..=mmax).map(|_| Vec::new()).collect();
         for cols in columns.iter_mut() {
@@ -250,21 +256,22 @@ impl ShtPlan {
         }
         for block in self.pairs.chunks(self.block) {
             let mut phase = vec![[Complex64::new(0.0, 0.0); C2]; (mmax + 1) * block.len()];
-            phase
-                .par_chunks_mut(mmax + 1)
-                .zip(block)
-                .for_each_init(RingScratch::default, |scratch, (dst, pair)| {
+            phase.par_chunks_mut(mmax + 1).zip(block).for_each_init(
+                RingScratch::default,
+                |scratch, (dst, pair)| {
                     let shifted = pair.phi0 != 0.0;
                     for (c, map) in maps.iter().enumerate() {
                         for (side, ring) in [(0, Some(pair.north)), (1, pair.south)] {
                             if let Some(r) = ring {
                                 let values = &map[r.offset..r.offset + r.nphi];
                                 let emit = |m: usize, f| dst[m][2 * c + side] = f;
-                                self.ffts.analyze(values, weight, mmax, shifted, emit, scratch);
+                                self.ffts
+                                    .analyze(values, weight, mmax, shifted, emit, scratch);
                             }
                         }
                     }
-                });
+                },
+            );
             per_m.par_iter_mut().enumerate().for_each_init(
                 || (Recurrence::new(), Vec::new()),
                 |(rec, acc), (m, cols)| {
@@ -324,11 +331,15 @@ impl ShtPlan {
 
     /// One spin-0 analysis pass without iteration: `a_lm += (4π/npix) Σ_p f(p) Y*_lm(p)`.
     pub(crate) fn map2alm_once(&self, map: &[f64], alm: &mut Alm) {
-        self.analysis(&[map], std::slice::from_mut(alm), |m, rec, chunk, phases, acc| {
-            let (cos, sin) = Self::lanes(chunk);
-            let mut climb = Climb::start(&self.tables, m, &cos, &sin);
-            spin0::analyze(&mut climb, rec, phases, acc);
-        });
+        self.analysis(
+            &[map],
+            std::slice::from_mut(alm),
+            |m, rec, chunk, phases, acc| {
+                let (cos, sin) = Self::lanes(chunk);
+                let mut climb = Climb::start(&self.tables, m, &cos, &sin);
+                spin0::analyze(&mut climb, rec, phases, acc);
+            },
+        );
     }
 
     /// One spin-2 analysis pass: `(a^E, a^B) += adjoint synthesis of (Q, U)`.
@@ -346,7 +357,10 @@ impl ShtPlan {
     pub fn map2alm_spin2(&self, q: &[f64], u: &[f64], iter: usize) -> Result<[Alm; 2]> {
         self.check_map(q)?;
         self.check_map(u)?;
-        let mut eb = [Alm::zeros(self.lmax, self.mmax), Alm::zeros(self.lmax, self.mmax)];
+        let mut eb = [
+            Alm::zeros(self.lmax, self.mmax),
+            Alm::zeros(self.lmax, self.mmax),
+        ];
         self.map2alm_spin2_once(q, u, &mut eb);
         for _ in 0..iter {
             let [mut rq, mut ru] = self.alm2map_spin2(&eb[0], &eb[1])?;

@@ -35,7 +35,13 @@ pub(crate) fn ring_pairs(nside: usize) -> Vec<RingPair> {
         .map(|i| {
             let (cos_theta, sin_theta, nphi, offset, shifted) = if i < n {
                 let tmp = (i * i) as f64 / (3.0 * (n * n) as f64);
-                (1.0 - tmp, (tmp * (2.0 - tmp)).sqrt(), 4 * i, 2 * i * (i - 1), true)
+                (
+                    1.0 - tmp,
+                    (tmp * (2.0 - tmp)).sqrt(),
+                    4 * i,
+                    2 * i * (i - 1),
+                    true,
+                )
             } else {
                 let z = (2 * n - i) as f64 * 2.0 / (3.0 * n as f64);
                 let s = ((1.0 - z) * (1.0 + z)).sqrt();
@@ -68,7 +74,9 @@ mod tests {
             let mut seen = vec![0u8; npix];
             for p in ring_pairs(nside) {
                 for r in std::iter::once(p.north).chain(p.south) {
-                    seen[r.offset..r.offset + r.nphi].iter_mut().for_each(|s| *s += 1);
+                    seen[r.offset..r.offset + r.nphi]
+                        .iter_mut()
+                        .for_each(|s| *s += 1);
                 }
                 assert!((p.cos_theta.powi(2) + p.sin_theta.powi(2) - 1.0).abs() < 1e-15);
             }

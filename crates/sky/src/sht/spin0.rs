@@ -108,12 +108,21 @@ pub(crate) fn synthesize(
     }
     let first = (climb.l - m) & 1;
     let [mut even, mut odd] = acc;
-    let (sa, sb) = if first == 0 { (&mut even, &mut odd) } else { (&mut odd, &mut even) };
+    let (sa, sb) = if first == 0 {
+        (&mut even, &mut odd)
+    } else {
+        (&mut odd, &mut even)
+    };
     let (x, mut p1, mut p0) = (climb.x, climb.prev, climb.cur);
     let mut l = climb.l;
     while l < lmax {
         let (a0, a1) = (alm[l - m], alm[l + 1 - m]);
-        let (al1, be1, al2, be2) = (rec.alpha[l + 1], rec.beta[l + 1], rec.alpha[l + 2], rec.beta[l + 2]);
+        let (al1, be1, al2, be2) = (
+            rec.alpha[l + 1],
+            rec.beta[l + 1],
+            rec.alpha[l + 2],
+            rec.beta[l + 2],
+        );
         for k in 0..LANES {
             sa[0][k] += a0.re * p0[k];
             sa[1][k] += a0.im * p0[k];
@@ -176,7 +185,12 @@ pub(crate) fn analyze(
     let (x, mut p1, mut p0) = (climb.x, climb.prev, climb.cur);
     let mut l = climb.l;
     while l < lmax {
-        let (al1, be1, al2, be2) = (rec.alpha[l + 1], rec.beta[l + 1], rec.alpha[l + 2], rec.beta[l + 2]);
+        let (al1, be1, al2, be2) = (
+            rec.alpha[l + 1],
+            rec.beta[l + 1],
+            rec.alpha[l + 2],
+            rec.beta[l + 2],
+        );
         let (lo, hi) = acc.split_at_mut(l + 1 - m);
         let (out0, out1) = (&mut lo[l - m], &mut hi[0]);
         for k in 0..LANES {

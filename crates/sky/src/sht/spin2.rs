@@ -32,7 +32,8 @@ struct Factors {
 fn factors(tables: &LegendreTables, l: usize, m: usize) -> Factors {
     let (lf, mf) = (l as f64, m as f64);
     let norm = 2.0 / ((lf + 2.0) * (lf + 1.0) * lf * (lf - 1.0)).sqrt();
-    let big_l = tables.sqrt_int(2 * l + 1) / tables.sqrt_int(2 * l - 1) * ((lf * lf - mf * mf).sqrt());
+    let big_l =
+        tables.sqrt_int(2 * l + 1) / tables.sqrt_int(2 * l - 1) * ((lf * lf - mf * mf).sqrt());
     Factors {
         f1_s2: norm * (mf * mf - lf),
         f1_c: -norm * 0.5 * lf * (lf - 1.0),
@@ -45,16 +46,21 @@ fn factors(tables: &LegendreTables, l: usize, m: usize) -> Factors {
 /// `(F1, F2)` per lane from `λ_l`, `λ_{l−1}`.
 #[inline]
 fn f1f2(f: &Factors, lam: &Lanes, lam1: &Lanes, inv_s2: &Lanes, cs: &Lanes) -> (Lanes, Lanes) {
-    let f1 = std::array::from_fn(|k| {
-        (f.f1_s2 * inv_s2[k] + f.f1_c) * lam[k] + f.f1_l * cs[k] * lam1[k]
-    });
+    let f1 =
+        std::array::from_fn(|k| (f.f1_s2 * inv_s2[k] + f.f1_c) * lam[k] + f.f1_l * cs[k] * lam1[k]);
     let f2 = std::array::from_fn(|k| f.f2_c * cs[k] * lam[k] + f.f2_l * inv_s2[k] * lam1[k]);
     (f1, f2)
 }
 
 /// Lanes of `1/sin²θ` and `cos θ / sin²θ` (0 for unused lanes).
 fn ring_terms(cos: &Lanes, sin: &Lanes) -> (Lanes, Lanes) {
-    let inv_s2: Lanes = std::array::from_fn(|k| if sin[k] > 0.0 { 1.0 / (sin[k] * sin[k]) } else { 0.0 });
+    let inv_s2: Lanes = std::array::from_fn(|k| {
+        if sin[k] > 0.0 {
+            1.0 / (sin[k] * sin[k])
+        } else {
+            0.0
+        }
+    });
     let cs = std::array::from_fn(|k| cos[k] * inv_s2[k]);
     (inv_s2, cs)
 }
@@ -100,7 +106,10 @@ pub(crate) fn synthesize(
     let [sym, anti] = acc;
     std::array::from_fn(|k| {
         let c = |i: usize, sign: f64| {
-            Complex64::new(sym[i][k] + sign * anti[i][k], sym[i + 1][k] + sign * anti[i + 1][k])
+            Complex64::new(
+                sym[i][k] + sign * anti[i][k],
+                sym[i + 1][k] + sign * anti[i + 1][k],
+            )
         };
         [c(0, 1.0), c(0, -1.0), c(2, 1.0), c(2, -1.0)]
     })

@@ -1,0 +1,271 @@
+//! healpy-style transforms of [`SkyMap`]s: `map2alm`, `alm2map`, `anafast`, `smoothing`,
+//! `synfast`.
+
+use tessera_healpix::{Healpix, Scheme};
+
+use super::alm::Alm;
+use super::plan::ShtPlan;
+use super::spectra::PowerSpectra;
+use super::synth::{InputCls, SimRng, gauss_beam, synalm};
+use crate::error::{Result, SkyError};
+use crate::map::{SkyMap, is_unseen};
+
+/// Options of [`map2alm`] and [`anafast`], with healpy's defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Map2AlmOptions {
+    /// Largest multipole; `None` = `3 nside − 1`.
+    pub lmax: Option<usize>,
+    /// Largest order; `None` = `lmax`.
+    pub mmax: Option<usize>,
+    /// Jacobi iterations refining the quadrature (healpy's default: 3). Each costs one
+    /// synthesis and one analysis; 0 is the plain quadrature.
+    pub iter: usize,
+    /// Treat the first three fields as T, Q, U (giving T, E, B coefficients) when the map has
+    /// three or more fields.
+    pub pol: bool,
+}
+
+impl Default for Map2AlmOptions {
+    fn default() -> Self {
+        Map2AlmOptions {
+            lmax: None,
+            mmax: None,
+            iter: 3,
+            pol: true,
+        }
+    }
+}
+
+impl Map2AlmOptions {
+    fn plan(&self, nside: u64) -> Result<ShtPlan> {
+        let lmax = self.lmax.unwrap_or(3 * nside as usize - 1);
+        ShtPlan::new(nside, lmax, self.mmax.unwrap_or(lmax))
+    }
+}
+
+/// The values of field `i` in RING order with UNSEEN pixels set to 0, as healpy's `map2alm`
+/// does (mask maps before the transform when zeros are not what you want).
+fn ring_values(map: &SkyMap) -> Result<Vec<Vec<f64>>> {
+    let ring = if map.scheme() == Scheme::Ring {
+        None
+    } else {
+        Some(map.reorder(Scheme::Ring)?)
+    };
+    let m = ring.as_ref().unwrap_or(map);
+    Ok(m.fields
+        .iter()
+        .map(|f| {
+            f.values
+                .iter()
+                .map(|&v| if is_unseen(v) && !v.is_nan() { 0.0 } else { v })
+                .collect()
+        })
+        .collect())
+}
+
+/// Spherical harmonic coefficients of a map (healpy's `map2alm`): one set per field, or
+/// `[T, E, B]` from the first three fields with `pol`. NESTED maps are reordered first; UNSEEN
+/// pixels count as 0; NaN pixels are an error.
+///
+/// # Errors
+/// [`SkyError::Mismatch`] for NaN pixels or `lmax > 4 nside`.
+pub fn map2alm(map: &SkyMap, opts: &Map2AlmOptions) -> Result<Vec<Alm>> {
+    let plan = opts.plan(map.nside())?;
+    map2alm_with(&plan, map, opts.iter, opts.pol)
+}
+
+/// [`map2alm`] with a plan made beforehand (for many maps of one nside).
+///
+/// # Errors
+/// As [`map2alm`], and when the plan's nside is not the map's.
+pub fn map2alm_with(plan: &ShtPlan, map: &SkyMap, iter: usize, pol: bool) -> Result<Vec<Alm>> {
+    if plan.nside() != map.nside() {
+        return Err(SkyError::Mismatch {
+            what: "map2alm",
+            detail: format!("map nside {} but plan nside {}", map.nside(), plan.nside()),
+        });
+    }
+    let values = ring_values(map)?;
+    let named = |e: SkyError, i: usize| match e {
+        SkyError::Mismatch { what, detail } => SkyError::Mismatch {
+            what,
+            detail: format!("field {}: {detail}", map.fields[i].name),
+        },
+        other => other,
+    };
+    if pol && values.len() >= 3 {
+        let t = plan.map2alm(&values[0], iter).map_err(|e| named(e, 0))?;
+        plan.check_map(&values[1]).map_err(|e| named(e, 1))?;
+        plan.check_map(&values[2]).map_err(|e| named(e, 2))?;
+        let [e, b] = plan.map2alm_spin2(&values[1], &values[2], iter)?;
+        return Ok(vec![t, e, b]);
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| plan.map2alm(v, iter).map_err(|e| named(e, i)))
+        .collect()
+}
+
+/// A RING map from coefficients (healpy's `alm2map`): `[T]` gives field `T`, `[T, E, B]` gives
+/// `TEMPERATURE`, `Q_POLARISATION`, `U_POLARISATION` (healpy's column names).
+///
+/// # Errors
+/// [`SkyError::Mismatch`] when there are neither 1 nor 3 sets, their shapes differ, or
+/// `lmax > 4 nside`.
+pub fn alm2map(alms: &[Alm], nside: u64) -> Result<SkyMap> {
+    let first = alms.first().ok_or(SkyError::Mismatch {
+        what: "alm2map",
+        detail: "no coefficients given".into(),
+    })?;
+    let plan = ShtPlan::new(nside, first.lmax(), first.mmax())?;
+    alm2map_with(&plan, alms)
+}
+
+/// [`alm2map`] with a plan made beforehand.
+///
+/// # Errors
+/// As [`alm2map`].
+pub fn alm2map_with(plan: &ShtPlan, alms: &[Alm]) -> Result<SkyMap> {
+    let geometry = Healpix::ring(plan.nside())?;
+    match alms {
+        [t] => SkyMap::new(geometry, vec![("T", plan.alm2map(t)?)]),
+        [t, e, b] => {
+            let tmap = plan.alm2map(t)?;
+            let [q, u] = plan.alm2map_spin2(e, b)?;
+            SkyMap::new(
+                geometry,
+                vec![
+                    ("TEMPERATURE", tmap),
+                    ("Q_POLARISATION", q),
+                    ("U_POLARISATION", u),
+                ],
+            )
+        }
+        _ => Err(SkyError::Mismatch {
+            what: "alm2map",
+            detail: format!(
+                "needs 1 (T) or 3 (T, E, B) coefficient sets, got {}",
+                alms.len()
+            ),
+        }),
+    }
+}
+
+/// Angular power spectra of a map (healpy's `anafast`): TT alone, or TT, EE, BB, TE, EB, TB
+/// for a map with three fields and `pol`.
+///
+/// # Errors
+/// As [`map2alm`].
+pub fn anafast(map: &SkyMap, opts: &Map2AlmOptions) -> Result<PowerSpectra> {
+    let alms = map2alm(map, opts)?;
+    PowerSpectra::from_alms(&alms[..if alms.len() >= 3 { 3 } else { 1 }])
+}
+
+/// Cross spectra of two maps of the same nside (healpy's `anafast(map1, map2)`).
+///
+/// # Errors
+/// As [`map2alm`], and when the maps' nsides or field counts differ.
+pub fn anafast_cross(a: &SkyMap, b: &SkyMap, opts: &Map2AlmOptions) -> Result<PowerSpectra> {
+    if a.nside() != b.nside() {
+        return Err(SkyError::Mismatch {
+            what: "anafast",
+            detail: format!("nside {} and {} differ", a.nside(), b.nside()),
+        });
+    }
+    let plan = opts.plan(a.nside())?;
+    let x = map2alm_with(&plan, a, opts.iter, opts.pol)?;
+    let y = map2alm_with(&plan, b, opts.iter, opts.pol)?;
+    let n = |v: &Vec<Alm>| if v.len() >= 3 { 3 } else { 1 };
+    PowerSpectra::cross(&x[..n(&x)], &y[..n(&y)])
+}
+
+/// A map smoothed with a Gaussian beam of `fwhm` radians (healpy's `smoothing`): map2alm,
+/// multiply by the beam (spin-2 factor for E and B), alm2map. The result is in RING order with
+/// the input's field names and units; UNSEEN pixels become 0 before smoothing, as in healpy.
+///
+/// # Errors
+/// As [`map2alm`].
+pub fn smoothing(map: &SkyMap, fwhm: f64, opts: &Map2AlmOptions) -> Result<SkyMap> {
+    let plan = opts.plan(map.nside())?;
+    let mut alms = map2alm_with(&plan, map, opts.iter, opts.pol)?;
+    let beams = gauss_beam(fwhm, plan.lmax(), true);
+    let polarised = opts.pol && alms.len() >= 3;
+    let mut out_values = Vec::new();
+    if polarised {
+        for (i, a) in alms.iter_mut().enumerate() {
+            a.almxfl(&beams[i]);
+        }
+        out_values.push(plan.alm2map(&alms[0])?);
+        let [q, u] = plan.alm2map_spin2(&alms[1], &alms[2])?;
+        out_values.extend([q, u]);
+    } else {
+        for a in alms.iter_mut() {
+            a.almxfl(&beams[0]);
+            out_values.push(plan.alm2map(a)?);
+        }
+    }
+    let mut out = map.reorder(Scheme::Ring)?;
+    for (field, values) in out.fields.iter_mut().zip(out_values) {
+        field.values = values;
+    }
+    Ok(out)
+}
+
+/// Options of [`synfast`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SynfastOptions {
+    /// Largest multipole; `None` = `3 nside − 1`.
+    pub lmax: Option<usize>,
+    /// Gaussian beam FWHM in radians (0 = no beam).
+    pub fwhm: f64,
+    /// Simulate T, Q, U (from TT, EE, BB, TE) rather than T alone.
+    pub pol: bool,
+}
+
+impl Default for SynfastOptions {
+    fn default() -> Self {
+        SynfastOptions {
+            lmax: None,
+            fwhm: 0.0,
+            pol: true,
+        }
+    }
+}
+
+/// A Gaussian random map with the given spectra (healpy's `synfast(..., new=True)`), drawn from
+/// `rng` (see [`super::sim_rng`] for reproducible streams). RING order; fields as [`alm2map`].
+///
+/// # Errors
+/// When the spectra are invalid or shorter than `lmax`, or `lmax > 4 nside`.
+pub fn synfast(
+    cls: &InputCls,
+    nside: u64,
+    opts: &SynfastOptions,
+    rng: &mut SimRng,
+) -> Result<SkyMap> {
+    let lmax = opts.lmax.unwrap_or(3 * nside as usize - 1);
+    let plan = ShtPlan::new(nside, lmax, lmax)?;
+    synfast_with(&plan, cls, opts.fwhm, opts.pol, rng)
+}
+
+/// [`synfast`] with a plan made beforehand (for many maps).
+///
+/// # Errors
+/// As [`synfast`].
+pub fn synfast_with(
+    plan: &ShtPlan,
+    cls: &InputCls,
+    fwhm: f64,
+    pol: bool,
+    rng: &mut SimRng,
+) -> Result<SkyMap> {
+    let mut alms = synalm(cls, plan.lmax(), pol, rng)?;
+    if fwhm > 0.0 {
+        let beams = gauss_beam(fwhm, plan.lmax(), true);
+        for (i, a) in alms.iter_mut().enumerate() {
+            a.almxfl(&beams[i]);
+        }
+    }
+    alm2map_with(plan, &alms)
+}
