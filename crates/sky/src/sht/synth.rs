@@ -138,8 +138,7 @@ pub fn synalm(cls: &InputCls, lmax: usize, pol: bool, rng: &mut SimRng) -> Resul
         }
     };
     for m in 0..=lmax {
-        for l in m..=lmax {
-            let [t, e1, e2, b] = factors[l];
+        for (l, &[t, e1, e2, b]) in factors.iter().enumerate().skip(m) {
             let g1 = draw(rng, m == 0);
             alms[0].set(l, m, g1 * t);
             if pol {
