@@ -28,7 +28,10 @@ mod render;
 pub mod sht;
 
 pub use error::{Result, SkyError};
-pub use fits::{Dtype, FieldSelection, ReadOptions, WriteOptions, read_map, write_map};
+pub use fits::{
+    Dtype, FieldSelection, ReadOptions, WriteOptions, read_alm, read_cl, read_map, write_alm,
+    write_cl, write_map,
+};
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::{DipoleFit, UdGradeOptions};
 pub use render::{Colormap, MollweideOptions, Projection, Scale, render_mollweide};

@@ -2,9 +2,11 @@
 
 mod fast;
 mod fast_write;
+mod harmonics;
 mod read;
 mod write;
 
+pub use harmonics::{read_alm, read_cl, write_alm, write_cl};
 pub use read::{FieldSelection, ReadOptions, read_map};
 pub use write::{Dtype, WriteOptions, write_map};
 
