@@ -22,10 +22,12 @@
 mod atomic;
 mod error;
 mod fits;
+pub mod likelihood;
 mod map;
 mod ops;
 mod render;
 pub mod sht;
+pub mod sim;
 
 pub use error::{Result, SkyError};
 pub use fits::{

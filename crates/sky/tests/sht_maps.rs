@@ -233,7 +233,8 @@ fn alm_fixture_reads_and_transforms_like_healpy() {
     use tessera_sky::sht::alm2cl;
     let path = shared("fits/alm.fits");
     let want: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared("fits/expected/alm.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(shared("fits/expected/alm.json")).unwrap())
+            .unwrap();
     let mut alms = Vec::new();
     for (hdu, name) in [(1, "T"), (2, "E"), (3, "B")] {
         let alm = read_alm(&path, hdu).unwrap();
@@ -242,16 +243,26 @@ fn alm_fixture_reads_and_transforms_like_healpy() {
         for (key, v) in w["sample"].as_object().unwrap() {
             let (l, m) = key[1..].split_once('m').unwrap();
             let a = alm.get(l.parse().unwrap(), m.parse().unwrap());
-            assert_eq!((a.re, a.im), (v[0].as_f64().unwrap(), v[1].as_f64().unwrap()), "{name} {key}");
+            assert_eq!(
+                (a.re, a.im),
+                (v[0].as_f64().unwrap(), v[1].as_f64().unwrap()),
+                "{name} {key}"
+            );
         }
         let cl = alm2cl(&alm, &alm).unwrap();
         for (l, v) in w["alm2cl_at"].as_object().unwrap() {
             let (ours, theirs) = (cl[l.parse::<usize>().unwrap()], v.as_f64().unwrap());
-            assert!((ours - theirs).abs() <= 1e-12 * theirs.abs().max(1e-300), "{name} l {l}: {ours} vs {theirs}");
+            assert!(
+                (ours - theirs).abs() <= 1e-12 * theirs.abs().max(1e-300),
+                "{name} l {l}: {ours} vs {theirs}"
+            );
         }
         alms.push(alm);
     }
-    let map = ShtPlan::new(128, 256, 256).unwrap().alm2map(&alms[0]).unwrap();
+    let map = ShtPlan::new(128, 256, 256)
+        .unwrap()
+        .alm2map(&alms[0])
+        .unwrap();
     let first8 = common::floats(&want["alm2map_T_nside128_first8"]);
     for (a, b) in map.iter().zip(&first8) {
         assert!((a - b).abs() < 1e-10 * b.abs().max(1.0), "{a} vs {b}");
@@ -265,20 +276,33 @@ fn alm_and_cl_files_round_trip() {
     use tessera_sky::sht::{PowerSpectra, synalm};
     use tessera_sky::{read_alm, read_cl, write_alm, write_cl};
     let dir = tempfile::tempdir().unwrap();
-    let cls = InputCls { tt: vec![1.0; 17], ee: vec![0.5; 17], bb: vec![0.2; 17], te: vec![0.1; 17] };
+    let cls = InputCls {
+        tt: vec![1.0; 17],
+        ee: vec![0.5; 17],
+        bb: vec![0.2; 17],
+        te: vec![0.1; 17],
+    };
     let alms = synalm(&cls, 16, true, &mut sim_rng(3, 0)).unwrap();
     let path = dir.path().join("alm.fits");
     write_alm(&path, &alms, false).unwrap();
     for (hdu, a) in alms.iter().enumerate() {
         assert_eq!(&read_alm(&path, hdu + 1).unwrap(), a);
     }
-    assert!(write_alm(&path, &alms, false).unwrap_err().to_string().contains("already exists"));
+    assert!(
+        write_alm(&path, &alms, false)
+            .unwrap_err()
+            .to_string()
+            .contains("already exists")
+    );
     let spectra = PowerSpectra::from_alms(&alms).unwrap();
     let cl_path = dir.path().join("cl.fits");
     write_cl(&cl_path, &spectra, false).unwrap();
     let back = read_cl(&cl_path).unwrap();
     let names: Vec<&str> = back.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["TEMPERATURE", "GRADIENT", "CURL", "G-T", "C-T", "C-G"]);
+    assert_eq!(
+        names,
+        ["TEMPERATURE", "GRADIENT", "CURL", "G-T", "C-T", "C-G"]
+    );
     assert_eq!(back[0].1, spectra.spectra[0].1);
     // The HEALPix Fortran C_l file (ASCII table) reads too.
     let fortran = read_cl(shared("fits/cl.fits")).unwrap();
@@ -287,6 +311,16 @@ fn alm_and_cl_files_round_trip() {
     assert!((fortran[0].1[2] - 1278.9397).abs() < 1e-3);
     // Bad input names the file.
     let missing = dir.path().join("nope.fits");
-    assert!(read_alm(&missing, 1).unwrap_err().to_string().contains("nope.fits"));
-    assert!(read_alm(shared("fits/map.fits"), 1).unwrap_err().to_string().contains("INDEX"));
+    assert!(
+        read_alm(&missing, 1)
+            .unwrap_err()
+            .to_string()
+            .contains("nope.fits")
+    );
+    assert!(
+        read_alm(shared("fits/map.fits"), 1)
+            .unwrap_err()
+            .to_string()
+            .contains("INDEX")
+    );
 }

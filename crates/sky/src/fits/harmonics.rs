@@ -25,18 +25,27 @@ fn open(path: &Path) -> Result<FitsFile> {
     FitsFile::open(path).map_err(|e| fits_error(path, e))
 }
 
-fn table_columns(path: &Path, f: &mut FitsFile, hdu: usize) -> Result<(fitsio::hdu::FitsHdu, Vec<String>)> {
+fn table_columns(
+    path: &Path,
+    f: &mut FitsFile,
+    hdu: usize,
+) -> Result<(fitsio::hdu::FitsHdu, Vec<String>)> {
     let not_table = |reason: String| SkyError::NotHealpix {
         path: path.to_path_buf(),
         hdu,
         reason,
     };
-    let h = f.hdu(hdu).map_err(|e| not_table(format!("cannot open this HDU ({e})")))?;
+    let h = f
+        .hdu(hdu)
+        .map_err(|e| not_table(format!("cannot open this HDU ({e})")))?;
     let names = match &h.info {
         HduInfo::TableInfo {
             column_descriptions,
             ..
-        } => column_descriptions.iter().map(|c| c.name.trim().to_string()).collect(),
+        } => column_descriptions
+            .iter()
+            .map(|c| c.name.trim().to_string())
+            .collect(),
         _ => return Err(not_table("not a table".into())),
     };
     Ok((h, names))
@@ -64,9 +73,15 @@ pub fn read_alm(path: impl AsRef<Path>, hdu: usize) -> Result<Alm> {
                 reason: format!("no {want} column (has {})", names.join(", ")),
             })
     };
-    let index: Vec<i64> = h.read_col(&mut f, &find("INDEX")?).map_err(|e| fits_error(path, e))?;
-    let re: Vec<f64> = h.read_col(&mut f, &find("REAL")?).map_err(|e| fits_error(path, e))?;
-    let im: Vec<f64> = h.read_col(&mut f, &find("IMAG")?).map_err(|e| fits_error(path, e))?;
+    let index: Vec<i64> = h
+        .read_col(&mut f, &find("INDEX")?)
+        .map_err(|e| fits_error(path, e))?;
+    let re: Vec<f64> = h
+        .read_col(&mut f, &find("REAL")?)
+        .map_err(|e| fits_error(path, e))?;
+    let im: Vec<f64> = h
+        .read_col(&mut f, &find("IMAG")?)
+        .map_err(|e| fits_error(path, e))?;
     let bad = |detail: String| SkyError::NotHealpix {
         path: path.to_path_buf(),
         hdu,
@@ -80,7 +95,13 @@ pub fn read_alm(path: impl AsRef<Path>, hdu: usize) -> Result<Alm> {
         }
         let k = (i - 1) as u64;
         let l = (k as f64).sqrt() as u64;
-        let l = if (l + 1) * (l + 1) <= k { l + 1 } else if l * l > k { l - 1 } else { l };
+        let l = if (l + 1) * (l + 1) <= k {
+            l + 1
+        } else if l * l > k {
+            l - 1
+        } else {
+            l
+        };
         let m = k as i64 - (l * l + l) as i64;
         if m < 0 {
             return Err(bad(format!("INDEX {i} has m < 0 (l = {l}, m = {m})")));
@@ -89,11 +110,18 @@ pub fn read_alm(path: impl AsRef<Path>, hdu: usize) -> Result<Alm> {
         mmax = mmax.max(m as usize);
         lm.push((l as usize, m as usize));
     }
-    let mut key = |k: &str| h.read_key::<i64>(&mut f, k).ok().filter(|&v| v >= 0).map(|v| v as usize);
+    let mut key = |k: &str| {
+        h.read_key::<i64>(&mut f, k)
+            .ok()
+            .filter(|&v| v >= 0)
+            .map(|v| v as usize)
+    };
     lmax = lmax.max(key("MAX-LPOL").unwrap_or(0));
     mmax = mmax.max(key("MAX-MPOL").unwrap_or(0)).min(lmax);
     if re.len() != lm.len() || im.len() != lm.len() {
-        return Err(bad("INDEX, REAL and IMAG have different lengths (truncated file?)".into()));
+        return Err(bad(
+            "INDEX, REAL and IMAG have different lengths (truncated file?)".into(),
+        ));
     }
     let mut alm = Alm::zeros(lmax, mmax);
     for (((l, m), r), i) in lm.into_iter().zip(re).zip(im) {
@@ -131,7 +159,9 @@ pub fn write_alm(path: impl AsRef<Path>, alms: &[Alm], overwrite: bool) -> Resul
             .map(|(n, t)| ColumnDescription::new(*n).with_type(*t).create())
             .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
-            let hdu = f.create_table(format!("ALM{}", k + 1), &columns).map_err(err)?;
+            let hdu = f
+                .create_table(format!("ALM{}", k + 1), &columns)
+                .map_err(err)?;
             let mut index = Vec::with_capacity(alm.len());
             let (mut re, mut im) = (Vec::with_capacity(alm.len()), Vec::with_capacity(alm.len()));
             for m in 0..=alm.mmax() {
@@ -144,8 +174,10 @@ pub fn write_alm(path: impl AsRef<Path>, alms: &[Alm], overwrite: bool) -> Resul
             hdu.write_col(&mut f, "INDEX", &index).map_err(err)?;
             hdu.write_col(&mut f, "REAL", &re).map_err(err)?;
             hdu.write_col(&mut f, "IMAG", &im).map_err(err)?;
-            hdu.write_key(&mut f, "MAX-LPOL", alm.lmax() as i64).map_err(err)?;
-            hdu.write_key(&mut f, "MAX-MPOL", alm.mmax() as i64).map_err(err)?;
+            hdu.write_key(&mut f, "MAX-LPOL", alm.lmax() as i64)
+                .map_err(err)?;
+            hdu.write_key(&mut f, "MAX-MPOL", alm.mmax() as i64)
+                .map_err(err)?;
         }
         Ok(())
     })
@@ -207,7 +239,11 @@ pub fn write_cl(path: impl AsRef<Path>, cls: &PowerSpectra, overwrite: bool) -> 
             .collect();
         let columns = present
             .iter()
-            .map(|(n, _)| ColumnDescription::new(*n).with_type(ColumnDataType::Double).create())
+            .map(|(n, _)| {
+                ColumnDescription::new(*n)
+                    .with_type(ColumnDataType::Double)
+                    .create()
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
         let hdu = f.create_table("CL".to_string(), &columns).map_err(err)?;
@@ -215,8 +251,10 @@ pub fn write_cl(path: impl AsRef<Path>, cls: &PowerSpectra, overwrite: bool) -> 
             hdu.write_col(&mut f, *name, values).map_err(err)?;
         }
         hdu.write_key(&mut f, "CREATOR", "tessera").map_err(err)?;
-        hdu.write_key(&mut f, "MAX-LPOL", cls.lmax() as i64).map_err(err)?;
-        hdu.write_key(&mut f, "POLAR", if present.len() > 1 { "T" } else { "F" }).map_err(err)?;
+        hdu.write_key(&mut f, "MAX-LPOL", cls.lmax() as i64)
+            .map_err(err)?;
+        hdu.write_key(&mut f, "POLAR", if present.len() > 1 { "T" } else { "F" })
+            .map_err(err)?;
         Ok(())
     })
 }

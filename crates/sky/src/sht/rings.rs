@@ -45,7 +45,13 @@ pub(crate) fn ring_pairs(nside: usize) -> Vec<RingPair> {
             } else {
                 let z = (2 * n - i) as f64 * 2.0 / (3.0 * n as f64);
                 let s = ((1.0 - z) * (1.0 + z)).sqrt();
-                (z, s, 4 * n, ncap + (i - n) * 4 * n, (i - n).is_multiple_of(2))
+                (
+                    z,
+                    s,
+                    4 * n,
+                    ncap + (i - n) * 4 * n,
+                    (i - n).is_multiple_of(2),
+                )
             };
             let north = Ring { offset, nphi };
             let south = (i < 2 * n).then(|| Ring {
