@@ -10,11 +10,11 @@ use crate::error::{Result, SkyError};
 ///
 /// # Example
 /// ```
-/// use tessera_sky::sht::Alm;
+/// use tessera_sky::sht::{Alm, Complex64};
 /// let mut alm = Alm::zeros(4, 4);
 /// assert_eq!(alm.len(), 15);
-/// assert_eq!(Alm::index_of(4, 2, 1), 5); // healpy.Alm.getidx(4, 2, 1)
-/// alm.set(2, 1, (1.0, -2.0).into());
+/// assert_eq!(Alm::index_of(4, 2, 1), 6); // healpy.Alm.getidx(4, 2, 1)
+/// alm.set(2, 1, Complex64::new(1.0, -2.0));
 /// assert_eq!(alm.get(2, 1).im, -2.0);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
