@@ -2,9 +2,12 @@
 //!
 //! Thin by design: clap parses, the library crates compute, this file prints errors.
 
+mod estimate;
 mod input;
 mod map;
 mod pix;
+mod sim;
+mod spectrum;
 
 use std::process::ExitCode;
 
@@ -26,6 +29,12 @@ use clap::{Parser, Subcommand};
 ///   tessera map info map.fits
 ///   tessera map convert map.fits low.fits --nside 64 --scheme nested
 ///   tessera map mask map.fits masked.fits --mask mask.fits --gal-cut 10
+///
+/// Spectra, simulations and the likelihood baseline:
+///
+///   tessera spectrum map.fits -o cl.csv --plot cl.png
+///   tessera sim ellp --nside 16 --count 200 --seed 1 -o sims/ellp
+///   tessera estimate sims/ellp
 #[derive(Parser, Debug)]
 #[command(name = "tessera", version, about, long_about, verbatim_doc_comment)]
 struct Cli {
@@ -41,6 +50,13 @@ enum Command {
     /// HEALPix sky maps in FITS files: info, convert (ud_grade, reorder), mask.
     #[command(subcommand)]
     Map(map::MapCommand),
+    /// Simulate CMB maps for the training tasks (l_p mock, τ, fixed spectra) into a folder.
+    #[command(subcommand)]
+    Sim(sim::SimCommand),
+    /// Angular power spectra of a map (healpy's anafast) to CSV, PNG and FITS.
+    Spectrum(spectrum::SpectrumArgs),
+    /// Estimate each simulated map's parameter with the spectrum likelihood.
+    Estimate(estimate::EstimateArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +64,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Pix(cmd) => pix::run(cmd, &mut std::io::stdout().lock()),
         Command::Map(cmd) => map::run(cmd, &mut std::io::stdout().lock()),
+        Command::Sim(cmd) => sim::run(cmd, &mut std::io::stdout().lock()),
+        Command::Spectrum(args) => spectrum::run(args, &mut std::io::stdout().lock()),
+        Command::Estimate(args) => estimate::run(args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

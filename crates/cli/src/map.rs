@@ -25,7 +25,7 @@ pub struct FieldArgs {
 }
 
 impl FieldArgs {
-    fn read_options(&self) -> ReadOptions {
+    pub fn read_options(&self) -> ReadOptions {
         let fields = if self.field.is_empty() {
             FieldSelection::All
         } else if let Ok(idx) = self.field.iter().map(|f| f.parse::<usize>()).collect() {

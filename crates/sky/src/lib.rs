@@ -36,4 +36,4 @@ pub use fits::{
 };
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::{DipoleFit, UdGradeOptions};
-pub use render::{Colormap, MollweideOptions, Projection, Scale, render_mollweide};
+pub use render::{Colormap, MollweideOptions, Projection, Scale, plot_spectra, render_mollweide};

@@ -2,9 +2,11 @@
 
 mod colormap;
 mod mollweide;
+mod spectrum;
 
 pub use colormap::Colormap;
 pub use mollweide::{MollweideOptions, Projection, Scale, render_mollweide};
+pub use spectrum::plot_spectra;
 
 /// Registers the embedded DejaVu Sans font under `sans-serif` once per process, so that text
 /// renders on a machine without system fonts.

@@ -224,6 +224,11 @@ impl Simulator {
                 }
             }
         }
+        if matches!(c.task, SimTask::Tau { .. }) {
+            for f in map.fields.iter_mut() {
+                f.unit = Some("uK".into());
+            }
+        }
         map.geometry = Healpix::ring(c.nside)?;
         Ok(Simulation { map, parameter })
     }

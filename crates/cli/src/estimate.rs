@@ -1,0 +1,255 @@
+//! `tessera estimate`: the spectrum-likelihood estimate of each map's parameter in a simulation
+//! folder (the baseline the networks are compared with).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::Value;
+use tessera_sky::likelihood::{Estimate, SpectrumLikelihood};
+use tessera_sky::sht::{Map2AlmOptions, Spectrum, anafast, gauss_beam};
+use tessera_sky::sim::{PeakField, PeakSpectrum, SimTask, TauVariant, noise_cl};
+use tessera_sky::{ReadOptions, read_map};
+
+use crate::sim::{MANIFEST, PARAMS, write_text};
+
+/// Estimation methods.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Method {
+    /// Exact full-sky likelihood of the power spectrum (f_sky-corrected on masked maps).
+    Likelihood,
+}
+
+/// Arguments of `tessera estimate`.
+#[derive(Args, Debug)]
+pub struct EstimateArgs {
+    /// A folder written by `tessera sim ellp|tau` (maps, params.csv, sim.json).
+    dir: PathBuf,
+    /// The estimator.
+    #[arg(long, value_enum, default_value = "likelihood")]
+    method: Method,
+    /// Output CSV (default DIR/estimates_likelihood.csv): file, truth, estimate, sigma, ml.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Smallest multipole in the likelihood.
+    #[arg(long, default_value_t = 2)]
+    lmin: usize,
+    /// Largest multipole in the likelihood (default 2 nside, where the HEALPix quadrature is
+    /// accurate).
+    #[arg(long)]
+    lmax: Option<usize>,
+}
+
+/// What the manifest says about the simulation.
+struct Setup {
+    task: SimTask,
+    spectrum: Spectrum,
+    range: (f64, f64),
+    nside: u64,
+    noise: f64,
+    fwhm: f64,
+}
+
+fn read_setup(dir: &Path) -> Result<Setup> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{}: not a simulation folder (made by tessera sim)",
+            path.display()
+        )
+    })?;
+    let m: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    let s = &m["simulation"];
+    let num = |v: &Value, what: &str| {
+        v.as_f64()
+            .with_context(|| format!("{}: no {what}", path.display()))
+    };
+    let range = (num(&s["range"][0], "range")?, num(&s["range"][1], "range")?);
+    let (task, spectrum) = match s["task"].as_str() {
+        Some("ellp") => {
+            let (field, spectrum) = match s["field"].as_str() {
+                Some("E") => (PeakField::EModes, Spectrum::EE),
+                Some("B") => (PeakField::BModes, Spectrum::BB),
+                _ => (PeakField::Temperature, Spectrum::TT),
+            };
+            let shape = PeakSpectrum {
+                sigma: num(&s["sigma"], "sigma")?,
+                floor: num(&s["floor"], "floor")?,
+            };
+            (
+                SimTask::EllPeak {
+                    field,
+                    shape,
+                    range,
+                },
+                spectrum,
+            )
+        }
+        Some("tau") => {
+            let variant = if s["variant"].as_str() == Some("as") {
+                TauVariant::AsFixed
+            } else {
+                TauVariant::AsExp2TauFixed
+            };
+            (SimTask::Tau { variant, range }, Spectrum::EE)
+        }
+        other => bail!(
+            "{}: task {other:?} has no parameter to estimate",
+            path.display()
+        ),
+    };
+    Ok(Setup {
+        task,
+        spectrum,
+        range,
+        nside: m["nside"]
+            .as_u64()
+            .with_context(|| format!("{}: no nside", path.display()))?,
+        noise: m["noise_uk_arcmin"].as_f64().unwrap_or(0.0),
+        fwhm: (m["fwhm_arcmin"].as_f64().unwrap_or(0.0) / 60.0).to_radians(),
+    })
+}
+
+fn read_params(dir: &Path) -> Result<Vec<(String, Option<f64>)>> {
+    let path = dir.join(PARAMS);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let mut cols = line.split(',');
+            let file = cols.next().unwrap_or_default().trim().to_string();
+            let truth = cols
+                .next()
+                .map(|v| v.trim().parse::<f64>())
+                .transpose()
+                .with_context(|| format!("{}: bad value in line {line:?}", path.display()))?;
+            Ok((file, truth))
+        })
+        .collect()
+}
+
+fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<Estimate> {
+    let map = read_map(path, &ReadOptions::default())?;
+    if map.nside() != setup.nside {
+        bail!(
+            "{}: nside {} but the simulation has {}",
+            path.display(),
+            map.nside(),
+            setup.nside
+        );
+    }
+    let pol = setup.spectrum != Spectrum::TT;
+    let field = usize::from(pol && map.fields.len() >= 3);
+    let fsky = map.f_sky(field);
+    let alm_lmax = 3 * setup.nside as usize - 1;
+    let opts = Map2AlmOptions {
+        lmax: Some(alm_lmax),
+        mmax: None,
+        iter: 3,
+        pol,
+    };
+    let cls = anafast(&map, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let cl_hat = cls
+        .get(setup.spectrum)
+        .with_context(|| {
+            format!(
+                "{}: no {} spectrum (needs T, Q, U fields)",
+                path.display(),
+                setup.spectrum.name()
+            )
+        })?
+        .to_vec();
+    let beam = &gauss_beam(setup.fwhm, alm_lmax, true)[if pol { 1 } else { 0 }];
+    let like = SpectrumLikelihood {
+        cl_hat,
+        noise: vec![noise_cl(setup.noise); alm_lmax + 1],
+        lmin,
+        lmax,
+        fsky,
+    };
+    let which = match setup.spectrum {
+        Spectrum::EE => 1,
+        Spectrum::BB => 2,
+        _ => 0,
+    };
+    let model = |p: f64| {
+        let (c, _) = setup.task.cls_at(p, alm_lmax)?;
+        let c = [c.tt, c.ee, c.bb][which].clone();
+        Ok(c.iter().zip(beam).map(|(c, b)| c * b * b).collect())
+    };
+    like.estimate(model, setup.range.0, setup.range.1)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Runs `tessera estimate`.
+pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
+    let Method::Likelihood = args.method;
+    let setup = read_setup(&args.dir)?;
+    let params = read_params(&args.dir)?;
+    let lmax = args.lmax.unwrap_or(2 * setup.nside as usize);
+    if lmax > 3 * setup.nside as usize - 1 || args.lmin > lmax {
+        bail!(
+            "multipole range {}..={lmax} is not inside 0..={}",
+            args.lmin,
+            3 * setup.nside - 1
+        );
+    }
+    let bar = ProgressBar::new(params.len() as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} maps, {elapsed} (eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("estimating");
+    let results: Vec<Estimate> = params
+        .par_iter()
+        .map(|(file, _)| {
+            let e = estimate_one(&setup, &args.dir.join(file), args.lmin, lmax);
+            bar.inc(1);
+            e
+        })
+        .collect::<Result<_>>()?;
+    bar.finish_and_clear();
+    let mut csv = String::from("file,truth,estimate,sigma,max_likelihood\n");
+    let mut pulls = Vec::new();
+    let mut sq = 0.0;
+    for ((file, truth), e) in params.iter().zip(&results) {
+        let t = truth.map_or(String::new(), |t| t.to_string());
+        csv.push_str(&format!(
+            "{file},{t},{},{},{}\n",
+            e.value, e.sigma, e.max_likelihood
+        ));
+        if let Some(t) = truth {
+            pulls.push((e.value - t) / e.sigma);
+            sq += (e.value - t).powi(2);
+        }
+    }
+    let path = args
+        .output
+        .unwrap_or_else(|| args.dir.join("estimates_likelihood.csv"));
+    write_text(&path, &csv)?;
+    writeln!(
+        out,
+        "wrote {} estimates to {}",
+        results.len(),
+        path.display()
+    )?;
+    if !pulls.is_empty() {
+        let n = pulls.len() as f64;
+        let mean = pulls.iter().sum::<f64>() / n;
+        let sd =
+            (pulls.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        let mean_sigma = results.iter().map(|e| e.sigma).sum::<f64>() / results.len() as f64;
+        writeln!(
+            out,
+            "rms error {:.4}, mean sigma {mean_sigma:.4}, pull mean {mean:.3}, pull sd {sd:.3}",
+            (sq / n).sqrt()
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! `tessera spectrum`: the angular power spectra of a map (healpy's anafast).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use tessera_sky::sht::{Map2AlmOptions, PowerSpectra, anafast};
+use tessera_sky::{plot_spectra, read_map, write_cl};
+
+use crate::map::FieldArgs;
+use crate::sim::write_text;
+
+/// Arguments of `tessera spectrum`.
+#[derive(Args, Debug)]
+pub struct SpectrumArgs {
+    /// The FITS map (T, or T/Q/U for the six spectra). UNSEEN pixels count as zero, as in
+    /// healpy: the result is the pseudo-spectrum of the masked sky.
+    map: PathBuf,
+    /// CSV of C_l: columns l, TT (, EE, BB, TE, EB, TB).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Also draw D_l = l(l+1)C_l/2π of the auto-spectra to this PNG.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+    /// Also write the spectra as a HEALPix C_l FITS file.
+    #[arg(long)]
+    fits: Option<PathBuf>,
+    /// Largest multipole (default 3 nside - 1).
+    #[arg(long)]
+    lmax: Option<usize>,
+    /// Jacobi iterations of map2alm (healpy's default 3).
+    #[arg(long, default_value_t = 3)]
+    iter: usize,
+    /// Temperature only, even for a T/Q/U map.
+    #[arg(long)]
+    no_pol: bool,
+    /// Subtract the mean of the seen pixels of every field first (anafast's remove_monopole).
+    #[arg(long)]
+    remove_monopole: bool,
+    #[command(flatten)]
+    fields: FieldArgs,
+}
+
+/// Runs `tessera spectrum`.
+pub fn run(args: SpectrumArgs, out: &mut impl Write) -> Result<()> {
+    let mut map = read_map(&args.map, &args.fields.read_options())?;
+    if args.remove_monopole {
+        for i in 0..map.fields.len() {
+            map.remove_monopole(i)?;
+        }
+    }
+    let opts = Map2AlmOptions {
+        lmax: args.lmax,
+        mmax: None,
+        iter: args.iter,
+        pol: !args.no_pol,
+    };
+    let spectra =
+        anafast(&map, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", args.map.display()))?;
+    write_text(&args.output, &to_csv(&spectra))?;
+    if let Some(fits) = &args.fits {
+        write_cl(fits, &spectra, true)?;
+    }
+    if let Some(png) = &args.plot {
+        let unit = map.fields[0].unit.clone().unwrap_or_default();
+        let title = format!(
+            "{} (nside {})",
+            args.map
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            map.nside()
+        );
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!("{unit}²")
+        };
+        plot_spectra(&spectra, png, &title, &unit)?;
+    }
+    writeln!(
+        out,
+        "wrote {} spectra to l = {} in {}",
+        spectra.spectra.len(),
+        spectra.lmax(),
+        args.output.display()
+    )?;
+    Ok(())
+}
+
+/// The spectra as CSV: a header `l,TT,…` and one row per multipole.
+pub fn to_csv(spectra: &PowerSpectra) -> String {
+    let mut s = String::from("l");
+    for (which, _) in &spectra.spectra {
+        s.push(',');
+        s.push_str(which.name());
+    }
+    s.push('\n');
+    for l in 0..=spectra.lmax() {
+        s.push_str(&l.to_string());
+        for (_, v) in &spectra.spectra {
+            s.push_str(&format!(",{:e}", v[l]));
+        }
+        s.push('\n');
+    }
+    s
+}
