@@ -70,6 +70,28 @@ fn main() -> Result<()> {
                 format!("map2alm_T_{nside}"),
                 json!({"seconds": t, "checksum": alm_sum_sq(&back)}),
             );
+            // T, Q, U as healpy does them: one spin-0 and one spin-2 transform.
+            let (e, b) = (input_alm(lmax, 1.0, true), input_alm(lmax, 2.0, true));
+            let (t, maps) = median_time(repeats, || {
+                let t = plan.alm2map(&alm).expect("valid");
+                let [q, u] = plan.alm2map_spin2(&e, &b).expect("valid");
+                [t, q, u]
+            });
+            let sum: f64 = maps.iter().map(|m| sum_sq(m)).sum();
+            out.insert(
+                format!("alm2map_TQU_{nside}"),
+                json!({"seconds": t, "checksum": sum}),
+            );
+            let (t, alms) = median_time(repeats, || {
+                let t = plan.map2alm(&maps[0], 0).expect("valid");
+                let [e, b] = plan.map2alm_spin2(&maps[1], &maps[2], 0).expect("valid");
+                [t, e, b]
+            });
+            let sum: f64 = alms.iter().map(alm_sum_sq).sum();
+            out.insert(
+                format!("map2alm_TQU_{nside}"),
+                json!({"seconds": t, "checksum": sum}),
+            );
         }
         Ok(())
     })?;

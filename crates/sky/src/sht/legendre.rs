@@ -27,6 +27,7 @@ pub(crate) struct LegendreTables {
 }
 
 /// The recurrence coefficients of one `m`, indexed by `l` (entries below `m + 1` unused).
+#[derive(Default)]
 pub(crate) struct Recurrence {
     /// `α_l = sqrt((4l²−1)/(l²−m²))`.
     pub alpha: Vec<f64>,
@@ -99,16 +100,6 @@ impl LegendreTables {
     }
 }
 
-impl Recurrence {
-    /// Empty coefficient buffers, filled by [`LegendreTables::recurrence`].
-    pub fn new() -> Self {
-        Recurrence {
-            alpha: Vec::new(),
-            beta: Vec::new(),
-        }
-    }
-}
-
 /// `2^e` for `−1022 ≤ e ≤ 1023`.
 #[inline]
 fn pow2(e: i32) -> f64 {
@@ -169,7 +160,7 @@ mod tests {
     fn recurrence_matches_textbook_values() {
         let lmax = 40;
         let t = LegendreTables::new(lmax);
-        let mut rec = Recurrence::new();
+        let mut rec = Recurrence::default();
         for m in [0, 1, 5, 40] {
             t.recurrence(m, &mut rec);
             for theta in [0.1, 1.0, 2.5] {

@@ -9,6 +9,7 @@ mod fft;
 mod legendre;
 mod plan;
 mod rings;
+mod simd;
 mod spin0;
 mod spin2;
 

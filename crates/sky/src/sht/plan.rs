@@ -7,8 +7,9 @@ use super::alm::Alm;
 use super::fft::{RingFfts, RingScratch};
 use super::legendre::{LegendreTables, Recurrence};
 use super::rings::{RingPair, ring_pairs};
-use super::spin0::{self, Climb, LANES, Lanes};
-use super::spin2;
+use super::simd::{self, Isa};
+use super::spin0::{Acc, MAX_LANES};
+use super::spin2::Spin2Factors;
 use crate::error::{Result, SkyError};
 
 /// Phase buffers are kept near this size so that a block of rings stays in cache.
@@ -43,6 +44,24 @@ pub struct ShtPlan {
     pub(crate) ffts: RingFfts,
     /// Ring pairs per block.
     pub(crate) block: usize,
+    /// The kernel flavour for this CPU.
+    isa: Isa,
+}
+
+/// Per-thread, per-`m` Legendre state.
+#[derive(Default)]
+struct OrderState {
+    rec: Recurrence,
+    spin2: Spin2Factors,
+}
+
+impl OrderState {
+    fn prepare(&mut self, plan: &ShtPlan, m: usize, spin2: bool) {
+        plan.tables.recurrence(m, &mut self.rec);
+        if spin2 {
+            self.spin2.fill(&plan.tables, m, plan.lmax);
+        }
+    }
 }
 
 /// The two rings of a pair as writable slices of a map.
@@ -75,7 +94,7 @@ impl ShtPlan {
         }
         let mmax = mmax.min(lmax);
         let per_pair = (mmax + 1) * 2 * std::mem::size_of::<Complex64>();
-        let block = (BLOCK_BYTES / per_pair).clamp(LANES, 256) / LANES * LANES;
+        let block = (BLOCK_BYTES / per_pair).clamp(MAX_LANES, 256) / MAX_LANES * MAX_LANES;
         Ok(ShtPlan {
             nside,
             lmax,
@@ -84,6 +103,7 @@ impl ShtPlan {
             tables: LegendreTables::new(lmax),
             ffts: RingFfts::new(nside),
             block,
+            isa: Isa::detect(),
         })
     }
 
@@ -182,25 +202,16 @@ impl ShtPlan {
             .collect()
     }
 
-    /// Lanes of `cos θ` and `sin θ` for a chunk of ring pairs (unused lanes: `sin θ = 0`).
-    pub(crate) fn lanes(chunk: &[RingPair]) -> (Lanes, Lanes) {
-        let mut cos = [0.0; LANES];
-        let mut sin = [0.0; LANES];
-        for (k, p) in chunk.iter().enumerate() {
-            cos[k] = p.cos_theta;
-            sin[k] = p.sin_theta;
-        }
-        (cos, sin)
-    }
-
     /// The synthesis driver: for each block of ring pairs, `kernel(m, rec, chunk)` gives per
     /// lane the `2C` Fourier coefficients `[north, south]` of `C` maps for order `m` (work split
     /// over `m`), then one inverse FFT per ring writes each map (work split over rings).
     fn synthesis<const C2: usize>(
         &self,
         maps: &mut [Vec<f64>],
-        kernel: impl Fn(usize, &Recurrence, &[RingPair]) -> [[Complex64; C2]; LANES] + Sync,
+        kernel: impl Fn(usize, &OrderState, &[RingPair], &mut [[Complex64; C2]]) + Sync,
     ) {
+        let spin2 = C2 == 4;
+        let lanes = self.isa.lanes(spin2, true);
         let mmax = self.mmax;
         let mut slices: Vec<Vec<PairSlices<'_>>> =
             maps.iter_mut().map(|m| self.pair_slices(m)).collect();
@@ -208,12 +219,11 @@ impl ShtPlan {
             let width = block.len();
             let mut phase = vec![[Complex64::new(0.0, 0.0); C2]; (mmax + 1) * width];
             phase.par_chunks_mut(width).enumerate().for_each_init(
-                Recurrence::new,
-                |rec, (m, phase_m)| {
-                    self.tables.recurrence(m, rec);
-                    for (chunk, dst) in block.chunks(LANES).zip(phase_m.chunks_mut(LANES)) {
-                        let sums = kernel(m, rec, chunk);
-                        dst.copy_from_slice(&sums[..dst.len()]);
+                OrderState::default,
+                |state, (m, phase_m)| {
+                    state.prepare(self, m, spin2);
+                    for (chunk, dst) in block.chunks(lanes).zip(phase_m.chunks_mut(lanes)) {
+                        kernel(m, state, chunk, dst);
                     }
                 },
             );
@@ -242,9 +252,10 @@ impl ShtPlan {
         &self,
         maps: &[&[f64]],
         alms: &mut [Alm],
-        kernel: impl Fn(usize, &Recurrence, &[RingPair], &[[Complex64; C2]; LANES], &mut [[Lanes; A2]])
-        + Sync,
+        kernel: impl Fn(usize, &OrderState, &[RingPair], &[[Complex64; C2]], &mut [[Acc; A2]]) + Sync,
     ) {
+        let spin2 = C2 == 4;
+        let lanes = self.isa.lanes(spin2, false);
         let mmax = self.mmax;
         let weight = self.pixel_weight();
         let mut columns: Vec<Vec<&mut [Complex64]>> =
@@ -275,17 +286,17 @@ impl ShtPlan {
                 },
             );
             per_m.par_iter_mut().enumerate().for_each_init(
-                || (Recurrence::new(), Vec::new()),
-                |(rec, acc), (m, cols)| {
-                    self.tables.recurrence(m, rec);
+                || (OrderState::default(), Vec::new()),
+                |(state, acc), (m, cols)| {
+                    state.prepare(self, m, spin2);
                     acc.clear();
-                    acc.resize(self.lmax + 1 - m, [[0.0; LANES]; A2]);
-                    for (c, chunk) in block.chunks(LANES).enumerate() {
-                        let mut phases = [[Complex64::new(0.0, 0.0); C2]; LANES];
+                    acc.resize(self.lmax + 1 - m, [[0.0; MAX_LANES]; A2]);
+                    let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
+                    for (c, chunk) in block.chunks(lanes).enumerate() {
                         for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
-                            *ph = phase[(c * LANES + k) * (mmax + 1) + m];
+                            *ph = phase[(c * lanes + k) * (mmax + 1) + m];
                         }
-                        kernel(m, rec, chunk, &phases, acc);
+                        kernel(m, state, chunk, &phases[..chunk.len()], acc);
                     }
                     for (s, col) in cols.iter_mut().enumerate() {
                         for (a, lanes) in col.iter_mut().zip(acc.iter()) {
@@ -306,10 +317,16 @@ impl ShtPlan {
     pub fn alm2map(&self, alm: &Alm) -> Result<Vec<f64>> {
         self.check_alm(alm)?;
         let mut maps = vec![vec![0.0; self.npix()]];
-        self.synthesis(&mut maps, |m, rec, chunk| {
-            let (cos, sin) = Self::lanes(chunk);
-            let mut climb = Climb::start(&self.tables, m, &cos, &sin);
-            spin0::synthesize(&mut climb, rec, alm.column(m))
+        self.synthesis(&mut maps, |m, st, chunk, dst| {
+            simd::synthesize0(
+                self.isa,
+                &self.tables,
+                &st.rec,
+                m,
+                chunk,
+                alm.column(m),
+                dst,
+            );
         });
         Ok(maps.pop().expect("one map"))
     }
@@ -322,9 +339,18 @@ impl ShtPlan {
         self.check_alm(e)?;
         self.check_alm(b)?;
         let mut maps = vec![vec![0.0; self.npix()], vec![0.0; self.npix()]];
-        self.synthesis(&mut maps, |m, rec, chunk| {
-            let (cos, sin) = Self::lanes(chunk);
-            spin2::synthesize(&self.tables, rec, m, &cos, &sin, e.column(m), b.column(m))
+        self.synthesis(&mut maps, |m, st, chunk, dst| {
+            let eb = (e.column(m), b.column(m));
+            simd::synthesize2(
+                self.isa,
+                &self.tables,
+                &st.rec,
+                &st.spin2,
+                m,
+                chunk,
+                eb,
+                dst,
+            );
         });
         let u = maps.pop().expect("two maps");
         let q = maps.pop().expect("two maps");
@@ -336,19 +362,25 @@ impl ShtPlan {
         self.analysis(
             &[map],
             std::slice::from_mut(alm),
-            |m, rec, chunk, phases, acc| {
-                let (cos, sin) = Self::lanes(chunk);
-                let mut climb = Climb::start(&self.tables, m, &cos, &sin);
-                spin0::analyze(&mut climb, rec, phases, acc);
+            |m, st, chunk, phases, acc| {
+                simd::analyze0(self.isa, &self.tables, &st.rec, m, chunk, phases, acc);
             },
         );
     }
 
     /// One spin-2 analysis pass: `(a^E, a^B) += adjoint synthesis of (Q, U)`.
     pub(crate) fn map2alm_spin2_once(&self, q: &[f64], u: &[f64], eb: &mut [Alm; 2]) {
-        self.analysis(&[q, u], eb, |m, rec, chunk, phases, acc| {
-            let (cos, sin) = Self::lanes(chunk);
-            spin2::analyze(&self.tables, rec, m, &cos, &sin, phases, acc);
+        self.analysis(&[q, u], eb, |m, st, chunk, phases, acc| {
+            simd::analyze2(
+                self.isa,
+                &self.tables,
+                &st.rec,
+                &st.spin2,
+                m,
+                chunk,
+                phases,
+                acc,
+            );
         });
     }
 
@@ -391,5 +423,51 @@ impl ShtPlan {
             self.map2alm_once(&residual, &mut alm);
         }
         Ok(alm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alm(lmax: usize, phase: f64) -> Alm {
+        let mut a = Alm::zeros(lmax, lmax);
+        for m in 0..=lmax {
+            for l in m.max(2)..=lmax {
+                let im = if m == 0 {
+                    0.0
+                } else {
+                    (l as f64 * 0.3 + phase).cos()
+                };
+                a.set(l, m, Complex64::new((l as f64 * 0.7 - m as f64).sin(), im));
+            }
+        }
+        a
+    }
+
+    /// Every kernel flavour this CPU runs gives the same transforms as the portable one.
+    #[test]
+    fn instruction_sets_agree() {
+        let (t, e, b) = (alm(40, 0.0), alm(40, 1.0), alm(40, 2.0));
+        let mut plan = ShtPlan::new(16, 40, 40).unwrap();
+        let mut results = Vec::new();
+        for isa in [Isa::Portable, Isa::detect()] {
+            plan.isa = isa;
+            let map = plan.alm2map(&t).unwrap();
+            let [q, u] = plan.alm2map_spin2(&e, &b).unwrap();
+            let back = plan.map2alm(&map, 1).unwrap();
+            let [e2, b2] = plan.map2alm_spin2(&q, &u, 1).unwrap();
+            results.push((map, q, u, back, e2, b2));
+        }
+        let (a, b) = (&results[0], &results[1]);
+        let close = |x: &[f64], y: &[f64]| x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-12);
+        let close_alm = |x: &Alm, y: &Alm| {
+            x.values()
+                .iter()
+                .zip(y.values())
+                .all(|(p, q)| (p - q).norm() < 1e-12)
+        };
+        assert!(close(&a.0, &b.0) && close(&a.1, &b.1) && close(&a.2, &b.2));
+        assert!(close_alm(&a.3, &b.3) && close_alm(&a.4, &b.4) && close_alm(&a.5, &b.5));
     }
 }

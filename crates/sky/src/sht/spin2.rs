@@ -7,158 +7,335 @@
 //!
 //! `N_l = sqrt((l−2)!/(l+2)!)`, `L = sqrt((2l+1)/(2l−1) (l²−m²))` (HEALPix's `F_{1,lm}`,
 //! `F_{2,lm}`, COSMO polarisation convention, as healpy). `F1` has the north/south parity of
-//! `λ_lm`, `F2` the opposite one. Analysis is the adjoint.
+//! `λ_lm`, `F2` the opposite one. Analysis is the adjoint. The phases of the loops are those of
+//! [`super::spin0`].
 
 use realfft::num_complex::Complex64;
 
 use super::legendre::{LegendreTables, Recurrence};
-use super::spin0::{Climb, LANES, Lanes};
+use super::rings::RingPair;
+use super::spin0::{Acc, Arith, Climb};
 
-/// `[Q re, Q im, U re, U im]` lanes, for one north/south parity class.
-type Acc = [Lanes; 4];
+/// The ring-independent factors of `F1`, `F2` for one `m`, indexed by `l` (zero for `l < 2`):
+/// `F1 = (f1_s2 / sin²θ + f1_c) λ_l + f1_l (cos θ / sin²θ) λ_{l−1}`,
+/// `F2 = f2_c (cos θ / sin²θ) λ_l + f2_l / sin²θ λ_{l−1}`.
+#[derive(Default)]
+pub(crate) struct Spin2Factors {
+    f1_s2: Vec<f64>,
+    f1_c: Vec<f64>,
+    f1_l: Vec<f64>,
+    f2_c: Vec<f64>,
+    f2_l: Vec<f64>,
+}
 
-/// Per-`l` factors of `F1`, `F2` that do not depend on the ring.
+impl Spin2Factors {
+    /// Fills the factors of order `m` for `l ≤ lmax + 1` from the integer square-root tables.
+    pub fn fill(&mut self, tables: &LegendreTables, m: usize, lmax: usize) {
+        let n = lmax + 2;
+        for v in [
+            &mut self.f1_s2,
+            &mut self.f1_c,
+            &mut self.f1_l,
+            &mut self.f2_c,
+            &mut self.f2_l,
+        ] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        let s = |k: usize| tables.sqrt_int(k);
+        let mf = m as f64;
+        for l in m.max(2)..n {
+            let lf = l as f64;
+            let norm = 2.0 / (s(l + 2) * s(l + 1) * s(l) * s(l - 1));
+            let big_l = s(2 * l + 1) / s(2 * l - 1) * s(l - m) * s(l + m);
+            self.f1_s2[l] = norm * (mf * mf - lf);
+            self.f1_c[l] = -norm * 0.5 * lf * (lf - 1.0);
+            self.f1_l[l] = norm * big_l;
+            self.f2_c[l] = -norm * mf * (lf - 1.0);
+            self.f2_l[l] = norm * mf * big_l;
+        }
+    }
+}
+
+/// The five factors of one `l`, loaded once per step.
 #[derive(Clone, Copy)]
-struct Factors {
-    /// `2N_l (2m² − 2l)/2`… split as `f1_s2 / sin²θ + f1_c`: `F1 = f1_s2 λ /s² + f1_c λ + f1_l (c/s²) λ₁`.
+struct Coeffs {
     f1_s2: f64,
     f1_c: f64,
     f1_l: f64,
-    /// `F2 = f2_c (c/s²) λ + f2_l λ₁ / s²`.
     f2_c: f64,
     f2_l: f64,
 }
 
-fn factors(tables: &LegendreTables, l: usize, m: usize) -> Factors {
-    let (lf, mf) = (l as f64, m as f64);
-    let norm = 2.0 / ((lf + 2.0) * (lf + 1.0) * lf * (lf - 1.0)).sqrt();
-    let big_l =
-        tables.sqrt_int(2 * l + 1) / tables.sqrt_int(2 * l - 1) * ((lf * lf - mf * mf).sqrt());
-    Factors {
-        f1_s2: norm * (mf * mf - lf),
-        f1_c: -norm * 0.5 * lf * (lf - 1.0),
-        f1_l: norm * big_l,
-        f2_c: -norm * mf * (lf - 1.0),
-        f2_l: norm * mf * big_l,
+impl Coeffs {
+    #[inline(always)]
+    fn at(f: &Spin2Factors, l: usize) -> Self {
+        Coeffs {
+            f1_s2: f.f1_s2[l],
+            f1_c: f.f1_c[l],
+            f1_l: f.f1_l[l],
+            f2_c: f.f2_c[l],
+            f2_l: f.f2_l[l],
+        }
+    }
+
+    /// `(F1, F2)` of one lane from `λ_l`, `λ_{l−1}`, `1/sin²θ`, `cos θ/sin²θ`.
+    #[inline(always)]
+    fn f1f2<A: Arith>(&self, lam: f64, lam1: f64, inv_s2: f64, cs: f64) -> (f64, f64) {
+        let f1 = A::fma(
+            A::fma(self.f1_s2, inv_s2, self.f1_c),
+            lam,
+            self.f1_l * cs * lam1,
+        );
+        let f2 = A::fma(self.f2_c * cs, lam, self.f2_l * inv_s2 * lam1);
+        (f1, f2)
     }
 }
 
-/// `(F1, F2)` per lane from `λ_l`, `λ_{l−1}`.
-#[inline]
-fn f1f2(f: &Factors, lam: &Lanes, lam1: &Lanes, inv_s2: &Lanes, cs: &Lanes) -> (Lanes, Lanes) {
-    let f1 =
-        std::array::from_fn(|k| (f.f1_s2 * inv_s2[k] + f.f1_c) * lam[k] + f.f1_l * cs[k] * lam1[k]);
-    let f2 = std::array::from_fn(|k| f.f2_c * cs[k] * lam[k] + f.f2_l * inv_s2[k] * lam1[k]);
-    (f1, f2)
+/// [`add_synth`] for lane `k` alone (the body of the unrolled loops).
+#[inline(always)]
+fn synth_lane<const L: usize, A: Arith>(
+    k: usize,
+    f1: f64,
+    f2: f64,
+    ae: Complex64,
+    ab: Complex64,
+    to1: &mut [[f64; L]; 4],
+    to2: &mut [[f64; L]; 4],
+) {
+    to1[0][k] = A::fma(-ae.re, f1, to1[0][k]);
+    to1[1][k] = A::fma(-ae.im, f1, to1[1][k]);
+    to1[2][k] = A::fma(-ab.re, f1, to1[2][k]);
+    to1[3][k] = A::fma(-ab.im, f1, to1[3][k]);
+    to2[0][k] = A::fma(ab.im, f2, to2[0][k]);
+    to2[1][k] = A::fma(-ab.re, f2, to2[1][k]);
+    to2[2][k] = A::fma(-ae.im, f2, to2[2][k]);
+    to2[3][k] = A::fma(ae.re, f2, to2[3][k]);
 }
 
-/// Lanes of `1/sin²θ` and `cos θ / sin²θ` (0 for unused lanes).
-fn ring_terms(cos: &Lanes, sin: &Lanes) -> (Lanes, Lanes) {
-    let inv_s2: Lanes = std::array::from_fn(|k| {
-        if sin[k] > 0.0 {
-            1.0 / (sin[k] * sin[k])
-        } else {
-            0.0
-        }
-    });
-    let cs = std::array::from_fn(|k| cos[k] * inv_s2[k]);
+/// [`add_analysis`] for lane `k` alone.
+#[inline(always)]
+fn analysis_lane<const L: usize, A: Arith>(
+    k: usize,
+    f1: f64,
+    f2: f64,
+    c1: &[[f64; L]; 4],
+    c2: &[[f64; L]; 4],
+    out: &mut [Acc; 4],
+) {
+    out[0][k] += A::fma(-f1, c1[0][k], f2 * c2[3][k]);
+    out[1][k] -= A::fma(f1, c1[1][k], f2 * c2[2][k]);
+    out[2][k] -= A::fma(f2, c2[1][k], f1 * c1[2][k]);
+    out[3][k] += A::fma(f2, c2[0][k], -f1 * c1[3][k]);
+}
+
+/// Per-lane `1/sin²θ` and `cos θ / sin²θ` of a chunk (0 for missing lanes).
+#[inline(always)]
+fn ring_terms<const L: usize>(chunk: &[RingPair]) -> ([f64; L], [f64; L]) {
+    let mut inv_s2 = [0.0; L];
+    let mut cs = [0.0; L];
+    for (k, p) in chunk.iter().enumerate().take(L) {
+        inv_s2[k] = 1.0 / (p.sin_theta * p.sin_theta);
+        cs[k] = p.cos_theta * inv_s2[k];
+    }
     (inv_s2, cs)
 }
 
-/// Synthesis for one `m`: per lane `[Q north, Q south, U north, U south]` Fourier coefficients
-/// from `e[i] = a^E_{m+i,m}`, `b[i] = a^B_{m+i,m}`.
-pub(crate) fn synthesize(
+/// `(F1, F2)` per lane at `l` from `λ_l`, `λ_{l−1}`.
+#[inline(always)]
+fn f1f2<const L: usize, A: Arith>(
+    f: &Spin2Factors,
+    l: usize,
+    lam: &[f64; L],
+    lam1: &[f64; L],
+    inv_s2: &[f64; L],
+    cs: &[f64; L],
+) -> ([f64; L], [f64; L]) {
+    let (a, b, c, d, e) = (f.f1_s2[l], f.f1_c[l], f.f1_l[l], f.f2_c[l], f.f2_l[l]);
+    let f1 = std::array::from_fn(|k| A::fma(A::fma(a, inv_s2[k], b), lam[k], c * cs[k] * lam1[k]));
+    let f2 = std::array::from_fn(|k| A::fma(d * cs[k], lam[k], e * inv_s2[k] * lam1[k]));
+    (f1, f2)
+}
+
+/// Adds the synthesis terms of one `l`: `F1` parts to `to1`, `F2` parts to `to2`
+/// (`[Q re, Q im, U re, U im]` lanes).
+#[inline(always)]
+fn add_synth<const L: usize, A: Arith>(
+    f1: &[f64; L],
+    f2: &[f64; L],
+    ae: Complex64,
+    ab: Complex64,
+    to1: &mut [[f64; L]; 4],
+    to2: &mut [[f64; L]; 4],
+) {
+    for k in 0..L {
+        to1[0][k] = A::fma(-ae.re, f1[k], to1[0][k]);
+        to1[1][k] = A::fma(-ae.im, f1[k], to1[1][k]);
+        to1[2][k] = A::fma(-ab.re, f1[k], to1[2][k]);
+        to1[3][k] = A::fma(-ab.im, f1[k], to1[3][k]);
+        to2[0][k] = A::fma(ab.im, f2[k], to2[0][k]);
+        to2[1][k] = A::fma(-ab.re, f2[k], to2[1][k]);
+        to2[2][k] = A::fma(-ae.im, f2[k], to2[2][k]);
+        to2[3][k] = A::fma(ae.re, f2[k], to2[3][k]);
+    }
+}
+
+/// Synthesis for one `m`: per ring pair of `chunk`,
+/// `dst = [Q north, Q south, U north, U south]` Fourier coefficients from `e[i] = a^E_{m+i,m}`,
+/// `b[i] = a^B_{m+i,m}`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn synthesize<const L: usize, A: Arith>(
     tables: &LegendreTables,
     rec: &Recurrence,
+    fac: &Spin2Factors,
     m: usize,
-    cos: &Lanes,
-    sin: &Lanes,
+    chunk: &[RingPair],
     e: &[Complex64],
     b: &[Complex64],
-) -> [[Complex64; 4]; LANES] {
+    dst: &mut [[Complex64; 4]],
+) {
     let lmax = m + e.len() - 1;
-    let (inv_s2, cs) = ring_terms(cos, sin);
-    let mut climb = Climb::start(tables, m, cos, sin);
-    let mut acc: [Acc; 2] = [[[0.0; LANES]; 4]; 2];
-    while climb.l <= lmax {
+    let (inv_s2, cs) = ring_terms::<L>(chunk);
+    let mut climb = Climb::<L>::start(tables, m, chunk);
+    climb.skip_negligible::<A>(rec, lmax);
+    // acc[0]: terms with the parity of the north ring (symmetric), acc[1]: antisymmetric.
+    let mut acc = [[[0.0; L]; 4]; 2];
+    while climb.l <= lmax && !climb.all_live() {
         let l = climb.l;
-        if l >= 2 {
-            let live = climb.live();
-            let lam: Lanes = std::array::from_fn(|k| climb.cur[k] * live[k]);
-            let lam1: Lanes = std::array::from_fn(|k| climb.prev[k] * live[k]);
-            let (f1, f2) = f1f2(&factors(tables, l, m), &lam, &lam1, &inv_s2, &cs);
-            let (ae, ab) = (e[l - m], b[l - m]);
-            let p = (l - m) & 1;
-            let [s1, s2] = if p == 0 { [0, 1] } else { [1, 0] };
-            for k in 0..LANES {
-                acc[s1][0][k] -= f1[k] * ae.re;
-                acc[s1][1][k] -= f1[k] * ae.im;
-                acc[s1][2][k] -= f1[k] * ab.re;
-                acc[s1][3][k] -= f1[k] * ab.im;
-                acc[s2][0][k] += f2[k] * ab.im;
-                acc[s2][1][k] -= f2[k] * ab.re;
-                acc[s2][2][k] -= f2[k] * ae.im;
-                acc[s2][3][k] += f2[k] * ae.re;
-            }
-        }
-        climb.step_checked(rec);
+        let live = climb.live();
+        let lam: [f64; L] = std::array::from_fn(|k| climb.cur[k] * live[k]);
+        let lam1: [f64; L] = std::array::from_fn(|k| climb.prev[k] * live[k]);
+        let (f1, f2) = f1f2::<L, A>(fac, l, &lam, &lam1, &inv_s2, &cs);
+        let [sym, anti] = &mut acc;
+        let (to1, to2) = if (l - m) & 1 == 0 {
+            (sym, anti)
+        } else {
+            (anti, sym)
+        };
+        add_synth::<L, A>(&f1, &f2, e[l - m], b[l - m], to1, to2);
+        climb.step::<A>(rec);
     }
-    let [sym, anti] = acc;
-    std::array::from_fn(|k| {
+    // Locals, not references into `acc`, so that the accumulators stay in registers.
+    let first = (climb.l - m) & 1;
+    let (mut ta, mut tb) = (acc[first], acc[1 - first]);
+    let (x, mut p1, mut p0) = (climb.x, climb.prev, climb.cur);
+    let mut l = climb.l;
+    while l < lmax {
+        let (ae0, ab0, ae1, ab1) = (e[l - m], b[l - m], e[l + 1 - m], b[l + 1 - m]);
+        let g0 = Coeffs::at(fac, l);
+        let g1 = Coeffs::at(fac, l + 1);
+        let (al1, be1) = (rec.alpha[l + 1], rec.beta[l + 1]);
+        let (al2, be2) = (rec.alpha[l + 2], rec.beta[l + 2]);
+        for k in 0..L {
+            let (f1, f2) = g0.f1f2::<A>(p0[k], p1[k], inv_s2[k], cs[k]);
+            synth_lane::<L, A>(k, f1, f2, ae0, ab0, &mut ta, &mut tb);
+            let p2 = A::fma(al1 * x[k], p0[k], -be1 * p1[k]);
+            let (f1, f2) = g1.f1f2::<A>(p2, p0[k], inv_s2[k], cs[k]);
+            synth_lane::<L, A>(k, f1, f2, ae1, ab1, &mut tb, &mut ta);
+            p1[k] = p2;
+            p0[k] = A::fma(al2 * x[k], p2, -be2 * p0[k]);
+        }
+        l += 2;
+    }
+    if l == lmax {
+        let (f1, f2) = f1f2::<L, A>(fac, l, &p0, &p1, &inv_s2, &cs);
+        add_synth::<L, A>(&f1, &f2, e[l - m], b[l - m], &mut ta, &mut tb);
+    }
+    let (sym, anti) = if first == 0 { (ta, tb) } else { (tb, ta) };
+    for (k, d) in dst.iter_mut().enumerate().take(L) {
         let c = |i: usize, sign: f64| {
             Complex64::new(
                 sym[i][k] + sign * anti[i][k],
                 sym[i + 1][k] + sign * anti[i + 1][k],
             )
         };
-        [c(0, 1.0), c(0, -1.0), c(2, 1.0), c(2, -1.0)]
-    })
+        *d = [c(0, 1.0), c(0, -1.0), c(2, 1.0), c(2, -1.0)];
+    }
+}
+
+/// Adds the analysis terms of one `l` to `out = [E re, E im, B re, B im]` lanes; `c1` are the
+/// ring coefficients combined with `F1`'s parity, `c2` with `F2`'s.
+#[inline(always)]
+fn add_analysis<const L: usize, A: Arith>(
+    f1: &[f64; L],
+    f2: &[f64; L],
+    c1: &[[f64; L]; 4],
+    c2: &[[f64; L]; 4],
+    out: &mut [Acc; 4],
+) {
+    for k in 0..L {
+        out[0][k] += A::fma(-f1[k], c1[0][k], f2[k] * c2[3][k]);
+        out[1][k] -= A::fma(f1[k], c1[1][k], f2[k] * c2[2][k]);
+        out[2][k] -= A::fma(f2[k], c2[1][k], f1[k] * c1[2][k]);
+        out[3][k] += A::fma(f2[k], c2[0][k], -f1[k] * c1[3][k]);
+    }
 }
 
 /// Analysis for one `m`: adds to `acc[i] = [E re, E im, B re, B im]` lanes of `l = m + i` the
 /// adjoint sums of the ring coefficients `phases[k] = [Q north, Q south, U north, U south]`.
-pub(crate) fn analyze(
+#[inline(always)]
+pub(crate) fn analyze<const L: usize, A: Arith>(
     tables: &LegendreTables,
     rec: &Recurrence,
+    fac: &Spin2Factors,
     m: usize,
-    cos: &Lanes,
-    sin: &Lanes,
-    phases: &[[Complex64; 4]; LANES],
-    acc: &mut [[Lanes; 4]],
+    chunk: &[RingPair],
+    phases: &[[Complex64; 4]],
+    acc: &mut [[Acc; 4]],
 ) {
     let lmax = m + acc.len() - 1;
-    let (inv_s2, cs) = ring_terms(cos, sin);
+    let (inv_s2, cs) = ring_terms::<L>(chunk);
     // comb[0] = north + south (even parity), comb[1] = north − south; [Q re, Q im, U re, U im].
-    let mut comb = [[[0.0; LANES]; 4]; 2];
-    for k in 0..LANES {
-        let [qn, qs, un, us] = phases[k];
-        comb[0][0][k] = qn.re + qs.re;
-        comb[0][1][k] = qn.im + qs.im;
-        comb[0][2][k] = un.re + us.re;
-        comb[0][3][k] = un.im + us.im;
-        comb[1][0][k] = qn.re - qs.re;
-        comb[1][1][k] = qn.im - qs.im;
-        comb[1][2][k] = un.re - us.re;
-        comb[1][3][k] = un.im - us.im;
-    }
-    let mut climb = Climb::start(tables, m, cos, sin);
-    while climb.l <= lmax {
-        let l = climb.l;
-        if l >= 2 {
-            let live = climb.live();
-            let lam: Lanes = std::array::from_fn(|k| climb.cur[k] * live[k]);
-            let lam1: Lanes = std::array::from_fn(|k| climb.prev[k] * live[k]);
-            let (f1, f2) = f1f2(&factors(tables, l, m), &lam, &lam1, &inv_s2, &cs);
-            let p = (l - m) & 1;
-            let (c1, c2) = (&comb[p], &comb[1 - p]);
-            let out = &mut acc[l - m];
-            for k in 0..LANES {
-                out[0][k] += -f1[k] * c1[0][k] + f2[k] * c2[3][k];
-                out[1][k] += -f1[k] * c1[1][k] - f2[k] * c2[2][k];
-                out[2][k] += -f2[k] * c2[1][k] - f1[k] * c1[2][k];
-                out[3][k] += f2[k] * c2[0][k] - f1[k] * c1[3][k];
-            }
+    let mut comb = [[[0.0; L]; 4]; 2];
+    for (k, &[qn, qs, un, us]) in phases.iter().enumerate().take(L) {
+        let parts = [
+            (qn.re, qs.re),
+            (qn.im, qs.im),
+            (un.re, us.re),
+            (un.im, us.im),
+        ];
+        for (i, (n, s)) in parts.into_iter().enumerate() {
+            comb[0][i][k] = n + s;
+            comb[1][i][k] = n - s;
         }
-        climb.step_checked(rec);
+    }
+    let mut climb = Climb::<L>::start(tables, m, chunk);
+    climb.skip_negligible::<A>(rec, lmax);
+    while climb.l <= lmax && !climb.all_live() {
+        let l = climb.l;
+        let live = climb.live();
+        let lam: [f64; L] = std::array::from_fn(|k| climb.cur[k] * live[k]);
+        let lam1: [f64; L] = std::array::from_fn(|k| climb.prev[k] * live[k]);
+        let (f1, f2) = f1f2::<L, A>(fac, l, &lam, &lam1, &inv_s2, &cs);
+        let p = (l - m) & 1;
+        add_analysis::<L, A>(&f1, &f2, &comb[p], &comb[1 - p], &mut acc[l - m]);
+        climb.step::<A>(rec);
+    }
+    let p = (climb.l - m) & 1;
+    let (ca, cb) = (&comb[p], &comb[1 - p]);
+    let (x, mut p1, mut p0) = (climb.x, climb.prev, climb.cur);
+    let mut l = climb.l;
+    while l < lmax {
+        let g0 = Coeffs::at(fac, l);
+        let g1 = Coeffs::at(fac, l + 1);
+        let (al1, be1) = (rec.alpha[l + 1], rec.beta[l + 1]);
+        let (al2, be2) = (rec.alpha[l + 2], rec.beta[l + 2]);
+        let (lo, hi) = acc.split_at_mut(l + 1 - m);
+        let (out0, out1) = (&mut lo[l - m], &mut hi[0]);
+        for k in 0..L {
+            let (f1, f2) = g0.f1f2::<A>(p0[k], p1[k], inv_s2[k], cs[k]);
+            analysis_lane::<L, A>(k, f1, f2, ca, cb, out0);
+            let p2 = A::fma(al1 * x[k], p0[k], -be1 * p1[k]);
+            let (f1, f2) = g1.f1f2::<A>(p2, p0[k], inv_s2[k], cs[k]);
+            analysis_lane::<L, A>(k, f1, f2, cb, ca, out1);
+            p1[k] = p2;
+            p0[k] = A::fma(al2 * x[k], p2, -be2 * p0[k]);
+        }
+        l += 2;
+    }
+    if l == lmax {
+        let (f1, f2) = f1f2::<L, A>(fac, l, &p0, &p1, &inv_s2, &cs);
+        add_analysis::<L, A>(&f1, &f2, ca, cb, &mut acc[l - m]);
     }
 }
