@@ -77,8 +77,8 @@ def main(out):
         case["anafast_TQU_iter3"] = [np.asarray(c).tolist() for c in cl]
         result["cases"].append(case)
         print(f"nside {nside} done", file=sys.stderr)
-    with gzip.open(out, "wt") as f:
-        json.dump(result, f)
+    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
+        f.write(json.dumps(result).encode())
 
 
 if __name__ == "__main__":
