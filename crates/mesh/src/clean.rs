@@ -1,0 +1,145 @@
+//! Cleaning as PD-MeshNet does it, with a report of every change.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::{MeshError, Result};
+use crate::mesh::TriMesh;
+use crate::topology::Topology;
+
+/// What cleaning changed, and the topology before and after.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MeshReport {
+    /// The mesh as read.
+    pub input: Topology,
+    /// Vertices merged into an earlier vertex at the same position.
+    pub merged_vertices: usize,
+    /// Faces dropped because two corners were the same vertex.
+    pub repeated_vertex_faces: usize,
+    /// Faces dropped because their area is exactly zero.
+    pub zero_area_faces: usize,
+    /// Faces dropped because an earlier face has the same three vertices.
+    pub duplicate_faces: usize,
+    /// Faces dropped because one of their directed half-edges was already used by a kept face
+    /// (a third face on an edge, or an orientation flip).
+    pub nonmanifold_faces: usize,
+    /// Vertices no face uses any more, removed.
+    pub isolated_vertices: usize,
+    /// The cleaned mesh.
+    pub output: Topology,
+}
+
+impl MeshReport {
+    /// Whether cleaning changed nothing.
+    pub fn unchanged(&self) -> bool {
+        self.merged_vertices
+            + self.repeated_vertex_faces
+            + self.zero_area_faces
+            + self.duplicate_faces
+            + self.nonmanifold_faces
+            + self.isolated_vertices
+            == 0
+    }
+}
+
+/// Cleans a mesh as PD-MeshNet's `preprocess_mesh` does: merge vertices at identical
+/// positions, drop faces with a repeated vertex or zero area and duplicated faces, drop faces
+/// whose directed half-edges were already used by a kept face (walking faces in file order: this
+/// removes third faces on an edge and faces with flipped orientation), then remove unused
+/// vertices. Nothing is changed silently: the report counts each kind of change.
+///
+/// # Errors
+/// [`MeshError::Invalid`] naming `what` when no face survives.
+pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
+    let input = Topology::of(mesh);
+    // 1. Merge vertices with bit-identical positions (−0.0 and 0.0 merge too).
+    let key = |p: &[f64; 3]| p.map(|c| if c == 0.0 { 0u64 } else { c.to_bits() });
+    let mut first: HashMap<[u64; 3], u32> = HashMap::with_capacity(mesh.vertices.len());
+    let remap: Vec<u32> = mesh
+        .vertices
+        .iter()
+        .enumerate()
+        .map(|(i, p)| *first.entry(key(p)).or_insert(i as u32))
+        .collect();
+    let merged_vertices = mesh.vertices.len() - first.len();
+    let mut faces: Vec<[u32; 3]> = mesh
+        .faces
+        .iter()
+        .map(|t| t.map(|v| remap[v as usize]))
+        .collect();
+    // 2. Degenerate and duplicate faces.
+    let (mut repeated, mut zero, mut dup) = (0, 0, 0);
+    let mut seen_sets: HashSet<[u32; 3]> = HashSet::with_capacity(faces.len());
+    let probe = TriMesh {
+        vertices: mesh.vertices.clone(),
+        faces: Vec::new(),
+    };
+    faces.retain(|t| {
+        if t[0] == t[1] || t[1] == t[2] || t[0] == t[2] {
+            repeated += 1;
+            return false;
+        }
+        let [a, b, c] = t.map(|v| probe.vertices[v as usize]);
+        let n = crate::mesh::cross(crate::mesh::sub(b, a), crate::mesh::sub(c, a));
+        if n == [0.0; 3] {
+            zero += 1;
+            return false;
+        }
+        let mut s = *t;
+        s.sort_unstable();
+        if !seen_sets.insert(s) {
+            dup += 1;
+            return false;
+        }
+        true
+    });
+    // 3. Directed half-edge test.
+    let mut half_edges: HashSet<(u32, u32)> = HashSet::with_capacity(faces.len() * 3);
+    let mut nonmanifold = 0;
+    faces.retain(|t| {
+        let hes = [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])];
+        if hes.iter().any(|h| half_edges.contains(h)) {
+            nonmanifold += 1;
+            return false;
+        }
+        half_edges.extend(hes);
+        true
+    });
+    if faces.is_empty() {
+        return Err(MeshError::Invalid {
+            what: what.to_string(),
+            detail: "no face survives cleaning (all degenerate or duplicated)".into(),
+        });
+    }
+    // 4. Remove unused vertices, keeping the order of the rest.
+    let mut new_index = vec![u32::MAX; mesh.vertices.len()];
+    let mut vertices = Vec::new();
+    for t in &faces {
+        for &v in t {
+            if new_index[v as usize] == u32::MAX {
+                new_index[v as usize] = 0;
+            }
+        }
+    }
+    for (i, slot) in new_index.iter_mut().enumerate() {
+        if *slot == 0 {
+            *slot = vertices.len() as u32;
+            vertices.push(mesh.vertices[i]);
+        }
+    }
+    let isolated = first.len() - vertices.len();
+    for t in faces.iter_mut() {
+        *t = t.map(|v| new_index[v as usize]);
+    }
+    let cleaned = TriMesh { vertices, faces };
+    let report = MeshReport {
+        input,
+        merged_vertices,
+        repeated_vertex_faces: repeated,
+        zero_area_faces: zero,
+        duplicate_faces: dup,
+        nonmanifold_faces: nonmanifold,
+        isolated_vertices: isolated,
+        output: Topology::of(&cleaned),
+    };
+    Ok((cleaned, report))
+}

@@ -1,0 +1,225 @@
+//! Face clustering, the non-learned half of PD-MeshNet's pooling: contract the highest-scoring
+//! primal edges with union-find and build the coarser primal and dual graphs with the maps that
+//! unpooling needs.
+
+use std::collections::HashMap;
+
+use crate::error::{MeshError, Result};
+use crate::graph::{DualConfig, DualGraph, FaceGraph};
+use crate::topology::UnionFind;
+
+/// How many primal edges to contract.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Keep {
+    /// Keep this fraction of the edges: contract `floor((1 − fraction) · E)` of them
+    /// (PD-MeshNet's `fraction_to_keep`; 0.8 in its classifiers).
+    Fraction(f64),
+    /// Contract edges until at most this many clusters remain (or no edge is left).
+    Clusters(usize),
+}
+
+/// How merged features combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Aggregate {
+    /// The mean of the members (PD-MeshNet's default).
+    #[default]
+    Mean,
+    /// The sum of the members.
+    Sum,
+}
+
+/// The result of one clustering step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clustering {
+    /// The cluster of each old face (clusters numbered by their smallest face, ascending).
+    pub face_to_cluster: Vec<u32>,
+    /// The coarser primal graph: one node per cluster, pairs of adjacent clusters.
+    pub graph: FaceGraph,
+    /// For each old pair, the new pair it was merged into, or `None` when both faces fell in
+    /// the same cluster (the dual node vanishes).
+    pub pair_to_new: Vec<Option<u32>>,
+    /// The old pairs contracted, in the order they were chosen.
+    pub contracted: Vec<u32>,
+}
+
+/// Clusters faces by contracting the highest-scoring pairs (`scores[p]` for pair `p` of
+/// `graph`). Ties go to the lower pair index; union-find keeps the smaller face as root, so the
+/// result is deterministic. Works on any [`FaceGraph`], including an already-coarsened one.
+///
+/// # Errors
+/// [`MeshError::Invalid`] when scores and pairs differ in number, a score is NaN, or the keep
+/// fraction is outside [0, 1].
+pub fn cluster_faces(graph: &FaceGraph, scores: &[f64], keep: Keep) -> Result<Clustering> {
+    let invalid = |detail: String| MeshError::Invalid {
+        what: "face clustering".into(),
+        detail,
+    };
+    if scores.len() != graph.pairs.len() {
+        return Err(invalid(format!(
+            "{} scores for {} primal edges",
+            scores.len(),
+            graph.pairs.len()
+        )));
+    }
+    if let Some(p) = scores.iter().position(|s| s.is_nan()) {
+        return Err(invalid(format!("score of primal edge {p} is NaN")));
+    }
+    let mut order: Vec<u32> = (0..graph.pairs.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        scores[b as usize]
+            .total_cmp(&scores[a as usize])
+            .then(a.cmp(&b))
+    });
+    let mut uf = UnionFind::new(graph.num_faces);
+    let mut contracted = Vec::new();
+    match keep {
+        Keep::Fraction(f) => {
+            if !(0.0..=1.0).contains(&f) {
+                return Err(invalid(format!("keep fraction {f} is not in [0, 1]")));
+            }
+            // The epsilon keeps floor((1 - 0.8) · 120) at 24 despite rounding (0.19999…).
+            let k = ((1.0 - f) * graph.pairs.len() as f64 + 1e-9).floor() as usize;
+            for &p in order.iter().take(k) {
+                let [i, j] = graph.pairs[p as usize];
+                uf.union(i, j);
+                contracted.push(p);
+            }
+        }
+        Keep::Clusters(target) => {
+            let mut clusters = graph.num_faces;
+            for &p in &order {
+                if clusters <= target {
+                    break;
+                }
+                let [i, j] = graph.pairs[p as usize];
+                if uf.union(i, j) {
+                    clusters -= 1;
+                }
+                contracted.push(p);
+            }
+        }
+    }
+    // Number clusters by their root (the smallest face), ascending.
+    let roots: Vec<u32> = (0..graph.num_faces as u32).map(|f| uf.find(f)).collect();
+    let mut id = vec![u32::MAX; graph.num_faces];
+    let mut next = 0u32;
+    for &r in &roots {
+        let r = r as usize;
+        if id[r] == u32::MAX {
+            id[r] = next;
+            next += 1;
+        }
+    }
+    let face_to_cluster: Vec<u32> = roots.iter().map(|&r| id[r as usize]).collect();
+    // New pairs: relabel, drop pairs inside a cluster, coalesce repeats (first appearance order).
+    let mut new_index: HashMap<[u32; 2], u32> = HashMap::new();
+    let mut pairs = Vec::new();
+    let pair_to_new = graph
+        .pairs
+        .iter()
+        .map(|&[i, j]| {
+            let (a, b) = (face_to_cluster[i as usize], face_to_cluster[j as usize]);
+            if a == b {
+                return None;
+            }
+            let key = [a.min(b), a.max(b)];
+            Some(*new_index.entry(key).or_insert_with(|| {
+                pairs.push(key);
+                (pairs.len() - 1) as u32
+            }))
+        })
+        .collect();
+    Ok(Clustering {
+        face_to_cluster,
+        graph: FaceGraph {
+            num_faces: next as usize,
+            pairs,
+        },
+        pair_to_new,
+        contracted,
+    })
+}
+
+impl Clustering {
+    /// Pools per-face features (`channels` per face, row-major) into per-cluster features.
+    pub fn pool_faces(&self, values: &[f64], channels: usize, how: Aggregate) -> Vec<f64> {
+        merge(
+            values,
+            channels,
+            self.graph.num_faces,
+            self.face_to_cluster.iter().map(|&c| Some(c)),
+            how,
+        )
+    }
+
+    /// Pools per-pair (config A dual) features into the new pairs; pairs that vanished inside a
+    /// cluster are dropped.
+    pub fn pool_pairs(&self, values: &[f64], channels: usize, how: Aggregate) -> Vec<f64> {
+        merge(
+            values,
+            channels,
+            self.graph.pairs.len(),
+            self.pair_to_new.iter().copied(),
+            how,
+        )
+    }
+
+    /// The coarser dual graph (rebuilt as the line graph of the new primal graph).
+    pub fn dual(&self, config: DualConfig) -> DualGraph {
+        self.graph.dual(config)
+    }
+
+    /// Unpooling of face values: every old face takes its cluster's row.
+    pub fn unpool_faces(&self, values: &[f64], channels: usize) -> Vec<f64> {
+        self.face_to_cluster
+            .iter()
+            .flat_map(|&c| {
+                values[c as usize * channels..(c as usize + 1) * channels]
+                    .iter()
+                    .copied()
+            })
+            .collect()
+    }
+
+    /// Unpooling of pair values: every old pair takes its new pair's row, vanished pairs `fill`
+    /// (PD-MeshNet's learned vector).
+    pub fn unpool_pairs(&self, values: &[f64], channels: usize, fill: &[f64]) -> Vec<f64> {
+        self.pair_to_new
+            .iter()
+            .flat_map(|p| match p {
+                Some(p) => values[*p as usize * channels..(*p as usize + 1) * channels].to_vec(),
+                None => fill.to_vec(),
+            })
+            .collect()
+    }
+}
+
+fn merge(
+    values: &[f64],
+    channels: usize,
+    groups: usize,
+    target: impl Iterator<Item = Option<u32>>,
+    how: Aggregate,
+) -> Vec<f64> {
+    let mut out = vec![0.0; groups * channels];
+    let mut count = vec![0u32; groups];
+    for (row, t) in values.chunks_exact(channels).zip(target) {
+        if let Some(g) = t {
+            let g = g as usize;
+            count[g] += 1;
+            for (o, v) in out[g * channels..(g + 1) * channels].iter_mut().zip(row) {
+                *o += v;
+            }
+        }
+    }
+    if how == Aggregate::Mean {
+        for (g, &n) in count.iter().enumerate() {
+            if n > 1 {
+                out[g * channels..(g + 1) * channels]
+                    .iter_mut()
+                    .for_each(|v| *v /= n as f64);
+            }
+        }
+    }
+    out
+}

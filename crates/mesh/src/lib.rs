@@ -1,0 +1,45 @@
+//! Triangle meshes for primal-dual mesh networks (PD-MeshNet): OBJ/PLY loading, cleaning with a
+//! report of every change, the primal graph (faces) and dual graph (adjacent face pairs) in
+//! PD-MeshNet's three configurations, input features, and the face clustering that pooling
+//! applies. No burn: the learned layers live in `tessera-gnn`.
+//!
+//! # Example
+//! ```
+//! use tessera_mesh::{DualConfig, Keep, MeshGraph, clean, cluster_faces, generate, pd_features};
+//! let mesh = generate::icosphere(1);                       // 80 faces, closed, genus 0
+//! let (mesh, report) = clean(&mesh, "icosphere")?;
+//! assert_eq!(report.output.genus, Some(0));
+//! let graph = MeshGraph::new(&mesh, "icosphere")?;
+//! assert_eq!(graph.faces.pairs.len(), 120);                // E = 3F/2
+//! let dual = graph.faces.dual(DualConfig::SingleUndirected);
+//! assert_eq!(dual.edges.len(), 4 * 120);                   // 4-regular line graph
+//! let feats = pd_features(&mesh, &graph, DualConfig::SingleUndirected);
+//! assert_eq!(feats.dual.len(), 7 * 120);
+//! let scores = vec![1.0; 120];
+//! let pooled = cluster_faces(&graph.faces, &scores, Keep::Fraction(0.8))?;
+//! assert_eq!(pooled.contracted.len(), 24);
+//! # Ok::<(), tessera_mesh::MeshError>(())
+//! ```
+
+mod clean;
+mod cluster;
+mod error;
+mod features;
+pub mod generate;
+mod graph;
+mod io;
+mod mesh;
+mod ply;
+mod topology;
+
+pub use clean::{MeshReport, clean};
+pub use cluster::{Aggregate, Clustering, Keep, cluster_faces};
+pub use error::{MeshError, Result};
+pub use features::{
+    FeatureStats, PrimalDualFeatures, dihedral_angle, meshcnn_features, pd_features,
+};
+pub use graph::{DualConfig, DualGraph, FaceGraph, MeshGraph};
+pub use io::{read_mesh, read_obj, write_obj};
+pub use mesh::TriMesh;
+pub use ply::read_ply;
+pub use topology::{EdgeMap, Topology};

@@ -1,0 +1,237 @@
+//! Invariants on generated meshes, clustering laws, and bad input.
+
+use proptest::prelude::*;
+use tessera_mesh::{
+    Aggregate, DualConfig, Keep, MeshGraph, Topology, TriMesh, clean, cluster_faces, generate,
+    read_mesh, write_obj,
+};
+
+#[test]
+fn generated_meshes_have_the_right_topology() {
+    for level in 0..3 {
+        let t = Topology::of(&generate::icosphere(level));
+        assert_eq!(t.euler_characteristic, 2);
+        assert_eq!(2 * t.edges, 3 * t.faces);
+        assert_eq!(t.genus, Some(0));
+    }
+    let t = Topology::of(&generate::torus(12, 8));
+    assert_eq!((t.euler_characteristic, t.genus), (0, Some(1)));
+    let t = Topology::of(&generate::cube());
+    assert!(t.is_closed_manifold() && t.genus == Some(0) && t.faces == 12);
+    let bowtie = Topology::of(&generate::bowtie());
+    assert_eq!((bowtie.nonmanifold_vertices, bowtie.components), (1, 2));
+    let fin = generate::fin();
+    assert_eq!(Topology::of(&fin).nonmanifold_edges, 1);
+    // Cleaning reports the fin's third face and leaves a manifold mesh.
+    let (clean_fin, report) = clean(&fin, "fin").unwrap();
+    assert_eq!(report.nonmanifold_faces, 1);
+    assert_eq!(report.output.nonmanifold_edges, 0);
+    assert!(
+        MeshGraph::new(&fin, "fin")
+            .unwrap_err()
+            .to_string()
+            .contains("non-manifold")
+    );
+    assert_eq!(
+        MeshGraph::new(&clean_fin, "fin").unwrap().faces.pairs.len(),
+        1
+    );
+}
+
+#[test]
+fn dual_nodes_have_at_most_four_neighbours() {
+    for mesh in [
+        generate::icosphere(2),
+        generate::torus(10, 6),
+        generate::cube(),
+    ] {
+        let g = MeshGraph::new(&mesh, "m").unwrap();
+        let dual = g.faces.dual(DualConfig::SingleUndirected);
+        let mut degree = vec![0; dual.num_nodes];
+        for [a, _] in &dual.edges {
+            degree[*a as usize] += 1;
+        }
+        assert!(degree.iter().all(|&d| d == 4), "closed meshes: exactly 4");
+    }
+}
+
+fn scores_for(n: usize, seed: u64) -> Vec<f64> {
+    (0..n)
+        .map(|i| ((i as u64 * 2654435761 + seed) % 1000) as f64 / 1000.0)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Every face lands in exactly one cluster; keep = 1 is the identity; unpooling broadcasts
+    /// cluster values back; pooling twice works on the coarsened graph.
+    #[test]
+    fn clustering_laws(level in 0u32..3, keep in 0.0f64..1.0, seed in 0u64..1000) {
+        let mesh = generate::icosphere(level);
+        let g = MeshGraph::new(&mesh, "ico").unwrap();
+        let scores = scores_for(g.faces.pairs.len(), seed);
+        let c = cluster_faces(&g.faces, &scores, Keep::Fraction(keep)).unwrap();
+        prop_assert_eq!(c.face_to_cluster.len(), mesh.faces.len());
+        prop_assert!(c.face_to_cluster.iter().all(|&k| (k as usize) < c.graph.num_faces));
+        let mut seen = vec![false; c.graph.num_faces];
+        for &k in &c.face_to_cluster { seen[k as usize] = true; }
+        prop_assert!(seen.iter().all(|&s| s));
+        let values: Vec<f64> = (0..c.graph.num_faces).map(|i| i as f64).collect();
+        let back = c.unpool_faces(&values, 1);
+        prop_assert!(back.iter().zip(&c.face_to_cluster).all(|(v, &k)| *v == k as f64));
+        // pool(unpool(x)) = x with the mean.
+        prop_assert_eq!(c.pool_faces(&back, 1, Aggregate::Mean), values);
+        // A second step on the coarse graph.
+        let s2 = scores_for(c.graph.pairs.len(), seed + 1);
+        let c2 = cluster_faces(&c.graph, &s2, Keep::Fraction(0.5)).unwrap();
+        prop_assert!(c2.graph.num_faces <= c.graph.num_faces);
+        // Same input, same output.
+        prop_assert_eq!(&cluster_faces(&g.faces, &scores, Keep::Fraction(keep)).unwrap(), &c);
+    }
+}
+
+#[test]
+fn keep_one_is_the_identity_and_targets_are_met() {
+    let mesh = generate::torus(8, 6);
+    let g = MeshGraph::new(&mesh, "torus").unwrap();
+    let scores = scores_for(g.faces.pairs.len(), 3);
+    let id = cluster_faces(&g.faces, &scores, Keep::Fraction(1.0)).unwrap();
+    assert_eq!(id.graph, g.faces);
+    assert!(
+        id.face_to_cluster
+            .iter()
+            .enumerate()
+            .all(|(f, &c)| f as u32 == c)
+    );
+    let c = cluster_faces(&g.faces, &scores, Keep::Clusters(20)).unwrap();
+    assert_eq!(c.graph.num_faces, 20);
+    let pairs: Vec<f64> = (0..g.faces.pairs.len()).map(|p| p as f64).collect();
+    let pooled = c.pool_pairs(&pairs, 1, Aggregate::Sum);
+    assert_eq!(pooled.len(), c.graph.pairs.len());
+    let fill = [-1.0];
+    let un = c.unpool_pairs(&pooled, 1, &fill);
+    assert_eq!(un.len(), g.faces.pairs.len());
+    assert!(cluster_faces(&g.faces, &scores[1..], Keep::Fraction(0.5)).is_err());
+    assert!(cluster_faces(&g.faces, &scores, Keep::Fraction(1.5)).is_err());
+}
+
+#[test]
+fn bad_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let cases = [
+        ("empty.obj", "", "no faces"),
+        (
+            "trunc.obj",
+            "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2",
+            "trunc.obj:4:",
+        ),
+        (
+            "range.obj",
+            "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 7\n",
+            "out of range",
+        ),
+        (
+            "nan.obj",
+            "v 0 nan 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n",
+            "nan.obj:1:",
+        ),
+        (
+            "quad.obj",
+            "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf 1 2 3 4\n",
+            "triangulation",
+        ),
+        (
+            "noprop.ply",
+            "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0\n1 0\n0 1\n3 0 1 2\n",
+            "no property z",
+        ),
+        (
+            "short.ply",
+            "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n",
+            "truncated",
+        ),
+        (
+            "bad.ply",
+            "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 x 0\n0 1 0\n3 0 1 2\n",
+            "bad.ply:11:",
+        ),
+        ("notply.ply", "hello", "not a PLY"),
+        ("mesh.stl", "solid", "unknown mesh format"),
+    ];
+    for (name, text, want) in cases {
+        let p = write(name, text);
+        let e = read_mesh(&p, false).unwrap_err().to_string();
+        assert!(e.contains(name) && e.contains(want), "{name}: {e}");
+    }
+    let quad = read_mesh(dir.path().join("quad.obj"), true).unwrap();
+    assert_eq!(quad.faces.len(), 2);
+    assert!(
+        read_mesh(dir.path().join("missing.obj"), false)
+            .unwrap_err()
+            .to_string()
+            .contains("missing.obj")
+    );
+    // A polygon soup: faces share no edge.
+    let soup = write(
+        "soup.obj",
+        "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 5 5 5\nv 6 5 5\nv 5 6 5\nf 1 2 3\nf 4 5 6\n",
+    );
+    let m = read_mesh(&soup, false).unwrap();
+    assert!(
+        MeshGraph::new(&m, "soup")
+            .unwrap_err()
+            .to_string()
+            .contains("polygon soup")
+    );
+}
+
+#[test]
+fn obj_round_trip_and_coloured_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mesh = generate::icosphere(1);
+    let p = dir.path().join("ico.obj");
+    write_obj(&p, &mesh, None).unwrap();
+    let back: TriMesh = read_mesh(&p, false).unwrap();
+    assert_eq!(back.faces, mesh.faces);
+    let colours = vec![[255u8, 0, 0]; mesh.faces.len()];
+    let q = dir.path().join("coloured.obj");
+    write_obj(&q, &mesh, Some(&colours)).unwrap();
+    let coloured = read_mesh(&q, false).unwrap();
+    assert_eq!(coloured.faces.len(), mesh.faces.len());
+    let (merged, report) = clean(&coloured, "coloured").unwrap();
+    assert_eq!(merged.vertices.len(), mesh.vertices.len());
+    assert_eq!(
+        report.merged_vertices,
+        3 * mesh.faces.len() - mesh.vertices.len()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Corrupted bytes of real OBJ and PLY files give a mesh or an error, never a panic.
+    #[test]
+    fn corrupted_files_never_panic(pos in 0usize..4000, byte in any::<u8>(), cut in 0usize..4000, ply in any::<bool>()) {
+        let src = if ply {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/meshes/fixtures/pd_meshnet/simple_mesh_large.ply")
+        } else {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/meshes/msb/ants/train/11.obj")
+        };
+        let mut bytes = std::fs::read(src).expect("shared fixture");
+        let n = bytes.len();
+        bytes[pos % n] = byte;
+        bytes.truncate(n - cut % n);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(if ply { "x.ply" } else { "x.obj" });
+        std::fs::write(&p, &bytes).unwrap();
+        if let Ok(m) = read_mesh(&p, true) {
+            let _ = clean(&m, "x").map(|(m, _)| MeshGraph::new(&m, "x"));
+        }
+    }
+}
