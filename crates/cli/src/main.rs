@@ -5,6 +5,7 @@
 mod estimate;
 mod input;
 mod map;
+mod mesh;
 mod pix;
 mod sim;
 mod spectrum;
@@ -35,6 +36,11 @@ use clap::{Parser, Subcommand};
 ///   tessera spectrum map.fits -o cl.csv --plot cl.png
 ///   tessera sim ellp --nside 16 --count 200 --seed 1 -o sims/ellp
 ///   tessera estimate sims/ellp
+///
+/// Meshes (OBJ, PLY) for primal-dual mesh networks:
+///
+///   tessera mesh info shape.obj
+///   tessera mesh pool shape.obj --keep 0.5 --levels 2 -o clusters.obj
 #[derive(Parser, Debug)]
 #[command(name = "tessera", version, about, long_about, verbatim_doc_comment)]
 struct Cli {
@@ -50,6 +56,9 @@ enum Command {
     /// HEALPix sky maps in FITS files: info, convert (ud_grade, reorder), mask.
     #[command(subcommand)]
     Map(map::MapCommand),
+    /// Triangle meshes: report, cleaning, primal/dual graphs, face clustering.
+    #[command(subcommand)]
+    Mesh(mesh::MeshCommand),
     /// Simulate CMB maps for the training tasks (l_p mock, τ, fixed spectra) into a folder.
     #[command(subcommand)]
     Sim(sim::SimCommand),
@@ -64,6 +73,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Pix(cmd) => pix::run(cmd, &mut std::io::stdout().lock()),
         Command::Map(cmd) => map::run(cmd, &mut std::io::stdout().lock()),
+        Command::Mesh(cmd) => mesh::run(cmd, &mut std::io::stdout().lock()),
         Command::Sim(cmd) => sim::run(cmd, &mut std::io::stdout().lock()),
         Command::Spectrum(args) => spectrum::run(args, &mut std::io::stdout().lock()),
         Command::Estimate(args) => estimate::run(args, &mut std::io::stdout().lock()),

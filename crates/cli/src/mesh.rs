@@ -1,0 +1,219 @@
+//! `tessera mesh …`: triangle meshes for primal-dual networks.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Subcommand;
+use serde_json::json;
+use tessera_mesh::{
+    DualConfig, FeatureStats, Keep, MeshGraph, clean, cluster_faces, pd_features, read_mesh,
+    write_obj,
+};
+
+/// The mesh subcommands.
+#[derive(Subcommand, Debug)]
+pub enum MeshCommand {
+    /// What a mesh holds and what cleaning changes: counts, boundary loops, components, Euler
+    /// characteristic and genus, non-manifold edges and vertices, and the statistics of the
+    /// PD-MeshNet input features (config A).
+    ///
+    /// Example: tessera mesh info ../shared/data/meshes/msb/ants/train/11.obj
+    Info {
+        /// An .obj or .ply file.
+        file: PathBuf,
+        /// Split polygons into triangles (fans) instead of refusing them.
+        #[arg(long)]
+        triangulate: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cluster faces as PD-MeshNet's pooling does and write the mesh with one colour per cluster
+    /// (an OBJ with vertex colours, for MeshLab or Blender). Without a trained model the score
+    /// of an edge is its flatness (−|α − π|): the flattest neighbours merge first.
+    ///
+    /// Example: tessera mesh pool mesh.obj --keep 0.5 --levels 2 -o clusters.obj
+    Pool {
+        /// An .obj or .ply file.
+        file: PathBuf,
+        /// Fraction of primal edges kept at each level (PD-MeshNet's classifiers: 0.8).
+        #[arg(long, default_value_t = 0.8)]
+        keep: f64,
+        /// Pooling steps applied one after the other.
+        #[arg(long, default_value_t = 1)]
+        levels: usize,
+        /// The coloured OBJ to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Split polygons into triangles.
+        #[arg(long)]
+        triangulate: bool,
+    },
+}
+
+/// Runs one mesh subcommand.
+pub fn run(cmd: MeshCommand, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        MeshCommand::Info {
+            file,
+            triangulate,
+            json,
+        } => info(&file, triangulate, json, out),
+        MeshCommand::Pool {
+            file,
+            keep,
+            levels,
+            output,
+            triangulate,
+        } => pool(&file, keep, levels, &output, triangulate, out),
+    }
+}
+
+fn info(file: &PathBuf, triangulate: bool, as_json: bool, out: &mut impl Write) -> Result<()> {
+    let name = file.display().to_string();
+    let mesh = read_mesh(file, triangulate)?;
+    let (cleaned, report) = clean(&mesh, &name)?;
+    let graph = MeshGraph::new(&cleaned, &name)?;
+    let feats = pd_features(&cleaned, &graph, DualConfig::SingleUndirected);
+    let dual_stats = FeatureStats::fit(7, [feats.dual.as_slice()])?;
+    let names = [
+        "alpha",
+        "k_min",
+        "k_max",
+        "r_bef_min_k",
+        "r_bef_other",
+        "r_aft_min_k",
+        "r_aft_other",
+    ];
+    if as_json {
+        let v = json!({
+            "file": name,
+            "report": report,
+            "primal_nodes": graph.faces.num_faces,
+            "primal_pairs": graph.faces.pairs.len(),
+            "dual_edges_config_a": graph.faces.dual(DualConfig::SingleUndirected).edges.len(),
+            "dual_features": names.iter().enumerate().map(|(i, n)| json!({"name": n, "mean": dual_stats.mean[i], "std": dual_stats.std[i]})).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    let t = &report.input;
+    writeln!(out, "{name}")?;
+    writeln!(
+        out,
+        "  vertices {}  faces {}  edges {}",
+        t.vertices, t.faces, t.edges
+    )?;
+    writeln!(
+        out,
+        "  boundary edges {} in {} loop(s), components {}, Euler characteristic {}, genus {}",
+        t.boundary_edges,
+        t.boundary_loops,
+        t.components,
+        t.euler_characteristic,
+        t.genus
+            .map_or("- (not closed or not connected)".into(), |g| g.to_string())
+    )?;
+    writeln!(
+        out,
+        "  non-manifold edges {}, non-manifold vertices {}, degenerate faces {}",
+        t.nonmanifold_edges, t.nonmanifold_vertices, t.degenerate_faces
+    )?;
+    if report.unchanged() {
+        writeln!(out, "  cleaning: nothing to change")?;
+    } else {
+        writeln!(
+            out,
+            "  cleaning: merged {} vertices; dropped {} faces with a repeated vertex, {} zero-area, {} duplicated, {} non-manifold or flipped; removed {} unused vertices",
+            report.merged_vertices,
+            report.repeated_vertex_faces,
+            report.zero_area_faces,
+            report.duplicate_faces,
+            report.nonmanifold_faces,
+            report.isolated_vertices
+        )?;
+    }
+    writeln!(
+        out,
+        "  primal graph: {} nodes, {} adjacencies; dual (config A): {} nodes, {} edges",
+        graph.faces.num_faces,
+        graph.faces.pairs.len(),
+        graph.faces.pairs.len(),
+        graph.faces.dual(DualConfig::SingleUndirected).edges.len()
+    )?;
+    writeln!(out, "  dual features (mean ± std):")?;
+    for (i, n) in names.iter().enumerate() {
+        writeln!(
+            out,
+            "    {n:<12} {:>10.4} ± {:.4}",
+            dual_stats.mean[i], dual_stats.std[i]
+        )?;
+    }
+    Ok(())
+}
+
+fn pool(
+    file: &PathBuf,
+    keep: f64,
+    levels: usize,
+    output: &PathBuf,
+    triangulate: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let name = file.display().to_string();
+    let (mesh, _) = clean(&read_mesh(file, triangulate)?, &name)?;
+    let graph = MeshGraph::new(&mesh, &name)?;
+    let feats = pd_features(&mesh, &graph, DualConfig::SingleUndirected);
+    // Flatness per pair; merged pairs average their scores, as pooled dual features do.
+    let mut scores: Vec<f64> = feats
+        .dual
+        .chunks_exact(7)
+        .map(|f| -(f[0] - std::f64::consts::PI).abs())
+        .collect();
+    let mut faces = graph.faces.clone();
+    let mut face_to_cluster: Vec<u32> = (0..mesh.faces.len() as u32).collect();
+    for level in 0..levels {
+        let c = cluster_faces(&faces, &scores, Keep::Fraction(keep))?;
+        for k in face_to_cluster.iter_mut() {
+            *k = c.face_to_cluster[*k as usize];
+        }
+        scores = c.pool_pairs(&scores, 1, tessera_mesh::Aggregate::Mean);
+        writeln!(
+            out,
+            "level {}: {} clusters, {} adjacencies",
+            level + 1,
+            c.graph.num_faces,
+            c.graph.pairs.len()
+        )?;
+        faces = c.graph;
+        if faces.pairs.is_empty() {
+            break;
+        }
+    }
+    let colors: Vec<[u8; 3]> = face_to_cluster.iter().map(|&k| palette(k)).collect();
+    write_obj(output, &mesh, Some(&colors))?;
+    writeln!(
+        out,
+        "wrote {} faces in {} clusters to {}",
+        mesh.faces.len(),
+        faces.num_faces,
+        output.display()
+    )?;
+    Ok(())
+}
+
+/// A well-spread colour for cluster `k` (golden-ratio hues).
+fn palette(k: u32) -> [u8; 3] {
+    let h = (k as f64 * 0.618_033_988_75).fract() * 6.0;
+    let x = 1.0 - (h % 2.0 - 1.0).abs();
+    let (r, g, b) = match h as u32 {
+        0 => (1.0, x, 0.0),
+        1 => (x, 1.0, 0.0),
+        2 => (0.0, 1.0, x),
+        3 => (0.0, x, 1.0),
+        4 => (x, 0.0, 1.0),
+        _ => (1.0, 0.0, x),
+    };
+    [r, g, b].map(|c| (60.0 + 180.0 * c) as u8)
+}
