@@ -25,7 +25,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 /// more than three corners are fan-triangulated when `triangulate` is set, an error otherwise.
 ///
 /// # Errors
-/// A missing file, an unknown extension, or any error of [`read_obj`] / [`read_ply`].
+/// A missing file, an unknown extension, or any error of [`read_obj`] / [`crate::read_ply`].
 pub fn read_mesh(path: impl AsRef<Path>, triangulate: bool) -> Result<TriMesh> {
     let path = path.as_ref();
     match path
