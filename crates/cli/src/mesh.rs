@@ -7,8 +7,8 @@ use anyhow::Result;
 use clap::Subcommand;
 use serde_json::json;
 use tessera_mesh::{
-    DualConfig, FeatureStats, Keep, MeshGraph, clean, cluster_faces, pd_features, read_mesh,
-    write_obj,
+    DualConfig, FeatureStats, Keep, MeshGraph, Shading, clean, cluster_faces, pd_features,
+    read_mesh, render_png, write_obj,
 };
 
 /// The mesh subcommands.
@@ -28,6 +28,29 @@ pub enum MeshCommand {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Draw the mesh to a PNG (a small software render from an oblique view): faces shaded by
+    /// their normal, coloured by relative area, or by the clusters of `--keep` pooling.
+    ///
+    /// Example: tessera mesh view shape.obj -o shape.png --by clusters --keep 0.5
+    View {
+        /// An .obj or .ply file.
+        file: PathBuf,
+        /// The PNG to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// What the colours show.
+        #[arg(long, value_enum, default_value = "normal")]
+        by: ViewBy,
+        /// Fraction of edges kept when colouring by clusters.
+        #[arg(long, default_value_t = 0.5)]
+        keep: f64,
+        /// Image width and height in pixels.
+        #[arg(long, default_value_t = 600)]
+        size: u32,
+        /// Split polygons into triangles.
+        #[arg(long)]
+        triangulate: bool,
     },
     /// Cluster faces as PD-MeshNet's pooling does and write the mesh with one colour per cluster
     /// (an OBJ with vertex colours, for MeshLab or Blender). Without a trained model the score
@@ -52,6 +75,17 @@ pub enum MeshCommand {
     },
 }
 
+/// What `tessera mesh view` colours faces by.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ViewBy {
+    /// Grey, lit.
+    Normal,
+    /// Face area over mesh area (blue small, red large).
+    Area,
+    /// Clusters of one pooling step (flattest edges first).
+    Clusters,
+}
+
 /// Runs one mesh subcommand.
 pub fn run(cmd: MeshCommand, out: &mut impl Write) -> Result<()> {
     match cmd {
@@ -67,7 +101,46 @@ pub fn run(cmd: MeshCommand, out: &mut impl Write) -> Result<()> {
             output,
             triangulate,
         } => pool(&file, keep, levels, &output, triangulate, out),
+        MeshCommand::View {
+            file,
+            output,
+            by,
+            keep,
+            size,
+            triangulate,
+        } => view(&file, &output, by, keep, size, triangulate, out),
     }
+}
+
+fn view(
+    file: &PathBuf,
+    output: &PathBuf,
+    by: ViewBy,
+    keep: f64,
+    size: u32,
+    triangulate: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let name = file.display().to_string();
+    let (mesh, _) = clean(&read_mesh(file, triangulate)?, &name)?;
+    let shading = match by {
+        ViewBy::Normal => Shading::Normal,
+        ViewBy::Area => {
+            let total = mesh.area();
+            Shading::Values(
+                (0..mesh.faces.len())
+                    .map(|f| mesh.face_area(f) / total)
+                    .collect(),
+            )
+        }
+        ViewBy::Clusters => {
+            let (clusters, _) = flat_clusters(&mesh, &name, keep, 1, &mut std::io::sink())?;
+            Shading::Colors(clusters.iter().map(|&k| palette(k)).collect())
+        }
+    };
+    render_png(&mesh, &shading, size, output)?;
+    writeln!(out, "wrote {}", output.display())?;
+    Ok(())
 }
 
 fn info(file: &PathBuf, triangulate: bool, as_json: bool, out: &mut impl Write) -> Result<()> {
@@ -163,8 +236,29 @@ fn pool(
 ) -> Result<()> {
     let name = file.display().to_string();
     let (mesh, _) = clean(&read_mesh(file, triangulate)?, &name)?;
-    let graph = MeshGraph::new(&mesh, &name)?;
-    let feats = pd_features(&mesh, &graph, DualConfig::SingleUndirected);
+    let (face_to_cluster, clusters) = flat_clusters(&mesh, &name, keep, levels, out)?;
+    let colors: Vec<[u8; 3]> = face_to_cluster.iter().map(|&k| palette(k)).collect();
+    write_obj(output, &mesh, Some(&colors))?;
+    writeln!(
+        out,
+        "wrote {} faces in {clusters} clusters to {}",
+        mesh.faces.len(),
+        output.display()
+    )?;
+    Ok(())
+}
+
+/// The cluster of every face after `levels` pooling steps scored by flatness, and the number
+/// of clusters; prints one line per level.
+fn flat_clusters(
+    mesh: &tessera_mesh::TriMesh,
+    name: &str,
+    keep: f64,
+    levels: usize,
+    out: &mut impl Write,
+) -> Result<(Vec<u32>, usize)> {
+    let graph = MeshGraph::new(mesh, name)?;
+    let feats = pd_features(mesh, &graph, DualConfig::SingleUndirected);
     // Flatness per pair; merged pairs average their scores, as pooled dual features do.
     let mut scores: Vec<f64> = feats
         .dual
@@ -191,16 +285,7 @@ fn pool(
             break;
         }
     }
-    let colors: Vec<[u8; 3]> = face_to_cluster.iter().map(|&k| palette(k)).collect();
-    write_obj(output, &mesh, Some(&colors))?;
-    writeln!(
-        out,
-        "wrote {} faces in {} clusters to {}",
-        mesh.faces.len(),
-        faces.num_faces,
-        output.display()
-    )?;
-    Ok(())
+    Ok((face_to_cluster, faces.num_faces))
 }
 
 /// A well-spread colour for cluster `k` (golden-ratio hues).

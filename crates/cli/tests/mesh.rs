@@ -78,3 +78,19 @@ fn bad_mesh_input_fails_cleanly() {
         .failure();
     assert!(!out.exists());
 }
+
+#[test]
+fn view_renders_png() {
+    let dir = tempfile::tempdir().unwrap();
+    for by in ["normal", "area", "clusters"] {
+        let out = dir.path().join(format!("{by}.png"));
+        tessera()
+            .args(["mesh", "view"])
+            .arg(shared("meshes/fixtures/pd_meshnet/simple_mesh_large.ply"))
+            .args(["--by", by, "--size", "64", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"), "{by}");
+    }
+}

@@ -25,11 +25,13 @@ mod clean;
 mod cluster;
 mod error;
 mod features;
+mod folder;
 pub mod generate;
 mod graph;
 mod io;
 mod mesh;
 mod ply;
+mod render;
 mod topology;
 
 pub use clean::{MeshReport, clean};
@@ -38,8 +40,10 @@ pub use error::{MeshError, Result};
 pub use features::{
     FeatureStats, PrimalDualFeatures, dihedral_angle, meshcnn_features, pd_features,
 };
+pub use folder::{MeshFolder, MeshItem, Split};
 pub use graph::{DualConfig, DualGraph, FaceGraph, MeshGraph};
 pub use io::{read_mesh, read_obj, write_obj};
 pub use mesh::TriMesh;
 pub use ply::read_ply;
+pub use render::{Shading, render_png};
 pub use topology::{EdgeMap, Topology};

@@ -116,3 +116,24 @@ fn every_shared_mesh_loads_and_reports() {
         assert!(report.output.faces > 800, "{f}");
     }
 }
+
+#[test]
+fn meshcnn_folder_layout() {
+    use tessera_mesh::{MeshFolder, Split};
+    let f = MeshFolder::open(shared("meshes/msb")).unwrap();
+    assert_eq!(f.classes.len(), 10);
+    assert_eq!(f.classes[0], "ants");
+    assert_eq!(f.split(Split::Train).count(), 202);
+    assert_eq!(f.split(Split::Test).count(), 52);
+    let missing = MeshFolder::open("/definitely/not/here")
+        .unwrap_err()
+        .to_string();
+    assert!(missing.contains("/definitely/not/here"), "{missing}");
+    let empty = tempfile::tempdir().unwrap();
+    assert!(
+        MeshFolder::open(empty.path())
+            .unwrap_err()
+            .to_string()
+            .contains("no class folders")
+    );
+}
