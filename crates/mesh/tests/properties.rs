@@ -235,3 +235,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn features_on_known_shapes_and_stats_round_trip() {
+    use tessera_mesh::{FeatureStats, meshcnn_features, pd_features};
+    // A cube: every edge between two coplanar triangles is flat (π); the 12 box edges are
+    // convex: 3π/2 (PD-MeshNet's signed angle) and π/2 (MeshCNN's π − angle between normals).
+    let cube = generate::cube();
+    let g = MeshGraph::new(&cube, "cube").unwrap();
+    let f = pd_features(&cube, &g, DualConfig::SingleUndirected);
+    let alphas: Vec<f64> = f.dual.chunks_exact(7).map(|r| r[0]).collect();
+    let flat = alphas.iter().filter(|a| (*a - std::f64::consts::PI).abs() < 1e-9).count();
+    let convex = alphas.iter().filter(|a| (*a - 1.5 * std::f64::consts::PI).abs() < 1e-9).count();
+    assert_eq!((flat, convex), (6, 12));
+    assert!((f.primal.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    let m = meshcnn_features(&cube);
+    assert_eq!(m.len(), 18);
+    assert_eq!(m.iter().filter(|r| (r[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-9).count(), 12);
+    // Configs B/C: 4 channels per directed edge.
+    let fb = pd_features(&cube, &g, DualConfig::DoubleDirected);
+    assert_eq!(fb.dual.len(), 4 * 2 * 18);
+    // z-scores: fitted on one set, saved, loaded, applied.
+    let stats = FeatureStats::fit(7, [f.dual.as_slice()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("stats.json");
+    stats.save(&p).unwrap();
+    let back = FeatureStats::load(&p).unwrap();
+    assert_eq!(back, stats);
+    let mut z = f.dual.clone();
+    back.apply(&mut z);
+    let again = FeatureStats::fit(7, [z.as_slice()]).unwrap();
+    assert!(again.mean.iter().all(|m| m.abs() < 1e-9));
+    assert!(FeatureStats::fit(7, [&f.dual[..5]]).is_err());
+}
