@@ -164,6 +164,41 @@ impl Clustering {
         )
     }
 
+    /// The new directed primal edge of each old directed primal edge (`2p` = `i → j`,
+    /// `2p + 1` = `j → i`), `None` inside a cluster: the dual-node map of configs B and C.
+    pub fn directed_to_new(&self, old: &FaceGraph) -> Vec<Option<u32>> {
+        old.pairs
+            .iter()
+            .zip(&self.pair_to_new)
+            .flat_map(|(&[i, _], new)| {
+                let forward = new.map(|q| {
+                    // i → j keeps the new pair's direction when i's cluster is its first node.
+                    let keeps = self.face_to_cluster[i as usize] == self.graph.pairs[q as usize][0];
+                    if keeps { 2 * q } else { 2 * q + 1 }
+                });
+                [forward, forward.map(|d| d ^ 1)]
+            })
+            .collect()
+    }
+
+    /// Pools per-directed-edge (config B/C dual) features into the new directed edges.
+    pub fn pool_directed(
+        &self,
+        old: &FaceGraph,
+        values: &[f64],
+        channels: usize,
+        how: Aggregate,
+    ) -> Vec<f64> {
+        let map = self.directed_to_new(old);
+        merge(
+            values,
+            channels,
+            2 * self.graph.pairs.len(),
+            map.into_iter(),
+            how,
+        )
+    }
+
     /// The coarser dual graph (rebuilt as the line graph of the new primal graph).
     pub fn dual(&self, config: DualConfig) -> DualGraph {
         self.graph.dual(config)

@@ -245,13 +245,24 @@ fn features_on_known_shapes_and_stats_round_trip() {
     let g = MeshGraph::new(&cube, "cube").unwrap();
     let f = pd_features(&cube, &g, DualConfig::SingleUndirected);
     let alphas: Vec<f64> = f.dual.chunks_exact(7).map(|r| r[0]).collect();
-    let flat = alphas.iter().filter(|a| (*a - std::f64::consts::PI).abs() < 1e-9).count();
-    let convex = alphas.iter().filter(|a| (*a - 1.5 * std::f64::consts::PI).abs() < 1e-9).count();
+    let flat = alphas
+        .iter()
+        .filter(|a| (*a - std::f64::consts::PI).abs() < 1e-9)
+        .count();
+    let convex = alphas
+        .iter()
+        .filter(|a| (*a - 1.5 * std::f64::consts::PI).abs() < 1e-9)
+        .count();
     assert_eq!((flat, convex), (6, 12));
     assert!((f.primal.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     let m = meshcnn_features(&cube);
     assert_eq!(m.len(), 18);
-    assert_eq!(m.iter().filter(|r| (r[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-9).count(), 12);
+    assert_eq!(
+        m.iter()
+            .filter(|r| (r[0] - std::f64::consts::FRAC_PI_2).abs() < 1e-9)
+            .count(),
+        12
+    );
     // Configs B/C: 4 channels per directed edge.
     let fb = pd_features(&cube, &g, DualConfig::DoubleDirected);
     assert_eq!(fb.dual.len(), 4 * 2 * 18);
@@ -267,4 +278,38 @@ fn features_on_known_shapes_and_stats_round_trip() {
     let again = FeatureStats::fit(7, [z.as_slice()]).unwrap();
     assert!(again.mean.iter().all(|m| m.abs() < 1e-9));
     assert!(FeatureStats::fit(7, [&f.dual[..5]]).is_err());
+}
+
+/// Configs B/C: directed dual nodes follow their faces' clusters, both directions stay paired,
+/// and pooling directed features keeps each direction apart.
+#[test]
+fn directed_dual_nodes_follow_clusters() {
+    let mesh = generate::icosphere(1);
+    let g = MeshGraph::new(&mesh, "ico").unwrap();
+    let scores = scores_for(g.faces.pairs.len(), 9);
+    let c = cluster_faces(&g.faces, &scores, Keep::Fraction(0.6)).unwrap();
+    let map = c.directed_to_new(&g.faces);
+    assert_eq!(map.len(), 2 * g.faces.pairs.len());
+    for (p, &[i, j]) in g.faces.pairs.iter().enumerate() {
+        match (map[2 * p], map[2 * p + 1]) {
+            (Some(f), Some(b)) => {
+                assert_eq!(f ^ 1, b);
+                let [a, bb] = c.graph.pairs[(f / 2) as usize];
+                let (from, to) = if f % 2 == 0 { (a, bb) } else { (bb, a) };
+                assert_eq!(
+                    (from, to),
+                    (c.face_to_cluster[i as usize], c.face_to_cluster[j as usize])
+                );
+            }
+            (None, None) => {
+                assert_eq!(c.face_to_cluster[i as usize], c.face_to_cluster[j as usize])
+            }
+            other => panic!("directions disagree: {other:?}"),
+        }
+    }
+    let values: Vec<f64> = (0..2 * g.faces.pairs.len())
+        .map(|d| (d % 2) as f64)
+        .collect();
+    let pooled = c.pool_directed(&g.faces, &values, 1, Aggregate::Mean);
+    assert_eq!(pooled.len(), 2 * c.graph.pairs.len());
 }
