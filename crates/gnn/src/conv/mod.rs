@@ -1,0 +1,11 @@
+//! Graph convolutions: one layer per file, `XxxConfig` + `Xxx` as in burn-nn.
+//!
+//! Every layer maps node features `[N, F_in]` of a [`crate::graph::DeviceBatch`] to `[N, F_out]`.
+
+mod gcn;
+mod gin;
+mod sage;
+
+pub use gcn::{GcnConv, GcnConvConfig};
+pub use gin::{GinConv, GinConvConfig};
+pub use sage::{SageConv, SageConvConfig};

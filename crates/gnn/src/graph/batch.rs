@@ -1,0 +1,209 @@
+//! [`Graph`], [`GraphBatch`] and [`DeviceBatch`].
+
+use burn::prelude::*;
+
+use super::scatter::Segments;
+use crate::error::{GraphError, Result};
+
+/// One graph: node features (row-major, `features` per node) and directed edges `src → dst`.
+/// Undirected graphs list both directions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Graph {
+    /// Number of nodes.
+    pub num_nodes: usize,
+    /// Features per node.
+    pub features: usize,
+    /// `num_nodes × features` values.
+    pub x: Vec<f32>,
+    /// Directed edges `[src, dst]`.
+    pub edges: Vec<[u32; 2]>,
+}
+
+impl Graph {
+    /// A graph, checked: at least one node, `x` of the right length and finite, edges in range.
+    ///
+    /// # Errors
+    /// [`GraphError::Invalid`] naming `what` and the first problem.
+    pub fn new(
+        num_nodes: usize,
+        features: usize,
+        x: Vec<f32>,
+        edges: Vec<[u32; 2]>,
+        what: &str,
+    ) -> Result<Self> {
+        let invalid = |detail: String| GraphError::Invalid {
+            what: what.to_string(),
+            detail,
+        };
+        if num_nodes == 0 {
+            return Err(invalid("the graph has no nodes".into()));
+        }
+        if x.len() != num_nodes * features {
+            return Err(invalid(format!(
+                "{} feature values for {num_nodes} nodes × {features} features",
+                x.len()
+            )));
+        }
+        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+            return Err(invalid(format!(
+                "feature {} of node {} is not finite",
+                i % features.max(1),
+                i / features.max(1)
+            )));
+        }
+        if let Some(e) = edges
+            .iter()
+            .find(|e| e[0] as usize >= num_nodes || e[1] as usize >= num_nodes)
+        {
+            return Err(invalid(format!(
+                "edge {} → {} leaves the {num_nodes} nodes",
+                e[0], e[1]
+            )));
+        }
+        Ok(Graph {
+            num_nodes,
+            features,
+            x,
+            edges,
+        })
+    }
+}
+
+/// Many graphs as one block-diagonal graph: nodes concatenated, edges shifted by each graph's
+/// first node (`ptr`), `batch[n]` = the graph of node `n` (PyG's layout).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphBatch {
+    /// Total nodes.
+    pub num_nodes: usize,
+    /// Number of graphs.
+    pub num_graphs: usize,
+    /// Features per node.
+    pub features: usize,
+    /// `num_nodes × features` values.
+    pub x: Vec<f32>,
+    /// Edge sources.
+    pub src: Vec<u32>,
+    /// Edge targets.
+    pub dst: Vec<u32>,
+    /// Graph of each node.
+    pub batch: Vec<u32>,
+    /// First node of each graph, and the total at the end (`num_graphs + 1` entries).
+    pub ptr: Vec<usize>,
+}
+
+impl GraphBatch {
+    /// Concatenates graphs that have the same number of features.
+    ///
+    /// # Errors
+    /// [`GraphError::Invalid`] for an empty list or differing feature counts.
+    pub fn new(graphs: &[&Graph]) -> Result<Self> {
+        let first = graphs.first().ok_or_else(|| GraphError::Invalid {
+            what: "batch".into(),
+            detail: "no graphs".into(),
+        })?;
+        let features = first.features;
+        let mut b = GraphBatch {
+            num_nodes: 0,
+            num_graphs: graphs.len(),
+            features,
+            x: Vec::new(),
+            src: Vec::new(),
+            dst: Vec::new(),
+            batch: Vec::new(),
+            ptr: vec![0],
+        };
+        for (g, graph) in graphs.iter().enumerate() {
+            if graph.features != features {
+                return Err(GraphError::Invalid {
+                    what: "batch".into(),
+                    detail: format!(
+                        "graph {g} has {} features, graph 0 has {features}",
+                        graph.features
+                    ),
+                });
+            }
+            let offset = b.num_nodes as u32;
+            b.x.extend_from_slice(&graph.x);
+            b.src.extend(graph.edges.iter().map(|e| e[0] + offset));
+            b.dst.extend(graph.edges.iter().map(|e| e[1] + offset));
+            b.batch
+                .extend(std::iter::repeat_n(g as u32, graph.num_nodes));
+            b.num_nodes += graph.num_nodes;
+            b.ptr.push(b.num_nodes);
+        }
+        Ok(b)
+    }
+
+    /// The batch on `device`, with the index tensors and segment layouts layers use.
+    pub fn to_device(&self, device: &Device) -> DeviceBatch {
+        let ints = |v: &[u32]| {
+            let data: Vec<i64> = v.iter().map(|&i| i as i64).collect();
+            Tensor::<1, Int>::from_data(TensorData::new(data, [v.len()]), device)
+        };
+        let x = Tensor::<2>::from_data(
+            TensorData::new(self.x.clone(), [self.num_nodes, self.features]),
+            device,
+        );
+        // Self-loop-augmented edges and GCN's symmetric normalisation 1/sqrt(d_src d_dst).
+        let mut deg = vec![1.0f32; self.num_nodes];
+        for &d in &self.dst {
+            deg[d as usize] += 1.0;
+        }
+        let loops: Vec<u32> = (0..self.num_nodes as u32).collect();
+        let src_loop: Vec<u32> = self
+            .src
+            .iter()
+            .copied()
+            .chain(loops.iter().copied())
+            .collect();
+        let dst_loop: Vec<u32> = self
+            .dst
+            .iter()
+            .copied()
+            .chain(loops.iter().copied())
+            .collect();
+        let norm: Vec<f32> = src_loop
+            .iter()
+            .zip(&dst_loop)
+            .map(|(&s, &d)| 1.0 / (deg[s as usize] * deg[d as usize]).sqrt())
+            .collect();
+        DeviceBatch {
+            x,
+            src: ints(&self.src),
+            dst: ints(&self.dst),
+            src_loop: ints(&src_loop),
+            dst_loop: ints(&dst_loop),
+            gcn_norm: Tensor::<1>::from_data(TensorData::new(norm, [src_loop.len()]), device)
+                .unsqueeze_dim(1),
+            incoming: Segments::new(&self.dst, self.num_nodes, device),
+            nodes: Segments::new(&self.batch, self.num_graphs, device),
+            num_nodes: self.num_nodes,
+            num_graphs: self.num_graphs,
+        }
+    }
+}
+
+/// A [`GraphBatch`] on a device.
+#[derive(Clone, Debug)]
+pub struct DeviceBatch {
+    /// Node features `[N, F]`.
+    pub x: Tensor<2>,
+    /// Edge sources `[E]`.
+    pub src: Tensor<1, Int>,
+    /// Edge targets `[E]`.
+    pub dst: Tensor<1, Int>,
+    /// Sources with one self-loop per node appended `[E + N]`.
+    pub src_loop: Tensor<1, Int>,
+    /// Targets with the self-loops `[E + N]`.
+    pub dst_loop: Tensor<1, Int>,
+    /// GCN normalisation per self-loop-augmented edge `[E + N, 1]`.
+    pub gcn_norm: Tensor<2>,
+    /// Edges grouped by target node (for neighbourhood reductions).
+    pub incoming: Segments,
+    /// Nodes grouped by graph (for readouts).
+    pub nodes: Segments,
+    /// Total nodes.
+    pub num_nodes: usize,
+    /// Number of graphs.
+    pub num_graphs: usize,
+}

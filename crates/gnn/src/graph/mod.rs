@@ -1,0 +1,8 @@
+//! Graphs on the CPU (validated once), batched into one block-diagonal graph, and sent to a
+//! device with the index tensors the layers need.
+
+mod batch;
+mod scatter;
+
+pub use batch::{DeviceBatch, Graph, GraphBatch};
+pub use scatter::{Segments, scatter_max, scatter_mean, scatter_sum, segment_softmax};

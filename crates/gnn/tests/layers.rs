@@ -1,0 +1,191 @@
+//! Layers and readouts: hand-computed reductions, finite-difference gradients, permutation
+//! equivariance/invariance, and batched = per-graph.
+
+use burn::prelude::*;
+use tessera_gnn::conv::{GcnConvConfig, GinConvConfig, SageConvConfig};
+use tessera_gnn::graph::{
+    DeviceBatch, Graph, GraphBatch, Segments, scatter_max, scatter_mean, scatter_sum,
+    segment_softmax,
+};
+use tessera_gnn::readout::BasicReadout;
+
+fn values(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().unwrap()
+}
+
+/// A small irregular graph: 5 nodes, undirected edges, 2 features.
+fn graph(perm: &[u32]) -> Graph {
+    let edges = [[0u32, 1], [1, 2], [2, 0], [2, 3], [3, 4]];
+    let x = [0.5f32, -1.0, 1.5, 0.25, -0.75, 2.0, 1.0, 1.0, -2.0, 0.1];
+    let mut new_x = vec![0.0; 10];
+    for (old, &new) in perm.iter().enumerate() {
+        new_x[2 * new as usize] = x[2 * old];
+        new_x[2 * new as usize + 1] = x[2 * old + 1];
+    }
+    let e = edges
+        .iter()
+        .flat_map(|&[a, b]| {
+            [
+                [perm[a as usize], perm[b as usize]],
+                [perm[b as usize], perm[a as usize]],
+            ]
+        })
+        .collect();
+    Graph::new(5, 2, new_x, e, "test").unwrap()
+}
+
+const ID: [u32; 5] = [0, 1, 2, 3, 4];
+const PERM: [u32; 5] = [3, 0, 4, 1, 2];
+
+#[test]
+fn reductions_by_hand() {
+    let device = Device::flex();
+    let seg = Segments::new(&[0, 2, 0, 2], 3, &device);
+    let v = Tensor::<2>::from_data([[1.0, -1.0], [2.0, 5.0], [3.0, 4.0], [-4.0, 0.5]], &device);
+    assert_eq!(
+        values(scatter_sum(v.clone(), &seg)),
+        [4.0, 3.0, 0.0, 0.0, -2.0, 5.5]
+    );
+    assert_eq!(
+        values(scatter_mean(v.clone(), &seg)),
+        [2.0, 1.5, 0.0, 0.0, -1.0, 2.75]
+    );
+    assert_eq!(
+        values(scatter_max(v.clone(), &seg)),
+        [3.0, 4.0, 0.0, 0.0, 2.0, 5.0]
+    );
+    let sm = values(segment_softmax(v, &seg));
+    let e = |a: f32, b: f32| a.exp() / (a.exp() + b.exp());
+    assert!((sm[0] - e(1.0, 3.0)).abs() < 1e-6 && (sm[4] - e(3.0, 1.0)).abs() < 1e-6);
+    assert!((sm[2] - e(2.0, -4.0)).abs() < 1e-6 && (sm[7] - e(0.5, 5.0)).abs() < 1e-6);
+}
+
+type Layer = Box<dyn Fn(Tensor<2>, &DeviceBatch) -> Tensor<2>>;
+
+fn layers(device: &Device) -> Vec<(&'static str, Layer)> {
+    let gcn = GcnConvConfig::new(2, 3).init(device);
+    let gin = GinConvConfig::new(2, 3)
+        .with_train_eps(true)
+        .with_eps(0.3)
+        .init(device);
+    let sage = SageConvConfig::new(2, 3).init(device);
+    vec![
+        ("gcn", Box::new(move |x, g| gcn.forward(x, g))),
+        ("gin", Box::new(move |x, g| gin.forward(x, g))),
+        ("sage", Box::new(move |x, g| sage.forward(x, g))),
+    ]
+}
+
+#[test]
+fn convolutions_are_permutation_equivariant_and_batch_independent() {
+    let device = Device::flex();
+    let (a, b) = (graph(&ID), graph(&PERM));
+    let ga = GraphBatch::new(&[&a]).unwrap().to_device(&device);
+    let gb = GraphBatch::new(&[&b]).unwrap().to_device(&device);
+    let both = GraphBatch::new(&[&a, &b]).unwrap().to_device(&device);
+    for (name, layer) in layers(&device) {
+        let ya = values(layer(ga.x.clone(), &ga));
+        let yb = values(layer(gb.x.clone(), &gb));
+        for (old, &new) in PERM.iter().enumerate() {
+            for c in 0..3 {
+                let (p, q) = (ya[3 * old + c], yb[3 * new as usize + c]);
+                assert!(
+                    (p - q).abs() < 1e-5,
+                    "{name}: node {old} channel {c}: {p} vs {q}"
+                );
+            }
+        }
+        let yboth = values(layer(both.x.clone(), &both));
+        assert!(
+            yboth[..15]
+                .iter()
+                .zip(&ya)
+                .all(|(p, q)| (p - q).abs() < 1e-5),
+            "{name}: batched"
+        );
+        assert!(
+            yboth[15..]
+                .iter()
+                .zip(&yb)
+                .all(|(p, q)| (p - q).abs() < 1e-5),
+            "{name}: batched"
+        );
+        for r in [BasicReadout::Sum, BasicReadout::Mean, BasicReadout::Max] {
+            let ra = values(r.forward(layer(ga.x.clone(), &ga), &ga));
+            let rb = values(r.forward(layer(gb.x.clone(), &gb), &gb));
+            assert!(
+                ra.iter().zip(&rb).all(|(p, q)| (p - q).abs() < 1e-5),
+                "{name} {r:?}: invariance"
+            );
+        }
+    }
+}
+
+/// `d/dx Σ f(x)²` by autodiff against central differences (f32: step 1e-2, tolerance 2e-2).
+#[test]
+fn gradients_match_finite_differences() {
+    let device = Device::flex().autodiff();
+    let g = graph(&ID);
+    let batch = GraphBatch::new(&[&g]).unwrap().to_device(&device);
+    for (name, layer) in layers(&device) {
+        for readout in [BasicReadout::Sum, BasicReadout::Max] {
+            let loss = |x: Tensor<2>| {
+                readout
+                    .forward(layer(x, &batch), &batch)
+                    .powf_scalar(2.0)
+                    .sum()
+            };
+            let x = batch.x.clone().require_grad();
+            let grads = loss(x.clone()).backward();
+            let analytic = x
+                .grad(&grads)
+                .unwrap()
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap();
+            let base = g.x.clone();
+            for i in 0..base.len() {
+                let at = |d: f32| {
+                    let mut v = base.clone();
+                    v[i] += d;
+                    let t = Tensor::<2>::from_data(TensorData::new(v, [5, 2]), &device);
+                    loss(t).into_scalar::<f32>()
+                };
+                let numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+                let tol = 2e-2 * (1.0 + numeric.abs());
+                assert!(
+                    (analytic[i] - numeric).abs() < tol,
+                    "{name} {readout:?} x[{i}]: {} vs {numeric}",
+                    analytic[i]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_graphs_are_refused() {
+    assert!(
+        Graph::new(0, 1, vec![], vec![], "g")
+            .unwrap_err()
+            .to_string()
+            .contains("no nodes")
+    );
+    assert!(
+        Graph::new(2, 1, vec![1.0], vec![], "g")
+            .unwrap_err()
+            .to_string()
+            .contains("feature values")
+    );
+    assert!(
+        Graph::new(2, 1, vec![1.0, 2.0], vec![[0, 2]], "g")
+            .unwrap_err()
+            .to_string()
+            .contains("leaves")
+    );
+    assert!(Graph::new(1, 1, vec![f32::NAN], vec![], "g").is_err());
+    let a = Graph::new(1, 1, vec![1.0], vec![], "a").unwrap();
+    let b = Graph::new(1, 2, vec![1.0, 2.0], vec![], "b").unwrap();
+    assert!(GraphBatch::new(&[&a, &b]).is_err());
+    assert!(GraphBatch::new(&[]).is_err());
+}
