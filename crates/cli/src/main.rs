@@ -9,6 +9,7 @@ mod mesh;
 mod pix;
 mod sim;
 mod spectrum;
+mod train;
 
 use std::process::ExitCode;
 
@@ -66,6 +67,9 @@ enum Command {
     Spectrum(spectrum::SpectrumArgs),
     /// Estimate each simulated map's parameter with the spectrum likelihood.
     Estimate(estimate::EstimateArgs),
+    /// Train models: graph classification on TU datasets (cross-validated).
+    #[command(subcommand)]
+    Train(train::TrainCommand),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Mesh(cmd) => mesh::run(cmd, &mut std::io::stdout().lock()),
         Command::Sim(cmd) => sim::run(cmd, &mut std::io::stdout().lock()),
         Command::Spectrum(args) => spectrum::run(args, &mut std::io::stdout().lock()),
+        Command::Train(cmd) => train::run(cmd, &mut std::io::stdout().lock()),
         Command::Estimate(args) => estimate::run(args, &mut std::io::stdout().lock()),
     };
     match result {

@@ -1,0 +1,7 @@
+//! Datasets.
+
+mod split;
+mod tu;
+
+pub use split::stratified_folds;
+pub use tu::{TuDataset, TuOptions};

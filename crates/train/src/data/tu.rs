@@ -1,0 +1,229 @@
+//! The TU graph benchmark format (`DS_A.txt`, `DS_graph_indicator.txt`, `DS_graph_labels.txt`,
+//! optional `DS_node_labels.txt`, `DS_node_attributes.txt`).
+
+use std::path::{Path, PathBuf};
+
+use tessera_gnn::graph::Graph;
+
+use crate::error::{Result, TrainError};
+
+/// What to use as node features.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TuOptions {
+    /// One-hot node labels (when the file exists).
+    pub node_labels: bool,
+    /// Continuous node attributes appended (when the file exists).
+    pub node_attributes: bool,
+}
+
+impl Default for TuOptions {
+    fn default() -> Self {
+        TuOptions {
+            node_labels: true,
+            node_attributes: false,
+        }
+    }
+}
+
+/// A TU dataset: graphs with node features and one class per graph.
+#[derive(Clone, Debug)]
+pub struct TuDataset {
+    /// The dataset's name (the file prefix).
+    pub name: String,
+    /// The graphs (undirected edges stored both ways, as in the files).
+    pub graphs: Vec<Graph>,
+    /// The class of each graph, `0 .. num_classes`.
+    pub labels: Vec<usize>,
+    /// The original label value of each class.
+    pub class_values: Vec<i64>,
+}
+
+fn read_lines(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| TrainError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    Ok(text
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.trim().is_empty())
+        .collect())
+}
+
+fn parse<T: std::str::FromStr>(path: &Path, line: usize, s: &str) -> Result<T> {
+    s.trim().parse().map_err(|_| TrainError::Data {
+        path: path.to_path_buf(),
+        line: Some(line + 1),
+        message: format!("{:?} is not a number", s.trim()),
+    })
+}
+
+impl TuDataset {
+    /// Loads `dir/NAME_*.txt`, `NAME` being the folder's name.
+    ///
+    /// # Errors
+    /// A missing folder or required file, a malformed line, an edge to a node that does not exist
+    /// or across graphs, a graph without nodes, files of inconsistent lengths — each naming the
+    /// file and line.
+    pub fn load(dir: impl AsRef<Path>, opts: TuOptions) -> Result<Self> {
+        let dir = dir.as_ref();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                TrainError::Config(format!("{}: not a dataset folder", dir.display()))
+            })?;
+        let file = |suffix: &str| -> PathBuf { dir.join(format!("{name}_{suffix}.txt")) };
+        let err = |path: &Path, line: Option<usize>, message: String| TrainError::Data {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let ind_path = file("graph_indicator");
+        let indicator: Vec<usize> = read_lines(&ind_path)?
+            .iter()
+            .enumerate()
+            .map(|(i, l)| parse(&ind_path, i, l))
+            .collect::<Result<_>>()?;
+        let lab_path = file("graph_labels");
+        let raw_labels: Vec<i64> = read_lines(&lab_path)?
+            .iter()
+            .enumerate()
+            .map(|(i, l)| parse(&lab_path, i, l))
+            .collect::<Result<_>>()?;
+        let num_graphs = raw_labels.len();
+        let n = indicator.len();
+        // Graph ids are 1-based and contiguous.
+        let mut first = vec![usize::MAX; num_graphs];
+        let mut count = vec![0usize; num_graphs];
+        for (node, &g) in indicator.iter().enumerate() {
+            if g == 0 || g > num_graphs {
+                return Err(err(
+                    &ind_path,
+                    Some(node + 1),
+                    format!("graph id {g} is not in 1..={num_graphs}"),
+                ));
+            }
+            first[g - 1] = first[g - 1].min(node);
+            count[g - 1] += 1;
+        }
+        if let Some(g) = count.iter().position(|&c| c == 0) {
+            return Err(err(
+                &ind_path,
+                None,
+                format!("graph {} has no nodes", g + 1),
+            ));
+        }
+        // Node features.
+        let mut features: Vec<Vec<f32>> = vec![Vec::new(); n];
+        let nl_path = file("node_labels");
+        if opts.node_labels && nl_path.exists() {
+            let labels: Vec<i64> = read_lines(&nl_path)?
+                .iter()
+                .enumerate()
+                .map(|(i, l)| parse(&nl_path, i, l.split(',').next().unwrap_or("")))
+                .collect::<Result<_>>()?;
+            if labels.len() != n {
+                return Err(err(
+                    &nl_path,
+                    None,
+                    format!("{} lines for {n} nodes", labels.len()),
+                ));
+            }
+            let mut values: Vec<i64> = labels.clone();
+            values.sort_unstable();
+            values.dedup();
+            for (node, l) in labels.iter().enumerate() {
+                let k = values.binary_search(l).expect("present");
+                features[node].extend((0..values.len()).map(|j| if j == k { 1.0 } else { 0.0 }));
+            }
+        }
+        let na_path = file("node_attributes");
+        if opts.node_attributes && na_path.exists() {
+            let lines = read_lines(&na_path)?;
+            if lines.len() != n {
+                return Err(err(
+                    &na_path,
+                    None,
+                    format!("{} lines for {n} nodes", lines.len()),
+                ));
+            }
+            for (node, l) in lines.iter().enumerate() {
+                for v in l.split(',') {
+                    features[node].push(parse::<f32>(&na_path, node, v)?);
+                }
+            }
+        }
+        let width = features.first().map_or(0, Vec::len);
+        let width = if width == 0 {
+            // No node features: a constant 1 (the usual choice for unlabelled graphs).
+            features.iter_mut().for_each(|f| f.push(1.0));
+            1
+        } else {
+            width
+        };
+        // Edges.
+        let a_path = file("A");
+        let mut edges: Vec<Vec<[u32; 2]>> = vec![Vec::new(); num_graphs];
+        for (i, l) in read_lines(&a_path)?.iter().enumerate() {
+            let (s, t) = l
+                .split_once(',')
+                .ok_or_else(|| err(&a_path, Some(i + 1), format!("{l:?} is not `row, col`")))?;
+            let (s, t): (usize, usize) = (parse(&a_path, i, s)?, parse(&a_path, i, t)?);
+            if s == 0 || t == 0 || s > n || t > n {
+                return Err(err(
+                    &a_path,
+                    Some(i + 1),
+                    format!("edge {s} → {t} names a node outside 1..={n}"),
+                ));
+            }
+            let (gs, gt) = (indicator[s - 1], indicator[t - 1]);
+            if gs != gt {
+                return Err(err(
+                    &a_path,
+                    Some(i + 1),
+                    format!("edge {s} → {t} joins graphs {gs} and {gt}"),
+                ));
+            }
+            let base = first[gs - 1];
+            edges[gs - 1].push([(s - 1 - base) as u32, (t - 1 - base) as u32]);
+        }
+        let mut class_values = raw_labels.clone();
+        class_values.sort_unstable();
+        class_values.dedup();
+        let labels = raw_labels
+            .iter()
+            .map(|l| class_values.binary_search(l).expect("present"))
+            .collect();
+        let graphs = (0..num_graphs)
+            .map(|g| {
+                let x: Vec<f32> = (first[g]..first[g] + count[g])
+                    .flat_map(|v| features[v].iter().copied())
+                    .collect();
+                Graph::new(
+                    count[g],
+                    width,
+                    x,
+                    std::mem::take(&mut edges[g]),
+                    &format!("{name} graph {}", g + 1),
+                )
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(TuDataset {
+            name,
+            graphs,
+            labels,
+            class_values,
+        })
+    }
+
+    /// Number of classes.
+    pub fn num_classes(&self) -> usize {
+        self.class_values.len()
+    }
+
+    /// Node features per node.
+    pub fn features(&self) -> usize {
+        self.graphs[0].features
+    }
+}

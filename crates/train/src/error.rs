@@ -1,0 +1,36 @@
+//! The error type of tessera-train.
+
+use std::path::PathBuf;
+
+/// Bad datasets and failed runs.
+#[derive(thiserror::Error, Debug)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A dataset file is malformed.
+    #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Data {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A graph could not be built.
+    #[error(transparent)]
+    Graph(#[from] tessera_gnn::GraphError),
+    /// Settings that cannot work together.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// `Result` with [`TrainError`] as the default error.
+pub type Result<T, E = TrainError> = std::result::Result<T, E>;

@@ -1,0 +1,5 @@
+//! Models built from tessera-gnn layers.
+
+mod gin;
+
+pub use gin::{GinClassifier, GinClassifierConfig};
