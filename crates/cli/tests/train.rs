@@ -8,19 +8,29 @@ use predicates::prelude::*;
 fn train_graph_writes_a_run_folder() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/graphs/MUTAG");
+    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/graphs/MUTAG");
     Command::cargo_bin("tessera")
         .unwrap()
-        .args(["train", "graph", "--folds", "2", "--epochs", "2", "--hidden", "8", "--data"])
+        .args([
+            "train", "graph", "--folds", "2", "--epochs", "2", "--hidden", "8", "--data",
+        ])
         .arg(&data)
         .arg("-o")
         .arg(&run)
         .assert()
         .success()
         .stdout(predicate::str::contains("MUTAG: 2-fold accuracy"));
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["fold_accuracy"].as_array().unwrap().len(), 2);
-    assert_eq!(std::fs::read_to_string(run.join("loss.csv")).unwrap().lines().count(), 1 + 2 * 2);
+    assert_eq!(
+        std::fs::read_to_string(run.join("loss.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        1 + 2 * 2
+    );
     assert!(run.join("config.json").exists());
     Command::cargo_bin("tessera")
         .unwrap()

@@ -2,10 +2,12 @@
 //!
 //! Every layer maps node features `[N, F_in]` of a [`crate::graph::DeviceBatch`] to `[N, F_out]`.
 
+mod gat;
 mod gcn;
 mod gin;
 mod sage;
 
+pub use gat::{GatConv, GatConvConfig};
 pub use gcn::{GcnConv, GcnConvConfig};
 pub use gin::{GinConv, GinConvConfig};
 pub use sage::{SageConv, SageConvConfig};

@@ -176,6 +176,7 @@ impl GraphBatch {
             gcn_norm: Tensor::<1>::from_data(TensorData::new(norm, [src_loop.len()]), device)
                 .unsqueeze_dim(1),
             incoming: Segments::new(&self.dst, self.num_nodes, device),
+            incoming_loop: Segments::new(&dst_loop, self.num_nodes, device),
             nodes: Segments::new(&self.batch, self.num_graphs, device),
             num_nodes: self.num_nodes,
             num_graphs: self.num_graphs,
@@ -200,6 +201,9 @@ pub struct DeviceBatch {
     pub gcn_norm: Tensor<2>,
     /// Edges grouped by target node (for neighbourhood reductions).
     pub incoming: Segments,
+    /// Self-loop-augmented edges grouped by target node (attention over a node and its
+    /// neighbours).
+    pub incoming_loop: Segments,
     /// Nodes grouped by graph (for readouts).
     pub nodes: Segments,
     /// Total nodes.

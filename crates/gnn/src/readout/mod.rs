@@ -1,6 +1,12 @@
 //! Graph readouts: one vector per graph from its nodes.
 
+mod attention;
+mod gem;
+
 use burn::prelude::*;
+
+pub use attention::{AttentionReadout, AttentionReadoutConfig};
+pub use gem::{GemReadout, GemReadoutConfig};
 
 use crate::graph::{DeviceBatch, scatter_max, scatter_mean, scatter_sum};
 
