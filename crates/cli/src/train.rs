@@ -7,10 +7,9 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use tessera_gnn::readout::BasicReadout;
 use tessera_train::data::{TuDataset, TuOptions};
 use tessera_train::fit::{FitConfig, cross_validate};
-use tessera_train::models::GinClassifierConfig;
+use tessera_train::models::{GinClassifierConfig, ReadoutKind};
 
 use crate::sim::write_text;
 
@@ -23,6 +22,10 @@ pub enum ReadoutArg {
     Mean,
     /// Maximum over nodes.
     Max,
+    /// Generalised mean, learned exponent.
+    Gem,
+    /// Gated attention over nodes.
+    Attention,
 }
 
 /// Arguments of `tessera train graph`.
@@ -83,9 +86,11 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         },
     )?;
     let readout = match a.readout {
-        ReadoutArg::Sum => BasicReadout::Sum,
-        ReadoutArg::Mean => BasicReadout::Mean,
-        ReadoutArg::Max => BasicReadout::Max,
+        ReadoutArg::Sum => ReadoutKind::Sum,
+        ReadoutArg::Mean => ReadoutKind::Mean,
+        ReadoutArg::Max => ReadoutKind::Max,
+        ReadoutArg::Gem => ReadoutKind::Gem,
+        ReadoutArg::Attention => ReadoutKind::Attention,
     };
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
         .with_hidden(a.hidden)

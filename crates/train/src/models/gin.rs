@@ -1,12 +1,31 @@
 //! The GIN graph classifier of Xu et al. (2019): GIN layers, a readout of every layer's node
-//! features (the input included), one linear scorer per layer, scores summed.
+//! features (the input included), one linear scorer per layer, scores summed. The readout is
+//! a choice: sum (the paper's), mean, max, GeM or gated attention.
 
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use tessera_gnn::conv::{GinConv, GinConvConfig};
 use tessera_gnn::graph::DeviceBatch;
-use tessera_gnn::readout::BasicReadout;
+use tessera_gnn::readout::{
+    AttentionReadout, AttentionReadoutConfig, BasicReadout, GemReadout, GemReadoutConfig,
+};
+
+/// The graph readout of [`GinClassifier`]: parameter-free, or learned (one per layer).
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub enum ReadoutKind {
+    /// Sum over nodes (GIN's).
+    Sum,
+    /// Mean over nodes.
+    Mean,
+    /// Maximum over nodes.
+    Max,
+    /// Generalised mean with a learned exponent (inputs made positive with a softplus-free
+    /// `|x| + 1e-6` floor inside the readout).
+    Gem,
+    /// Gated attention over nodes.
+    Attention,
+}
 
 /// Configuration of [`GinClassifier`].
 #[derive(Config, Debug)]
@@ -28,8 +47,8 @@ pub struct GinClassifierConfig {
     #[config(default = false)]
     pub train_eps: bool,
     /// Graph readout.
-    #[config(default = "BasicReadout::Sum")]
-    pub readout: BasicReadout,
+    #[config(default = "ReadoutKind::Sum")]
+    pub readout: ReadoutKind,
 }
 
 /// GIN layers with per-layer readouts and scorers.
@@ -38,8 +57,10 @@ pub struct GinClassifier {
     convs: Vec<GinConv>,
     scorers: Vec<Linear>,
     dropout: Dropout,
+    gem: Vec<GemReadout>,
+    attention: Vec<AttentionReadout>,
     #[module(skip)]
-    readout: BasicReadout,
+    readout: ReadoutKind,
 }
 
 impl GinClassifierConfig {
@@ -62,6 +83,22 @@ impl GinClassifierConfig {
                 .map(|&w| LinearConfig::new(w, self.num_classes).init(device))
                 .collect(),
             dropout: DropoutConfig::new(self.dropout).init(),
+            gem: if self.readout == ReadoutKind::Gem {
+                widths
+                    .iter()
+                    .map(|_| GemReadoutConfig::new().init(device))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            attention: if self.readout == ReadoutKind::Attention {
+                widths
+                    .iter()
+                    .map(|&w| AttentionReadoutConfig::new(w, w).init(device))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             readout: self.readout,
         }
     }
@@ -74,13 +111,22 @@ impl GinClassifier {
     /// batch with `x: [N, d_input]` → `[num_graphs, num_classes]`.
     pub fn forward(&self, g: &DeviceBatch) -> Tensor<2> {
         let mut h = g.x.clone();
-        let mut score =
-            self.scorers[0].forward(self.dropout.forward(self.readout.forward(h.clone(), g)));
-        for (conv, scorer) in self.convs.iter().zip(&self.scorers[1..]) {
+        let mut score = self.scorers[0].forward(self.dropout.forward(self.read(0, h.clone(), g)));
+        for (l, (conv, scorer)) in self.convs.iter().zip(&self.scorers[1..]).enumerate() {
             h = relu(conv.forward(h, g));
-            score =
-                score + scorer.forward(self.dropout.forward(self.readout.forward(h.clone(), g)));
+            score = score + scorer.forward(self.dropout.forward(self.read(l + 1, h.clone(), g)));
         }
         score
+    }
+
+    /// The readout of layer `l`'s node features.
+    fn read(&self, l: usize, h: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
+        match self.readout {
+            ReadoutKind::Sum => BasicReadout::Sum.forward(h, g),
+            ReadoutKind::Mean => BasicReadout::Mean.forward(h, g),
+            ReadoutKind::Max => BasicReadout::Max.forward(h, g),
+            ReadoutKind::Gem => self.gem[l].forward(h.abs(), g),
+            ReadoutKind::Attention => self.attention[l].forward(h, g),
+        }
     }
 }

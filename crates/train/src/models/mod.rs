@@ -2,4 +2,4 @@
 
 mod gin;
 
-pub use gin::{GinClassifier, GinClassifierConfig};
+pub use gin::{GinClassifier, GinClassifierConfig, ReadoutKind};
