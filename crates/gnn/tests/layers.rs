@@ -2,7 +2,9 @@
 //! equivariance/invariance, and batched = per-graph.
 
 use burn::prelude::*;
-use tessera_gnn::conv::{GatConvConfig, GcnConvConfig, GinConvConfig, SageConvConfig};
+use tessera_gnn::conv::{
+    ChebConvConfig, GatConvConfig, GcnConvConfig, GinConvConfig, SageConvConfig,
+};
 use tessera_gnn::graph::{
     DeviceBatch, Graph, GraphBatch, Segments, scatter_max, scatter_mean, scatter_sum,
     segment_softmax,
@@ -76,7 +78,9 @@ fn layers(device: &Device) -> Vec<(&'static str, Layer)> {
         .with_concat(false)
         .init(device);
     let gatv2 = GatConvConfig::new(2, 3).with_v2(true).init(device);
+    let cheb = ChebConvConfig::new(2, 3, 3).init(device);
     vec![
+        ("cheb", Box::new(move |x, g| cheb.forward(x, g))),
         ("gat", Box::new(move |x, g| gat.forward(x, g))),
         ("gat-mean", Box::new(move |x, g| gat_mean.forward(x, g))),
         ("gatv2", Box::new(move |x, g| gatv2.forward(x, g))),
@@ -277,4 +281,38 @@ fn learned_readouts() {
         values(BasicReadout::Mean.forward(pos, &ga)),
     );
     assert!(g1.iter().zip(&m1).all(|(p, q)| (p - q).abs() < 1e-5));
+}
+
+/// The Chebyshev basis by hand on the path 0–1–2, x = (1, 2, 4), λ_max = 2 (L̃ = −D^{−1/2}AD^{−1/2}):
+/// T_1 x = −(√2, 5/√2, √2), T_2 x = 2 L̃ T_1 x − x = (4, 2, 1).
+#[test]
+fn chebyshev_basis_by_hand() {
+    let device = Device::flex();
+    let g = Graph::new(
+        3,
+        1,
+        vec![1.0, 2.0, 4.0],
+        vec![[0, 1], [1, 0], [1, 2], [2, 1]],
+        "path",
+    )
+    .unwrap();
+    let b = GraphBatch::new(&[&g]).unwrap().to_device(&device);
+    let cheb = ChebConvConfig::new(1, 1, 3).init(&device);
+    let basis: Vec<Vec<f32>> = cheb
+        .basis(b.x.clone(), &b)
+        .into_iter()
+        .map(values)
+        .collect();
+    let s = 2f32.sqrt();
+    let want = [
+        vec![1.0, 2.0, 4.0],
+        vec![-s, -5.0 / s, -s],
+        vec![4.0, 2.0, 1.0],
+    ];
+    for (k, (got, w)) in basis.iter().zip(&want).enumerate() {
+        assert!(
+            got.iter().zip(w).all(|(a, b)| (a - b).abs() < 1e-5),
+            "T_{k}: {got:?} vs {w:?}"
+        );
+    }
 }

@@ -2,11 +2,13 @@
 //!
 //! Every layer maps node features `[N, F_in]` of a [`crate::graph::DeviceBatch`] to `[N, F_out]`.
 
+mod cheb;
 mod gat;
 mod gcn;
 mod gin;
 mod sage;
 
+pub use cheb::{ChebConv, ChebConvConfig};
 pub use gat::{GatConv, GatConvConfig};
 pub use gcn::{GcnConv, GcnConvConfig};
 pub use gin::{GinConv, GinConvConfig};

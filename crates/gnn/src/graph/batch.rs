@@ -167,8 +167,21 @@ impl GraphBatch {
             .zip(&dst_loop)
             .map(|(&s, &d)| 1.0 / (deg[s as usize] * deg[d as usize]).sqrt())
             .collect();
+        // Symmetric normalisation without self-loops, for Laplacians: 1/sqrt(d_src d_dst).
+        let mut plain = vec![0.0f32; self.num_nodes];
+        for &d in &self.dst {
+            plain[d as usize] += 1.0;
+        }
+        let sym: Vec<f32> = self
+            .src
+            .iter()
+            .zip(&self.dst)
+            .map(|(&s, &d)| 1.0 / (plain[s as usize] * plain[d as usize]).sqrt())
+            .collect();
         DeviceBatch {
             x,
+            sym_norm: Tensor::<1>::from_data(TensorData::new(sym, [self.src.len()]), device)
+                .unsqueeze_dim(1),
             src: ints(&self.src),
             dst: ints(&self.dst),
             src_loop: ints(&src_loop),
@@ -199,6 +212,9 @@ pub struct DeviceBatch {
     pub dst_loop: Tensor<1, Int>,
     /// GCN normalisation per self-loop-augmented edge `[E + N, 1]`.
     pub gcn_norm: Tensor<2>,
+    /// `1/sqrt(d_src d_dst)` per edge, degrees without self-loops `[E, 1]` (the normalised
+    /// adjacency of the graph Laplacian).
+    pub sym_norm: Tensor<2>,
     /// Edges grouped by target node (for neighbourhood reductions).
     pub incoming: Segments,
     /// Self-loop-augmented edges grouped by target node (attention over a node and its
