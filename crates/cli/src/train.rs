@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tessera_train::data::{TuDataset, TuOptions};
-use tessera_train::fit::{FitConfig, cross_validate};
+use tessera_train::fit::{Checkpointing, FitConfig, cross_validate_with};
 use tessera_train::models::{GinClassifierConfig, ReadoutKind};
 
 use crate::sim::write_text;
@@ -61,9 +61,13 @@ pub struct GraphTrainArgs {
     /// Append continuous node attributes to the one-hot node labels.
     #[arg(long)]
     node_attributes: bool,
-    /// Run folder (config.json, report.json, loss.csv).
+    /// Run folder: config.json at the start, checkpoint/ after every epoch, loss.csv and
+    /// report.json at the end (report.json marks a finished run).
     #[arg(short, long)]
     output: PathBuf,
+    /// Continue an interrupted run from its checkpoint (same arguments as the first time).
+    #[arg(long)]
+    resume: bool,
 }
 
 /// Training subcommands.
@@ -104,6 +108,19 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         lr_halving: 50,
         seed: a.seed,
     };
+    let checkpoint = a.output.join("checkpoint");
+    if !a.resume && a.output.join("report.json").exists() {
+        anyhow::bail!(
+            "{}: holds a finished run (choose another folder)",
+            a.output.display()
+        );
+    }
+    if !a.resume && checkpoint.join("state.json").exists() {
+        anyhow::bail!(
+            "{}: holds an unfinished run; pass --resume to continue it",
+            a.output.display()
+        );
+    }
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
     let bar = ProgressBar::new((a.folds * a.epochs) as u64).with_style(
@@ -112,12 +129,6 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
             .progress_chars("=> "),
     );
     let started = std::time::Instant::now();
-    let report = cross_validate(&data, &model, &cfg, |fold, _, loss| {
-        bar.set_message(format!("fold {} loss {loss:.3}", fold + 1));
-        bar.inc(1);
-    })?;
-    bar.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
     let config = json!({"dataset": data.name, "graphs": data.graphs.len(), "classes": data.num_classes(),
         "features": data.features(), "model": "gin", "readout": format!("{readout:?}"), "hidden": a.hidden,
         "layers": a.layers, "fit": cfg});
@@ -125,6 +136,18 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         &a.output.join("config.json"),
         &serde_json::to_string_pretty(&config)?,
     )?;
+    let ckpt = Checkpointing {
+        dir: Some(checkpoint),
+        resume: a.resume,
+        stop_after: None,
+    };
+    let report = cross_validate_with(&data, &model, &cfg, &ckpt, |fold, epoch, loss| {
+        bar.set_message(format!("fold {} loss {loss:.3}", fold + 1));
+        bar.set_position((fold * a.epochs + epoch + 1) as u64);
+    })?
+    .context("the run stopped before its end")?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
     let mut csv = String::from("fold,epoch,train_loss\n");
     for (k, losses) in report.train_loss.iter().enumerate() {
         for (e, l) in losses.iter().enumerate() {

@@ -41,3 +41,52 @@ fn train_graph_writes_a_run_folder() {
         .stderr(predicate::str::contains("TOY_graph_indicator.txt"));
     assert!(!dir.path().join("bad").exists());
 }
+
+#[test]
+fn finished_and_unfinished_runs_are_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/graphs/MUTAG");
+    let args = [
+        "train", "graph", "--folds", "2", "--epochs", "1", "--hidden", "4", "--data",
+    ];
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(args)
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .success();
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(args)
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("holds a finished run"));
+    // An unfinished run (checkpoint, no report) asks for --resume, and --resume completes it.
+    std::fs::remove_file(run.join("report.json")).unwrap();
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(args)
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--resume"));
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(args)
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .arg("--resume")
+        .assert()
+        .success();
+    assert!(run.join("report.json").exists());
+}

@@ -1,5 +1,7 @@
 //! Training and k-fold cross-validation of graph classifiers.
 
+use std::path::{Path, PathBuf};
+
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
@@ -42,6 +44,98 @@ impl Default for FitConfig {
     }
 }
 
+/// Where a run keeps its checkpoint, and whether it continues from one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Checkpointing {
+    /// Folder of the checkpoint (`state.json`, the model and the optimizer state after the last
+    /// finished epoch); `None` = no checkpoints.
+    pub dir: Option<PathBuf>,
+    /// Continue from the checkpoint in `dir` when there is one.
+    pub resume: bool,
+    /// Stop (as if killed) after this many epochs in this process — for tests of `resume`.
+    pub stop_after: Option<usize>,
+}
+
+/// What the checkpoint records besides the weights.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct State {
+    fold: usize,
+    /// Epochs finished in `fold`.
+    epochs_done: usize,
+    fold_accuracy: Vec<f64>,
+    train_loss: Vec<Vec<f64>>,
+    /// Losses of the current fold so far.
+    current_loss: Vec<f64>,
+    model_file: String,
+    optim_file: String,
+}
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
+    TrainError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Writes the checkpoint: new weight files first, then `state.json` renamed over the old one,
+/// then the old weight files removed — a kill at any point leaves a consistent checkpoint.
+fn save_checkpoint(
+    dir: &Path,
+    state: &mut State,
+    net: &crate::models::GinClassifier,
+    optim: &burn::optim::ModuleOptimizer,
+) -> Result<()> {
+    let tag = format!("f{}e{}", state.fold, state.epochs_done);
+    let (model_file, optim_file) = (format!("model-{tag}.bpk"), format!("optim-{tag}.bin"));
+    net.clone()
+        .save_file(dir.join(&model_file))
+        .map_err(|e| io_err(&dir.join(&model_file), format!("{e:?}")))?;
+    optim
+        .save(dir.join(&optim_file))
+        .map_err(|e| io_err(&dir.join(&optim_file), format!("{e:?}")))?;
+    let old = (
+        std::mem::replace(&mut state.model_file, model_file),
+        std::mem::replace(&mut state.optim_file, optim_file),
+    );
+    let tmp = dir.join("state.json.partial");
+    std::fs::write(
+        &tmp,
+        serde_json::to_string_pretty(state).expect("plain data"),
+    )
+    .map_err(|e| io_err(&tmp, e))?;
+    std::fs::rename(&tmp, dir.join("state.json"))
+        .map_err(|e| io_err(&dir.join("state.json"), e))?;
+    for f in [old.0, old.1] {
+        if !f.is_empty() {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+    }
+    Ok(())
+}
+
+fn load_state(dir: &Path) -> Result<Option<State>> {
+    let path = dir.join("state.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| TrainError::Data {
+            path,
+            line: Some(e.line()),
+            message: format!("not a tessera checkpoint: {e}"),
+        })
+}
+
+/// The stream of fold `k`, epoch `e`: shuffling and dropout draw from here, so a resumed run
+/// repeats exactly what an uninterrupted one would have done.
+fn epoch_seed(seed: u64, k: usize, e: usize) -> u64 {
+    let mut z = seed ^ ((k as u64) << 32 | e as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z ^ (z >> 31)
+}
+
 /// Per-fold results and their summary.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CvReport {
@@ -75,8 +169,24 @@ pub fn cross_validate(
     data: &TuDataset,
     model: &GinClassifierConfig,
     cfg: &FitConfig,
-    mut progress: impl FnMut(usize, usize, f64),
+    progress: impl FnMut(usize, usize, f64),
 ) -> Result<CvReport> {
+    cross_validate_with(data, model, cfg, &Checkpointing::default(), progress)?
+        .ok_or_else(|| TrainError::Config("stopped before the end".into()))
+}
+
+/// [`cross_validate`] with checkpoints after every epoch and `resume` from them. Returns
+/// `None` when `stop_after` ended the process's share of the run early.
+///
+/// # Errors
+/// As [`cross_validate`], and checkpoint files that cannot be written or read.
+pub fn cross_validate_with(
+    data: &TuDataset,
+    model: &GinClassifierConfig,
+    cfg: &FitConfig,
+    ckpt: &Checkpointing,
+    mut progress: impl FnMut(usize, usize, f64),
+) -> Result<Option<CvReport>> {
     if cfg.folds < 2 || cfg.folds > data.graphs.len() || cfg.epochs == 0 || cfg.batch_size == 0 {
         return Err(TrainError::Config(format!(
             "{} folds, {} epochs, batch {} cannot run on {} graphs",
@@ -90,9 +200,24 @@ pub fn cross_validate(
     let train_device = Device::flex().autodiff();
     let eval_device = Device::flex();
     let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
-    let mut fold_accuracy = Vec::new();
-    let mut train_loss = Vec::new();
-    for (k, test) in folds.iter().enumerate() {
+    if let Some(dir) = &ckpt.dir {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    }
+    let resumed = match (&ckpt.dir, ckpt.resume) {
+        (Some(dir), true) => load_state(dir)?,
+        _ => None,
+    };
+    let mut state = resumed.clone().unwrap_or(State {
+        fold: 0,
+        epochs_done: 0,
+        fold_accuracy: Vec::new(),
+        train_loss: Vec::new(),
+        current_loss: Vec::new(),
+        model_file: String::new(),
+        optim_file: String::new(),
+    });
+    let mut budget = ckpt.stop_after;
+    for (k, test) in folds.iter().enumerate().skip(state.fold) {
         let train: Vec<usize> = folds
             .iter()
             .enumerate()
@@ -102,10 +227,33 @@ pub fn cross_validate(
         train_device.seed(cfg.seed.wrapping_add(k as u64));
         let mut net = model.init(&train_device);
         let mut optim = AdamConfig::new().init();
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed ^ (0x5DEE_CE66 + k as u64));
-        let mut order = train.clone();
-        let mut losses = Vec::with_capacity(cfg.epochs);
-        for epoch in 0..cfg.epochs {
+        if state.fold == k && state.epochs_done > 0 {
+            let dir = ckpt
+                .dir
+                .as_ref()
+                .expect("a resumed state comes from a folder");
+            let mpath = dir.join(&state.model_file);
+            net = net
+                .try_load_file(&mpath)
+                .map_err(|e| io_err(&mpath, format!("{e:?}")))?;
+            let opath = dir.join(&state.optim_file);
+            optim = optim
+                .load(&opath)
+                .map_err(|e| io_err(&opath, format!("{e:?}")))?;
+        } else {
+            state.fold = k;
+            state.epochs_done = 0;
+            state.current_loss.clear();
+        }
+        for epoch in state.epochs_done..cfg.epochs {
+            if budget == Some(0) {
+                return Ok(None);
+            }
+            budget = budget.map(|b| b - 1);
+            let es = epoch_seed(cfg.seed, k, epoch);
+            train_device.seed(es);
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(es);
+            let mut order = train.clone();
             order.shuffle(&mut rng);
             let lr = cfg.lr * 0.5f64.powi((epoch / cfg.lr_halving.max(1)) as i32);
             let (mut sum, mut n) = (0.0, 0usize);
@@ -119,8 +267,12 @@ pub fn cross_validate(
                 net = optim.step(lr, net, grads);
             }
             let mean = sum / n as f64;
-            losses.push(mean);
+            state.current_loss.push(mean);
+            state.epochs_done = epoch + 1;
             progress(k, epoch, mean);
+            if let Some(dir) = &ckpt.dir {
+                save_checkpoint(dir, &mut state, &net, &optim)?;
+            }
         }
         let eval = net.valid();
         let batch = batch_of(&data.graphs, test)?.to_device(&eval_device);
@@ -130,9 +282,17 @@ pub fn cross_validate(
             .int()
             .sum()
             .into_scalar::<i64>();
-        fold_accuracy.push(correct as f64 / test.len() as f64);
-        train_loss.push(losses);
+        state.fold_accuracy.push(correct as f64 / test.len() as f64);
+        state
+            .train_loss
+            .push(std::mem::take(&mut state.current_loss));
+        state.fold = k + 1;
+        state.epochs_done = 0;
+        if let Some(dir) = &ckpt.dir {
+            save_checkpoint(dir, &mut state, &net, &optim)?;
+        }
     }
+    let fold_accuracy = state.fold_accuracy;
     let n = fold_accuracy.len() as f64;
     let mean = fold_accuracy.iter().sum::<f64>() / n;
     let std = (fold_accuracy
@@ -141,10 +301,10 @@ pub fn cross_validate(
         .sum::<f64>()
         / n)
         .sqrt();
-    Ok(CvReport {
+    Ok(Some(CvReport {
         fold_accuracy,
-        train_loss,
+        train_loss: state.train_loss,
         mean,
         std,
-    })
+    }))
 }

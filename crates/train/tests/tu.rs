@@ -124,3 +124,45 @@ fn gin_learns_a_toy_task_reproducibly() {
     let bad = FitConfig { folds: 1, ..cfg };
     assert!(cross_validate(&data, &model, &bad, |_, _, _| {}).is_err());
 }
+
+/// A run stopped after 7 of its 2 × 6 epochs and resumed from its checkpoint ends with exactly
+/// the metrics of an uninterrupted run with the same seed.
+#[test]
+fn resume_after_a_kill_gives_the_same_result() {
+    use tessera_train::fit::{Checkpointing, cross_validate_with};
+    let data = TuDataset::load(shared("graphs/MUTAG"), TuOptions::default()).unwrap();
+    let model = GinClassifierConfig::new(data.features(), data.num_classes())
+        .with_hidden(8)
+        .with_layers(2);
+    let cfg = FitConfig {
+        folds: 2,
+        epochs: 6,
+        batch_size: 32,
+        lr: 0.01,
+        lr_halving: 3,
+        seed: 5,
+    };
+    let full = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = Checkpointing {
+        dir: Some(dir.path().to_path_buf()),
+        resume: false,
+        stop_after: Some(7),
+    };
+    assert!(
+        cross_validate_with(&data, &model, &cfg, &first, |_, _, _| {})
+            .unwrap()
+            .is_none()
+    );
+    let second = Checkpointing {
+        dir: Some(dir.path().to_path_buf()),
+        resume: true,
+        stop_after: None,
+    };
+    let mut epochs_run = 0;
+    let resumed = cross_validate_with(&data, &model, &cfg, &second, |_, _, _| epochs_run += 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(epochs_run, 5);
+    assert_eq!(resumed, full);
+}
