@@ -129,7 +129,8 @@ fn load_state(dir: &Path) -> Result<Option<State>> {
 }
 
 /// The stream of fold `k`, epoch `e`: shuffling and dropout draw from here, so a resumed run
-/// repeats exactly what an uninterrupted one would have done.
+/// repeats exactly what an uninterrupted one would have done. (burn's CPU device has one random
+/// stream per process: two trainings running at once in one process are not reproducible.)
 fn epoch_seed(seed: u64, k: usize, e: usize) -> u64 {
     let mut z = seed ^ ((k as u64) << 32 | e as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

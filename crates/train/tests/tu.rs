@@ -6,6 +6,10 @@ use tessera_train::data::{TuDataset, TuOptions};
 use tessera_train::fit::{FitConfig, cross_validate};
 use tessera_train::models::GinClassifierConfig;
 
+/// burn's CPU device has one random stream per process: training tests that seed it must not
+/// interleave, so they take this lock.
+static DEVICE_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn shared(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data")
@@ -77,6 +81,7 @@ fn bad_folders_are_clear_errors() {
 /// seed gives the same run.
 #[test]
 fn gin_learns_a_toy_task_reproducibly() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let ds = dir.path().join("RING");
     std::fs::create_dir(&ds).unwrap();
@@ -129,6 +134,7 @@ fn gin_learns_a_toy_task_reproducibly() {
 /// the metrics of an uninterrupted run with the same seed.
 #[test]
 fn resume_after_a_kill_gives_the_same_result() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
     use tessera_train::fit::{Checkpointing, cross_validate_with};
     let data = TuDataset::load(shared("graphs/MUTAG"), TuOptions::default()).unwrap();
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
