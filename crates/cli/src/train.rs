@@ -26,6 +26,8 @@ pub enum ReadoutArg {
     Gem,
     /// Gated attention over nodes.
     Attention,
+    /// Hopfield pooling (one learned query).
+    Hopfield,
 }
 
 /// Arguments of `tessera train graph`.
@@ -95,6 +97,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         ReadoutArg::Max => ReadoutKind::Max,
         ReadoutArg::Gem => ReadoutKind::Gem,
         ReadoutArg::Attention => ReadoutKind::Attention,
+        ReadoutArg::Hopfield => ReadoutKind::Hopfield,
     };
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
         .with_hidden(a.hidden)

@@ -9,7 +9,9 @@ use tessera_gnn::graph::{
     DeviceBatch, Graph, GraphBatch, Segments, scatter_max, scatter_mean, scatter_sum,
     segment_softmax,
 };
-use tessera_gnn::readout::{AttentionReadoutConfig, BasicReadout, GemReadoutConfig};
+use tessera_gnn::readout::{
+    AttentionReadoutConfig, BasicReadout, GemReadoutConfig, HopfieldReadoutConfig,
+};
 
 fn values(t: Tensor<2>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
@@ -239,7 +241,15 @@ fn learned_readouts() {
     let both = GraphBatch::new(&[&a, &b]).unwrap().to_device(&device);
     let gem = GemReadoutConfig::new().init(&device);
     let att = AttentionReadoutConfig::new(2, 4).init(&device);
+    let hop = HopfieldReadoutConfig::new(2, 4, 3)
+        .with_queries(2)
+        .init(&device);
+    let hop_w = hop.clone();
     let readouts: Vec<(&str, Layer)> = vec![
+        (
+            "hopfield",
+            Box::new(move |x: Tensor<2>, g: &DeviceBatch| hop.forward(x, g)),
+        ),
         (
             "gem",
             Box::new(move |x: Tensor<2>, g: &DeviceBatch| gem.forward(x.abs() + 0.1, g)),
@@ -292,6 +302,15 @@ fn learned_readouts() {
             );
         }
     }
+    let hw = values(hop_w.weights(both.x.clone(), &both));
+    for q in 0..2 {
+        let per_graph: f32 = (0..5).map(|n| hw[2 * n + q]).sum();
+        assert!(
+            (per_graph - 1.0).abs() < 1e-5,
+            "hopfield query {q}: {per_graph}"
+        );
+    }
+    assert_eq!(hop_w.forward(both.x.clone(), &both).dims(), [2, 6]);
     let w = values(att.weights(both.x.clone(), &both));
     assert!(
         (w[..5].iter().sum::<f32>() - 1.0).abs() < 1e-5

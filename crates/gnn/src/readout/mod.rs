@@ -2,11 +2,13 @@
 
 mod attention;
 mod gem;
+mod hopfield;
 
 use burn::prelude::*;
 
 pub use attention::{AttentionReadout, AttentionReadoutConfig};
 pub use gem::{GemReadout, GemReadoutConfig};
+pub use hopfield::{HopfieldReadout, HopfieldReadoutConfig};
 
 use crate::graph::{DeviceBatch, scatter_max, scatter_mean, scatter_sum};
 

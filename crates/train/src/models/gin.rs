@@ -9,6 +9,7 @@ use tessera_gnn::conv::{GinConv, GinConvConfig};
 use tessera_gnn::graph::DeviceBatch;
 use tessera_gnn::readout::{
     AttentionReadout, AttentionReadoutConfig, BasicReadout, GemReadout, GemReadoutConfig,
+    HopfieldReadout, HopfieldReadoutConfig,
 };
 
 /// The graph readout of [`GinClassifier`]: parameter-free, or learned (one per layer).
@@ -25,6 +26,8 @@ pub enum ReadoutKind {
     Gem,
     /// Gated attention over nodes.
     Attention,
+    /// Hopfield pooling with one learned query.
+    Hopfield,
 }
 
 /// Configuration of [`GinClassifier`].
@@ -59,6 +62,7 @@ pub struct GinClassifier {
     dropout: Dropout,
     gem: Vec<GemReadout>,
     attention: Vec<AttentionReadout>,
+    hopfield: Vec<HopfieldReadout>,
     #[module(skip)]
     readout: ReadoutKind,
 }
@@ -99,6 +103,14 @@ impl GinClassifierConfig {
             } else {
                 Vec::new()
             },
+            hopfield: if self.readout == ReadoutKind::Hopfield {
+                widths
+                    .iter()
+                    .map(|&w| HopfieldReadoutConfig::new(w, w, w).init(device))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             readout: self.readout,
         }
     }
@@ -127,6 +139,7 @@ impl GinClassifier {
             ReadoutKind::Max => BasicReadout::Max.forward(h, g),
             ReadoutKind::Gem => self.gem[l].forward(h.abs(), g),
             ReadoutKind::Attention => self.attention[l].forward(h, g),
+            ReadoutKind::Hopfield => self.hopfield[l].forward(h, g),
         }
     }
 }
