@@ -158,7 +158,9 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         }
     }
     write_text(&a.output.join("loss.csv"), &csv)?;
-    let summary = json!({"fold_accuracy": report.fold_accuracy, "mean": report.mean, "std": report.std, "seconds": seconds});
+    let summary = json!({"fold_accuracy": report.fold_accuracy, "mean": report.mean, "std": report.std,
+        "confusion": report.confusion, "per_class_recall": report.per_class_recall,
+        "class_values": data.class_values, "seconds": seconds});
     write_text(
         &a.output.join("report.json"),
         &serde_json::to_string_pretty(&summary)?,

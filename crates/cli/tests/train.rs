@@ -24,6 +24,16 @@ fn train_graph_writes_a_run_folder() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["fold_accuracy"].as_array().unwrap().len(), 2);
+    // The confusion matrix counts every graph once.
+    let total: u64 = report["confusion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 188);
+    assert_eq!(report["per_class_recall"].as_array().unwrap().len(), 2);
     assert_eq!(
         std::fs::read_to_string(run.join("loss.csv"))
             .unwrap()

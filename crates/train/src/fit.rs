@@ -64,6 +64,8 @@ struct State {
     epochs_done: usize,
     fold_accuracy: Vec<f64>,
     train_loss: Vec<Vec<f64>>,
+    #[serde(default)]
+    confusion: Vec<Vec<u64>>,
     /// Losses of the current fold so far.
     current_loss: Vec<f64>,
     model_file: String,
@@ -144,6 +146,10 @@ pub struct CvReport {
     pub fold_accuracy: Vec<f64>,
     /// Mean training loss per epoch, per fold.
     pub train_loss: Vec<Vec<f64>>,
+    /// Confusion matrix over all held-out folds: `confusion[true][predicted]`.
+    pub confusion: Vec<Vec<u64>>,
+    /// Recall of each class over all held-out folds (NaN for a class with no graphs).
+    pub per_class_recall: Vec<f64>,
     /// Mean of the fold accuracies.
     pub mean: f64,
     /// Standard deviation of the fold accuracies.
@@ -213,6 +219,7 @@ pub fn cross_validate_with(
         epochs_done: 0,
         fold_accuracy: Vec::new(),
         train_loss: Vec::new(),
+        confusion: vec![vec![0; data.num_classes()]; data.num_classes()],
         current_loss: Vec::new(),
         model_file: String::new(),
         optim_file: String::new(),
@@ -277,12 +284,20 @@ pub fn cross_validate_with(
         }
         let eval = net.valid();
         let batch = batch_of(&data.graphs, test)?.to_device(&eval_device);
-        let pred = eval.forward(&batch).argmax(1).reshape([test.len()]);
-        let correct = pred
-            .equal(targets(&data.labels, test, &eval_device))
-            .int()
-            .sum()
-            .into_scalar::<i64>();
+        let pred: Vec<i64> = eval
+            .forward(&batch)
+            .argmax(1)
+            .reshape([test.len()])
+            .into_data()
+            .convert::<i64>()
+            .try_to_vec::<i64>()
+            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+        let mut correct = 0usize;
+        for (&i, &p) in test.iter().zip(&pred) {
+            let t = data.labels[i];
+            state.confusion[t][p as usize] += 1;
+            correct += usize::from(t == p as usize);
+        }
         state.fold_accuracy.push(correct as f64 / test.len() as f64);
         state
             .train_loss
@@ -302,9 +317,17 @@ pub fn cross_validate_with(
         .sum::<f64>()
         / n)
         .sqrt();
+    let per_class_recall = state
+        .confusion
+        .iter()
+        .enumerate()
+        .map(|(c, row)| row[c] as f64 / row.iter().sum::<u64>() as f64)
+        .collect();
     Ok(Some(CvReport {
         fold_accuracy,
         train_loss: state.train_loss,
+        confusion: state.confusion,
+        per_class_recall,
         mean,
         std,
     }))
