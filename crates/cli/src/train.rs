@@ -165,6 +165,19 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         &a.output.join("report.json"),
         &serde_json::to_string_pretty(&summary)?,
     )?;
+    let title = |what: &str| format!("{} — {what}", data.name);
+    tessera_train::plots::plot_losses(
+        &report.train_loss,
+        &a.output.join("loss.png"),
+        &title("training loss"),
+    )?;
+    let labels: Vec<String> = data.class_values.iter().map(|v| v.to_string()).collect();
+    tessera_train::plots::plot_confusion(
+        &report.confusion,
+        &labels,
+        &a.output.join("confusion.png"),
+        &title("confusion over the held-out folds"),
+    )?;
     writeln!(
         out,
         "{}: {}-fold accuracy {:.1} ± {:.1} % ({seconds:.0} s)",

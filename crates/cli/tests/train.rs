@@ -42,6 +42,14 @@ fn train_graph_writes_a_run_folder() {
         1 + 2 * 2
     );
     assert!(run.join("config.json").exists());
+    for png in ["loss.png", "confusion.png"] {
+        assert!(
+            std::fs::read(run.join(png))
+                .unwrap()
+                .starts_with(b"\x89PNG"),
+            "{png}"
+        );
+    }
     Command::cargo_bin("tessera")
         .unwrap()
         .args(["train", "graph", "--data", "/nonexistent/TOY", "-o"])

@@ -36,4 +36,6 @@ pub use fits::{
 };
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::{DipoleFit, UdGradeOptions};
-pub use render::{Colormap, MollweideOptions, Projection, Scale, plot_spectra, render_mollweide};
+pub use render::{
+    Colormap, MollweideOptions, Projection, Scale, plot_spectra, register_fonts, render_mollweide,
+};

@@ -8,5 +8,6 @@ pub mod data;
 mod error;
 pub mod fit;
 pub mod models;
+pub mod plots;
 
 pub use error::{Result, TrainError};

@@ -8,9 +8,9 @@ pub use colormap::Colormap;
 pub use mollweide::{MollweideOptions, Projection, Scale, render_mollweide};
 pub use spectrum::plot_spectra;
 
-/// Registers the embedded DejaVu Sans font under `sans-serif` once per process, so that text
-/// renders on a machine without system fonts.
-pub(crate) fn register_fonts() {
+/// Registers the embedded DejaVu Sans font under `sans-serif` once per process, so that
+/// plotters text renders on a machine without system fonts. Every Tessera picture calls it.
+pub fn register_fonts() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         use plotters::style::FontStyle;

@@ -1,0 +1,143 @@
+//! Pictures of a run: training-loss curves and the confusion matrix, as PNG.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use crate::error::{Result, TrainError};
+
+fn draw_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
+    TrainError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Training loss per epoch, one line per fold, log-scaled.
+///
+/// # Errors
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] with no losses.
+pub fn plot_losses(curves: &[Vec<f64>], path: &Path, title: &str) -> Result<()> {
+    let epochs = curves.iter().map(Vec::len).max().unwrap_or(0);
+    let values = curves
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| *v > 0.0 && v.is_finite());
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    if epochs == 0 || hi <= 0.0 {
+        return Err(TrainError::Config("no positive losses to plot".into()));
+    }
+    tessera_sky::register_fonts();
+    let root = BitMapBackend::new(path, (900, 560)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 24))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(1f64..epochs as f64, (lo * 0.8..hi * 1.25).log_scale())
+        .map_err(|e| draw_err(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc("training loss (cross-entropy)")
+        .label_style(("sans-serif", 15))
+        .draw()
+        .map_err(|e| draw_err(path, e))?;
+    for (k, curve) in curves.iter().enumerate() {
+        let colour = Palette99::pick(k).to_rgba();
+        chart
+            .draw_series(LineSeries::new(
+                curve
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v > 0.0)
+                    .map(|(e, v)| (e as f64 + 1.0, *v)),
+                colour.stroke_width(2),
+            ))
+            .map_err(|e| draw_err(path, e))?
+            .label(format!("fold {}", k + 1))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(|e| draw_err(path, e))?;
+    root.present().map_err(|e| draw_err(path, e))
+}
+
+/// The confusion matrix `counts[true][predicted]` as a heat map with the counts written in.
+///
+/// # Errors
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] for an empty or
+/// non-square matrix.
+pub fn plot_confusion(
+    counts: &[Vec<u64>],
+    labels: &[String],
+    path: &Path,
+    title: &str,
+) -> Result<()> {
+    let n = counts.len();
+    if n == 0 || counts.iter().any(|r| r.len() != n) || labels.len() != n {
+        return Err(TrainError::Config(
+            "confusion matrix must be square with one label per class".into(),
+        ));
+    }
+    tessera_sky::register_fonts();
+    let cell = (480 / n as u32).clamp(30, 120) as i32;
+    let side = cell * n as i32;
+    let (left, top) = (110, 60);
+    let size = ((side + left + 40).max(520) as u32, (side + top + 70) as u32);
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+    let err = |e: DrawingAreaErrorKind<_>| draw_err(path, e);
+    root.draw(&Text::new(title.to_string(), (10, 15), ("sans-serif", 20)))
+        .map_err(err)?;
+    let font = ("sans-serif", 15);
+    for (t, row) in counts.iter().enumerate() {
+        let total = row.iter().sum::<u64>().max(1) as f64;
+        let y = top + t as i32 * cell;
+        root.draw(&Text::new(labels[t].clone(), (10, y + cell / 2 - 8), font))
+            .map_err(err)?;
+        for (p, &c) in row.iter().enumerate() {
+            let x = left + p as i32 * cell;
+            let shade = (255.0 * (1.0 - 0.75 * c as f64 / total)) as u8;
+            root.draw(&Rectangle::new(
+                [(x, y), (x + cell, y + cell)],
+                RGBColor(shade, shade, 255).filled(),
+            ))
+            .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(x, y), (x + cell, y + cell)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                c.to_string(),
+                (x + cell / 2 - 10, y + cell / 2 - 8),
+                font,
+            ))
+            .map_err(err)?;
+        }
+    }
+    for (p, name) in labels.iter().enumerate() {
+        let x = left + p as i32 * cell + cell / 2 - 10;
+        root.draw(&Text::new(name.clone(), (x, top + side + 8), font))
+            .map_err(err)?;
+    }
+    root.draw(&Text::new(
+        "predicted →".to_string(),
+        (left, top + side + 32),
+        font,
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new("true ↓".to_string(), (10, top - 22), font))
+        .map_err(err)?;
+    root.present().map_err(|e| draw_err(path, e))
+}
