@@ -28,6 +28,12 @@ pub enum ReadoutArg {
     Attention,
     /// Hopfield pooling (one learned query).
     Hopfield,
+    /// Grouped GeM (4 groups).
+    Ggem,
+    /// AttSets per-feature attention.
+    Attsets,
+    /// NV-Embed latent attention.
+    Latent,
 }
 
 /// Arguments of `tessera train graph`.
@@ -98,6 +104,9 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         ReadoutArg::Gem => ReadoutKind::Gem,
         ReadoutArg::Attention => ReadoutKind::Attention,
         ReadoutArg::Hopfield => ReadoutKind::Hopfield,
+        ReadoutArg::Ggem => ReadoutKind::Ggem,
+        ReadoutArg::Attsets => ReadoutKind::AttSets,
+        ReadoutArg::Latent => ReadoutKind::Latent,
     };
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
         .with_hidden(a.hidden)

@@ -172,3 +172,40 @@ fn resume_after_a_kill_gives_the_same_result() {
     assert_eq!(epochs_run, 5);
     assert_eq!(resumed, full);
 }
+
+/// Every readout of the classifier builds and gives one row of class scores per graph.
+#[test]
+fn every_readout_runs() {
+    use burn::prelude::*;
+    use tessera_gnn::graph::GraphBatch;
+    use tessera_train::models::ReadoutKind;
+    let data = TuDataset::load(shared("graphs/MUTAG"), TuOptions::default()).unwrap();
+    let device = Device::flex();
+    let graphs: Vec<&tessera_gnn::graph::Graph> = data.graphs.iter().take(3).collect();
+    let batch = GraphBatch::new(&graphs).unwrap().to_device(&device);
+    for kind in [
+        ReadoutKind::Sum,
+        ReadoutKind::Mean,
+        ReadoutKind::Max,
+        ReadoutKind::Gem,
+        ReadoutKind::Ggem,
+        ReadoutKind::Attention,
+        ReadoutKind::Hopfield,
+        ReadoutKind::AttSets,
+        ReadoutKind::Latent,
+    ] {
+        let net = GinClassifierConfig::new(7, 2)
+            .with_hidden(8)
+            .with_layers(2)
+            .with_readout(kind)
+            .init(&device);
+        let out = net.forward(&batch);
+        assert_eq!(out.dims(), [3, 2], "{kind:?}");
+        let v = out
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert!(v.iter().all(|x| x.is_finite()), "{kind:?}");
+    }
+}

@@ -1,5 +1,6 @@
 //! Generalised-mean (GeM) readout with a learnable exponent `p`:
-//! `r = (mean_{n∈G} max(x_n, ε)^p)^{1/p}` (p = 1: mean, p → ∞: max).
+//! `r = (mean_{n∈G} max(x_n, ε)^p)^{1/p}` (p = 1: mean, p → ∞: max); grouped GeM (GGeM, Ko et
+//! al.) learns one `p` per group of consecutive channels.
 
 use burn::module::Param;
 use burn::prelude::*;
@@ -15,6 +16,10 @@ pub struct GemReadoutConfig {
     /// Floor applied to inputs (GeM needs positive values; the fragile part).
     #[config(default = 1e-6)]
     pub eps: f64,
+    /// Groups of channels with their own `p` (1 = GeM; GGeM uses the number of heads). The
+    /// channel count must be a multiple of it.
+    #[config(default = 1)]
+    pub groups: usize,
 }
 
 /// GeM pooling over each graph's nodes, per feature.
@@ -42,9 +47,17 @@ impl GemReadout {
     /// # Shapes
     /// `x: [N, F]` → `[num_graphs, F]`.
     pub fn forward(&self, x: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
-        // p is kept ≥ 1 so the root is well conditioned; powers go through exp/log of the
-        // floored input.
-        let p = self.p.val().clamp_min(1.0).unsqueeze::<2>();
+        // Powers go through exp/log of the floored input.
+        let [_, f] = x.dims();
+        let groups = self.p.val().dims()[0];
+        // One p per group of f / groups consecutive channels (clamped to [1, 100] as PyG does).
+        let p = self
+            .p
+            .val()
+            .clamp(1.0, 100.0)
+            .reshape([groups, 1])
+            .expand([groups, f / groups])
+            .reshape([1, f]);
         let powered = (x.clamp_min(self.eps).log() * p.clone()).exp();
         (scatter_mean(powered, &g.nodes).clamp_min(self.eps).log() / p).exp()
     }

@@ -1,14 +1,18 @@
 //! Graph readouts: one vector per graph from its nodes.
 
 mod attention;
+mod attsets;
 mod gem;
 mod hopfield;
+mod latent;
 
 use burn::prelude::*;
 
 pub use attention::{AttentionReadout, AttentionReadoutConfig};
+pub use attsets::{AttSetsReadout, AttSetsReadoutConfig};
 pub use gem::{GemReadout, GemReadoutConfig};
 pub use hopfield::{HopfieldReadout, HopfieldReadoutConfig};
+pub use latent::{LatentAttentionReadout, LatentAttentionReadoutConfig};
 
 use crate::graph::{DeviceBatch, scatter_max, scatter_mean, scatter_sum};
 

@@ -8,8 +8,9 @@ use burn::tensor::activation::relu;
 use tessera_gnn::conv::{GinConv, GinConvConfig};
 use tessera_gnn::graph::DeviceBatch;
 use tessera_gnn::readout::{
-    AttentionReadout, AttentionReadoutConfig, BasicReadout, GemReadout, GemReadoutConfig,
-    HopfieldReadout, HopfieldReadoutConfig,
+    AttSetsReadout, AttSetsReadoutConfig, AttentionReadout, AttentionReadoutConfig, BasicReadout,
+    GemReadout, GemReadoutConfig, HopfieldReadout, HopfieldReadoutConfig, LatentAttentionReadout,
+    LatentAttentionReadoutConfig,
 };
 
 /// The graph readout of [`GinClassifier`]: parameter-free, or learned (one per layer).
@@ -28,6 +29,12 @@ pub enum ReadoutKind {
     Attention,
     /// Hopfield pooling with one learned query.
     Hopfield,
+    /// Grouped GeM: one learned exponent per group of 4 channels' worth (4 groups).
+    Ggem,
+    /// AttSets: per-feature softmax attention over nodes.
+    AttSets,
+    /// NV-Embed latent attention (16 latents) then the mean over nodes.
+    Latent,
 }
 
 /// Configuration of [`GinClassifier`].
@@ -63,6 +70,8 @@ pub struct GinClassifier {
     gem: Vec<GemReadout>,
     attention: Vec<AttentionReadout>,
     hopfield: Vec<HopfieldReadout>,
+    attsets: Vec<AttSetsReadout>,
+    latent: Vec<LatentAttentionReadout>,
     #[module(skip)]
     readout: ReadoutKind,
 }
@@ -87,10 +96,14 @@ impl GinClassifierConfig {
                 .map(|&w| LinearConfig::new(w, self.num_classes).init(device))
                 .collect(),
             dropout: DropoutConfig::new(self.dropout).init(),
-            gem: if self.readout == ReadoutKind::Gem {
+            gem: if matches!(self.readout, ReadoutKind::Gem | ReadoutKind::Ggem) {
+                let grouped = self.readout == ReadoutKind::Ggem;
                 widths
                     .iter()
-                    .map(|_| GemReadoutConfig::new().init(device))
+                    .map(|&w| {
+                        let groups = if grouped && w % 4 == 0 { 4 } else { 1 };
+                        GemReadoutConfig::new().with_groups(groups).init(device)
+                    })
                     .collect()
             } else {
                 Vec::new()
@@ -107,6 +120,22 @@ impl GinClassifierConfig {
                 widths
                     .iter()
                     .map(|&w| HopfieldReadoutConfig::new(w, w, w).init(device))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            attsets: if self.readout == ReadoutKind::AttSets {
+                widths
+                    .iter()
+                    .map(|&w| AttSetsReadoutConfig::new(w).init(device))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            latent: if self.readout == ReadoutKind::Latent {
+                widths
+                    .iter()
+                    .map(|&w| LatentAttentionReadoutConfig::new(w, w).init(device))
                     .collect()
             } else {
                 Vec::new()
@@ -137,7 +166,9 @@ impl GinClassifier {
             ReadoutKind::Sum => BasicReadout::Sum.forward(h, g),
             ReadoutKind::Mean => BasicReadout::Mean.forward(h, g),
             ReadoutKind::Max => BasicReadout::Max.forward(h, g),
-            ReadoutKind::Gem => self.gem[l].forward(h.abs(), g),
+            ReadoutKind::Gem | ReadoutKind::Ggem => self.gem[l].forward(h.abs(), g),
+            ReadoutKind::AttSets => self.attsets[l].forward(h, g),
+            ReadoutKind::Latent => self.latent[l].forward(h, g),
             ReadoutKind::Attention => self.attention[l].forward(h, g),
             ReadoutKind::Hopfield => self.hopfield[l].forward(h, g),
         }
