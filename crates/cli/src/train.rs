@@ -34,6 +34,8 @@ pub enum ReadoutArg {
     Attsets,
     /// NV-Embed latent attention.
     Latent,
+    /// HISTOGRAPH (signed layer attention, then node self-attention).
+    Histograph,
 }
 
 /// Arguments of `tessera train graph`.
@@ -107,6 +109,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         ReadoutArg::Ggem => ReadoutKind::Ggem,
         ReadoutArg::Attsets => ReadoutKind::AttSets,
         ReadoutArg::Latent => ReadoutKind::Latent,
+        ReadoutArg::Histograph => ReadoutKind::Histograph,
     };
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
         .with_hidden(a.hidden)

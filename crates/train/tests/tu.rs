@@ -193,6 +193,7 @@ fn every_readout_runs() {
         ReadoutKind::Hopfield,
         ReadoutKind::AttSets,
         ReadoutKind::Latent,
+        ReadoutKind::Histograph,
     ] {
         let net = GinClassifierConfig::new(7, 2)
             .with_hidden(8)

@@ -3,6 +3,7 @@
 mod attention;
 mod attsets;
 mod gem;
+mod histograph;
 mod hopfield;
 mod latent;
 
@@ -11,6 +12,7 @@ use burn::prelude::*;
 pub use attention::{AttentionReadout, AttentionReadoutConfig};
 pub use attsets::{AttSetsReadout, AttSetsReadoutConfig};
 pub use gem::{GemReadout, GemReadoutConfig};
+pub use histograph::{HistographReadout, HistographReadoutConfig};
 pub use hopfield::{HopfieldReadout, HopfieldReadoutConfig};
 pub use latent::{LatentAttentionReadout, LatentAttentionReadoutConfig};
 

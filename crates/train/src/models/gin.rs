@@ -9,8 +9,8 @@ use tessera_gnn::conv::{GinConv, GinConvConfig};
 use tessera_gnn::graph::DeviceBatch;
 use tessera_gnn::readout::{
     AttSetsReadout, AttSetsReadoutConfig, AttentionReadout, AttentionReadoutConfig, BasicReadout,
-    GemReadout, GemReadoutConfig, HopfieldReadout, HopfieldReadoutConfig, LatentAttentionReadout,
-    LatentAttentionReadoutConfig,
+    GemReadout, GemReadoutConfig, HistographReadout, HistographReadoutConfig, HopfieldReadout,
+    HopfieldReadoutConfig, LatentAttentionReadout, LatentAttentionReadoutConfig,
 };
 
 /// The graph readout of [`GinClassifier`]: parameter-free, or learned (one per layer).
@@ -35,6 +35,9 @@ pub enum ReadoutKind {
     AttSets,
     /// NV-Embed latent attention (16 latents) then the mean over nodes.
     Latent,
+    /// HISTOGRAPH: signed layer attention over all layers, then node self-attention; one
+    /// scorer on its output instead of one per layer.
+    Histograph,
 }
 
 /// Configuration of [`GinClassifier`].
@@ -72,6 +75,7 @@ pub struct GinClassifier {
     hopfield: Vec<HopfieldReadout>,
     attsets: Vec<AttSetsReadout>,
     latent: Vec<LatentAttentionReadout>,
+    histograph: Vec<HistographReadout>,
     #[module(skip)]
     readout: ReadoutKind,
 }
@@ -140,6 +144,17 @@ impl GinClassifierConfig {
             } else {
                 Vec::new()
             },
+            histograph: if self.readout == ReadoutKind::Histograph {
+                vec![
+                    HistographReadoutConfig::new(
+                        widths.clone(),
+                        *widths.last().expect("input width"),
+                    )
+                    .init(device),
+                ]
+            } else {
+                Vec::new()
+            },
             readout: self.readout,
         }
     }
@@ -151,6 +166,20 @@ impl GinClassifier {
     /// # Shapes
     /// batch with `x: [N, d_input]` → `[num_graphs, num_classes]`.
     pub fn forward(&self, g: &DeviceBatch) -> Tensor<2> {
+        if let Some(hist) = self.histograph.first() {
+            // The whole history goes to HISTOGRAPH; the last scorer reads its output.
+            let mut layers = vec![g.x.clone()];
+            for conv in &self.convs {
+                let next = relu(conv.forward(layers.last().expect("input").clone(), g));
+                layers.push(next);
+            }
+            let pooled = hist.forward(&layers, g);
+            return self
+                .scorers
+                .last()
+                .expect("scorers")
+                .forward(self.dropout.forward(pooled));
+        }
         let mut h = g.x.clone();
         let mut score = self.scorers[0].forward(self.dropout.forward(self.read(0, h.clone(), g)));
         for (l, (conv, scorer)) in self.convs.iter().zip(&self.scorers[1..]).enumerate() {
@@ -169,6 +198,7 @@ impl GinClassifier {
             ReadoutKind::Gem | ReadoutKind::Ggem => self.gem[l].forward(h.abs(), g),
             ReadoutKind::AttSets => self.attsets[l].forward(h, g),
             ReadoutKind::Latent => self.latent[l].forward(h, g),
+            ReadoutKind::Histograph => unreachable!("HISTOGRAPH reads all layers at once"),
             ReadoutKind::Attention => self.attention[l].forward(h, g),
             ReadoutKind::Hopfield => self.hopfield[l].forward(h, g),
         }
