@@ -454,3 +454,24 @@ fn histograph_readout() {
         );
     }
 }
+
+/// GeM's exponent is learned: it has a gradient and an optimizer step moves it, group by group.
+#[test]
+fn gem_exponent_is_trained() {
+    use burn::optim::{AdamConfig, GradientsParams};
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex().autodiff();
+    let g = graph(&ID);
+    let batch = GraphBatch::new(&[&g]).unwrap().to_device(&device);
+    let gem = GemReadoutConfig::new().with_groups(2).init(&device);
+    let before = gem.p().into_data().try_to_vec::<f32>().unwrap();
+    let loss = gem.forward(batch.x.clone().abs() + 0.1, &batch).sum();
+    let grads = GradientsParams::from_grads(loss.backward(), &gem);
+    let mut optim = AdamConfig::new().init();
+    let gem = optim.step(0.1, gem, grads);
+    let after = gem.p().into_data().try_to_vec::<f32>().unwrap();
+    assert!(
+        before.iter().zip(&after).all(|(a, b)| (a - b).abs() > 1e-3),
+        "{before:?} → {after:?}"
+    );
+}

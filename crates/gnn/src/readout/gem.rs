@@ -44,6 +44,11 @@ impl GemReadoutConfig {
 }
 
 impl GemReadout {
+    /// The learned exponents (one per group), as used (clamped to [1, 100]).
+    pub fn p(&self) -> Tensor<1> {
+        self.p.val().clamp(1.0, 100.0)
+    }
+
     /// # Shapes
     /// `x: [N, F]` → `[num_graphs, F]`.
     pub fn forward(&self, x: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
