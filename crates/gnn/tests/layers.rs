@@ -359,6 +359,7 @@ fn learned_readouts() {
 /// T_1 x = −(√2, 5/√2, √2), T_2 x = 2 L̃ T_1 x − x = (4, 2, 1).
 #[test]
 fn chebyshev_basis_by_hand() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let g = Graph::new(
         3,

@@ -176,6 +176,7 @@ fn resume_after_a_kill_gives_the_same_result() {
 /// Every readout of the classifier builds and gives one row of class scores per graph.
 #[test]
 fn every_readout_runs() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
     use burn::prelude::*;
     use tessera_gnn::graph::GraphBatch;
     use tessera_train::models::ReadoutKind;
