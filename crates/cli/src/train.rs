@@ -71,6 +71,9 @@ pub struct GraphTrainArgs {
     /// Append continuous node attributes to the one-hot node labels.
     #[arg(long)]
     node_attributes: bool,
+    /// Use the data set's edge labels (one-hot) as edge features: GINE layers instead of GIN.
+    #[arg(long)]
+    edge_labels: bool,
     /// Run folder: config.json at the start, checkpoint/ after every epoch, loss.csv and
     /// report.json at the end (report.json marks a finished run).
     #[arg(short, long)]
@@ -97,6 +100,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         TuOptions {
             node_labels: true,
             node_attributes: a.node_attributes,
+            edge_labels: a.edge_labels,
         },
     )?;
     let readout = match a.readout {
@@ -114,7 +118,8 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
         .with_hidden(a.hidden)
         .with_layers(a.layers)
-        .with_readout(readout);
+        .with_readout(readout)
+        .with_d_edge(data.graphs[0].edge_features);
     let cfg = FitConfig {
         folds: a.folds,
         epochs: a.epochs,

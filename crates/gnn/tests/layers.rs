@@ -476,3 +476,58 @@ fn gem_exponent_is_trained() {
         "{before:?} → {after:?}"
     );
 }
+
+/// GINE: edge features change the result, and the layer is permutation equivariant, batch
+/// independent and differentiable like the others.
+#[test]
+fn gine_uses_edge_features() {
+    use tessera_gnn::conv::GineConvConfig;
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex().autodiff();
+    device.seed(3);
+    let with_edges = |perm: &[u32], scale: f32| {
+        let g = graph(perm);
+        let attr: Vec<f32> = (0..g.edges.len())
+            .flat_map(|e| [scale * (e / 2) as f32, 1.0])
+            .collect();
+        g.with_edge_features(2, attr, "g").unwrap()
+    };
+    let conv = GineConvConfig::new(2, 2, 3)
+        .with_train_eps(true)
+        .init(&device);
+    let (a, b) = (with_edges(&ID, 1.0), with_edges(&PERM, 1.0));
+    let ga = GraphBatch::new(&[&a]).unwrap().to_device(&device);
+    let gb = GraphBatch::new(&[&b]).unwrap().to_device(&device);
+    let ya = values(conv.forward(ga.x.clone(), &ga));
+    let yb = values(conv.forward(gb.x.clone(), &gb));
+    for (old, &new) in PERM.iter().enumerate() {
+        for c in 0..3 {
+            assert!(
+                (ya[3 * old + c] - yb[3 * new as usize + c]).abs() < 1e-5,
+                "equivariance"
+            );
+        }
+    }
+    let both = GraphBatch::new(&[&a, &b]).unwrap().to_device(&device);
+    let yboth = values(conv.forward(both.x.clone(), &both));
+    assert!(
+        yboth[..15]
+            .iter()
+            .zip(&ya)
+            .all(|(p, q)| (p - q).abs() < 1e-5),
+        "batched"
+    );
+    let other = with_edges(&ID, 5.0);
+    let go = GraphBatch::new(&[&other]).unwrap().to_device(&device);
+    let yo = values(conv.forward(go.x.clone(), &go));
+    assert!(
+        yo.iter().zip(&ya).any(|(p, q)| (p - q).abs() > 1e-3),
+        "edge features matter"
+    );
+    assert!(a.clone().with_edge_features(3, vec![0.0; 5], "g").is_err());
+    let plain = graph(&ID);
+    assert!(
+        GraphBatch::new(&[&a, &plain]).is_err(),
+        "mixed edge features refused"
+    );
+}

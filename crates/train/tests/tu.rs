@@ -25,14 +25,26 @@ fn mutag_and_proteins_load() {
     let nodes: usize = m.graphs.iter().map(|g| g.num_nodes).sum();
     let edges: usize = m.graphs.iter().map(|g| g.edges.len()).sum();
     assert_eq!((nodes, edges), (3371, 7442));
+    let e = TuDataset::load(
+        shared("graphs/MUTAG"),
+        TuOptions {
+            edge_labels: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(e.graphs[0].edge_features, 4);
+    assert_eq!(e.graphs[0].edge_attr.len(), 4 * e.graphs[0].edges.len());
     let p = TuDataset::load(
         shared("graphs/PROTEINS"),
         TuOptions {
             node_labels: true,
             node_attributes: true,
+            edge_labels: true,
         },
     )
     .unwrap();
+    assert_eq!(p.graphs[0].edge_features, 0, "PROTEINS has no edge labels");
     assert_eq!(
         (p.graphs.len(), p.num_classes(), p.features()),
         (1113, 2, 4)

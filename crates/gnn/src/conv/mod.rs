@@ -6,10 +6,12 @@ mod cheb;
 mod gat;
 mod gcn;
 mod gin;
+mod gine;
 mod sage;
 
 pub use cheb::{ChebConv, ChebConvConfig};
 pub use gat::{GatConv, GatConvConfig};
 pub use gcn::{GcnConv, GcnConvConfig};
 pub use gin::{GinConv, GinConvConfig};
+pub use gine::{GineConv, GineConvConfig};
 pub use sage::{SageConv, SageConvConfig};

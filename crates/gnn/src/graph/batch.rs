@@ -17,9 +17,43 @@ pub struct Graph {
     pub x: Vec<f32>,
     /// Directed edges `[src, dst]`.
     pub edges: Vec<[u32; 2]>,
+    /// Features per edge (0: none).
+    pub edge_features: usize,
+    /// `edges × edge_features` values, in edge order.
+    pub edge_attr: Vec<f32>,
 }
 
 impl Graph {
+    /// The graph with features on its edges (`edge_features` per edge, in edge order).
+    ///
+    /// # Errors
+    /// [`GraphError::Invalid`] when the length is not `edges × edge_features` or a value is not
+    /// finite.
+    pub fn with_edge_features(
+        mut self,
+        edge_features: usize,
+        edge_attr: Vec<f32>,
+        what: &str,
+    ) -> Result<Self> {
+        let invalid = |detail: String| GraphError::Invalid {
+            what: what.to_string(),
+            detail,
+        };
+        if edge_attr.len() != self.edges.len() * edge_features {
+            return Err(invalid(format!(
+                "{} edge feature values for {} edges × {edge_features} features",
+                edge_attr.len(),
+                self.edges.len()
+            )));
+        }
+        if edge_attr.iter().any(|v| !v.is_finite()) {
+            return Err(invalid("an edge feature is not finite".into()));
+        }
+        self.edge_features = edge_features;
+        self.edge_attr = edge_attr;
+        Ok(self)
+    }
+
     /// A graph, checked: at least one node, `x` of the right length and finite, edges in range.
     ///
     /// # Errors
@@ -65,6 +99,8 @@ impl Graph {
             features,
             x,
             edges,
+            edge_features: 0,
+            edge_attr: Vec::new(),
         })
     }
 }
@@ -85,6 +121,10 @@ pub struct GraphBatch {
     pub src: Vec<u32>,
     /// Edge targets.
     pub dst: Vec<u32>,
+    /// Features per edge (0: none).
+    pub edge_features: usize,
+    /// `E × edge_features` values.
+    pub edge_attr: Vec<f32>,
     /// Graph of each node.
     pub batch: Vec<u32>,
     /// First node of each graph, and the total at the end (`num_graphs + 1` entries).
@@ -109,6 +149,8 @@ impl GraphBatch {
             x: Vec::new(),
             src: Vec::new(),
             dst: Vec::new(),
+            edge_features: first.edge_features,
+            edge_attr: Vec::new(),
             batch: Vec::new(),
             ptr: vec![0],
         };
@@ -122,6 +164,16 @@ impl GraphBatch {
                     ),
                 });
             }
+            if graph.edge_features != first.edge_features {
+                return Err(GraphError::Invalid {
+                    what: "batch".into(),
+                    detail: format!(
+                        "graph {g} has {} edge features, graph 0 has {}",
+                        graph.edge_features, first.edge_features
+                    ),
+                });
+            }
+            b.edge_attr.extend_from_slice(&graph.edge_attr);
             let offset = b.num_nodes as u32;
             b.x.extend_from_slice(&graph.x);
             b.src.extend(graph.edges.iter().map(|e| e[0] + offset));
@@ -178,8 +230,15 @@ impl GraphBatch {
             .zip(&self.dst)
             .map(|(&s, &d)| 1.0 / (plain[s as usize] * plain[d as usize]).sqrt())
             .collect();
+        let edge_attr = (self.edge_features > 0).then(|| {
+            Tensor::<2>::from_data(
+                TensorData::new(self.edge_attr.clone(), [self.src.len(), self.edge_features]),
+                device,
+            )
+        });
         DeviceBatch {
             x,
+            edge_attr,
             sym_norm: Tensor::<1>::from_data(TensorData::new(sym, [self.src.len()]), device)
                 .unsqueeze_dim(1),
             src: ints(&self.src),
@@ -202,6 +261,8 @@ impl GraphBatch {
 pub struct DeviceBatch {
     /// Node features `[N, F]`.
     pub x: Tensor<2>,
+    /// Edge features `[E, F_e]`, when the graphs have them.
+    pub edge_attr: Option<Tensor<2>>,
     /// Edge sources `[E]`.
     pub src: Tensor<1, Int>,
     /// Edge targets `[E]`.

@@ -14,6 +14,8 @@ pub struct TuOptions {
     pub node_labels: bool,
     /// Continuous node attributes appended (when the file exists).
     pub node_attributes: bool,
+    /// One-hot edge labels as edge features (when `NAME_edge_labels.txt` exists; for GINE).
+    pub edge_labels: bool,
 }
 
 impl Default for TuOptions {
@@ -21,6 +23,7 @@ impl Default for TuOptions {
         TuOptions {
             node_labels: true,
             node_attributes: false,
+            edge_labels: false,
         }
     }
 }
@@ -165,7 +168,30 @@ impl TuDataset {
         // Edges.
         let a_path = file("A");
         let mut edges: Vec<Vec<[u32; 2]>> = vec![Vec::new(); num_graphs];
-        for (i, l) in read_lines(&a_path)?.iter().enumerate() {
+        let mut edge_values: Vec<Vec<i64>> = vec![Vec::new(); num_graphs];
+        let el_path = file("edge_labels");
+        let edge_labels: Option<Vec<i64>> = if opts.edge_labels && el_path.exists() {
+            Some(
+                read_lines(&el_path)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| parse(&el_path, i, l.split(',').next().unwrap_or("")))
+                    .collect::<Result<_>>()?,
+            )
+        } else {
+            None
+        };
+        let a_lines = read_lines(&a_path)?;
+        if let Some(el) = &edge_labels
+            && el.len() != a_lines.len()
+        {
+            return Err(err(
+                &el_path,
+                None,
+                format!("{} lines for {} edges", el.len(), a_lines.len()),
+            ));
+        }
+        for (i, l) in a_lines.iter().enumerate() {
             let (s, t) = l
                 .split_once(',')
                 .ok_or_else(|| err(&a_path, Some(i + 1), format!("{l:?} is not `row, col`")))?;
@@ -187,6 +213,9 @@ impl TuDataset {
             }
             let base = first[gs - 1];
             edges[gs - 1].push([(s - 1 - base) as u32, (t - 1 - base) as u32]);
+            if let Some(el) = &edge_labels {
+                edge_values[gs - 1].push(el[i]);
+            }
         }
         let mut class_values = raw_labels.clone();
         class_values.sort_unstable();

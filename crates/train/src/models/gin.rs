@@ -5,7 +5,7 @@
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
-use tessera_gnn::conv::{GinConv, GinConvConfig};
+use tessera_gnn::conv::{GinConv, GinConvConfig, GineConv, GineConvConfig};
 use tessera_gnn::graph::DeviceBatch;
 use tessera_gnn::readout::{
     AttSetsReadout, AttSetsReadoutConfig, AttentionReadout, AttentionReadoutConfig, BasicReadout,
@@ -62,12 +62,16 @@ pub struct GinClassifierConfig {
     /// Graph readout.
     #[config(default = "ReadoutKind::Sum")]
     pub readout: ReadoutKind,
+    /// Edge features; > 0 switches the layers to GINE.
+    #[config(default = 0)]
+    pub d_edge: usize,
 }
 
 /// GIN layers with per-layer readouts and scorers.
 #[derive(Module, Debug)]
 pub struct GinClassifier {
     convs: Vec<GinConv>,
+    edge_convs: Vec<GineConv>,
     scorers: Vec<Linear>,
     dropout: Dropout,
     gem: Vec<GemReadout>,
@@ -87,14 +91,30 @@ impl GinClassifierConfig {
             .chain(std::iter::repeat_n(self.hidden, self.layers))
             .collect();
         GinClassifier {
-            convs: widths
-                .windows(2)
-                .map(|w| {
-                    GinConvConfig::new(w[0], w[1])
-                        .with_train_eps(self.train_eps)
-                        .init(device)
-                })
-                .collect(),
+            convs: if self.d_edge == 0 {
+                widths
+                    .windows(2)
+                    .map(|w| {
+                        GinConvConfig::new(w[0], w[1])
+                            .with_train_eps(self.train_eps)
+                            .init(device)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            edge_convs: if self.d_edge > 0 {
+                widths
+                    .windows(2)
+                    .map(|w| {
+                        GineConvConfig::new(w[0], self.d_edge, w[1])
+                            .with_train_eps(self.train_eps)
+                            .init(device)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             scorers: widths
                 .iter()
                 .map(|&w| LinearConfig::new(w, self.num_classes).init(device))
@@ -169,8 +189,8 @@ impl GinClassifier {
         if let Some(hist) = self.histograph.first() {
             // The whole history goes to HISTOGRAPH; the last scorer reads its output.
             let mut layers = vec![g.x.clone()];
-            for conv in &self.convs {
-                let next = relu(conv.forward(layers.last().expect("input").clone(), g));
+            for l in 0..self.depth() {
+                let next = relu(self.conv(l, layers.last().expect("input").clone(), g));
                 layers.push(next);
             }
             let pooled = hist.forward(&layers, g);
@@ -182,11 +202,24 @@ impl GinClassifier {
         }
         let mut h = g.x.clone();
         let mut score = self.scorers[0].forward(self.dropout.forward(self.read(0, h.clone(), g)));
-        for (l, (conv, scorer)) in self.convs.iter().zip(&self.scorers[1..]).enumerate() {
-            h = relu(conv.forward(h, g));
+        for (l, scorer) in self.scorers[1..].iter().enumerate() {
+            h = relu(self.conv(l, h, g));
             score = score + scorer.forward(self.dropout.forward(self.read(l + 1, h.clone(), g)));
         }
         score
+    }
+
+    /// Number of graph layers.
+    fn depth(&self) -> usize {
+        self.convs.len().max(self.edge_convs.len())
+    }
+
+    /// Graph layer `l` (GIN, or GINE when the model uses edge features).
+    fn conv(&self, l: usize, h: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
+        match self.convs.get(l) {
+            Some(c) => c.forward(h, g),
+            None => self.edge_convs[l].forward(h, g),
+        }
     }
 
     /// The readout of layer `l`'s node features.
