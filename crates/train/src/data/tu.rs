@@ -224,18 +224,28 @@ impl TuDataset {
             .iter()
             .map(|l| class_values.binary_search(l).expect("present"))
             .collect();
+        let mut edge_classes: Vec<i64> = edge_values.iter().flatten().copied().collect();
+        edge_classes.sort_unstable();
+        edge_classes.dedup();
         let graphs = (0..num_graphs)
             .map(|g| {
                 let x: Vec<f32> = (first[g]..first[g] + count[g])
                     .flat_map(|v| features[v].iter().copied())
                     .collect();
-                Graph::new(
-                    count[g],
-                    width,
-                    x,
-                    std::mem::take(&mut edges[g]),
-                    &format!("{name} graph {}", g + 1),
-                )
+                let what = format!("{name} graph {}", g + 1);
+                let graph = Graph::new(count[g], width, x, std::mem::take(&mut edges[g]), &what)?;
+                if edge_labels.is_none() {
+                    return Ok(graph);
+                }
+                let k = edge_classes.len();
+                let attr = edge_values[g]
+                    .iter()
+                    .flat_map(|l| {
+                        let c = edge_classes.binary_search(l).expect("present");
+                        (0..k).map(move |j| if j == c { 1.0 } else { 0.0 })
+                    })
+                    .collect();
+                graph.with_edge_features(k, attr, &what)
             })
             .collect::<std::result::Result<_, _>>()?;
         Ok(TuDataset {
