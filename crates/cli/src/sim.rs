@@ -339,23 +339,11 @@ fn simulate_folder(
 
 /// Writes a text file through a temporary file renamed into place.
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder
-        .prefix(".tessera-")
-        .tempfile_in(dir)
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.write_all(text.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+    tessera_sky::write_atomically(path, "", |tmp| {
+        std::fs::write(tmp, text).map_err(|e| tessera_sky::SkyError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    })?;
     Ok(())
 }

@@ -170,10 +170,6 @@ pub fn write_obj(
     face_colors: Option<&[[u8; 3]]>,
 ) -> Result<()> {
     let path = path.as_ref();
-    let io = |e| MeshError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
     let mut text = String::with_capacity(64 * mesh.faces.len());
     text.push_str("# written by tessera-mesh\n");
     match face_colors {
@@ -207,6 +203,24 @@ pub fn write_obj(
             }
         }
     }
+    write_atomically(path, ".obj", |file| file.write_all(text.as_bytes()))
+}
+
+/// Writes `path` through a hidden temporary file in the same folder (`.tessera-*<suffix>`,
+/// permissions of an ordinary new file) renamed into place once `write` succeeded: a failure never
+/// leaves a half-written output.
+///
+/// # Errors
+/// [`MeshError::Io`] naming `path`.
+pub(crate) fn write_atomically(
+    path: &Path,
+    suffix: &str,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    let io = |e| MeshError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -219,10 +233,10 @@ pub fn write_obj(
     }
     let mut tmp = builder
         .prefix(".tessera-")
-        .suffix(".obj")
+        .suffix(suffix)
         .tempfile_in(dir)
         .map_err(io)?;
-    tmp.write_all(text.as_bytes()).map_err(io)?;
+    write(tmp.as_file_mut()).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }

@@ -138,37 +138,11 @@ pub fn render_png(
             }
         }
     }
-    let io = |e: std::io::Error| MeshError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let tmp = builder
-        .prefix(".tessera-")
-        .suffix(".png")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    {
-        let w = std::io::BufWriter::new(tmp.as_file());
-        let mut enc = png::Encoder::new(w, size, size);
+    crate::io::write_atomically(path, ".png", |file| {
+        let mut enc = png::Encoder::new(std::io::BufWriter::new(file), size, size);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc
-            .write_header()
-            .map_err(|e| io(std::io::Error::other(e)))?;
-        writer
-            .write_image_data(&rgb)
-            .map_err(|e| io(std::io::Error::other(e)))?;
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
+        writer.write_image_data(&rgb).map_err(std::io::Error::other)
+    })
 }

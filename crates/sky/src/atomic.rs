@@ -14,7 +14,7 @@ use crate::error::{Result, SkyError};
 /// # Errors
 /// [`SkyError::Io`] naming `path` when the temporary file cannot be made or renamed; otherwise
 /// whatever `write` returns.
-pub(crate) fn write_atomically(
+pub fn write_atomically(
     path: &Path,
     suffix: &str,
     write: impl FnOnce(&Path) -> Result<()>,

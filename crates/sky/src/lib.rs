@@ -29,6 +29,7 @@ mod render;
 pub mod sht;
 pub mod sim;
 
+pub use atomic::write_atomically;
 pub use error::{Result, SkyError};
 pub use fits::{
     Dtype, FieldSelection, ReadOptions, WriteOptions, read_alm, read_cl, read_map, write_alm,

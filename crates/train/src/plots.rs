@@ -13,6 +13,26 @@ fn draw_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
     }
 }
 
+/// Draws into a temporary file renamed over `path` when `draw` succeeded (no half-written PNG).
+fn atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let mut failure = None;
+    let outcome = tessera_sky::write_atomically(path, ".png", |tmp| {
+        draw(tmp).map_err(|e| {
+            let message = e.to_string();
+            failure = Some(e);
+            tessera_sky::SkyError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(message),
+            }
+        })
+    });
+    match (outcome, failure) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(e)) => Err(e),
+        (Err(e), None) => Err(draw_err(path, e)),
+    }
+}
+
 /// Training loss per epoch, one line per fold, log-scaled.
 ///
 /// # Errors
@@ -29,7 +49,22 @@ pub fn plot_losses(curves: &[Vec<f64>], path: &Path, title: &str) -> Result<()> 
         return Err(TrainError::Config("no positive losses to plot".into()));
     }
     tessera_sky::register_fonts();
-    let root = BitMapBackend::new(path, (900, 560)).into_drawing_area();
+    atomically(path, |tmp| {
+        draw_losses(curves, tmp, path, title, epochs, lo, hi)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_losses(
+    curves: &[Vec<f64>],
+    tmp: &Path,
+    path: &Path,
+    title: &str,
+    epochs: usize,
+    lo: f64,
+    hi: f64,
+) -> Result<()> {
+    let root = BitMapBackend::new(tmp, (900, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 24))
@@ -90,11 +125,22 @@ pub fn plot_confusion(
         ));
     }
     tessera_sky::register_fonts();
+    atomically(path, |tmp| draw_confusion(counts, labels, tmp, path, title))
+}
+
+fn draw_confusion(
+    counts: &[Vec<u64>],
+    labels: &[String],
+    tmp: &Path,
+    path: &Path,
+    title: &str,
+) -> Result<()> {
+    let n = counts.len();
     let cell = (480 / n as u32).clamp(30, 120) as i32;
     let side = cell * n as i32;
     let (left, top) = (110, 60);
     let size = ((side + left + 40).max(520) as u32, (side + top + 70) as u32);
-    let root = BitMapBackend::new(path, size).into_drawing_area();
+    let root = BitMapBackend::new(tmp, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
     let err = |e: DrawingAreaErrorKind<_>| draw_err(path, e);
     root.draw(&Text::new(title.to_string(), (10, 15), ("sans-serif", 20)))

@@ -52,8 +52,16 @@ impl GinConv {
     /// `x: [N, d_input]` → `[N, d_output]`.
     pub fn forward(&self, x: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
         let neighbours = scatter_sum(x.clone().select(0, g.src.clone()), &g.incoming);
+        self.update(x, neighbours)
+    }
+
+    /// `MLP((1 + ε) x + aggregated)`: the node update shared with GINE.
+    ///
+    /// # Shapes
+    /// `x, aggregated: [N, d_input]` → `[N, d_output]`.
+    pub(crate) fn update(&self, x: Tensor<2>, aggregated: Tensor<2>) -> Tensor<2> {
         let own = x * (self.eps.val() + 1.0).unsqueeze::<2>();
         self.second
-            .forward(relu(self.first.forward(own + neighbours)))
+            .forward(relu(self.first.forward(own + aggregated)))
     }
 }

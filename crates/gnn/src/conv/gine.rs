@@ -1,11 +1,11 @@
 //! GINE (Hu et al., "Strategies for Pre-training GNNs"): GIN with edge features,
 //! `x' = MLP((1 + ε) x + Σ_{j→i} ReLU(x_j + W_e e_{ji}))`.
 
-use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 
+use super::{GinConv, GinConvConfig};
 use crate::graph::{DeviceBatch, scatter_sum};
 
 /// Configuration of [`GineConv`].
@@ -29,25 +29,18 @@ pub struct GineConvConfig {
 #[derive(Module, Debug)]
 pub struct GineConv {
     edge: Linear,
-    first: Linear,
-    second: Linear,
-    eps: Param<Tensor<1>>,
+    gin: GinConv,
 }
 
 impl GineConvConfig {
     /// The layer on `device`.
     pub fn init(&self, device: &Device) -> GineConv {
-        let eps = Tensor::<1>::from_data(TensorData::new(vec![self.eps as f32], [1]), device);
-        let eps = if self.train_eps {
-            Param::from_tensor(eps)
-        } else {
-            Param::from_tensor(eps).set_require_grad(false)
-        };
         GineConv {
             edge: LinearConfig::new(self.d_edge, self.d_input).init(device),
-            first: LinearConfig::new(self.d_input, self.d_output).init(device),
-            second: LinearConfig::new(self.d_output, self.d_output).init(device),
-            eps,
+            gin: GinConvConfig::new(self.d_input, self.d_output)
+                .with_eps(self.eps)
+                .with_train_eps(self.train_eps)
+                .init(device),
         }
     }
 }
@@ -64,9 +57,6 @@ impl GineConv {
             .clone()
             .expect("GINE needs edge features in the batch");
         let messages = relu(x.clone().select(0, g.src.clone()) + self.edge.forward(e));
-        let own = x * (self.eps.val() + 1.0).unsqueeze::<2>();
-        self.second.forward(relu(
-            self.first.forward(own + scatter_sum(messages, &g.incoming)),
-        ))
+        self.gin.update(x, scatter_sum(messages, &g.incoming))
     }
 }
