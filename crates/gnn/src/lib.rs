@@ -22,6 +22,7 @@
 pub mod conv;
 mod error;
 pub mod graph;
+pub mod pool;
 pub mod readout;
 
 pub use error::{GraphError, Result};

@@ -1,12 +1,15 @@
 //! Graph convolutions: one layer per file, `XxxConfig` + `Xxx` as in burn-nn.
 //!
-//! Every layer maps node features `[N, F_in]` of a [`crate::graph::DeviceBatch`] to `[N, F_out]`.
+//! Graph layers map node features `[N, F_in]` of a [`crate::graph::DeviceBatch`] to `[N, F_out]`;
+//! the HEALPix layers map batches of NESTED maps `[B, npix, C_in]` to `[B, npix, C_out]`.
 
 mod cheb;
 mod gat;
 mod gcn;
 mod gin;
 mod gine;
+mod healpix;
+mod healpix_cheb;
 mod sage;
 
 pub use cheb::{ChebConv, ChebConvConfig};
@@ -14,4 +17,6 @@ pub use gat::{GatConv, GatConvConfig};
 pub use gcn::{GcnConv, GcnConvConfig};
 pub use gin::{GinConv, GinConvConfig};
 pub use gine::{GineConv, GineConvConfig};
+pub use healpix::{HealpixConv, HealpixConvConfig};
+pub use healpix_cheb::{HealpixChebConv, HealpixChebConvConfig};
 pub use sage::{SageConv, SageConvConfig};

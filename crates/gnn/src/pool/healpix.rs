@@ -1,0 +1,119 @@
+//! HEALPix pooling in NESTED order: the `4^k` children of a coarse pixel are contiguous, so
+//! pooling is a reshape followed by a max or mean (mean pooling = healpy's `ud_grade` down), and
+//! unpooling repeats every pixel over its children (= `ud_grade` up).
+
+use burn::prelude::*;
+
+use crate::error::{GraphError, Result};
+
+/// How children are merged.
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub enum HealpixPoolKind {
+    /// Largest child (NNhealpix's `MaxPooling`).
+    Max,
+    /// Mean of the children (NNhealpix's `AveragePooling`, healpy's `ud_grade`).
+    Mean,
+}
+
+/// Configuration of [`HealpixPool`].
+#[derive(Config, Debug)]
+pub struct HealpixPoolConfig {
+    /// `nside_in / nside_out`, a power of 2: `ratio²` pixels become one.
+    #[config(default = 2)]
+    pub ratio: usize,
+    /// Max or mean.
+    #[config(default = "HealpixPoolKind::Max")]
+    pub kind: HealpixPoolKind,
+}
+
+fn check_ratio(ratio: usize, what: &str) -> Result<()> {
+    if ratio == 0 || !ratio.is_power_of_two() {
+        return Err(GraphError::Invalid {
+            what: what.into(),
+            detail: format!("the nside ratio {ratio} is not a power of 2"),
+        });
+    }
+    Ok(())
+}
+
+/// Merges each group of `ratio²` NESTED children into their parent.
+#[derive(Module, Debug)]
+pub struct HealpixPool {
+    children: usize,
+    #[module(skip)]
+    kind: HealpixPoolKind,
+}
+
+impl HealpixPoolConfig {
+    /// The layer (no parameters).
+    ///
+    /// # Errors
+    /// [`GraphError::Invalid`] when `ratio` is not a power of 2.
+    pub fn init(&self) -> Result<HealpixPool> {
+        check_ratio(self.ratio, "HealpixPool")?;
+        Ok(HealpixPool {
+            children: self.ratio * self.ratio,
+            kind: self.kind,
+        })
+    }
+}
+
+impl HealpixPool {
+    /// # Shapes
+    /// `x: [B, npix, C]` (NESTED) → `[B, npix / ratio², C]`.
+    ///
+    /// # Panics
+    /// When `npix` is not a multiple of `ratio²` (a map coarser than the pooling allows).
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, n, c] = x.dims();
+        let m = self.children;
+        assert!(
+            n % m == 0 && n >= 12 * m,
+            "{n} pixels cannot be pooled by {m}"
+        );
+        let grouped = x.reshape([b, n / m, m, c]);
+        let merged = match self.kind {
+            HealpixPoolKind::Max => grouped.max_dim(2),
+            HealpixPoolKind::Mean => grouped.mean_dim(2),
+        };
+        merged.reshape([b, n / m, c])
+    }
+}
+
+/// Configuration of [`HealpixUnpool`].
+#[derive(Config, Debug)]
+pub struct HealpixUnpoolConfig {
+    /// `nside_out / nside_in`, a power of 2.
+    #[config(default = 2)]
+    pub ratio: usize,
+}
+
+/// Copies every pixel onto its `ratio²` NESTED children.
+#[derive(Module, Debug)]
+pub struct HealpixUnpool {
+    children: usize,
+}
+
+impl HealpixUnpoolConfig {
+    /// The layer (no parameters).
+    ///
+    /// # Errors
+    /// [`GraphError::Invalid`] when `ratio` is not a power of 2.
+    pub fn init(&self) -> Result<HealpixUnpool> {
+        check_ratio(self.ratio, "HealpixUnpool")?;
+        Ok(HealpixUnpool {
+            children: self.ratio * self.ratio,
+        })
+    }
+}
+
+impl HealpixUnpool {
+    /// # Shapes
+    /// `x: [B, npix, C]` (NESTED) → `[B, npix · ratio², C]`.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, n, c] = x.dims();
+        x.unsqueeze_dim::<4>(2)
+            .repeat_dim(2, self.children)
+            .reshape([b, n * self.children, c])
+    }
+}
