@@ -204,6 +204,8 @@ fn deepsphere_laplacian_is_symmetric() {
     }
 }
 
+type MapLayer = Box<dyn Fn(Tensor<3>) -> Tensor<3>>;
+
 /// Autodiff gradients of `Σ f(x)²` against central differences for the stencil convolution, the
 /// Chebyshev convolution and both poolings (nside 2, 2 channels).
 #[test]
@@ -218,7 +220,7 @@ fn gradients_match_finite_differences() {
         .with_kind(HealpixPoolKind::Mean)
         .init()
         .unwrap();
-    let layers: Vec<(&str, Box<dyn Fn(Tensor<3>) -> Tensor<3>>)> = vec![
+    let layers: Vec<(&str, MapLayer)> = vec![
         ("stencil", Box::new(move |x| stencil.forward(x))),
         ("cheb", Box::new(move |x| cheb.forward(x))),
         ("max pool", Box::new(move |x| max.forward(x))),
