@@ -7,8 +7,11 @@ mod input;
 mod map;
 mod mesh;
 mod pix;
+mod predict;
+mod report;
 mod sim;
 mod spectrum;
+mod sphere;
 mod train;
 
 use std::process::ExitCode;
@@ -37,6 +40,13 @@ use clap::{Parser, Subcommand};
 ///   tessera spectrum map.fits -o cl.csv --plot cl.png
 ///   tessera sim ellp --nside 16 --count 200 --seed 1 -o sims/ellp
 ///   tessera estimate sims/ellp
+///
+/// The sphere CNN (NNhealpix), trained, applied and reported:
+///
+///   tessera train sphere --task mnist --epochs 20 -o runs/mnist
+///   tessera train sphere --task ellp --train sims/train --test sims/test -o runs/ellp
+///   tessera predict runs/ellp maps/*.fits -o estimates.csv
+///   tessera report runs/ellp
 ///
 /// Meshes (OBJ, PLY) for primal-dual mesh networks:
 ///
@@ -67,9 +77,13 @@ enum Command {
     Spectrum(spectrum::SpectrumArgs),
     /// Estimate each simulated map's parameter with the spectrum likelihood.
     Estimate(estimate::EstimateArgs),
-    /// Train models: graph classification on TU datasets (cross-validated).
+    /// Train models: the sphere CNN on maps, graph classification on TU datasets.
     #[command(subcommand)]
     Train(train::TrainCommand),
+    /// Apply a trained sphere network to FITS maps (RING or NESTED), writing a CSV.
+    Predict(predict::PredictArgs),
+    /// Pictures and figures of a trained sphere network (with the likelihood baseline).
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +96,8 @@ fn main() -> ExitCode {
         Command::Spectrum(args) => spectrum::run(args, &mut std::io::stdout().lock()),
         Command::Train(cmd) => train::run(cmd, &mut std::io::stdout().lock()),
         Command::Estimate(args) => estimate::run(args, &mut std::io::stdout().lock()),
+        Command::Predict(args) => predict::run(args, &mut std::io::stdout().lock()),
+        Command::Report(args) => report::run(args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

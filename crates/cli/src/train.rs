@@ -90,11 +90,24 @@ pub enum TrainCommand {
     ///
     /// Example: tessera train graph --data ../shared/data/graphs/MUTAG -o runs/mutag
     Graph(GraphTrainArgs),
+    /// The NNhealpix sphere CNN: spherical MNIST, ℓ_p, τ, E versus B, or any folder of maps.
+    ///
+    /// Examples:
+    ///   tessera train sphere --task mnist --epochs 20 -o runs/mnist
+    ///   tessera sim ellp --count 4000 --seed 1 -o sims/ellp_train
+    ///   tessera sim ellp --count 500 --seed 2 -o sims/ellp_test
+    ///   tessera estimate sims/ellp_test
+    ///   tessera train sphere --task ellp --train sims/ellp_train --test sims/ellp_test -o runs/ellp
+    #[command(verbatim_doc_comment)]
+    Sphere(crate::sphere::SphereTrainArgs),
 }
 
 /// Runs a training subcommand.
 pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
-    let TrainCommand::Graph(a) = cmd;
+    let a = match cmd {
+        TrainCommand::Graph(a) => a,
+        TrainCommand::Sphere(a) => return crate::sphere::run(a, out),
+    };
     let data = TuDataset::load(
         &a.data,
         TuOptions {

@@ -27,6 +27,9 @@ pub enum TrainError {
     /// A graph could not be built.
     #[error(transparent)]
     Graph(#[from] tessera_gnn::GraphError),
+    /// A sky map could not be read or converted.
+    #[error(transparent)]
+    Sky(#[from] tessera_sky::SkyError),
     /// Settings that cannot work together.
     #[error("{0}")]
     Config(String),

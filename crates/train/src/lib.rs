@@ -9,5 +9,6 @@ mod error;
 pub mod fit;
 pub mod models;
 pub mod plots;
+pub mod sphere;
 
 pub use error::{Result, TrainError};

@@ -1,4 +1,5 @@
-//! Pictures of a run: training-loss curves and the confusion matrix, as PNG.
+//! Pictures of a run, as PNG: loss curves, the confusion matrix, estimates against the truth
+//! and residual histograms.
 
 use std::path::Path;
 
@@ -38,10 +39,29 @@ fn atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> Result<()>
 /// # Errors
 /// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] with no losses.
 pub fn plot_losses(curves: &[Vec<f64>], path: &Path, title: &str) -> Result<()> {
-    let epochs = curves.iter().map(Vec::len).max().unwrap_or(0);
+    let named: Vec<(String, Vec<f64>)> = curves
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (format!("fold {}", k + 1), c.clone()))
+        .collect();
+    plot_curves(&named, path, title, "training loss (cross-entropy)")
+}
+
+/// Named curves per epoch (losses), log-scaled, with a legend.
+///
+/// # Errors
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] with no positive
+/// values.
+pub fn plot_curves(
+    curves: &[(String, Vec<f64>)],
+    path: &Path,
+    title: &str,
+    y_desc: &str,
+) -> Result<()> {
+    let epochs = curves.iter().map(|c| c.1.len()).max().unwrap_or(0);
     let values = curves
         .iter()
-        .flatten()
+        .flat_map(|c| c.1.iter())
         .copied()
         .filter(|v| *v > 0.0 && v.is_finite());
     let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
@@ -50,16 +70,15 @@ pub fn plot_losses(curves: &[Vec<f64>], path: &Path, title: &str) -> Result<()> 
     }
     tessera_sky::register_fonts();
     atomically(path, |tmp| {
-        draw_losses(curves, tmp, path, title, epochs, lo, hi)
+        draw_curves(curves, tmp, path, (title, y_desc), epochs, lo, hi)
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw_losses(
-    curves: &[Vec<f64>],
+fn draw_curves(
+    curves: &[(String, Vec<f64>)],
     tmp: &Path,
     path: &Path,
-    title: &str,
+    (title, y_desc): (&str, &str),
     epochs: usize,
     lo: f64,
     hi: f64,
@@ -71,16 +90,19 @@ fn draw_losses(
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d(1f64..epochs as f64, (lo * 0.8..hi * 1.25).log_scale())
+        .build_cartesian_2d(
+            1f64..(epochs as f64).max(2.0),
+            (lo * 0.8..hi * 1.25).log_scale(),
+        )
         .map_err(|e| draw_err(path, e))?;
     chart
         .configure_mesh()
         .x_desc("epoch")
-        .y_desc("training loss (cross-entropy)")
+        .y_desc(y_desc)
         .label_style(("sans-serif", 15))
         .draw()
         .map_err(|e| draw_err(path, e))?;
-    for (k, curve) in curves.iter().enumerate() {
+    for (k, (name, curve)) in curves.iter().enumerate() {
         let colour = Palette99::pick(k).to_rgba();
         chart
             .draw_series(LineSeries::new(
@@ -92,7 +114,7 @@ fn draw_losses(
                 colour.stroke_width(2),
             ))
             .map_err(|e| draw_err(path, e))?
-            .label(format!("fold {}", k + 1))
+            .label(name.clone())
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
             });
@@ -105,6 +127,156 @@ fn draw_losses(
         .draw()
         .map_err(|e| draw_err(path, e))?;
     root.present().map_err(|e| draw_err(path, e))
+}
+
+/// Estimates against true values, one colour per estimator, with the diagonal.
+///
+/// # Errors
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] without points or
+/// with series of another length than `truth`.
+pub fn plot_estimates(
+    truth: &[f64],
+    series: &[(String, Vec<f64>)],
+    path: &Path,
+    title: &str,
+    parameter: &str,
+) -> Result<()> {
+    if truth.is_empty() || series.iter().any(|s| s.1.len() != truth.len()) {
+        return Err(TrainError::Config(
+            "estimates must match the true values one to one".into(),
+        ));
+    }
+    let all = truth
+        .iter()
+        .chain(series.iter().flat_map(|s| s.1.iter()))
+        .copied()
+        .filter(|v| v.is_finite());
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let pad = ((hi - lo) * 0.05).max(1e-12);
+    let (lo, hi) = (lo - pad, hi + pad);
+    tessera_sky::register_fonts();
+    atomically(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (760, 700)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(lo..hi, lo..hi)
+            .map_err(|e| draw_err(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("true {parameter}"))
+            .y_desc(format!("estimated {parameter}"))
+            .label_style(("sans-serif", 15))
+            .draw()
+            .map_err(|e| draw_err(path, e))?;
+        chart
+            .draw_series(LineSeries::new([(lo, lo), (hi, hi)], BLACK.stroke_width(1)))
+            .map_err(|e| draw_err(path, e))?;
+        for (k, (name, est)) in series.iter().enumerate() {
+            let colour = Palette99::pick(k).to_rgba().mix(0.6);
+            chart
+                .draw_series(
+                    truth
+                        .iter()
+                        .zip(est)
+                        .filter(|(t, e)| t.is_finite() && e.is_finite())
+                        .map(|(&t, &e)| Circle::new((t, e), 2, colour.filled())),
+                )
+                .map_err(|e| draw_err(path, e))?
+                .label(name.clone())
+                .legend(move |(x, y)| Circle::new((x + 10, y), 4, colour.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(|e| draw_err(path, e))?;
+        root.present().map_err(|e| draw_err(path, e))
+    })
+}
+
+/// Histograms of residuals (estimate − truth), one outline per estimator, on shared bins.
+///
+/// # Errors
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] without residuals.
+pub fn plot_residuals(
+    series: &[(String, Vec<f64>)],
+    path: &Path,
+    title: &str,
+    parameter: &str,
+) -> Result<()> {
+    let all: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.1.iter())
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    if all.is_empty() {
+        return Err(TrainError::Config("no residuals to plot".into()));
+    }
+    let m = all.iter().fold(0.0f64, |a, v| a.max(v.abs())).max(1e-12);
+    let bins = 30usize;
+    let width = 2.0 * m / bins as f64;
+    let counts: Vec<Vec<usize>> = series
+        .iter()
+        .map(|(_, r)| {
+            let mut c = vec![0usize; bins];
+            for v in r.iter().filter(|v| v.is_finite()) {
+                c[(((v + m) / width) as usize).min(bins - 1)] += 1;
+            }
+            c
+        })
+        .collect();
+    let top = counts.iter().flatten().copied().max().unwrap_or(1) as f64 * 1.1;
+    tessera_sky::register_fonts();
+    atomically(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (900, 560)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-m..m, 0.0..top)
+            .map_err(|e| draw_err(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("estimate − true {parameter}"))
+            .y_desc("maps")
+            .label_style(("sans-serif", 15))
+            .draw()
+            .map_err(|e| draw_err(path, e))?;
+        for (k, ((name, _), c)) in series.iter().zip(&counts).enumerate() {
+            let colour = Palette99::pick(k).to_rgba();
+            let steps = c.iter().enumerate().flat_map(|(b, &n)| {
+                let x0 = -m + b as f64 * width;
+                [(x0, n as f64), (x0 + width, n as f64)]
+            });
+            chart
+                .draw_series(LineSeries::new(steps, colour.stroke_width(2)))
+                .map_err(|e| draw_err(path, e))?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(|e| draw_err(path, e))?;
+        root.present().map_err(|e| draw_err(path, e))
+    })
 }
 
 /// The confusion matrix `counts[true][predicted]` as a heat map with the counts written in.

