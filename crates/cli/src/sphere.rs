@@ -1,7 +1,7 @@
 //! `tessera train sphere`: the NNhealpix sphere CNN on spherical MNIST or on folders of FITS maps
 //! (simulations from `tessera sim`, or a user's own maps with a `params.csv`).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -250,10 +250,20 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     };
     let metric_name = if classification { "accuracy" } else { "rmse" };
     let (net, history) = fit_sphere(&model, train_source, &test, &norm, &cfg, |epoch, h| {
-        bar.set_message(format!(
+        let line = format!(
             "loss {:.4}, test {metric_name} {:.4}",
             h.train_loss[epoch], h.test_metric[epoch]
-        ));
+        );
+        if !std::io::stderr().is_terminal() {
+            // No bar in a log file: one line per epoch instead.
+            eprintln!(
+                "epoch {}/{}: {line} ({:.0} s)",
+                epoch + 1,
+                a.epochs,
+                h.seconds[epoch]
+            );
+        }
+        bar.set_message(line);
         bar.inc(1);
     })?;
     bar.finish_and_clear();

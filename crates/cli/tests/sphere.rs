@@ -1,0 +1,192 @@
+//! The sphere CNN from the command line on tiny simulations (nside 4): simulate, estimate with
+//! the likelihood, train, report with both estimators, predict on RING and NESTED copies of a
+//! map, and refuse bad maps. Smoke runs; the real numbers are in docs/results.md.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn tessera() -> Command {
+    Command::cargo_bin("tessera").unwrap()
+}
+
+fn simulate(dir: &Path, count: &str, seed: &str, field: &str) {
+    tessera()
+        .args([
+            "sim", "ellp", "--nside", "4", "--count", count, "--seed", seed, "--field", field, "-o",
+        ])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn ellp_train_report_predict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (train, test, run) = (
+        tmp.path().join("train"),
+        tmp.path().join("test"),
+        tmp.path().join("run"),
+    );
+    simulate(&train, "64", "1", "t");
+    simulate(&test, "16", "2", "t");
+    tessera().arg("estimate").arg(&test).assert().success();
+    tessera()
+        .args([
+            "train", "sphere", "--task", "ellp", "--nside", "4", "--widths", "4,4", "--dense", "8",
+            "--epochs", "3",
+        ])
+        .arg("--train")
+        .arg(&train)
+        .arg("--test")
+        .arg(&test)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("ell_p: network RMSE").and(contains("likelihood RMSE")));
+    for f in [
+        "run.json",
+        "model.bpk",
+        "history.csv",
+        "predictions.csv",
+        "report.json",
+        "loss.png",
+        "predicted.png",
+        "residuals.png",
+    ] {
+        assert!(run.join(f).exists(), "{f} missing");
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["test_maps"], 16);
+    assert!(report["rmse_ratio_nn_over_likelihood"].as_f64().unwrap() > 0.0);
+    // A second training into the same folder is refused; the report can be redrawn.
+    tessera()
+        .args([
+            "train", "sphere", "--task", "ellp", "--nside", "4", "--train",
+        ])
+        .arg(&train)
+        .arg("--test")
+        .arg(&test)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .failure()
+        .stderr(contains("finished run"));
+    tessera()
+        .arg("report")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("likelihood RMSE"));
+
+    // The same map in RING and in NESTED order gets the same estimate.
+    let ring = test.join("map_00003.fits");
+    let nested = tmp.path().join("nested.fits");
+    tessera()
+        .args(["map", "convert"])
+        .arg(&ring)
+        .arg(&nested)
+        .args(["--scheme", "nested"])
+        .assert()
+        .success();
+    let out = tmp.path().join("est.csv");
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(&ring)
+        .arg(&nested)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let values: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(values.len(), 2);
+    assert_eq!(values[0], values[1]);
+
+    // A map at another nside, and a T/Q/U network given T maps, are refused with the file named.
+    let fine = tmp.path().join("fine");
+    tessera()
+        .args(["sim", "ellp", "--nside", "8", "--count", "1", "-o"])
+        .arg(&fine)
+        .assert()
+        .success();
+    let bad = tmp.path().join("bad.csv");
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(fine.join("map_00000.fits"))
+        .arg("-o")
+        .arg(&bad)
+        .assert()
+        .failure()
+        .stderr(contains("map_00000.fits").and(contains("nside 8")));
+    assert!(!bad.exists());
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(fine.join("map_00000.fits"))
+        .arg("--degrade")
+        .arg("-o")
+        .arg(&bad)
+        .assert()
+        .success();
+}
+
+#[test]
+fn eb_classification_by_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |s: &str| tmp.path().join(s);
+    simulate(&p("e_train"), "24", "1", "e");
+    simulate(&p("b_train"), "24", "2", "b");
+    simulate(&p("e_test"), "8", "3", "e");
+    simulate(&p("b_test"), "8", "4", "b");
+    tessera()
+        .args([
+            "train", "sphere", "--task", "eb", "--nside", "4", "--widths", "4", "--epochs", "2",
+            "--train",
+        ])
+        .arg(p("e_train"))
+        .arg(p("b_train"))
+        .arg("--test")
+        .arg(p("e_test"))
+        .arg(p("b_test"))
+        .arg("-o")
+        .arg(p("run"))
+        .assert()
+        .success()
+        .stdout(contains("test accuracy").and(contains("16 maps")));
+    assert!(p("run/confusion.png").exists());
+    // T-only maps for a Q/U network: a clear error.
+    simulate(&p("t_test"), "2", "5", "t");
+    tessera()
+        .arg("predict")
+        .arg(p("run"))
+        .arg(p("t_test/map_00000.fits"))
+        .arg("-o")
+        .arg(p("x.csv"))
+        .assert()
+        .failure()
+        .stderr(contains("1 field"));
+    // A test folder of a class the training set lacks.
+    tessera()
+        .args([
+            "train", "sphere", "--task", "eb", "--nside", "4", "--epochs", "1", "--train",
+        ])
+        .arg(p("e_train"))
+        .arg(p("b_train"))
+        .arg("--test")
+        .arg(p("t_test"))
+        .arg("-o")
+        .arg(p("run2"))
+        .assert()
+        .failure();
+}
