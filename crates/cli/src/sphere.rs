@@ -119,9 +119,11 @@ pub struct SphereTrainArgs {
     /// Hidden dense width (default: 48 for classes, 256 for parameters, as NNhealpix).
     #[arg(long)]
     dense: Option<usize>,
-    /// Dropout before the dense head.
-    #[arg(long, default_value_t = 0.2)]
-    dropout: f64,
+    /// Dropout before the dense head (default: 0.2 for classes, as NNhealpix; 0 for parameters,
+    /// where dropout's rescaling of the kept features biases the estimates toward the mean once
+    /// dropout is off).
+    #[arg(long)]
+    dropout: Option<f64>,
     /// Epochs.
     #[arg(long, default_value_t = 20)]
     epochs: usize,
@@ -222,7 +224,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             MapReadoutArg::Max => SphereReadout::Max,
         })
         .with_dense(a.dense.unwrap_or(if classification { 48 } else { 256 }))
-        .with_dropout(a.dropout);
+        .with_dropout(a.dropout.unwrap_or(if classification { 0.2 } else { 0.0 }));
     let cfg = SphereFitConfig {
         epochs: a.epochs,
         batch_size: a.batch_size,
