@@ -187,6 +187,20 @@ fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+/// Runs `tessera estimate DIR` (default options) from within another command.
+pub fn run_dir(dir: &Path, out: &mut impl Write) -> Result<()> {
+    run(
+        EstimateArgs {
+            dir: dir.to_path_buf(),
+            method: Method::Likelihood,
+            output: None,
+            lmin: 2,
+            lmax: None,
+        },
+        out,
+    )
+}
+
 /// Runs `tessera estimate`.
 pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
     let Method::Likelihood = args.method;

@@ -200,6 +200,20 @@ pub fn run(cmd: SimCommand, out: &mut impl Write) -> Result<()> {
     simulate_folder(task, &common, describe, out)
 }
 
+/// Runs `tessera sim ARGS…` from within another command (the arguments as on the command line,
+/// after `sim`), writing its messages to `out`.
+pub fn run_args(args: &[String], out: &mut impl Write) -> Result<()> {
+    #[derive(clap::Parser)]
+    struct Sim {
+        #[command(subcommand)]
+        cmd: SimCommand,
+    }
+    let parsed = <Sim as clap::Parser>::try_parse_from(
+        std::iter::once("sim".to_string()).chain(args.iter().cloned()),
+    )?;
+    run(parsed.cmd, out)
+}
+
 /// `LO,HI` from the command line.
 fn pair(values: &[f64]) -> Result<(f64, f64)> {
     match values {

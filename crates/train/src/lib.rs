@@ -1,8 +1,10 @@
-//! Datasets, models and the training loop of Tessera, on burn 0.22 (`Device::flex()`).
+//! Datasets, models and the training loops of Tessera, on burn 0.22 (`Device::flex()`).
 //!
-//! Today: the TU graph benchmark format, stratified k-fold splits, the GIN graph classifier and
-//! its cross-validated training (GIN's protocol: Adam, learning rate halved every 50 epochs,
-//! accuracy of the last epoch on the held-out fold).
+//! - Graphs: the TU benchmark format, stratified k-fold splits, the GIN graph classifier and its
+//!   cross-validated training (GIN's protocol: Adam, learning rate halved every 50 epochs,
+//!   accuracy of the last epoch on the held-out fold), in [`fit`].
+//! - Sphere: spherical MNIST and folders of FITS maps ([`data::MapSet`]), the NNhealpix sphere CNN
+//!   ([`models::SphereCnn`]), its training, inference and run folders, in [`sphere`].
 
 pub mod data;
 mod error;
