@@ -9,10 +9,11 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::Value;
+use tessera_sky::coupling::CouplingMatrix;
 use tessera_sky::likelihood::{Estimate, SpectrumLikelihood};
 use tessera_sky::sht::{Map2AlmOptions, Spectrum, anafast, gauss_beam};
 use tessera_sky::sim::{PeakField, PeakSpectrum, SimTask, TauVariant, noise_cl};
-use tessera_sky::{ReadOptions, read_map};
+use tessera_sky::{ReadOptions, SkyMap, read_map};
 
 use crate::sim::{MANIFEST, PARAMS, write_text};
 
@@ -166,12 +167,37 @@ fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<
         })?
         .to_vec();
     let beam = &gauss_beam(setup.fwhm, alm_lmax, true)[if pol { 1 } else { 0 }];
+    // On a cut sky, temperature models are coupled by the mask (MASTER); polarisation keeps the
+    // f_sky rescaling (spin-2 coupling is not implemented).
+    let coupling = if fsky < 1.0 && !pol {
+        let seen: Vec<f64> = map.fields[0]
+            .values
+            .iter()
+            .map(|&v| if tessera_sky::is_unseen(v) { 0.0 } else { 1.0 })
+            .collect();
+        let mask = SkyMap::new(map.geometry, vec![("MASK", seen)])?;
+        let mask_lmax = (2 * alm_lmax).min(4 * setup.nside as usize);
+        let w = anafast(
+            &mask,
+            &Map2AlmOptions {
+                lmax: Some(mask_lmax),
+                mmax: None,
+                iter: 3,
+                pol: false,
+            },
+        )?;
+        let w = w.get(Spectrum::TT).context("mask spectrum")?.to_vec();
+        Some(CouplingMatrix::spin0(&w, lmax, alm_lmax)?)
+    } else {
+        None
+    };
     let like = SpectrumLikelihood {
         cl_hat,
         noise: vec![noise_cl(setup.noise); alm_lmax + 1],
         lmin,
         lmax,
         fsky,
+        coupling,
     };
     let which = match setup.spectrum {
         Spectrum::EE => 1,

@@ -20,6 +20,7 @@
 //! ```
 
 mod atomic;
+pub mod coupling;
 mod error;
 mod fits;
 pub mod likelihood;

@@ -2,11 +2,15 @@
 //! measured power spectrum, with noise in the model and an `f_sky` correction for masked maps.
 //!
 //! `−2 ln L(θ) = f_sky Σ_l (2l+1) [Ĉ_l / C_l(θ) + ln C_l(θ)]`, with `C_l(θ)` the model plus the
-//! noise spectrum and `Ĉ_l` the measured (pseudo-)spectrum divided by `f_sky`. The posterior with
+//! noise spectrum and `Ĉ_l` the measured (pseudo-)spectrum divided by `f_sky`. On a cut sky the
+//! model can be coupled first (MASTER, [`crate::coupling`]): `C_l(θ)` is then
+//! `(M · (C(θ) + N))_l / f_sky`, which follows the leakage of power between multipoles that the
+//! plain `f_sky` rescaling misses (essential for narrow spectral features). The posterior with
 //! a flat prior on the parameter's range is evaluated on a coarse grid, then on a fine grid
 //! around its peak; the estimate is the posterior mean and the error its standard deviation (the
 //! maximum-likelihood value is returned as well).
 
+use crate::coupling::CouplingMatrix;
 use crate::error::{Result, SkyError};
 
 /// A measured spectrum and what the likelihood needs to compare it with models.
@@ -22,6 +26,8 @@ pub struct SpectrumLikelihood {
     pub lmax: usize,
     /// Observed sky fraction (1 for full sky).
     pub fsky: f64,
+    /// The mask's mode coupling, applied to model + noise (`None`: `f_sky` rescaling only).
+    pub coupling: Option<CouplingMatrix>,
 }
 
 /// A parameter estimate.
@@ -52,9 +58,36 @@ impl SpectrumLikelihood {
                 ),
             });
         }
+        let total_model: Vec<f64> = model
+            .iter()
+            .enumerate()
+            .map(|(l, &m)| m + self.noise.get(l).copied().unwrap_or(0.0))
+            .collect();
+        let expected = match &self.coupling {
+            Some(c) if c.lmax_out() >= self.lmax => c
+                .apply(&total_model)
+                .into_iter()
+                .map(|v| v / self.fsky)
+                .collect(),
+            Some(c) => {
+                return Err(SkyError::Mismatch {
+                    what: "likelihood",
+                    detail: format!(
+                        "the coupling matrix ends at l = {}, lmax is {}",
+                        c.lmax_out(),
+                        self.lmax
+                    ),
+                });
+            }
+            None => total_model,
+        };
         let mut total = 0.0;
-        for (l, &m) in model.iter().enumerate().take(self.lmax + 1).skip(self.lmin) {
-            let c = m + self.noise.get(l).copied().unwrap_or(0.0);
+        for (l, &c) in expected
+            .iter()
+            .enumerate()
+            .take(self.lmax + 1)
+            .skip(self.lmin)
+        {
             if c.is_nan() || c <= 0.0 {
                 return Err(SkyError::Mismatch {
                     what: "likelihood",
@@ -150,6 +183,7 @@ mod tests {
             lmin: 2,
             lmax,
             fsky: 1.0,
+            coupling: None,
         };
         let est = like
             .estimate(|a| Ok(shape.iter().map(|c| a * c).collect()), 0.5, 5.0)

@@ -55,6 +55,7 @@ fn run(
                 lmin,
                 lmax: like_lmax,
                 fsky: 1.0,
+                coupling: None,
             };
             let which = match spectrum {
                 Spectrum::TT => 0,
