@@ -24,7 +24,7 @@ pub fn wigner3j_000(l1: usize, l2: usize, l3: usize) -> f64 {
 
 fn wigner3j_000_with(lf: &[f64], l1: usize, l2: usize, l3: usize) -> f64 {
     let big = l1 + l2 + l3;
-    if big % 2 == 1 || l3 > l1 + l2 || l1 > l2 + l3 || l2 > l1 + l3 {
+    if !big.is_multiple_of(2) || l3 > l1 + l2 || l1 > l2 + l3 || l2 > l1 + l3 {
         return 0.0;
     }
     let g = big / 2;
@@ -32,7 +32,7 @@ fn wigner3j_000_with(lf: &[f64], l1: usize, l2: usize, l3: usize) -> f64 {
         - lf[g - l1]
         - lf[g - l2]
         - lf[g - l3];
-    let sign = if g % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = if g.is_multiple_of(2) { 1.0 } else { -1.0 };
     sign * ln.exp()
 }
 
