@@ -41,11 +41,18 @@ fn run(run_dir: &Path, maps_dir: &Path) -> Result<(), Box<dyn std::error::Error>
     let mut maps = Vec::new();
     for f in &files {
         let map = read_map(f, &ReadOptions::default())?;
-        maps.extend(network_input(&map, run.fields, model.nside, true, f)?);
+        maps.extend(network_input(
+            &map,
+            run.fields,
+            run.mask_channel,
+            model.nside,
+            true,
+            f,
+        )?);
     }
     let set = MapSet {
         nside: model.nside,
-        channels: run.fields.channels(),
+        channels: run.fields.channels() + usize::from(run.mask_channel),
         maps,
         targets: MapTargets::Values {
             values: Vec::new(),

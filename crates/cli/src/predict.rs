@@ -40,6 +40,7 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
             Ok(network_input(
                 &map,
                 run.fields,
+                run.mask_channel,
                 model.nside,
                 a.degrade,
                 path,
@@ -51,7 +52,7 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
     }
     let set = MapSet {
         nside: model.nside,
-        channels: run.fields.channels(),
+        channels: run.fields.channels() + usize::from(run.mask_channel),
         maps: inputs.into_iter().flatten().collect(),
         targets: MapTargets::Values {
             values: Vec::new(),

@@ -103,6 +103,9 @@ pub struct SphereTrainArgs {
     /// Fields the network reads (default: t for mnist and ellp, qu for eb and tau).
     #[arg(long, value_enum)]
     fields: Option<FieldsArg>,
+    /// Add a mask channel (1 where the map is seen, 0 where it is UNSEEN) to the fields.
+    #[arg(long)]
+    mask_channel: bool,
     /// Map resolution.
     #[arg(long, default_value_t = 16)]
     nside: u64,
@@ -284,7 +287,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             (a.train.clone(), a.test.clone())
         };
         let target = folder_target(&a)?;
-        let train = MapSet::read_folders(&train_dirs, &target, fields, a.nside, None)?;
+        let train =
+            MapSet::read_folders(&train_dirs, &target, fields, a.mask_channel, a.nside, None)?;
         let classes = match &train.targets {
             MapTargets::Classes { names, .. } => Some(names.clone()),
             MapTargets::Values { .. } => None,
@@ -292,13 +296,20 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         if matches!(train.targets, MapTargets::Classes { ref names, .. } if names.len() < 2) {
             bail!("classification needs at least two classes (one folder per class)");
         }
-        let test = MapSet::read_folders(&test_dirs, &target, fields, a.nside, classes.as_deref())?;
+        let test = MapSet::read_folders(
+            &test_dirs,
+            &target,
+            fields,
+            a.mask_channel,
+            a.nside,
+            classes.as_deref(),
+        )?;
         let data = json!({"train": train_dirs, "test": test_dirs, "train_maps": train.len(), "test_maps": test.len()});
         (Some(train), test, None, data)
     };
     spinner.finish_and_clear();
     let classification = matches!(test.targets, MapTargets::Classes { .. });
-    let model = SphereCnnConfig::new(a.nside, fields.channels(), test.targets.outputs())
+    let model = SphereCnnConfig::new(a.nside, test.channels, test.targets.outputs())
         .with_widths(a.widths.clone())
         .with_conv(match a.conv {
             ConvArg::Stencil => SphereConvKind::Stencil,
@@ -368,6 +379,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         task: format!("{:?}", a.task).to_lowercase(),
         model: serde_json::to_value(&model)?,
         fields,
+        mask_channel: a.mask_channel,
         target_names,
         classification,
         normalisation: norm,

@@ -141,6 +141,44 @@ fn ellp_train_report_predict() {
         .success();
 }
 
+/// Cut skies with a mask channel: simulated in the run folder, trained, applied.
+#[test]
+fn cut_sky_with_a_mask_channel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    tessera()
+        .args([
+            "train",
+            "sphere",
+            "--task",
+            "ellp",
+            "--nside",
+            "4",
+            "--simulate",
+            "24,8",
+            "--gal-cut",
+            "30",
+        ])
+        .args(["--mask-channel", "--widths", "4", "--epochs", "1", "-o"])
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("likelihood RMSE"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["mask_channel"], true);
+    assert_eq!(json["model"]["channels"], 2);
+    let out = tmp.path().join("p.csv");
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(run.join("sims/test/map_00000.fits"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+}
+
 #[test]
 fn eb_classification_by_folder() {
     let tmp = tempfile::tempdir().unwrap();

@@ -389,6 +389,9 @@ pub struct SphereRun {
     pub model: serde_json::Value,
     /// The fields the network reads.
     pub fields: MapFields,
+    /// Whether a mask channel follows the fields (see [`crate::data::network_input`]).
+    #[serde(default)]
+    pub mask_channel: bool,
     /// Class names, or parameter names.
     pub target_names: Vec<String>,
     /// Classification (true) or regression.

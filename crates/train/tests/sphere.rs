@@ -87,6 +87,7 @@ fn a_tiny_training_learns_and_its_run_reloads() {
         task: "caps".into(),
         model: serde_json::to_value(&model).unwrap(),
         fields: MapFields::T,
+        mask_channel: false,
         target_names: vec!["north".into(), "south".into()],
         classification: true,
         normalisation: norm.clone(),
@@ -143,22 +144,34 @@ fn network_inputs_from_ring_and_nested_maps_agree() {
     let map = SkyMap::new(ring, vec![("T", t), ("Q", field(1.0)), ("U", field(2.0))]).unwrap();
     let nested = map.reorder(Scheme::Nested).unwrap();
     let f = Path::new("sky.fits");
-    let a = network_input(&map, MapFields::TQU, 4, false, f).unwrap();
-    let b = network_input(&nested, MapFields::TQU, 4, false, f).unwrap();
+    let a = network_input(&map, MapFields::TQU, false, 4, false, f).unwrap();
+    let b = network_input(&nested, MapFields::TQU, false, 4, false, f).unwrap();
     assert_eq!(a, b);
     let n7 = ring.ring2nest(7).unwrap() as usize;
     assert_eq!(a[3 * n7], 0.0);
-    let qu = network_input(&map, MapFields::QU, 4, false, f).unwrap();
+    let with_mask = network_input(&map, MapFields::T, true, 4, false, f).unwrap();
+    assert_eq!(with_mask.len(), 2 * 192);
+    assert_eq!((with_mask[2 * n7], with_mask[2 * n7 + 1]), (0.0, 0.0));
+    assert_eq!(
+        with_mask
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|&&m| m == 1.0)
+            .count(),
+        191
+    );
+    let qu = network_input(&map, MapFields::QU, false, 4, false, f).unwrap();
     assert_eq!(qu.len(), 384);
     assert_eq!(qu[2 * n7], a[3 * n7 + 1]);
-    let err = network_input(&map, MapFields::T, 8, false, f)
+    let err = network_input(&map, MapFields::T, false, 8, false, f)
         .unwrap_err()
         .to_string();
     assert!(err.contains("sky.fits") && err.contains("nside 4"), "{err}");
-    let degraded = network_input(&map, MapFields::T, 2, true, f).unwrap();
+    let degraded = network_input(&map, MapFields::T, false, 2, true, f).unwrap();
     assert_eq!(degraded.len(), 48);
     let t_only = SkyMap::new(ring, vec![("T", field(0.0))]).unwrap();
-    let err = network_input(&t_only, MapFields::QU, 4, false, f)
+    let err = network_input(&t_only, MapFields::QU, false, 4, false, f)
         .unwrap_err()
         .to_string();
     assert!(err.contains("1 field"), "{err}");
@@ -166,12 +179,12 @@ fn network_inputs_from_ring_and_nested_maps_agree() {
     let mut holes = field(0.0);
     holes[3] = f64::NAN;
     let m = SkyMap::new(ring, vec![("T", holes)]).unwrap();
-    let x = network_input(&m, MapFields::T, 4, false, f).unwrap();
+    let x = network_input(&m, MapFields::T, false, 4, false, f).unwrap();
     assert_eq!(x[ring.ring2nest(3).unwrap() as usize], 0.0);
     let mut bad = field(0.0);
     bad[5] = f64::INFINITY;
     if let Ok(m) = SkyMap::new(ring, vec![("T", bad)]) {
-        let err = network_input(&m, MapFields::T, 4, false, f)
+        let err = network_input(&m, MapFields::T, false, 4, false, f)
             .unwrap_err()
             .to_string();
         assert!(err.contains("inf"), "{err}");

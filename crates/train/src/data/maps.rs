@@ -117,7 +117,9 @@ pub enum FolderTarget {
 }
 
 /// A map of `map`'s fields at `nside` as the network reads it: NESTED, channels interleaved,
-/// missing pixels (UNSEEN, and NaN as healpy counts it) as 0. A map at a finer resolution is degraded (`ud_grade`, mean of seen children)
+/// missing pixels (UNSEEN, and NaN as healpy counts it) as 0, and with `mask_channel` one more
+/// channel that is 1 where every field is seen and 0 elsewhere (so the network can tell a cut
+/// pixel from a zero). A map at a finer resolution is degraded (`ud_grade`, mean of seen children)
 /// when `degrade` is set.
 ///
 /// # Errors
@@ -125,6 +127,7 @@ pub enum FolderTarget {
 pub fn network_input(
     map: &SkyMap,
     fields: MapFields,
+    mask_channel: bool,
     nside: u64,
     degrade: bool,
     what: &Path,
@@ -164,16 +167,25 @@ pub fn network_input(
         std::borrow::Cow::Owned(map.reorder(Scheme::Nested)?)
     };
     let npix = 12 * (nside * nside) as usize;
-    let mut out = vec![0.0f32; npix * wanted.len()];
+    let width = wanted.len() + usize::from(mask_channel);
+    let mut out = vec![0.0f32; npix * width];
+    if mask_channel {
+        for p in 0..npix {
+            out[p * width + wanted.len()] = 1.0;
+        }
+    }
     for (c, &f) in wanted.iter().enumerate() {
         for (p, &v) in nested.fields[f].values.iter().enumerate() {
             if is_unseen(v) {
+                if mask_channel {
+                    out[p * width + wanted.len()] = 0.0;
+                }
                 continue;
             }
             if !v.is_finite() {
                 return Err(bad(format!("pixel {p} of field {f} is {v}")));
             }
-            out[p * wanted.len() + c] = v as f32;
+            out[p * width + c] = v as f32;
         }
     }
     Ok(out)
@@ -259,7 +271,8 @@ pub fn folder_class(dir: &Path) -> String {
 
 impl MapSet {
     /// Reads the maps listed in the `params.csv` of each folder (in parallel), with targets from
-    /// its columns or from the folders themselves (see [`FolderTarget`]). `classes` fixes the
+    /// its columns or from the folders themselves (see [`FolderTarget`]), as [`network_input`]
+    /// makes them. `classes` fixes the
     /// class order (pass the training set's names when reading a test set).
     ///
     /// # Errors
@@ -269,6 +282,7 @@ impl MapSet {
         dirs: &[PathBuf],
         target: &FolderTarget,
         fields: MapFields,
+        mask_channel: bool,
         nside: u64,
         classes: Option<&[String]>,
     ) -> Result<MapSet> {
@@ -300,7 +314,7 @@ impl MapSet {
                 .map(|(file, _)| {
                     let path = dir.join(file);
                     let map = read_map(&path, &ReadOptions::default())?;
-                    network_input(&map, fields, nside, false, &path)
+                    network_input(&map, fields, mask_channel, nside, false, &path)
                 })
                 .collect::<Result<_>>()?;
             maps.extend(read.into_iter().flatten());
@@ -339,7 +353,7 @@ impl MapSet {
         };
         Ok(MapSet {
             nside,
-            channels: fields.channels(),
+            channels: fields.channels() + usize::from(mask_channel),
             maps,
             targets,
             ids,
