@@ -1,5 +1,6 @@
 //! GAT (Veličković et al.) and GATv2 (Brody et al.): multi-head attention over each node and its
-//! neighbours (self-loops added, as PyG does by default); heads concatenated or averaged.
+//! neighbours (self-loops added as PyG does by default, or not: PD-MeshNet's dual update); heads
+//! concatenated or averaged.
 
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
@@ -7,7 +8,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::leaky_relu;
 
-use crate::graph::{DeviceBatch, scatter_sum, segment_softmax};
+use crate::graph::{DeviceBatch, Segments, scatter_sum, segment_softmax};
 
 /// Configuration of [`GatConv`].
 #[derive(Config, Debug)]
@@ -29,6 +30,10 @@ pub struct GatConvConfig {
     /// Slope of the LeakyReLU.
     #[config(default = 0.2)]
     pub negative_slope: f64,
+    /// Attend to the node itself too (a self-loop per node). Without, a node without incoming
+    /// edges gets only the bias.
+    #[config(default = true)]
+    pub self_loops: bool,
 }
 
 /// Graph attention layer.
@@ -49,6 +54,8 @@ pub struct GatConv {
     v2: bool,
     #[module(skip)]
     slope: f64,
+    #[module(skip)]
+    self_loops: bool,
 }
 
 impl GatConvConfig {
@@ -83,15 +90,29 @@ impl GatConvConfig {
             concat: self.concat,
             v2: self.v2,
             slope: self.negative_slope,
+            self_loops: self.self_loops,
         }
     }
 }
 
 impl GatConv {
-    /// The attention of every self-loop-augmented edge, per head.
+    /// The edges attention runs over: with or without the self-loops.
+    fn edges<'a>(
+        &self,
+        g: &'a DeviceBatch,
+    ) -> (&'a Tensor<1, Int>, &'a Tensor<1, Int>, &'a Segments) {
+        if self.self_loops {
+            (&g.src_loop, &g.dst_loop, &g.incoming_loop)
+        } else {
+            (&g.src, &g.dst, &g.incoming)
+        }
+    }
+
+    /// The attention of every edge (self-loops appended when the layer has them), per head,
+    /// normalised over each target's incoming edges.
     ///
     /// # Shapes
-    /// `x: [N, d_input]` → `[E + N, heads]`.
+    /// `x: [N, d_input]` → `[E + N, heads]` (`[E, heads]` without self-loops).
     pub fn attention(&self, x: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
         self.attend(x, g).1
     }
@@ -99,6 +120,7 @@ impl GatConv {
     fn attend(&self, x: Tensor<2>, g: &DeviceBatch) -> (Tensor<3>, Tensor<2>) {
         let [n, _] = x.dims();
         let (h, c) = (self.heads, self.d_output);
+        let (src, dst, incoming) = self.edges(g);
         let hs = self.source.forward(x.clone()).reshape([n, h, c]);
         let logits = if self.v2 {
             let ht = self
@@ -107,7 +129,7 @@ impl GatConv {
                 .expect("v2 has a target projection")
                 .forward(x)
                 .reshape([n, h, c]);
-            let pair = hs.clone().select(0, g.src_loop.clone()) + ht.select(0, g.dst_loop.clone());
+            let pair = hs.clone().select(0, src.clone()) + ht.select(0, dst.clone());
             let e = pair.dims()[0];
             (leaky_relu(pair, self.slope) * self.att_source.val().unsqueeze::<3>())
                 .sum_dim(2)
@@ -120,11 +142,11 @@ impl GatConv {
                 .sum_dim(2)
                 .reshape([n, h]);
             leaky_relu(
-                a_s.select(0, g.src_loop.clone()) + a_t.select(0, g.dst_loop.clone()),
+                a_s.select(0, src.clone()) + a_t.select(0, dst.clone()),
                 self.slope,
             )
         };
-        let alpha = segment_softmax(logits, &g.incoming_loop);
+        let alpha = segment_softmax(logits, incoming);
         (hs, alpha)
     }
 
@@ -134,9 +156,10 @@ impl GatConv {
         let [n, _] = x.dims();
         let (h, c) = (self.heads, self.d_output);
         let (hs, alpha) = self.attend(x, g);
+        let (src, _, incoming) = self.edges(g);
         let e = alpha.dims()[0];
-        let messages = hs.select(0, g.src_loop.clone()) * alpha.reshape([e, h, 1]);
-        let out = scatter_sum(messages.reshape([e, h * c]), &g.incoming_loop);
+        let messages = hs.select(0, src.clone()) * alpha.reshape([e, h, 1]);
+        let out = scatter_sum(messages.reshape([e, h * c]), incoming);
         let out = if self.concat {
             out
         } else {

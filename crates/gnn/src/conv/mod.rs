@@ -10,6 +10,7 @@ mod gin;
 mod gine;
 mod healpix;
 mod healpix_cheb;
+mod primal_dual;
 mod sage;
 
 pub use cheb::{ChebConv, ChebConvConfig};
@@ -19,4 +20,5 @@ pub use gin::{GinConv, GinConvConfig};
 pub use gine::{GineConv, GineConvConfig};
 pub use healpix::{HealpixConv, HealpixConvConfig};
 pub use healpix_cheb::{HealpixChebConv, HealpixChebConvConfig};
+pub use primal_dual::{PrimalDualConv, PrimalDualConvConfig, PrimalDualOutput};
 pub use sage::{SageConv, SageConvConfig};

@@ -2,7 +2,9 @@
 //! device with the index tensors the layers need.
 
 mod batch;
+mod primal_dual;
 mod scatter;
 
 pub use batch::{DeviceBatch, Graph, GraphBatch};
+pub use primal_dual::{DevicePrimalDual, PrimalDualBatch, PrimalDualGraph};
 pub use scatter::{Segments, scatter_max, scatter_mean, scatter_sum, segment_softmax};
