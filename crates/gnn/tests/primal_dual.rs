@@ -36,8 +36,8 @@ fn mesh(faces: &[[u32; 3]], relabel: &[u32], phase: f32) -> PrimalDualGraph {
     let p = pairs(faces);
     let n = faces.len();
     let mut px = vec![0.0f32; n * 2];
-    for f in 0..n {
-        let r = relabel[f] as usize;
+    for (f, &r) in relabel.iter().enumerate().take(n) {
+        let r = r as usize;
         px[2 * r] = (f as f32 * 0.7 + phase).sin();
         px[2 * r + 1] = (f as f32 * 1.3 - phase).cos();
     }
