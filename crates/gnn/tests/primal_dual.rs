@@ -1,9 +1,12 @@
-//! The primal-dual convolution on small closed meshes: attention normalised per face, invariant
-//! to a relabelling of the faces, batched = per mesh, gradients equal to finite differences.
+//! The primal-dual convolution and face-cluster pooling on small closed meshes: attention
+//! normalised per face, invariant to a relabelling of the faces, batched = per mesh, gradients
+//! equal to finite differences; pooling a batch = pooling each mesh, pooled graphs valid for a
+//! second layer, unpooling restores the old layout.
 
 use burn::prelude::*;
 use tessera_gnn::conv::PrimalDualConvConfig;
 use tessera_gnn::graph::{Graph, PrimalDualBatch, PrimalDualGraph};
+use tessera_gnn::pool::{FaceClusterPoolConfig, FaceClusterUnpoolConfig};
 
 /// burn's CPU device has one random stream per process: tests that initialise layers take this
 /// lock so that their weights are the same on every run.
@@ -212,4 +215,118 @@ fn gradients_match_finite_differences() {
         "{kinks} of {} inputs disagree with finite differences",
         gp.len() + gd.len()
     );
+}
+
+/// Convolution, pooling (keep 0.7), a second convolution on the pooled graphs, unpooling.
+#[test]
+fn face_cluster_pooling() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex();
+    device.seed(21);
+    let conv = PrimalDualConvConfig::new(2, 3, 4, 5)
+        .with_heads(3)
+        .init(&device);
+    let conv2 = PrimalDualConvConfig::new(12, 15, 2, 2).init(&device);
+    let pool = FaceClusterPoolConfig::new().with_keep(0.7).init().unwrap();
+    let (octa, tetra) = (
+        mesh(&OCTA, &identity(8), 0.4),
+        mesh(&TETRA, &identity(4), 2.0),
+    );
+    let pooled = |graphs: &[&PrimalDualGraph]| {
+        let cpu = PrimalDualBatch::new(graphs).unwrap();
+        let b = cpu.to_device(&device);
+        let o = conv.forward(b.primal.x.clone(), b.dual.x.clone(), &b);
+        pool.forward(o.primal, o.dual, o.attention, &cpu).unwrap()
+    };
+    let both = pooled(&[&octa, &tetra]);
+    let (po, pt) = (pooled(&[&octa]), pooled(&[&tetra]));
+    // Octahedron: 12 pairs, 3 contracted; tetrahedron: 6 pairs, 1 contracted.
+    assert_eq!(po.info.clusterings[0].contracted.len(), 3);
+    assert_eq!(pt.info.clusterings[0].contracted.len(), 1);
+    let cat = |a: Tensor<2>, b: Tensor<2>| [values(a), values(b)].concat();
+    let close = |x: &[f32], y: &[f32]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(a, b)| (a - b).abs() < 1e-5)
+    };
+    assert!(close(
+        &values(both.primal.clone()),
+        &cat(po.primal.clone(), pt.primal.clone())
+    ));
+    assert!(close(
+        &values(both.dual.clone()),
+        &cat(po.dual.clone(), pt.dual.clone())
+    ));
+    // Mean pooling: a cluster's features are the mean of its faces'.
+    let cpu = PrimalDualBatch::new(&[&octa]).unwrap();
+    let b = cpu.to_device(&device);
+    let o = conv.forward(b.primal.x.clone(), b.dual.x.clone(), &b);
+    let faces = values(o.primal.clone());
+    let clusters = values(po.primal.clone());
+    let map = &po.info.face_map;
+    for c in 0..po.batch.primal.num_nodes {
+        let members: Vec<usize> = (0..8).filter(|&f| map[f] as usize == c).collect();
+        for k in 0..12 {
+            let mean =
+                members.iter().map(|&f| faces[f * 12 + k]).sum::<f32>() / members.len() as f32;
+            assert!((clusters[c * 12 + k] - mean).abs() < 1e-5);
+        }
+    }
+    // The pooled pair is a valid input of the next layer: every face's attention sums to 1.
+    let o2 = conv2.forward(both.primal.clone(), both.dual.clone(), &both.device_batch);
+    let att = values(o2.attention);
+    let dst = &both.batch.primal.dst;
+    for f in 0..both.batch.primal.num_nodes as u32 {
+        let s: f32 = (0..dst.len())
+            .filter(|&e| dst[e] == f)
+            .map(|e| att[e])
+            .sum();
+        let incoming = dst.iter().filter(|&&d| d == f).count();
+        assert!(incoming == 0 || (s - 1.0).abs() < 1e-5, "cluster {f}: {s}");
+    }
+    // Unpooling: old faces take their cluster's row, vanished dual nodes the learned vector.
+    let unpool = FaceClusterUnpoolConfig::new(15).init(&device);
+    let (uf, ud) = unpool.forward(both.primal.clone(), both.dual.clone(), &both.info);
+    assert_eq!(uf.dims(), [12, 12]);
+    assert_eq!(ud.dims(), [18, 15]);
+    assert_eq!(both.batch.primal.num_nodes, 12 - 3 - 1);
+    let (uf, ud, pd) = (values(uf), values(ud), values(both.dual.clone()));
+    let pf = values(both.primal.clone());
+    for (f, &c) in both.info.face_map.iter().enumerate() {
+        assert_eq!(
+            uf[f * 12..f * 12 + 12],
+            pf[c as usize * 12..c as usize * 12 + 12]
+        );
+    }
+    let vanished: Vec<usize> = (0..18)
+        .filter(|&d| both.info.dual_map[d].is_none())
+        .collect();
+    assert!(!vanished.is_empty());
+    for d in 0..18 {
+        match both.info.dual_map[d] {
+            Some(n) => assert_eq!(
+                ud[d * 15..d * 15 + 15],
+                pd[n as usize * 15..n as usize * 15 + 15]
+            ),
+            None => assert_eq!(
+                ud[d * 15..d * 15 + 15],
+                ud[vanished[0] * 15..vanished[0] * 15 + 15]
+            ),
+        }
+    }
+    // Attention for another batch is refused.
+    let wrong = Tensor::<2>::zeros([5, 3], &device);
+    assert!(
+        pool.forward(both.primal.clone(), both.dual.clone(), wrong, &cpu)
+            .is_err()
+    );
+    assert!(FaceClusterPoolConfig::new().with_keep(1.5).init().is_err());
+    // A mesh that pooling would collapse to one face: a clear error, no panic.
+    let all = FaceClusterPoolConfig::new().with_keep(0.0).init().unwrap();
+    let cpu = PrimalDualBatch::new(&[&tetra]).unwrap();
+    let b = cpu.to_device(&device);
+    let o = conv.forward(b.primal.x.clone(), b.dual.x.clone(), &b);
+    let err = all
+        .forward(o.primal, o.dual, o.attention, &cpu)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("too small"), "{err}");
 }
