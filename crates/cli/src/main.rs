@@ -6,6 +6,7 @@ mod estimate;
 mod input;
 mod map;
 mod mesh;
+mod meshtrain;
 mod pix;
 mod predict;
 mod report;
@@ -77,7 +78,7 @@ enum Command {
     Spectrum(spectrum::SpectrumArgs),
     /// Estimate each simulated map's parameter with the spectrum likelihood.
     Estimate(estimate::EstimateArgs),
-    /// Train models: the sphere CNN on maps, graph classification on TU datasets.
+    /// Train models: the sphere CNN on maps, PD-MeshNet on meshes, GIN on TU graph datasets.
     #[command(subcommand)]
     Train(train::TrainCommand),
     /// Apply a trained sphere network to FITS maps (RING or NESTED), writing a CSV.

@@ -11,7 +11,7 @@ use serde_json::json;
 use tessera_gnn::pool::HealpixPoolKind;
 use tessera_train::data::{FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist};
 use tessera_train::models::{SphereCnnConfig, SphereConvKind, SphereReadout};
-use tessera_train::sphere::{Normalisation, SphereFitConfig, SphereRun, fit_sphere, predict};
+use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict};
 
 use crate::report::write_run_report;
 
@@ -328,7 +328,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         })
         .with_dense(a.dense.unwrap_or(if classification { 48 } else { 256 }))
         .with_dropout(a.dropout.unwrap_or(if classification { 0.2 } else { 0.0 }));
-    let cfg = SphereFitConfig {
+    let cfg = FitSchedule {
         epochs: a.epochs,
         batch_size: a.batch_size,
         lr: a.lr,

@@ -100,6 +100,10 @@ pub enum TrainCommand {
     ///   tessera train sphere --task ellp --train sims/ellp_train --test sims/ellp_test -o runs/ellp
     #[command(verbatim_doc_comment)]
     Sphere(crate::sphere::SphereTrainArgs),
+    /// PD-MeshNet shape classification on a MeshCNN-layout folder (<class>/{train,test}/*.obj).
+    ///
+    /// Example: tessera train mesh --data ../shared/data/meshes/msb --epochs 60 -o runs/msb
+    Mesh(crate::meshtrain::MeshTrainArgs),
 }
 
 /// Runs a training subcommand.
@@ -107,6 +111,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     let a = match cmd {
         TrainCommand::Graph(a) => a,
         TrainCommand::Sphere(a) => return crate::sphere::run(a, out),
+        TrainCommand::Mesh(a) => return crate::meshtrain::run(a, out),
     };
     let data = TuDataset::load(
         &a.data,

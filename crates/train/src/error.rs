@@ -27,6 +27,9 @@ pub enum TrainError {
     /// A graph could not be built.
     #[error(transparent)]
     Graph(#[from] tessera_gnn::GraphError),
+    /// A mesh could not be read, cleaned or turned into graphs.
+    #[error(transparent)]
+    Mesh(#[from] tessera_mesh::MeshError),
     /// A sky map could not be read or converted.
     #[error(transparent)]
     Sky(#[from] tessera_sky::SkyError),

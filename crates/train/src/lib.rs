@@ -5,12 +5,16 @@
 //!   accuracy of the last epoch on the held-out fold), in [`fit`].
 //! - Sphere: spherical MNIST and folders of FITS maps ([`data::MapSet`]), the NNhealpix sphere CNN
 //!   ([`models::SphereCnn`]), its training, inference and run folders, in [`sphere`].
+//! - Meshes: MeshCNN-layout folders ([`data::MeshDataset`]), the PD-MeshNet classifier
+//!   ([`models::PdMeshNet`]) and its training, in [`meshfit`].
 
 pub mod data;
 mod error;
 pub mod fit;
+pub mod meshfit;
 pub mod models;
 pub mod plots;
+mod schedule;
 pub mod sphere;
 
 pub use error::{Result, TrainError};

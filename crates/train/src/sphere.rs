@@ -14,33 +14,7 @@ use rand::seq::SliceRandom;
 use crate::data::{MapFields, MapSet, MapTargets};
 use crate::error::{Result, TrainError};
 use crate::models::{SphereCnn, SphereCnnConfig};
-
-/// Settings of a training run.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SphereFitConfig {
-    /// Passes over the training maps.
-    pub epochs: usize,
-    /// Maps per step (NNhealpix: 32).
-    pub batch_size: usize,
-    /// Initial learning rate of Adam (NNhealpix: 1e-3).
-    pub lr: f64,
-    /// The learning rate falls along a cosine to `lr × final_lr_fraction` at the last epoch.
-    pub final_lr_fraction: f64,
-    /// Seed of the weights, the shuffling and the dropout.
-    pub seed: u64,
-}
-
-impl Default for SphereFitConfig {
-    fn default() -> Self {
-        SphereFitConfig {
-            epochs: 20,
-            batch_size: 32,
-            lr: 1e-3,
-            final_lr_fraction: 0.02,
-            seed: 0,
-        }
-    }
-}
+pub use crate::schedule::FitSchedule;
 
 /// Affine scalings fixed from the training set: inputs per channel, targets per parameter.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -335,7 +309,7 @@ pub fn fit_sphere(
     mut train: impl FnMut(usize) -> Result<MapSet>,
     test: &MapSet,
     norm: &Normalisation,
-    cfg: &SphereFitConfig,
+    cfg: &FitSchedule,
     mut progress: impl FnMut(usize, &SphereHistory),
 ) -> Result<(SphereCnn, SphereHistory)> {
     if cfg.epochs == 0 || cfg.batch_size == 0 || cfg.lr.is_nan() || cfg.lr <= 0.0 {
@@ -399,7 +373,7 @@ pub struct SphereRun {
     /// The fixed scalings.
     pub normalisation: Normalisation,
     /// How it was trained.
-    pub fit: SphereFitConfig,
+    pub fit: FitSchedule,
     /// Per-epoch record.
     pub history: SphereHistory,
     /// Free-form description of the data (sizes, folders, noise…).

@@ -9,7 +9,7 @@ use tessera_healpix::{Healpix, Scheme};
 use tessera_sky::{SkyMap, UNSEEN};
 use tessera_train::data::{MapFields, MapSet, MapTargets, SphericalMnist, network_input};
 use tessera_train::models::SphereCnnConfig;
-use tessera_train::sphere::{Normalisation, SphereFitConfig, SphereRun, fit_sphere, predict};
+use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict};
 
 /// burn's CPU device has one random stream per process: tests that initialise networks take
 /// this lock so that their weights are the same on every run.
@@ -58,7 +58,7 @@ fn a_tiny_training_learns_and_its_run_reloads() {
         .with_widths(vec![4])
         .with_dense(8)
         .with_dropout(0.0);
-    let cfg = SphereFitConfig {
+    let cfg = FitSchedule {
         epochs: 6,
         batch_size: 8,
         lr: 1e-2,

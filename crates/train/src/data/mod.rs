@@ -1,11 +1,13 @@
 //! Datasets.
 
 mod maps;
+mod meshes;
 mod mnist;
 mod split;
 mod tu;
 
 pub use maps::{FolderTarget, MapFields, MapSet, MapTargets, folder_class, network_input};
+pub use meshes::{MeshDataset, MeshSample};
 pub use mnist::{Digits, SphereProjector, SphericalMnist, random_rotation};
 pub use split::stratified_folds;
 pub use tu::{TuDataset, TuOptions};

@@ -1,7 +1,9 @@
 //! Models built from tessera-gnn layers.
 
 mod gin;
+mod pdmesh;
 mod sphere;
 
 pub use gin::{GinClassifier, GinClassifierConfig, ReadoutKind};
+pub use pdmesh::{PdMeshNet, PdMeshNetConfig};
 pub use sphere::{SphereCnn, SphereCnnConfig, SphereConvKind, SphereReadout};

@@ -1,0 +1,143 @@
+//! Training and evaluation of the PD-MeshNet classifier on a [`MeshDataset`].
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::seq::SliceRandom;
+use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
+
+use crate::data::{MeshDataset, MeshSample};
+use crate::error::{Result, TrainError};
+use crate::models::{PdMeshNet, PdMeshNetConfig};
+use crate::schedule::FitSchedule;
+
+/// The per-epoch record of a mesh run.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MeshHistory {
+    /// Mean training loss of each epoch.
+    pub train_loss: Vec<f64>,
+    /// Test accuracy after each epoch.
+    pub test_accuracy: Vec<f64>,
+    /// Seconds of training steps per epoch.
+    pub seconds: Vec<f64>,
+}
+
+fn batch_of(samples: &[MeshSample], idx: &[usize]) -> Result<PrimalDualBatch> {
+    let refs: Vec<&PrimalDualGraph> = idx.iter().map(|&i| &samples[i].graph).collect();
+    Ok(PrimalDualBatch::new(&refs)?)
+}
+
+/// Class probabilities of every mesh, in batches of `batch`.
+///
+/// # Errors
+/// A mesh too small for the pooling schedule.
+pub fn classify(net: &PdMeshNet, samples: &[MeshSample], batch: usize) -> Result<Vec<Vec<f64>>> {
+    let device = Device::flex();
+    let order: Vec<usize> = (0..samples.len()).collect();
+    let mut out = Vec::with_capacity(samples.len());
+    for idx in order.chunks(batch.max(1)) {
+        let p = softmax(net.forward(&batch_of(samples, idx)?, &device)?, 1);
+        let [b, k] = p.dims();
+        let v = p
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec::<f32>()
+            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+        out.extend(
+            v.chunks_exact(k)
+                .take(b)
+                .map(|r| r.iter().map(|&x| f64::from(x)).collect()),
+        );
+    }
+    Ok(out)
+}
+
+/// The index of the largest probability of each row.
+pub fn argmax(probabilities: &[Vec<f64>]) -> Vec<usize> {
+    probabilities
+        .iter()
+        .map(|p| {
+            (0..p.len())
+                .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+/// Trains a new classifier on the training meshes, measuring test accuracy after each epoch;
+/// `progress(epoch, history)` after every epoch.
+///
+/// # Errors
+/// An empty split, zero epochs or batch size, a mesh too small for the pooling schedule.
+pub fn fit_mesh(
+    model: &PdMeshNetConfig,
+    data: &MeshDataset,
+    cfg: &FitSchedule,
+    mut progress: impl FnMut(usize, &MeshHistory),
+) -> Result<(PdMeshNet, MeshHistory)> {
+    if cfg.epochs == 0 || cfg.batch_size == 0 || data.train.is_empty() || data.test.is_empty() {
+        return Err(TrainError::Config(format!(
+            "{} epochs, batch {}, {} training and {} test meshes cannot train",
+            cfg.epochs,
+            cfg.batch_size,
+            data.train.len(),
+            data.test.len()
+        )));
+    }
+    let device = Device::flex().autodiff();
+    device.seed(cfg.seed);
+    let mut net = model.init(&device)?;
+    let mut optim = AdamConfig::new().init();
+    let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
+    let mut history = MeshHistory::default();
+    let labels: Vec<usize> = data.test.iter().map(|s| s.class).collect();
+    for epoch in 0..cfg.epochs {
+        let start = std::time::Instant::now();
+        let mut order: Vec<usize> = (0..data.train.len()).collect();
+        order.shuffle(&mut rng);
+        let (mut sum, mut n) = (0.0, 0usize);
+        for idx in order.chunks(cfg.batch_size) {
+            let logits = net.forward(&batch_of(&data.train, idx)?, &device)?;
+            let t: Vec<i64> = idx.iter().map(|&i| data.train[i].class as i64).collect();
+            let target = Tensor::<1, Int>::from_data(TensorData::new(t, [idx.len()]), &device);
+            let loss = loss_fn.forward(logits, target);
+            sum += loss.clone().into_scalar::<f32>() as f64 * idx.len() as f64;
+            n += idx.len();
+            let grads = GradientsParams::from_grads(loss.backward(), &net);
+            net = optim.step(cfg.lr_at(epoch), net, grads);
+        }
+        history.seconds.push(start.elapsed().as_secs_f64());
+        history.train_loss.push(sum / n as f64);
+        let predicted = argmax(&classify(&net.valid(), &data.test, 16)?);
+        let hits = predicted
+            .iter()
+            .zip(&labels)
+            .filter(|(p, t)| p == t)
+            .count();
+        history
+            .test_accuracy
+            .push(hits as f64 / labels.len() as f64);
+        progress(epoch, &history);
+    }
+    Ok((net.valid(), history))
+}
+
+/// Writes the weights to `dir/model.bpk` through a temporary file.
+///
+/// # Errors
+/// [`TrainError::Io`] when the file cannot be written.
+pub fn save_model(net: &PdMeshNet, dir: &std::path::Path) -> Result<()> {
+    let io = |path: &std::path::Path, e: String| TrainError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    let (tmp, path) = (dir.join("model.partial.bpk"), dir.join("model.bpk"));
+    net.clone()
+        .save_file(&tmp)
+        .map_err(|e| io(&tmp, format!("{e:?}")))?;
+    std::fs::rename(&tmp, &path).map_err(|e| io(&path, e.to_string()))
+}
