@@ -4,9 +4,11 @@
 //! layer of 100 and the class scores.
 //!
 //! Simplifications against the released code, stated: one convolution per block (the paper's
-//! residual block repeats it with normalisation), no normalisation layer.
+//! residual block repeats it), layer normalisation per node (GroupNorm with one group) where the
+//! paper uses GroupNorm(16), and no pooling after the last block (the mean over dual nodes
+//! follows it).
 
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use tessera_gnn::conv::{PrimalDualConv, PrimalDualConvConfig};
@@ -42,6 +44,8 @@ pub struct PdMeshNetConfig {
 #[derive(Module, Debug)]
 pub struct PdMeshNet {
     convs: Vec<PrimalDualConv>,
+    primal_norms: Vec<LayerNorm>,
+    dual_norms: Vec<LayerNorm>,
     pool: FaceClusterPool,
     hidden: Linear,
     output: Linear,
@@ -61,9 +65,11 @@ impl PdMeshNetConfig {
                 self.channels, self.classes
             )));
         }
-        let mut convs = Vec::new();
+        let (mut convs, mut primal_norms, mut dual_norms) = (Vec::new(), Vec::new(), Vec::new());
         let (mut dp, mut dd) = (self.d_primal, self.d_dual);
         for &c in &self.channels {
+            primal_norms.push(LayerNormConfig::new(c).init(device));
+            dual_norms.push(LayerNormConfig::new(c).init(device));
             convs.push(
                 PrimalDualConvConfig::new(dp, dd, c, c)
                     .with_heads(self.heads)
@@ -74,6 +80,8 @@ impl PdMeshNetConfig {
         }
         Ok(PdMeshNet {
             convs,
+            primal_norms,
+            dual_norms,
             pool: FaceClusterPoolConfig::new()
                 .with_keep(self.keep.min(1.0))
                 .init()?,
@@ -99,7 +107,8 @@ impl PdMeshNet {
         let last = self.convs.len() - 1;
         for (k, conv) in self.convs.iter().enumerate() {
             let o = conv.forward(primal, dual, &g);
-            (primal, dual) = (relu(o.primal), relu(o.dual));
+            primal = relu(self.primal_norms[k].forward(o.primal));
+            dual = relu(self.dual_norms[k].forward(o.dual));
             if self.pooling && k < last {
                 let p = self.pool.forward(primal, dual, o.attention, &cpu)?;
                 (primal, dual, cpu, g) = (p.primal, p.dual, p.batch, p.device_batch);
