@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tessera_train::data::MeshDataset;
-use tessera_train::meshfit::{argmax, classify, fit_mesh, save_model};
+use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
 use tessera_train::models::PdMeshNetConfig;
 use tessera_train::plots::{plot_confusion, plot_curves};
 use tessera_train::sphere::FitSchedule;
@@ -126,7 +126,6 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         ));
     }
     write_text(&a.output.join("history.csv"), &h)?;
-    save_model(&net, &a.output)?;
     let title = |what: &str| format!("PD-MeshNet, {} — {what}", a.data.display());
     plot_curves(
         &[("training".to_string(), history.train_loss.clone())],
@@ -140,15 +139,19 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         &a.output.join("confusion.png"),
         &title(&format!("test accuracy {:.1} %", 100.0 * accuracy)),
     )?;
-    let run = json!({"task": "mesh classification", "data": a.data, "classes": data.classes,
-        "train_meshes": data.train.len(), "test_meshes": data.test.len(), "model": model, "fit": cfg,
-        "primal_stats": {"mean": data.primal_stats.mean, "std": data.primal_stats.std},
-        "dual_stats": {"mean": data.dual_stats.mean, "std": data.dual_stats.std},
-        "history": history, "test_accuracy": accuracy, "confusion": confusion});
-    write_text(
-        &a.output.join("run.json"),
-        &serde_json::to_string_pretty(&run)?,
-    )?;
+    let run = MeshRun {
+        task: MESH_TASK.into(),
+        classes: data.classes.clone(),
+        model: serde_json::to_value(&model)?,
+        primal_stats: data.primal_stats.clone(),
+        dual_stats: data.dual_stats.clone(),
+        fit: cfg,
+        history,
+        test_accuracy: accuracy,
+        confusion,
+        data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
+    };
+    run.save(&net, &a.output)?;
     writeln!(
         out,
         "test accuracy {:.1} % on {} meshes ({} classes); run written to {}",

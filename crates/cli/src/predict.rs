@@ -1,4 +1,5 @@
-//! `tessera predict RUN MAPS…`: a trained sphere network applied to FITS maps.
+//! `tessera predict RUN FILES…`: a trained sphere network applied to FITS maps, or a trained
+//! PD-MeshNet applied to meshes (the run folder says which).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,7 +8,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
-use tessera_train::data::{MapSet, MapTargets, network_input};
+use tessera_train::data::{MapSet, MapTargets, mesh_sample, network_input};
+use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify};
 use tessera_train::sphere::{SphereRun, infer};
 
 use crate::sim::write_text;
@@ -15,9 +17,10 @@ use crate::sim::write_text;
 /// Arguments of `tessera predict`.
 #[derive(Args, Debug)]
 pub struct PredictArgs {
-    /// A run folder written by `tessera train sphere`.
+    /// A run folder written by `tessera train sphere` or `tessera train mesh`.
     run: PathBuf,
-    /// FITS maps, RING or NESTED, at the network's nside (or finer with --degrade).
+    /// FITS maps, RING or NESTED, at the network's nside (or finer with --degrade); or OBJ/PLY
+    /// meshes for a mesh run.
     #[arg(required = true)]
     maps: Vec<PathBuf>,
     /// Degrade finer maps to the network's nside (ud_grade, mean of the seen children).
@@ -28,8 +31,51 @@ pub struct PredictArgs {
     output: PathBuf,
 }
 
+/// The class and class probabilities of each mesh, as CSV.
+fn predict_meshes(a: &PredictArgs) -> Result<String> {
+    let (run, net) = MeshRun::load(&a.run)?;
+    let samples: Vec<_> = a
+        .maps
+        .par_iter()
+        .map(|p| mesh_sample(p, 0, &run.primal_stats, &run.dual_stats))
+        .collect::<Result<_, _>>()?;
+    let probabilities = classify(&net, &samples, 16)?;
+    let mut csv = String::from("file,class");
+    for c in &run.classes {
+        csv.push_str(&format!(",p_{c}"));
+    }
+    csv.push('\n');
+    for ((path, p), c) in a
+        .maps
+        .iter()
+        .zip(&probabilities)
+        .zip(argmax(&probabilities))
+    {
+        csv.push_str(&format!("{},{}", path.display(), run.classes[c]));
+        for v in p {
+            csv.push_str(&format!(",{v:.6}"));
+        }
+        csv.push('\n');
+    }
+    Ok(csv)
+}
+
+/// Whether the run folder holds a mesh classifier.
+fn is_mesh_run(dir: &std::path::Path) -> bool {
+    std::fs::read_to_string(dir.join("run.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v["task"] == MESH_TASK)
+}
+
 /// Runs `tessera predict`.
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
+    if is_mesh_run(&a.run) {
+        let csv = predict_meshes(&a)?;
+        write_text(&a.output, &csv)?;
+        writeln!(out, "{} meshes → {}", a.maps.len(), a.output.display())?;
+        return Ok(());
+    }
     let (run, net) = SphereRun::load(&a.run)?;
     let model = run.model_config()?;
     let inputs: Vec<Vec<f32>> = a

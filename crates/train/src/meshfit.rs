@@ -1,5 +1,7 @@
 //! Training and evaluation of the PD-MeshNet classifier on a [`MeshDataset`].
 
+use std::path::Path;
+
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
@@ -8,6 +10,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
+use tessera_mesh::FeatureStats;
 
 use crate::data::{MeshDataset, MeshSample};
 use crate::error::{Result, TrainError};
@@ -126,18 +129,96 @@ pub fn fit_mesh(
     Ok((net.valid(), history))
 }
 
-/// Writes the weights to `dir/model.bpk` through a temporary file.
-///
-/// # Errors
-/// [`TrainError::Io`] when the file cannot be written.
-pub fn save_model(net: &PdMeshNet, dir: &std::path::Path) -> Result<()> {
-    let io = |path: &std::path::Path, e: String| TrainError::Io {
+/// A trained mesh classifier with what it needs to be used again: `run.json` + `model.bpk`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct MeshRun {
+    /// Always `mesh classification` (tells mesh runs from sphere runs).
+    pub task: String,
+    /// Class names, by index.
+    pub classes: Vec<String>,
+    /// The network (burn's `Config` as JSON).
+    pub model: serde_json::Value,
+    /// Z-score statistics of the primal features (training split).
+    pub primal_stats: FeatureStats,
+    /// Z-score statistics of the dual features (training split).
+    pub dual_stats: FeatureStats,
+    /// How it was trained.
+    pub fit: FitSchedule,
+    /// Per-epoch record.
+    pub history: MeshHistory,
+    /// Accuracy on the test meshes after the last epoch.
+    pub test_accuracy: f64,
+    /// `confusion[true][predicted]` over the test meshes.
+    pub confusion: Vec<Vec<u64>>,
+    /// Free-form description of the data.
+    pub data: serde_json::Value,
+}
+
+/// The task name of mesh runs.
+pub const MESH_TASK: &str = "mesh classification";
+
+fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
+    TrainError::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
-    let (tmp, path) = (dir.join("model.partial.bpk"), dir.join("model.bpk"));
-    net.clone()
-        .save_file(&tmp)
-        .map_err(|e| io(&tmp, format!("{e:?}")))?;
-    std::fs::rename(&tmp, &path).map_err(|e| io(&path, e.to_string()))
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+impl MeshRun {
+    /// The network configuration.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] when `model` is not a [`PdMeshNetConfig`].
+    pub fn model_config(&self) -> Result<PdMeshNetConfig> {
+        serde_json::from_value(self.model.clone())
+            .map_err(|e| TrainError::Config(format!("not a PD-MeshNet configuration: {e}")))
+    }
+
+    /// Writes `run.json` and `model.bpk` into `dir` (created), each through a temporary file.
+    ///
+    /// # Errors
+    /// Files that cannot be written.
+    pub fn save(&self, net: &PdMeshNet, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let (tmp, path) = (dir.join("model.partial.bpk"), dir.join("model.bpk"));
+        net.clone()
+            .save_file(&tmp)
+            .map_err(|e| io(&tmp, format!("{e:?}")))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
+        let json = dir.join("run.json");
+        tessera_sky::write_atomically(&json, "", |t| {
+            std::fs::write(t, serde_json::to_string_pretty(self).expect("plain data")).map_err(
+                |source| tessera_sky::SkyError::Io {
+                    path: json.clone(),
+                    source,
+                },
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Reads a run folder written by [`MeshRun::save`], with its network on the CPU.
+    ///
+    /// # Errors
+    /// A missing or malformed `run.json` (or a sphere run), weights that do not match.
+    pub fn load(dir: &Path) -> Result<(MeshRun, PdMeshNet)> {
+        let json = dir.join("run.json");
+        let text = std::fs::read_to_string(&json).map_err(|source| TrainError::Io {
+            path: json.clone(),
+            source,
+        })?;
+        let run: MeshRun = serde_json::from_str(&text).map_err(|e| TrainError::Data {
+            path: json.clone(),
+            line: Some(e.line()),
+            message: format!("not a mesh run: {e}"),
+        })?;
+        let device = Device::flex();
+        let model = dir.join("model.bpk");
+        let net = run
+            .model_config()?
+            .init(&device)?
+            .try_load_file(&model)
+            .map_err(|e| io(&model, format!("{e:?}")))?;
+        Ok((run, net))
+    }
 }

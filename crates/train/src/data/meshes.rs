@@ -86,6 +86,20 @@ fn to_sample(
     })
 }
 
+/// One mesh file made ready for a trained network: read, cleaned, featurised and z-scored with
+/// the network's training statistics (`class` is recorded as given).
+///
+/// # Errors
+/// A mesh that cannot be read or has no face adjacency, naming the file.
+pub fn mesh_sample(
+    path: &Path,
+    class: usize,
+    primal_stats: &FeatureStats,
+    dual_stats: &FeatureStats,
+) -> Result<MeshSample> {
+    to_sample(prepare(path, class, Split::Test)?, primal_stats, dual_stats)
+}
+
 impl MeshDataset {
     /// Reads, cleans and featurises every mesh of `root` (in parallel); `progress()` is called
     /// once per mesh.

@@ -1,0 +1,95 @@
+//! `tessera train mesh` and `tessera predict` on a small MeshCNN-layout folder of MSB meshes
+//! (2 classes, copied into a temporary folder); a smoke run, the real numbers are in
+//! docs/results.md.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn msb() -> PathBuf {
+    std::env::var_os("TESSERA_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+        .join("meshes/msb")
+}
+
+fn copy_some(root: &Path) -> PathBuf {
+    let mut one = PathBuf::new();
+    for class in ["ants", "pliers"] {
+        for (split, n) in [("train", 3), ("test", 1)] {
+            let dir = root.join(class).join(split);
+            std::fs::create_dir_all(&dir).unwrap();
+            let mut files: Vec<PathBuf> = std::fs::read_dir(msb().join(class).join(split))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            for f in files.iter().take(n) {
+                let to = dir.join(f.file_name().unwrap());
+                std::fs::copy(f, &to).unwrap();
+                one = to;
+            }
+        }
+    }
+    one
+}
+
+#[test]
+fn train_mesh_then_predict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mesh = copy_some(&data);
+    let run = tmp.path().join("run");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args([
+            "train",
+            "mesh",
+            "--channels",
+            "4,4",
+            "--heads",
+            "1",
+            "--epochs",
+            "1",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("test accuracy").and(contains("2 meshes (2 classes)")));
+    for f in [
+        "run.json",
+        "model.bpk",
+        "history.csv",
+        "predictions.csv",
+        "loss.png",
+        "confusion.png",
+    ] {
+        assert!(run.join(f).exists(), "{f}");
+    }
+    let out = tmp.path().join("classes.csv");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("predict")
+        .arg(&run)
+        .arg(&mesh)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("file,class,p_ants,p_pliers\n"), "{text}");
+    assert_eq!(text.lines().count(), 2);
+    // A missing data folder is named.
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["train", "mesh", "--data", "/nonexistent/meshes", "-o"])
+        .arg(tmp.path().join("run2"))
+        .assert()
+        .failure()
+        .stderr(contains("/nonexistent/meshes"));
+}
