@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::{Value, json};
 use tessera_train::data::{MapSet, MapTargets};
+use tessera_train::meshfit::{MESH_TASK, MeshRun};
 use tessera_train::plots::{plot_confusion, plot_curves, plot_estimates, plot_residuals};
 use tessera_train::sphere::{Predictions, SphereRun};
 
@@ -19,7 +20,7 @@ use crate::sim::write_text;
 /// Arguments of `tessera report`.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A run folder written by `tessera train sphere`.
+    /// A run folder written by `tessera train sphere` or `tessera train mesh`.
     run: PathBuf,
     /// Likelihood estimates of the test maps (CSV of `tessera estimate`); default: the
     /// estimates_likelihood.csv of each test folder, where present.
@@ -180,15 +181,41 @@ fn stats(residuals: &[f64]) -> (f64, f64, f64) {
     (rmse, bias, sd)
 }
 
+/// The pictures of a mesh run: loss curve and confusion matrix, from its run.json.
+fn mesh_report(dir: &Path) -> Result<String> {
+    let (run, _) = MeshRun::load(dir)?;
+    let title = |what: &str| format!("PD-MeshNet — {what}");
+    plot_curves(
+        &[("training".to_string(), run.history.train_loss.clone())],
+        &dir.join("loss.png"),
+        &title("loss"),
+        "cross-entropy",
+    )?;
+    plot_confusion(
+        &run.confusion,
+        &run.classes,
+        &dir.join("confusion.png"),
+        &title(&format!("test accuracy {:.1} %", 100.0 * run.test_accuracy)),
+    )?;
+    let total: u64 = run.confusion.iter().flatten().sum();
+    Ok(format!(
+        "test accuracy {:.1} % on {total} meshes (confusion.png, loss.png)",
+        100.0 * run.test_accuracy
+    ))
+}
+
 /// Draws the pictures of run folder `dir` and writes `report.json`; returns a summary.
 pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
     let text =
         std::fs::read_to_string(dir.join(tessera_train::sphere::RUN_FILE)).with_context(|| {
             format!(
-                "{}: not a run folder of tessera train sphere",
+                "{}: not a run folder of tessera train sphere or mesh",
                 dir.display()
             )
         })?;
+    if serde_json::from_str::<Value>(&text).is_ok_and(|v| v["task"] == MESH_TASK) {
+        return mesh_report(dir);
+    }
     let run: SphereRun = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a sphere run", dir.display()))?;
     let h = &run.history;

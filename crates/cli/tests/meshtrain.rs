@@ -84,6 +84,13 @@ fn train_mesh_then_predict() {
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("file,class,p_ants,p_pliers\n"), "{text}");
     assert_eq!(text.lines().count(), 2);
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("report")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("on 2 meshes"));
     // A missing data folder is named.
     Command::cargo_bin("tessera")
         .unwrap()
