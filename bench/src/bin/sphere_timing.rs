@@ -5,7 +5,8 @@
 //! 4 down to nside 2, flatten, dropout 0.2, dense 48, ReLU, dense 9 (NNhealpix's MNIST model;
 //! 3 blocks at nside 16, 5 at nside 64); cross-entropy, Adam at 1e-3. Inputs are a fixed
 //! deterministic pattern (timing does not depend on values). Also writes the NESTED stencil table
-//! of each nside to `OUT/stencil_nside{n}.i64` so that the PyTorch model gathers the same pixels.
+//! of every block's nside to `OUT/stencil_nside{n}.i64` so that the PyTorch model gathers the same
+//! pixels.
 //!
 //! Usage: `sphere_timing OUT_DIR BATCH STEPS NSIDE...` — prints one JSON object: per nside, the
 //! median seconds per training step (forward, backward, Adam) and per inference batch of 128,
@@ -51,14 +52,18 @@ fn main() -> Result<()> {
     let mut out = Map::new();
     for nside in nsides {
         let hp = Healpix::nested(nside)?;
-        let table: Vec<u8> = hp
-            .stencil_table()
-            .into_vec()
-            .iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect();
-        std::fs::write(out_dir.join(format!("stencil_nside{nside}.i64")), table)?;
         let blocks = nside.trailing_zeros() as usize - 1;
+        // The stencil of every block's resolution, for the PyTorch side.
+        for b in 0..blocks {
+            let n = nside >> b;
+            let table: Vec<u8> = Healpix::nested(n)?
+                .stencil_table()
+                .into_vec()
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            std::fs::write(out_dir.join(format!("stencil_nside{n}.i64")), table)?;
+        }
         let npix = hp.npix() as usize;
         let model = SphereCnnConfig::new(nside, 1, 9).with_widths(vec![32; blocks]);
         let device = Device::flex().autodiff();
