@@ -18,7 +18,7 @@ use crate::sim::write_text;
 /// Arguments of `tessera train mesh`.
 #[derive(Args, Debug)]
 pub struct MeshTrainArgs {
-    /// Data folder: <root>/<class>/{train,test}/*.obj|ply (MeshCNN's layout).
+    /// Data folder: ROOT/CLASS/{train,test}/*.obj or .ply (MeshCNN's layout).
     #[arg(long)]
     data: PathBuf,
     /// Channels of each primal-dual block.

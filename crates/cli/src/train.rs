@@ -100,7 +100,7 @@ pub enum TrainCommand {
     ///   tessera train sphere --task ellp --train sims/ellp_train --test sims/ellp_test -o runs/ellp
     #[command(verbatim_doc_comment)]
     Sphere(crate::sphere::SphereTrainArgs),
-    /// PD-MeshNet shape classification on a MeshCNN-layout folder (<class>/{train,test}/*.obj).
+    /// PD-MeshNet shape classification on a MeshCNN-layout folder (CLASS/{train,test}/*.obj).
     ///
     /// Example: tessera train mesh --data ../shared/data/meshes/msb --epochs 60 -o runs/msb
     Mesh(crate::meshtrain::MeshTrainArgs),
