@@ -311,7 +311,14 @@ fn draw_confusion(
     let cell = (480 / n as u32).clamp(30, 120) as i32;
     let side = cell * n as i32;
     let (left, top) = (110, 60);
-    let size = ((side + left + 40).max(520) as u32, (side + top + 70) as u32);
+    // Names too long for a column are written downwards under it.
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i32;
+    let vertical = longest * 8 > cell;
+    let below = if vertical { longest * 9 + 16 } else { 24 };
+    let size = (
+        (side + left + 40).max(520) as u32,
+        (side + top + 46 + below) as u32,
+    );
     let root = BitMapBackend::new(tmp, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
     let err = |e: DrawingAreaErrorKind<_>| draw_err(path, e);
@@ -345,13 +352,22 @@ fn draw_confusion(
         }
     }
     for (p, name) in labels.iter().enumerate() {
-        let x = left + p as i32 * cell + cell / 2 - 10;
-        root.draw(&Text::new(name.clone(), (x, top + side + 8), font))
-            .map_err(err)?;
+        if vertical {
+            let style = ("sans-serif", 15)
+                .into_font()
+                .transform(FontTransform::Rotate90);
+            let x = left + p as i32 * cell + cell / 2 + 8;
+            root.draw(&Text::new(name.clone(), (x, top + side + 6), style))
+                .map_err(err)?;
+        } else {
+            let x = left + p as i32 * cell + cell / 2 - 10;
+            root.draw(&Text::new(name.clone(), (x, top + side + 8), font))
+                .map_err(err)?;
+        }
     }
     root.draw(&Text::new(
         "predicted →".to_string(),
-        (left, top + side + 32),
+        (left, top + side + below + 8),
         font,
     ))
     .map_err(err)?;
