@@ -9,11 +9,20 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tessera_train::data::MeshDataset;
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
-use tessera_train::models::PdMeshNetConfig;
+use tessera_train::models::{MeshReadout, PdMeshNetConfig};
 use tessera_train::plots::{plot_confusion, plot_curves};
 use tessera_train::sphere::FitSchedule;
 
 use crate::sim::write_text;
+
+/// Readouts on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MeshReadoutArg {
+    /// Mean over dual nodes.
+    Mean,
+    /// Per-channel maximum over dual nodes.
+    Max,
+}
 
 /// Arguments of `tessera train mesh`.
 #[derive(Args, Debug)]
@@ -30,6 +39,9 @@ pub struct MeshTrainArgs {
     /// Fraction of face pairs each pooling keeps (1 = no pooling).
     #[arg(long, default_value_t = 0.8)]
     keep: f64,
+    /// Readout over each mesh's dual nodes: mean (the paper's) or max.
+    #[arg(long, value_enum, default_value = "mean")]
+    readout: MeshReadoutArg,
     /// Epochs.
     #[arg(long, default_value_t = 60)]
     epochs: usize,
@@ -62,7 +74,11 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let model = PdMeshNetConfig::new(1, 7, data.classes.len())
         .with_channels(a.channels.clone())
         .with_heads(a.heads)
-        .with_keep(a.keep);
+        .with_keep(a.keep)
+        .with_readout(match a.readout {
+            MeshReadoutArg::Mean => MeshReadout::Mean,
+            MeshReadoutArg::Max => MeshReadout::Max,
+        });
     let cfg = FitSchedule {
         epochs: a.epochs,
         batch_size: a.batch_size,

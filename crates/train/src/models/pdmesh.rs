@@ -12,7 +12,7 @@ use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use tessera_gnn::conv::{PrimalDualConv, PrimalDualConvConfig};
-use tessera_gnn::graph::{PrimalDualBatch, scatter_mean};
+use tessera_gnn::graph::{PrimalDualBatch, scatter_max, scatter_mean};
 use tessera_gnn::pool::{FaceClusterPool, FaceClusterPoolConfig};
 
 use crate::error::{Result, TrainError};
@@ -38,6 +38,18 @@ pub struct PdMeshNetConfig {
     /// Width of the dense layer (100).
     #[config(default = 100)]
     pub dense: usize,
+    /// How the dual nodes of a mesh become one vector (the paper: mean).
+    #[config(default = "MeshReadout::Mean")]
+    pub readout: MeshReadout,
+}
+
+/// The readout over each mesh's dual nodes.
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub enum MeshReadout {
+    /// Mean (PD-MeshNet's).
+    Mean,
+    /// Per-channel maximum: a small distinctive region is not averaged away.
+    Max,
 }
 
 /// The classifier.
@@ -51,6 +63,8 @@ pub struct PdMeshNet {
     output: Linear,
     #[module(skip)]
     pooling: bool,
+    #[module(skip)]
+    readout: MeshReadout,
 }
 
 impl PdMeshNetConfig {
@@ -88,6 +102,7 @@ impl PdMeshNetConfig {
             hidden: LinearConfig::new(dd, self.dense).init(device),
             output: LinearConfig::new(self.dense, self.classes).init(device),
             pooling: self.keep < 1.0,
+            readout: self.readout,
         })
     }
 }
@@ -114,7 +129,10 @@ impl PdMeshNet {
                 (primal, dual, cpu, g) = (p.primal, p.dual, p.batch, p.device_batch);
             }
         }
-        let per_mesh = scatter_mean(dual, &g.dual.nodes);
+        let per_mesh = match self.readout {
+            MeshReadout::Mean => scatter_mean(dual, &g.dual.nodes),
+            MeshReadout::Max => scatter_max(dual, &g.dual.nodes),
+        };
         Ok(self.output.forward(relu(self.hidden.forward(per_mesh))))
     }
 }
