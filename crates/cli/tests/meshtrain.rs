@@ -51,6 +51,8 @@ fn train_mesh_then_predict() {
             "4,4",
             "--heads",
             "1",
+            "--readout",
+            "max",
             "--epochs",
             "1",
             "--data",
