@@ -9,6 +9,7 @@ mod mesh;
 mod meshtrain;
 mod pix;
 mod predict;
+mod progress;
 mod report;
 mod sim;
 mod spectrum;

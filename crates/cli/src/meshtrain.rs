@@ -1,11 +1,11 @@
 //! `tessera train mesh`: the PD-MeshNet classifier on a MeshCNN-layout folder of meshes.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_train::data::MeshDataset;
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
@@ -13,6 +13,7 @@ use tessera_train::models::{MeshReadout, PdMeshNetConfig};
 use tessera_train::plots::{plot_confusion, plot_curves};
 use tessera_train::sphere::FitSchedule;
 
+use crate::progress::EpochProgress;
 use crate::sim::write_text;
 
 /// Readouts on the command line.
@@ -88,28 +89,18 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     };
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
-    let bar = ProgressBar::new(a.epochs as u64).with_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} epochs, {elapsed} (eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let progress = EpochProgress::new(a.epochs);
     let (net, history) = fit_mesh(&model, &data, &cfg, |epoch, h| {
-        let line = format!(
-            "loss {:.4}, test accuracy {:.4}",
-            h.train_loss[epoch], h.test_accuracy[epoch]
+        progress.epoch_done(
+            epoch,
+            format!(
+                "loss {:.4}, test accuracy {:.4}",
+                h.train_loss[epoch], h.test_accuracy[epoch]
+            ),
+            h.seconds[epoch],
         );
-        if !std::io::stderr().is_terminal() {
-            eprintln!(
-                "epoch {}/{}: {line} ({:.0} s)",
-                epoch + 1,
-                a.epochs,
-                h.seconds[epoch]
-            );
-        }
-        bar.set_message(line);
-        bar.inc(1);
     })?;
-    bar.finish_and_clear();
+    progress.finish();
     let probabilities = classify(&net, &data.test, 16)?;
     let predicted = argmax(&probabilities);
     let n = data.classes.len();

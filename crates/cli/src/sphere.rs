@@ -1,18 +1,20 @@
 //! `tessera train sphere`: the NNhealpix sphere CNN on spherical MNIST or on folders of FITS maps
 //! (simulations from `tessera sim`, or a user's own maps with a `params.csv`).
 
-use std::io::{IsTerminal, Write};
+use std::borrow::Cow;
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_gnn::pool::HealpixPoolKind;
 use tessera_train::data::{FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist};
 use tessera_train::models::{SphereCnnConfig, SphereConvKind, SphereReadout};
 use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict};
 
+use crate::progress::EpochProgress;
 use crate::report::write_run_report;
 
 /// What to learn.
@@ -342,36 +344,24 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     };
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
-    let bar = ProgressBar::new(a.epochs as u64).with_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} epochs, {elapsed} (eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message("training");
+    let progress = EpochProgress::new(a.epochs);
     let train_source = |epoch: usize| match (&train_fixed, &mnist) {
-        (Some(t), _) => Ok(t.clone()),
-        (None, Some(m)) => Ok(m.train_set(a.seed, epoch)),
+        (Some(t), _) => Ok(Cow::Borrowed(t)),
+        (None, Some(m)) => Ok(Cow::Owned(m.train_set(a.seed, epoch))),
         (None, None) => unreachable!("one source of training maps"),
     };
     let metric_name = if classification { "accuracy" } else { "rmse" };
     let (net, history) = fit_sphere(&model, train_source, &test, &norm, &cfg, |epoch, h| {
-        let line = format!(
-            "loss {:.4}, test {metric_name} {:.4}",
-            h.train_loss[epoch], h.test_metric[epoch]
+        progress.epoch_done(
+            epoch,
+            format!(
+                "loss {:.4}, test {metric_name} {:.4}",
+                h.train_loss[epoch], h.test_metric[epoch]
+            ),
+            h.seconds[epoch],
         );
-        if !std::io::stderr().is_terminal() {
-            // No bar in a log file: one line per epoch instead.
-            eprintln!(
-                "epoch {}/{}: {line} ({:.0} s)",
-                epoch + 1,
-                a.epochs,
-                h.seconds[epoch]
-            );
-        }
-        bar.set_message(line);
-        bar.inc(1);
     })?;
-    bar.finish_and_clear();
+    progress.finish();
     let target_names = match &test.targets {
         MapTargets::Classes { names, .. } | MapTargets::Values { names, .. } => names.clone(),
     };

@@ -14,6 +14,7 @@ pub mod fit;
 pub mod meshfit;
 pub mod models;
 pub mod plots;
+mod run_folder;
 mod schedule;
 pub mod sphere;
 

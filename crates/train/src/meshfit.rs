@@ -15,6 +15,7 @@ use tessera_mesh::FeatureStats;
 use crate::data::{MeshDataset, MeshSample};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
+use crate::run_folder;
 use crate::schedule::FitSchedule;
 
 /// The per-epoch record of a mesh run.
@@ -157,13 +158,6 @@ pub struct MeshRun {
 /// The task name of mesh runs.
 pub const MESH_TASK: &str = "mesh classification";
 
-fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
-    TrainError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    }
-}
-
 impl MeshRun {
     /// The network configuration.
     ///
@@ -179,22 +173,7 @@ impl MeshRun {
     /// # Errors
     /// Files that cannot be written.
     pub fn save(&self, net: &PdMeshNet, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let (tmp, path) = (dir.join("model.partial.bpk"), dir.join("model.bpk"));
-        net.clone()
-            .save_file(&tmp)
-            .map_err(|e| io(&tmp, format!("{e:?}")))?;
-        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
-        let json = dir.join("run.json");
-        tessera_sky::write_atomically(&json, "", |t| {
-            std::fs::write(t, serde_json::to_string_pretty(self).expect("plain data")).map_err(
-                |source| tessera_sky::SkyError::Io {
-                    path: json.clone(),
-                    source,
-                },
-            )
-        })?;
-        Ok(())
+        run_folder::save(net, self, dir)
     }
 
     /// Reads a run folder written by [`MeshRun::save`], with its network on the CPU.
@@ -202,23 +181,8 @@ impl MeshRun {
     /// # Errors
     /// A missing or malformed `run.json` (or a sphere run), weights that do not match.
     pub fn load(dir: &Path) -> Result<(MeshRun, PdMeshNet)> {
-        let json = dir.join("run.json");
-        let text = std::fs::read_to_string(&json).map_err(|source| TrainError::Io {
-            path: json.clone(),
-            source,
-        })?;
-        let run: MeshRun = serde_json::from_str(&text).map_err(|e| TrainError::Data {
-            path: json.clone(),
-            line: Some(e.line()),
-            message: format!("not a mesh run: {e}"),
-        })?;
-        let device = Device::flex();
-        let model = dir.join("model.bpk");
-        let net = run
-            .model_config()?
-            .init(&device)?
-            .try_load_file(&model)
-            .map_err(|e| io(&model, format!("{e:?}")))?;
+        let run: MeshRun = run_folder::read_run(dir, "mesh run")?;
+        let net = run_folder::load_weights(run.model_config()?.init(&Device::flex())?, dir)?;
         Ok((run, net))
     }
 }

@@ -1,6 +1,7 @@
 //! Training and inference of the sphere CNN on [`MapSet`]s, and the run folder that keeps a
 //! trained network with everything needed to use it again (`run.json` + `model.bpk`).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
@@ -14,6 +15,7 @@ use rand::seq::SliceRandom;
 use crate::data::{MapFields, MapSet, MapTargets};
 use crate::error::{Result, TrainError};
 use crate::models::{SphereCnn, SphereCnnConfig};
+use crate::run_folder;
 pub use crate::schedule::FitSchedule;
 
 /// Affine scalings fixed from the training set: inputs per channel, targets per parameter.
@@ -298,15 +300,15 @@ pub fn predict(
     })
 }
 
-/// Trains a new network: epoch `e` trains on `train(e)` (a fixed set, or fresh maps such as new
-/// rotations of the digits) and is followed by an evaluation on `test`. `progress(epoch,
+/// Trains a new network: epoch `e` trains on `train(e)` (a fixed set, borrowed, or fresh maps
+/// such as new rotations of the digits) and is followed by an evaluation on `test`. `progress(epoch,
 /// history)` is called after every epoch.
 ///
 /// # Errors
 /// Sets that do not fit the network, zero epochs or batch size, errors of `train`.
-pub fn fit_sphere(
+pub fn fit_sphere<'a>(
     model: &SphereCnnConfig,
-    mut train: impl FnMut(usize) -> Result<MapSet>,
+    mut train: impl FnMut(usize) -> Result<Cow<'a, MapSet>>,
     test: &MapSet,
     norm: &Normalisation,
     cfg: &FitSchedule,
@@ -380,17 +382,7 @@ pub struct SphereRun {
     pub data: serde_json::Value,
 }
 
-/// The run's description file.
-pub const RUN_FILE: &str = "run.json";
-/// The run's weights.
-pub const MODEL_FILE: &str = "model.bpk";
-
-fn io_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
-    TrainError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    }
-}
+pub use crate::run_folder::{MODEL_FILE, RUN_FILE};
 
 impl SphereRun {
     /// The network configuration.
@@ -407,23 +399,7 @@ impl SphereRun {
     /// # Errors
     /// Files that cannot be written.
     pub fn save(&self, net: &SphereCnn, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-        let model = dir.join(MODEL_FILE);
-        let tmp = dir.join("model.partial.bpk");
-        net.clone()
-            .save_file(&tmp)
-            .map_err(|e| io_err(&tmp, format!("{e:?}")))?;
-        std::fs::rename(&tmp, &model).map_err(|e| io_err(&model, e))?;
-        let json = dir.join(RUN_FILE);
-        tessera_sky::write_atomically(&json, "", |t| {
-            std::fs::write(t, serde_json::to_string_pretty(self).expect("plain data")).map_err(
-                |source| tessera_sky::SkyError::Io {
-                    path: json.clone(),
-                    source,
-                },
-            )
-        })?;
-        Ok(())
+        run_folder::save(net, self, dir)
     }
 
     /// Reads a run folder written by [`SphereRun::save`], with its network on the CPU.
@@ -431,23 +407,8 @@ impl SphereRun {
     /// # Errors
     /// A missing or malformed `run.json`, weights that do not match the configuration.
     pub fn load(dir: &Path) -> Result<(SphereRun, SphereCnn)> {
-        let json = dir.join(RUN_FILE);
-        let text = std::fs::read_to_string(&json).map_err(|source| TrainError::Io {
-            path: json.clone(),
-            source,
-        })?;
-        let run: SphereRun = serde_json::from_str(&text).map_err(|e| TrainError::Data {
-            path: json.clone(),
-            line: Some(e.line()),
-            message: format!("not a sphere run: {e}"),
-        })?;
-        let device = Device::flex();
-        let model = dir.join(MODEL_FILE);
-        let net = run
-            .model_config()?
-            .init(&device)?
-            .try_load_file(&model)
-            .map_err(|e| io_err(&model, format!("{e:?}")))?;
+        let run: SphereRun = run_folder::read_run(dir, "sphere run")?;
+        let net = run_folder::load_weights(run.model_config()?.init(&Device::flex())?, dir)?;
         Ok((run, net))
     }
 }

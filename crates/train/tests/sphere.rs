@@ -69,7 +69,7 @@ fn a_tiny_training_learns_and_its_run_reloads() {
     let mut calls = 0;
     let (net, history) = fit_sphere(
         &model,
-        |_| Ok(train.clone()),
+        |_| Ok(std::borrow::Cow::Borrowed(&train)),
         &test,
         &norm,
         &cfg,

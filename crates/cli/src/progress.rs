@@ -1,0 +1,45 @@
+//! The epoch progress of the training commands: a bar on a terminal, one line per epoch in a log.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A bar over `epochs` epochs.
+pub struct EpochProgress {
+    bar: ProgressBar,
+    epochs: usize,
+}
+
+impl EpochProgress {
+    /// A bar for `epochs` epochs, starting with the message "training".
+    pub fn new(epochs: usize) -> Self {
+        let bar = ProgressBar::new(epochs as u64).with_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:40}] {pos}/{len} epochs, {elapsed} (eta {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_message("training");
+        EpochProgress { bar, epochs }
+    }
+
+    /// Epoch `epoch` (0-based) ended with `summary` after `seconds`.
+    pub fn epoch_done(&self, epoch: usize, summary: String, seconds: f64) {
+        if !std::io::stderr().is_terminal() {
+            // No bar in a log file: one line per epoch instead.
+            eprintln!(
+                "epoch {}/{}: {summary} ({seconds:.0} s)",
+                epoch + 1,
+                self.epochs
+            );
+        }
+        self.bar.set_message(summary);
+        self.bar.inc(1);
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
