@@ -1,15 +1,17 @@
 //! `tessera mesh …`: triangle meshes for primal-dual networks.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use serde_json::json;
 use tessera_mesh::{
     DualConfig, FeatureStats, Keep, MeshGraph, Shading, clean, cluster_faces, pd_features,
     read_mesh, render_png, write_obj,
 };
+use tessera_train::data::mesh_sample;
+use tessera_train::meshfit::{MeshRun, learned_clusters};
 
 /// The mesh subcommands.
 #[derive(Subcommand, Debug)]
@@ -52,23 +54,34 @@ pub enum MeshCommand {
         #[arg(long)]
         triangulate: bool,
     },
-    /// Cluster faces as PD-MeshNet's pooling does and write the mesh with one colour per cluster
-    /// (an OBJ with vertex colours, for MeshLab or Blender). Without a trained model the score
+    /// Cluster faces as PD-MeshNet's pooling does and write the mesh with one colour per cluster:
+    /// a picture (`-o clusters.png`) or an OBJ with vertex colours for MeshLab or Blender
+    /// (`-o clusters.obj`). With `--run`, a network trained by `tessera train mesh` chooses the
+    /// clusters with its learned attention, as it does when classifying; without it the score
     /// of an edge is its flatness (−|α − π|): the flattest neighbours merge first.
     ///
-    /// Example: tessera mesh pool mesh.obj --keep 0.5 --levels 2 -o clusters.obj
+    /// Examples:
+    ///   tessera mesh pool mesh.obj --keep 0.5 --levels 2 -o clusters.obj
+    ///   tessera mesh pool ../shared/data/meshes/msb/ants/test/17.obj --run runs/msb -o ant.png
     Pool {
         /// An .obj or .ply file.
         file: PathBuf,
-        /// Fraction of primal edges kept at each level (PD-MeshNet's classifiers: 0.8).
+        /// A mesh run folder: show the clusters its trained pooling makes.
+        #[arg(long)]
+        run: Option<PathBuf>,
+        /// Fraction of primal edges kept at each level by flatness (PD-MeshNet's classifiers:
+        /// 0.8); a trained run uses its own.
         #[arg(long, default_value_t = 0.8)]
         keep: f64,
-        /// Pooling steps applied one after the other.
-        #[arg(long, default_value_t = 1)]
-        levels: usize,
-        /// The coloured OBJ to write.
+        /// Pooling steps applied one after the other (default: 1 by flatness, all of a run's).
+        #[arg(long)]
+        levels: Option<usize>,
+        /// The file to write: .png (a picture) or .obj (coloured vertices).
         #[arg(short, long)]
         output: PathBuf,
+        /// Picture width and height in pixels.
+        #[arg(long, default_value_t = 600)]
+        size: u32,
         /// Split polygons into triangles.
         #[arg(long)]
         triangulate: bool,
@@ -96,11 +109,19 @@ pub fn run(cmd: MeshCommand, out: &mut impl Write) -> Result<()> {
         } => info(&file, triangulate, json, out),
         MeshCommand::Pool {
             file,
+            run,
             keep,
             levels,
             output,
+            size,
             triangulate,
-        } => pool(&file, keep, levels, &output, triangulate, out),
+        } => {
+            let how = match run {
+                Some(dir) => Clusters::Learned(dir),
+                None => Clusters::Flat(keep),
+            };
+            pool(&file, &how, levels, &output, size, triangulate, out)
+        }
         MeshCommand::View {
             file,
             output,
@@ -226,19 +247,45 @@ fn info(file: &PathBuf, triangulate: bool, as_json: bool, out: &mut impl Write) 
     Ok(())
 }
 
+/// Who chooses the clusters of `tessera mesh pool`.
+enum Clusters {
+    /// Flatness, keeping this fraction of pairs per step.
+    Flat(f64),
+    /// The trained network of this run folder.
+    Learned(PathBuf),
+}
+
 fn pool(
     file: &PathBuf,
-    keep: f64,
-    levels: usize,
+    how: &Clusters,
+    levels: Option<usize>,
     output: &PathBuf,
+    size: u32,
     triangulate: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     let name = file.display().to_string();
+    let ext = output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("png" | "obj")) {
+        bail!(
+            "{}: write a .png picture or an .obj with coloured vertices",
+            output.display()
+        );
+    }
     let (mesh, _) = clean(&read_mesh(file, triangulate)?, &name)?;
-    let (face_to_cluster, clusters) = flat_clusters(&mesh, &name, keep, levels, out)?;
+    let (face_to_cluster, clusters) = match how {
+        Clusters::Flat(keep) => flat_clusters(&mesh, &name, *keep, levels.unwrap_or(1), out)?,
+        Clusters::Learned(dir) => trained_clusters(file, dir, levels, out)?,
+    };
     let colors: Vec<[u8; 3]> = face_to_cluster.iter().map(|&k| palette(k)).collect();
-    write_obj(output, &mesh, Some(&colors))?;
+    if ext.as_deref() == Some("png") {
+        render_png(&mesh, &Shading::Colors(colors), size, output)?;
+    } else {
+        write_obj(output, &mesh, Some(&colors))?;
+    }
     writeln!(
         out,
         "wrote {} faces in {clusters} clusters to {}",
@@ -246,6 +293,40 @@ fn pool(
         output.display()
     )?;
     Ok(())
+}
+
+/// The clusters the trained network of run folder `dir` makes on `file` after `levels` of its
+/// pooling steps (all by default); prints one line per step.
+fn trained_clusters(
+    file: &Path,
+    dir: &Path,
+    levels: Option<usize>,
+    out: &mut impl Write,
+) -> Result<(Vec<u32>, usize)> {
+    let (run, net) = MeshRun::load(dir)?;
+    let sample = mesh_sample(file, 0, &run.primal_stats, &run.dual_stats)?;
+    let mut steps = learned_clusters(&net, &sample)?;
+    if steps.is_empty() {
+        bail!(
+            "{}: this network does not pool (keep 1 or pooling none)",
+            dir.display()
+        );
+    }
+    let n = levels.unwrap_or(steps.len());
+    if n == 0 || n > steps.len() {
+        bail!(
+            "--levels {n}: the network of {} pools {} time(s)",
+            dir.display(),
+            steps.len()
+        );
+    }
+    for (k, step) in steps.iter().take(n).enumerate() {
+        let clusters = step.iter().max().map_or(0, |&m| m as usize + 1);
+        writeln!(out, "level {}: {clusters} clusters (learned)", k + 1)?;
+    }
+    let last = steps.swap_remove(n - 1);
+    let clusters = last.iter().max().map_or(0, |&m| m as usize + 1);
+    Ok((last, clusters))
 }
 
 /// The cluster of every face after `levels` pooling steps scored by flatness, and the number

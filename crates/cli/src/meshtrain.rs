@@ -7,9 +7,9 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use indicatif::ProgressBar;
 use serde_json::json;
-use tessera_train::data::MeshDataset;
+use tessera_train::data::{MeshAugment, MeshDataset};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
-use tessera_train::models::{MeshReadout, PdMeshNetConfig};
+use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::plots::{plot_confusion, plot_curves};
 use tessera_train::sphere::FitSchedule;
 
@@ -19,10 +19,27 @@ use crate::sim::write_text;
 /// Readouts on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum MeshReadoutArg {
-    /// Mean over dual nodes.
+    /// Mean over dual nodes (PD-MeshNet's).
     Mean,
     /// Per-channel maximum over dual nodes.
     Max,
+    /// Generalised mean with a learned exponent.
+    Gem,
+    /// Gated attention (a learned softmax weight per dual node).
+    Attention,
+    /// HISTOGRAPH over the last block's input and output.
+    Histograph,
+}
+
+/// Pooling choices on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MeshPoolingArg {
+    /// Contract the pairs with the highest attention (PD-MeshNet).
+    Learned,
+    /// Contract as many pairs, chosen at random (ablation).
+    Random,
+    /// No pooling (ablation).
+    None,
 }
 
 /// Arguments of `tessera train mesh`.
@@ -40,9 +57,23 @@ pub struct MeshTrainArgs {
     /// Fraction of face pairs each pooling keeps (1 = no pooling).
     #[arg(long, default_value_t = 0.8)]
     keep: f64,
-    /// Readout over each mesh's dual nodes: mean (the paper's) or max.
+    /// Which pairs each pooling contracts: learned (the paper's), random or none.
+    #[arg(long, value_enum, default_value = "learned")]
+    pooling: MeshPoolingArg,
+    /// Readout over each mesh's dual nodes.
     #[arg(long, value_enum, default_value = "mean")]
     readout: MeshReadoutArg,
+    /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
+    /// training mesh each epoch (MeshCNN uses 0.1; 0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    augment_scale: f64,
+    /// Augmentation: standard deviation of a Gaussian displacement of every vertex, in mean
+    /// edge lengths (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    augment_jitter: f64,
+    /// Augmentation: rotate every training mesh at random before scaling it.
+    #[arg(long)]
+    augment_rotate: bool,
     /// Epochs.
     #[arg(long, default_value_t = 60)]
     epochs: usize,
@@ -76,10 +107,30 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         .with_channels(a.channels.clone())
         .with_heads(a.heads)
         .with_keep(a.keep)
+        .with_pooling(match a.pooling {
+            MeshPoolingArg::Learned => MeshPooling::Learned,
+            MeshPoolingArg::Random => MeshPooling::Random,
+            MeshPoolingArg::None => MeshPooling::None,
+        })
         .with_readout(match a.readout {
             MeshReadoutArg::Mean => MeshReadout::Mean,
             MeshReadoutArg::Max => MeshReadout::Max,
+            MeshReadoutArg::Gem => MeshReadout::Gem,
+            MeshReadoutArg::Attention => MeshReadout::Attention,
+            MeshReadoutArg::Histograph => MeshReadout::Histograph,
         });
+    let augment = MeshAugment {
+        scale: a.augment_scale,
+        jitter: a.augment_jitter,
+        rotate: a.augment_rotate,
+    };
+    if !(augment.scale >= 0.0 && augment.jitter >= 0.0) {
+        bail!(
+            "--augment-scale {} and --augment-jitter {} must be 0 or positive",
+            augment.scale,
+            augment.jitter
+        );
+    }
     let cfg = FitSchedule {
         epochs: a.epochs,
         batch_size: a.batch_size,
@@ -90,7 +141,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
     let progress = EpochProgress::new(a.epochs);
-    let (net, history) = fit_mesh(&model, &data, &cfg, |epoch, h| {
+    let (net, history) = fit_mesh(&model, &data, &cfg, &augment, |epoch, h| {
         progress.epoch_done(
             epoch,
             format!(
@@ -153,6 +204,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         primal_stats: data.primal_stats.clone(),
         dual_stats: data.dual_stats.clone(),
         fit: cfg,
+        augment,
         history,
         test_accuracy: accuracy,
         confusion,

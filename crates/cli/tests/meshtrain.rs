@@ -53,6 +53,9 @@ fn train_mesh_then_predict() {
             "1",
             "--readout",
             "max",
+            "--augment-scale",
+            "0.1",
+            "--augment-rotate",
             "--epochs",
             "1",
             "--data",
@@ -93,6 +96,32 @@ fn train_mesh_then_predict() {
         .assert()
         .success()
         .stdout(contains("on 2 meshes"));
+    // The trained network's clusters, as a picture; a run that does not pool is refused.
+    let png = tmp.path().join("clusters.png");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["mesh", "pool"])
+        .arg(&mesh)
+        .arg("--run")
+        .arg(&run)
+        .arg("-o")
+        .arg(&png)
+        .assert()
+        .success()
+        .stdout(contains("level 1:").and(contains("(learned)")));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["mesh", "pool", "--levels", "2"])
+        .arg(&mesh)
+        .arg("--run")
+        .arg(&run)
+        .arg("-o")
+        .arg(tmp.path().join("two.png"))
+        .assert()
+        .failure()
+        .stderr(contains("pools 1 time(s)"));
+    assert!(!tmp.path().join("two.png").exists());
     // A missing data folder is named.
     Command::cargo_bin("tessera")
         .unwrap()

@@ -217,6 +217,68 @@ fn gradients_match_finite_differences() {
     );
 }
 
+/// The same check through convolution + face-cluster pooling (keep 0.7, mean): the merge is
+/// differentiable; the clustering is a fixed choice unless a step reorders the attention.
+#[test]
+fn gradients_flow_through_pooling() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex().autodiff();
+    device.seed(12);
+    let conv = PrimalDualConvConfig::new(2, 3, 3, 2)
+        .with_heads(2)
+        .init(&device);
+    let pool = FaceClusterPoolConfig::new().with_keep(0.7).init().unwrap();
+    let g = mesh(&OCTA, &identity(8), 0.6);
+    let cpu = PrimalDualBatch::new(&[&g]).unwrap();
+    let b = cpu.to_device(&device);
+    let loss = |p: Tensor<2>, d: Tensor<2>| {
+        let o = conv.forward(p, d, &b);
+        let pooled = pool.forward(o.primal, o.dual, o.attention, &cpu).unwrap();
+        // Weights by position so that the merge's averaging matters.
+        let [n, c] = pooled.primal.dims();
+        let w: Vec<f32> = (0..n * c).map(|k| k as f32 * 0.1).collect();
+        let w = Tensor::<2>::from_data(TensorData::new(w, [n, c]), &device);
+        (pooled.primal * w).sum() + pooled.dual.powf_scalar(2.0).sum()
+    };
+    let (p0, d0) = (g.primal.x.clone(), g.dual.x.clone());
+    let p = Tensor::<2>::from_data(TensorData::new(p0.clone(), [8, 2]), &device).require_grad();
+    let d = Tensor::<2>::from_data(TensorData::new(d0.clone(), [12, 3]), &device).require_grad();
+    let grads = loss(p.clone(), d.clone()).backward();
+    let (gp, gd) = (
+        values(p.grad(&grads).unwrap()),
+        values(d.grad(&grads).unwrap()),
+    );
+    assert!(gp.iter().chain(&gd).any(|&v| v.abs() > 1e-3), "no gradient");
+    let at = |which: usize, i: usize, h: f32| {
+        let (mut pv, mut dv) = (p0.clone(), d0.clone());
+        if which == 0 {
+            pv[i] += h
+        } else {
+            dv[i] += h
+        }
+        loss(
+            Tensor::from_data(TensorData::new(pv, [8, 2]), &device),
+            Tensor::from_data(TensorData::new(dv, [12, 3]), &device),
+        )
+        .into_scalar::<f32>()
+    };
+    let h = 1e-2f32;
+    let mut off = 0;
+    for (which, analytic) in [(0usize, &gp), (1, &gd)] {
+        for (i, &a) in analytic.iter().enumerate() {
+            let numeric = (at(which, i, h) - at(which, i, -h)) / (2.0 * h);
+            if (a - numeric).abs() >= 3e-2 * (1.0 + numeric.abs()) {
+                off += 1;
+            }
+        }
+    }
+    assert!(
+        off <= 2,
+        "{off} of {} inputs disagree with finite differences",
+        gp.len() + gd.len()
+    );
+}
+
 /// Convolution, pooling (keep 0.7), a second convolution on the pooled graphs, unpooling.
 #[test]
 fn face_cluster_pooling() {

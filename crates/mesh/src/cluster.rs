@@ -141,6 +141,91 @@ pub fn cluster_faces(graph: &FaceGraph, scores: &[f64], keep: Keep) -> Result<Cl
 }
 
 impl Clustering {
+    /// Checks that this is a valid coarsening of `before`: every face in a cluster that exists,
+    /// every cluster non-empty and connected through contracted pairs of `before`, the new pairs
+    /// exactly the distinct cluster pairs of `before`'s pairs (`i < j`, no self-pair), and every
+    /// old pair mapped to its new pair or, inside a cluster, to none.
+    ///
+    /// # Errors
+    /// [`MeshError::Invalid`] naming the first violation.
+    pub fn validate(&self, before: &FaceGraph) -> Result<()> {
+        let bad = |detail: String| {
+            Err(MeshError::Invalid {
+                what: "face clustering".into(),
+                detail,
+            })
+        };
+        let n = self.graph.num_faces;
+        if self.face_to_cluster.len() != before.num_faces
+            || self.pair_to_new.len() != before.pairs.len()
+        {
+            return bad(format!(
+                "maps for {} faces and {} pairs; the graph has {} and {}",
+                self.face_to_cluster.len(),
+                self.pair_to_new.len(),
+                before.num_faces,
+                before.pairs.len()
+            ));
+        }
+        if let Some(f) = self.face_to_cluster.iter().position(|&c| c as usize >= n) {
+            return bad(format!("face {f} is in a cluster beyond the {n} clusters"));
+        }
+        // Connectivity inside clusters: union the contracted pairs.
+        let mut uf = UnionFind::new(before.num_faces);
+        for &p in &self.contracted {
+            let [i, j] = before.pairs[p as usize];
+            uf.union(i, j);
+        }
+        let mut root_of_cluster = vec![None; n];
+        for (f, &c) in self.face_to_cluster.iter().enumerate() {
+            let r = uf.find(f as u32);
+            match root_of_cluster[c as usize] {
+                None => root_of_cluster[c as usize] = Some(r),
+                Some(r0) if r0 != r => {
+                    return bad(format!(
+                        "cluster {c} is not connected by contracted pairs (face {f})"
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(c) = root_of_cluster.iter().position(Option::is_none) {
+            return bad(format!("cluster {c} has no face"));
+        }
+        let index: HashMap<[u32; 2], u32> = self
+            .graph
+            .pairs
+            .iter()
+            .enumerate()
+            .map(|(q, &p)| (p, q as u32))
+            .collect();
+        if index.len() != self.graph.pairs.len() {
+            return bad("a new pair is listed twice".into());
+        }
+        let mut used = vec![false; self.graph.pairs.len()];
+        for (p, &[i, j]) in before.pairs.iter().enumerate() {
+            let (a, b) = (
+                self.face_to_cluster[i as usize],
+                self.face_to_cluster[j as usize],
+            );
+            let expected = (a != b).then(|| index.get(&[a.min(b), a.max(b)]).copied());
+            match (expected, self.pair_to_new[p]) {
+                (None, None) => {}
+                (Some(Some(q)), Some(got)) if q == got => used[q as usize] = true,
+                _ => {
+                    return bad(format!(
+                        "old pair {p} (clusters {a}, {b}) maps to {:?}",
+                        self.pair_to_new[p]
+                    ));
+                }
+            }
+        }
+        if let Some(q) = used.iter().position(|&u| !u) {
+            return bad(format!("new pair {q} comes from no old pair"));
+        }
+        Ok(())
+    }
+
     /// Pools per-face features (`channels` per face, row-major) into per-cluster features.
     pub fn pool_faces(&self, values: &[f64], channels: usize, how: Aggregate) -> Vec<f64> {
         merge(

@@ -86,6 +86,20 @@ proptest! {
         let s2 = scores_for(c.graph.pairs.len(), seed + 1);
         let c2 = cluster_faces(&c.graph, &s2, Keep::Fraction(0.5)).unwrap();
         prop_assert!(c2.graph.num_faces <= c.graph.num_faces);
+        // Both steps are valid coarsenings; a tampered one is not.
+        prop_assert!(c.validate(&g.faces).is_ok(), "{:?}", c.validate(&g.faces));
+        prop_assert!(c2.validate(&c.graph).is_ok());
+        if c.graph.num_faces > 1 {
+            let mut moved = c.clone();
+            let f = moved.face_to_cluster.iter().position(|&k| k == 0).unwrap();
+            moved.face_to_cluster[f] = 1;
+            prop_assert!(moved.validate(&g.faces).is_err());
+        }
+        if let Some(p) = c.pair_to_new.iter().position(Option::is_some) {
+            let mut lost = c.clone();
+            lost.pair_to_new[p] = None;
+            prop_assert!(lost.validate(&g.faces).is_err());
+        }
         // Same input, same output.
         prop_assert_eq!(&cluster_faces(&g.faces, &scores, Keep::Fraction(keep)).unwrap(), &c);
     }

@@ -1,5 +1,6 @@
 //! Training and evaluation of the PD-MeshNet classifier on a [`MeshDataset`].
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -12,7 +13,7 @@ use rand::seq::SliceRandom;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
-use crate::data::{MeshDataset, MeshSample};
+use crate::data::{MeshAugment, MeshDataset, MeshSample};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
@@ -59,6 +60,19 @@ pub fn classify(net: &PdMeshNet, samples: &[MeshSample], batch: usize) -> Result
     Ok(out)
 }
 
+/// The faces' clusters of one mesh after each of the network's pooling steps (composed:
+/// `levels[k][face]` after step `k + 1`; empty when the network does not pool), as the trained
+/// attention chooses them.
+///
+/// # Errors
+/// A mesh too small for the pooling schedule.
+pub fn learned_clusters(net: &PdMeshNet, sample: &MeshSample) -> Result<Vec<Vec<u32>>> {
+    net.clusters(
+        &batch_of(std::slice::from_ref(sample), &[0])?,
+        &Device::flex(),
+    )
+}
+
 /// The index of the largest probability of each row.
 pub fn argmax(probabilities: &[Vec<f64>]) -> Vec<usize> {
     probabilities
@@ -71,8 +85,9 @@ pub fn argmax(probabilities: &[Vec<f64>]) -> Vec<usize> {
         .collect()
 }
 
-/// Trains a new classifier on the training meshes, measuring test accuracy after each epoch;
-/// `progress(epoch, history)` after every epoch.
+/// Trains a new classifier on the training meshes (redrawn by `augment` every epoch when it is
+/// active), measuring test accuracy after each epoch; `progress(epoch, history)` after every
+/// epoch.
 ///
 /// # Errors
 /// An empty split, zero epochs or batch size, a mesh too small for the pooling schedule.
@@ -80,6 +95,7 @@ pub fn fit_mesh(
     model: &PdMeshNetConfig,
     data: &MeshDataset,
     cfg: &FitSchedule,
+    augment: &MeshAugment,
     mut progress: impl FnMut(usize, &MeshHistory),
 ) -> Result<(PdMeshNet, MeshHistory)> {
     if cfg.epochs == 0 || cfg.batch_size == 0 || data.train.is_empty() || data.test.is_empty() {
@@ -101,12 +117,17 @@ pub fn fit_mesh(
     let labels: Vec<usize> = data.test.iter().map(|s| s.class).collect();
     for epoch in 0..cfg.epochs {
         let start = std::time::Instant::now();
-        let mut order: Vec<usize> = (0..data.train.len()).collect();
+        let train: Cow<[MeshSample]> = if augment.is_active() {
+            Cow::Owned(data.augmented_train(augment, cfg.seed ^ (epoch as u64) << 32)?)
+        } else {
+            Cow::Borrowed(&data.train)
+        };
+        let mut order: Vec<usize> = (0..train.len()).collect();
         order.shuffle(&mut rng);
         let (mut sum, mut n) = (0.0, 0usize);
         for idx in order.chunks(cfg.batch_size) {
-            let logits = net.forward(&batch_of(&data.train, idx)?, &device)?;
-            let t: Vec<i64> = idx.iter().map(|&i| data.train[i].class as i64).collect();
+            let logits = net.forward(&batch_of(&train, idx)?, &device)?;
+            let t: Vec<i64> = idx.iter().map(|&i| train[i].class as i64).collect();
             let target = Tensor::<1, Int>::from_data(TensorData::new(t, [idx.len()]), &device);
             let loss = loss_fn.forward(logits, target);
             sum += loss.clone().into_scalar::<f32>() as f64 * idx.len() as f64;
@@ -145,6 +166,9 @@ pub struct MeshRun {
     pub dual_stats: FeatureStats,
     /// How it was trained.
     pub fit: FitSchedule,
+    /// The augmentation of the training meshes (absent in runs made before it existed).
+    #[serde(default = "no_augment")]
+    pub augment: MeshAugment,
     /// Per-epoch record.
     pub history: MeshHistory,
     /// Accuracy on the test meshes after the last epoch.
@@ -153,6 +177,10 @@ pub struct MeshRun {
     pub confusion: Vec<Vec<u64>>,
     /// Free-form description of the data.
     pub data: serde_json::Value,
+}
+
+fn no_augment() -> MeshAugment {
+    MeshAugment::NONE
 }
 
 /// The task name of mesh runs.

@@ -1,13 +1,17 @@
 //! PD-MeshNet end to end on a small folder made of MSB meshes (2 classes, 4 training and 1 test
 //! mesh each, copied into a temporary folder): the features are z-scored on the training split,
 //! a short training lowers the loss, the class does not change when the mesh's faces are listed
-//! in another order, and bad folders are refused with their name.
+//! in another order, and bad folders are refused with their name. Also: pooled graphs are valid
+//! coarsenings for every MSB training mesh, augmentation, the ablation's variants.
 
 use std::path::{Path, PathBuf};
 
-use tessera_train::data::MeshDataset;
+use burn::prelude::*;
+use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
+use tessera_mesh::FaceGraph;
+use tessera_train::data::{MeshAugment, MeshDataset, MeshSample};
 use tessera_train::meshfit::{argmax, classify, fit_mesh};
-use tessera_train::models::PdMeshNetConfig;
+use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::sphere::FitSchedule;
 
 /// burn's CPU device has one random stream per process.
@@ -67,7 +71,7 @@ fn a_short_training_lowers_the_loss() {
         final_lr_fraction: 0.5,
         seed: 1,
     };
-    let (net, history) = fit_mesh(&model, &data, &cfg, |_, _| {}).unwrap();
+    let (net, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {}).unwrap();
     assert!(
         history.train_loss[3] < history.train_loss[0],
         "{:?}",
@@ -122,4 +126,180 @@ fn bad_folders_are_refused() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("broken.obj"), "{err}");
+}
+
+/// The face pairs of a sample's primal graph (configuration A: directed edges in pairs).
+fn face_graph(s: &MeshSample) -> FaceGraph {
+    FaceGraph {
+        num_faces: s.graph.primal.num_nodes,
+        pairs: s.graph.primal.edges.iter().step_by(2).copied().collect(),
+    }
+}
+
+/// Two pooling steps of a (untrained) three-block network on every MSB training mesh: each
+/// clustering is a valid coarsening (tessera-mesh's validator) of the graph before it, and the
+/// composed cluster maps follow the steps.
+#[test]
+fn pooled_graphs_are_valid_for_every_training_mesh() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let root = msb("ants", "train")[0]
+        .ancestors()
+        .nth(3)
+        .unwrap()
+        .to_path_buf();
+    let data = MeshDataset::load(&root, || {}).unwrap();
+    assert_eq!(data.train.len(), 202);
+    let device = Device::flex();
+    device.seed(3);
+    let net = PdMeshNetConfig::new(1, 7, 10)
+        .with_channels(vec![4, 4, 4])
+        .with_heads(1)
+        .init(&device)
+        .unwrap();
+    let mut validated = 0;
+    for chunk in data.train.chunks(32) {
+        let refs: Vec<&PrimalDualGraph> = chunk.iter().map(|s| &s.graph).collect();
+        let batch = PrimalDualBatch::new(&refs).unwrap();
+        let steps = net.pooling_steps(&batch, &device).unwrap();
+        assert_eq!(steps.len(), 2);
+        let mut before: Vec<FaceGraph> = chunk.iter().map(face_graph).collect();
+        for step in &steps {
+            assert_eq!(step.clusterings.len(), chunk.len());
+            for (c, g) in step.clusterings.iter().zip(&before) {
+                c.validate(g).unwrap();
+                assert!(c.graph.num_faces < g.num_faces);
+                validated += 1;
+            }
+            before = step.clusterings.iter().map(|c| c.graph.clone()).collect();
+        }
+        let levels = net.clusters(&batch, &device).unwrap();
+        let faces: usize = chunk.iter().map(|s| s.graph.primal.num_nodes).sum();
+        assert_eq!(levels[0], steps[0].face_map);
+        assert_eq!(levels[1].len(), faces);
+        for (f, &c) in levels[1].iter().enumerate() {
+            assert_eq!(c, steps[1].face_map[steps[0].face_map[f] as usize]);
+        }
+    }
+    assert_eq!(validated, 2 * 202);
+}
+
+/// Augmentation: a rotation alone leaves PD-MeshNet's (rotation-invariant) features unchanged;
+/// anisotropic scaling and jitter change them; the same seed redraws the same meshes.
+#[test]
+fn augmentation_changes_what_it_should() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_folder(tmp.path());
+    let data = MeshDataset::load(tmp.path(), || {}).unwrap();
+    let dual =
+        |v: &[MeshSample]| -> Vec<f32> { v.iter().flat_map(|s| s.graph.dual.x.clone()).collect() };
+    let rotate = MeshAugment {
+        scale: 0.0,
+        jitter: 1e-9,
+        rotate: true,
+    };
+    let rotated = data.augmented_train(&rotate, 5).unwrap();
+    // Equal up to the features' own discontinuities: a dihedral angle at the 0 / 2π seam (faces
+    // folded onto each other) and the order of the two faces when their k ties.
+    let (std, mean) = (&data.dual_stats.std, &data.dual_stats.mean);
+    let raw =
+        |v: &[f32]| -> Vec<f64> { (0..7).map(|c| f64::from(v[c]) * std[c] + mean[c]).collect() };
+    // k_min, k_max, then the two faces' (r_before, r_after) in either order.
+    let faces = |v: &[f64]| {
+        let mut t = [[v[3], v[5]], [v[4], v[6]]];
+        t.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        [[v[1], v[2]], t[0], t[1]]
+    };
+    let (r, o) = (dual(&rotated), dual(&data.train));
+    let mut seam = 0;
+    for (node, (a, b)) in r.chunks_exact(7).zip(o.chunks_exact(7)).enumerate() {
+        let (a, b) = (raw(a), raw(b));
+        let turn = (a[0] - b[0]).abs();
+        if turn > 1e-3 {
+            assert!(
+                (turn - std::f64::consts::TAU).abs() < 1e-2,
+                "dual node {node}: {b:?} → {a:?}"
+            );
+            seam += 1;
+        }
+        for (x, y) in faces(&a).iter().flatten().zip(faces(&b).iter().flatten()) {
+            assert!(
+                (x - y).abs() < 1e-4 * (1.0 + y.abs()),
+                "dual node {node}: {b:?} → {a:?}"
+            );
+        }
+    }
+    assert!(seam * 1000 < r.len() / 7, "{seam} angles at the seam");
+    let full = MeshAugment {
+        scale: 0.1,
+        jitter: 0.01,
+        rotate: true,
+    };
+    let a = data.augmented_train(&full, 5).unwrap();
+    let changed = dual(&a)
+        .iter()
+        .zip(dual(&data.train))
+        .filter(|(x, y)| (*x - y).abs() > 1e-3)
+        .count();
+    assert!(changed > dual(&a).len() / 2, "{changed}");
+    assert_eq!(dual(&a), dual(&data.augmented_train(&full, 5).unwrap()));
+    assert_ne!(dual(&a), dual(&data.augmented_train(&full, 6).unwrap()));
+    // Off: the training set itself.
+    assert_eq!(
+        dual(&data.augmented_train(&MeshAugment::NONE, 5).unwrap()),
+        dual(&data.train)
+    );
+    for (s, t) in a.iter().zip(&data.train) {
+        assert_eq!((s.class, &s.path), (t.class, &t.path));
+        assert_eq!(s.graph.primal.edges, t.graph.primal.edges);
+    }
+}
+
+/// Every readout and pooling choice of the ablation builds and classifies; random pooling
+/// contracts as many pairs as the learned one.
+#[test]
+fn ablation_variants_run() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    small_folder(tmp.path());
+    let data = MeshDataset::load(tmp.path(), || {}).unwrap();
+    let device = Device::flex();
+    device.seed(9);
+    let refs: Vec<&PrimalDualGraph> = data.train.iter().map(|s| &s.graph).collect();
+    let batch = PrimalDualBatch::new(&refs).unwrap();
+    let config = |pooling, readout| {
+        PdMeshNetConfig::new(1, 7, 2)
+            .with_channels(vec![6, 6])
+            .with_heads(2)
+            .with_pooling(pooling)
+            .with_readout(readout)
+    };
+    let contracted = |pooling| {
+        let net = config(pooling, MeshReadout::Mean).init(&device).unwrap();
+        net.pooling_steps(&batch, &device)
+            .unwrap()
+            .iter()
+            .flat_map(|s| s.clusterings.iter().map(|c| c.contracted.len()))
+            .collect::<Vec<_>>()
+    };
+    let learned = contracted(MeshPooling::Learned);
+    assert_eq!(learned.len(), 8);
+    assert_eq!(learned, contracted(MeshPooling::Random));
+    assert!(contracted(MeshPooling::None).is_empty());
+    for readout in [
+        MeshReadout::Mean,
+        MeshReadout::Max,
+        MeshReadout::Gem,
+        MeshReadout::Attention,
+        MeshReadout::Histograph,
+    ] {
+        let net = config(MeshPooling::Learned, readout).init(&device).unwrap();
+        let p = classify(&net, &data.test, 2).unwrap();
+        assert_eq!(p.len(), 2);
+        for row in &p {
+            assert!(
+                (row.iter().sum::<f64>() - 1.0).abs() < 1e-4,
+                "{readout:?}: {row:?}"
+            );
+        }
+    }
 }

@@ -2,14 +2,21 @@
 //! PD-MeshNet reads it: every mesh cleaned (with its report), its faces and face pairs made into
 //! a primal/dual pair in configuration A, PD-MeshNet's input features (relative face area;
 //! dihedral angle and edge ratios per pair) z-scored with statistics of the training split.
+//! Optional augmentation redraws the training meshes each epoch (random rotation, per-axis
+//! scaling, vertex jitter) and recomputes their features with the same statistics.
 
 use std::path::{Path, PathBuf};
 
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use tessera_gnn::graph::{Graph, PrimalDualGraph};
 use tessera_mesh::{
-    DualConfig, FeatureStats, MeshFolder, MeshGraph, Split, clean, pd_features, read_mesh,
+    DualConfig, FeatureStats, MeshFolder, MeshGraph, Split, TriMesh, clean, pd_features, read_mesh,
 };
+
+use super::mnist::random_rotation;
 
 use crate::error::{Result, TrainError};
 
@@ -37,6 +44,78 @@ pub struct MeshDataset {
     pub primal_stats: FeatureStats,
     /// Z-score statistics of the dual features (training split).
     pub dual_stats: FeatureStats,
+    /// The cleaned training meshes with their graphs, for augmentation.
+    train_meshes: Vec<(TriMesh, MeshGraph)>,
+}
+
+/// Random changes drawn afresh for every training mesh each epoch; the input features are
+/// recomputed afterwards (with the training split's statistics). PD-MeshNet's features are
+/// invariant to rotations and to uniform scaling: what changes them is anisotropic scaling
+/// (seen from a random direction when `rotate`) and jitter.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MeshAugment {
+    /// Standard deviation of the three per-axis scale factors, drawn from N(1, σ) (MeshCNN's
+    /// `scale_verts`: 0.1); 0 disables.
+    pub scale: f64,
+    /// Standard deviation of every vertex's Gaussian displacement, in units of the mesh's mean
+    /// edge length; 0 disables.
+    pub jitter: f64,
+    /// Rotate uniformly at random before scaling.
+    pub rotate: bool,
+}
+
+impl MeshAugment {
+    /// No augmentation.
+    pub const NONE: MeshAugment = MeshAugment {
+        scale: 0.0,
+        jitter: 0.0,
+        rotate: false,
+    };
+
+    /// Whether this changes anything.
+    pub fn is_active(&self) -> bool {
+        self.scale > 0.0 || self.jitter > 0.0
+    }
+
+    /// A randomly changed copy of `mesh` (same faces, moved vertices).
+    pub fn apply(&self, mesh: &TriMesh, rng: &mut impl rand::Rng) -> TriMesh {
+        let mut out = mesh.clone();
+        let rotation = if self.rotate {
+            random_rotation(rng)
+        } else {
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+        };
+        let scale: [f64; 3] = match Normal::new(1.0, self.scale) {
+            Ok(n) if self.scale > 0.0 => std::array::from_fn(|_| n.sample(rng).max(0.5)),
+            _ => [1.0; 3],
+        };
+        let step = self.jitter * mean_edge_length(mesh);
+        let jitter = Normal::new(0.0, step).ok().filter(|_| step > 0.0);
+        for v in &mut out.vertices {
+            let r: [f64; 3] = std::array::from_fn(|i| {
+                (0..3).map(|j| rotation[i][j] * v[j]).sum::<f64>() * scale[i]
+            });
+            *v = match &jitter {
+                Some(n) => r.map(|x| x + n.sample(rng)),
+                None => r,
+            };
+        }
+        out
+    }
+}
+
+fn mean_edge_length(mesh: &TriMesh) -> f64 {
+    let mut sum = 0.0;
+    for t in &mesh.faces {
+        for k in 0..3 {
+            let (a, b) = (
+                mesh.vertices[t[k] as usize],
+                mesh.vertices[t[(k + 1) % 3] as usize],
+            );
+            sum += (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt();
+        }
+    }
+    sum / (3 * mesh.faces.len().max(1)) as f64
 }
 
 /// Features of one mesh before normalisation.
@@ -44,6 +123,7 @@ struct Raw {
     path: PathBuf,
     class: usize,
     split: Split,
+    mesh: TriMesh,
     graph: MeshGraph,
     primal: Vec<f64>,
     dual: Vec<f64>,
@@ -59,29 +139,33 @@ fn prepare(path: &Path, class: usize, split: Split) -> Result<Raw> {
         path: path.to_path_buf(),
         class,
         split,
+        mesh,
         graph,
         primal: f.primal,
         dual: f.dual,
     })
 }
 
+/// The network's sample of a mesh with raw features `(primal, dual)`, z-scored by the stats.
 fn to_sample(
-    raw: Raw,
+    path: &Path,
+    class: usize,
+    graph: &MeshGraph,
+    (mut p, mut d): (Vec<f64>, Vec<f64>),
     primal_stats: &FeatureStats,
     dual_stats: &FeatureStats,
 ) -> Result<MeshSample> {
-    let what = raw.path.display().to_string();
-    let (mut p, mut d) = (raw.primal, raw.dual);
+    let what = path.display().to_string();
     primal_stats.apply(&mut p);
     dual_stats.apply(&mut d);
-    let faces = &raw.graph.faces;
+    let faces = &graph.faces;
     let dual_graph = faces.dual(DualConfig::SingleUndirected);
     let f32s = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
     let primal = Graph::new(faces.num_faces, 1, f32s(p), faces.directed_edges(), &what)?;
     let dual = Graph::new(dual_graph.num_nodes, 7, f32s(d), dual_graph.edges, &what)?;
     Ok(MeshSample {
-        path: raw.path,
-        class: raw.class,
+        path: path.to_path_buf(),
+        class,
         graph: PrimalDualGraph::new(primal, dual, dual_graph.of_primal_edge, &what)?,
     })
 }
@@ -97,7 +181,15 @@ pub fn mesh_sample(
     primal_stats: &FeatureStats,
     dual_stats: &FeatureStats,
 ) -> Result<MeshSample> {
-    to_sample(prepare(path, class, Split::Test)?, primal_stats, dual_stats)
+    let r = prepare(path, class, Split::Test)?;
+    to_sample(
+        path,
+        class,
+        &r.graph,
+        (r.primal, r.dual),
+        primal_stats,
+        dual_stats,
+    )
 }
 
 impl MeshDataset {
@@ -130,12 +222,22 @@ impl MeshDataset {
         let train = || raw.iter().filter(|r| r.split == Split::Train);
         let primal_stats = FeatureStats::fit(1, train().map(|r| r.primal.as_slice()))?;
         let dual_stats = FeatureStats::fit(7, train().map(|r| r.dual.as_slice()))?;
-        let (mut train_set, mut test_set) = (Vec::new(), Vec::new());
+        let (mut train_set, mut test_set, mut train_meshes) = (Vec::new(), Vec::new(), Vec::new());
         for r in raw {
-            let split = r.split;
-            let s = to_sample(r, &primal_stats, &dual_stats)?;
-            match split {
-                Split::Train => train_set.push(s),
+            let features = (r.primal, r.dual);
+            let s = to_sample(
+                &r.path,
+                r.class,
+                &r.graph,
+                features,
+                &primal_stats,
+                &dual_stats,
+            )?;
+            match r.split {
+                Split::Train => {
+                    train_set.push(s);
+                    train_meshes.push((r.mesh, r.graph));
+                }
                 Split::Test => test_set.push(s),
             }
         }
@@ -145,6 +247,42 @@ impl MeshDataset {
             test: test_set,
             primal_stats,
             dual_stats,
+            train_meshes,
         })
+    }
+
+    /// The training meshes redrawn by `augment` (in parallel; reproducible from `seed`), in the
+    /// order of [`MeshDataset::train`]. A redrawn mesh whose features are not finite (a face
+    /// squashed flat) is replaced by the original.
+    ///
+    /// # Errors
+    /// A graph that cannot be rebuilt (not expected: the faces do not change).
+    pub fn augmented_train(&self, augment: &MeshAugment, seed: u64) -> Result<Vec<MeshSample>> {
+        if !augment.is_active() {
+            return Ok(self.train.clone());
+        }
+        self.train
+            .par_iter()
+            .zip(&self.train_meshes)
+            .enumerate()
+            .map(|(i, (sample, (mesh, graph)))| {
+                let mut rng = Xoshiro256PlusPlus::seed_from_u64(
+                    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64,
+                );
+                let moved = augment.apply(mesh, &mut rng);
+                let f = pd_features(&moved, graph, DualConfig::SingleUndirected);
+                if !f.primal.iter().chain(&f.dual).all(|v| v.is_finite()) {
+                    return Ok(sample.clone());
+                }
+                to_sample(
+                    &sample.path,
+                    sample.class,
+                    graph,
+                    (f.primal, f.dual),
+                    &self.primal_stats,
+                    &self.dual_stats,
+                )
+            })
+            .collect()
     }
 }

@@ -5,5 +5,5 @@ mod pdmesh;
 mod sphere;
 
 pub use gin::{GinClassifier, GinClassifierConfig, ReadoutKind};
-pub use pdmesh::{MeshReadout, PdMeshNet, PdMeshNetConfig};
+pub use pdmesh::{MeshPooling, MeshReadout, PdMeshNet, PdMeshNetConfig};
 pub use sphere::{SphereCnn, SphereCnnConfig, SphereConvKind, SphereReadout};
