@@ -48,20 +48,34 @@ pub struct MeshTrainArgs {
     /// Data folder: ROOT/CLASS/{train,test}/*.obj or .ply (MeshCNN's layout).
     #[arg(long)]
     data: PathBuf,
+    /// The network from a JSON file instead of the flags below: a PD-MeshNet configuration such
+    /// as configs/pdmesh_shrec.json (the paper's SHREC/Cube classifier) or the "model" of
+    /// another run's run.json. Its class count is replaced by the data's.
+    #[arg(long)]
+    model: Option<PathBuf>,
     /// Channels of each primal-dual block.
-    #[arg(long, value_delimiter = ',', default_values_t = [64, 128])]
+    #[arg(long, value_delimiter = ',', default_values_t = [64, 128], conflicts_with = "model")]
     channels: Vec<usize>,
-    /// Attention heads.
-    #[arg(long, default_value_t = 3)]
+    /// Attention heads (averaged).
+    #[arg(long, default_value_t = 3, conflicts_with = "model")]
     heads: usize,
+    /// One convolution per block instead of the paper's residual pair.
+    #[arg(long, conflicts_with = "model")]
+    plain: bool,
+    /// GroupNorm groups after each block (the paper: 16; 1 = layer normalisation).
+    #[arg(long, default_value_t = 16, conflicts_with = "model")]
+    norm_groups: usize,
     /// Fraction of face pairs each pooling keeps (1 = no pooling).
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 0.8, conflicts_with = "model")]
     keep: f64,
     /// Which pairs each pooling contracts: learned (the paper's), random or none.
-    #[arg(long, value_enum, default_value = "learned")]
+    #[arg(long, value_enum, default_value = "learned", conflicts_with = "model")]
     pooling: MeshPoolingArg,
+    /// Pool only between blocks, not after the last one (the paper pools after every block).
+    #[arg(long, conflicts_with = "model")]
+    no_pool_last: bool,
     /// Readout over each mesh's dual nodes.
-    #[arg(long, value_enum, default_value = "mean")]
+    #[arg(long, value_enum, default_value = "mean", conflicts_with = "model")]
     readout: MeshReadoutArg,
     /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
     /// training mesh each epoch (MeshCNN uses 0.1; 0 = off).
@@ -91,6 +105,42 @@ pub struct MeshTrainArgs {
     output: PathBuf,
 }
 
+/// The network: from `--model` (class count from the data) or from the flags.
+fn model_config(a: &MeshTrainArgs, classes: usize) -> Result<PdMeshNetConfig> {
+    if let Some(path) = &a.model {
+        let mut m = PdMeshNetConfig::from_file(path)?;
+        if (m.d_primal, m.d_dual) != (1, 7) {
+            bail!(
+                "{}: inputs {} primal and {} dual; the mesh features are 1 and 7",
+                path.display(),
+                m.d_primal,
+                m.d_dual
+            );
+        }
+        m.classes = classes;
+        return Ok(m);
+    }
+    Ok(PdMeshNetConfig::new(1, 7, classes)
+        .with_channels(a.channels.clone())
+        .with_heads(a.heads)
+        .with_residual(!a.plain)
+        .with_norm_groups(a.norm_groups)
+        .with_keep(a.keep)
+        .with_pool_last(!a.no_pool_last)
+        .with_pooling(match a.pooling {
+            MeshPoolingArg::Learned => MeshPooling::Learned,
+            MeshPoolingArg::Random => MeshPooling::Random,
+            MeshPoolingArg::None => MeshPooling::None,
+        })
+        .with_readout(match a.readout {
+            MeshReadoutArg::Mean => MeshReadout::Mean,
+            MeshReadoutArg::Max => MeshReadout::Max,
+            MeshReadoutArg::Gem => MeshReadout::Gem,
+            MeshReadoutArg::Attention => MeshReadout::Attention,
+            MeshReadoutArg::Histograph => MeshReadout::Histograph,
+        }))
+}
+
 /// Runs `tessera train mesh`.
 pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     if a.output.join("run.json").exists() {
@@ -103,22 +153,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     reading.set_message("reading and cleaning meshes");
     let data = MeshDataset::load(&a.data, || reading.tick())?;
     reading.finish_and_clear();
-    let model = PdMeshNetConfig::new(1, 7, data.classes.len())
-        .with_channels(a.channels.clone())
-        .with_heads(a.heads)
-        .with_keep(a.keep)
-        .with_pooling(match a.pooling {
-            MeshPoolingArg::Learned => MeshPooling::Learned,
-            MeshPoolingArg::Random => MeshPooling::Random,
-            MeshPoolingArg::None => MeshPooling::None,
-        })
-        .with_readout(match a.readout {
-            MeshReadoutArg::Mean => MeshReadout::Mean,
-            MeshReadoutArg::Max => MeshReadout::Max,
-            MeshReadoutArg::Gem => MeshReadout::Gem,
-            MeshReadoutArg::Attention => MeshReadout::Attention,
-            MeshReadoutArg::Histograph => MeshReadout::Histograph,
-        });
+    let model = model_config(&a, data.classes.len())?;
     let augment = MeshAugment {
         scale: a.augment_scale,
         jitter: a.augment_jitter,

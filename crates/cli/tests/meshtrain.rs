@@ -112,7 +112,7 @@ fn train_mesh_then_predict() {
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     Command::cargo_bin("tessera")
         .unwrap()
-        .args(["mesh", "pool", "--levels", "2"])
+        .args(["mesh", "pool", "--levels", "3"])
         .arg(&mesh)
         .arg("--run")
         .arg(&run)
@@ -120,8 +120,46 @@ fn train_mesh_then_predict() {
         .arg(tmp.path().join("two.png"))
         .assert()
         .failure()
-        .stderr(contains("pools 1 time(s)"));
+        .stderr(contains("pools 2 time(s)"));
     assert!(!tmp.path().join("two.png").exists());
+    // The network from a configuration file (the class count comes from the data); flags that
+    // would contradict it are refused.
+    let config = tmp.path().join("small.json");
+    let shipped = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../configs/pdmesh_shrec.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        &config,
+        shipped
+            .replace("[64, 128]", "[4, 4]")
+            .replace("\"heads\": 3", "\"heads\": 1"),
+    )
+    .unwrap();
+    let run3 = tmp.path().join("run3");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["train", "mesh", "--epochs", "1", "--model"])
+        .arg(&config)
+        .arg("--data")
+        .arg(&data)
+        .arg("-o")
+        .arg(&run3)
+        .assert()
+        .success();
+    let saved = std::fs::read_to_string(run3.join("run.json")).unwrap();
+    assert!(saved.contains("\"classes\": 2") && saved.contains("\"residual\": true"), "{saved}");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["train", "mesh", "--channels", "8", "--model"])
+        .arg(&config)
+        .arg("--data")
+        .arg(&data)
+        .arg("-o")
+        .arg(tmp.path().join("run4"))
+        .assert()
+        .failure()
+        .stderr(contains("--channels"));
     // A missing data folder is named.
     Command::cargo_bin("tessera")
         .unwrap()

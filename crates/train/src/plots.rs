@@ -375,3 +375,81 @@ fn draw_confusion(
         .map_err(err)?;
     root.present().map_err(|e| draw_err(path, e))
 }
+
+/// Cost against problem size on log–log axes, one line of points per series, with a dashed
+/// line of slope 1 (linear scaling) through the first point of the first series.
+///
+/// # Errors
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] without points or
+/// with a value that is not positive.
+pub fn plot_scaling(
+    series: &[(String, Vec<(f64, f64)>)],
+    path: &Path,
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<()> {
+    let points: Vec<(f64, f64)> = series.iter().flat_map(|s| s.1.iter().copied()).collect();
+    if points.is_empty() || points.iter().any(|&(x, y)| !(x > 0.0 && y > 0.0)) {
+        return Err(TrainError::Config(
+            "a scaling plot needs positive sizes and costs".into(),
+        ));
+    }
+    let range = |v: &mut dyn Iterator<Item = f64>| {
+        let (lo, hi) = v.fold((f64::INFINITY, 0f64), |(a, b), x| (a.min(x), b.max(x)));
+        (lo / 1.5)..(hi * 1.5)
+    };
+    let xs = range(&mut points.iter().map(|p| p.0));
+    let ys = range(&mut points.iter().map(|p| p.1));
+    let (x0, y0) = series[0].1[0];
+    tessera_sky::register_fonts();
+    atomically(path, |tmp| {
+        let root = BitMapBackend::new(tmp, (800, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(80)
+            .build_cartesian_2d(xs.clone().log_scale(), ys.log_scale())
+            .map_err(|e| draw_err(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .label_style(("sans-serif", 15))
+            .draw()
+            .map_err(|e| draw_err(path, e))?;
+        let linear = [xs.start, xs.end].map(|x| (x, y0 * x / x0));
+        chart
+            .draw_series(DashedLineSeries::new(
+                linear,
+                6,
+                4,
+                BLACK.stroke_width(1).into(),
+            ))
+            .map_err(|e| draw_err(path, e))?
+            .label("linear (slope 1)")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+        for (k, (name, pts)) in series.iter().enumerate() {
+            let colour = Palette99::pick(k).to_rgba();
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), colour.stroke_width(2)))
+                .map_err(|e| draw_err(path, e))?
+                .label(name.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour));
+            chart
+                .draw_series(pts.iter().map(|&p| Circle::new(p, 4, colour.filled())))
+                .map_err(|e| draw_err(path, e))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(|e| draw_err(path, e))?;
+        root.present().map_err(|e| draw_err(path, e))
+    })
+}

@@ -136,7 +136,7 @@ fn face_graph(s: &MeshSample) -> FaceGraph {
     }
 }
 
-/// Two pooling steps of a (untrained) three-block network on every MSB training mesh: each
+/// Three pooling steps of an (untrained) three-block network on every MSB training mesh: each
 /// clustering is a valid coarsening (tessera-mesh's validator) of the graph before it, and the
 /// composed cluster maps follow the steps.
 #[test]
@@ -161,7 +161,7 @@ fn pooled_graphs_are_valid_for_every_training_mesh() {
         let refs: Vec<&PrimalDualGraph> = chunk.iter().map(|s| &s.graph).collect();
         let batch = PrimalDualBatch::new(&refs).unwrap();
         let steps = net.pooling_steps(&batch, &device).unwrap();
-        assert_eq!(steps.len(), 2);
+        assert_eq!(steps.len(), 3);
         let mut before: Vec<FaceGraph> = chunk.iter().map(face_graph).collect();
         for step in &steps {
             assert_eq!(step.clusterings.len(), chunk.len());
@@ -180,7 +180,7 @@ fn pooled_graphs_are_valid_for_every_training_mesh() {
             assert_eq!(c, steps[1].face_map[steps[0].face_map[f] as usize]);
         }
     }
-    assert_eq!(validated, 2 * 202);
+    assert_eq!(validated, 3 * 202);
 }
 
 /// Augmentation: a rotation alone leaves PD-MeshNet's (rotation-invariant) features unchanged;
@@ -281,9 +281,17 @@ fn ablation_variants_run() {
             .flat_map(|s| s.clusterings.iter().map(|c| c.contracted.len()))
             .collect::<Vec<_>>()
     };
-    let learned = contracted(MeshPooling::Learned);
-    assert_eq!(learned.len(), 8);
-    assert_eq!(learned, contracted(MeshPooling::Random));
+    // The first step contracts the same number of pairs; the second works on graphs that differ
+    // (absorbed fans), so its counts are close, not equal.
+    let (learned, random) = (
+        contracted(MeshPooling::Learned),
+        contracted(MeshPooling::Random),
+    );
+    assert_eq!(learned.len(), 2 * 8);
+    assert_eq!(learned[..8], random[..8]);
+    for (l, r) in learned[8..].iter().zip(&random[8..]) {
+        assert!(l.abs_diff(*r) * 10 <= *l, "{learned:?} vs {random:?}");
+    }
     assert!(contracted(MeshPooling::None).is_empty());
     for readout in [
         MeshReadout::Mean,

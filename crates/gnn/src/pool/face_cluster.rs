@@ -175,6 +175,7 @@ impl FaceClusterPool {
         let (mut clusterings, mut graphs) = (Vec::new(), Vec::new());
         let (mut face_map, mut dual_map) = (Vec::new(), Vec::new());
         let (mut face_offset, mut dual_offset) = (0u32, 0u32);
+        // dual_offset: new pairs so far (the numbering of the new dual nodes).
         for g in 0..batch.primal.num_graphs {
             let range = edge_ptr[g]..edge_ptr[g + 1];
             let faces = pairs_of(batch, g, range.clone())?;
@@ -196,39 +197,50 @@ impl FaceClusterPool {
             graphs.push(coarse_graph(&c, g)?);
             clusterings.push(c);
         }
-        let merge = |x: Tensor<2>, segments: &Segments| match self.aggregate {
-            PoolAggregate::Mean => scatter_mean(x, segments),
-            PoolAggregate::Sum => scatter_sum(x, segments),
+        let faces = Segments::new(&face_map, face_offset as usize, &device);
+        let new_primal = match self.aggregate {
+            PoolAggregate::Mean => scatter_mean(primal, &faces),
+            PoolAggregate::Sum => scatter_sum(primal, &faces),
         };
-        let new_primal = merge(
-            primal,
-            &Segments::new(&face_map, face_offset as usize, &device),
-        );
-        let kept: Vec<i64> = (0..dual_map.len())
-            .filter(|&d| dual_map[d].is_some())
-            .map(|d| d as i64)
-            .collect();
-        let targets: Vec<u32> = dual_map.iter().flatten().copied().collect();
-        let kept =
-            Tensor::<1, Int>::from_data(TensorData::new(kept.clone(), [kept.len()]), &device);
-        let new_dual = merge(
-            dual.select(0, kept),
-            &Segments::new(&targets, dual_offset as usize, &device),
-        );
         let refs: Vec<&PrimalDualGraph> = graphs.iter().collect();
         let coarse = PrimalDualBatch::new(&refs)?;
+        let info = FaceClusterInfo {
+            clusterings,
+            before: batch.clone(),
+            face_map,
+            dual_map,
+        };
         Ok(Pooled {
             primal: new_primal,
-            dual: new_dual,
+            dual: info.pool_dual(dual, self.aggregate),
             device_batch: coarse.to_device(&device),
             batch: coarse,
-            info: FaceClusterInfo {
-                clusterings,
-                before: batch.clone(),
-                face_map,
-                dual_map,
-            },
+            info,
         })
+    }
+}
+
+impl FaceClusterInfo {
+    /// Merges dual features of the batch before pooling as the pooling merged its own: rows of
+    /// old pairs that became one new pair combine, rows of vanished pairs are dropped.
+    ///
+    /// # Shapes
+    /// `dual: [N_dual, C]` → `[N_dual', C]`.
+    pub fn pool_dual(&self, dual: Tensor<2>, aggregate: PoolAggregate) -> Tensor<2> {
+        let device = dual.device();
+        let kept: Vec<i64> = (0..self.dual_map.len())
+            .filter(|&d| self.dual_map[d].is_some())
+            .map(|d| d as i64)
+            .collect();
+        let targets: Vec<u32> = self.dual_map.iter().flatten().copied().collect();
+        let new_pairs = self.clusterings.iter().map(|c| c.graph.pairs.len()).sum();
+        let kept =
+            Tensor::<1, Int>::from_data(TensorData::new(kept.clone(), [kept.len()]), &device);
+        let segments = Segments::new(&targets, new_pairs, &device);
+        match aggregate {
+            PoolAggregate::Mean => scatter_mean(dual.select(0, kept), &segments),
+            PoolAggregate::Sum => scatter_sum(dual.select(0, kept), &segments),
+        }
     }
 }
 

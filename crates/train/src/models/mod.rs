@@ -2,6 +2,7 @@
 
 mod gin;
 mod pdmesh;
+mod pdmesh_block;
 mod sphere;
 
 pub use gin::{GinClassifier, GinClassifierConfig, ReadoutKind};
