@@ -148,7 +148,10 @@ fn train_mesh_then_predict() {
         .assert()
         .success();
     let saved = std::fs::read_to_string(run3.join("run.json")).unwrap();
-    assert!(saved.contains("\"classes\": 2") && saved.contains("\"residual\": true"), "{saved}");
+    assert!(
+        saved.contains("\"classes\": 2") && saved.contains("\"residual\": true"),
+        "{saved}"
+    );
     Command::cargo_bin("tessera")
         .unwrap()
         .args(["train", "mesh", "--channels", "8", "--model"])

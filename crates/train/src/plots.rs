@@ -422,12 +422,7 @@ pub fn plot_scaling(
             .map_err(|e| draw_err(path, e))?;
         let linear = [xs.start, xs.end].map(|x| (x, y0 * x / x0));
         chart
-            .draw_series(DashedLineSeries::new(
-                linear,
-                6,
-                4,
-                BLACK.stroke_width(1).into(),
-            ))
+            .draw_series(DashedLineSeries::new(linear, 6, 4, BLACK.stroke_width(1)))
             .map_err(|e| draw_err(path, e))?
             .label("linear (slope 1)")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));

@@ -48,7 +48,7 @@ pub struct PdBlock {
 fn norm_groups(wanted: usize, channels: usize) -> usize {
     (1..=wanted.min(channels / 2))
         .rev()
-        .find(|g| channels % g == 0)
+        .find(|g| channels.is_multiple_of(*g))
         .unwrap_or(1)
 }
 
