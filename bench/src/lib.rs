@@ -1,6 +1,10 @@
 //! Helpers of the side-by-side timing programs: reading raw input arrays and timing closures.
 
 use std::path::Path;
+
+/// The timing programs allocate as the `tessera` binary does (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
