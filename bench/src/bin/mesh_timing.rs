@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use tessera_bench::median_time;
 use tessera_mesh::{FeatureStats, TriMesh, generate, write_obj};
-use tessera_train::data::{MeshAugment, MeshDataset, mesh_sample};
+use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures, mesh_sample};
 use tessera_train::meshfit::{classify, fit_mesh};
 use tessera_train::models::{MeshPooling, PdMeshNetConfig};
 use tessera_train::plots::plot_scaling;
@@ -71,7 +71,7 @@ fn scaling(out_dir: &std::path::Path) -> Result<Value> {
         write_obj(&path, &bumpy_torus(n, m), None)?;
         let repeats = if n * m > 5000 { 3 } else { 7 };
         let (prep, sample) = median_time(repeats, || {
-            mesh_sample(&path, 0, &primal_stats, &dual_stats)
+            mesh_sample(&path, 0, MeshFeatures::Paper, &primal_stats, &dual_stats)
         });
         let sample = sample?;
         let faces = sample.graph.primal.num_nodes as f64;
@@ -120,7 +120,7 @@ fn scaling(out_dir: &std::path::Path) -> Result<Value> {
 }
 
 fn train(dir: &std::path::Path, epochs: usize) -> Result<Value> {
-    let data = MeshDataset::load(dir, || {})?;
+    let data = MeshDataset::load(dir, MeshFeatures::Log, || {})?;
     let model = PdMeshNetConfig::new(1, 7, data.classes.len());
     let cfg = FitSchedule {
         epochs,

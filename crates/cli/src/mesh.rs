@@ -10,7 +10,6 @@ use tessera_mesh::{
     DualConfig, FeatureStats, Keep, MeshGraph, Shading, clean, cluster_faces, pd_features,
     read_mesh, render_png, write_obj,
 };
-use tessera_train::data::mesh_sample;
 use tessera_train::meshfit::{MeshRun, learned_clusters};
 
 /// The mesh subcommands.
@@ -304,7 +303,7 @@ fn trained_clusters(
     out: &mut impl Write,
 ) -> Result<(Vec<u32>, usize)> {
     let (run, net) = MeshRun::load(dir)?;
-    let sample = mesh_sample(file, 0, &run.primal_stats, &run.dual_stats)?;
+    let sample = run.sample(file)?;
     let mut steps = learned_clusters(&net, &sample)?;
     if steps.is_empty() {
         bail!(

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use indicatif::ProgressBar;
 use serde_json::json;
-use tessera_train::data::{MeshAugment, MeshDataset};
+use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::plots::{plot_confusion, plot_curves};
@@ -29,6 +29,15 @@ pub enum MeshReadoutArg {
     Attention,
     /// HISTOGRAPH over the last block's input and output.
     Histograph,
+}
+
+/// Feature transforms on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MeshFeaturesArg {
+    /// Logarithm of the ratio features.
+    Log,
+    /// As the paper computes them.
+    Paper,
 }
 
 /// Pooling choices on the command line.
@@ -77,6 +86,10 @@ pub struct MeshTrainArgs {
     /// Readout over each mesh's dual nodes.
     #[arg(long, value_enum, default_value = "mean", conflicts_with = "model")]
     readout: MeshReadoutArg,
+    /// Input features: log (the logarithm of PD-MeshNet's ratio features, well spread even on
+    /// meshes with sliver triangles) or paper (as the paper computes them).
+    #[arg(long, value_enum, default_value = "log")]
+    features: MeshFeaturesArg,
     /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
     /// training mesh each epoch (MeshCNN uses 0.1; 0 = off).
     #[arg(long, default_value_t = 0.0)]
@@ -151,7 +164,11 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     }
     let reading = ProgressBar::new_spinner();
     reading.set_message("reading and cleaning meshes");
-    let data = MeshDataset::load(&a.data, || reading.tick())?;
+    let features = match a.features {
+        MeshFeaturesArg::Log => MeshFeatures::Log,
+        MeshFeaturesArg::Paper => MeshFeatures::Paper,
+    };
+    let data = MeshDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();
     let model = model_config(&a, data.classes.len())?;
     let augment = MeshAugment {
@@ -238,6 +255,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         model: serde_json::to_value(&model)?,
         primal_stats: data.primal_stats.clone(),
         dual_stats: data.dual_stats.clone(),
+        features,
         fit: cfg,
         augment,
         history,

@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
-use tessera_train::data::{MapSet, MapTargets, mesh_sample, network_input};
+use tessera_train::data::{MapSet, MapTargets, network_input};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify};
 use tessera_train::sphere::{SphereRun, infer};
 
@@ -37,7 +37,7 @@ fn predict_meshes(a: &PredictArgs) -> Result<String> {
     let samples: Vec<_> = a
         .maps
         .par_iter()
-        .map(|p| mesh_sample(p, 0, &run.primal_stats, &run.dual_stats))
+        .map(|p| run.sample(p))
         .collect::<Result<_, _>>()?;
     let probabilities = classify(&net, &samples, 16)?;
     let mut csv = String::from("file,class");

@@ -13,7 +13,7 @@ use rand::seq::SliceRandom;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
-use crate::data::{MeshAugment, MeshDataset, MeshSample};
+use crate::data::{MeshAugment, MeshDataset, MeshFeatures, MeshSample, mesh_sample};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
@@ -164,6 +164,9 @@ pub struct MeshRun {
     pub primal_stats: FeatureStats,
     /// Z-score statistics of the dual features (training split).
     pub dual_stats: FeatureStats,
+    /// The transform of the raw features before z-scoring (absent in older runs: the paper's).
+    #[serde(default = "paper_features")]
+    pub features: MeshFeatures,
     /// How it was trained.
     pub fit: FitSchedule,
     /// The augmentation of the training meshes (absent in runs made before it existed).
@@ -177,6 +180,10 @@ pub struct MeshRun {
     pub confusion: Vec<Vec<u64>>,
     /// Free-form description of the data.
     pub data: serde_json::Value,
+}
+
+fn paper_features() -> MeshFeatures {
+    MeshFeatures::Paper
 }
 
 fn no_augment() -> MeshAugment {
@@ -202,6 +209,14 @@ impl MeshRun {
     /// Files that cannot be written.
     pub fn save(&self, net: &PdMeshNet, dir: &Path) -> Result<()> {
         run_folder::save(net, self, dir)
+    }
+
+    /// One mesh file made ready for this run's network (its feature transform and statistics).
+    ///
+    /// # Errors
+    /// A mesh that cannot be read or has no face adjacency, naming the file.
+    pub fn sample(&self, path: &Path) -> Result<MeshSample> {
+        mesh_sample(path, 0, self.features, &self.primal_stats, &self.dual_stats)
     }
 
     /// Reads a run folder written by [`MeshRun::save`], with its network on the CPU.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FaceGraph;
-use tessera_train::data::{MeshAugment, MeshDataset, MeshSample};
+use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures, MeshSample};
 use tessera_train::meshfit::{argmax, classify, fit_mesh};
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::sphere::FitSchedule;
@@ -50,7 +50,7 @@ fn a_short_training_lowers_the_loss() {
     let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), || {}).unwrap();
+    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
     assert_eq!(data.classes, ["ants", "pliers"]);
     assert_eq!((data.train.len(), data.test.len()), (8, 2));
     // Training features are z-scored: mean 0, sd 1 over the training split.
@@ -103,13 +103,13 @@ fn a_short_training_lowers_the_loss() {
 #[test]
 fn bad_folders_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let err = MeshDataset::load(&tmp.path().join("none"), || {})
+    let err = MeshDataset::load(&tmp.path().join("none"), MeshFeatures::Log, || {})
         .unwrap_err()
         .to_string();
     assert!(err.contains("none"), "{err}");
     small_folder(tmp.path());
     std::fs::create_dir_all(tmp.path().join("empty/train")).unwrap();
-    let err = MeshDataset::load(tmp.path(), || {})
+    let err = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {})
         .unwrap_err()
         .to_string();
     assert!(
@@ -122,7 +122,7 @@ fn bad_folders_are_refused() {
         "v 0 0 0\nf 1 2 3\n",
     )
     .unwrap();
-    let err = MeshDataset::load(tmp.path(), || {})
+    let err = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {})
         .unwrap_err()
         .to_string();
     assert!(err.contains("broken.obj"), "{err}");
@@ -147,7 +147,7 @@ fn pooled_graphs_are_valid_for_every_training_mesh() {
         .nth(3)
         .unwrap()
         .to_path_buf();
-    let data = MeshDataset::load(&root, || {}).unwrap();
+    let data = MeshDataset::load(&root, MeshFeatures::Log, || {}).unwrap();
     assert_eq!(data.train.len(), 202);
     let device = Device::flex();
     device.seed(3);
@@ -189,7 +189,7 @@ fn pooled_graphs_are_valid_for_every_training_mesh() {
 fn augmentation_changes_what_it_should() {
     let tmp = tempfile::tempdir().unwrap();
     small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), || {}).unwrap();
+    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
     let dual =
         |v: &[MeshSample]| -> Vec<f32> { v.iter().flat_map(|s| s.graph.dual.x.clone()).collect() };
     let rotate = MeshAugment {
@@ -261,7 +261,7 @@ fn ablation_variants_run() {
     let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), || {}).unwrap();
+    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
     let device = Device::flex();
     device.seed(9);
     let refs: Vec<&PrimalDualGraph> = data.train.iter().map(|s| &s.graph).collect();

@@ -31,6 +31,32 @@ pub struct MeshSample {
     pub graph: PrimalDualGraph,
 }
 
+/// How PD-MeshNet's raw input features are transformed before z-scoring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum MeshFeatures {
+    /// As the paper computes them.
+    Paper,
+    /// The logarithm of the ratio features (relative area; edge-to-height and edge-length
+    /// ratios), the angle as it is. Sliver triangles make the ratios heavy-tailed (on the Cube
+    /// Engraving meshes `k_max` has a mean of 6·10¹⁰ and a standard deviation of 10¹³), which
+    /// a z-score then squashes to a constant for every ordinary face; their logarithms are
+    /// well spread.
+    #[default]
+    Log,
+}
+
+impl MeshFeatures {
+    /// Transforms one mesh's features in place (`primal`: 1 per face, `dual`: 7 per pair).
+    pub fn apply(&self, primal: &mut [f64], dual: &mut [f64]) {
+        if *self == MeshFeatures::Log {
+            primal.iter_mut().for_each(|v| *v = v.ln());
+            for row in dual.chunks_exact_mut(7) {
+                row[1..].iter_mut().for_each(|v| *v = v.ln());
+            }
+        }
+    }
+}
+
 /// A mesh classification data set.
 #[derive(Clone, Debug)]
 pub struct MeshDataset {
@@ -44,6 +70,8 @@ pub struct MeshDataset {
     pub primal_stats: FeatureStats,
     /// Z-score statistics of the dual features (training split).
     pub dual_stats: FeatureStats,
+    /// The transform applied before z-scoring.
+    pub features: MeshFeatures,
     /// The cleaned training meshes with their graphs, for augmentation.
     train_meshes: Vec<(TriMesh, MeshGraph)>,
 }
@@ -129,12 +157,13 @@ struct Raw {
     dual: Vec<f64>,
 }
 
-fn prepare(path: &Path, class: usize, split: Split) -> Result<Raw> {
+fn prepare(path: &Path, class: usize, split: Split, features: MeshFeatures) -> Result<Raw> {
     let what = path.display().to_string();
     let mesh = read_mesh(path, true)?;
     let (mesh, _report) = clean(&mesh, &what)?;
     let graph = MeshGraph::new(&mesh, &what)?;
-    let f = pd_features(&mesh, &graph, DualConfig::SingleUndirected);
+    let mut f = pd_features(&mesh, &graph, DualConfig::SingleUndirected);
+    features.apply(&mut f.primal, &mut f.dual);
     Ok(Raw {
         path: path.to_path_buf(),
         class,
@@ -170,18 +199,19 @@ fn to_sample(
     })
 }
 
-/// One mesh file made ready for a trained network: read, cleaned, featurised and z-scored with
-/// the network's training statistics (`class` is recorded as given).
+/// One mesh file made ready for a trained network: read, cleaned, featurised, transformed and
+/// z-scored with the network's training statistics (`class` is recorded as given).
 ///
 /// # Errors
 /// A mesh that cannot be read or has no face adjacency, naming the file.
 pub fn mesh_sample(
     path: &Path,
     class: usize,
+    features: MeshFeatures,
     primal_stats: &FeatureStats,
     dual_stats: &FeatureStats,
 ) -> Result<MeshSample> {
-    let r = prepare(path, class, Split::Test)?;
+    let r = prepare(path, class, Split::Test, features)?;
     to_sample(
         path,
         class,
@@ -193,13 +223,13 @@ pub fn mesh_sample(
 }
 
 impl MeshDataset {
-    /// Reads, cleans and featurises every mesh of `root` (in parallel); `progress()` is called
-    /// once per mesh.
+    /// Reads, cleans and featurises every mesh of `root` (in parallel), transforming the
+    /// features by `features`; `progress()` is called once per mesh.
     ///
     /// # Errors
     /// A missing folder or one without class folders, a class without training meshes, a mesh
     /// that cannot be read or has no face adjacency; each names the file.
-    pub fn load(root: &Path, progress: impl Fn() + Sync) -> Result<Self> {
+    pub fn load(root: &Path, features: MeshFeatures, progress: impl Fn() + Sync) -> Result<Self> {
         let folder = MeshFolder::open(root)?;
         for (c, name) in folder.classes.iter().enumerate() {
             if !folder.split(Split::Train).any(|i| i.class == c) {
@@ -214,7 +244,7 @@ impl MeshDataset {
             .items
             .par_iter()
             .map(|item| {
-                let r = prepare(&item.path, item.class, item.split);
+                let r = prepare(&item.path, item.class, item.split, features);
                 progress();
                 r
             })
@@ -247,6 +277,7 @@ impl MeshDataset {
             test: test_set,
             primal_stats,
             dual_stats,
+            features,
             train_meshes,
         })
     }
@@ -270,7 +301,8 @@ impl MeshDataset {
                     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64,
                 );
                 let moved = augment.apply(mesh, &mut rng);
-                let f = pd_features(&moved, graph, DualConfig::SingleUndirected);
+                let mut f = pd_features(&moved, graph, DualConfig::SingleUndirected);
+                self.features.apply(&mut f.primal, &mut f.dual);
                 if !f.primal.iter().chain(&f.dual).all(|v| v.is_finite()) {
                     return Ok(sample.clone());
                 }
@@ -284,5 +316,23 @@ impl MeshDataset {
                 )
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_features_leave_the_angle_and_take_logs_of_ratios() {
+        let (mut p, mut d) = (vec![0.5, 2.0], (1..=7).map(f64::from).collect::<Vec<_>>());
+        MeshFeatures::Paper.apply(&mut p, &mut d);
+        assert_eq!(d[6], 7.0);
+        MeshFeatures::Log.apply(&mut p, &mut d);
+        assert_eq!(p, [0.5f64.ln(), 2f64.ln()]);
+        assert_eq!(d[0], 1.0);
+        for c in 1..7 {
+            assert!((d[c] - ((c + 1) as f64).ln()).abs() < 1e-15);
+        }
     }
 }
