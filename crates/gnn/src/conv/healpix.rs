@@ -104,10 +104,16 @@ impl HealpixConv {
             "a map of {npix} pixels for a layer at nside {}",
             self.nside
         );
-        let zero = Tensor::zeros([b, 1, c], &x.device());
-        Tensor::cat(vec![x, zero], 1)
-            .select(1, self.stencil.clone())
-            .reshape([b, npix, 9 * c])
+        // Rows of one matrix `[B · (npix + 1), C]` (each map followed by its zero pixel),
+        // selected along dimension 0: burn-flex copies (and, backwards, adds) whole rows there,
+        // where a selection along dimension 1 of a 3-D tensor goes element by element.
+        let device = x.device();
+        let zero = Tensor::zeros([b, 1, c], &device);
+        let rows = Tensor::cat(vec![x, zero], 1).reshape([b * (npix + 1), c]);
+        let offsets = Tensor::<1, Int>::arange(0..b as i64, &device) * (npix as i64 + 1);
+        let index = (self.stencil.clone().reshape([1, 9 * npix]) + offsets.reshape([b, 1]))
+            .reshape([b * 9 * npix]);
+        rows.select(0, index).reshape([b, npix, 9 * c])
     }
 
     /// # Shapes
