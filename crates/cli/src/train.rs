@@ -36,6 +36,8 @@ pub enum ReadoutArg {
     Latent,
     /// HISTOGRAPH (signed layer attention, then node self-attention).
     Histograph,
+    /// Multi-layer trainable pooling (latents query every layer's mean).
+    Mltp,
 }
 
 /// Arguments of `tessera train graph`.
@@ -132,6 +134,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         ReadoutArg::Attsets => ReadoutKind::AttSets,
         ReadoutArg::Latent => ReadoutKind::Latent,
         ReadoutArg::Histograph => ReadoutKind::Histograph,
+        ReadoutArg::Mltp => ReadoutKind::Mltp,
     };
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
         .with_hidden(a.hidden)

@@ -12,6 +12,7 @@ use tessera_gnn::graph::{
 use tessera_gnn::readout::{
     AttSetsReadoutConfig, AttentionReadoutConfig, BasicReadout, GemReadoutConfig,
     HistographReadoutConfig, HopfieldReadoutConfig, LatentAttentionReadoutConfig,
+    MultiLayerPoolingConfig,
 };
 
 fn values(t: Tensor<2>) -> Vec<f32> {
@@ -392,14 +393,15 @@ fn chebyshev_basis_by_hand() {
 
 /// HISTOGRAPH over a three-layer activation history: invariant to node order, batched = per
 /// graph, signed layer weights summing to 1 per graph, gradients match finite differences.
-#[test]
-fn histograph_readout() {
-    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+/// The history the readouts over layers are tested on: the input and two functions of it.
+fn history(x: Tensor<2>) -> Vec<Tensor<2>> {
+    vec![x.clone(), x.clone().tanh(), x.powf_scalar(2.0) * 0.5]
+}
+
+/// A readout over a layer history (`run(x, batch)`, `width` outputs per graph): invariant to a
+/// relabelling of the nodes, batched = per graph, gradients equal to finite differences.
+fn check_history_readout(run: impl Fn(Tensor<2>, &DeviceBatch) -> Tensor<2>, width: usize) {
     let device = Device::flex().autodiff();
-    device.seed(11);
-    let hist = HistographReadoutConfig::new(vec![2, 2, 2], 4).init(&device);
-    let history = |x: Tensor<2>| vec![x.clone(), x.clone().tanh(), x.powf_scalar(2.0) * 0.5];
-    let run = |x: Tensor<2>, g: &DeviceBatch| hist.forward(&history(x), g);
     let (a, b) = (graph(&ID), graph(&PERM));
     let ga = GraphBatch::new(&[&a]).unwrap().to_device(&device);
     let gb = GraphBatch::new(&[&b]).unwrap().to_device(&device);
@@ -408,31 +410,28 @@ fn histograph_readout() {
         values(run(ga.x.clone(), &ga)),
         values(run(gb.x.clone(), &gb)),
     );
+    assert_eq!(ra.len(), width);
     assert!(
         ra.iter().zip(&rb).all(|(p, q)| (p - q).abs() < 1e-5),
         "invariance {ra:?} {rb:?}"
     );
     let rboth = values(run(both.x.clone(), &both));
     assert!(
-        rboth[..4]
+        rboth[..width]
             .iter()
             .zip(&ra)
             .all(|(p, q)| (p - q).abs() < 1e-5),
         "batched"
     );
     assert!(
-        rboth[4..]
+        rboth[width..]
             .iter()
             .zip(&rb)
             .all(|(p, q)| (p - q).abs() < 1e-5),
         "batched"
     );
-    let w = values(hist.layer_weights(&history(both.x.clone()), &both));
-    for g in 0..2 {
-        let s: f32 = w[3 * g..3 * g + 3].iter().sum();
-        assert!((s - 1.0).abs() < 1e-4, "graph {g}: weights {w:?}");
-    }
-    let loss = |x: Tensor<2>| run(x, &ga).powf_scalar(2.0).sum();
+    let loss =
+        |x: Tensor<2>| (run(x, &ga) * Tensor::<2>::ones([1, width], &device).cumsum(1)).sum();
     let x = ga.x.clone().require_grad();
     let grads = loss(x.clone()).backward();
     let analytic = x
@@ -441,6 +440,7 @@ fn histograph_readout() {
         .into_data()
         .try_to_vec::<f32>()
         .unwrap();
+    assert!(analytic.iter().any(|v| v.abs() > 1e-4), "no gradient");
     for i in 0..a.x.len() {
         let at = |d: f32| {
             let mut v = a.x.clone();
@@ -454,6 +454,45 @@ fn histograph_readout() {
             analytic[i]
         );
     }
+}
+
+#[test]
+fn histograph_readout() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex().autodiff();
+    device.seed(11);
+    let hist = HistographReadoutConfig::new(vec![2, 2, 2], 4).init(&device);
+    check_history_readout(|x, g| hist.forward(&history(x), g), 4);
+    // The signed layer weights of each graph sum to 1.
+    let both = GraphBatch::new(&[&graph(&ID), &graph(&PERM)])
+        .unwrap()
+        .to_device(&device);
+    let w = values(hist.layer_weights(&history(both.x.clone()), &both));
+    for g in 0..2 {
+        let s: f32 = w[3 * g..3 * g + 3].iter().sum();
+        assert!((s - 1.0).abs() < 1e-4, "graph {g}: weights {w:?}");
+    }
+}
+
+#[test]
+fn multi_layer_pooling_readout() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex().autodiff();
+    device.seed(12);
+    let mltp = MultiLayerPoolingConfig::new(vec![2, 2, 2], 8)
+        .with_latents(3)
+        .with_heads(2)
+        .init(&device);
+    check_history_readout(|x, g| mltp.forward(&history(x), g), 8);
+    // Unit-norm embeddings, and the layers matter: a history with another last layer differs.
+    let g = GraphBatch::new(&[&graph(&ID)]).unwrap().to_device(&device);
+    let e = values(mltp.forward(&history(g.x.clone()), &g));
+    let norm: f32 = e.iter().map(|v| v * v).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-4, "{norm}");
+    let mut other = history(g.x.clone());
+    other[2] = other[2].clone().neg();
+    let f = values(mltp.forward(&other, &g));
+    assert!(e.iter().zip(&f).any(|(p, q)| (p - q).abs() > 1e-3));
 }
 
 /// GeM's exponent is learned: it has a gradient and an optimizer step moves it, group by group.

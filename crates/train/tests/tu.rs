@@ -207,6 +207,7 @@ fn every_readout_runs() {
         ReadoutKind::AttSets,
         ReadoutKind::Latent,
         ReadoutKind::Histograph,
+        ReadoutKind::Mltp,
     ] {
         let net = GinClassifierConfig::new(7, 2)
             .with_hidden(8)

@@ -6,6 +6,7 @@ mod gem;
 mod histograph;
 mod hopfield;
 mod latent;
+mod mltp;
 
 use burn::prelude::*;
 
@@ -15,6 +16,7 @@ pub use gem::{GemReadout, GemReadoutConfig};
 pub use histograph::{HistographReadout, HistographReadoutConfig};
 pub use hopfield::{HopfieldReadout, HopfieldReadoutConfig};
 pub use latent::{LatentAttentionReadout, LatentAttentionReadoutConfig};
+pub use mltp::{MultiLayerPooling, MultiLayerPoolingConfig};
 
 use crate::graph::{DeviceBatch, scatter_max, scatter_mean, scatter_sum};
 

@@ -1,6 +1,7 @@
 //! The GIN graph classifier of Xu et al. (2019): GIN layers, a readout of every layer's node
 //! features (the input included), one linear scorer per layer, scores summed. The readout is
-//! a choice: sum (the paper's), mean, max, GeM or gated attention.
+//! a choice: sum (the paper's), mean, max, GeM or gated attention, … — or one readout over all
+//! layers (HISTOGRAPH, multi-layer trainable pooling) with a single scorer.
 
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
@@ -10,7 +11,8 @@ use tessera_gnn::graph::DeviceBatch;
 use tessera_gnn::readout::{
     AttSetsReadout, AttSetsReadoutConfig, AttentionReadout, AttentionReadoutConfig, BasicReadout,
     GemReadout, GemReadoutConfig, HistographReadout, HistographReadoutConfig, HopfieldReadout,
-    HopfieldReadoutConfig, LatentAttentionReadout, LatentAttentionReadoutConfig,
+    HopfieldReadoutConfig, LatentAttentionReadout, LatentAttentionReadoutConfig, MultiLayerPooling,
+    MultiLayerPoolingConfig,
 };
 
 /// The graph readout of [`GinClassifier`]: parameter-free, or learned (one per layer).
@@ -38,6 +40,9 @@ pub enum ReadoutKind {
     /// HISTOGRAPH: signed layer attention over all layers, then node self-attention; one
     /// scorer on its output instead of one per layer.
     Histograph,
+    /// Multi-layer trainable pooling: 8 latents query every layer's mean (4 heads); one scorer
+    /// on its output.
+    Mltp,
 }
 
 /// Configuration of [`GinClassifier`].
@@ -80,6 +85,7 @@ pub struct GinClassifier {
     attsets: Vec<AttSetsReadout>,
     latent: Vec<LatentAttentionReadout>,
     histograph: Vec<HistographReadout>,
+    mltp: Vec<MultiLayerPooling>,
     #[module(skip)]
     readout: ReadoutKind,
 }
@@ -175,6 +181,17 @@ impl GinClassifierConfig {
             } else {
                 Vec::new()
             },
+            mltp: if self.readout == ReadoutKind::Mltp {
+                let d = *widths.last().expect("input width");
+                let heads = if d.is_multiple_of(4) { 4 } else { 1 };
+                vec![
+                    MultiLayerPoolingConfig::new(widths.clone(), d)
+                        .with_heads(heads)
+                        .init(device),
+                ]
+            } else {
+                Vec::new()
+            },
             readout: self.readout,
         }
     }
@@ -186,14 +203,18 @@ impl GinClassifier {
     /// # Shapes
     /// batch with `x: [N, d_input]` → `[num_graphs, num_classes]`.
     pub fn forward(&self, g: &DeviceBatch) -> Tensor<2> {
-        if let Some(hist) = self.histograph.first() {
-            // The whole history goes to HISTOGRAPH; the last scorer reads its output.
+        if !self.histograph.is_empty() || !self.mltp.is_empty() {
+            // The whole history goes to the readout; the last scorer reads its output.
             let mut layers = vec![g.x.clone()];
             for l in 0..self.depth() {
                 let next = relu(self.conv(l, layers.last().expect("input").clone(), g));
                 layers.push(next);
             }
-            let pooled = hist.forward(&layers, g);
+            let pooled = match (self.histograph.first(), self.mltp.first()) {
+                (Some(hist), _) => hist.forward(&layers, g),
+                (None, Some(mltp)) => mltp.forward(&layers, g),
+                (None, None) => unreachable!("checked above"),
+            };
             return self
                 .scorers
                 .last()
@@ -231,7 +252,9 @@ impl GinClassifier {
             ReadoutKind::Gem | ReadoutKind::Ggem => self.gem[l].forward(h.abs(), g),
             ReadoutKind::AttSets => self.attsets[l].forward(h, g),
             ReadoutKind::Latent => self.latent[l].forward(h, g),
-            ReadoutKind::Histograph => unreachable!("HISTOGRAPH reads all layers at once"),
+            ReadoutKind::Histograph | ReadoutKind::Mltp => {
+                unreachable!("readouts over layers read all layers at once")
+            }
             ReadoutKind::Attention => self.attention[l].forward(h, g),
             ReadoutKind::Hopfield => self.hopfield[l].forward(h, g),
         }
