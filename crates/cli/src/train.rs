@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tessera_train::data::{TuDataset, TuOptions};
 use tessera_train::fit::{Checkpointing, FitConfig, cross_validate_with};
-use tessera_train::models::{GinClassifierConfig, ReadoutKind};
+use tessera_train::models::{GinClassifierConfig, GraphConvKind, ReadoutKind};
 
 use crate::sim::write_text;
 
@@ -40,12 +40,28 @@ pub enum ReadoutArg {
     Mltp,
 }
 
+/// Graph layers on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ModelArg {
+    /// GIN (GINE with --edge-labels).
+    Gin,
+    /// GCN.
+    Gcn,
+    /// GraphSAGE (mean).
+    Sage,
+    /// GAT (4 heads averaged).
+    Gat,
+}
+
 /// Arguments of `tessera train graph`.
 #[derive(Args, Debug)]
 pub struct GraphTrainArgs {
     /// A TU dataset folder (NAME/NAME_A.txt, NAME_graph_indicator.txt, NAME_graph_labels.txt, …).
     #[arg(long)]
     data: PathBuf,
+    /// Graph layers (GIN's protocol around them: a readout and a scorer per layer).
+    #[arg(long, value_enum, default_value = "gin")]
+    model: ModelArg,
     /// Graph readout.
     #[arg(long, value_enum, default_value = "sum")]
     readout: ReadoutArg,
@@ -61,7 +77,7 @@ pub struct GraphTrainArgs {
     /// Hidden width.
     #[arg(long, default_value_t = 64)]
     hidden: usize,
-    /// GIN layers.
+    /// Graph layers.
     #[arg(long, default_value_t = 4)]
     layers: usize,
     /// Initial learning rate (halved every 50 epochs).
@@ -73,7 +89,8 @@ pub struct GraphTrainArgs {
     /// Append continuous node attributes to the one-hot node labels.
     #[arg(long)]
     node_attributes: bool,
-    /// Use the data set's edge labels (one-hot) as edge features: GINE layers instead of GIN.
+    /// Use the data set's edge labels (one-hot) as edge features: GINE layers instead of GIN
+    /// (GIN only).
     #[arg(long)]
     edge_labels: bool,
     /// Run folder: config.json at the start, checkpoint/ after every epoch, loss.csv and
@@ -88,9 +105,10 @@ pub struct GraphTrainArgs {
 /// Training subcommands.
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {
-    /// GIN graph classification with k-fold cross-validation on a TU dataset.
+    /// Graph classification (GIN by default, or GCN, GraphSAGE, GAT) with k-fold
+    /// cross-validation on a TU dataset.
     ///
-    /// Example: tessera train graph --data ../shared/data/graphs/MUTAG -o runs/mutag
+    /// Example: tessera train graph --data ../shared/data/graphs/MUTAG --readout gem -o runs/mutag
     Graph(GraphTrainArgs),
     /// The NNhealpix sphere CNN: spherical MNIST, ℓ_p, τ, E versus B, or any folder of maps.
     ///
@@ -136,7 +154,17 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         ReadoutArg::Histograph => ReadoutKind::Histograph,
         ReadoutArg::Mltp => ReadoutKind::Mltp,
     };
+    let conv = match a.model {
+        ModelArg::Gin => GraphConvKind::Gin,
+        ModelArg::Gcn => GraphConvKind::Gcn,
+        ModelArg::Sage => GraphConvKind::Sage,
+        ModelArg::Gat => GraphConvKind::Gat,
+    };
+    if a.edge_labels && conv != GraphConvKind::Gin {
+        anyhow::bail!("--edge-labels needs --model gin (GINE layers read edge features)");
+    }
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
+        .with_conv(conv)
         .with_hidden(a.hidden)
         .with_layers(a.layers)
         .with_readout(readout)
@@ -171,7 +199,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     );
     let started = std::time::Instant::now();
     let config = json!({"dataset": data.name, "graphs": data.graphs.len(), "classes": data.num_classes(),
-        "features": data.features(), "model": "gin", "readout": format!("{readout:?}"), "hidden": a.hidden,
+        "features": data.features(), "model": format!("{conv:?}").to_lowercase(), "readout": format!("{readout:?}"), "hidden": a.hidden,
         "layers": a.layers, "fit": cfg});
     write_text(
         &a.output.join("config.json"),

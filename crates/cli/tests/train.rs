@@ -50,6 +50,42 @@ fn train_graph_writes_a_run_folder() {
             "{png}"
         );
     }
+    // Other graph layers and the multi-layer readout, recorded in config.json.
+    for model in ["gcn", "sage", "gat"] {
+        let other = dir.path().join(model);
+        Command::cargo_bin("tessera")
+            .unwrap()
+            .args([
+                "train", "graph", "--folds", "2", "--epochs", "1", "--hidden", "8",
+            ])
+            .args(["--model", model, "--readout", "mltp", "--data"])
+            .arg(&data)
+            .arg("-o")
+            .arg(&other)
+            .assert()
+            .success();
+        let config = std::fs::read_to_string(other.join("config.json")).unwrap();
+        assert!(
+            config.contains(&format!("\"model\": \"{model}\"")) && config.contains("Mltp"),
+            "{config}"
+        );
+    }
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args([
+            "train",
+            "graph",
+            "--model",
+            "gcn",
+            "--edge-labels",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("-o")
+        .arg(dir.path().join("gcn_edges"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--model gin"));
     Command::cargo_bin("tessera")
         .unwrap()
         .args(["train", "graph", "--data", "/nonexistent/TOY", "-o"])

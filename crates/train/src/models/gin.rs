@@ -6,7 +6,10 @@
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
-use tessera_gnn::conv::{GinConv, GinConvConfig, GineConv, GineConvConfig};
+use tessera_gnn::conv::{
+    GatConv, GatConvConfig, GcnConv, GcnConvConfig, GinConv, GinConvConfig, GineConv,
+    GineConvConfig, SageConv, SageConvConfig,
+};
 use tessera_gnn::graph::DeviceBatch;
 use tessera_gnn::readout::{
     AttSetsReadout, AttSetsReadoutConfig, AttentionReadout, AttentionReadoutConfig, BasicReadout,
@@ -14,6 +17,19 @@ use tessera_gnn::readout::{
     HopfieldReadoutConfig, LatentAttentionReadout, LatentAttentionReadoutConfig, MultiLayerPooling,
     MultiLayerPoolingConfig,
 };
+
+/// The graph layers of [`GinClassifier`].
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub enum GraphConvKind {
+    /// GIN (GINE with edge features) — the paper's.
+    Gin,
+    /// GCN (symmetric normalisation, self-loops).
+    Gcn,
+    /// GraphSAGE (mean aggregation).
+    Sage,
+    /// GAT, 4 heads averaged.
+    Gat,
+}
 
 /// The graph readout of [`GinClassifier`]: parameter-free, or learned (one per layer).
 #[derive(Config, Debug, Copy, PartialEq, Eq)]
@@ -67,16 +83,22 @@ pub struct GinClassifierConfig {
     /// Graph readout.
     #[config(default = "ReadoutKind::Sum")]
     pub readout: ReadoutKind,
-    /// Edge features; > 0 switches the layers to GINE.
+    /// Edge features; > 0 switches GIN layers to GINE (the other layers ignore them).
     #[config(default = 0)]
     pub d_edge: usize,
+    /// The graph layers (GIN's protocol around them is unchanged).
+    #[config(default = "GraphConvKind::Gin")]
+    pub conv: GraphConvKind,
 }
 
-/// GIN layers with per-layer readouts and scorers.
+/// Graph layers (GIN by default) with per-layer readouts and scorers.
 #[derive(Module, Debug)]
 pub struct GinClassifier {
     convs: Vec<GinConv>,
     edge_convs: Vec<GineConv>,
+    gcn: Vec<GcnConv>,
+    sage: Vec<SageConv>,
+    gat: Vec<GatConv>,
     scorers: Vec<Linear>,
     dropout: Dropout,
     gem: Vec<GemReadout>,
@@ -96,8 +118,33 @@ impl GinClassifierConfig {
         let widths: Vec<usize> = std::iter::once(self.d_input)
             .chain(std::iter::repeat_n(self.hidden, self.layers))
             .collect();
+        let gin = self.conv == GraphConvKind::Gin;
+        let layers_of = |kind: GraphConvKind| {
+            if self.conv == kind {
+                widths.windows(2).map(|w| (w[0], w[1])).collect()
+            } else {
+                Vec::new()
+            }
+        };
         GinClassifier {
-            convs: if self.d_edge == 0 {
+            gcn: layers_of(GraphConvKind::Gcn)
+                .into_iter()
+                .map(|(i, o)| GcnConvConfig::new(i, o).init(device))
+                .collect(),
+            sage: layers_of(GraphConvKind::Sage)
+                .into_iter()
+                .map(|(i, o)| SageConvConfig::new(i, o).init(device))
+                .collect(),
+            gat: layers_of(GraphConvKind::Gat)
+                .into_iter()
+                .map(|(i, o)| {
+                    GatConvConfig::new(i, o)
+                        .with_heads(4)
+                        .with_concat(false)
+                        .init(device)
+                })
+                .collect(),
+            convs: if gin && self.d_edge == 0 {
                 widths
                     .windows(2)
                     .map(|w| {
@@ -109,7 +156,7 @@ impl GinClassifierConfig {
             } else {
                 Vec::new()
             },
-            edge_convs: if self.d_edge > 0 {
+            edge_convs: if gin && self.d_edge > 0 {
                 widths
                     .windows(2)
                     .map(|w| {
@@ -232,14 +279,21 @@ impl GinClassifier {
 
     /// Number of graph layers.
     fn depth(&self) -> usize {
-        self.convs.len().max(self.edge_convs.len())
+        self.scorers.len() - 1
     }
 
-    /// Graph layer `l` (GIN, or GINE when the model uses edge features).
+    /// Graph layer `l` (whichever kind the model was built with).
     fn conv(&self, l: usize, h: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
-        match self.convs.get(l) {
-            Some(c) => c.forward(h, g),
-            None => self.edge_convs[l].forward(h, g),
+        if let Some(c) = self.convs.get(l) {
+            c.forward(h, g)
+        } else if let Some(c) = self.edge_convs.get(l) {
+            c.forward(h, g)
+        } else if let Some(c) = self.gcn.get(l) {
+            c.forward(h, g)
+        } else if let Some(c) = self.sage.get(l) {
+            c.forward(h, g)
+        } else {
+            self.gat[l].forward(h, g)
         }
     }
 
