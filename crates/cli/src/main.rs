@@ -3,6 +3,7 @@
 //! Thin by design: clap parses, the library crates compute, this file prints errors.
 
 mod estimate;
+mod eval;
 mod input;
 mod map;
 mod mesh;
@@ -92,6 +93,14 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Pictures and figures of a trained sphere network (with the likelihood baseline).
     Report(report::ReportArgs),
+    /// Score a trained network on labelled data: accuracy, confusion and recall per class, or
+    /// RMSE, bias and spread per parameter.
+    ///
+    /// Examples:
+    ///   tessera eval runs/msb --data ../shared/data/meshes/msb
+    ///   tessera eval runs/tau --data sims/tau_test -o tau_metrics.json
+    #[command(verbatim_doc_comment)]
+    Eval(eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +115,7 @@ fn main() -> ExitCode {
         Command::Estimate(args) => estimate::run(args, &mut std::io::stdout().lock()),
         Command::Predict(args) => predict::run(args, &mut std::io::stdout().lock()),
         Command::Report(args) => report::run(args, &mut std::io::stdout().lock()),
+        Command::Eval(args) => eval::run(args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

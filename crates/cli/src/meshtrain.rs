@@ -9,6 +9,7 @@ use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
+use tessera_train::metrics::ClassMetrics;
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::plots::{plot_confusion, plot_curves};
 use tessera_train::sphere::FitSchedule;
@@ -207,10 +208,14 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let probabilities = classify(&net, &data.test, 16)?;
     let predicted = argmax(&probabilities);
     let n = data.classes.len();
-    let mut confusion = vec![vec![0u64; n]; n];
+    let truth: Vec<usize> = data.test.iter().map(|s| s.class).collect();
+    let ClassMetrics {
+        accuracy,
+        confusion,
+        ..
+    } = ClassMetrics::new(&truth, &predicted, n);
     let mut csv = String::from("file,truth,predicted\n");
     for (s, &p) in data.test.iter().zip(&predicted) {
-        confusion[s.class][p] += 1;
         csv.push_str(&format!(
             "{},{},{}\n",
             s.path.display(),
@@ -218,12 +223,6 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             data.classes[p]
         ));
     }
-    let accuracy = predicted
-        .iter()
-        .zip(&data.test)
-        .filter(|(p, s)| **p == s.class)
-        .count() as f64
-        / data.test.len() as f64;
     write_text(&a.output.join("predictions.csv"), &csv)?;
     let mut h = String::from("epoch,train_loss,test_accuracy,seconds\n");
     for e in 0..history.train_loss.len() {

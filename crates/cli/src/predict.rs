@@ -61,7 +61,7 @@ fn predict_meshes(a: &PredictArgs) -> Result<String> {
 }
 
 /// Whether the run folder holds a mesh classifier.
-fn is_mesh_run(dir: &std::path::Path) -> bool {
+pub fn is_mesh_run(dir: &std::path::Path) -> bool {
     std::fs::read_to_string(dir.join("run.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())

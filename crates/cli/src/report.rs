@@ -12,6 +12,7 @@ use clap::Args;
 use serde_json::{Value, json};
 use tessera_train::data::{MapSet, MapTargets};
 use tessera_train::meshfit::{MESH_TASK, MeshRun};
+use tessera_train::metrics::RegressionMetrics;
 use tessera_train::plots::{plot_confusion, plot_curves, plot_estimates, plot_residuals};
 use tessera_train::sphere::{Predictions, SphereRun};
 
@@ -173,12 +174,9 @@ fn likelihood_estimates(run: &SphereRun, extra: &[PathBuf]) -> Result<HashMap<St
     Ok(out)
 }
 
-fn stats(residuals: &[f64]) -> (f64, f64, f64) {
-    let n = residuals.len().max(1) as f64;
-    let bias = residuals.iter().sum::<f64>() / n;
-    let rmse = (residuals.iter().map(|r| r * r).sum::<f64>() / n).sqrt();
-    let sd = (residuals.iter().map(|r| (r - bias).powi(2)).sum::<f64>() / n).sqrt();
-    (rmse, bias, sd)
+fn stats(truth: &[f64], estimate: &[f64]) -> (f64, f64, f64) {
+    let m = RegressionMetrics::new(truth, estimate);
+    (m.rmse, m.bias, m.sd)
 }
 
 /// The pictures of a mesh run: loss curve and confusion matrix, from its run.json.
@@ -288,7 +286,7 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
         let matched: Vec<Option<(f64, f64)>> =
             rows.iter().map(|r| lk.get(&r[0]).copied()).collect();
         let nn_res: Vec<f64> = nn.iter().zip(&truth).map(|(e, t)| e - t).collect();
-        let (rmse, bias, sd) = stats(&nn_res);
+        let (rmse, bias, sd) = stats(&truth, &nn);
         report["test_maps"] = json!(rows.len());
         report["nn"] = json!({"rmse": rmse, "bias": bias, "sd": sd});
         let mut series = vec![("network".to_string(), nn.clone())];
@@ -305,7 +303,7 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
                 .sum::<f64>()
                 / matched.len() as f64;
             let lk_res: Vec<f64> = est.iter().zip(&truth).map(|(e, t)| e - t).collect();
-            let (lrmse, lbias, lsd) = stats(&lk_res);
+            let (lrmse, lbias, lsd) = stats(&truth, &est);
             report["likelihood"] =
                 json!({"rmse": lrmse, "bias": lbias, "sd": lsd, "mean_sigma": sigma});
             report["rmse_ratio_nn_over_likelihood"] = json!(rmse / lrmse);

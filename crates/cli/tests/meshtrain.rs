@@ -96,6 +96,32 @@ fn train_mesh_then_predict() {
         .assert()
         .success()
         .stdout(contains("on 2 meshes"));
+    // Scored on the folder's test split, then on a folder with a class the run does not know.
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("eval")
+        .arg(&run)
+        .arg("--data")
+        .arg(&data)
+        .assert()
+        .success()
+        .stdout(
+            contains("accuracy")
+                .and(contains("on 2"))
+                .and(contains("pliers")),
+        );
+    std::fs::create_dir_all(data.join("zebras/train")).unwrap();
+    std::fs::copy(&mesh, data.join("zebras/train/z.obj")).unwrap();
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["eval", "--split", "all"])
+        .arg(&run)
+        .arg("--data")
+        .arg(&data)
+        .assert()
+        .failure()
+        .stderr(contains("zebras").and(contains("not one of the run's")));
+    std::fs::remove_dir_all(data.join("zebras")).unwrap();
     // The trained network's clusters, as a picture; a run that does not pool is refused.
     let png = tmp.path().join("clusters.png");
     Command::cargo_bin("tessera")

@@ -47,6 +47,28 @@ fn ellp_train_report_predict() {
         .assert()
         .success()
         .stdout(contains("ell_p: network RMSE").and(contains("likelihood RMSE")));
+    // tessera eval on the test folder gives the RMSE the report gave.
+    let metrics = tmp.path().join("metrics.json");
+    tessera()
+        .arg("eval")
+        .arg(&run)
+        .arg("--data")
+        .arg(&test)
+        .arg("-o")
+        .arg(&metrics)
+        .assert()
+        .success()
+        .stdout(contains("ell_p").and(contains("RMSE")));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&metrics).unwrap()).unwrap();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    let (a, b) = (
+        m["metrics"]["ell_p"]["rmse"].as_f64().unwrap(),
+        r["nn"]["rmse"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() < 1e-4 * b, "eval {a} vs report {b}");
+    assert_eq!(m["maps"], 16);
     for f in [
         "run.json",
         "model.bpk",
@@ -203,6 +225,16 @@ fn eb_classification_by_folder() {
         .success()
         .stdout(contains("test accuracy").and(contains("16 maps")));
     assert!(p("run/confusion.png").exists());
+    // Scored again on the test folders: the same 16 maps, recall per class.
+    tessera()
+        .args(["eval"])
+        .arg(p("run"))
+        .arg("--data")
+        .arg(p("e_test"))
+        .arg(p("b_test"))
+        .assert()
+        .success()
+        .stdout(contains("on 16").and(contains("recall")));
     // T-only maps for a Q/U network: a clear error.
     simulate(&p("t_test"), "2", "5", "t");
     tessera()

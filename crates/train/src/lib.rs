@@ -12,6 +12,7 @@ pub mod data;
 mod error;
 pub mod fit;
 pub mod meshfit;
+pub mod metrics;
 pub mod models;
 pub mod plots;
 mod run_folder;

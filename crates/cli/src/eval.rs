@@ -1,0 +1,167 @@
+//! `tessera eval RUN --data …`: a trained network scored on labelled data — a mesh run on a
+//! MeshCNN-layout folder, a sphere run on folders of maps with `params.csv` (or one folder per
+//! class) — as a table and, with `-o`, a JSON report.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::Args;
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use tessera_mesh::{MeshFolder, Split};
+use tessera_train::data::{FolderTarget, MapSet, MapTargets};
+use tessera_train::meshfit::{MeshRun, argmax, classify};
+use tessera_train::metrics::{ClassMetrics, RegressionMetrics};
+use tessera_train::sphere::{SphereRun, predict};
+
+use crate::predict::is_mesh_run;
+use crate::sim::write_text;
+
+/// Which meshes of a MeshCNN-layout folder to score.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitArg {
+    /// CLASS/test/.
+    Test,
+    /// CLASS/train/.
+    Train,
+    /// Both.
+    All,
+}
+
+/// Arguments of `tessera eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// A run folder written by `tessera train sphere` or `tessera train mesh`.
+    run: PathBuf,
+    /// Labelled data: a MeshCNN-layout folder for a mesh run; folders of maps with params.csv
+    /// (regression) or one folder per class (classification) for a sphere run.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Meshes to score (mesh runs).
+    #[arg(long, value_enum, default_value = "test")]
+    split: SplitArg,
+    /// Write the metrics as JSON here too.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+/// A classification table: accuracy, then recall per class.
+fn class_table(
+    m: &ClassMetrics,
+    names: &[String],
+    count: usize,
+    out: &mut impl Write,
+) -> Result<()> {
+    writeln!(out, "accuracy {:.2} % on {count}", 100.0 * m.accuracy)?;
+    writeln!(out, "{:<16} {:>8} {:>8}", "class", "samples", "recall")?;
+    for (c, name) in names.iter().enumerate() {
+        let n: u64 = m.confusion[c].iter().sum();
+        writeln!(out, "{name:<16} {n:>8} {:>7.1}%", 100.0 * m.recall[c])?;
+    }
+    Ok(())
+}
+
+fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
+    let (run, net) = MeshRun::load(&a.run)?;
+    let [root] = &a.data[..] else {
+        bail!("a mesh run is scored on one MeshCNN-layout folder");
+    };
+    let folder = MeshFolder::open(root)?;
+    let mut index = Vec::with_capacity(folder.classes.len());
+    for name in &folder.classes {
+        match run.classes.iter().position(|c| c == name) {
+            Some(k) => index.push(k),
+            None => bail!(
+                "{}: class {name} is not one of the run's ({})",
+                root.join(name).display(),
+                run.classes.join(", ")
+            ),
+        }
+    }
+    let items: Vec<_> = folder
+        .items
+        .iter()
+        .filter(|i| match a.split {
+            SplitArg::Test => i.split == Split::Test,
+            SplitArg::Train => i.split == Split::Train,
+            SplitArg::All => true,
+        })
+        .collect();
+    if items.is_empty() {
+        bail!("{}: no {:?} meshes", root.display(), a.split);
+    }
+    let samples: Vec<_> = items
+        .par_iter()
+        .map(|i| run.sample(&i.path))
+        .collect::<Result<_, _>>()?;
+    let predicted = argmax(&classify(&net, &samples, 16)?);
+    let truth: Vec<usize> = items.iter().map(|i| index[i.class]).collect();
+    let m = ClassMetrics::new(&truth, &predicted, run.classes.len());
+    class_table(&m, &run.classes, items.len(), out)?;
+    Ok(json!({"run": a.run, "data": root, "meshes": items.len(), "metrics": m}))
+}
+
+fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
+    let (run, net) = SphereRun::load(&a.run)?;
+    let model = run.model_config()?;
+    let target = if run.classification {
+        FolderTarget::Folder
+    } else {
+        FolderTarget::Columns(run.target_names.clone())
+    };
+    let classes = run.classification.then_some(run.target_names.as_slice());
+    let set = MapSet::read_folders(
+        &a.data,
+        &target,
+        run.fields,
+        run.mask_channel,
+        model.nside,
+        classes,
+    )?;
+    let p = predict(&net, &model, &set, &run.normalisation, 128)?;
+    let metrics = match &set.targets {
+        MapTargets::Classes { labels, names } => {
+            let m = ClassMetrics::new(labels, &p.classes(), names.len());
+            class_table(&m, names, set.len(), out)?;
+            json!(m)
+        }
+        MapTargets::Values { values, names } => {
+            let k = names.len();
+            let mut all = serde_json::Map::new();
+            writeln!(out, "{} maps", set.len())?;
+            writeln!(
+                out,
+                "{:<12} {:>12} {:>12} {:>12} {:>12}",
+                "parameter", "RMSE", "bias", "sd", "MSE"
+            )?;
+            for (j, name) in names.iter().enumerate() {
+                let truth: Vec<f64> = values.iter().skip(j).step_by(k).copied().collect();
+                let est: Vec<f64> = p.outputs.iter().map(|o| o[j]).collect();
+                let m = RegressionMetrics::new(&truth, &est);
+                writeln!(
+                    out,
+                    "{name:<12} {:>12.5} {:>+12.5} {:>12.5} {:>12.3e}",
+                    m.rmse, m.bias, m.sd, m.mse
+                )?;
+                all.insert(name.clone(), json!(m));
+            }
+            Value::Object(all)
+        }
+    };
+    Ok(json!({"run": a.run, "data": a.data, "maps": set.len(), "metrics": metrics}))
+}
+
+/// Runs `tessera eval`.
+pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
+    let report = if is_mesh_run(&a.run) {
+        eval_meshes(&a, out)?
+    } else {
+        eval_maps(&a, out)?
+    };
+    if let Some(path) = &a.output {
+        write_text(path, &serde_json::to_string_pretty(&report)?)?;
+        writeln!(out, "metrics written to {}", path.display())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Scores of predictions against the truth: accuracy, confusion matrix and per-class recall for
+//! classes; MSE, RMSE, bias and spread of the residuals for parameters.
+
+/// How well classes were predicted.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ClassMetrics {
+    /// Fraction predicted right.
+    pub accuracy: f64,
+    /// `confusion[true][predicted]` counts.
+    pub confusion: Vec<Vec<u64>>,
+    /// Per true class, the fraction predicted right (NaN for a class with no sample).
+    pub recall: Vec<f64>,
+}
+
+impl ClassMetrics {
+    /// The metrics of `predicted` against `truth` (class indices below `classes`; others are
+    /// ignored by the confusion matrix and count as wrong).
+    pub fn new(truth: &[usize], predicted: &[usize], classes: usize) -> Self {
+        let mut confusion = vec![vec![0u64; classes]; classes];
+        for (&t, &p) in truth.iter().zip(predicted) {
+            if t < classes && p < classes {
+                confusion[t][p] += 1;
+            }
+        }
+        let right = truth.iter().zip(predicted).filter(|(t, p)| t == p).count();
+        let recall = confusion
+            .iter()
+            .enumerate()
+            .map(|(c, row)| row[c] as f64 / row.iter().sum::<u64>() as f64)
+            .collect();
+        ClassMetrics {
+            accuracy: right as f64 / truth.len().max(1) as f64,
+            confusion,
+            recall,
+        }
+    }
+}
+
+/// Residuals (estimate − truth) of one parameter, summarised.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RegressionMetrics {
+    /// Number of estimates.
+    pub count: usize,
+    /// Mean squared residual.
+    pub mse: f64,
+    /// Its square root.
+    pub rmse: f64,
+    /// Mean residual.
+    pub bias: f64,
+    /// Standard deviation of the residuals (population).
+    pub sd: f64,
+}
+
+impl RegressionMetrics {
+    /// The metrics of `estimate` against `truth` (pairs with a non-finite value are skipped).
+    pub fn new(truth: &[f64], estimate: &[f64]) -> Self {
+        let r: Vec<f64> = truth
+            .iter()
+            .zip(estimate)
+            .map(|(t, e)| e - t)
+            .filter(|r| r.is_finite())
+            .collect();
+        let n = r.len().max(1) as f64;
+        let bias = r.iter().sum::<f64>() / n;
+        let mse = r.iter().map(|x| x * x).sum::<f64>() / n;
+        let sd = (r.iter().map(|x| (x - bias).powi(2)).sum::<f64>() / n).sqrt();
+        RegressionMetrics {
+            count: r.len(),
+            mse,
+            rmse: mse.sqrt(),
+            bias,
+            sd,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_metrics_by_hand() {
+        let m = ClassMetrics::new(&[0, 0, 1, 1, 2], &[0, 1, 1, 1, 0], 3);
+        assert_eq!(m.accuracy, 0.6);
+        assert_eq!(m.confusion, [[1, 1, 0], [0, 2, 0], [1, 0, 0]]);
+        assert_eq!(m.recall, [0.5, 1.0, 0.0]);
+        assert!(ClassMetrics::new(&[0], &[0], 2).recall[1].is_nan());
+    }
+
+    #[test]
+    fn regression_metrics_by_hand() {
+        let m = RegressionMetrics::new(&[1.0, 2.0, 3.0, 4.0], &[2.0, 2.0, 2.0, f64::NAN]);
+        assert_eq!(m.count, 3);
+        assert!((m.bias - 0.0).abs() < 1e-15);
+        assert!((m.mse - 2.0 / 3.0).abs() < 1e-15);
+        assert!((m.rmse - (2.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        assert!((m.sd - (2.0f64 / 3.0).sqrt()).abs() < 1e-15);
+    }
+}
