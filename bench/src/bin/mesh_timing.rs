@@ -128,6 +128,7 @@ fn train(dir: &std::path::Path, epochs: usize) -> Result<Value> {
         lr: 1e-3,
         final_lr_fraction: 0.02,
         seed: 0,
+        ..FitSchedule::default()
     };
     let (_, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {})?;
     let mut s = history.seconds.clone();

@@ -114,6 +114,13 @@ pub struct MeshTrainArgs {
     /// Seed of the weights and the shuffling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Early stopping: stop after this many epochs without a lower loss on a validation split
+    /// held out of the training data, and keep the best epoch's weights (0 = off).
+    #[arg(long, default_value_t = 0)]
+    patience: usize,
+    /// Fraction of the training data held out for validation when --patience is set.
+    #[arg(long, default_value_t = 0.1)]
+    validation: f64,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, confusion.png.
     #[arg(short, long)]
     output: PathBuf,
@@ -190,6 +197,8 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         lr: a.lr,
         final_lr_fraction: 0.02,
         seed: a.seed,
+        patience: a.patience,
+        validation_fraction: a.validation,
     };
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
@@ -263,6 +272,13 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
     };
     run.save(&net, &a.output)?;
+    if let Some(best) = run.history.best_epoch {
+        writeln!(
+            out,
+            "early stopping: kept the weights of epoch {} (lowest validation loss)",
+            best + 1
+        )?;
+    }
     writeln!(
         out,
         "test accuracy {:.1} % on {} meshes ({} classes); run written to {}",

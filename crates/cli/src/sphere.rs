@@ -152,6 +152,13 @@ pub struct SphereTrainArgs {
     /// Seed of the weights, shuffling, dropout and MNIST orientations.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Early stopping: stop after this many epochs without a lower loss on a validation split
+    /// held out of the training data, and keep the best epoch's weights (0 = off).
+    #[arg(long, default_value_t = 0)]
+    patience: usize,
+    /// Fraction of the training data held out for validation when --patience is set.
+    #[arg(long, default_value_t = 0.1)]
+    validation: f64,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv and pictures.
     #[arg(short, long)]
     output: PathBuf,
@@ -336,6 +343,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         lr: a.lr,
         final_lr_fraction: 0.02,
         seed: a.seed,
+        patience: a.patience,
+        validation_fraction: a.validation,
     };
     let norm = match (&train_fixed, &mnist) {
         (Some(t), _) => Normalisation::fit(t),
@@ -381,6 +390,13 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     run.save(&net, &a.output)?;
     let summary = write_run_report(&run, &test, &predictions, &a.output)?;
     writeln!(out, "{summary}")?;
+    if let Some(best) = run.history.best_epoch {
+        writeln!(
+            out,
+            "early stopping: kept the weights of epoch {} (lowest validation loss)",
+            best + 1
+        )?;
+    }
     writeln!(out, "run written to {}", a.output.display())?;
     Ok(())
 }

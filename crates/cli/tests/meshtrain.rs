@@ -165,7 +165,15 @@ fn train_mesh_then_predict() {
     let run3 = tmp.path().join("run3");
     Command::cargo_bin("tessera")
         .unwrap()
-        .args(["train", "mesh", "--epochs", "1", "--model"])
+        .args([
+            "train",
+            "mesh",
+            "--epochs",
+            "3",
+            "--patience",
+            "1",
+            "--model",
+        ])
         .arg(&config)
         .arg("--data")
         .arg(&data)

@@ -17,7 +17,7 @@ use crate::data::{MeshAugment, MeshDataset, MeshFeatures, MeshSample, mesh_sampl
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
-use crate::schedule::FitSchedule;
+use crate::schedule::{EarlyStopping, FitSchedule};
 
 /// The per-epoch record of a mesh run.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -28,6 +28,12 @@ pub struct MeshHistory {
     pub test_accuracy: Vec<f64>,
     /// Seconds of training steps per epoch.
     pub seconds: Vec<f64>,
+    /// Cross-entropy on the validation meshes after each epoch (with early stopping).
+    #[serde(default)]
+    pub validation_loss: Vec<f64>,
+    /// The epoch (from 0) whose weights were kept, when early stopping was on.
+    #[serde(default)]
+    pub best_epoch: Option<usize>,
 }
 
 fn batch_of(samples: &[MeshSample], idx: &[usize]) -> Result<PrimalDualBatch> {
@@ -87,7 +93,9 @@ pub fn argmax(probabilities: &[Vec<f64>]) -> Vec<usize> {
 
 /// Trains a new classifier on the training meshes (redrawn by `augment` every epoch when it is
 /// active), measuring test accuracy after each epoch; `progress(epoch, history)` after every
-/// epoch.
+/// epoch. With `cfg.patience > 0` a fraction of the training meshes is held out (never
+/// augmented), training stops after `patience` epochs without a lower validation loss, and the
+/// weights of the best epoch are returned.
 ///
 /// # Errors
 /// An empty split, zero epochs or batch size, a mesh too small for the pooling schedule.
@@ -98,7 +106,8 @@ pub fn fit_mesh(
     augment: &MeshAugment,
     mut progress: impl FnMut(usize, &MeshHistory),
 ) -> Result<(PdMeshNet, MeshHistory)> {
-    if cfg.epochs == 0 || cfg.batch_size == 0 || data.train.is_empty() || data.test.is_empty() {
+    cfg.check()?;
+    if data.train.is_empty() || data.test.is_empty() {
         return Err(TrainError::Config(format!(
             "{} epochs, batch {}, {} training and {} test meshes cannot train",
             cfg.epochs,
@@ -115,6 +124,9 @@ pub fn fit_mesh(
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
     let mut history = MeshHistory::default();
     let labels: Vec<usize> = data.test.iter().map(|s| s.class).collect();
+    let (train_idx, val_idx) = cfg.validation_split(data.train.len());
+    let validation: Vec<MeshSample> = val_idx.iter().map(|&i| data.train[i].clone()).collect();
+    let mut stopper = EarlyStopping::new(cfg.patience);
     for epoch in 0..cfg.epochs {
         let start = std::time::Instant::now();
         let train: Cow<[MeshSample]> = if augment.is_active() {
@@ -122,7 +134,7 @@ pub fn fit_mesh(
         } else {
             Cow::Borrowed(&data.train)
         };
-        let mut order: Vec<usize> = (0..train.len()).collect();
+        let mut order = train_idx.clone();
         order.shuffle(&mut rng);
         let (mut sum, mut n) = (0.0, 0usize);
         for idx in order.chunks(cfg.batch_size) {
@@ -136,7 +148,7 @@ pub fn fit_mesh(
             net = optim.step(cfg.lr_at(epoch), net, grads);
         }
         history.seconds.push(start.elapsed().as_secs_f64());
-        history.train_loss.push(sum / n as f64);
+        history.train_loss.push(sum / n.max(1) as f64);
         let predicted = argmax(&classify(&net.valid(), &data.test, 16)?);
         let hits = predicted
             .iter()
@@ -146,9 +158,31 @@ pub fn fit_mesh(
         history
             .test_accuracy
             .push(hits as f64 / labels.len() as f64);
+        let stop = if validation.is_empty() {
+            false
+        } else {
+            let p = classify(&net.valid(), &validation, 16)?;
+            let loss = p
+                .iter()
+                .zip(&validation)
+                .map(|(p, s)| -p[s.class].max(1e-12).ln())
+                .sum::<f64>()
+                / validation.len() as f64;
+            history.validation_loss.push(loss);
+            stopper.update(epoch, loss, || net.valid())
+        };
         progress(epoch, &history);
+        if stop {
+            break;
+        }
     }
-    Ok((net.valid(), history))
+    match stopper.best() {
+        Some((epoch, best)) => {
+            history.best_epoch = Some(epoch);
+            Ok((best, history))
+        }
+        None => Ok((net.valid(), history)),
+    }
 }
 
 /// A trained mesh classifier with what it needs to be used again: `run.json` + `model.bpk`.

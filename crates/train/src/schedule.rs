@@ -1,5 +1,12 @@
 //! The schedule shared by the sphere and mesh training loops: epochs, batches, Adam with a
-//! cosine learning-rate decay, one seed.
+//! cosine learning-rate decay, one seed, and optional early stopping on a validation split
+//! carved from the training data.
+
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::seq::SliceRandom;
+
+use crate::error::{Result, TrainError};
 
 /// Settings of a training run (Adam, cosine decay of the learning rate).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -14,6 +21,17 @@ pub struct FitSchedule {
     pub final_lr_fraction: f64,
     /// Seed of the weights, the shuffling and the dropout.
     pub seed: u64,
+    /// Stop when the validation loss has not improved for this many epochs, and keep the
+    /// weights of its best epoch (0: no early stopping, no validation split).
+    #[serde(default)]
+    pub patience: usize,
+    /// Fraction of the training data held out for validation when `patience > 0`.
+    #[serde(default = "default_validation")]
+    pub validation_fraction: f64,
+}
+
+fn default_validation() -> f64 {
+    0.1
 }
 
 impl Default for FitSchedule {
@@ -24,6 +42,8 @@ impl Default for FitSchedule {
             lr: 1e-3,
             final_lr_fraction: 0.02,
             seed: 0,
+            patience: 0,
+            validation_fraction: default_validation(),
         }
     }
 }
@@ -35,5 +55,122 @@ impl FitSchedule {
         let t = epoch as f64 / (self.epochs.max(2) - 1) as f64;
         let f = self.final_lr_fraction;
         self.lr * (f + (1.0 - f) * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
+    }
+
+    /// Checks that the schedule can train.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] for zero epochs or batch size, a learning rate that is not
+    /// positive, or a validation fraction outside (0, 1) with early stopping on.
+    pub fn check(&self) -> Result<()> {
+        let lr_ok = self.lr > 0.0 && self.lr.is_finite();
+        let validation_ok = self.patience == 0
+            || (self.validation_fraction > 0.0 && self.validation_fraction < 1.0);
+        if self.epochs == 0 || self.batch_size == 0 || !lr_ok || !validation_ok {
+            return Err(TrainError::Config(format!(
+                "{} epochs, batch {}, learning rate {}, validation fraction {} cannot train",
+                self.epochs, self.batch_size, self.lr, self.validation_fraction
+            )));
+        }
+        Ok(())
+    }
+
+    /// Training and validation indices of `n` samples: without early stopping all train; with
+    /// it a seeded random `validation_fraction` (at least one, at most `n − 1`) is held out.
+    pub fn validation_split(&self, n: usize) -> (Vec<usize>, Vec<usize>) {
+        let mut all: Vec<usize> = (0..n).collect();
+        if self.patience == 0 || n < 2 {
+            return (all, Vec::new());
+        }
+        all.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(
+            self.seed ^ 0x005E_ED0F_7A11,
+        ));
+        let held = ((self.validation_fraction * n as f64).round() as usize).clamp(1, n - 1);
+        let mut validation = all.split_off(n - held);
+        all.sort_unstable();
+        validation.sort_unstable();
+        (all, validation)
+    }
+}
+
+/// Early stopping on a validation loss: keeps the model of the best epoch and says when
+/// `patience` epochs have passed without improvement.
+#[derive(Debug)]
+pub struct EarlyStopping<M> {
+    patience: usize,
+    best: Option<(usize, f64, M)>,
+}
+
+impl<M> EarlyStopping<M> {
+    /// A tracker (`patience` 0 never stops and keeps nothing).
+    pub fn new(patience: usize) -> Self {
+        EarlyStopping {
+            patience,
+            best: None,
+        }
+    }
+
+    /// Records the validation loss of `epoch` (`model()` is called only for a new best); true
+    /// when training should stop.
+    pub fn update(&mut self, epoch: usize, loss: f64, model: impl FnOnce() -> M) -> bool {
+        if self.patience == 0 {
+            return false;
+        }
+        // A NaN loss is never better.
+        let better = match &self.best {
+            Some((_, best, _)) => loss < *best,
+            None => !loss.is_nan(),
+        };
+        if better {
+            self.best = Some((epoch, loss, model()));
+        }
+        self.best
+            .as_ref()
+            .is_some_and(|(best_epoch, _, _)| epoch >= best_epoch + self.patience)
+    }
+
+    /// The best epoch and its model, if early stopping was on.
+    pub fn best(self) -> Option<(usize, M)> {
+        self.best.map(|(e, _, m)| (e, m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn early_stopping_keeps_the_best_and_waits_patience_epochs() {
+        let mut e = EarlyStopping::new(2);
+        let losses = [3.0, 2.0, 2.5, 2.1, 1.0];
+        let stops: Vec<bool> = losses
+            .iter()
+            .enumerate()
+            .map(|(k, &l)| e.update(k, l, || k))
+            .collect();
+        assert_eq!(stops, [false, false, false, true, false]);
+        assert_eq!(e.best(), Some((4, 4)));
+        let mut off = EarlyStopping::new(0);
+        assert!(!off.update(0, 1.0, || 0) && !off.update(9, 5.0, || 9));
+        assert_eq!(off.best(), None);
+        // NaN never becomes the best.
+        let mut n = EarlyStopping::new(1);
+        n.update(0, 1.0, || 0);
+        assert!(n.update(1, f64::NAN, || 1));
+        assert_eq!(n.best(), Some((0, 0)));
+    }
+
+    #[test]
+    fn validation_split_is_seeded_and_disjoint() {
+        let mut s = FitSchedule {
+            patience: 3,
+            ..FitSchedule::default()
+        };
+        let (t, v) = s.validation_split(50);
+        assert_eq!((t.len(), v.len()), (45, 5));
+        assert!(t.iter().all(|i| !v.contains(i)));
+        assert_eq!(s.validation_split(50), (t, v));
+        s.patience = 0;
+        assert_eq!(s.validation_split(4).1.len(), 0);
     }
 }

@@ -16,7 +16,7 @@ use crate::data::{MapFields, MapSet, MapTargets};
 use crate::error::{Result, TrainError};
 use crate::models::{SphereCnn, SphereCnnConfig};
 use crate::run_folder;
-pub use crate::schedule::FitSchedule;
+pub use crate::schedule::{EarlyStopping, FitSchedule};
 
 /// Affine scalings fixed from the training set: inputs per channel, targets per parameter.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -106,6 +106,12 @@ pub struct SphereHistory {
     pub test_metric: Vec<f64>,
     /// Seconds spent in each epoch (training steps only).
     pub seconds: Vec<f64>,
+    /// Loss on the validation maps after each epoch (with early stopping).
+    #[serde(default)]
+    pub validation_loss: Vec<f64>,
+    /// The epoch (from 0) whose weights were kept, when early stopping was on.
+    #[serde(default)]
+    pub best_epoch: Option<usize>,
 }
 
 /// What a trained network says about a set of maps.
@@ -301,8 +307,11 @@ pub fn predict(
 }
 
 /// Trains a new network: epoch `e` trains on `train(e)` (a fixed set, borrowed, or fresh maps
-/// such as new rotations of the digits) and is followed by an evaluation on `test`. `progress(epoch,
-/// history)` is called after every epoch.
+/// such as new rotations of the digits) and is followed by an evaluation on `test`. With
+/// `cfg.patience > 0`, a fraction of the first epoch's maps is held out for validation (the same
+/// maps every epoch), training stops after `patience` epochs without a lower validation loss,
+/// and the weights of the best epoch are returned. `progress(epoch, history)` is called after
+/// every epoch.
 ///
 /// # Errors
 /// Sets that do not fit the network, zero epochs or batch size, errors of `train`.
@@ -314,12 +323,7 @@ pub fn fit_sphere<'a>(
     cfg: &FitSchedule,
     mut progress: impl FnMut(usize, &SphereHistory),
 ) -> Result<(SphereCnn, SphereHistory)> {
-    if cfg.epochs == 0 || cfg.batch_size == 0 || cfg.lr.is_nan() || cfg.lr <= 0.0 {
-        return Err(TrainError::Config(format!(
-            "{} epochs, batch {}, learning rate {} cannot train",
-            cfg.epochs, cfg.batch_size, cfg.lr
-        )));
-    }
+    cfg.check()?;
     check_compatible(model, test, "test maps")?;
     let device = Device::flex().autodiff();
     device.seed(cfg.seed);
@@ -327,16 +331,27 @@ pub fn fit_sphere<'a>(
     let mut optim = AdamConfig::new().init();
     let mut history = SphereHistory::default();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
+    let mut stopper = EarlyStopping::new(cfg.patience);
+    let (mut train_idx, mut validation) = (Vec::new(), None);
     for epoch in 0..cfg.epochs {
         let set = train(epoch)?;
         check_compatible(model, &set, "training maps")?;
+        if epoch == 0 {
+            // The validation maps are drawn once, from the first epoch's set.
+            let (t, v) = cfg.validation_split(set.len());
+            validation = (!v.is_empty()).then(|| set.subset(&v));
+            train_idx = t;
+        }
+        if train_idx.last().is_some_and(|&i| i >= set.len()) {
+            return Err(TrainError::Config(format!(
+                "epoch {epoch} has {} training maps, the first had more",
+                set.len()
+            )));
+        }
         let start = std::time::Instant::now();
-        let mut order: Vec<usize> = (0..set.len()).collect();
+        let mut order = train_idx.clone();
         order.shuffle(&mut rng);
-        let t = epoch as f64 / (cfg.epochs.max(2) - 1) as f64;
-        let lr = cfg.lr
-            * (cfg.final_lr_fraction
-                + (1.0 - cfg.final_lr_fraction) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos()));
+        let lr = cfg.lr_at(epoch);
         let (mut sum, mut n) = (0.0, 0usize);
         for idx in order.chunks(cfg.batch_size) {
             let out = net.forward(norm.inputs(&set, idx, &device));
@@ -347,13 +362,30 @@ pub fn fit_sphere<'a>(
             net = optim.step(lr, net, grads);
         }
         history.seconds.push(start.elapsed().as_secs_f64());
-        history.train_loss.push(sum / n as f64);
+        history.train_loss.push(sum / n.max(1) as f64);
         let eval = predict(&net.valid(), model, test, norm, 128)?;
         history.test_loss.push(eval.loss);
         history.test_metric.push(eval.metric(&test.targets));
+        let stop = match &validation {
+            Some(v) => {
+                let loss = predict(&net.valid(), model, v, norm, 128)?.loss;
+                history.validation_loss.push(loss);
+                stopper.update(epoch, loss, || net.valid())
+            }
+            None => false,
+        };
         progress(epoch, &history);
+        if stop {
+            break;
+        }
     }
-    Ok((net.valid(), history))
+    match stopper.best() {
+        Some((epoch, best)) => {
+            history.best_epoch = Some(epoch);
+            Ok((best, history))
+        }
+        None => Ok((net.valid(), history)),
+    }
 }
 
 /// Everything a trained network needs to be used again, kept as `run.json` beside `model.bpk`.

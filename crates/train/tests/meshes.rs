@@ -70,6 +70,7 @@ fn a_short_training_lowers_the_loss() {
         lr: 5e-3,
         final_lr_fraction: 0.5,
         seed: 1,
+        ..FitSchedule::default()
     };
     let (net, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {}).unwrap();
     assert!(

@@ -64,6 +64,7 @@ fn a_tiny_training_learns_and_its_run_reloads() {
         lr: 1e-2,
         final_lr_fraction: 0.1,
         seed: 3,
+        ..FitSchedule::default()
     };
     let norm = Normalisation::fit(&train);
     let mut calls = 0;
@@ -217,4 +218,71 @@ fn spherical_mnist_split() {
     assert_eq!(e0.map(0), m.train_set(1, 0).map(0));
     assert!(SphericalMnist::new(Path::new("/nonexistent"), 8, 10, false).is_err());
     assert!(SphericalMnist::new(&dir, 8, 10_000, false).is_err());
+}
+
+/// Early stopping: a validation split of the training maps is scored every epoch, training
+/// stops `patience` epochs after the best one, and the best epoch's weights come back.
+#[test]
+fn early_stopping_keeps_the_best_epoch() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let (train, test) = (caps(40, 0), caps(8, 1000));
+    let model = SphereCnnConfig::new(4, 1, 2)
+        .with_widths(vec![4])
+        .with_dense(8)
+        .with_dropout(0.0);
+    // A learning rate far too high: the validation loss soon stops improving.
+    let cfg = FitSchedule {
+        epochs: 30,
+        batch_size: 8,
+        lr: 0.5,
+        final_lr_fraction: 1.0,
+        seed: 4,
+        patience: 2,
+        validation_fraction: 0.25,
+    };
+    let norm = Normalisation::fit(&train);
+    let (net, h) = fit_sphere(
+        &model,
+        |_| Ok(std::borrow::Cow::Borrowed(&train)),
+        &test,
+        &norm,
+        &cfg,
+        |_, _| {},
+    )
+    .unwrap();
+    let best = h.best_epoch.expect("early stopping was on");
+    assert_eq!(h.validation_loss.len(), h.train_loss.len());
+    let min = h
+        .validation_loss
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(h.validation_loss[best], min);
+    assert_eq!(
+        h.train_loss.len(),
+        best + 3,
+        "stopped two epochs after the best: {h:?}"
+    );
+    // The returned weights are the best epoch's: their validation loss is the recorded one.
+    let (_, v) = cfg.validation_split(train.len());
+    let again = predict(&net, &model, &train.subset(&v), &norm, 8).unwrap();
+    assert!(
+        (again.loss - min).abs() < 1e-5 * (1.0 + min),
+        "{} vs {min}",
+        again.loss
+    );
+    // A fraction outside (0, 1) is refused.
+    let bad = FitSchedule {
+        validation_fraction: 1.5,
+        ..cfg
+    };
+    let refused = fit_sphere(
+        &model,
+        |_| Ok(std::borrow::Cow::Borrowed(&train)),
+        &test,
+        &norm,
+        &bad,
+        |_, _| {},
+    );
+    assert!(refused.is_err());
 }

@@ -104,6 +104,36 @@ impl MapSet {
         let n = self.map_len();
         &self.maps[i * n..(i + 1) * n]
     }
+
+    /// The maps `idx` (in that order) with their targets and names.
+    pub fn subset(&self, idx: &[usize]) -> MapSet {
+        let targets = match &self.targets {
+            MapTargets::Classes { labels, names } => MapTargets::Classes {
+                labels: idx.iter().map(|&i| labels[i]).collect(),
+                names: names.clone(),
+            },
+            MapTargets::Values { values, names } => {
+                let k = names.len();
+                MapTargets::Values {
+                    values: idx
+                        .iter()
+                        .flat_map(|&i| values[i * k..(i + 1) * k].iter().copied())
+                        .collect(),
+                    names: names.clone(),
+                }
+            }
+        };
+        MapSet {
+            nside: self.nside,
+            channels: self.channels,
+            maps: idx
+                .iter()
+                .flat_map(|&i| self.map(i).iter().copied())
+                .collect(),
+            targets,
+            ids: idx.iter().map(|&i| self.ids[i].clone()).collect(),
+        }
+    }
 }
 
 /// How a folder's maps are labelled.
