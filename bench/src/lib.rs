@@ -5,6 +5,21 @@ use std::path::Path;
 /// The timing programs allocate as the `tessera` binary does (see its `main.rs`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+// The one FFI call of the project: mimalloc has no safe API for its options.
+#[allow(unsafe_code)]
+unsafe extern "C" {
+    fn mi_option_set(option: i32, value: std::ffi::c_long);
+}
+
+/// As the `tessera` binary: freed memory stays mapped for a second (`mi_option_purge_delay`,
+/// 15 in mimalloc 2.x) so that each step's large buffers are reused without the kernel clearing
+/// their pages again. Call first in `main`.
+#[allow(unsafe_code)]
+pub fn keep_freed_memory_warm() {
+    // SAFETY: sets a plain integer option; mimalloc documents it as callable at any time.
+    unsafe { mi_option_set(15, 1000) }
+}
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};

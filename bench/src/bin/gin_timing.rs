@@ -31,6 +31,7 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() -> Result<()> {
+    tessera_bench::keep_freed_memory_warm();
     let usage = "usage: gin_timing EPOCHS TU_FOLDER...";
     let mut args = std::env::args().skip(1);
     let epochs: usize = args.next().context(usage)?.parse()?;

@@ -144,6 +144,7 @@ fn time_scheme(hp: &Healpix, inp: &Inputs, repeats: usize, out: &mut Map<String,
 }
 
 fn main() -> Result<()> {
+    tessera_bench::keep_freed_memory_warm();
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().context("usage: healpix_timing DIR REPEATS")?);
     let repeats: usize = args.next().map_or(Ok(5), |s| s.parse())?;

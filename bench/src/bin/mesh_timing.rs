@@ -142,6 +142,7 @@ fn train(dir: &std::path::Path, epochs: usize) -> Result<Value> {
 }
 
 fn main() -> Result<()> {
+    tessera_bench::keep_freed_memory_warm();
     let usage = "usage: mesh_timing scaling OUT_DIR | mesh_timing train MSB_DIR EPOCHS";
     let args: Vec<String> = std::env::args().skip(1).collect();
     let v = match args.first().map(String::as_str) {

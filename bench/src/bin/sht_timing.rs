@@ -46,6 +46,7 @@ fn alm_sum_sq(alm: &Alm) -> f64 {
 }
 
 fn main() -> Result<()> {
+    tessera_bench::keep_freed_memory_warm();
     let usage = "usage: sht_timing THREADS REPEATS NSIDE...";
     let mut args = std::env::args().skip(1);
     let threads: usize = args.next().context(usage)?.parse()?;

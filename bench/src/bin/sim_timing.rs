@@ -14,6 +14,7 @@ use tessera_sky::sim::{PeakField, PeakSpectrum, SimConfig, SimTask, Simulator, g
 use tessera_sky::{WriteOptions, write_map};
 
 fn main() -> Result<()> {
+    tessera_bench::keep_freed_memory_warm();
     let usage = "usage: sim_timing REPEATS NSIDE...";
     let mut args = std::env::args().skip(1);
     let repeats: usize = args.next().context(usage)?.parse()?;

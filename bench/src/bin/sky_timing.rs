@@ -17,6 +17,7 @@ fn checksum(map: &SkyMap) -> f64 {
 }
 
 fn main() -> Result<()> {
+    tessera_bench::keep_freed_memory_warm();
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().context("usage: sky_timing DIR REPEATS")?);
     let repeats: usize = args.next().map_or(Ok(3), |s| s.parse())?;

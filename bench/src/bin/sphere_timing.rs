@@ -42,6 +42,7 @@ fn inputs(batch: usize, npix: usize, device: &Device) -> Tensor<3> {
 }
 
 fn main() -> Result<()> {
+    tessera_bench::keep_freed_memory_warm();
     let usage = "usage: sphere_timing OUT_DIR BATCH STEPS NSIDE...";
     let mut args = std::env::args().skip(1);
     let out_dir = std::path::PathBuf::from(args.next().context(usage)?);

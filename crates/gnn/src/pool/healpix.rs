@@ -73,7 +73,18 @@ impl HealpixPool {
         );
         let grouped = x.reshape([b, n / m, m, c]);
         let merged = match self.kind {
-            HealpixPoolKind::Max => grouped.max_dim(2),
+            // Elementwise maxima of halves (log₂ m steps): their gradient is a mask, where
+            // `max_dim` would scatter into a 4-D tensor element by element.
+            HealpixPoolKind::Max => {
+                let (mut g, mut k) = (grouped, m);
+                while k > 1 {
+                    let h = k / 2;
+                    let low = g.clone().slice([0..b, 0..n / m, 0..h, 0..c]);
+                    let high = g.slice([0..b, 0..n / m, h..k, 0..c]);
+                    (g, k) = (low.max_pair(high), h);
+                }
+                g
+            }
             HealpixPoolKind::Mean => grouped.mean_dim(2),
         };
         merged.reshape([b, n / m, c])
