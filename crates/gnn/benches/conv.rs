@@ -1,7 +1,8 @@
 //! Forward + backward of each convolution on a 100k-edge random graph (20k nodes, 64 features),
-//! burn `flex` backend on the CPU.
+//! burn `flex` backend on the CPU — and the `ndarray` backend too with the `bench-ndarray`
+//! feature, for the backend decision (docs/decisions/0008).
 //!
-//! `cargo bench -p tessera-gnn --bench conv`
+//! `cargo bench -p tessera-gnn --bench conv [--features bench-ndarray]`
 
 use burn::prelude::*;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -35,8 +36,33 @@ fn random_graph(nodes: usize, edges: usize, features: usize) -> Graph {
 
 type Layer = Box<dyn Fn(Tensor<2>, &DeviceBatch) -> Tensor<2>>;
 
+/// The backends timed: flex, and ndarray when the feature is on.
+fn devices() -> Vec<(&'static str, Device)> {
+    let mut d = vec![("flex", Device::flex())];
+    if cfg!(feature = "bench-ndarray") {
+        d.push(("ndarray", ndarray_device()));
+    }
+    d
+}
+
+#[cfg(feature = "bench-ndarray")]
+#[allow(deprecated)] // The point is to compare against it.
+fn ndarray_device() -> Device {
+    Device::ndarray()
+}
+
+#[cfg(not(feature = "bench-ndarray"))]
+fn ndarray_device() -> Device {
+    unreachable!("only with the bench-ndarray feature")
+}
+
 fn benches(c: &mut Criterion) {
-    let device = Device::flex().autodiff();
+    for (backend, device) in devices() {
+        bench_backend(c, backend, device.autodiff());
+    }
+}
+
+fn bench_backend(c: &mut Criterion, backend: &str, device: Device) {
     let g = random_graph(20_000, 100_000, 64);
     let batch = GraphBatch::new(&[&g]).unwrap().to_device(&device);
     let gcn = GcnConvConfig::new(64, 64).init(&device);
@@ -52,7 +78,11 @@ fn benches(c: &mut Criterion) {
         ("cheb_k3", Box::new(move |x, g| cheb.forward(x, g))),
     ];
     for (name, layer) in &layers {
-        c.bench_function(&format!("{name}_fwd_bwd_100k_edges"), |b| {
+        let id = match backend {
+            "flex" => format!("{name}_fwd_bwd_100k_edges"),
+            other => format!("{name}_fwd_bwd_100k_edges_{other}"),
+        };
+        c.bench_function(&id, |b| {
             b.iter(|| {
                 let x = batch.x.clone().require_grad();
                 let loss = layer(x.clone(), &batch).sum();
