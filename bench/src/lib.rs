@@ -72,3 +72,17 @@ pub fn median_time<T>(repeats: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     times.sort_by(f64::total_cmp);
     (times[times.len() / 2], last)
 }
+
+/// Peak resident memory of this process so far (`VmHWM`), in MB; NaN where `/proc` is absent.
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}

@@ -14,26 +14,13 @@
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
-use tessera_bench::median_time;
+use tessera_bench::{median_time, peak_rss_mb};
 use tessera_mesh::{FeatureStats, TriMesh, generate, write_obj};
 use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures, mesh_sample};
 use tessera_train::meshfit::{classify, fit_mesh};
 use tessera_train::models::{MeshPooling, PdMeshNetConfig};
 use tessera_train::plots::plot_scaling;
 use tessera_train::sphere::FitSchedule;
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 /// A torus with `2nm` faces, its vertices moved by up to 2 % of the tube radius.
 fn bumpy_torus(n: u32, m: u32) -> TriMesh {

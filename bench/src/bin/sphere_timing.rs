@@ -17,22 +17,9 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use serde_json::{Map, Value, json};
-use tessera_bench::median_time;
+use tessera_bench::{median_time, peak_rss_mb};
 use tessera_healpix::Healpix;
 use tessera_train::models::SphereCnnConfig;
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn inputs(batch: usize, npix: usize, device: &Device) -> Tensor<3> {
     let v: Vec<f32> = (0..batch * npix)

@@ -272,13 +272,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
     };
     run.save(&net, &a.output)?;
-    if let Some(best) = run.history.best_epoch {
-        writeln!(
-            out,
-            "early stopping: kept the weights of epoch {} (lowest validation loss)",
-            best + 1
-        )?;
-    }
+    crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(
         out,
         "test accuracy {:.1} % on {} meshes ({} classes); run written to {}",

@@ -43,3 +43,18 @@ impl EpochProgress {
         self.bar.finish_and_clear();
     }
 }
+
+/// The line saying which epoch's weights early stopping kept (nothing without it).
+pub fn report_best_epoch(
+    out: &mut impl std::io::Write,
+    best: Option<usize>,
+) -> std::io::Result<()> {
+    match best {
+        Some(epoch) => writeln!(
+            out,
+            "early stopping: kept the weights of epoch {} (lowest validation loss)",
+            epoch + 1
+        ),
+        None => Ok(()),
+    }
+}

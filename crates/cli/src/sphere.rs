@@ -390,13 +390,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     run.save(&net, &a.output)?;
     let summary = write_run_report(&run, &test, &predictions, &a.output)?;
     writeln!(out, "{summary}")?;
-    if let Some(best) = run.history.best_epoch {
-        writeln!(
-            out,
-            "early stopping: kept the weights of epoch {} (lowest validation loss)",
-            best + 1
-        )?;
-    }
+    crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(out, "run written to {}", a.output.display())?;
     Ok(())
 }

@@ -176,13 +176,9 @@ pub fn fit_mesh(
             break;
         }
     }
-    match stopper.best() {
-        Some((epoch, best)) => {
-            history.best_epoch = Some(epoch);
-            Ok((best, history))
-        }
-        None => Ok((net.valid(), history)),
-    }
+    let (net, best_epoch) = stopper.finish(|| net.valid());
+    history.best_epoch = best_epoch;
+    Ok((net, history))
 }
 
 /// A trained mesh classifier with what it needs to be used again: `run.json` + `model.bpk`.

@@ -133,6 +133,15 @@ impl<M> EarlyStopping<M> {
     pub fn best(self) -> Option<(usize, M)> {
         self.best.map(|(e, _, m)| (e, m))
     }
+
+    /// The model to keep — the best epoch's, or `last` without early stopping — and the best
+    /// epoch.
+    pub fn finish(self, last: impl FnOnce() -> M) -> (M, Option<usize>) {
+        match self.best() {
+            Some((epoch, model)) => (model, Some(epoch)),
+            None => (last(), None),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -379,13 +379,9 @@ pub fn fit_sphere<'a>(
             break;
         }
     }
-    match stopper.best() {
-        Some((epoch, best)) => {
-            history.best_epoch = Some(epoch);
-            Ok((best, history))
-        }
-        None => Ok((net.valid(), history)),
-    }
+    let (net, best_epoch) = stopper.finish(|| net.valid());
+    history.best_epoch = best_epoch;
+    Ok((net, history))
 }
 
 /// Everything a trained network needs to be used again, kept as `run.json` beside `model.bpk`.
