@@ -162,6 +162,54 @@ fn attention_relabelling_and_batching() {
     );
 }
 
+/// `loss(primal, dual)`'s gradients for the octahedron `g` (8 faces × 2, 12 pairs × 3) against
+/// central differences; at most `kinks` inputs may disagree (a kink inside the step), and some
+/// gradient must be non-zero.
+fn assert_gradients(
+    loss: &dyn Fn(Tensor<2>, Tensor<2>) -> Tensor<1>,
+    g: &PrimalDualGraph,
+    device: &Device,
+    kinks: usize,
+) {
+    let (p0, d0) = (g.primal.x.clone(), g.dual.x.clone());
+    let p = Tensor::<2>::from_data(TensorData::new(p0.clone(), [8, 2]), device).require_grad();
+    let d = Tensor::<2>::from_data(TensorData::new(d0.clone(), [12, 3]), device).require_grad();
+    let grads = loss(p.clone(), d.clone()).backward();
+    let (gp, gd) = (
+        values(p.grad(&grads).unwrap()),
+        values(d.grad(&grads).unwrap()),
+    );
+    assert!(gp.iter().chain(&gd).any(|&v| v.abs() > 1e-3), "no gradient");
+    let at = |which: usize, i: usize, h: f32| {
+        let (mut pv, mut dv) = (p0.clone(), d0.clone());
+        if which == 0 {
+            pv[i] += h
+        } else {
+            dv[i] += h
+        }
+        loss(
+            Tensor::from_data(TensorData::new(pv, [8, 2]), device),
+            Tensor::from_data(TensorData::new(dv, [12, 3]), device),
+        )
+        .into_scalar::<f32>()
+    };
+    let h = 1e-2f32;
+    let mut off = 0;
+    for (which, analytic) in [(0usize, &gp), (1, &gd)] {
+        for (i, &a) in analytic.iter().enumerate() {
+            let numeric = (at(which, i, h) - at(which, i, -h)) / (2.0 * h);
+            if (a - numeric).abs() >= 3e-2 * (1.0 + numeric.abs()) {
+                off += 1;
+            }
+        }
+    }
+    assert!(
+        off <= kinks,
+        "{off} of {} inputs disagree with finite differences",
+        gp.len() + gd.len()
+    );
+}
+
 /// `d/dx Σ (primal'² + dual'²)` for both inputs against central differences.
 #[test]
 fn gradients_match_finite_differences() {
@@ -177,44 +225,8 @@ fn gradients_match_finite_differences() {
         let o = conv.forward(p, d, &b);
         o.primal.powf_scalar(2.0).sum() + o.dual.powf_scalar(2.0).sum()
     };
-    let (p0, d0) = (g.primal.x.clone(), g.dual.x.clone());
-    let p = Tensor::<2>::from_data(TensorData::new(p0.clone(), [8, 2]), &device).require_grad();
-    let d = Tensor::<2>::from_data(TensorData::new(d0.clone(), [12, 3]), &device).require_grad();
-    let grads = loss(p.clone(), d.clone()).backward();
-    let (gp, gd) = (
-        values(p.grad(&grads).unwrap()),
-        values(d.grad(&grads).unwrap()),
-    );
-    let at = |which: usize, i: usize, h: f32| {
-        let (mut pv, mut dv) = (p0.clone(), d0.clone());
-        if which == 0 {
-            pv[i] += h
-        } else {
-            dv[i] += h
-        }
-        loss(
-            Tensor::from_data(TensorData::new(pv, [8, 2]), &device),
-            Tensor::from_data(TensorData::new(dv, [12, 3]), &device),
-        )
-        .into_scalar::<f32>()
-    };
-    let h = 1e-2f32;
-    let mut kinks = 0;
-    for (which, analytic) in [(0usize, &gp), (1, &gd)] {
-        for (i, &a) in analytic.iter().enumerate() {
-            let numeric = (at(which, i, h) - at(which, i, -h)) / (2.0 * h);
-            let tol = 3e-2 * (1.0 + numeric.abs());
-            if (a - numeric).abs() >= tol {
-                // A LeakyReLU kink inside the step.
-                kinks += 1;
-            }
-        }
-    }
-    assert!(
-        kinks <= 2,
-        "{kinks} of {} inputs disagree with finite differences",
-        gp.len() + gd.len()
-    );
+    // At most two LeakyReLU kinks inside the step.
+    assert_gradients(&loss, &g, &device, 2);
 }
 
 /// The same check through convolution + face-cluster pooling (keep 0.7, mean): the merge is
@@ -240,43 +252,7 @@ fn gradients_flow_through_pooling() {
         let w = Tensor::<2>::from_data(TensorData::new(w, [n, c]), &device);
         (pooled.primal * w).sum() + pooled.dual.powf_scalar(2.0).sum()
     };
-    let (p0, d0) = (g.primal.x.clone(), g.dual.x.clone());
-    let p = Tensor::<2>::from_data(TensorData::new(p0.clone(), [8, 2]), &device).require_grad();
-    let d = Tensor::<2>::from_data(TensorData::new(d0.clone(), [12, 3]), &device).require_grad();
-    let grads = loss(p.clone(), d.clone()).backward();
-    let (gp, gd) = (
-        values(p.grad(&grads).unwrap()),
-        values(d.grad(&grads).unwrap()),
-    );
-    assert!(gp.iter().chain(&gd).any(|&v| v.abs() > 1e-3), "no gradient");
-    let at = |which: usize, i: usize, h: f32| {
-        let (mut pv, mut dv) = (p0.clone(), d0.clone());
-        if which == 0 {
-            pv[i] += h
-        } else {
-            dv[i] += h
-        }
-        loss(
-            Tensor::from_data(TensorData::new(pv, [8, 2]), &device),
-            Tensor::from_data(TensorData::new(dv, [12, 3]), &device),
-        )
-        .into_scalar::<f32>()
-    };
-    let h = 1e-2f32;
-    let mut off = 0;
-    for (which, analytic) in [(0usize, &gp), (1, &gd)] {
-        for (i, &a) in analytic.iter().enumerate() {
-            let numeric = (at(which, i, h) - at(which, i, -h)) / (2.0 * h);
-            if (a - numeric).abs() >= 3e-2 * (1.0 + numeric.abs()) {
-                off += 1;
-            }
-        }
-    }
-    assert!(
-        off <= 2,
-        "{off} of {} inputs disagree with finite differences",
-        gp.len() + gd.len()
-    );
+    assert_gradients(&loss, &g, &device, 2);
 }
 
 /// Convolution, pooling (keep 0.7), a second convolution on the pooled graphs, unpooling.
