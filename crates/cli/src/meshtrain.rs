@@ -11,7 +11,6 @@ use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
 use tessera_train::metrics::ClassMetrics;
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
-use tessera_train::plots::{plot_confusion, plot_curves};
 use tessera_train::sphere::FitSchedule;
 
 use crate::progress::EpochProgress;
@@ -121,7 +120,8 @@ pub struct MeshTrainArgs {
     /// Fraction of the training data held out for validation when --patience is set.
     #[arg(long, default_value_t = 0.1)]
     validation: f64,
-    /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, confusion.png.
+    /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, accuracy.png,
+    /// confusion.png.
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -244,19 +244,6 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         ));
     }
     write_text(&a.output.join("history.csv"), &h)?;
-    let title = |what: &str| format!("PD-MeshNet, {} — {what}", a.data.display());
-    plot_curves(
-        &[("training".to_string(), history.train_loss.clone())],
-        &a.output.join("loss.png"),
-        &title("loss"),
-        "cross-entropy",
-    )?;
-    plot_confusion(
-        &confusion,
-        &data.classes,
-        &a.output.join("confusion.png"),
-        &title(&format!("test accuracy {:.1} %", 100.0 * accuracy)),
-    )?;
     let run = MeshRun {
         task: MESH_TASK.into(),
         classes: data.classes.clone(),
@@ -272,6 +259,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
     };
     run.save(&net, &a.output)?;
+    crate::report::mesh_report(&a.output)?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(
         out,

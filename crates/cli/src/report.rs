@@ -179,15 +179,46 @@ fn stats(truth: &[f64], estimate: &[f64]) -> (f64, f64, f64) {
     (m.rmse, m.bias, m.sd)
 }
 
-/// The pictures of a mesh run: loss curve and confusion matrix, from its run.json.
-fn mesh_report(dir: &Path) -> Result<String> {
+/// A per-epoch test metric (accuracy or RMSE) on log axes; a run whose metric was never
+/// positive (0 % accuracy throughout) gets no picture, as log axes cannot show it.
+fn plot_metric(values: &[f64], path: &Path, title: &str, y_desc: &str) -> Result<()> {
+    if values.iter().any(|v| *v > 0.0) {
+        plot_curves(&[("test".to_string(), values.to_vec())], path, title, y_desc)?;
+    }
+    Ok(())
+}
+
+/// `curves` plus the validation loss when early stopping recorded one.
+fn with_validation(
+    mut curves: Vec<(String, Vec<f64>)>,
+    validation: &[f64],
+) -> Vec<(String, Vec<f64>)> {
+    if !validation.is_empty() {
+        curves.push(("validation".to_string(), validation.to_vec()));
+    }
+    curves
+}
+
+/// The pictures of a mesh run: loss and accuracy curves and the confusion matrix, from its
+/// run.json.
+pub fn mesh_report(dir: &Path) -> Result<String> {
     let (run, _) = MeshRun::load(dir)?;
     let title = |what: &str| format!("PD-MeshNet — {what}");
+    let h = &run.history;
     plot_curves(
-        &[("training".to_string(), run.history.train_loss.clone())],
+        &with_validation(
+            vec![("training".to_string(), h.train_loss.clone())],
+            &h.validation_loss,
+        ),
         &dir.join("loss.png"),
         &title("loss"),
         "cross-entropy",
+    )?;
+    plot_metric(
+        &h.test_accuracy,
+        &dir.join("accuracy.png"),
+        &title("accuracy after each epoch"),
+        "test accuracy",
     )?;
     plot_confusion(
         &run.confusion,
@@ -197,7 +228,7 @@ fn mesh_report(dir: &Path) -> Result<String> {
     )?;
     let total: u64 = run.confusion.iter().flatten().sum();
     Ok(format!(
-        "test accuracy {:.1} % on {total} meshes (confusion.png, loss.png)",
+        "test accuracy {:.1} % on {total} meshes (confusion.png, loss.png, accuracy.png)",
         100.0 * run.test_accuracy
     ))
 }
@@ -219,16 +250,33 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
     let h = &run.history;
     let title = |what: &str| format!("sphere CNN, {} — {what}", run.task);
     plot_curves(
-        &[
-            ("training".to_string(), h.train_loss.clone()),
-            ("test".to_string(), h.test_loss.clone()),
-        ],
+        &with_validation(
+            vec![
+                ("training".to_string(), h.train_loss.clone()),
+                ("test".to_string(), h.test_loss.clone()),
+            ],
+            &h.validation_loss,
+        ),
         &dir.join("loss.png"),
         &title("loss"),
         if run.classification {
             "cross-entropy"
         } else {
             "mean squared error (standardised)"
+        },
+    )?;
+    plot_metric(
+        &h.test_metric,
+        &dir.join("metric.png"),
+        &title(if run.classification {
+            "accuracy after each epoch"
+        } else {
+            "RMSE after each epoch"
+        }),
+        if run.classification {
+            "test accuracy"
+        } else {
+            "test RMSE of the first parameter"
         },
     )?;
     let path = dir.join(PREDICTIONS);

@@ -72,6 +72,7 @@ fn train_mesh_then_predict() {
         "history.csv",
         "predictions.csv",
         "loss.png",
+        "accuracy.png",
         "confusion.png",
     ] {
         assert!(run.join(f).exists(), "{f}");

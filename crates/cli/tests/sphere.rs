@@ -76,6 +76,7 @@ fn ellp_train_report_predict() {
         "predictions.csv",
         "report.json",
         "loss.png",
+        "metric.png",
         "predicted.png",
         "residuals.png",
     ] {
