@@ -217,14 +217,29 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     .context("the run stopped before its end")?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    let mut csv = String::from("fold,epoch,train_loss\n");
+    let mut csv = String::from("fold,epoch,train_loss,held_out_accuracy\n");
     for (k, losses) in report.train_loss.iter().enumerate() {
         for (e, l) in losses.iter().enumerate() {
-            csv.push_str(&format!("{},{},{l}\n", k + 1, e + 1));
+            let acc = report.test_accuracy.get(k).and_then(|a| a.get(e));
+            let acc = acc.map_or(String::new(), |v| v.to_string());
+            csv.push_str(&format!("{},{},{l},{acc}\n", k + 1, e + 1));
         }
     }
+    // The GIN paper's curve: held-out accuracy after each epoch, averaged over the folds.
+    let curve: Vec<f64> = (0..a.epochs)
+        .map(|e| {
+            let v: Vec<f64> = report
+                .test_accuracy
+                .iter()
+                .filter_map(|f| f.get(e))
+                .copied()
+                .collect();
+            v.iter().sum::<f64>() / v.len().max(1) as f64
+        })
+        .collect();
     write_text(&a.output.join("loss.csv"), &csv)?;
     let summary = json!({"fold_accuracy": report.fold_accuracy, "mean": report.mean, "std": report.std,
+        "mean_held_out_accuracy_per_epoch": curve,
         "confusion": report.confusion, "per_class_recall": report.per_class_recall,
         "class_values": data.class_values, "seconds": seconds});
     write_text(
@@ -237,6 +252,14 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         &a.output.join("loss.png"),
         &title("training loss"),
     )?;
+    if curve.iter().any(|v| *v > 0.0) {
+        tessera_train::plots::plot_curves(
+            &[("mean over the folds".to_string(), curve.clone())],
+            &a.output.join("accuracy.png"),
+            &title("held-out accuracy after each epoch"),
+            "accuracy",
+        )?;
+    }
     let labels: Vec<String> = data.class_values.iter().map(|v| v.to_string()).collect();
     tessera_train::plots::plot_confusion(
         &report.confusion,

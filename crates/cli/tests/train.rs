@@ -42,7 +42,27 @@ fn train_graph_writes_a_run_folder() {
         1 + 2 * 2
     );
     assert!(run.join("config.json").exists());
-    for png in ["loss.png", "confusion.png"] {
+    assert_eq!(
+        report["mean_held_out_accuracy_per_epoch"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // The last epoch's held-out accuracy is the fold accuracy.
+    let csv = std::fs::read_to_string(run.join("loss.csv")).unwrap();
+    let last: f64 = csv
+        .lines()
+        .nth(2)
+        .unwrap()
+        .rsplit(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let fold1 = report["fold_accuracy"][0].as_f64().unwrap();
+    assert!((last - fold1).abs() < 1e-12, "{csv}");
+    for png in ["loss.png", "accuracy.png", "confusion.png"] {
         assert!(
             std::fs::read(run.join(png))
                 .unwrap()

@@ -12,7 +12,7 @@ use tessera_gnn::graph::{Graph, GraphBatch};
 
 use crate::data::{TuDataset, stratified_folds};
 use crate::error::{Result, TrainError};
-use crate::models::GinClassifierConfig;
+use crate::models::{GinClassifier, GinClassifierConfig};
 
 /// Settings of a cross-validated training run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -68,6 +68,12 @@ struct State {
     confusion: Vec<Vec<u64>>,
     /// Losses of the current fold so far.
     current_loss: Vec<f64>,
+    /// Held-out accuracy after each epoch, per finished fold.
+    #[serde(default)]
+    test_accuracy: Vec<Vec<f64>>,
+    /// Held-out accuracies of the current fold so far.
+    #[serde(default)]
+    current_accuracy: Vec<f64>,
     model_file: String,
     optim_file: String,
 }
@@ -146,6 +152,9 @@ pub struct CvReport {
     pub fold_accuracy: Vec<f64>,
     /// Mean training loss per epoch, per fold.
     pub train_loss: Vec<Vec<f64>>,
+    /// Held-out accuracy after each epoch, per fold (the last entry is `fold_accuracy`).
+    #[serde(default)]
+    pub test_accuracy: Vec<Vec<f64>>,
     /// Confusion matrix over all held-out folds: `confusion[true][predicted]`.
     pub confusion: Vec<Vec<u64>>,
     /// Recall of each class over all held-out folds (NaN for a class with no graphs).
@@ -159,6 +168,33 @@ pub struct CvReport {
 fn batch_of(graphs: &[Graph], idx: &[usize]) -> Result<GraphBatch> {
     let refs: Vec<&Graph> = idx.iter().map(|&i| &graphs[i]).collect();
     Ok(GraphBatch::new(&refs)?)
+}
+
+/// Whether each held-out graph is classified right, and the predicted classes.
+fn held_out(
+    net: &GinClassifier,
+    data: &TuDataset,
+    test: &[usize],
+    device: &Device,
+) -> Result<(Vec<bool>, Vec<usize>)> {
+    let batch = batch_of(&data.graphs, test)?.to_device(device);
+    let pred: Vec<usize> = net
+        .forward(&batch)
+        .argmax(1)
+        .reshape([test.len()])
+        .into_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?
+        .into_iter()
+        .map(|p| p as usize)
+        .collect();
+    let correct = test
+        .iter()
+        .zip(&pred)
+        .map(|(&i, &p)| data.labels[i] == p)
+        .collect();
+    Ok((correct, pred))
 }
 
 fn targets(labels: &[usize], idx: &[usize], device: &Device) -> Tensor<1, Int> {
@@ -221,6 +257,8 @@ pub fn cross_validate_with(
         train_loss: Vec::new(),
         confusion: vec![vec![0; data.num_classes()]; data.num_classes()],
         current_loss: Vec::new(),
+        test_accuracy: Vec::new(),
+        current_accuracy: Vec::new(),
         model_file: String::new(),
         optim_file: String::new(),
     });
@@ -252,6 +290,7 @@ pub fn cross_validate_with(
             state.fold = k;
             state.epochs_done = 0;
             state.current_loss.clear();
+            state.current_accuracy.clear();
         }
         for epoch in state.epochs_done..cfg.epochs {
             if budget == Some(0) {
@@ -276,32 +315,29 @@ pub fn cross_validate_with(
             }
             let mean = sum / n as f64;
             state.current_loss.push(mean);
+            let (correct, _) = held_out(&net.valid(), data, test, &eval_device)?;
+            state
+                .current_accuracy
+                .push(correct.iter().filter(|c| **c).count() as f64 / test.len() as f64);
             state.epochs_done = epoch + 1;
             progress(k, epoch, mean);
             if let Some(dir) = &ckpt.dir {
                 save_checkpoint(dir, &mut state, &net, &optim)?;
             }
         }
-        let eval = net.valid();
-        let batch = batch_of(&data.graphs, test)?.to_device(&eval_device);
-        let pred: Vec<i64> = eval
-            .forward(&batch)
-            .argmax(1)
-            .reshape([test.len()])
-            .into_data()
-            .convert::<i64>()
-            .try_to_vec::<i64>()
-            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
-        let mut correct = 0usize;
+        let (correct, pred) = held_out(&net.valid(), data, test, &eval_device)?;
         for (&i, &p) in test.iter().zip(&pred) {
-            let t = data.labels[i];
-            state.confusion[t][p as usize] += 1;
-            correct += usize::from(t == p as usize);
+            state.confusion[data.labels[i]][p] += 1;
         }
-        state.fold_accuracy.push(correct as f64 / test.len() as f64);
+        state
+            .fold_accuracy
+            .push(correct.iter().filter(|c| **c).count() as f64 / test.len() as f64);
         state
             .train_loss
             .push(std::mem::take(&mut state.current_loss));
+        state
+            .test_accuracy
+            .push(std::mem::take(&mut state.current_accuracy));
         state.fold = k + 1;
         state.epochs_done = 0;
         if let Some(dir) = &ckpt.dir {
@@ -326,6 +362,7 @@ pub fn cross_validate_with(
     Ok(Some(CvReport {
         fold_accuracy,
         train_loss: state.train_loss,
+        test_accuracy: state.test_accuracy,
         confusion: state.confusion,
         per_class_recall,
         mean,
