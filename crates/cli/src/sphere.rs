@@ -93,6 +93,10 @@ pub struct SphereTrainArgs {
     /// folders are given; the likelihood estimates of the test maps are computed as well.
     #[arg(long, value_delimiter = ',', value_name = "TRAIN,TEST", default_values_t = [2000, 200])]
     simulate: Vec<u64>,
+    /// Simulate new training maps for every epoch (same count, new seeds) instead of reusing
+    /// the first epoch's: simulated tasks only (no --train folders).
+    #[arg(long)]
+    fresh: bool,
     /// White noise of simulated maps, μK·arcmin (in the spectra's units for ell_p and eb).
     #[arg(long, default_value_t = 0.0)]
     noise: f64,
@@ -184,16 +188,19 @@ fn folder_target(a: &SphereTrainArgs) -> Result<FolderTarget> {
 
 /// Simulates training and test folders under `RUN/sims` (`tessera sim`), and the likelihood
 /// estimates of the test maps (`tessera estimate`); returns the folders.
-fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
-    let [n_train, n_test] = a.simulate[..] else {
-        bail!("--simulate needs TRAIN,TEST counts");
-    };
-    if n_train == 0 || n_test == 0 {
-        bail!("--simulate needs positive counts");
-    }
+/// Simulates one split into RUN/sims (`train` or `test`): `count` maps (per class for eb) with
+/// seeds from `seed_base`; returns the folders.
+fn simulate_split(
+    a: &SphereTrainArgs,
+    fields: MapFields,
+    split: &str,
+    count: u64,
+    seed_base: u64,
+) -> Result<Vec<PathBuf>> {
     let sims = a.output.join("sims");
-    let common = |count: u64, seed: u64, dir: &PathBuf| {
-        let mut v: Vec<String> = vec![
+    let run = |head: Vec<String>, seed: u64, dir: &PathBuf| -> Result<()> {
+        let mut v = head;
+        v.extend([
             "--nside".into(),
             a.nside.to_string(),
             "--count".into(),
@@ -205,57 +212,59 @@ fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec
             "--overwrite".into(),
             "-o".into(),
             dir.display().to_string(),
-        ];
+        ]);
         if let Some(b) = a.gal_cut {
             v.extend(["--gal-cut".into(), b.to_string()]);
         }
-        v
+        crate::sim::run_args(&v, &mut std::io::sink())
     };
-    // Distinct seeds for every folder of every run seed.
-    let seed = |k: u64| 1000 * a.seed + k;
-    let mut quiet = std::io::sink();
     let peak = |field: &str| vec!["ellp".to_string(), "--field".into(), field.into()];
-    let (train, test) = match a.task {
+    match a.task {
         SphereTask::Ellp | SphereTask::Tau => {
             let head = if a.task == SphereTask::Ellp {
-                let field = if fields == MapFields::T { "t" } else { "e" };
-                peak(field)
+                peak(if fields == MapFields::T { "t" } else { "e" })
             } else {
                 vec!["tau".to_string()]
             };
-            let (tr, te) = (sims.join("train"), sims.join("test"));
-            crate::sim::run_args(
-                &[head.clone(), common(n_train, seed(1), &tr)].concat(),
-                &mut quiet,
-            )?;
-            crate::sim::run_args(&[head, common(n_test, seed(2), &te)].concat(), &mut quiet)?;
-            crate::estimate::run_dir(&te, &mut quiet)?;
-            (vec![tr], vec![te])
+            let dir = sims.join(split);
+            run(head, seed_base, &dir)?;
+            Ok(vec![dir])
         }
-        SphereTask::Eb => {
-            let mut dirs = Vec::new();
-            for (k, (field, split, count)) in [
-                ("e", "train", n_train),
-                ("b", "train", n_train),
-                ("e", "test", n_test),
-                ("b", "test", n_test),
-            ]
-            .into_iter()
+        SphereTask::Eb => ["e", "b"]
+            .iter()
             .enumerate()
-            {
+            .map(|(k, field)| {
                 let dir = sims.join(format!("{field}_{split}"));
-                crate::sim::run_args(
-                    &[peak(field), common(count, seed(k as u64 + 1), &dir)].concat(),
-                    &mut quiet,
-                )?;
-                dirs.push(dir);
-            }
-            (dirs[..2].to_vec(), dirs[2..].to_vec())
-        }
+                run(peak(field), seed_base + k as u64, &dir)?;
+                Ok(dir)
+            })
+            .collect(),
         SphereTask::Mnist | SphereTask::Folder => {
             bail!("--task {:?} needs --train and --test folders", a.task)
         }
+    }
+}
+
+/// Distinct simulation seeds for every split, class and run seed (`1000 · seed + k`): training
+/// k = 1 (and 2 for eb's B maps), test k = 2 (eb: 3 and 4), the fresh training maps of epoch
+/// `e ≥ 1` k = 10 + 2e (and 11 + 2e).
+fn sim_seed(a: &SphereTrainArgs, k: u64) -> u64 {
+    1000 * a.seed + k
+}
+
+fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let [n_train, n_test] = a.simulate[..] else {
+        bail!("--simulate needs TRAIN,TEST counts");
     };
+    if n_train == 0 || n_test == 0 {
+        bail!("--simulate needs positive counts");
+    }
+    let train = simulate_split(a, fields, "train", n_train, sim_seed(a, 1))?;
+    let test_k = if a.task == SphereTask::Eb { 3 } else { 2 };
+    let test = simulate_split(a, fields, "test", n_test, sim_seed(a, test_k))?;
+    if a.task != SphereTask::Eb {
+        crate::estimate::run_dir(&test[0], &mut std::io::sink())?;
+    }
     Ok((train, test))
 }
 
@@ -285,6 +294,9 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             "keep_nine": a.keep_nine});
         (None, test, Some(m), data)
     } else {
+        if a.fresh && !(a.train.is_empty() && a.test.is_empty()) {
+            bail!("--fresh simulates the training maps: give no --train or --test folders");
+        }
         let (train_dirs, test_dirs) = if a.train.is_empty() && a.test.is_empty() {
             spinner.set_message("simulating maps and their likelihood estimates");
             simulate(&a, fields)?
@@ -354,7 +366,31 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
     let progress = EpochProgress::new(a.epochs);
+    let fresh_maps = |epoch: usize| -> Result<MapSet> {
+        let count = a.simulate[0];
+        let dirs = simulate_split(
+            &a,
+            fields,
+            "train",
+            count,
+            sim_seed(&a, 10 + 2 * epoch as u64),
+        )?;
+        Ok(MapSet::read_folders(
+            &dirs,
+            &folder_target(&a)?,
+            fields,
+            a.mask_channel,
+            a.nside,
+            None,
+        )?)
+    };
     let train_source = |epoch: usize| match (&train_fixed, &mnist) {
+        (Some(_), _) if a.fresh && epoch > 0 => fresh_maps(epoch).map(Cow::Owned).map_err(|e| {
+            tessera_train::TrainError::Config(format!(
+                "simulating the maps of epoch {}: {e:#}",
+                epoch + 1
+            ))
+        }),
         (Some(t), _) => Ok(Cow::Borrowed(t)),
         (None, Some(m)) => Ok(Cow::Owned(m.train_set(a.seed, epoch))),
         (None, None) => unreachable!("one source of training maps"),

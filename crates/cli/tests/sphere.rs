@@ -261,3 +261,43 @@ fn eb_classification_by_folder() {
         .assert()
         .failure();
 }
+
+/// `--fresh`: new training simulations every epoch (the folder then holds the last epoch's);
+/// refused together with --train folders.
+#[test]
+fn fresh_simulations_each_epoch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    tessera()
+        .args([
+            "train", "sphere", "--task", "ellp", "--nside", "4", "--widths", "4", "--dense", "8",
+            "--simulate", "12,6", "--epochs", "2", "--fresh", "-o",
+        ])
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("ell_p: network RMSE"));
+    let params = std::fs::read_to_string(run.join("sims/train/params.csv")).unwrap();
+    let first = std::fs::read_to_string(run.join("sims/test/params.csv")).unwrap();
+    assert_eq!(params.lines().count(), 13, "{params}");
+    assert_ne!(params, first);
+    // Epoch 2's maps are not epoch 1's: simulating epoch 1's seed again gives other values.
+    let again = tmp.path().join("again");
+    tessera()
+        .args(["sim", "ellp", "--nside", "4", "--count", "12", "--seed", "1", "-o"])
+        .arg(&again)
+        .assert()
+        .success();
+    let epoch1 = std::fs::read_to_string(again.join("params.csv")).unwrap();
+    assert_ne!(params, epoch1);
+    tessera()
+        .args(["train", "sphere", "--task", "ellp", "--fresh", "--train"])
+        .arg(&again)
+        .arg("--test")
+        .arg(&again)
+        .arg("-o")
+        .arg(tmp.path().join("no"))
+        .assert()
+        .failure()
+        .stderr(contains("--fresh"));
+}
