@@ -270,8 +270,22 @@ fn fresh_simulations_each_epoch() {
     let run = tmp.path().join("run");
     tessera()
         .args([
-            "train", "sphere", "--task", "ellp", "--nside", "4", "--widths", "4", "--dense", "8",
-            "--simulate", "12,6", "--epochs", "2", "--fresh", "-o",
+            "train",
+            "sphere",
+            "--task",
+            "ellp",
+            "--nside",
+            "4",
+            "--widths",
+            "4",
+            "--dense",
+            "8",
+            "--simulate",
+            "12,6",
+            "--epochs",
+            "2",
+            "--fresh",
+            "-o",
         ])
         .arg(&run)
         .assert()
@@ -284,7 +298,9 @@ fn fresh_simulations_each_epoch() {
     // Epoch 2's maps are not epoch 1's: simulating epoch 1's seed again gives other values.
     let again = tmp.path().join("again");
     tessera()
-        .args(["sim", "ellp", "--nside", "4", "--count", "12", "--seed", "1", "-o"])
+        .args([
+            "sim", "ellp", "--nside", "4", "--count", "12", "--seed", "1", "-o",
+        ])
         .arg(&again)
         .assert()
         .success();
