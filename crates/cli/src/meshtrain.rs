@@ -113,13 +113,8 @@ pub struct MeshTrainArgs {
     /// Seed of the weights and the shuffling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Early stopping: stop after this many epochs without a lower loss on a validation split
-    /// held out of the training data, and keep the best epoch's weights (0 = off).
-    #[arg(long, default_value_t = 0)]
-    patience: usize,
-    /// Fraction of the training data held out for validation when --patience is set.
-    #[arg(long, default_value_t = 0.1)]
-    validation: f64,
+    #[command(flatten)]
+    early_stopping: crate::progress::EarlyStoppingArgs,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, accuracy.png,
     /// confusion.png.
     #[arg(short, long)]
@@ -197,8 +192,8 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         lr: a.lr,
         final_lr_fraction: 0.02,
         seed: a.seed,
-        patience: a.patience,
-        validation_fraction: a.validation,
+        patience: a.early_stopping.patience,
+        validation_fraction: a.early_stopping.validation,
     };
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
@@ -259,7 +254,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
     };
     run.save(&net, &a.output)?;
-    crate::report::mesh_report(&a.output)?;
+    crate::report::draw_mesh_pictures(&run, &a.output)?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(
         out,

@@ -58,3 +58,15 @@ pub fn report_best_epoch(
         None => Ok(()),
     }
 }
+
+/// Early-stopping options shared by `tessera train sphere` and `tessera train mesh`.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct EarlyStoppingArgs {
+    /// Early stopping: stop after this many epochs without a lower loss on a validation split
+    /// held out of the training data, and keep the best epoch's weights (0 = off).
+    #[arg(long, default_value_t = 0)]
+    pub patience: usize,
+    /// Fraction of the training data held out for validation when --patience is set.
+    #[arg(long, default_value_t = 0.1)]
+    pub validation: f64,
+}

@@ -206,8 +206,13 @@ fn with_validation(
 
 /// The pictures of a mesh run: loss and accuracy curves and the confusion matrix, from its
 /// run.json.
-pub fn mesh_report(dir: &Path) -> Result<String> {
+fn mesh_report(dir: &Path) -> Result<String> {
     let (run, _) = MeshRun::load(dir)?;
+    draw_mesh_pictures(&run, dir)
+}
+
+/// Draws the pictures of mesh run `run` into `dir`; returns a summary.
+pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
     let title = |what: &str| format!("PD-MeshNet — {what}");
     let h = &run.history;
     plot_curves(

@@ -156,13 +156,8 @@ pub struct SphereTrainArgs {
     /// Seed of the weights, shuffling, dropout and MNIST orientations.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Early stopping: stop after this many epochs without a lower loss on a validation split
-    /// held out of the training data, and keep the best epoch's weights (0 = off).
-    #[arg(long, default_value_t = 0)]
-    patience: usize,
-    /// Fraction of the training data held out for validation when --patience is set.
-    #[arg(long, default_value_t = 0.1)]
-    validation: f64,
+    #[command(flatten)]
+    early_stopping: crate::progress::EarlyStoppingArgs,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv and pictures.
     #[arg(short, long)]
     output: PathBuf,
@@ -355,8 +350,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         lr: a.lr,
         final_lr_fraction: 0.02,
         seed: a.seed,
-        patience: a.patience,
-        validation_fraction: a.validation,
+        patience: a.early_stopping.patience,
+        validation_fraction: a.early_stopping.validation,
     };
     let norm = match (&train_fixed, &mnist) {
         (Some(t), _) => Normalisation::fit(t),

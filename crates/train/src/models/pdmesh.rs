@@ -248,20 +248,17 @@ impl PdMeshNet {
                 (primal, dual, cpu, g) = (p.primal, p.dual, p.batch, p.device_batch);
             }
         }
-        let per_mesh = match self.readout {
-            MeshReadout::Mean => scatter_mean(dual, &g.dual.nodes),
-            MeshReadout::Max => scatter_max(dual, &g.dual.nodes),
-            MeshReadout::Gem => self.gem.as_ref().expect("built").forward(dual, &g.dual),
-            MeshReadout::Attention => self
-                .attention
-                .as_ref()
-                .expect("built")
-                .forward(dual, &g.dual),
-            MeshReadout::Histograph => self
-                .histograph
-                .as_ref()
-                .expect("built")
-                .forward(&[last_input, dual], &g.dual),
+        // The learned readout built for this network, if any; else the mean or the maximum.
+        let per_mesh = if let Some(gem) = &self.gem {
+            gem.forward(dual, &g.dual)
+        } else if let Some(attention) = &self.attention {
+            attention.forward(dual, &g.dual)
+        } else if let Some(histograph) = &self.histograph {
+            histograph.forward(&[last_input, dual], &g.dual)
+        } else if self.readout == MeshReadout::Max {
+            scatter_max(dual, &g.dual.nodes)
+        } else {
+            scatter_mean(dual, &g.dual.nodes)
         };
         Ok(self.output.forward(relu(self.hidden.forward(per_mesh))))
     }
