@@ -124,6 +124,10 @@ pub struct SphereTrainArgs {
     /// Filters per block, comma-separated; each block halves nside.
     #[arg(long, value_delimiter = ',', default_values_t = [32, 32, 32])]
     widths: Vec<usize>,
+    /// Convolutions (each with its ReLU) per block before the pooling; 2 doubles the receptive
+    /// field at every resolution.
+    #[arg(long, default_value_t = 1)]
+    convs_per_block: usize,
     /// Convolution.
     #[arg(long, value_enum, default_value = "stencil")]
     conv: ConvArg,
@@ -327,6 +331,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     let classification = matches!(test.targets, MapTargets::Classes { .. });
     let model = SphereCnnConfig::new(a.nside, test.channels, test.targets.outputs())
         .with_widths(a.widths.clone())
+        .with_convs_per_block(a.convs_per_block)
         .with_conv(match a.conv {
             ConvArg::Stencil => SphereConvKind::Stencil,
             ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),

@@ -227,10 +227,10 @@ impl MeshRun {
     /// The network configuration.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when `model` is not a [`PdMeshNetConfig`].
+    /// [`TrainError::Config`] when `model` is not a [`PdMeshNetConfig`] (fields added since the
+    /// run was saved take their defaults).
     pub fn model_config(&self) -> Result<PdMeshNetConfig> {
-        serde_json::from_value(self.model.clone())
-            .map_err(|e| TrainError::Config(format!("not a PD-MeshNet configuration: {e}")))
+        PdMeshNetConfig::from_json(&self.model, "the PD-MeshNet configuration of the run")
     }
 
     /// Writes `run.json` and `model.bpk` into `dir` (created), each through a temporary file.

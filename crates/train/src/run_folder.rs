@@ -61,3 +61,75 @@ pub(crate) fn load_weights<M: Module>(net: M, dir: &Path) -> Result<M> {
     net.try_load_file(&model)
         .map_err(|e| io_err(&model, format!("{e:?}")))
 }
+
+/// Parses a model configuration saved as JSON, with every field the JSON leaves out taken from
+/// `defaults` — so that runs saved before a field existed, and hand-written configuration files
+/// that state only what they change, still load — except the `required` fields, which must be
+/// there. `what` names the source in the error ("runs/x/run.json").
+///
+/// # Errors
+/// [`TrainError::Config`] naming `what` when `saved` is not an object, lacks a required field,
+/// or does not parse as a `C`.
+pub(crate) fn config_with_defaults<C: Serialize + DeserializeOwned>(
+    saved: &serde_json::Value,
+    defaults: &C,
+    required: &[&str],
+    what: &str,
+) -> Result<C> {
+    let err = |m: String| TrainError::Config(format!("{what}: {m}"));
+    let serde_json::Value::Object(saved) = saved else {
+        return Err(err("the model configuration is not a JSON object".into()));
+    };
+    if let Some(missing) = required.iter().find(|k| !saved.contains_key(**k)) {
+        return Err(err(format!("the model configuration lacks `{missing}`")));
+    }
+    let serde_json::Value::Object(mut merged) =
+        serde_json::to_value(defaults).map_err(|e| err(e.to_string()))?
+    else {
+        return Err(err("the default configuration is not a JSON object".into()));
+    };
+    merged.extend(saved.iter().map(|(k, v)| (k.clone(), v.clone())));
+    serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| err(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Cfg {
+        size: usize,
+        depth: usize,
+        name: String,
+    }
+
+    #[test]
+    fn absent_fields_take_defaults_and_required_ones_must_be_stated() {
+        let defaults = Cfg {
+            size: 0,
+            depth: 1,
+            name: "plain".into(),
+        };
+        let loaded: Cfg =
+            config_with_defaults(&json!({"size": 5, "name": "x"}), &defaults, &["size"], "f")
+                .unwrap();
+        assert_eq!(
+            loaded,
+            Cfg {
+                size: 5,
+                depth: 1,
+                name: "x".into()
+            }
+        );
+        let e = config_with_defaults::<Cfg>(&json!({"depth": 2}), &defaults, &["size"], "f.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("f.json") && e.contains("size"), "{e}");
+        let e = config_with_defaults::<Cfg>(&json!([1]), &defaults, &[], "f.json").unwrap_err();
+        assert!(e.to_string().contains("not a JSON object"), "{e}");
+        let e =
+            config_with_defaults::<Cfg>(&json!({"size": "big"}), &defaults, &[], "g").unwrap_err();
+        assert!(e.to_string().starts_with("g: "), "{e}");
+    }
+}

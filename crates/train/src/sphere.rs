@@ -416,10 +416,15 @@ impl SphereRun {
     /// The network configuration.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when `model` is not a [`SphereCnnConfig`].
+    /// [`TrainError::Config`] when `model` is not a [`SphereCnnConfig`] (fields added since the
+    /// run was saved take their defaults).
     pub fn model_config(&self) -> Result<SphereCnnConfig> {
-        serde_json::from_value(self.model.clone())
-            .map_err(|e| TrainError::Config(format!("not a sphere CNN configuration: {e}")))
+        run_folder::config_with_defaults(
+            &self.model,
+            &SphereCnnConfig::new(0, 0, 0),
+            &["nside", "channels", "outputs"],
+            "the sphere CNN configuration of the run",
+        )
     }
 
     /// Writes `run.json` and `model.bpk` into `dir` (created), each through a temporary file.

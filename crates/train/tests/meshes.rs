@@ -312,3 +312,40 @@ fn ablation_variants_run() {
         }
     }
 }
+
+#[test]
+fn configuration_files_may_state_only_what_they_change() {
+    let released = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/pdmesh_shrec.json");
+    let cfg = PdMeshNetConfig::from_file(&released).unwrap();
+    assert_eq!(
+        (cfg.channels.clone(), cfg.heads, cfg.classes),
+        (vec![64, 128], 3, 30)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let partial = dir.path().join("small.json");
+    std::fs::write(
+        &partial,
+        r#"{"d_primal": 1, "d_dual": 7, "classes": 4, "channels": [8]}"#,
+    )
+    .unwrap();
+    let cfg = PdMeshNetConfig::from_file(&partial).unwrap();
+    let defaults = PdMeshNetConfig::new(1, 7, 4);
+    assert_eq!(cfg.channels, vec![8]);
+    assert_eq!((cfg.heads, cfg.keep), (defaults.heads, defaults.keep));
+
+    let no_classes = dir.path().join("no_classes.json");
+    std::fs::write(&no_classes, r#"{"d_primal": 1, "d_dual": 7}"#).unwrap();
+    let e = PdMeshNetConfig::from_file(&no_classes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no_classes.json") && e.contains("classes"),
+        "{e}"
+    );
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{ channels: [8").unwrap();
+    let e = PdMeshNetConfig::from_file(&broken).unwrap_err().to_string();
+    assert!(e.contains("broken.json"), "{e}");
+    assert!(PdMeshNetConfig::from_file(&dir.path().join("absent.json")).is_err());
+}

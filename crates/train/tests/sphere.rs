@@ -113,6 +113,14 @@ fn a_tiny_training_learns_and_its_run_reloads() {
         }
     }
     assert!(SphereRun::load(Path::new("/nonexistent/run")).is_err());
+
+    // A run saved before `convs_per_block` existed (no such field) loads with one per block.
+    let mut old = loaded.clone();
+    old.model.as_object_mut().unwrap().remove("convs_per_block");
+    assert_eq!(old.model_config().unwrap().convs_per_block, 1);
+    old.model.as_object_mut().unwrap().remove("nside");
+    let e = old.model_config().unwrap_err().to_string();
+    assert!(e.contains("nside"), "{e}");
 }
 
 #[test]

@@ -118,12 +118,28 @@ impl PdMeshNetConfig {
     /// # Errors
     /// [`TrainError::Config`] naming the file when it cannot be read or parsed.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        Self::load(path).map_err(|e| {
-            TrainError::Config(format!(
-                "{}: not a PD-MeshNet configuration: {e}",
-                path.display()
-            ))
-        })
+        let what = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let json = serde_json::from_str(&text)
+            .map_err(|e| TrainError::Config(format!("{what}: not a JSON file: {e}")))?;
+        Self::from_json(&json, &what)
+    }
+
+    /// The configuration in `json` (absent fields take their defaults except the inputs and the
+    /// class count, which must be stated); `what` names the source in errors.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] naming `what` when `json` is not a PD-MeshNet configuration.
+    pub fn from_json(json: &serde_json::Value, what: &str) -> Result<Self> {
+        crate::run_folder::config_with_defaults(
+            json,
+            &Self::new(0, 0, 0),
+            &["d_primal", "d_dual", "classes"],
+            what,
+        )
     }
 
     /// The network on `device`.

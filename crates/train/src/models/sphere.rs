@@ -42,6 +42,10 @@ pub struct SphereCnnConfig {
     /// Filters of each block; every block halves nside (NNhealpix's MNIST model: [32, 32, 32]).
     #[config(default = "vec![32, 32, 32]")]
     pub widths: Vec<usize>,
+    /// Convolutions (each followed by ReLU) in every block before its pooling; NNhealpix uses 1,
+    /// a second one doubles the receptive field at each resolution (VGG's habit).
+    #[config(default = 1)]
+    pub convs_per_block: usize,
     /// The convolution.
     #[config(default = "SphereConvKind::Stencil")]
     pub conv: SphereConvKind,
@@ -70,6 +74,8 @@ pub struct SphereCnn {
     output: Linear,
     #[module(skip)]
     readout: SphereReadout,
+    #[module(skip)]
+    convs_per_block: usize,
 }
 
 impl SphereCnnConfig {
@@ -87,30 +93,34 @@ impl SphereCnnConfig {
         if !self.nside.is_power_of_two()
             || self.nside.trailing_zeros() < blocks
             || self.widths.contains(&0)
+            || self.convs_per_block == 0
             || self.channels == 0
             || self.outputs == 0
         {
             return Err(TrainError::Config(format!(
                 "a sphere CNN with blocks {:?} cannot read nside {} maps with {} channels into {} \
-                 outputs (each block halves nside; widths, channels and outputs must be positive)",
-                self.widths, self.nside, self.channels, self.outputs
+                 outputs with {} convolutions per block (each block halves nside; widths, \
+                 channels, outputs and convolutions per block must be positive)",
+                self.widths, self.nside, self.channels, self.outputs, self.convs_per_block
             )));
         }
         let (mut stencils, mut chebs) = (Vec::new(), Vec::new());
         let mut d_in = self.channels;
         for (i, &w) in self.widths.iter().enumerate() {
             let nside = self.nside >> i;
-            match self.conv {
-                SphereConvKind::Stencil => {
-                    stencils.push(HealpixConvConfig::new(nside, d_in, w).init(device)?)
+            for _ in 0..self.convs_per_block {
+                match self.conv {
+                    SphereConvKind::Stencil => {
+                        stencils.push(HealpixConvConfig::new(nside, d_in, w).init(device)?)
+                    }
+                    SphereConvKind::Chebyshev(k) => chebs.push(
+                        HealpixChebConvConfig::new(nside, d_in, w)
+                            .with_k(k)
+                            .init(device)?,
+                    ),
                 }
-                SphereConvKind::Chebyshev(k) => chebs.push(
-                    HealpixChebConvConfig::new(nside, d_in, w)
-                        .with_k(k)
-                        .init(device)?,
-                ),
+                d_in = w;
             }
-            d_in = w;
         }
         let npix_out = 12 * (self.nside_out() * self.nside_out()) as usize;
         let flat = match self.readout {
@@ -125,6 +135,7 @@ impl SphereCnnConfig {
             hidden: LinearConfig::new(flat, self.dense).init(device),
             output: LinearConfig::new(self.dense, self.outputs).init(device),
             readout: self.readout,
+            convs_per_block: self.convs_per_block,
         })
     }
 }
@@ -136,11 +147,17 @@ impl SphereCnn {
     /// `x: [B, npix, channels]` (NESTED) → `[B, npix / 4^blocks, widths.last]`.
     pub fn features(&self, x: Tensor<3>) -> Tensor<3> {
         let mut h = x;
-        for conv in &self.stencils {
-            h = self.pool.forward(relu(conv.forward(h)));
+        for block in self.stencils.chunks(self.convs_per_block) {
+            for conv in block {
+                h = relu(conv.forward(h));
+            }
+            h = self.pool.forward(h);
         }
-        for conv in &self.chebs {
-            h = self.pool.forward(relu(conv.forward(h)));
+        for block in self.chebs.chunks(self.convs_per_block) {
+            for conv in block {
+                h = relu(conv.forward(h));
+            }
+            h = self.pool.forward(h);
         }
         h
     }
@@ -159,5 +176,29 @@ impl SphereCnn {
         };
         let v = relu(self.hidden.forward(self.dropout.forward(v)));
         self.output.forward(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::module::Module;
+
+    #[test]
+    fn a_second_convolution_per_block_adds_one_stencil_layer_per_resolution() {
+        let device = Device::flex();
+        let one = SphereCnnConfig::new(4, 2, 3)
+            .with_widths(vec![5, 6])
+            .with_dense(7)
+            .with_readout(SphereReadout::Mean);
+        let two = one.clone().with_convs_per_block(2);
+        let (a, b) = (one.init(&device).unwrap(), two.init(&device).unwrap());
+        // The extra layers are 9·5·5 and 9·6·6 weights plus their biases.
+        let extra = (9 * 5 * 5 + 5) + (9 * 6 * 6 + 6);
+        assert_eq!(b.num_params(), a.num_params() + extra);
+        let x = Tensor::<3>::ones([2, 12 * 16, 2], &device);
+        assert_eq!(b.features(x.clone()).dims(), [2, 12, 6]);
+        assert_eq!(b.forward(x).dims(), [2, 3]);
+        assert!(one.with_convs_per_block(0).init(&device).is_err());
     }
 }
