@@ -71,6 +71,9 @@ pub enum MapReadoutArg {
     Mean,
     /// Maximum over pixels.
     Max,
+    /// Log mean square of every filter at every layer (a learned power spectrum; for spectral
+    /// parameters such as ℓ_p).
+    LogPower,
 }
 
 /// Arguments of `tessera train sphere`.
@@ -346,6 +349,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             MapReadoutArg::Flatten => SphereReadout::Flatten,
             MapReadoutArg::Mean => SphereReadout::Mean,
             MapReadoutArg::Max => SphereReadout::Max,
+            MapReadoutArg::LogPower => SphereReadout::LogPower,
         })
         .with_dense(a.dense.unwrap_or(if classification { 48 } else { 256 }))
         .with_dropout(a.dropout.unwrap_or(if classification { 0.2 } else { 0.0 }));

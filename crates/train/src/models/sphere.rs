@@ -28,7 +28,15 @@ pub enum SphereReadout {
     Mean,
     /// Maximum over pixels.
     Max,
+    /// Every convolution's log mean square response, per filter, concatenated over all layers:
+    /// `ln(ε + mean_p z_p²)` of the outputs `z` before their ReLU. A learned power spectrum:
+    /// the first layer's filters are linear in the map, so these are log band powers, which a
+    /// spectrum's faint tails shift as much as its peak (a mean of ReLUs sees mostly the peak).
+    LogPower,
 }
+
+/// Added to the mean square before the logarithm of [`SphereReadout::LogPower`].
+const LOG_POWER_FLOOR: f64 = 1e-6;
 
 /// Configuration of [`SphereCnn`].
 #[derive(Config, Debug)]
@@ -126,6 +134,7 @@ impl SphereCnnConfig {
         let flat = match self.readout {
             SphereReadout::Flatten => npix_out * d_in,
             SphereReadout::Mean | SphereReadout::Max => d_in,
+            SphereReadout::LogPower => self.widths.iter().sum::<usize>() * self.convs_per_block,
         };
         Ok(SphereCnn {
             stencils,
@@ -141,25 +150,69 @@ impl SphereCnnConfig {
 }
 
 impl SphereCnn {
+    /// Convolution `i` (counted over all blocks) of `h`.
+    fn conv(&self, i: usize, h: Tensor<3>) -> Tensor<3> {
+        match self.stencils.get(i) {
+            Some(conv) => conv.forward(h),
+            None => self.chebs[i].forward(h),
+        }
+    }
+
+    /// Runs the blocks; `tap` sees every convolution's output before its ReLU.
+    fn blocks(&self, x: Tensor<3>, mut tap: impl FnMut(&Tensor<3>)) -> Tensor<3> {
+        let convs = self.stencils.len() + self.chebs.len();
+        let mut h = x;
+        for block in 0..convs / self.convs_per_block {
+            for j in 0..self.convs_per_block {
+                let z = self.conv(block * self.convs_per_block + j, h);
+                tap(&z);
+                h = relu(z);
+            }
+            h = self.pool.forward(h);
+        }
+        h
+    }
+
     /// The feature map after the last block.
     ///
     /// # Shapes
     /// `x: [B, npix, channels]` (NESTED) → `[B, npix / 4^blocks, widths.last]`.
     pub fn features(&self, x: Tensor<3>) -> Tensor<3> {
-        let mut h = x;
-        for block in self.stencils.chunks(self.convs_per_block) {
-            for conv in block {
-                h = relu(conv.forward(h));
+        self.blocks(x, |_| ())
+    }
+
+    /// The vector the dense head reads.
+    ///
+    /// # Shapes
+    /// `x: [B, npix, channels]` (NESTED) → `[B, F]` (F set by the readout).
+    pub fn embedding(&self, x: Tensor<3>) -> Tensor<2> {
+        let b = x.dims()[0];
+        let width = |h: &Tensor<3>| h.dims()[2];
+        match self.readout {
+            SphereReadout::Flatten => {
+                let h = self.features(x);
+                let [_, n, c] = h.dims();
+                h.reshape([b, n * c])
             }
-            h = self.pool.forward(h);
-        }
-        for block in self.chebs.chunks(self.convs_per_block) {
-            for conv in block {
-                h = relu(conv.forward(h));
+            SphereReadout::Mean => {
+                let h = self.features(x);
+                let c = width(&h);
+                h.mean_dim(1).reshape([b, c])
             }
-            h = self.pool.forward(h);
+            SphereReadout::Max => {
+                let h = self.features(x);
+                let c = width(&h);
+                h.max_dim(1).reshape([b, c])
+            }
+            SphereReadout::LogPower => {
+                let mut powers = Vec::new();
+                self.blocks(x, |z| {
+                    let mean_square = z.clone().powi_scalar(2).mean_dim(1).reshape([b, width(z)]);
+                    powers.push(mean_square.add_scalar(LOG_POWER_FLOOR).log());
+                });
+                Tensor::cat(powers, 1)
+            }
         }
-        h
     }
 
     /// Class scores (logits) or parameter values.
@@ -167,13 +220,7 @@ impl SphereCnn {
     /// # Shapes
     /// `x: [B, npix, channels]` (NESTED) → `[B, outputs]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
-        let h = self.features(x);
-        let [b, n, c] = h.dims();
-        let v = match self.readout {
-            SphereReadout::Flatten => h.reshape([b, n * c]),
-            SphereReadout::Mean => h.mean_dim(1).reshape([b, c]),
-            SphereReadout::Max => h.max_dim(1).reshape([b, c]),
-        };
+        let v = self.embedding(x);
         let v = relu(self.hidden.forward(self.dropout.forward(v)));
         self.output.forward(v)
     }
@@ -200,5 +247,50 @@ mod tests {
         assert_eq!(b.features(x.clone()).dims(), [2, 12, 6]);
         assert_eq!(b.forward(x).dims(), [2, 3]);
         assert!(one.with_convs_per_block(0).init(&device).is_err());
+    }
+
+    #[test]
+    fn the_log_power_readout_is_the_log_mean_square_of_every_convolution() {
+        let device = Device::flex();
+        let cfg = SphereCnnConfig::new(4, 1, 1)
+            .with_widths(vec![3, 2])
+            .with_dense(4)
+            .with_readout(SphereReadout::LogPower);
+        let net = cfg.init(&device).unwrap();
+        let x = Tensor::<3>::random(
+            [2, 12 * 16, 1],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        let v = net.embedding(x.clone());
+        assert_eq!(v.dims(), [2, 5]);
+        // By hand: the first convolution's outputs, then the second's on the pooled ReLU.
+        let z1 = net.stencils[0].forward(x);
+        let z2 = net.stencils[1].forward(net.pool.forward(relu(z1.clone())));
+        let expect = |z: Tensor<3>| -> Vec<f32> {
+            let [b, n, c] = z.dims();
+            let z: Vec<f32> = z.into_data().to_vec().unwrap();
+            (0..b)
+                .flat_map(|i| {
+                    let z = &z;
+                    (0..c).map(move |k| {
+                        let ms = (0..n).map(|p| z[(i * n + p) * c + k].powi(2)).sum::<f32>();
+                        (ms / n as f32 + LOG_POWER_FLOOR as f32).ln()
+                    })
+                })
+                .collect()
+        };
+        let (e1, e2) = (expect(z1), expect(z2));
+        let got: Vec<f32> = v.into_data().to_vec().unwrap();
+        for i in 0..2 {
+            let want = [&e1[i * 3..i * 3 + 3], &e2[i * 2..i * 2 + 2]].concat();
+            for (g, w) in got[i * 5..i * 5 + 5].iter().zip(&want) {
+                assert!((g - w).abs() < 1e-4, "{g} vs {w}");
+            }
+        }
+        assert_eq!(
+            net.forward(Tensor::<3>::ones([2, 192, 1], &device)).dims(),
+            [2, 1]
+        );
     }
 }
