@@ -269,7 +269,7 @@ mod tests {
         let z2 = net.stencils[1].forward(net.pool.forward(relu(z1.clone())));
         let expect = |z: Tensor<3>| -> Vec<f32> {
             let [b, n, c] = z.dims();
-            let z: Vec<f32> = z.into_data().to_vec().unwrap();
+            let z: Vec<f32> = z.into_data().try_to_vec::<f32>().unwrap();
             (0..b)
                 .flat_map(|i| {
                     let z = &z;
@@ -281,7 +281,7 @@ mod tests {
                 .collect()
         };
         let (e1, e2) = (expect(z1), expect(z2));
-        let got: Vec<f32> = v.into_data().to_vec().unwrap();
+        let got: Vec<f32> = v.into_data().try_to_vec::<f32>().unwrap();
         for i in 0..2 {
             let want = [&e1[i * 3..i * 3 + 3], &e2[i * 2..i * 2 + 2]].concat();
             for (g, w) in got[i * 5..i * 5 + 5].iter().zip(&want) {
