@@ -115,6 +115,9 @@ pub struct MeshTrainArgs {
     seed: u64,
     #[command(flatten)]
     early_stopping: crate::progress::EarlyStoppingArgs,
+    /// Backend that trains: cpu, or a GPU (wgpu, cuda) in a build with that cargo feature.
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: crate::progress::DeviceArg,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, accuracy.png,
     /// confusion.png.
     #[arg(short, long)]
@@ -194,6 +197,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         seed: a.seed,
         patience: a.early_stopping.patience,
         validation_fraction: a.early_stopping.validation,
+        compute: a.device.compute()?,
     };
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;

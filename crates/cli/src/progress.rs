@@ -59,6 +59,32 @@ pub fn report_best_epoch(
     }
 }
 
+/// The backend a training runs on (`tessera train … --device`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeviceArg {
+    /// burn's flex backend on all CPU cores (always built).
+    #[default]
+    Cpu,
+    /// The default GPU through wgpu (Vulkan, Metal, DirectX 12); needs a build with
+    /// `--features wgpu`.
+    Wgpu,
+    /// The first CUDA GPU; needs a build with `--features cuda`.
+    Cuda,
+}
+
+impl DeviceArg {
+    /// The training layer's backend, or a clear error when this build lacks it.
+    pub fn compute(self) -> anyhow::Result<tessera_train::Compute> {
+        let compute = match self {
+            DeviceArg::Cpu => tessera_train::Compute::Cpu,
+            DeviceArg::Wgpu => tessera_train::Compute::Wgpu,
+            DeviceArg::Cuda => tessera_train::Compute::Cuda,
+        };
+        compute.device()?;
+        Ok(compute)
+    }
+}
+
 /// Early-stopping options shared by `tessera train sphere` and `tessera train mesh`.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct EarlyStoppingArgs {

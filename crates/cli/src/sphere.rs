@@ -165,6 +165,9 @@ pub struct SphereTrainArgs {
     seed: u64,
     #[command(flatten)]
     early_stopping: crate::progress::EarlyStoppingArgs,
+    /// Backend that trains: cpu, or a GPU (wgpu, cuda) in a build with that cargo feature.
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: crate::progress::DeviceArg,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv and pictures.
     #[arg(short, long)]
     output: PathBuf,
@@ -361,6 +364,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         seed: a.seed,
         patience: a.early_stopping.patience,
         validation_fraction: a.early_stopping.validation,
+        compute: a.device.compute()?,
     };
     let norm = match (&train_fixed, &mnist) {
         (Some(t), _) => Normalisation::fit(t),

@@ -93,6 +93,9 @@ pub struct GraphTrainArgs {
     /// (GIN only).
     #[arg(long)]
     edge_labels: bool,
+    /// Backend that trains: cpu, or a GPU (wgpu, cuda) in a build with that cargo feature.
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: crate::progress::DeviceArg,
     /// Run folder: config.json at the start, checkpoint/ after every epoch, loss.csv and
     /// report.json at the end (report.json marks a finished run).
     #[arg(short, long)]
@@ -176,6 +179,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         lr: a.lr,
         lr_halving: 50,
         seed: a.seed,
+        compute: a.device.compute()?,
     };
     let checkpoint = a.output.join("checkpoint");
     if !a.resume && a.output.join("report.json").exists() {

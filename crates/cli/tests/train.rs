@@ -164,3 +164,26 @@ fn finished_and_unfinished_runs_are_not_overwritten() {
         .success();
     assert!(run.join("report.json").exists());
 }
+
+/// A GPU backend this build lacks is refused before any work, naming the feature to build with,
+/// and no run folder is left behind.
+#[test]
+fn a_gpu_backend_missing_from_the_build_is_a_clear_error() {
+    if cfg!(feature = "wgpu") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/graphs/MUTAG");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["train", "graph", "--device", "wgpu", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--features wgpu"));
+    assert!(!run.exists());
+}

@@ -29,6 +29,8 @@ pub struct FitConfig {
     pub lr_halving: usize,
     /// Seed of the folds, the shuffling and the initial weights.
     pub seed: u64,
+    /// The backend that trains and evaluates.
+    pub compute: crate::Compute,
 }
 
 impl Default for FitConfig {
@@ -40,6 +42,7 @@ impl Default for FitConfig {
             lr: 0.01,
             lr_halving: 50,
             seed: 0,
+            compute: crate::Compute::Cpu,
         }
     }
 }
@@ -240,8 +243,8 @@ pub fn cross_validate_with(
         )));
     }
     let folds = stratified_folds(&data.labels, cfg.folds, cfg.seed);
-    let train_device = Device::flex().autodiff();
-    let eval_device = Device::flex();
+    let eval_device = cfg.compute.device()?;
+    let train_device = eval_device.clone().autodiff();
     let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
     if let Some(dir) = &ckpt.dir {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;

@@ -1,4 +1,5 @@
-//! Datasets, models and the training loops of Tessera, on burn 0.22 (`Device::flex()`).
+//! Datasets, models and the training loops of Tessera, on burn 0.22 (`Device::flex()` on the CPU;
+//! GPUs behind the `wgpu` and `cuda` features, see [`compute`]).
 //!
 //! - Graphs: the TU benchmark format, stratified k-fold splits, the GIN graph classifier and its
 //!   cross-validated training (GIN's protocol: Adam, learning rate halved every 50 epochs,
@@ -8,6 +9,7 @@
 //! - Meshes: MeshCNN-layout folders ([`data::MeshDataset`]), the PD-MeshNet classifier
 //!   ([`models::PdMeshNet`]) and its training, in [`meshfit`].
 
+pub mod compute;
 pub mod data;
 mod error;
 pub mod fit;
@@ -19,4 +21,5 @@ mod run_folder;
 mod schedule;
 pub mod sphere;
 
+pub use compute::Compute;
 pub use error::{Result, TrainError};

@@ -46,7 +46,7 @@ fn batch_of(samples: &[MeshSample], idx: &[usize]) -> Result<PrimalDualBatch> {
 /// # Errors
 /// A mesh too small for the pooling schedule.
 pub fn classify(net: &PdMeshNet, samples: &[MeshSample], batch: usize) -> Result<Vec<Vec<f64>>> {
-    let device = Device::flex();
+    let device = crate::compute::device_of(net);
     let order: Vec<usize> = (0..samples.len()).collect();
     let mut out = Vec::with_capacity(samples.len());
     for idx in order.chunks(batch.max(1)) {
@@ -75,7 +75,7 @@ pub fn classify(net: &PdMeshNet, samples: &[MeshSample], batch: usize) -> Result
 pub fn learned_clusters(net: &PdMeshNet, sample: &MeshSample) -> Result<Vec<Vec<u32>>> {
     net.clusters(
         &batch_of(std::slice::from_ref(sample), &[0])?,
-        &Device::flex(),
+        &crate::compute::device_of(net),
     )
 }
 
@@ -116,7 +116,7 @@ pub fn fit_mesh(
             data.test.len()
         )));
     }
-    let device = Device::flex().autodiff();
+    let device = cfg.compute.device()?.autodiff();
     device.seed(cfg.seed);
     let mut net = model.init(&device)?;
     let mut optim = AdamConfig::new().init();

@@ -28,6 +28,9 @@ pub struct FitSchedule {
     /// Fraction of the training data held out for validation when `patience > 0`.
     #[serde(default = "default_validation")]
     pub validation_fraction: f64,
+    /// The backend that trains.
+    #[serde(default)]
+    pub compute: crate::Compute,
 }
 
 fn default_validation() -> f64 {
@@ -44,6 +47,7 @@ impl Default for FitSchedule {
             seed: 0,
             patience: 0,
             validation_fraction: default_validation(),
+            compute: crate::Compute::Cpu,
         }
     }
 }

@@ -238,7 +238,7 @@ pub fn infer(
             norm.channel_mean.len()
         )));
     }
-    let device = Device::flex();
+    let device = crate::compute::device_of(net);
     let order: Vec<usize> = (0..set.len()).collect();
     let mut outputs = Vec::with_capacity(set.len());
     for idx in order.chunks(batch.max(1)) {
@@ -325,7 +325,7 @@ pub fn fit_sphere<'a>(
 ) -> Result<(SphereCnn, SphereHistory)> {
     cfg.check()?;
     check_compatible(model, test, "test maps")?;
-    let device = Device::flex().autodiff();
+    let device = cfg.compute.device()?.autodiff();
     device.seed(cfg.seed);
     let mut net = model.init(&device)?;
     let mut optim = AdamConfig::new().init();

@@ -247,6 +247,7 @@ fn early_stopping_keeps_the_best_epoch() {
         seed: 4,
         patience: 2,
         validation_fraction: 0.25,
+        ..FitSchedule::default()
     };
     let norm = Normalisation::fit(&train);
     let (net, h) = fit_sphere(

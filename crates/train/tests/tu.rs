@@ -133,6 +133,7 @@ fn gin_learns_a_toy_task_reproducibly() {
         lr: 0.01,
         lr_halving: 50,
         seed: 3,
+        ..FitConfig::default()
     };
     let a = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
     assert!(a.mean >= 0.9, "accuracy {}", a.mean);
@@ -159,6 +160,7 @@ fn resume_after_a_kill_gives_the_same_result() {
         lr: 0.01,
         lr_halving: 3,
         seed: 5,
+        ..FitConfig::default()
     };
     let full = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
