@@ -4,12 +4,16 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// The MUTAG folder of the shared data.
+fn mutag() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/graphs/MUTAG")
+}
+
 #[test]
 fn train_graph_writes_a_run_folder() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/graphs/MUTAG");
+    let data = mutag();
     Command::cargo_bin("tessera")
         .unwrap()
         .args([
@@ -120,8 +124,7 @@ fn train_graph_writes_a_run_folder() {
 fn finished_and_unfinished_runs_are_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/graphs/MUTAG");
+    let data = mutag();
     let args = [
         "train", "graph", "--folds", "2", "--epochs", "1", "--hidden", "4", "--data",
     ];
@@ -174,8 +177,7 @@ fn a_gpu_backend_missing_from_the_build_is_a_clear_error() {
     }
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/graphs/MUTAG");
+    let data = mutag();
     Command::cargo_bin("tessera")
         .unwrap()
         .args(["train", "graph", "--device", "wgpu", "--data"])
