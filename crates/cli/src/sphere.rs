@@ -131,6 +131,10 @@ pub struct SphereTrainArgs {
     /// field at every resolution.
     #[arg(long, default_value_t = 1)]
     convs_per_block: usize,
+    /// No ReLU in the blocks (a linear filter bank; with --readout log-power a learned
+    /// band-power estimator).
+    #[arg(long)]
+    linear_blocks: bool,
     /// Convolution.
     #[arg(long, value_enum, default_value = "stencil")]
     conv: ConvArg,
@@ -338,6 +342,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     let model = SphereCnnConfig::new(a.nside, test.channels, test.targets.outputs())
         .with_widths(a.widths.clone())
         .with_convs_per_block(a.convs_per_block)
+        .with_linear_blocks(a.linear_blocks)
         .with_conv(match a.conv {
             ConvArg::Stencil => SphereConvKind::Stencil,
             ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),

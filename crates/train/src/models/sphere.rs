@@ -54,6 +54,12 @@ pub struct SphereCnnConfig {
     /// a second one doubles the receptive field at each resolution (VGG's habit).
     #[config(default = 1)]
     pub convs_per_block: usize,
+    /// No ReLU after the convolutions: the blocks become a linear multi-resolution filter bank
+    /// (stencils and mean pooling), which with [`SphereReadout::LogPower`] makes the network a
+    /// learned band-power estimator — log powers of filtered, degraded copies of the map — read
+    /// by the dense head. Off in NNhealpix.
+    #[config(default = false)]
+    pub linear_blocks: bool,
     /// The convolution.
     #[config(default = "SphereConvKind::Stencil")]
     pub conv: SphereConvKind,
@@ -84,6 +90,8 @@ pub struct SphereCnn {
     readout: SphereReadout,
     #[module(skip)]
     convs_per_block: usize,
+    #[module(skip)]
+    linear_blocks: bool,
 }
 
 impl SphereCnnConfig {
@@ -145,6 +153,7 @@ impl SphereCnnConfig {
             output: LinearConfig::new(self.dense, self.outputs).init(device),
             readout: self.readout,
             convs_per_block: self.convs_per_block,
+            linear_blocks: self.linear_blocks,
         })
     }
 }
@@ -158,7 +167,7 @@ impl SphereCnn {
         }
     }
 
-    /// Runs the blocks; `tap` sees every convolution's output before its ReLU.
+    /// Runs the blocks; `tap` sees every convolution's output before its ReLU (if any).
     fn blocks(&self, x: Tensor<3>, mut tap: impl FnMut(&Tensor<3>)) -> Tensor<3> {
         let convs = self.stencils.len() + self.chebs.len();
         let mut h = x;
@@ -166,7 +175,7 @@ impl SphereCnn {
             for j in 0..self.convs_per_block {
                 let z = self.conv(block * self.convs_per_block + j, h);
                 tap(&z);
-                h = relu(z);
+                h = if self.linear_blocks { z } else { relu(z) };
             }
             h = self.pool.forward(h);
         }
@@ -292,5 +301,47 @@ mod tests {
             net.forward(Tensor::<3>::ones([2, 192, 1], &device)).dims(),
             [2, 1]
         );
+    }
+
+    #[test]
+    fn linear_blocks_make_the_feature_map_affine_in_the_input() {
+        let device = Device::flex();
+        let cfg = SphereCnnConfig::new(4, 1, 1)
+            .with_widths(vec![3, 2])
+            .with_pool(HealpixPoolKind::Mean)
+            .with_linear_blocks(true);
+        let net = cfg.init(&device).unwrap();
+        let x = Tensor::<3>::random(
+            [1, 12 * 16, 1],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        let f =
+            |t: Tensor<3>| -> Vec<f32> { net.features(t).into_data().try_to_vec::<f32>().unwrap() };
+        let (f0, f1, f3) = (f(x.clone() * 0.0), f(x.clone()), f(x * 3.0));
+        for ((a, b), c) in f0.iter().zip(&f1).zip(&f3) {
+            assert!(((c - a) - 3.0 * (b - a)).abs() < 1e-4, "{a} {b} {c}");
+        }
+        // With ReLU the map is not affine (some response is clipped).
+        let relu_net = cfg.with_linear_blocks(false).init(&device).unwrap();
+        let y = Tensor::<3>::random(
+            [1, 12 * 16, 1],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        let g = |t: Tensor<3>| -> Vec<f32> {
+            relu_net
+                .features(t)
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap()
+        };
+        let (g0, g1, gm) = (g(y.clone() * 0.0), g(y.clone()), g(y * -1.0));
+        let odd = g0
+            .iter()
+            .zip(&g1)
+            .zip(&gm)
+            .all(|((a, b), c)| ((c - a) + (b - a)).abs() < 1e-4);
+        assert!(!odd);
     }
 }
