@@ -15,7 +15,7 @@ use tessera_train::meshfit::{MeshRun, argmax, classify};
 use tessera_train::metrics::{ClassMetrics, RegressionMetrics};
 use tessera_train::sphere::{SphereRun, predict};
 
-use crate::predict::is_mesh_run;
+use crate::predict::{is_mesh_run, refuse_graph_run};
 use crate::sim::write_text;
 
 /// Which meshes of a MeshCNN-layout folder to score.
@@ -154,6 +154,7 @@ fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
 
 /// Runs `tessera eval`.
 pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
+    refuse_graph_run(&a.run, "eval")?;
     let report = if is_mesh_run(&a.run) {
         eval_meshes(&a, out)?
     } else {

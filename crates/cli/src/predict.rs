@@ -68,8 +68,26 @@ pub fn is_mesh_run(dir: &std::path::Path) -> bool {
         .is_some_and(|v| v["task"] == MESH_TASK)
 }
 
+/// Refuses a folder written by `tessera train graph` (a cross-validation report, no trained
+/// network) with a message that says so, instead of "run.json not found"; `what` is the command.
+pub fn refuse_graph_run(dir: &std::path::Path, what: &str) -> Result<()> {
+    let graph_run = !dir.join("run.json").exists()
+        && dir.join("report.json").exists()
+        && dir.join("config.json").exists();
+    if graph_run {
+        bail!(
+            "{}: a graph cross-validation run (`tessera train graph`) keeps fold accuracies, not \
+             a trained network, so `tessera {what}` has nothing to use; it reads runs of \
+             `tessera train sphere` and `tessera train mesh`",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// Runs `tessera predict`.
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
+    refuse_graph_run(&a.run, "predict")?;
     if is_mesh_run(&a.run) {
         let csv = predict_meshes(&a)?;
         write_text(&a.output, &csv)?;

@@ -46,6 +46,16 @@ fn train_graph_writes_a_run_folder() {
         1 + 2 * 2
     );
     assert!(run.join("config.json").exists());
+    // A cross-validation run keeps no network: eval says so instead of "run.json not found".
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("eval")
+        .arg(&run)
+        .arg("--data")
+        .arg(&data)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("graph cross-validation run"));
     assert_eq!(
         report["mean_held_out_accuracy_per_epoch"]
             .as_array()
