@@ -115,9 +115,8 @@ pub struct MeshTrainArgs {
     seed: u64,
     #[command(flatten)]
     early_stopping: crate::progress::EarlyStoppingArgs,
-    /// Backend that trains: cpu, or a GPU (wgpu, cuda) in a build with that cargo feature.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: crate::progress::DeviceArg,
+    #[command(flatten)]
+    device: crate::progress::DeviceArgs,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, accuracy.png,
     /// confusion.png.
     #[arg(short, long)]

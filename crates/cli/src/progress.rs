@@ -72,10 +72,18 @@ pub enum DeviceArg {
     Cuda,
 }
 
-impl DeviceArg {
+/// The backend option shared by every `tessera train` command.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct DeviceArgs {
+    /// Backend that trains: cpu, or a GPU (wgpu, cuda) in a build with that cargo feature.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub device: DeviceArg,
+}
+
+impl DeviceArgs {
     /// The training layer's backend, or a clear error when this build lacks it.
     pub fn compute(self) -> anyhow::Result<tessera_train::Compute> {
-        let compute = match self {
+        let compute = match self.device {
             DeviceArg::Cpu => tessera_train::Compute::Cpu,
             DeviceArg::Wgpu => tessera_train::Compute::Wgpu,
             DeviceArg::Cuda => tessera_train::Compute::Cuda,

@@ -181,7 +181,7 @@ fn stats(truth: &[f64], estimate: &[f64]) -> (f64, f64, f64) {
 
 /// A per-epoch test metric (accuracy or RMSE) on log axes; a run whose metric was never
 /// positive (0 % accuracy throughout) gets no picture, as log axes cannot show it.
-fn plot_metric(values: &[f64], path: &Path, title: &str, y_desc: &str) -> Result<()> {
+pub fn plot_metric(values: &[f64], path: &Path, title: &str, y_desc: &str) -> Result<()> {
     if values.iter().any(|v| *v > 0.0) {
         plot_curves(
             &[("test".to_string(), values.to_vec())],

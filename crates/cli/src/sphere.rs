@@ -169,9 +169,8 @@ pub struct SphereTrainArgs {
     seed: u64,
     #[command(flatten)]
     early_stopping: crate::progress::EarlyStoppingArgs,
-    /// Backend that trains: cpu, or a GPU (wgpu, cuda) in a build with that cargo feature.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: crate::progress::DeviceArg,
+    #[command(flatten)]
+    device: crate::progress::DeviceArgs,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv and pictures.
     #[arg(short, long)]
     output: PathBuf,
@@ -195,8 +194,6 @@ fn folder_target(a: &SphereTrainArgs) -> Result<FolderTarget> {
     })
 }
 
-/// Simulates training and test folders under `RUN/sims` (`tessera sim`), and the likelihood
-/// estimates of the test maps (`tessera estimate`); returns the folders.
 /// Simulates one split into RUN/sims (`train` or `test`): `count` maps (per class for eb) with
 /// seeds from `seed_base`; returns the folders.
 fn simulate_split(
@@ -261,6 +258,8 @@ fn sim_seed(a: &SphereTrainArgs, k: u64) -> u64 {
     1000 * a.seed + k
 }
 
+/// Simulates training and test folders under `RUN/sims` (`tessera sim`), and the likelihood
+/// estimates of the test maps (`tessera estimate`); returns the folders.
 fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let [n_train, n_test] = a.simulate[..] else {
         bail!("--simulate needs TRAIN,TEST counts");

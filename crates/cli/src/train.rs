@@ -93,9 +93,8 @@ pub struct GraphTrainArgs {
     /// (GIN only).
     #[arg(long)]
     edge_labels: bool,
-    /// Backend that trains: cpu, or a GPU (wgpu, cuda) in a build with that cargo feature.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: crate::progress::DeviceArg,
+    #[command(flatten)]
+    device: crate::progress::DeviceArgs,
     /// Run folder: config.json at the start, checkpoint/ after every epoch, loss.csv and
     /// report.json at the end (report.json marks a finished run).
     #[arg(short, long)]
@@ -256,14 +255,12 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         &a.output.join("loss.png"),
         &title("training loss"),
     )?;
-    if curve.iter().any(|v| *v > 0.0) {
-        tessera_train::plots::plot_curves(
-            &[("mean over the folds".to_string(), curve.clone())],
-            &a.output.join("accuracy.png"),
-            &title("held-out accuracy after each epoch"),
-            "accuracy",
-        )?;
-    }
+    crate::report::plot_metric(
+        &curve,
+        &a.output.join("accuracy.png"),
+        &title("held-out accuracy after each epoch (mean over the folds)"),
+        "accuracy",
+    )?;
     let labels: Vec<String> = data.class_values.iter().map(|v| v.to_string()).collect();
     tessera_train::plots::plot_confusion(
         &report.confusion,

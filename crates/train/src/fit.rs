@@ -173,13 +173,13 @@ fn batch_of(graphs: &[Graph], idx: &[usize]) -> Result<GraphBatch> {
     Ok(GraphBatch::new(&refs)?)
 }
 
-/// Whether each held-out graph is classified right, and the predicted classes.
+/// The accuracy on the held-out graphs, and the predicted classes.
 fn held_out(
     net: &GinClassifier,
     data: &TuDataset,
     test: &[usize],
     device: &Device,
-) -> Result<(Vec<bool>, Vec<usize>)> {
+) -> Result<(f64, Vec<usize>)> {
     let batch = batch_of(&data.graphs, test)?.to_device(device);
     let pred: Vec<usize> = net
         .forward(&batch)
@@ -195,9 +195,9 @@ fn held_out(
     let correct = test
         .iter()
         .zip(&pred)
-        .map(|(&i, &p)| data.labels[i] == p)
-        .collect();
-    Ok((correct, pred))
+        .filter(|&(&i, &p)| data.labels[i] == p)
+        .count();
+    Ok((correct as f64 / test.len() as f64, pred))
 }
 
 fn targets(labels: &[usize], idx: &[usize], device: &Device) -> Tensor<1, Int> {
@@ -318,23 +318,19 @@ pub fn cross_validate_with(
             }
             let mean = sum / n as f64;
             state.current_loss.push(mean);
-            let (correct, _) = held_out(&net.valid(), data, test, &eval_device)?;
-            state
-                .current_accuracy
-                .push(correct.iter().filter(|c| **c).count() as f64 / test.len() as f64);
+            let (accuracy, _) = held_out(&net.valid(), data, test, &eval_device)?;
+            state.current_accuracy.push(accuracy);
             state.epochs_done = epoch + 1;
             progress(k, epoch, mean);
             if let Some(dir) = &ckpt.dir {
                 save_checkpoint(dir, &mut state, &net, &optim)?;
             }
         }
-        let (correct, pred) = held_out(&net.valid(), data, test, &eval_device)?;
+        let (accuracy, pred) = held_out(&net.valid(), data, test, &eval_device)?;
         for (&i, &p) in test.iter().zip(&pred) {
             state.confusion[data.labels[i]][p] += 1;
         }
-        state
-            .fold_accuracy
-            .push(correct.iter().filter(|c| **c).count() as f64 / test.len() as f64);
+        state.fold_accuracy.push(accuracy);
         state
             .train_loss
             .push(std::mem::take(&mut state.current_loss));
