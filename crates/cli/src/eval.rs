@@ -1,6 +1,6 @@
 //! `tessera eval RUN --data …`: a trained network scored on labelled data — a mesh run on a
 //! MeshCNN-layout folder, a sphere run on folders of maps with `params.csv` (or one folder per
-//! class) — as a table and, with `-o`, a JSON report.
+//! class), a graph run on a TU folder — as a table and, with `-o`, a JSON report.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,11 +11,12 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use tessera_mesh::{MeshFolder, Split};
 use tessera_train::data::{FolderTarget, MapSet, MapTargets};
+use tessera_train::graph_run::{GraphRun, classify_graphs};
 use tessera_train::meshfit::{MeshRun, argmax, classify};
 use tessera_train::metrics::{ClassMetrics, RegressionMetrics};
 use tessera_train::sphere::{SphereRun, predict};
 
-use crate::predict::{is_mesh_run, refuse_graph_run};
+use crate::predict::{RunKind, run_kind};
 use crate::sim::write_text;
 
 /// Which meshes of a MeshCNN-layout folder to score.
@@ -32,10 +33,12 @@ pub enum SplitArg {
 /// Arguments of `tessera eval`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// A run folder written by `tessera train sphere` or `tessera train mesh`.
+    /// A run folder written by `tessera train sphere`, `tessera train mesh` or
+    /// `tessera train graph --final`.
     run: PathBuf,
     /// Labelled data: a MeshCNN-layout folder for a mesh run; folders of maps with params.csv
-    /// (regression) or one folder per class (classification) for a sphere run.
+    /// (regression) or one folder per class (classification) for a sphere run; a TU dataset
+    /// folder for a graph run.
     #[arg(long, required = true, num_args = 1..)]
     data: Vec<PathBuf>,
     /// Meshes to score (mesh runs).
@@ -102,6 +105,27 @@ fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     Ok(json!({"run": a.run, "data": root, "meshes": items.len(), "metrics": m}))
 }
 
+fn eval_graphs(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
+    let (run, net) = GraphRun::load(&a.run)?;
+    let [dir] = &a.data[..] else {
+        bail!("a graph run is scored on one TU dataset folder");
+    };
+    let data = run.read_graphs(dir)?;
+    if !data.labelled {
+        bail!(
+            "{}: no {}_graph_labels.txt, nothing to score against (`tessera predict` classifies \
+             unlabelled graphs)",
+            dir.display(),
+            data.name
+        );
+    }
+    let predicted = argmax(&classify_graphs(&net, &data.graphs, 64)?);
+    let names: Vec<String> = run.vocabulary.classes.iter().map(i64::to_string).collect();
+    let m = ClassMetrics::new(&data.labels, &predicted, names.len());
+    class_table(&m, &names, data.graphs.len(), out)?;
+    Ok(json!({"run": a.run, "data": dir, "graphs": data.graphs.len(), "metrics": m}))
+}
+
 fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     let (run, net) = SphereRun::load(&a.run)?;
     let model = run.model_config()?;
@@ -154,11 +178,10 @@ fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
 
 /// Runs `tessera eval`.
 pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
-    refuse_graph_run(&a.run, "eval")?;
-    let report = if is_mesh_run(&a.run) {
-        eval_meshes(&a, out)?
-    } else {
-        eval_maps(&a, out)?
+    let report = match run_kind(&a.run, "eval")? {
+        RunKind::Mesh => eval_meshes(&a, out)?,
+        RunKind::Graph => eval_graphs(&a, out)?,
+        RunKind::Sphere => eval_maps(&a, out)?,
     };
     if let Some(path) = &a.output {
         write_text(path, &serde_json::to_string_pretty(&report)?)?;

@@ -109,9 +109,11 @@ enum Command {
     /// Train models: the sphere CNN on maps, PD-MeshNet on meshes, GIN on TU graph datasets.
     #[command(subcommand)]
     Train(train::TrainCommand),
-    /// Apply a trained sphere network to FITS maps (RING or NESTED), writing a CSV.
+    /// Apply a trained network to new data, writing a CSV: a sphere network to FITS maps (RING or
+    /// NESTED), PD-MeshNet to meshes, a graph classifier (`train graph --final`) to TU folders.
     Predict(predict::PredictArgs),
-    /// Pictures and figures of a trained sphere network (with the likelihood baseline).
+    /// Pictures and figures of a training run: a sphere network (with the likelihood baseline),
+    /// PD-MeshNet, or a graph cross-validation.
     Report(report::ReportArgs),
     /// Score a trained network on labelled data: accuracy, confusion and recall per class, or
     /// RMSE, bias and spread per parameter.
@@ -119,6 +121,7 @@ enum Command {
     /// Examples:
     ///   tessera eval runs/msb --data ../shared/data/meshes/msb
     ///   tessera eval runs/tau --data sims/tau_test -o tau_metrics.json
+    ///   tessera eval runs/mutag --data ../shared/data/graphs/MUTAG   (a train graph --final run)
     #[command(verbatim_doc_comment)]
     Eval(eval::EvalArgs),
 }

@@ -1,5 +1,5 @@
-//! `tessera predict RUN FILES…`: a trained sphere network applied to FITS maps, or a trained
-//! PD-MeshNet applied to meshes (the run folder says which).
+//! `tessera predict RUN FILES…`: a trained sphere network applied to FITS maps, a trained
+//! PD-MeshNet to meshes, or a graph classifier to TU folders (the run folder says which).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,6 +9,7 @@ use clap::Args;
 use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
 use tessera_train::data::{MapSet, MapTargets, network_input};
+use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify};
 use tessera_train::sphere::{SphereRun, infer};
 
@@ -17,16 +18,18 @@ use crate::sim::write_text;
 /// Arguments of `tessera predict`.
 #[derive(Args, Debug)]
 pub struct PredictArgs {
-    /// A run folder written by `tessera train sphere` or `tessera train mesh`.
+    /// A run folder written by `tessera train sphere`, `tessera train mesh` or
+    /// `tessera train graph --final`.
     run: PathBuf,
-    /// FITS maps, RING or NESTED, at the network's nside (or finer with --degrade); or OBJ/PLY
-    /// meshes for a mesh run.
+    /// FITS maps, RING or NESTED, at the network's nside (or finer with --degrade); OBJ/PLY
+    /// meshes for a mesh run; TU dataset folders (graph labels optional) for a graph run.
     #[arg(required = true)]
     maps: Vec<PathBuf>,
     /// Degrade finer maps to the network's nside (ud_grade, mean of the seen children).
     #[arg(long)]
     degrade: bool,
-    /// Output CSV: one row per map, the class and its probabilities, or the parameters.
+    /// Output CSV: one row per map, mesh or graph: the class and its probabilities, or the
+    /// parameters.
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -60,39 +63,85 @@ fn predict_meshes(a: &PredictArgs) -> Result<String> {
     Ok(csv)
 }
 
-/// Whether the run folder holds a mesh classifier.
-pub fn is_mesh_run(dir: &std::path::Path) -> bool {
-    std::fs::read_to_string(dir.join("run.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|v| v["task"] == MESH_TASK)
+/// What a run folder holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunKind {
+    /// `tessera train sphere`.
+    Sphere,
+    /// `tessera train mesh`.
+    Mesh,
+    /// `tessera train graph --final`.
+    Graph,
 }
 
-/// Refuses a folder written by `tessera train graph` (a cross-validation report, no trained
-/// network) with a message that says so, instead of "run.json not found"; `what` is the command.
-pub fn refuse_graph_run(dir: &std::path::Path, what: &str) -> Result<()> {
-    let graph_run = !dir.join("run.json").exists()
+/// The kind of run in `dir`, from the task in its run.json; a folder of `tessera train graph`
+/// without `--final` (a cross-validation report, no network) is refused with a message that
+/// says so, instead of "run.json not found"; `what` is the command.
+pub fn run_kind(dir: &std::path::Path, what: &str) -> Result<RunKind> {
+    let cv_only = !dir.join("run.json").exists()
         && dir.join("report.json").exists()
         && dir.join("config.json").exists();
-    if graph_run {
+    if cv_only {
         bail!(
-            "{}: a graph cross-validation run (`tessera train graph`) keeps fold accuracies, not \
-             a trained network, so `tessera {what}` has nothing to use; it reads runs of \
-             `tessera train sphere` and `tessera train mesh`",
+            "{}: a graph cross-validation run (`tessera train graph` without --final) keeps fold \
+             accuracies, not a trained network, so `tessera {what}` has nothing to use; train \
+             again with --final to keep one",
             dir.display()
         );
     }
-    Ok(())
+    let task = std::fs::read_to_string(dir.join("run.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .map(|v| v["task"].clone());
+    Ok(match task {
+        Some(t) if t == MESH_TASK => RunKind::Mesh,
+        Some(t) if t == GRAPH_TASK => RunKind::Graph,
+        // The sphere loader reports a missing or malformed run.json.
+        _ => RunKind::Sphere,
+    })
+}
+
+/// The class and class probabilities of every graph of the TU folders, as CSV.
+fn predict_graphs(a: &PredictArgs) -> Result<(String, usize)> {
+    let (run, net) = GraphRun::load(&a.run)?;
+    let mut csv = String::from("dataset,graph,class");
+    for c in &run.vocabulary.classes {
+        csv.push_str(&format!(",p_{c}"));
+    }
+    csv.push('\n');
+    let mut count = 0;
+    for dir in &a.maps {
+        let data = run.read_graphs(dir)?;
+        let probabilities = classify_graphs(&net, &data.graphs, 64)?;
+        for (g, (p, c)) in probabilities.iter().zip(argmax(&probabilities)).enumerate() {
+            let class = run.vocabulary.classes[c];
+            csv.push_str(&format!("{},{},{class}", data.name, g + 1));
+            for v in p {
+                csv.push_str(&format!(",{v:.6}"));
+            }
+            csv.push('\n');
+        }
+        count += data.graphs.len();
+    }
+    Ok((csv, count))
 }
 
 /// Runs `tessera predict`.
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
-    refuse_graph_run(&a.run, "predict")?;
-    if is_mesh_run(&a.run) {
-        let csv = predict_meshes(&a)?;
-        write_text(&a.output, &csv)?;
-        writeln!(out, "{} meshes → {}", a.maps.len(), a.output.display())?;
-        return Ok(());
+    match run_kind(&a.run, "predict")? {
+        RunKind::Mesh => {
+            let csv = predict_meshes(&a)?;
+            write_text(&a.output, &csv)?;
+            writeln!(out, "{} meshes → {}", a.maps.len(), a.output.display())?;
+            return Ok(());
+        }
+        RunKind::Graph => {
+            let (csv, count) = predict_graphs(&a)?;
+            write_text(&a.output, &csv)?;
+            writeln!(out, "{count} graphs → {}", a.output.display())?;
+            return Ok(());
+        }
+        RunKind::Sphere => {}
     }
     let (run, net) = SphereRun::load(&a.run)?;
     let model = run.model_config()?;

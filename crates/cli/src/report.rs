@@ -21,7 +21,8 @@ use crate::sim::write_text;
 /// Arguments of `tessera report`.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A run folder written by `tessera train sphere` or `tessera train mesh`.
+    /// A run folder written by `tessera train sphere`, `tessera train mesh` or
+    /// `tessera train graph`.
     run: PathBuf,
     /// Likelihood estimates of the test maps (CSV of `tessera estimate`); default: the
     /// estimates_likelihood.csv of each test folder, where present.
@@ -211,6 +212,87 @@ fn mesh_report(dir: &Path) -> Result<String> {
     draw_mesh_pictures(&run, dir)
 }
 
+/// Draws the pictures of a graph cross-validation run into `dir`: the training loss of every
+/// fold, the held-out accuracy after each epoch (`curve`, mean over the folds) and the
+/// confusion matrix over the held-out folds (classes named by their label values).
+pub fn draw_graph_pictures(
+    dir: &Path,
+    dataset: &str,
+    train_loss: &[Vec<f64>],
+    curve: &[f64],
+    confusion: &[Vec<u64>],
+    class_values: &[i64],
+) -> Result<()> {
+    let title = |what: &str| format!("{dataset} — {what}");
+    tessera_train::plots::plot_losses(train_loss, &dir.join("loss.png"), &title("training loss"))?;
+    plot_metric(
+        curve,
+        &dir.join("accuracy.png"),
+        &title("held-out accuracy after each epoch (mean over the folds)"),
+        "accuracy",
+    )?;
+    let labels: Vec<String> = class_values.iter().map(i64::to_string).collect();
+    plot_confusion(
+        confusion,
+        &labels,
+        &dir.join("confusion.png"),
+        &title("confusion over the held-out folds"),
+    )?;
+    Ok(())
+}
+
+/// Redraws the pictures of a `tessera train graph` folder from its config.json, report.json
+/// and loss.csv; returns a summary.
+fn graph_report(dir: &Path) -> Result<String> {
+    let read_json = |name: &str| -> Result<Value> {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))
+    };
+    let (config, summary) = (read_json("config.json")?, read_json("report.json")?);
+    let parse = |v: &Value, what: &str| -> Result<Vec<Value>> {
+        v.as_array()
+            .cloned()
+            .with_context(|| format!("{}/report.json: no {what}", dir.display()))
+    };
+    let curve: Vec<f64> = parse(
+        &summary["mean_held_out_accuracy_per_epoch"],
+        "accuracy curve",
+    )?
+    .iter()
+    .filter_map(Value::as_f64)
+    .collect();
+    let confusion: Vec<Vec<u64>> = serde_json::from_value(summary["confusion"].clone())
+        .with_context(|| format!("{}/report.json: no confusion matrix", dir.display()))?;
+    let class_values: Vec<i64> = serde_json::from_value(summary["class_values"].clone())
+        .with_context(|| format!("{}/report.json: no class values", dir.display()))?;
+    let (header, rows) = read_csv(&dir.join("loss.csv"))?;
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (Some(fold), Some(loss)) = (column("fold"), column("train_loss")) else {
+        bail!("{}/loss.csv: no fold and train_loss columns", dir.display());
+    };
+    let mut train_loss: Vec<Vec<f64>> = Vec::new();
+    for r in &rows {
+        let k: usize = r[fold]
+            .parse()
+            .context("loss.csv: a fold that is not a number")?;
+        let l: f64 = r[loss]
+            .parse()
+            .context("loss.csv: a loss that is not a number")?;
+        train_loss.resize(train_loss.len().max(k), Vec::new());
+        train_loss[k.max(1) - 1].push(l);
+    }
+    let dataset = config["dataset"].as_str().unwrap_or("graphs");
+    draw_graph_pictures(dir, dataset, &train_loss, &curve, &confusion, &class_values)?;
+    Ok(format!(
+        "{dataset}: {}-fold accuracy {:.1} ± {:.1} % (loss.png, accuracy.png, confusion.png)",
+        train_loss.len(),
+        100.0 * summary["mean"].as_f64().unwrap_or(f64::NAN),
+        100.0 * summary["std"].as_f64().unwrap_or(f64::NAN)
+    ))
+}
+
 /// Draws the pictures of mesh run `run` into `dir`; returns a summary.
 pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
     let title = |what: &str| format!("PD-MeshNet — {what}");
@@ -245,10 +327,13 @@ pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
 
 /// Draws the pictures of run folder `dir` and writes `report.json`; returns a summary.
 pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
+    if dir.join("config.json").exists() && dir.join("loss.csv").exists() {
+        return graph_report(dir);
+    }
     let text =
         std::fs::read_to_string(dir.join(tessera_train::sphere::RUN_FILE)).with_context(|| {
             format!(
-                "{}: not a run folder of tessera train sphere or mesh",
+                "{}: not a run folder of tessera train sphere, mesh or graph",
                 dir.display()
             )
         })?;

@@ -8,7 +8,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tessera_train::data::{TuDataset, TuOptions};
-use tessera_train::fit::{Checkpointing, FitConfig, cross_validate_with};
+use tessera_train::fit::{Checkpointing, FitConfig, cross_validate_with, train_on_all};
+use tessera_train::graph_run::GraphRun;
 use tessera_train::models::{GinClassifierConfig, GraphConvKind, ReadoutKind};
 
 use crate::sim::write_text;
@@ -93,10 +94,16 @@ pub struct GraphTrainArgs {
     /// (GIN only).
     #[arg(long)]
     edge_labels: bool,
+    /// After cross-validation, train one more network on every graph with the same recipe and
+    /// keep it (run.json, model.bpk) for `tessera eval` and `tessera predict`; cross-validation
+    /// measures the recipe, this is the model to use.
+    #[arg(long = "final")]
+    final_model: bool,
     #[command(flatten)]
     device: crate::progress::DeviceArgs,
     /// Run folder: config.json at the start, checkpoint/ after every epoch, loss.csv and
-    /// report.json at the end (report.json marks a finished run).
+    /// report.json at the end (report.json marks a finished run); with --final, run.json and
+    /// model.bpk too.
     #[arg(short, long)]
     output: PathBuf,
     /// Continue an interrupted run from its checkpoint (same arguments as the first time).
@@ -135,14 +142,12 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         TrainCommand::Sphere(a) => return crate::sphere::run(a, out),
         TrainCommand::Mesh(a) => return crate::meshtrain::run(a, out),
     };
-    let data = TuDataset::load(
-        &a.data,
-        TuOptions {
-            node_labels: true,
-            node_attributes: a.node_attributes,
-            edge_labels: a.edge_labels,
-        },
-    )?;
+    let options = TuOptions {
+        node_labels: true,
+        node_attributes: a.node_attributes,
+        edge_labels: a.edge_labels,
+    };
+    let data = TuDataset::load(&a.data, options)?;
     let readout = match a.readout {
         ReadoutArg::Sum => ReadoutKind::Sum,
         ReadoutArg::Mean => ReadoutKind::Mean,
@@ -219,6 +224,17 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     })?
     .context("the run stopped before its end")?;
     bar.finish_and_clear();
+    if a.final_model {
+        let bar = crate::progress::EpochProgress::new(a.epochs);
+        let mut tick = std::time::Instant::now();
+        let (net, losses) = train_on_all(&data, &model, &cfg, |epoch, loss| {
+            let summary = format!("on every graph: loss {loss:.4}");
+            bar.epoch_done(epoch, summary, tick.elapsed().as_secs_f64());
+            tick = std::time::Instant::now();
+        })?;
+        bar.finish();
+        GraphRun::new(&data, &model, options, &cfg, losses).save(&net, &a.output)?;
+    }
     let seconds = started.elapsed().as_secs_f64();
     let mut csv = String::from("fold,epoch,train_loss,held_out_accuracy\n");
     for (k, losses) in report.train_loss.iter().enumerate() {
@@ -244,29 +260,18 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     let summary = json!({"fold_accuracy": report.fold_accuracy, "mean": report.mean, "std": report.std,
         "mean_held_out_accuracy_per_epoch": curve,
         "confusion": report.confusion, "per_class_recall": report.per_class_recall,
-        "class_values": data.class_values, "seconds": seconds});
+        "class_values": data.class_values(), "seconds": seconds});
     write_text(
         &a.output.join("report.json"),
         &serde_json::to_string_pretty(&summary)?,
     )?;
-    let title = |what: &str| format!("{} — {what}", data.name);
-    tessera_train::plots::plot_losses(
+    crate::report::draw_graph_pictures(
+        &a.output,
+        &data.name,
         &report.train_loss,
-        &a.output.join("loss.png"),
-        &title("training loss"),
-    )?;
-    crate::report::plot_metric(
         &curve,
-        &a.output.join("accuracy.png"),
-        &title("held-out accuracy after each epoch (mean over the folds)"),
-        "accuracy",
-    )?;
-    let labels: Vec<String> = data.class_values.iter().map(|v| v.to_string()).collect();
-    tessera_train::plots::plot_confusion(
         &report.confusion,
-        &labels,
-        &a.output.join("confusion.png"),
-        &title("confusion over the held-out folds"),
+        data.class_values(),
     )?;
     writeln!(
         out,
@@ -278,6 +283,14 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     )?;
     for (k, acc) in report.fold_accuracy.iter().enumerate() {
         writeln!(out, "  fold {:>2}: {:.1} %", k + 1, 100.0 * acc)?;
+    }
+    if a.final_model {
+        writeln!(
+            out,
+            "network trained on all {} graphs kept in {} (tessera eval / predict)",
+            data.graphs.len(),
+            a.output.display()
+        )?;
     }
     Ok(())
 }

@@ -84,6 +84,25 @@ fn train_graph_writes_a_run_folder() {
             "{png}"
         );
     }
+    // `tessera report` draws them again from the run's files.
+    for png in ["loss.png", "accuracy.png", "confusion.png"] {
+        std::fs::remove_file(run.join(png)).unwrap();
+    }
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("report")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("MUTAG: 2-fold accuracy"));
+    for png in ["loss.png", "accuracy.png", "confusion.png"] {
+        assert!(
+            std::fs::read(run.join(png))
+                .unwrap()
+                .starts_with(b"\x89PNG"),
+            "{png}"
+        );
+    }
     // Other graph layers and the multi-layer readout, recorded in config.json.
     for model in ["gcn", "sage", "gat"] {
         let other = dir.path().join(model);
@@ -198,4 +217,98 @@ fn a_gpu_backend_missing_from_the_build_is_a_clear_error() {
         .failure()
         .stderr(predicate::str::contains("--features wgpu"));
     assert!(!run.exists());
+}
+
+/// `--final` keeps a network trained on every graph; `tessera eval` scores it on a labelled TU
+/// folder and `tessera predict` classifies the graphs of a folder without graph labels.
+#[test]
+fn a_final_graph_model_is_scored_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let data = mutag();
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args([
+            "train", "graph", "--folds", "2", "--epochs", "3", "--hidden", "8", "--final", "--data",
+        ])
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("trained on all 188 graphs"));
+    let metrics = dir.path().join("metrics.json");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("eval")
+        .arg(&run)
+        .arg("--data")
+        .arg(&data)
+        .arg("-o")
+        .arg(&metrics)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("on 188").and(predicate::str::contains("-1")));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&metrics).unwrap()).unwrap();
+    let accuracy = m["metrics"]["accuracy"].as_f64().unwrap();
+    assert!(accuracy > 0.6, "training-set accuracy {accuracy}");
+    // The same graphs without their labels: classified, not scored.
+    let bare = dir.path().join("MUTAG");
+    std::fs::create_dir(&bare).unwrap();
+    for f in ["A", "graph_indicator", "node_labels"] {
+        let name = format!("MUTAG_{f}.txt");
+        std::fs::copy(data.join(&name), bare.join(&name)).unwrap();
+    }
+    let csv = dir.path().join("pred.csv");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("predict")
+        .arg(&run)
+        .arg(&bare)
+        .arg("-o")
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("188 graphs"));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("dataset,graph,class,p_-1,p_1"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 188);
+    for r in &rows {
+        let p: f64 = r[3..].iter().map(|v| v.parse::<f64>().unwrap()).sum();
+        assert!((p - 1.0).abs() < 1e-4, "{r:?}");
+    }
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("eval")
+        .arg(&run)
+        .arg("--data")
+        .arg(&bare)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("MUTAG_graph_labels.txt"));
+    // A node label MUTAG never had is named with its file and line.
+    std::fs::write(
+        bare.join("MUTAG_node_labels.txt"),
+        std::fs::read_to_string(data.join("MUTAG_node_labels.txt"))
+            .unwrap()
+            .replacen('0', "9", 1),
+    )
+    .unwrap();
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("predict")
+        .arg(&run)
+        .arg(&bare)
+        .arg("-o")
+        .arg(dir.path().join("bad.csv"))
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("MUTAG_node_labels.txt:1")
+                .and(predicate::str::contains("node label 9")),
+        );
+    assert!(!dir.path().join("bad.csv").exists());
 }

@@ -69,6 +69,26 @@ pub(crate) fn device_of<M: burn::module::Module>(net: &M) -> Device {
         .unwrap_or_else(Device::flex)
 }
 
+/// The rows of `softmax(logits)` read back from the device: class probabilities per sample.
+///
+/// # Shapes
+/// `logits`: `[samples, classes]`.
+///
+/// # Errors
+/// [`TrainError::Config`] when the values cannot be read back.
+pub(crate) fn softmax_rows(logits: Tensor<2>) -> Result<Vec<Vec<f64>>> {
+    let p = burn::tensor::activation::softmax(logits, 1);
+    let [_, k] = p.dims();
+    let v = p
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+    Ok(v.chunks_exact(k.max(1))
+        .map(|r| r.iter().map(|&x| f64::from(x)).collect())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

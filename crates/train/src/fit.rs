@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -31,6 +31,13 @@ pub struct FitConfig {
     pub seed: u64,
     /// The backend that trains and evaluates.
     pub compute: crate::Compute,
+}
+
+impl FitConfig {
+    /// The learning rate of `epoch`: `lr`, halved every `lr_halving` epochs.
+    pub fn lr_at(&self, epoch: usize) -> f64 {
+        self.lr * 0.5f64.powi((epoch / self.lr_halving.max(1)) as i32)
+    }
 }
 
 impl Default for FitConfig {
@@ -94,7 +101,7 @@ fn save_checkpoint(
     dir: &Path,
     state: &mut State,
     net: &crate::models::GinClassifier,
-    optim: &burn::optim::ModuleOptimizer,
+    optim: &ModuleOptimizer,
 ) -> Result<()> {
     let tag = format!("f{}e{}", state.fold, state.epochs_done);
     let (model_file, optim_file) = (format!("model-{tag}.bpk"), format!("optim-{tag}.bin"));
@@ -205,6 +212,75 @@ fn targets(labels: &[usize], idx: &[usize], device: &Device) -> Tensor<1, Int> {
     Tensor::from_data(TensorData::new(v, [idx.len()]), device)
 }
 
+/// One pass of Adam at `lr` over the graphs `order` (in that order, `batch_size` at a time) on
+/// the autodiff `device`: the updated network and the mean cross-entropy.
+fn train_epoch(
+    mut net: GinClassifier,
+    optim: &mut ModuleOptimizer,
+    device: &Device,
+    data: &TuDataset,
+    order: &[usize],
+    lr: f64,
+    batch_size: usize,
+) -> Result<(GinClassifier, f64)> {
+    let loss_fn = CrossEntropyLossConfig::new().init(device);
+    let (mut sum, mut n) = (0.0, 0usize);
+    for chunk in order.chunks(batch_size) {
+        let batch = batch_of(&data.graphs, chunk)?.to_device(device);
+        let logits = net.forward(&batch);
+        let loss = loss_fn.forward(logits, targets(&data.labels, chunk, device));
+        sum += loss.clone().into_scalar::<f32>() as f64 * chunk.len() as f64;
+        n += chunk.len();
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        net = optim.step(lr, net, grads);
+    }
+    Ok((net, sum / n.max(1) as f64))
+}
+
+/// Trains one classifier on every graph of `data` with the schedule of `cfg` (its epochs,
+/// batches, learning rates and seed; `folds` is not used) — the model to keep once
+/// cross-validation has measured how well the recipe generalises. `progress(epoch, loss)` is
+/// called after each epoch. The network is returned on `cfg.compute`'s device.
+///
+/// # Errors
+/// [`TrainError::Config`] for zero epochs or batch size, an unlabelled dataset, or a device
+/// missing from the build; graph errors from batching.
+pub fn train_on_all(
+    data: &TuDataset,
+    model: &GinClassifierConfig,
+    cfg: &FitConfig,
+    mut progress: impl FnMut(usize, f64),
+) -> Result<(GinClassifier, Vec<f64>)> {
+    if cfg.epochs == 0 || cfg.batch_size == 0 || !data.labelled || data.graphs.is_empty() {
+        return Err(TrainError::Config(format!(
+            "{} epochs, batch {} cannot train on {} {}graphs",
+            cfg.epochs,
+            cfg.batch_size,
+            data.graphs.len(),
+            if data.labelled { "" } else { "unlabelled " }
+        )));
+    }
+    let device = cfg.compute.device()?.autodiff();
+    // The folds' streams are 0..folds: this model draws from the next one.
+    let stream = cfg.folds;
+    device.seed(cfg.seed.wrapping_add(stream as u64));
+    let mut net = model.init(&device);
+    let mut optim = AdamConfig::new().init();
+    let mut losses = Vec::with_capacity(cfg.epochs);
+    for epoch in 0..cfg.epochs {
+        let es = epoch_seed(cfg.seed, stream, epoch);
+        device.seed(es);
+        let mut order: Vec<usize> = (0..data.graphs.len()).collect();
+        order.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(es));
+        let lr = cfg.lr_at(epoch);
+        let loss;
+        (net, loss) = train_epoch(net, &mut optim, &device, data, &order, lr, cfg.batch_size)?;
+        losses.push(loss);
+        progress(epoch, loss);
+    }
+    Ok((net.valid(), losses))
+}
+
 /// Trains `model` on the training folds and measures accuracy on the held-out fold, for every
 /// fold (stratified). `progress(fold, epoch, loss)` is called after each epoch.
 ///
@@ -245,7 +321,6 @@ pub fn cross_validate_with(
     let folds = stratified_folds(&data.labels, cfg.folds, cfg.seed);
     let eval_device = cfg.compute.device()?;
     let train_device = eval_device.clone().autodiff();
-    let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
     if let Some(dir) = &ckpt.dir {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
     }
@@ -305,18 +380,9 @@ pub fn cross_validate_with(
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(es);
             let mut order = train.clone();
             order.shuffle(&mut rng);
-            let lr = cfg.lr * 0.5f64.powi((epoch / cfg.lr_halving.max(1)) as i32);
-            let (mut sum, mut n) = (0.0, 0usize);
-            for chunk in order.chunks(cfg.batch_size) {
-                let batch = batch_of(&data.graphs, chunk)?.to_device(&train_device);
-                let logits = net.forward(&batch);
-                let loss = loss_fn.forward(logits, targets(&data.labels, chunk, &train_device));
-                sum += loss.clone().into_scalar::<f32>() as f64 * chunk.len() as f64;
-                n += chunk.len();
-                let grads = GradientsParams::from_grads(loss.backward(), &net);
-                net = optim.step(lr, net, grads);
-            }
-            let mean = sum / n as f64;
+            let (lr, b) = (cfg.lr_at(epoch), cfg.batch_size);
+            let mean;
+            (net, mean) = train_epoch(net, &mut optim, &train_device, data, &order, lr, b)?;
             state.current_loss.push(mean);
             let (accuracy, _) = held_out(&net.valid(), data, test, &eval_device)?;
             state.current_accuracy.push(accuracy);

@@ -6,7 +6,6 @@ use std::path::Path;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
@@ -50,18 +49,8 @@ pub fn classify(net: &PdMeshNet, samples: &[MeshSample], batch: usize) -> Result
     let order: Vec<usize> = (0..samples.len()).collect();
     let mut out = Vec::with_capacity(samples.len());
     for idx in order.chunks(batch.max(1)) {
-        let p = softmax(net.forward(&batch_of(samples, idx)?, &device)?, 1);
-        let [b, k] = p.dims();
-        let v = p
-            .into_data()
-            .convert::<f32>()
-            .try_to_vec::<f32>()
-            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
-        out.extend(
-            v.chunks_exact(k)
-                .take(b)
-                .map(|r| r.iter().map(|&x| f64::from(x)).collect()),
-        );
+        let logits = net.forward(&batch_of(samples, idx)?, &device)?;
+        out.extend(crate::compute::softmax_rows(logits)?);
     }
     Ok(out)
 }

@@ -1,6 +1,6 @@
 //! The TU loader on the shared MUTAG and PROTEINS sets, bad folders, and a tiny training run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tessera_train::data::{TuDataset, TuOptions};
 use tessera_train::fit::{FitConfig, cross_validate};
@@ -20,7 +20,7 @@ fn shared(rel: &str) -> PathBuf {
 fn mutag_and_proteins_load() {
     let m = TuDataset::load(shared("graphs/MUTAG"), TuOptions::default()).unwrap();
     assert_eq!((m.graphs.len(), m.num_classes(), m.features()), (188, 2, 7));
-    assert_eq!(m.class_values, [-1, 1]);
+    assert_eq!(m.class_values(), [-1, 1]);
     assert_eq!(m.labels.iter().filter(|&&l| l == 1).count(), 125);
     let nodes: usize = m.graphs.iter().map(|g| g.num_nodes).sum();
     let edges: usize = m.graphs.iter().map(|g| g.edges.len()).sum();
@@ -89,13 +89,10 @@ fn bad_folders_are_clear_errors() {
     assert_eq!(ok.features(), 1, "no node labels: a constant feature");
 }
 
-/// Cycles against paths (same node count, different structure): GIN separates them; the same
-/// seed gives the same run.
-#[test]
-fn gin_learns_a_toy_task_reproducibly() {
-    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("RING");
+/// A TU folder `dir/RING` of 40 unlabelled-node graphs: cycles (class 1) and paths (class 0)
+/// of 6 to 8 nodes.
+fn write_rings(dir: &Path) -> PathBuf {
+    let ds = dir.join("RING");
     std::fs::create_dir(&ds).unwrap();
     let (mut ind, mut lab, mut a) = (String::new(), String::new(), String::new());
     let mut base = 0;
@@ -121,7 +118,11 @@ fn gin_learns_a_toy_task_reproducibly() {
     std::fs::write(ds.join("RING_graph_indicator.txt"), ind).unwrap();
     std::fs::write(ds.join("RING_graph_labels.txt"), lab).unwrap();
     std::fs::write(ds.join("RING_A.txt"), a).unwrap();
-    let data = TuDataset::load(&ds, TuOptions::default()).unwrap();
+    ds
+}
+
+/// The toy tasks' classifier and schedule.
+fn ring_recipe() -> (GinClassifierConfig, FitConfig) {
     let model = GinClassifierConfig::new(1, 2)
         .with_hidden(16)
         .with_layers(2)
@@ -135,6 +136,18 @@ fn gin_learns_a_toy_task_reproducibly() {
         seed: 3,
         ..FitConfig::default()
     };
+    (model, cfg)
+}
+
+/// Cycles against paths (same node count, different structure): GIN separates them; the same
+/// seed gives the same run.
+#[test]
+fn gin_learns_a_toy_task_reproducibly() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let ds = write_rings(dir.path());
+    let data = TuDataset::load(&ds, TuOptions::default()).unwrap();
+    let (model, cfg) = ring_recipe();
     let a = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
     assert!(a.mean >= 0.9, "accuracy {}", a.mean);
     let b = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
@@ -225,4 +238,85 @@ fn every_readout_runs() {
             .unwrap();
         assert!(v.iter().all(|x| x.is_finite()), "{kind:?}");
     }
+}
+
+/// A classifier trained on every graph, saved and loaded again, classifies exactly as before,
+/// and has learned the task.
+#[test]
+fn a_model_trained_on_all_graphs_is_kept_and_reloaded() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    use tessera_train::fit::train_on_all;
+    use tessera_train::graph_run::{GraphRun, classify_graphs};
+    let dir = tempfile::tempdir().unwrap();
+    let ds = write_rings(dir.path());
+    let data = TuDataset::load(&ds, TuOptions::default()).unwrap();
+    let (model, cfg) = ring_recipe();
+    let mut epochs = 0;
+    let (net, losses) = train_on_all(&data, &model, &cfg, |_, _| epochs += 1).unwrap();
+    assert_eq!((epochs, losses.len()), (80, 80));
+    assert!(
+        losses[79] < losses[0],
+        "loss {} → {}",
+        losses[0],
+        losses[79]
+    );
+    let before = classify_graphs(&net, &data.graphs, 7).unwrap();
+    let correct = before
+        .iter()
+        .zip(&data.labels)
+        .filter(|(p, l)| p[**l] > 0.5)
+        .count();
+    assert!(correct >= 36, "{correct} of 40 graphs right");
+    let run = GraphRun::new(&data, &model, TuOptions::default(), &cfg, losses);
+    let out = dir.path().join("run");
+    run.save(&net, &out).unwrap();
+    let (loaded, net2) = GraphRun::load(&out).unwrap();
+    assert_eq!(loaded, run);
+    let again = loaded.read_graphs(&ds).unwrap();
+    assert_eq!(classify_graphs(&net2, &again.graphs, 7).unwrap(), before);
+}
+
+/// Data scored by a trained model is read with the training data's one-hot columns and
+/// classes; labels it never saw are errors naming the file and line; graph labels may be absent.
+#[test]
+fn new_graphs_are_read_against_the_training_vocabulary() {
+    use tessera_train::data::TuVocabulary;
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("TOY");
+    std::fs::create_dir(&ds).unwrap();
+    let write =
+        |name: &str, text: &str| std::fs::write(ds.join(format!("TOY_{name}.txt")), text).unwrap();
+    write("graph_indicator", "1\n1\n2\n2\n");
+    write("A", "1, 2\n2, 1\n3, 4\n4, 3\n");
+    write("node_labels", "5\n5\n5\n2\n");
+    write("graph_labels", "1\n1\n");
+    let vocabulary = TuVocabulary {
+        node_labels: vec![0, 2, 5],
+        edge_labels: vec![],
+        classes: vec![-1, 1],
+    };
+    let load = || TuDataset::load_with(&ds, TuOptions::default(), Some(&vocabulary));
+    let toy = load().unwrap();
+    assert_eq!(toy.features(), 3);
+    assert_eq!(toy.graphs[1].x, [0.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+    assert_eq!((toy.labels.clone(), toy.labelled), (vec![1, 1], true));
+    let alone = TuDataset::load(&ds, TuOptions::default()).unwrap();
+    assert_eq!(alone.features(), 2, "on its own: the labels it has");
+    write("node_labels", "5\n5\n7\n2\n");
+    let e = load().unwrap_err().to_string();
+    assert!(
+        e.contains("TOY_node_labels.txt:3") && e.contains("node label 7"),
+        "{e}"
+    );
+    write("node_labels", "5\n5\n5\n2\n");
+    write("graph_labels", "1\n3\n");
+    let e = load().unwrap_err().to_string();
+    assert!(e.contains("TOY_graph_labels.txt:2"), "{e}");
+    std::fs::remove_file(ds.join("TOY_graph_labels.txt")).unwrap();
+    let unlabelled = load().unwrap();
+    assert_eq!((unlabelled.graphs.len(), unlabelled.labelled), (2, false));
+    assert!(
+        TuDataset::load(&ds, TuOptions::default()).is_err(),
+        "training needs labels"
+    );
 }

@@ -10,4 +10,4 @@ pub use maps::{FolderTarget, MapFields, MapSet, MapTargets, folder_class, networ
 pub use meshes::{MeshAugment, MeshDataset, MeshFeatures, MeshSample, mesh_sample};
 pub use mnist::{Digits, SphereProjector, SphericalMnist, random_rotation};
 pub use split::stratified_folds;
-pub use tu::{TuDataset, TuOptions};
+pub use tu::{TuDataset, TuOptions, TuVocabulary};

@@ -8,7 +8,7 @@ use tessera_gnn::graph::Graph;
 use crate::error::{Result, TrainError};
 
 /// What to use as node features.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TuOptions {
     /// One-hot node labels (when the file exists).
     pub node_labels: bool,
@@ -28,6 +28,18 @@ impl Default for TuOptions {
     }
 }
 
+/// The label values behind a dataset's one-hot columns and class indices, sorted: found in the
+/// training data, then imposed on data scored later, so that a column means the same label.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TuVocabulary {
+    /// Node label values, one one-hot column each (empty: node labels not used).
+    pub node_labels: Vec<i64>,
+    /// Edge label values, one one-hot edge feature each (empty: edge labels not used).
+    pub edge_labels: Vec<i64>,
+    /// Graph label values, one class each.
+    pub classes: Vec<i64>,
+}
+
 /// A TU dataset: graphs with node features and one class per graph.
 #[derive(Clone, Debug)]
 pub struct TuDataset {
@@ -35,10 +47,52 @@ pub struct TuDataset {
     pub name: String,
     /// The graphs (undirected edges stored both ways, as in the files).
     pub graphs: Vec<Graph>,
-    /// The class of each graph, `0 .. num_classes`.
+    /// The class of each graph, `0 .. num_classes` (all 0 when not [`labelled`](Self::labelled)).
     pub labels: Vec<usize>,
-    /// The original label value of each class.
-    pub class_values: Vec<i64>,
+    /// The label values the features and classes are indexed by.
+    pub vocabulary: TuVocabulary,
+    /// Whether the folder had graph labels (only data read against a known vocabulary may
+    /// lack them).
+    pub labelled: bool,
+}
+
+/// The values of `found` in sorted order, or, against a `known` vocabulary (`Some`), the
+/// vocabulary itself after checking that every value is in it (`what`: "node label").
+fn vocabulary_of(
+    found: &[i64],
+    known: Option<&[i64]>,
+    path: &Path,
+    what: &str,
+) -> Result<Vec<i64>> {
+    let Some(known) = known else {
+        let mut values = found.to_vec();
+        values.sort_unstable();
+        values.dedup();
+        return Ok(values);
+    };
+    match found.iter().position(|v| known.binary_search(v).is_err()) {
+        None => Ok(known.to_vec()),
+        Some(i) => Err(TrainError::Data {
+            path: path.to_path_buf(),
+            line: Some(i + 1),
+            message: format!(
+                "{what} {} does not occur in the training data (its values: {known:?})",
+                found[i]
+            ),
+        }),
+    }
+}
+
+/// One-hot rows of `values` over the sorted `vocabulary` (every value is in it).
+fn one_hot<'a>(values: &'a [i64], vocabulary: &'a [i64]) -> impl Iterator<Item = Vec<f32>> + 'a {
+    values.iter().map(|v| {
+        let k = vocabulary
+            .binary_search(v)
+            .expect("checked against the vocabulary");
+        (0..vocabulary.len())
+            .map(|j| if j == k { 1.0 } else { 0.0 })
+            .collect()
+    })
 }
 
 fn read_lines(path: &Path) -> Result<Vec<String>> {
@@ -69,7 +123,21 @@ impl TuDataset {
     /// or across graphs, a graph without nodes, files of inconsistent lengths — each naming the
     /// file and line.
     pub fn load(dir: impl AsRef<Path>, opts: TuOptions) -> Result<Self> {
-        let dir = dir.as_ref();
+        Self::load_with(dir.as_ref(), opts, None)
+    }
+
+    /// Loads `dir/NAME_*.txt` as [`load`](Self::load) does, but against a trained model's
+    /// `vocabulary` when one is given: the same one-hot columns and class indices, and graph
+    /// labels optional (without them the data can be classified, not scored).
+    ///
+    /// # Errors
+    /// As [`load`](Self::load), and a node, edge or graph label the vocabulary does not hold,
+    /// naming the file and line.
+    pub fn load_with(
+        dir: &Path,
+        opts: TuOptions,
+        vocabulary: Option<&TuVocabulary>,
+    ) -> Result<Self> {
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -89,11 +157,16 @@ impl TuDataset {
             .map(|(i, l)| parse(&ind_path, i, l))
             .collect::<Result<_>>()?;
         let lab_path = file("graph_labels");
-        let raw_labels: Vec<i64> = read_lines(&lab_path)?
-            .iter()
-            .enumerate()
-            .map(|(i, l)| parse(&lab_path, i, l))
-            .collect::<Result<_>>()?;
+        let labelled = vocabulary.is_none() || lab_path.exists();
+        let raw_labels: Vec<i64> = if labelled {
+            read_lines(&lab_path)?
+                .iter()
+                .enumerate()
+                .map(|(i, l)| parse(&lab_path, i, l))
+                .collect::<Result<_>>()?
+        } else {
+            vec![0; indicator.iter().copied().max().unwrap_or(0)]
+        };
         let num_graphs = raw_labels.len();
         let n = indicator.len();
         // Graph ids are 1-based and contiguous.
@@ -119,6 +192,7 @@ impl TuDataset {
         }
         // Node features.
         let mut features: Vec<Vec<f32>> = vec![Vec::new(); n];
+        let mut node_vocabulary = Vec::new();
         let nl_path = file("node_labels");
         if opts.node_labels && nl_path.exists() {
             let labels: Vec<i64> = read_lines(&nl_path)?
@@ -133,12 +207,10 @@ impl TuDataset {
                     format!("{} lines for {n} nodes", labels.len()),
                 ));
             }
-            let mut values: Vec<i64> = labels.clone();
-            values.sort_unstable();
-            values.dedup();
-            for (node, l) in labels.iter().enumerate() {
-                let k = values.binary_search(l).expect("present");
-                features[node].extend((0..values.len()).map(|j| if j == k { 1.0 } else { 0.0 }));
+            let known = vocabulary.map(|v| v.node_labels.as_slice());
+            node_vocabulary = vocabulary_of(&labels, known, &nl_path, "node label")?;
+            for (f, row) in features.iter_mut().zip(one_hot(&labels, &node_vocabulary)) {
+                f.extend(row);
             }
         }
         let na_path = file("node_attributes");
@@ -217,16 +289,21 @@ impl TuDataset {
                 edge_values[gs - 1].push(el[i]);
             }
         }
-        let mut class_values = raw_labels.clone();
-        class_values.sort_unstable();
-        class_values.dedup();
+        let class_values = if labelled {
+            let known = vocabulary.map(|v| v.classes.as_slice());
+            vocabulary_of(&raw_labels, known, &lab_path, "graph label")?
+        } else {
+            vocabulary.map(|v| v.classes.clone()).unwrap_or_default()
+        };
         let labels = raw_labels
             .iter()
-            .map(|l| class_values.binary_search(l).expect("present"))
+            .map(|l| class_values.binary_search(l).unwrap_or(0))
             .collect();
-        let mut edge_classes: Vec<i64> = edge_values.iter().flatten().copied().collect();
-        edge_classes.sort_unstable();
-        edge_classes.dedup();
+        let known = vocabulary.map(|v| v.edge_labels.as_slice());
+        let edge_classes = match &edge_labels {
+            Some(values) => vocabulary_of(values, known, &el_path, "edge label")?,
+            None => Vec::new(),
+        };
         let graphs = (0..num_graphs)
             .map(|g| {
                 let x: Vec<f32> = (first[g]..first[g] + count[g])
@@ -237,28 +314,31 @@ impl TuDataset {
                 if edge_labels.is_none() {
                     return Ok(graph);
                 }
-                let k = edge_classes.len();
-                let attr = edge_values[g]
-                    .iter()
-                    .flat_map(|l| {
-                        let c = edge_classes.binary_search(l).expect("present");
-                        (0..k).map(move |j| if j == c { 1.0 } else { 0.0 })
-                    })
-                    .collect();
-                graph.with_edge_features(k, attr, &what)
+                let attr = one_hot(&edge_values[g], &edge_classes).flatten().collect();
+                graph.with_edge_features(edge_classes.len(), attr, &what)
             })
             .collect::<std::result::Result<_, _>>()?;
         Ok(TuDataset {
             name,
             graphs,
             labels,
-            class_values,
+            vocabulary: TuVocabulary {
+                node_labels: node_vocabulary,
+                edge_labels: edge_classes,
+                classes: class_values,
+            },
+            labelled,
         })
     }
 
     /// Number of classes.
     pub fn num_classes(&self) -> usize {
-        self.class_values.len()
+        self.vocabulary.classes.len()
+    }
+
+    /// The original label value of each class.
+    pub fn class_values(&self) -> &[i64] {
+        &self.vocabulary.classes
     }
 
     /// Node features per node.
