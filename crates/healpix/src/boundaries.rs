@@ -82,6 +82,31 @@ impl Healpix {
 }
 
 impl Healpix {
+    /// The point of `pix` at fractional position (`u`, `v`) ∈ [0, 1]² of the pixel in its face's
+    /// coordinates (`u` along the north-east axis, `v` along the north-west one; (0.5, 0.5) is
+    /// the centre, (1, 1) the north corner), as a unit vector. HEALPix's projection is equal
+    /// area, so uniform (`u`, `v`) are uniform over the pixel's area: integrals over a pixel are
+    /// integrals over the unit square (what the pixel window function needs).
+    ///
+    /// # Errors
+    /// [`HealpixError::PixelOutOfRange`].
+    ///
+    /// # Example
+    /// ```
+    /// let hp = tessera_healpix::Healpix::ring(4)?;
+    /// let centre = hp.pixel_point(10, 0.5, 0.5)?;
+    /// let want = hp.pix2vec(10)?;
+    /// assert!((0..3).all(|i| (centre[i] - want[i]).abs() < 1e-14));
+    /// assert_eq!(hp.pixel_point(10, 1.0, 1.0)?, hp.corners(10)?[0]);
+    /// # Ok::<(), tessera_healpix::HealpixError>(())
+    /// ```
+    pub fn pixel_point(&self, pix: u64, u: f64, v: f64) -> Result<[f64; 3]> {
+        self.check_pix(pix)?;
+        let f = self.pix2xyf_unchecked(pix as i64);
+        let n = self.nside as f64;
+        Ok(self.xyf2vec((f.x as f64 + u) / n, (f.y as f64 + v) / n, f.face))
+    }
+
     /// The four corners of `pix` (N, W, S, E) as unit vectors, without allocating: healpy's
     /// `boundaries(nside, pix, step=1)`.
     ///

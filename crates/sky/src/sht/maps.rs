@@ -221,6 +221,9 @@ pub struct SynfastOptions {
     pub fwhm: f64,
     /// Simulate T, Q, U (from TT, EE, BB, TE) rather than T alone.
     pub pol: bool,
+    /// Convolve with the pixel window ([`super::pixwin`]), as healpy's `pixwin=True`
+    /// (temperature maps only: tessera has no polarisation pixel window yet).
+    pub pixwin: bool,
 }
 
 impl Default for SynfastOptions {
@@ -229,6 +232,7 @@ impl Default for SynfastOptions {
             lmax: None,
             fwhm: 0.0,
             pol: true,
+            pixwin: false,
         }
     }
 }
@@ -237,7 +241,8 @@ impl Default for SynfastOptions {
 /// `rng` (see [`super::sim_rng`] for reproducible streams). RING order; fields as [`alm2map`].
 ///
 /// # Errors
-/// When the spectra are invalid or shorter than `lmax`, or `lmax > 4 nside`.
+/// When the spectra are invalid or shorter than `lmax`, `lmax > 4 nside`, or the pixel window
+/// is asked of a polarised simulation.
 pub fn synfast(
     cls: &InputCls,
     nside: u64,
@@ -246,10 +251,22 @@ pub fn synfast(
 ) -> Result<SkyMap> {
     let lmax = opts.lmax.unwrap_or(3 * nside as usize - 1);
     let plan = ShtPlan::new(nside, lmax, lmax)?;
-    synfast_with(&plan, cls, opts.fwhm, opts.pol, rng)
+    let window = match (opts.pixwin, opts.pol) {
+        (false, _) => None,
+        (true, false) => Some(super::pixwin(nside, Some(lmax))?),
+        (true, true) => {
+            return Err(SkyError::Mismatch {
+                what: "synfast",
+                detail: "the pixel window is available for temperature maps only (pol = false)"
+                    .into(),
+            });
+        }
+    };
+    synfast_with(&plan, cls, opts.fwhm, opts.pol, window.as_deref(), rng)
 }
 
-/// [`synfast`] with a plan made beforehand (for many maps).
+/// [`synfast`] with a plan made beforehand (for many maps), and the temperature pixel window
+/// (from [`super::pixwin`] at the plan's nside and lmax) applied to T when one is given.
 ///
 /// # Errors
 /// As [`synfast`].
@@ -258,6 +275,7 @@ pub fn synfast_with(
     cls: &InputCls,
     fwhm: f64,
     pol: bool,
+    pixel_window: Option<&[f64]>,
     rng: &mut SimRng,
 ) -> Result<SkyMap> {
     let mut alms = synalm(cls, plan.lmax(), pol, rng)?;
@@ -266,6 +284,9 @@ pub fn synfast_with(
         for (i, a) in alms.iter_mut().enumerate() {
             a.almxfl(&beams[i]);
         }
+    }
+    if let Some(w) = pixel_window {
+        alms[0].almxfl(w);
     }
     alm2map_with(plan, &alms)
 }

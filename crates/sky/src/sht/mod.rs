@@ -16,9 +16,11 @@ mod spin2;
 pub use alm::Alm;
 pub use plan::ShtPlan;
 pub use realfft::num_complex::Complex64;
+mod pixwin;
 mod spectra;
 mod synth;
 
+pub use pixwin::pixwin;
 pub use spectra::{PowerSpectra, Spectrum, alm2cl};
 pub use synth::{InputCls, SimRng, gauss_beam, sim_rng, synalm};
 mod maps;

@@ -201,7 +201,7 @@ impl Simulator {
             }
         });
         let (cls, pol) = c.task.cls_at(parameter.unwrap_or(0.0), self.plan.lmax())?;
-        let mut map = synfast_with(&self.plan, &cls, c.fwhm, pol, rng)?;
+        let mut map = synfast_with(&self.plan, &cls, c.fwhm, pol, None, rng)?;
         if matches!(
             c.task,
             SimTask::EllPeak {
