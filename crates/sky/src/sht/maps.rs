@@ -221,8 +221,8 @@ pub struct SynfastOptions {
     pub fwhm: f64,
     /// Simulate T, Q, U (from TT, EE, BB, TE) rather than T alone.
     pub pol: bool,
-    /// Convolve with the pixel window ([`super::pixwin`]), as healpy's `pixwin=True`
-    /// (temperature maps only: tessera has no polarisation pixel window yet).
+    /// Convolve with the pixel windows ([`super::pixwin_pol`]: T's on T, P's on E and B), as
+    /// healpy's `pixwin=True`.
     pub pixwin: bool,
 }
 
@@ -241,8 +241,7 @@ impl Default for SynfastOptions {
 /// `rng` (see [`super::sim_rng`] for reproducible streams). RING order; fields as [`alm2map`].
 ///
 /// # Errors
-/// When the spectra are invalid or shorter than `lmax`, `lmax > 4 nside`, or the pixel window
-/// is asked of a polarised simulation.
+/// When the spectra are invalid or shorter than `lmax`, or `lmax > 4 nside`.
 pub fn synfast(
     cls: &InputCls,
     nside: u64,
@@ -251,22 +250,16 @@ pub fn synfast(
 ) -> Result<SkyMap> {
     let lmax = opts.lmax.unwrap_or(3 * nside as usize - 1);
     let plan = ShtPlan::new(nside, lmax, lmax)?;
-    let window = match (opts.pixwin, opts.pol) {
-        (false, _) => None,
-        (true, false) => Some(super::pixwin(nside, Some(lmax))?),
-        (true, true) => {
-            return Err(SkyError::Mismatch {
-                what: "synfast",
-                detail: "the pixel window is available for temperature maps only (pol = false)"
-                    .into(),
-            });
-        }
+    let windows = if opts.pixwin {
+        Some(super::pixwin_pol(nside, Some(lmax))?)
+    } else {
+        None
     };
-    synfast_with(&plan, cls, opts.fwhm, opts.pol, window.as_deref(), rng)
+    synfast_with(&plan, cls, opts.fwhm, opts.pol, windows.as_ref(), rng)
 }
 
-/// [`synfast`] with a plan made beforehand (for many maps), and the temperature pixel window
-/// (from [`super::pixwin`] at the plan's nside and lmax) applied to T when one is given.
+/// [`synfast`] with a plan made beforehand (for many maps), and the pixel windows `[T, P]`
+/// (from [`super::pixwin_pol`] at the plan's nside and lmax) applied when given.
 ///
 /// # Errors
 /// As [`synfast`].
@@ -275,7 +268,7 @@ pub fn synfast_with(
     cls: &InputCls,
     fwhm: f64,
     pol: bool,
-    pixel_window: Option<&[f64]>,
+    pixel_windows: Option<&[Vec<f64>; 2]>,
     rng: &mut SimRng,
 ) -> Result<SkyMap> {
     let mut alms = synalm(cls, plan.lmax(), pol, rng)?;
@@ -285,8 +278,10 @@ pub fn synfast_with(
             a.almxfl(&beams[i]);
         }
     }
-    if let Some(w) = pixel_window {
-        alms[0].almxfl(w);
+    if let Some([t, p]) = pixel_windows {
+        for (i, a) in alms.iter_mut().enumerate() {
+            a.almxfl(if i == 0 { t } else { p });
+        }
     }
     alm2map_with(plan, &alms)
 }

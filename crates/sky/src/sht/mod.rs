@@ -20,7 +20,7 @@ mod pixwin;
 mod spectra;
 mod synth;
 
-pub use pixwin::pixwin;
+pub use pixwin::{pixwin, pixwin_pol};
 pub use spectra::{PowerSpectra, Spectrum, alm2cl};
 pub use synth::{InputCls, SimRng, gauss_beam, sim_rng, synalm};
 mod maps;

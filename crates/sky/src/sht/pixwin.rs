@@ -125,14 +125,128 @@ fn half_distance_squared(a: &[f64; 3], b: &[f64; 3]) -> f64 {
     0.5 * ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
 }
 
+/// The histogram of pair separations `t = 1 − n·n′` over all pixels (each pair weighted by
+/// its quadrature weights, every pixel counted once), in bins of the returned width.
+fn separation_histogram(hp: &Healpix) -> Result<(Vec<f64>, f64)> {
+    let pixels = distinct_pixels(hp.nside());
+    let t_max = pixels
+        .iter()
+        .map(|&(p, _, _)| max_separation(hp, p))
+        .try_fold(0.0f64, |m, t| t.map(|t| m.max(t)))?;
+    let bin = t_max / BINS as f64;
+    let gauss = gauss_legendre_unit(GAUSS_POINTS);
+    let (square, split) = (square_rule(&gauss), split_square_rule(&gauss));
+    // Fixed chunks summed in order: the same result whatever the number of threads.
+    let chunk = pixels.len().div_ceil(256).max(1);
+    let partial = pixels
+        .par_chunks(chunk)
+        .map(|chunk| -> Result<Vec<f64>> {
+            let mut h = vec![0.0; BINS + 2];
+            for &(pix, copies, straddles) in chunk {
+                let rule = if straddles { &split } else { &square };
+                let points = rule
+                    .iter()
+                    .map(|&(u, v, w)| Ok((hp.pixel_point(pix, u, v)?, w)))
+                    .collect::<Result<Vec<_>>>()?;
+                for (i, (a, wa)) in points.iter().enumerate() {
+                    h[0] += copies * wa * wa;
+                    for (b, wb) in &points[i + 1..] {
+                        // Both orders of the pair; the separation shared linearly between bins.
+                        let x = (half_distance_squared(a, b) / bin).min(BINS as f64);
+                        let k = x as usize;
+                        let (frac, w) = (x - k as f64, 2.0 * copies * wa * wb);
+                        h[k] += w * (1.0 - frac);
+                        h[k + 1] += w * frac;
+                    }
+                }
+            }
+            Ok(h)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut histogram = vec![0.0; BINS + 2];
+    for h in &partial {
+        histogram.iter_mut().zip(h).for_each(|(x, y)| *x += y);
+    }
+    Ok((histogram, bin))
+}
+
+/// `sqrt(Σ_k h_k K_ℓ(1 − k·bin) / Σ_k h_k)` for `ℓ = 0 ..= lmax`, where `kernel(x, out)` writes
+/// `K_ℓ(x)` for every `ℓ` into `out`.
+fn window_from(
+    histogram: &[f64],
+    bin: f64,
+    lmax: usize,
+    kernel: impl Fn(f64, &mut [f64]),
+) -> Vec<f64> {
+    let total: f64 = histogram.iter().sum();
+    let (mut w2, mut k_l) = (vec![0.0; lmax + 1], vec![0.0; lmax + 1]);
+    for (k, &h) in histogram.iter().enumerate().filter(|(_, h)| **h != 0.0) {
+        kernel(1.0 - k as f64 * bin, &mut k_l);
+        w2.iter_mut().zip(&k_l).for_each(|(w, v)| *w += h * v);
+    }
+    w2.iter().map(|v| (v / total).max(0.0).sqrt()).collect()
+}
+
+/// Legendre polynomials `P_ℓ(x)`, `ℓ = 0 .. out.len()`.
+fn legendre(x: f64, out: &mut [f64]) {
+    let (mut p0, mut p1) = (1.0, x);
+    for (l, slot) in out.iter_mut().enumerate() {
+        *slot = match l {
+            0 => 1.0,
+            1 => x,
+            _ => {
+                (p0, p1) = (
+                    p1,
+                    ((2 * l - 1) as f64 * x * p1 - (l - 1) as f64 * p0) / l as f64,
+                );
+                p1
+            }
+        };
+    }
+}
+
+/// Wigner `d^ℓ_22(β)` at `x = cos β`, `ℓ = 0 .. out.len()` (0 below `ℓ = 2`), by the
+/// three-term recurrence in `ℓ`.
+fn wigner_d22(x: f64, out: &mut [f64]) {
+    let (mut prev, mut d) = (0.0, 0.25 * (1.0 + x) * (1.0 + x));
+    for (l, slot) in out.iter_mut().enumerate() {
+        *slot = match l {
+            0 | 1 => 0.0,
+            2 => d,
+            _ => {
+                let m = (l - 1) as f64;
+                let next = (m + 1.0) * (2.0 * m + 1.0) / ((m + 1.0).powi(2) - 4.0)
+                    * ((x - 4.0 / (m * (m + 1.0))) * d
+                        - (m * m - 4.0) / (m * (2.0 * m + 1.0)) * prev);
+                (prev, d) = (d, next);
+                d
+            }
+        };
+    }
+}
+
+fn check_lmax(nside: u64, lmax: Option<usize>) -> Result<usize> {
+    let lmax = lmax.unwrap_or(3 * nside as usize - 1);
+    if lmax > 4 * nside as usize {
+        return Err(SkyError::Mismatch {
+            what: "pixel window",
+            detail: format!(
+                "lmax {lmax} is above 4 nside = {} (HEALPix's windows stop there)",
+                4 * nside
+            ),
+        });
+    }
+    Ok(lmax)
+}
+
 /// The temperature pixel window `w_ℓ`, `ℓ = 0 ..= lmax`, of HEALPix maps at `nside` (healpy's
 /// `pixwin(nside, lmax=lmax)`; `lmax` defaults to `3 nside − 1` as there, at most `4 nside` as
 /// in HEALPix's tables). `w_0 = 1`; multiply `a_ℓm` by `w_ℓ` to pixelise a sky, divide a
 /// measured spectrum by `w_ℓ²` to undo it.
 ///
-/// Agrees with HEALPix's tables to a relative 1e-6 or better up to `ℓ = 4 nside` (golden values
-/// in `data/golden/pixwin_*.csv`). The cost grows as `nside²`: about a second at nside 256 on two
-/// cores.
+/// Agrees with HEALPix's tables to a relative 6e-7 or better up to `ℓ = 4 nside` for nside 2 to
+/// 128 (golden values in `data/golden/pixwin.json.gz`; HEALPix's nside-256 table is itself only
+/// good to 1e-5). The cost grows as `nside²`: about a second at nside 256 on two cores.
 ///
 /// # Errors
 /// [`SkyError::Healpix`] for `nside` 0, [`SkyError::Mismatch`] when `lmax > 4 nside`.
@@ -146,71 +260,28 @@ fn half_distance_squared(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 /// ```
 pub fn pixwin(nside: u64, lmax: Option<usize>) -> Result<Vec<f64>> {
     let hp = Healpix::ring(nside)?;
-    let lmax = lmax.unwrap_or(3 * nside as usize - 1);
-    if lmax > 4 * nside as usize {
-        return Err(SkyError::Mismatch {
-            what: "pixel window",
-            detail: format!(
-                "lmax {lmax} is above 4 nside = {} (HEALPix's windows stop there)",
-                4 * nside
-            ),
-        });
-    }
-    let pixels = distinct_pixels(nside);
-    let t_max = pixels
-        .iter()
-        .map(|&(p, _, _)| max_separation(&hp, p))
-        .try_fold(0.0f64, |m, t| t.map(|t| m.max(t)))?;
-    let bin = t_max / BINS as f64;
-    let gauss = gauss_legendre_unit(GAUSS_POINTS);
-    let (square, split) = (square_rule(&gauss), split_square_rule(&gauss));
-    let histogram = pixels
-        .par_iter()
-        .map(|&(pix, copies, straddles)| -> Result<Vec<f64>> {
-            let rule = if straddles { &split } else { &square };
-            let points = rule
-                .iter()
-                .map(|&(u, v, w)| Ok((hp.pixel_point(pix, u, v)?, w)))
-                .collect::<Result<Vec<_>>>()?;
-            let mut h = vec![0.0; BINS + 2];
-            for (i, (a, wa)) in points.iter().enumerate() {
-                h[0] += copies * wa * wa;
-                for (b, wb) in &points[i + 1..] {
-                    // Both orders of the pair; the separation shared linearly between bins.
-                    let x = (half_distance_squared(a, b) / bin).min(BINS as f64);
-                    let k = x as usize;
-                    let (frac, w) = (x - k as f64, 2.0 * copies * wa * wb);
-                    h[k] += w * (1.0 - frac);
-                    h[k + 1] += w * frac;
-                }
-            }
-            Ok(h)
-        })
-        .try_reduce(
-            || vec![0.0; BINS + 2],
-            |mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                Ok(a)
-            },
-        )?;
-    let total: f64 = histogram.iter().sum();
-    let mut w2 = vec![0.0; lmax + 1];
-    for (k, &h) in histogram.iter().enumerate().filter(|(_, h)| **h != 0.0) {
-        let x = 1.0 - k as f64 * bin;
-        let (mut p0, mut p1) = (1.0, x);
-        w2[0] += h;
-        if lmax >= 1 {
-            w2[1] += h * x;
-        }
-        for (l, slot) in w2.iter_mut().enumerate().skip(2) {
-            (p0, p1) = (
-                p1,
-                ((2 * l - 1) as f64 * x * p1 - (l - 1) as f64 * p0) / l as f64,
-            );
-            *slot += h * p1;
-        }
-    }
-    Ok(w2.iter().map(|v| (v / total).max(0.0).sqrt()).collect())
+    let lmax = check_lmax(nside, lmax)?;
+    let (histogram, bin) = separation_histogram(&hp)?;
+    Ok(window_from(&histogram, bin, lmax, legendre))
+}
+
+/// The temperature and polarisation pixel windows `[w_T, w_P]` (healpy's
+/// `pixwin(nside, pol=True, lmax=lmax)`): `w_P` is the same pixel average with the spin-2 kernel
+/// `d^ℓ_22` in place of `P_ℓ` (the Q/U components averaged as they are stored, in each point's
+/// own frame, as HEALPix's tables assume), 0 for `ℓ < 2`; E and B modes are multiplied by it.
+///
+/// Agrees with HEALPix's polarisation tables as [`pixwin`] does with the temperature ones.
+///
+/// # Errors
+/// As [`pixwin`].
+pub fn pixwin_pol(nside: u64, lmax: Option<usize>) -> Result<[Vec<f64>; 2]> {
+    let hp = Healpix::ring(nside)?;
+    let lmax = check_lmax(nside, lmax)?;
+    let (histogram, bin) = separation_histogram(&hp)?;
+    Ok([
+        window_from(&histogram, bin, lmax, legendre),
+        window_from(&histogram, bin, lmax, wigner_d22),
+    ])
 }
 
 #[cfg(test)]
@@ -246,6 +317,21 @@ mod tests {
         for nside in [1, 2, 4, 16] {
             let copies: f64 = distinct_pixels(nside).iter().map(|(_, c, _)| c).sum();
             assert_eq!(copies, (12 * nside * nside) as f64);
+        }
+    }
+
+    /// The recurrences against closed forms: `P_3 = (5x³ − 3x)/2`,
+    /// `d³_22 = ((1 + x)/2)² (3x − 2)`.
+    #[test]
+    fn kernels_match_closed_forms() {
+        let mut out = [0.0; 4];
+        for x in [-0.7, 0.1, 0.93] {
+            legendre(x, &mut out);
+            assert!((out[3] - (5.0 * x * x * x - 3.0 * x) / 2.0).abs() < 1e-14);
+            wigner_d22(x, &mut out);
+            assert_eq!(out[..2], [0.0, 0.0]);
+            let d3 = 0.25 * (1.0 + x) * (1.0 + x) * (3.0 * x - 2.0);
+            assert!((out[3] - d3).abs() < 1e-14, "{x}");
         }
     }
 
