@@ -9,6 +9,14 @@ fn mutag() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/graphs/MUTAG")
 }
 
+/// The three pictures of a graph run are PNG files.
+fn assert_pictures(run: &std::path::Path) {
+    for png in ["loss.png", "accuracy.png", "confusion.png"] {
+        let bytes = std::fs::read(run.join(png)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{png}");
+    }
+}
+
 #[test]
 fn train_graph_writes_a_run_folder() {
     let dir = tempfile::tempdir().unwrap();
@@ -76,14 +84,7 @@ fn train_graph_writes_a_run_folder() {
         .unwrap();
     let fold1 = report["fold_accuracy"][0].as_f64().unwrap();
     assert!((last - fold1).abs() < 1e-12, "{csv}");
-    for png in ["loss.png", "accuracy.png", "confusion.png"] {
-        assert!(
-            std::fs::read(run.join(png))
-                .unwrap()
-                .starts_with(b"\x89PNG"),
-            "{png}"
-        );
-    }
+    assert_pictures(&run);
     // `tessera report` draws them again from the run's files.
     for png in ["loss.png", "accuracy.png", "confusion.png"] {
         std::fs::remove_file(run.join(png)).unwrap();
@@ -95,14 +96,7 @@ fn train_graph_writes_a_run_folder() {
         .assert()
         .success()
         .stdout(predicate::str::contains("MUTAG: 2-fold accuracy"));
-    for png in ["loss.png", "accuracy.png", "confusion.png"] {
-        assert!(
-            std::fs::read(run.join(png))
-                .unwrap()
-                .starts_with(b"\x89PNG"),
-            "{png}"
-        );
-    }
+    assert_pictures(&run);
     // Other graph layers and the multi-layer readout, recorded in config.json.
     for model in ["gcn", "sage", "gat"] {
         let other = dir.path().join(model);
