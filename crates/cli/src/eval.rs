@@ -5,16 +5,18 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use tessera_mesh::{MeshFolder, Split};
-use tessera_train::data::{FolderTarget, MapSet, MapTargets};
+use tessera_train::data::{
+    FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist, grid_rotations,
+};
 use tessera_train::graph_run::{GraphRun, classify_graphs};
 use tessera_train::meshfit::{MeshRun, argmax, classify};
 use tessera_train::metrics::{ClassMetrics, RegressionMetrics};
-use tessera_train::sphere::{SphereRun, predict};
+use tessera_train::sphere::{SphereRun, predict_rotated};
 
 use crate::predict::{RunKind, run_kind};
 use crate::sim::write_text;
@@ -38,9 +40,14 @@ pub struct EvalArgs {
     run: PathBuf,
     /// Labelled data: a MeshCNN-layout folder for a mesh run; folders of maps with params.csv
     /// (regression) or one folder per class (classification) for a sphere run; a TU dataset
-    /// folder for a graph run.
-    #[arg(long, required = true, num_args = 1..)]
+    /// folder for a graph run. Without it, a spherical-MNIST run is scored on its own test
+    /// digits (rebuilt from the run's record: the same digits in the same orientations).
+    #[arg(long, num_args = 1..)]
     data: Vec<PathBuf>,
+    /// Sphere runs: average the network's outputs over the maps turned by the rotations that
+    /// map the HEALPix grid onto itself (8; 4 about the polar axis for Q/U maps).
+    #[arg(long)]
+    average_rotations: bool,
     /// Meshes to score (mesh runs).
     #[arg(long, value_enum, default_value = "test")]
     split: SplitArg,
@@ -68,7 +75,7 @@ fn class_table(
 fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     let (run, net) = MeshRun::load(&a.run)?;
     let [root] = &a.data[..] else {
-        bail!("a mesh run is scored on one MeshCNN-layout folder");
+        bail!("a mesh run is scored on one MeshCNN-layout folder (--data DIR)");
     };
     let folder = MeshFolder::open(root)?;
     let mut index = Vec::with_capacity(folder.classes.len());
@@ -108,7 +115,7 @@ fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
 fn eval_graphs(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     let (run, net) = GraphRun::load(&a.run)?;
     let [dir] = &a.data[..] else {
-        bail!("a graph run is scored on one TU dataset folder");
+        bail!("a graph run is scored on one TU dataset folder (--data DIR)");
     };
     let data = run.read_graphs(dir)?;
     if !data.labelled {
@@ -126,24 +133,56 @@ fn eval_graphs(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     Ok(json!({"run": a.run, "data": dir, "graphs": data.graphs.len(), "metrics": m}))
 }
 
+/// The test digits of a spherical-MNIST run, rebuilt from what its run.json records.
+fn mnist_test_set(run: &SphereRun, nside: u64) -> Result<MapSet> {
+    let d = &run.data;
+    let source = d["source"]
+        .as_str()
+        .context("the run records no MNIST source folder")?;
+    // Runs made before `test_count` was recorded used the default, 2000.
+    let test_count = d["test_count"].as_u64().unwrap_or(2000) as usize;
+    let keep_nine = d["keep_nine"].as_bool().unwrap_or(false);
+    let m = SphericalMnist::new(std::path::Path::new(source), nside, test_count, keep_nine)?;
+    Ok(m.test_set(crate::sphere::mnist_test_seed(run.fit.seed)))
+}
+
 fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     let (run, net) = SphereRun::load(&a.run)?;
     let model = run.model_config()?;
-    let target = if run.classification {
-        FolderTarget::Folder
+    let set = if a.data.is_empty() {
+        if run.task != "mnist" {
+            bail!("--data is needed: only a spherical-MNIST run can rebuild its own test maps");
+        }
+        mnist_test_set(&run, model.nside)?
     } else {
-        FolderTarget::Columns(run.target_names.clone())
+        let target = if run.classification {
+            FolderTarget::Folder
+        } else {
+            FolderTarget::Columns(run.target_names.clone())
+        };
+        let classes = run.classification.then_some(run.target_names.as_slice());
+        MapSet::read_folders(
+            &a.data,
+            &target,
+            run.fields,
+            run.mask_channel,
+            model.nside,
+            classes,
+        )?
     };
-    let classes = run.classification.then_some(run.target_names.as_slice());
-    let set = MapSet::read_folders(
-        &a.data,
-        &target,
-        run.fields,
-        run.mask_channel,
-        model.nside,
-        classes,
-    )?;
-    let p = predict(&net, &model, &set, &run.normalisation, 128)?;
+    let rotations = if a.average_rotations {
+        grid_rotations(model.nside, run.fields != MapFields::T)?
+    } else {
+        Vec::new()
+    };
+    if !rotations.is_empty() {
+        writeln!(
+            out,
+            "outputs averaged over {} grid rotations",
+            rotations.len()
+        )?;
+    }
+    let p = predict_rotated(&net, &model, &set, &run.normalisation, 128, &rotations)?;
     let metrics = match &set.targets {
         MapTargets::Classes { labels, names } => {
             let m = ClassMetrics::new(labels, &p.classes(), names.len());
@@ -173,7 +212,8 @@ fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
             Value::Object(all)
         }
     };
-    Ok(json!({"run": a.run, "data": a.data, "maps": set.len(), "metrics": metrics}))
+    Ok(json!({"run": a.run, "data": a.data, "maps": set.len(),
+        "rotations_averaged": rotations.len(), "metrics": metrics}))
 }
 
 /// Runs `tessera eval`.

@@ -8,10 +8,10 @@ use anyhow::{Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
-use tessera_train::data::{MapSet, MapTargets, network_input};
+use tessera_train::data::{MapFields, MapSet, MapTargets, grid_rotations, network_input};
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify};
-use tessera_train::sphere::{SphereRun, infer};
+use tessera_train::sphere::{SphereRun, infer_rotated};
 
 use crate::sim::write_text;
 
@@ -28,6 +28,10 @@ pub struct PredictArgs {
     /// Degrade finer maps to the network's nside (ud_grade, mean of the seen children).
     #[arg(long)]
     degrade: bool,
+    /// Sphere runs: average the outputs over the maps turned by the rotations that map the
+    /// HEALPix grid onto itself (8; 4 about the polar axis for Q/U maps).
+    #[arg(long)]
+    average_rotations: bool,
     /// Output CSV: one row per map, mesh or graph: the class and its probabilities, or the
     /// parameters.
     #[arg(short, long)]
@@ -173,7 +177,19 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         },
         ids: a.maps.iter().map(|p| p.display().to_string()).collect(),
     };
-    let outputs = infer(&net, &set, &run.normalisation, run.classification, 128)?;
+    let rotations = if a.average_rotations {
+        grid_rotations(model.nside, run.fields != MapFields::T)?
+    } else {
+        Vec::new()
+    };
+    let outputs = infer_rotated(
+        &net,
+        &set,
+        &run.normalisation,
+        run.classification,
+        128,
+        &rotations,
+    )?;
     let mut csv = String::from("file");
     if run.classification {
         csv.push_str(",class");

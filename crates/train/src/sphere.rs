@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 
-use crate::data::{MapFields, MapSet, MapTargets};
+use crate::data::{GridRotation, MapFields, MapSet, MapTargets};
 use crate::error::{Result, TrainError};
 use crate::models::{SphereCnn, SphereCnnConfig};
 use crate::run_folder;
@@ -263,6 +263,35 @@ pub fn infer(
     Ok(outputs)
 }
 
+/// [`infer`] averaged over the maps turned by each of `rotations` (from
+/// [`grid_rotations`](crate::data::grid_rotations)): the mean class probabilities or parameter
+/// values of the turned copies. No rotations: [`infer`] itself.
+///
+/// # Errors
+/// As [`infer`], and rotations for another nside.
+pub fn infer_rotated(
+    net: &SphereCnn,
+    set: &MapSet,
+    norm: &Normalisation,
+    classification: bool,
+    batch: usize,
+    rotations: &[GridRotation],
+) -> Result<Vec<Vec<f64>>> {
+    let Some((first, rest)) = rotations.split_first() else {
+        return infer(net, set, norm, classification, batch);
+    };
+    let mut sum = infer(net, &set.rotated(first)?, norm, classification, batch)?;
+    for r in rest {
+        let out = infer(net, &set.rotated(r)?, norm, classification, batch)?;
+        for (s, o) in sum.iter_mut().zip(out) {
+            s.iter_mut().zip(o).for_each(|(a, b)| *a += b);
+        }
+    }
+    let n = rotations.len() as f64;
+    sum.iter_mut().flatten().for_each(|v| *v /= n);
+    Ok(sum)
+}
+
 /// [`infer`] on a set with targets, and the loss as training measures it (cross-entropy, or
 /// the mean squared error of the standardised parameters).
 ///
@@ -275,10 +304,25 @@ pub fn predict(
     norm: &Normalisation,
     batch: usize,
 ) -> Result<Predictions> {
+    predict_rotated(net, model, set, norm, batch, &[])
+}
+
+/// [`predict`] with the outputs averaged over `rotations` of the maps (see [`infer_rotated`]).
+///
+/// # Errors
+/// As [`predict`], and rotations for another nside.
+pub fn predict_rotated(
+    net: &SphereCnn,
+    model: &SphereCnnConfig,
+    set: &MapSet,
+    norm: &Normalisation,
+    batch: usize,
+    rotations: &[GridRotation],
+) -> Result<Predictions> {
     check_compatible(model, set, "predict")?;
     let (outputs, loss) = match &set.targets {
         MapTargets::Classes { labels, .. } => {
-            let outputs = infer(net, set, norm, true, batch)?;
+            let outputs = infer_rotated(net, set, norm, true, batch, rotations)?;
             let nll: f64 = outputs
                 .iter()
                 .zip(labels)
@@ -287,7 +331,7 @@ pub fn predict(
             (outputs, nll)
         }
         MapTargets::Values { values, names } => {
-            let outputs = infer(net, set, norm, false, batch)?;
+            let outputs = infer_rotated(net, set, norm, false, batch, rotations)?;
             let k = names.len();
             let se: f64 = outputs
                 .iter()
