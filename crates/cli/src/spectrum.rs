@@ -38,6 +38,10 @@ pub struct SpectrumArgs {
     /// Subtract the mean of the seen pixels of every field first (anafast's remove_monopole).
     #[arg(long)]
     remove_monopole: bool,
+    /// Divide by the pixel window (w_T² for TT, w_P² for EE/BB/EB, w_T w_P for TE/TB; healpy's
+    /// `anafast(m) / pixwin(nside)**2`): the spectrum of the sky before pixelisation.
+    #[arg(long)]
+    pixwin: bool,
     #[command(flatten)]
     fields: FieldArgs,
 }
@@ -56,8 +60,11 @@ pub fn run(args: SpectrumArgs, out: &mut impl Write) -> Result<()> {
         iter: args.iter,
         pol: !args.no_pol,
     };
-    let spectra =
+    let mut spectra =
         anafast(&map, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", args.map.display()))?;
+    if args.pixwin {
+        spectra.deconvolve_pixwin(map.nside())?;
+    }
     write_text(&args.output, &to_csv(&spectra))?;
     if let Some(fits) = &args.fits {
         write_cl(fits, &spectra, true)?;

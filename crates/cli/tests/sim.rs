@@ -97,6 +97,28 @@ fn spectrum_writes_csv_png_and_fits() {
     assert_eq!(text.lines().count(), 25);
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     assert_eq!(tessera_sky::read_cl(&fits).unwrap().len(), 6);
+    // --pixwin divides TT by w_T² (healpy's anafast(m) / pixwin(nside)**2).
+    let deconvolved = dir.path().join("cl_pixwin.csv");
+    tessera()
+        .arg("spectrum")
+        .arg(&map)
+        .arg("--pixwin")
+        .arg("-o")
+        .arg(&deconvolved)
+        .assert()
+        .success();
+    let tt = |path: &std::path::Path| -> Vec<f64> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+            .collect()
+    };
+    let w = tessera_sky::sht::pixwin(8, Some(23)).unwrap();
+    for (l, (a, b)) in tt(&csv).iter().zip(tt(&deconvolved)).enumerate() {
+        assert!((b * w[l] * w[l] - a).abs() <= 1e-9 * a.abs(), "l {l}: {a} {b}");
+    }
 }
 
 #[test]

@@ -65,6 +65,32 @@ pub struct PowerSpectra {
 }
 
 impl PowerSpectra {
+    /// Undoes the pixel window of maps at `nside`: every spectrum divided by the product of
+    /// its two fields' windows ([`super::pixwin_pol`]: `w_T²` for TT, `w_P²` for EE, BB and EB,
+    /// `w_T w_P` for TE and TB) — healpy's `anafast(m) / pixwin(nside)**2` for all six. The
+    /// polarisation window is 0 below ℓ = 2, where those spectra are left as they are.
+    ///
+    /// # Errors
+    /// When the spectra go beyond `4 nside` (the windows stop there).
+    pub fn deconvolve_pixwin(&mut self, nside: u64) -> Result<()> {
+        let lmax = self.spectra.iter().map(|(_, v)| v.len()).max().unwrap_or(1) - 1;
+        let [t, p] = super::pixwin_pol(nside, Some(lmax))?;
+        for (which, values) in &mut self.spectra {
+            let (a, b) = match which {
+                Spectrum::TT => (&t, &t),
+                Spectrum::TE | Spectrum::TB => (&t, &p),
+                Spectrum::EE | Spectrum::BB | Spectrum::EB => (&p, &p),
+            };
+            for (l, v) in values.iter_mut().enumerate() {
+                let w = a[l] * b[l];
+                if w > 0.0 {
+                    *v /= w;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The spectrum `which`, if present.
     pub fn get(&self, which: Spectrum) -> Option<&[f64]> {
         self.spectra
@@ -138,6 +164,38 @@ pub fn alm2cl(a: &Alm, b: &Alm) -> Result<Vec<f64>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::pixwin_pol;
+
+    /// Each spectrum is divided by its two fields' windows; below ℓ = 2 the polarised ones,
+    /// whose window is 0, are left alone.
+    #[test]
+    fn deconvolving_the_pixel_window_divides_by_both_fields_windows() {
+        let lmax = 40;
+        let mut s = PowerSpectra {
+            spectra: Spectrum::HEALPY_ORDER
+                .iter()
+                .map(|&w| (w, vec![1.0; lmax + 1]))
+                .collect(),
+        };
+        s.deconvolve_pixwin(16).unwrap();
+        let [t, p] = pixwin_pol(16, Some(lmax)).unwrap();
+        for l in [0, 1, 2, 20, 40] {
+            let tt = s.get(Spectrum::TT).unwrap()[l];
+            assert!((tt * t[l] * t[l] - 1.0).abs() < 1e-12, "{l}");
+            let (ee, te) = (
+                s.get(Spectrum::EE).unwrap()[l],
+                s.get(Spectrum::TE).unwrap()[l],
+            );
+            if l < 2 {
+                assert_eq!((ee, te), (1.0, 1.0));
+            } else {
+                assert!((ee * p[l] * p[l] - 1.0).abs() < 1e-12);
+                assert!((te * t[l] * p[l] - 1.0).abs() < 1e-12);
+            }
+        }
+        assert!(s.deconvolve_pixwin(8).is_err(), "lmax 40 > 4 × 8");
+    }
+
     use super::*;
     use realfft::num_complex::Complex64;
 
