@@ -1,11 +1,12 @@
-//! The temperature pixel window function (healpy's `pixwin`), computed from the pixels' shapes.
+//! The pixel window functions (healpy's `pixwin`), computed from the pixels' shapes.
 //!
 //! A map value is the mean of the sky over its pixel, which multiplies the spectrum by `w_ℓ²`,
 //!
 //! `w_ℓ² = (1/N_pix) Σ_p (1/Ω_p²) ∫_p ∫_p P_ℓ(n·n′) dn dn′`
 //!
 //! (the addition theorem turns the mean over `m` of `|pixel-averaged Y_ℓm|²` into Legendre
-//! polynomials of the angle between two points of a pixel). HEALPix ships these as tables
+//! polynomials of the angle between two points of a pixel); the polarisation window has the
+//! spin-2 kernel `d^ℓ_22` in place of `P_ℓ`. HEALPix ships these as tables
 //! (`pixel_window_nXXXX.fits`, which tessera cannot redistribute); they are this integral, which
 //! is computed here: HEALPix's projection is equal area, so each pixel is the unit square of its
 //! face coordinates ([`Healpix::pixel_point`]) and the double integral is a Gauss–Legendre
