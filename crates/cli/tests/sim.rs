@@ -117,7 +117,10 @@ fn spectrum_writes_csv_png_and_fits() {
     };
     let w = tessera_sky::sht::pixwin(8, Some(23)).unwrap();
     for (l, (a, b)) in tt(&csv).iter().zip(tt(&deconvolved)).enumerate() {
-        assert!((b * w[l] * w[l] - a).abs() <= 1e-9 * a.abs(), "l {l}: {a} {b}");
+        assert!(
+            (b * w[l] * w[l] - a).abs() <= 1e-9 * a.abs(),
+            "l {l}: {a} {b}"
+        );
     }
 }
 
