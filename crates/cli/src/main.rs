@@ -122,6 +122,7 @@ enum Command {
     ///   tessera eval runs/msb --data ../shared/data/meshes/msb
     ///   tessera eval runs/tau --data sims/tau_test -o tau_metrics.json
     ///   tessera eval runs/mutag --data ../shared/data/graphs/MUTAG   (a train graph --final run)
+    ///   tessera eval runs/mnist --average-rotations   (an MNIST run, on its own test digits)
     #[command(verbatim_doc_comment)]
     Eval(eval::EvalArgs),
 }
