@@ -90,8 +90,8 @@ impl GraphRun {
                 run.task
             )));
         }
-        let net = run.model_config()?.init(&Device::flex());
-        Ok((run.clone(), run_folder::load_weights(net, dir)?))
+        let net = run_folder::load_weights(run.model_config()?.init(&Device::flex()), dir)?;
+        Ok((run, net))
     }
 
     /// A TU folder read as the training data was: the same feature options, one-hot columns

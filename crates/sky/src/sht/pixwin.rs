@@ -30,21 +30,16 @@ const BINS: usize = 1 << 15;
 /// Gauss–Legendre nodes and weights on [0, 1] (weights summing to 1), by Newton's method on
 /// `P_n`.
 fn gauss_legendre_unit(n: usize) -> Vec<(f64, f64)> {
+    let mut p = vec![0.0; n + 1];
     (0..n)
         .map(|i| {
             // Tricomi's first guess of the i-th root, then Newton.
             let mut x = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
             let mut derivative = 1.0;
             for _ in 0..100 {
-                let (mut p0, mut p1) = (1.0, x);
-                for k in 2..=n {
-                    (p0, p1) = (
-                        p1,
-                        ((2 * k - 1) as f64 * x * p1 - (k - 1) as f64 * p0) / k as f64,
-                    );
-                }
-                derivative = n as f64 * (x * p1 - p0) / (x * x - 1.0);
-                let step = p1 / derivative;
+                legendre(x, &mut p);
+                derivative = n as f64 * (x * p[n] - p[n - 1]) / (x * x - 1.0);
+                let step = p[n] / derivative;
                 x -= step;
                 if step.abs() < 1e-16 {
                     break;

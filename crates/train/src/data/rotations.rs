@@ -79,8 +79,11 @@ impl MapSet {
             }
         }
         Ok(MapSet {
+            nside: self.nside,
+            channels: c,
             maps,
-            ..self.clone()
+            targets: self.targets.clone(),
+            ids: self.ids.clone(),
         })
     }
 }
