@@ -6,8 +6,10 @@ Usage: python scripts/golden/pixwin_golden.py HEALPY_DATA_DIR data/golden/pixwin
 healpy 1.20.1 downloads its `pixel_window_nXXXX.fits` tables on first use; offline, point
 HEALPY_DATA_DIR at a folder whose `pixel_window_functions/` holds them (e.g. copied from
 `healpy/data/` of the healpy 1.14.0 wheel, which still shipped them). Writes, for nside 2 ... 256, healpy's `pixwin(nside, pol=True,
-lmax=4 nside, datapath=HEALPY_DATA_DIR)`: the T and P windows for l = 0 ... 4 nside, with repr()
-floats (exact round trip) and gzip mtime 0 (byte-for-byte reproducible).
+lmax=4 nside, datapath=HEALPY_DATA_DIR)` at sampled multipoles only — every l up to 16, then 64
+evenly spaced up to 4 nside, which is included — so that the repository holds reference values,
+not a copy of HEALPix's tables. repr() floats (exact round trip), gzip mtime 0 (byte-for-byte
+reproducible).
 """
 import gzip
 import io
@@ -25,8 +27,14 @@ def main(datapath, out):
         sys.exit(f"healpy {hp.__version__}: the golden values are pinned to {REQUIRED_HEALPY}")
     golden = {"healpy": hp.__version__, "source": "HEALPix pixel_window_nXXXX.fits tables"}
     for nside in NSIDES:
-        t, p = hp.pixwin(nside, pol=True, lmax=4 * nside, datapath=datapath)
-        golden[str(nside)] = {"t": [float(v) for v in t], "p": [float(v) for v in p]}
+        lmax = 4 * nside
+        t, p = hp.pixwin(nside, pol=True, lmax=lmax, datapath=datapath)
+        ls = sorted(set(range(min(16, lmax) + 1)) | set(range(0, lmax + 1, max(1, lmax // 64))) | {lmax})
+        golden[str(nside)] = {
+            "l": ls,
+            "t": [float(t[l]) for l in ls],
+            "p": [float(p[l]) for l in ls],
+        }
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as f:
         f.write(json.dumps(golden).encode())
