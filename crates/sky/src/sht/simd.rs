@@ -1,10 +1,11 @@
 //! Instruction-set dispatch for the Legendre kernels.
 //!
 //! The kernels in [`super::spin0`] and [`super::spin2`] are generic over the number of lanes
-//! and the multiply-add flavour; this module instantiates them twice: a portable version
+//! and the multiply-add flavour; this module instantiates them three times: a portable version
 //! (SSE2 on x86-64: 4 lanes, separate multiply and add) and, on x86-64 CPUs that have them,
-//! AVX2 + FMA (8 lanes for spin 0, 4 for spin 2, fused multiply-add), chosen once per plan at
-//! run time. Results agree to rounding (~1e-15 relative).
+//! AVX2 + FMA and AVX-512 (twice the lanes, 32 vector registers), chosen once per plan at run
+//! time (`TESSERA_SHT_NO_AVX512=1` stops at AVX2, `TESSERA_SHT_PORTABLE=1` at the portable
+//! kernels, for comparisons). Results agree to rounding (~1e-15 relative).
 //!
 //! This is the only module of the workspace with `unsafe`: calling a function compiled for
 //! CPU features the build does not assume is `unsafe`, and is sound only after checking the CPU
@@ -25,8 +26,42 @@ type PortableArith = Fused;
 #[cfg(not(any(target_arch = "aarch64", target_feature = "fma")))]
 type PortableArith = Plain;
 
+/// Ring pairs per kernel call of each kernel.
+#[derive(Clone, Copy, Debug)]
+struct Lanes {
+    synthesis0: usize,
+    analysis0: usize,
+    synthesis2: usize,
+    analysis2: usize,
+}
+
 /// Lanes of the portable kernels.
-const PORTABLE_LANES: usize = 4;
+const PORTABLE: Lanes = Lanes {
+    synthesis0: 4,
+    analysis0: 4,
+    synthesis2: 4,
+    analysis2: 4,
+};
+
+/// Lanes of the AVX2 kernels, the widths that measured fastest: 8 except for spin-2 analysis,
+/// whose 16 accumulators fit the registers only at 4.
+#[cfg(target_arch = "x86_64")]
+const AVX2: Lanes = Lanes {
+    synthesis0: 8,
+    analysis0: 8,
+    synthesis2: 8,
+    analysis2: 4,
+};
+
+/// Lanes of the AVX-512 kernels (32 registers of 8 doubles): twice AVX2's. 32 lanes for spin 0
+/// and 16 for spin-2 analysis measured slower (docs/benchmarks.md).
+#[cfg(target_arch = "x86_64")]
+const AVX512: Lanes = Lanes {
+    synthesis0: 16,
+    analysis0: 16,
+    synthesis2: 16,
+    analysis2: 8,
+};
 
 /// The kernel flavour a plan runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,30 +70,61 @@ pub(crate) enum Isa {
     Portable,
     /// x86-64 with AVX2 and FMA, detected at run time.
     Avx2Fma,
+    /// x86-64 with AVX-512 (F, DQ, VL) besides AVX2 and FMA, detected at run time.
+    Avx512,
 }
 
 impl Isa {
-    /// The best flavour this CPU runs (`TESSERA_SHT_PORTABLE=1` forces the portable one, for
-    /// comparisons).
+    /// The best flavour this CPU runs (`TESSERA_SHT_PORTABLE=1` forces the portable one,
+    /// `TESSERA_SHT_NO_AVX512=1` stops at AVX2, for comparisons).
     pub fn detect() -> Isa {
-        if std::env::var_os("TESSERA_SHT_PORTABLE").is_some_and(|v| v == "1") {
+        let env_is_1 = |name: &str| std::env::var_os(name).is_some_and(|v| v == "1");
+        if env_is_1("TESSERA_SHT_PORTABLE") {
             return Isa::Portable;
         }
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if !env_is_1("TESSERA_SHT_NO_AVX512") && Isa::Avx512.supported() {
+            return Isa::Avx512;
+        }
+        if Isa::Avx2Fma.supported() {
             return Isa::Avx2Fma;
         }
         Isa::Portable
     }
 
-    /// Ring pairs per kernel call: the widths that measured fastest (AVX2: 8 lanes except for
-    /// spin-2 analysis, whose 16 accumulators fit the registers only at 4).
+    /// Whether this CPU runs the flavour.
+    pub fn supported(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            let avx2 = has!("avx2") && has!("fma");
+            match self {
+                Isa::Portable => true,
+                Isa::Avx2Fma => avx2,
+                Isa::Avx512 => avx2 && has!("avx512f") && has!("avx512dq") && has!("avx512vl"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Isa::Portable
+        }
+    }
+
+    /// Ring pairs per kernel call.
     pub fn lanes(self, spin2: bool, synthesis: bool) -> usize {
-        match self {
-            Isa::Portable => PORTABLE_LANES,
-            Isa::Avx2Fma if spin2 && !synthesis => 4,
-            Isa::Avx2Fma => 8,
+        let lanes = match self {
+            Isa::Portable => PORTABLE,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2Fma => AVX2,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => AVX512,
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => PORTABLE,
+        };
+        match (spin2, synthesis) {
+            (false, true) => lanes.synthesis0,
+            (false, false) => lanes.analysis0,
+            (true, true) => lanes.synthesis2,
+            (true, false) => lanes.analysis2,
         }
     }
 }
@@ -76,13 +142,15 @@ pub(crate) fn synthesize0(
     alm: &[Complex64],
     dst: &mut [[Complex64; 2]],
 ) {
+    // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
     #[cfg(target_arch = "x86_64")]
-    if isa == Isa::Avx2Fma {
-        // SAFETY: `Isa::Avx2Fma` is only chosen after detecting AVX2 and FMA on this CPU.
-        return unsafe { x86::synthesize0(t, rec, m, chunk, alm, dst) };
+    match isa {
+        Isa::Avx512 => return unsafe { avx512::synthesize0(t, rec, m, chunk, alm, dst) },
+        Isa::Avx2Fma => return unsafe { avx2::synthesize0(t, rec, m, chunk, alm, dst) },
+        Isa::Portable => {}
     }
     let _ = isa;
-    spin0::synthesize::<PORTABLE_LANES, PortableArith>(t, rec, m, chunk, alm, dst);
+    spin0::synthesize::<{ PORTABLE.synthesis0 }, PortableArith>(t, rec, m, chunk, alm, dst);
 }
 
 /// Spin-0 analysis of one `m` for `chunk` (see [`spin0::analyze`]).
@@ -95,13 +163,15 @@ pub(crate) fn analyze0(
     phases: &[[Complex64; 2]],
     acc: &mut [[Acc; 2]],
 ) {
+    // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
     #[cfg(target_arch = "x86_64")]
-    if isa == Isa::Avx2Fma {
-        // SAFETY: as in `synthesize0`.
-        return unsafe { x86::analyze0(t, rec, m, chunk, phases, acc) };
+    match isa {
+        Isa::Avx512 => return unsafe { avx512::analyze0(t, rec, m, chunk, phases, acc) },
+        Isa::Avx2Fma => return unsafe { avx2::analyze0(t, rec, m, chunk, phases, acc) },
+        Isa::Portable => {}
     }
     let _ = isa;
-    spin0::analyze::<PORTABLE_LANES, PortableArith>(t, rec, m, chunk, phases, acc);
+    spin0::analyze::<{ PORTABLE.analysis0 }, PortableArith>(t, rec, m, chunk, phases, acc);
 }
 
 /// Spin-2 synthesis of one `m` for `chunk` (see [`spin2::synthesize`]).
@@ -116,13 +186,17 @@ pub(crate) fn synthesize2(
     eb: (&[Complex64], &[Complex64]),
     dst: &mut [[Complex64; 4]],
 ) {
+    // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
     #[cfg(target_arch = "x86_64")]
-    if isa == Isa::Avx2Fma {
-        // SAFETY: as in `synthesize0`.
-        return unsafe { x86::synthesize2(t, rec, fac, m, chunk, eb, dst) };
+    match isa {
+        Isa::Avx512 => return unsafe { avx512::synthesize2(t, rec, fac, m, chunk, eb, dst) },
+        Isa::Avx2Fma => return unsafe { avx2::synthesize2(t, rec, fac, m, chunk, eb, dst) },
+        Isa::Portable => {}
     }
     let _ = isa;
-    spin2::synthesize::<4, PortableArith>(t, rec, fac, m, chunk, eb.0, eb.1, dst);
+    spin2::synthesize::<{ PORTABLE.synthesis2 }, PortableArith>(
+        t, rec, fac, m, chunk, eb.0, eb.1, dst,
+    );
 }
 
 /// Spin-2 analysis of one `m` for `chunk` (see [`spin2::analyze`]).
@@ -137,68 +211,82 @@ pub(crate) fn analyze2(
     phases: &[[Complex64; 4]],
     acc: &mut [[Acc; 4]],
 ) {
+    // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
     #[cfg(target_arch = "x86_64")]
-    if isa == Isa::Avx2Fma {
-        // SAFETY: as in `synthesize0`.
-        return unsafe { x86::analyze2(t, rec, fac, m, chunk, phases, acc) };
+    match isa {
+        Isa::Avx512 => return unsafe { avx512::analyze2(t, rec, fac, m, chunk, phases, acc) },
+        Isa::Avx2Fma => return unsafe { avx2::analyze2(t, rec, fac, m, chunk, phases, acc) },
+        Isa::Portable => {}
     }
     let _ = isa;
-    spin2::analyze::<4, PortableArith>(t, rec, fac, m, chunk, phases, acc);
+    spin2::analyze::<{ PORTABLE.analysis2 }, PortableArith>(t, rec, fac, m, chunk, phases, acc);
 }
 
-/// The kernels compiled for AVX2 + FMA.
+/// Defines a module of the four kernels compiled for one set of x86-64 features, with the lane
+/// counts of `$lanes`.
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    use super::*;
+macro_rules! x86_kernels {
+    ($name:ident, $features:literal, $lanes:ident) => {
+        mod $name {
+            use super::*;
 
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn synthesize0(
-        t: &LegendreTables,
-        rec: &Recurrence,
-        m: usize,
-        chunk: &[RingPair],
-        alm: &[Complex64],
-        dst: &mut [[Complex64; 2]],
-    ) {
-        spin0::synthesize::<8, Fused>(t, rec, m, chunk, alm, dst);
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn synthesize0(
+                t: &LegendreTables,
+                rec: &Recurrence,
+                m: usize,
+                chunk: &[RingPair],
+                alm: &[Complex64],
+                dst: &mut [[Complex64; 2]],
+            ) {
+                spin0::synthesize::<{ $lanes.synthesis0 }, Fused>(t, rec, m, chunk, alm, dst);
+            }
 
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn analyze0(
-        t: &LegendreTables,
-        rec: &Recurrence,
-        m: usize,
-        chunk: &[RingPair],
-        phases: &[[Complex64; 2]],
-        acc: &mut [[Acc; 2]],
-    ) {
-        spin0::analyze::<8, Fused>(t, rec, m, chunk, phases, acc);
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn analyze0(
+                t: &LegendreTables,
+                rec: &Recurrence,
+                m: usize,
+                chunk: &[RingPair],
+                phases: &[[Complex64; 2]],
+                acc: &mut [[Acc; 2]],
+            ) {
+                spin0::analyze::<{ $lanes.analysis0 }, Fused>(t, rec, m, chunk, phases, acc);
+            }
 
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn synthesize2(
-        t: &LegendreTables,
-        rec: &Recurrence,
-        fac: &Spin2Factors,
-        m: usize,
-        chunk: &[RingPair],
-        eb: (&[Complex64], &[Complex64]),
-        dst: &mut [[Complex64; 4]],
-    ) {
-        spin2::synthesize::<8, Fused>(t, rec, fac, m, chunk, eb.0, eb.1, dst);
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn synthesize2(
+                t: &LegendreTables,
+                rec: &Recurrence,
+                fac: &Spin2Factors,
+                m: usize,
+                chunk: &[RingPair],
+                eb: (&[Complex64], &[Complex64]),
+                dst: &mut [[Complex64; 4]],
+            ) {
+                spin2::synthesize::<{ $lanes.synthesis2 }, Fused>(
+                    t, rec, fac, m, chunk, eb.0, eb.1, dst,
+                );
+            }
 
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn analyze2(
-        t: &LegendreTables,
-        rec: &Recurrence,
-        fac: &Spin2Factors,
-        m: usize,
-        chunk: &[RingPair],
-        phases: &[[Complex64; 4]],
-        acc: &mut [[Acc; 4]],
-    ) {
-        spin2::analyze::<4, Fused>(t, rec, fac, m, chunk, phases, acc);
-    }
+            #[allow(clippy::too_many_arguments)]
+            #[target_feature(enable = $features)]
+            pub(super) fn analyze2(
+                t: &LegendreTables,
+                rec: &Recurrence,
+                fac: &Spin2Factors,
+                m: usize,
+                chunk: &[RingPair],
+                phases: &[[Complex64; 4]],
+                acc: &mut [[Acc; 4]],
+            ) {
+                spin2::analyze::<{ $lanes.analysis2 }, Fused>(t, rec, fac, m, chunk, phases, acc);
+            }
+        }
+    };
 }
+
+#[cfg(target_arch = "x86_64")]
+x86_kernels!(avx2, "avx2,fma", AVX2);
+#[cfg(target_arch = "x86_64")]
+x86_kernels!(avx512, "avx512f,avx512dq,avx512vl,avx2,fma", AVX512);

@@ -18,7 +18,7 @@ use super::legendre::{LegendreTables, Recurrence, SCALE_DOWN};
 use super::rings::RingPair;
 
 /// The most lanes any instruction set uses; per-lane accumulators are this wide.
-pub(crate) const MAX_LANES: usize = 8;
+pub(crate) const MAX_LANES: usize = 16;
 
 /// Per-lane partial sums (only the first `L` entries are used).
 pub(crate) type Acc = [f64; MAX_LANES];
