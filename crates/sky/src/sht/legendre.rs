@@ -10,6 +10,8 @@
 //! the value is below `2^−SCALE_BITS` and contributes nothing (libsharp skips these terms the same
 //! way), and it is rescaled as it grows. This keeps the transforms exact to `lmax` far above 6000.
 
+use realfft::num_complex::Complex64;
+
 /// Bits per scale step: `2^−600 ≈ 2.4e−181` is far below any significant contribution.
 pub(crate) const SCALE_BITS: i32 = 600;
 
@@ -24,6 +26,8 @@ pub(crate) struct LegendreTables {
     inv_sqrt_int: Vec<f64>,
     /// `|λ_mm(θ)| / sin^m θ`.
     mm_prefactor: Vec<f64>,
+    /// `mm_prefactor[m + 1] / mm_prefactor[m]`.
+    mm_ratio: Vec<f64>,
 }
 
 /// The recurrence coefficients of one `m`, indexed by `l` (entries below `m + 1` unused).
@@ -52,11 +56,13 @@ impl LegendreTables {
             }
             mm_prefactor.push(((2 * m + 1) as f64 * prod).sqrt());
         }
+        let mm_ratio = mm_prefactor.windows(2).map(|w| w[1] / w[0]).collect();
         LegendreTables {
             lmax,
             sqrt_int,
             inv_sqrt_int,
             mm_prefactor,
+            mm_ratio,
         }
     }
 
@@ -87,6 +93,11 @@ impl LegendreTables {
         }
     }
 
+    /// `|λ_{m+1,m+1}(θ) / λ_mm(θ)| / sin θ` (the sign alternates).
+    pub fn start_ratio(&self, m: usize) -> f64 {
+        self.mm_ratio[m]
+    }
+
     /// `λ_mm(θ)` as `(v, s)` with `λ_mm = v · 2^(SCALE_BITS · s)`, `s ≤ 0`, for `sin θ > 0`.
     pub fn start(&self, m: usize, sin_theta: f64) -> (f64, i32) {
         let (mant, mut exp) = pow_split(sin_theta, m as u32);
@@ -97,6 +108,116 @@ impl LegendreTables {
         }
         let sign = if m % 2 == 1 { -1.0 } else { 1.0 };
         (sign * self.mm_prefactor[m] * mant * pow2(exp), scale)
+    }
+}
+
+/// The recurrence of order `m` over even `l − m`, two multipoles per step, in `y = cos²θ`.
+///
+/// Writing `j = l − m`, `λ_{m+2k}(θ) = ρ_k r_k(y)` and `λ_{m+2k+1}(θ) = cos θ · q_k(y)`, where the
+/// rescaled even functions obey `r_{k+1} = (Ã_k y + B̃_k) r_k + r_{k−1}` (eliminating the odd
+/// terms from two steps of the recurrence in `l` gives `r_{k+1} = (A y + B) r_k + C r_{k−1}`;
+/// the scales `ρ_{k+1} = C_k ρ_{k−1}` make `C` one, so a step is two fused multiply-adds). The
+/// odd functions are sums of the even ones, `q_k = a_{2k+1} ρ_k r_k − b_{2k+1} q_{k−1}` (with
+/// `a_j`, `b_j` the coefficients of [`Recurrence`] at `l = m + j`), so a sum over all `l` becomes
+/// two sums over the even functions — one for even `l − m`, one for odd, multiplied by `cos θ`
+/// at the end — once the coefficients are transformed ([`EvenRecurrence::to_even_odd`] and its
+/// adjoint [`EvenRecurrence::add_from_even_odd`], both linear in `lmax`). Per ring and pair of
+/// multipoles this is six multiply-adds (four sums, two for the recurrence) where the recurrence
+/// in `l` takes ten; libsharp and ducc0 compute their spin-0 transforms this way.
+#[derive(Default)]
+pub(crate) struct EvenRecurrence {
+    /// `[Ã_k, B̃_k]` for `k = 0..=K` (the last entry only lets unrolled loops step past `K`).
+    pub step: Vec<[f64; 2]>,
+    /// `ρ_k`, `k = 0..=K`.
+    rho: Vec<f64>,
+    /// `a_{2k+1}`, `k = 0..=K`.
+    odd_alpha: Vec<f64>,
+    /// `b_{2k+1}`, `k = 0..=K + 1` (`b_1 = 0`; the last entry is never used).
+    odd_beta: Vec<f64>,
+    /// `lmax − m`.
+    span: usize,
+}
+
+impl EvenRecurrence {
+    /// Fills the coefficients of order `m` up to `lmax` from the recurrence in `l` of that order.
+    pub fn fill(&mut self, rec: &Recurrence, m: usize, lmax: usize) {
+        let span = lmax - m;
+        let kmax = span / 2;
+        let a = |j: usize| rec.alpha[m + j];
+        let b = |j: usize| if j >= 2 { rec.beta[m + j] } else { 0.0 };
+        self.span = span;
+        self.step.clear();
+        self.rho.clear();
+        self.odd_alpha.clear();
+        self.odd_beta.clear();
+        self.rho.extend([1.0, 1.0]);
+        for k in 0..=kmax {
+            let big_a = a(2 * k + 2) * a(2 * k + 1);
+            let (big_b, big_c) = if k == 0 {
+                (-b(2), 0.0)
+            } else {
+                let t = a(2 * k + 2) * b(2 * k + 1) / a(2 * k);
+                (-b(2 * k + 2) - t, -t * b(2 * k))
+            };
+            if k >= 1 {
+                self.rho.push(big_c * self.rho[k - 1]);
+            }
+            let ratio = self.rho[k] / self.rho[k + 1];
+            self.step.push([big_a * ratio, big_b * ratio]);
+            self.odd_alpha.push(a(2 * k + 1));
+            self.odd_beta.push(b(2 * k + 1));
+        }
+        self.rho.truncate(kmax + 1);
+        // b_{2K+3} multiplies h_{K+1} = 0: any finite value.
+        self.odd_beta.push(0.0);
+    }
+
+    /// Even steps `K + 1` (`k = 0..=K` with `2K ≤ lmax − m`).
+    pub fn len(&self) -> usize {
+        self.span / 2 + 1
+    }
+
+    /// The coefficients of the two even sums from a column `c_j = a_{m+j, m}` (`j = 0..=lmax −
+    /// m`): `Σ_j c_j λ_{m+j} = Σ_k even_k r_k + cos θ Σ_k odd_k r_k`.
+    pub fn to_even_odd(
+        &self,
+        column: &[Complex64],
+        even: &mut Vec<Complex64>,
+        odd: &mut Vec<Complex64>,
+    ) {
+        let n = self.len();
+        even.clear();
+        even.extend((0..n).map(|k| column[2 * k] * self.rho[k]));
+        odd.clear();
+        odd.resize(n, Complex64::new(0.0, 0.0));
+        // h_k = c_{2k+1} − b_{2k+3} h_{k+1}, from the top.
+        let mut h = Complex64::new(0.0, 0.0);
+        for k in (0..n).rev() {
+            if 2 * k < self.span {
+                h = column[2 * k + 1] - h * self.odd_beta[k + 1];
+                odd[k] = h * (self.odd_alpha[k] * self.rho[k]);
+            }
+        }
+    }
+
+    /// The adjoint of [`EvenRecurrence::to_even_odd`]: adds to `column` the coefficients whose
+    /// even sums are `even_k = Σ r_k f_even`, `odd_k = Σ r_k cos θ f_odd`.
+    pub fn add_from_even_odd(
+        &self,
+        even: &[Complex64],
+        odd: &[Complex64],
+        column: &mut [Complex64],
+    ) {
+        let mut previous_odd = Complex64::new(0.0, 0.0);
+        for k in 0..self.len() {
+            column[2 * k] += even[k] * self.rho[k];
+            if 2 * k < self.span {
+                let c =
+                    odd[k] * (self.odd_alpha[k] * self.rho[k]) - previous_odd * self.odd_beta[k];
+                column[2 * k + 1] += c;
+                previous_odd = c;
+            }
+        }
     }
 }
 

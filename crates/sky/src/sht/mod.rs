@@ -5,6 +5,7 @@
 //! north/south ring pairs done together and the work split over `m` on rayon's pool.
 
 mod alm;
+mod climb;
 mod fft;
 mod legendre;
 mod plan;

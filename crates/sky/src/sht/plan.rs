@@ -4,11 +4,11 @@ use rayon::prelude::*;
 use realfft::num_complex::Complex64;
 
 use super::alm::Alm;
+use super::climb::{Acc, MAX_LANES, Start};
 use super::fft::{RingFfts, RingScratch};
-use super::legendre::{LegendreTables, Recurrence};
+use super::legendre::{EvenRecurrence, LegendreTables, Recurrence};
 use super::rings::{RingPair, ring_pairs};
 use super::simd::{self, Isa};
-use super::spin0::{Acc, MAX_LANES};
 use super::spin2::Spin2Factors;
 use crate::error::{Result, SkyError};
 
@@ -17,6 +17,11 @@ use crate::error::{Result, SkyError};
 /// over more rings: 64 MB (up to 1024 pairs) took 23–25 % off the T transforms at nside 1024
 /// against 4 MB (docs/benchmarks.md), at the price of that much memory during a transform.
 const BLOCK_BYTES: usize = 64 << 20;
+
+/// Consecutive orders `m` per parallel task: within a task the starting values `λ_mm` of each
+/// order follow from the previous one by one multiplication ([`Start::fill`]) instead of a
+/// power of `sin θ` per ring (11 % of a transform's time at nside 256 when computed afresh).
+const ORDERS_PER_TASK: usize = 16;
 
 /// Ring geometry, FFT plans and Legendre tables for transforms between RING maps of one nside
 /// and coefficients of one `lmax`, `mmax`. Build it once and reuse it for many maps (iterations,
@@ -56,15 +61,28 @@ pub struct ShtPlan {
 struct OrderState {
     rec: Recurrence,
     spin2: Spin2Factors,
+    even: EvenRecurrence,
+    /// A spin-0 column as the two sums of [`EvenRecurrence::to_even_odd`].
+    even_sums: (Vec<Complex64>, Vec<Complex64>),
 }
 
 impl OrderState {
-    fn prepare(&mut self, plan: &ShtPlan, m: usize, spin2: bool) {
+    /// The recurrence of order `m` in `cos²θ` (spin 0).
+    fn prepare_spin0(&mut self, plan: &ShtPlan, m: usize) {
         plan.tables.recurrence(m, &mut self.rec);
-        if spin2 {
-            self.spin2.fill(&plan.tables, m, plan.lmax);
-        }
+        self.even.fill(&self.rec, m, plan.lmax);
     }
+
+    /// The recurrence in `l` of order `m` and the spin-2 factors.
+    fn prepare_spin2(&mut self, plan: &ShtPlan, m: usize) {
+        plan.tables.recurrence(m, &mut self.rec);
+        self.spin2.fill(&plan.tables, m, plan.lmax);
+    }
+}
+
+/// The sum of a coefficient's partial sums over lanes.
+fn lane_sum(lanes: &Acc) -> f64 {
+    lanes.iter().sum()
 }
 
 /// The two rings of a pair as writable slices of a map.
@@ -205,13 +223,15 @@ impl ShtPlan {
             .collect()
     }
 
-    /// The synthesis driver: for each block of ring pairs, `kernel(m, rec, chunk)` gives per
-    /// lane the `2C` Fourier coefficients `[north, south]` of `C` maps for order `m` (work split
-    /// over `m`), then one inverse FFT per ring writes each map (work split over rings).
+    /// The synthesis driver: for each block of ring pairs and each order `m` (work split over
+    /// `m`), `prepare(m, state)` then `kernel(m, state, chunk, dst)` per chunk gives per lane
+    /// the `2C` Fourier coefficients `[north, south]` of `C` maps; then one inverse FFT per ring
+    /// writes each map (work split over rings).
     fn synthesis<const C2: usize>(
         &self,
         maps: &mut [Vec<f64>],
-        kernel: impl Fn(usize, &OrderState, &[RingPair], &mut [[Complex64; C2]]) + Sync,
+        prepare: impl Fn(usize, &mut OrderState) + Sync,
+        kernel: impl Fn(usize, &OrderState, &[Start], &mut [[Complex64; C2]]) + Sync,
     ) {
         let spin2 = C2 == 4;
         let lanes = self.isa.lanes(spin2, true);
@@ -223,15 +243,23 @@ impl ShtPlan {
         for (b, block) in self.pairs.chunks(self.block).enumerate() {
             let width = block.len();
             let phase = &mut buffer[..(mmax + 1) * width];
-            phase.par_chunks_mut(width).enumerate().for_each_init(
-                OrderState::default,
-                |state, (m, phase_m)| {
-                    state.prepare(self, m, spin2);
-                    for (chunk, dst) in block.chunks(lanes).zip(phase_m.chunks_mut(lanes)) {
-                        kernel(m, state, chunk, dst);
-                    }
-                },
-            );
+            phase
+                .par_chunks_mut(width * ORDERS_PER_TASK)
+                .enumerate()
+                .for_each_init(
+                    || (OrderState::default(), Vec::new()),
+                    |(state, starts), (task, phase_task)| {
+                        for (i, phase_m) in phase_task.chunks_mut(width).enumerate() {
+                            let m = task * ORDERS_PER_TASK + i;
+                            Start::fill(&self.tables, m, block, starts, i > 0);
+                            prepare(m, state);
+                            let chunks = starts.chunks(lanes).zip(phase_m.chunks_mut(lanes));
+                            for (chunk, dst) in chunks {
+                                kernel(m, state, chunk, dst);
+                            }
+                        }
+                    },
+                );
             for (c, map_slices) in slices.iter_mut().enumerate() {
                 let out = &mut map_slices[b * self.block..b * self.block + width];
                 out.par_iter_mut().zip(block).enumerate().for_each_init(
@@ -251,13 +279,16 @@ impl ShtPlan {
     }
 
     /// The analysis driver: per block, one weighted forward FFT per ring of each of the `C`
-    /// maps, then for each `m` `kernel(m, rec, chunk, phases, acc)` accumulates lane sums of the
-    /// `C` coefficient sets, reduced into `alms` at the end of the block.
+    /// maps, then for each `m` (work split over `m`) `prepare(m, state)`, and
+    /// `kernel(m, state, chunk, phases, acc)` per chunk accumulates lane sums, which
+    /// `store(m, state, acc, columns)` adds to the columns `m` of the coefficient sets.
     fn analysis<const C2: usize, const A2: usize>(
         &self,
         maps: &[&[f64]],
         alms: &mut [Alm],
-        kernel: impl Fn(usize, &OrderState, &[RingPair], &[[Complex64; C2]], &mut [[Acc; A2]]) + Sync,
+        prepare: impl Fn(usize, &mut OrderState) + Sync,
+        kernel: impl Fn(usize, &OrderState, &[Start], &[[Complex64; C2]], &mut [[Acc; A2]]) + Sync,
+        store: impl Fn(&OrderState, &[[Acc; A2]], &mut [&mut [Complex64]]) + Sync,
     ) {
         let spin2 = C2 == 4;
         let lanes = self.isa.lanes(spin2, false);
@@ -296,28 +327,29 @@ impl ShtPlan {
                     }
                 },
             );
-            per_m.par_iter_mut().enumerate().for_each_init(
-                || (OrderState::default(), Vec::new()),
-                |(state, acc), (m, cols)| {
-                    state.prepare(self, m, spin2);
-                    acc.clear();
-                    acc.resize(self.lmax + 1 - m, [[0.0; MAX_LANES]; A2]);
-                    let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
-                    for (c, chunk) in block.chunks(lanes).enumerate() {
-                        for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
-                            *ph = phase[(c * lanes + k) * (mmax + 1) + m];
+            per_m
+                .par_chunks_mut(ORDERS_PER_TASK)
+                .enumerate()
+                .for_each_init(
+                    || (OrderState::default(), Vec::new(), Vec::new()),
+                    |(state, starts, acc), (task, cols_task)| {
+                        for (i, cols) in cols_task.iter_mut().enumerate() {
+                            let m = task * ORDERS_PER_TASK + i;
+                            Start::fill(&self.tables, m, block, starts, i > 0);
+                            prepare(m, state);
+                            acc.clear();
+                            acc.resize(self.lmax + 1 - m, [[0.0; _]; A2]);
+                            let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
+                            for (c, chunk) in starts.chunks(lanes).enumerate() {
+                                for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
+                                    *ph = phase[(c * lanes + k) * (mmax + 1) + m];
+                                }
+                                kernel(m, state, chunk, &phases[..chunk.len()], acc);
+                            }
+                            store(state, acc, cols);
                         }
-                        kernel(m, state, chunk, &phases[..chunk.len()], acc);
-                    }
-                    for (s, col) in cols.iter_mut().enumerate() {
-                        for (a, lanes) in col.iter_mut().zip(acc.iter()) {
-                            let re: f64 = lanes[2 * s].iter().sum();
-                            let im: f64 = lanes[2 * s + 1].iter().sum();
-                            *a += Complex64::new(re, im);
-                        }
-                    }
-                },
-            );
+                    },
+                );
         }
     }
 
@@ -328,17 +360,18 @@ impl ShtPlan {
     pub fn alm2map(&self, alm: &Alm) -> Result<Vec<f64>> {
         self.check_alm(alm)?;
         let mut maps = vec![vec![0.0; self.npix()]];
-        self.synthesis(&mut maps, |m, st, chunk, dst| {
-            simd::synthesize0(
-                self.isa,
-                &self.tables,
-                &st.rec,
-                m,
-                chunk,
-                alm.column(m),
-                dst,
-            );
-        });
+        self.synthesis(
+            &mut maps,
+            |m, st| {
+                st.prepare_spin0(self, m);
+                let (even, odd) = &mut st.even_sums;
+                st.even.to_even_odd(alm.column(m), even, odd);
+            },
+            |_, st, chunk, dst| {
+                let (even, odd) = &st.even_sums;
+                simd::synthesize0(self.isa, &st.even, chunk, (even, odd), dst);
+            },
+        );
         Ok(maps.pop().expect("one map"))
     }
 
@@ -350,19 +383,14 @@ impl ShtPlan {
         self.check_alm(e)?;
         self.check_alm(b)?;
         let mut maps = vec![vec![0.0; self.npix()], vec![0.0; self.npix()]];
-        self.synthesis(&mut maps, |m, st, chunk, dst| {
-            let eb = (e.column(m), b.column(m));
-            simd::synthesize2(
-                self.isa,
-                &self.tables,
-                &st.rec,
-                &st.spin2,
-                m,
-                chunk,
-                eb,
-                dst,
-            );
-        });
+        self.synthesis(
+            &mut maps,
+            |m, st| st.prepare_spin2(self, m),
+            |m, st, chunk, dst| {
+                let eb = (e.column(m), b.column(m));
+                simd::synthesize2(self.isa, &st.rec, &st.spin2, m, chunk, eb, dst);
+            },
+        );
         let u = maps.pop().expect("two maps");
         let q = maps.pop().expect("two maps");
         Ok([q, u])
@@ -373,26 +401,39 @@ impl ShtPlan {
         self.analysis(
             &[map],
             std::slice::from_mut(alm),
-            |m, st, chunk, phases, acc| {
-                simd::analyze0(self.isa, &self.tables, &st.rec, m, chunk, phases, acc);
+            |m, st| st.prepare_spin0(self, m),
+            |_, st, chunk, phases, acc| {
+                simd::analyze0(self.isa, &st.even, chunk, phases, acc);
+            },
+            |st, acc, cols| {
+                let sum = |k: usize, q: usize| {
+                    Complex64::new(lane_sum(&acc[k][q]), lane_sum(&acc[k][q + 1]))
+                };
+                let n = st.even.len();
+                let even: Vec<Complex64> = (0..n).map(|k| sum(k, 0)).collect();
+                let odd: Vec<Complex64> = (0..n).map(|k| sum(k, 2)).collect();
+                st.even.add_from_even_odd(&even, &odd, cols[0]);
             },
         );
     }
 
     /// One spin-2 analysis pass: `(a^E, a^B) += adjoint synthesis of (Q, U)`.
     pub(crate) fn map2alm_spin2_once(&self, q: &[f64], u: &[f64], eb: &mut [Alm; 2]) {
-        self.analysis(&[q, u], eb, |m, st, chunk, phases, acc| {
-            simd::analyze2(
-                self.isa,
-                &self.tables,
-                &st.rec,
-                &st.spin2,
-                m,
-                chunk,
-                phases,
-                acc,
-            );
-        });
+        self.analysis(
+            &[q, u],
+            eb,
+            |m, st| st.prepare_spin2(self, m),
+            |m, st, chunk, phases, acc| {
+                simd::analyze2(self.isa, &st.rec, &st.spin2, m, chunk, phases, acc);
+            },
+            |_, acc, cols| {
+                for (s, col) in cols.iter_mut().enumerate() {
+                    for (a, lanes) in col.iter_mut().zip(acc) {
+                        *a += Complex64::new(lane_sum(&lanes[2 * s]), lane_sum(&lanes[2 * s + 1]));
+                    }
+                }
+            },
+        );
     }
 
     /// Analysis of a spin-2 field `(Q, U)` with `iter` Jacobi iterations, giving `(a^E, a^B)`.
@@ -501,8 +542,8 @@ mod tests {
     fn block_size_does_not_change_the_transforms() {
         let mut plan = ShtPlan::new(32, 40, 40).unwrap();
         let one_block = transforms(&plan);
-        assert!(plan.pairs.len() > 3 * MAX_LANES, "several blocks");
-        for block in [MAX_LANES, 3 * MAX_LANES] {
+        assert!(plan.pairs.len() > 24, "several blocks");
+        for block in [8, 24] {
             plan.block = block;
             assert!(
                 largest_difference(&one_block, &transforms(&plan)) < 1e-12,

@@ -14,9 +14,9 @@
 
 use realfft::num_complex::Complex64;
 
-use super::legendre::{LegendreTables, Recurrence};
-use super::rings::RingPair;
-use super::spin0::{self, Acc, Fused, Plain};
+use super::climb::{Acc, Fused, Plain, Start};
+use super::legendre::{EvenRecurrence, Recurrence};
+use super::spin0;
 use super::spin2::{self, Spin2Factors};
 
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
@@ -31,6 +31,8 @@ type PortableArith = Plain;
 struct Lanes {
     synthesis0: usize,
     analysis0: usize,
+    /// Doubles per vector register: the width of spin-0 analysis's sums over lanes.
+    vector0: usize,
     synthesis2: usize,
     analysis2: usize,
 }
@@ -38,7 +40,8 @@ struct Lanes {
 /// Lanes of the portable kernels.
 const PORTABLE: Lanes = Lanes {
     synthesis0: 4,
-    analysis0: 4,
+    analysis0: 16,
+    vector0: 2,
     synthesis2: 4,
     analysis2: 4,
 };
@@ -48,7 +51,8 @@ const PORTABLE: Lanes = Lanes {
 #[cfg(target_arch = "x86_64")]
 const AVX2: Lanes = Lanes {
     synthesis0: 8,
-    analysis0: 8,
+    analysis0: 32,
+    vector0: 4,
     synthesis2: 8,
     analysis2: 4,
 };
@@ -58,7 +62,8 @@ const AVX2: Lanes = Lanes {
 #[cfg(target_arch = "x86_64")]
 const AVX512: Lanes = Lanes {
     synthesis0: 16,
-    analysis0: 16,
+    analysis0: 64,
+    vector0: 8,
     synthesis2: 16,
     analysis2: 8,
 };
@@ -135,91 +140,86 @@ const _: Option<Plain> = None;
 /// Spin-0 synthesis of one `m` for `chunk` (see [`spin0::synthesize`]).
 pub(crate) fn synthesize0(
     isa: Isa,
-    t: &LegendreTables,
-    rec: &Recurrence,
-    m: usize,
-    chunk: &[RingPair],
-    alm: &[Complex64],
+    rec: &EvenRecurrence,
+    chunk: &[Start],
+    sums: (&[Complex64], &[Complex64]),
     dst: &mut [[Complex64; 2]],
 ) {
     // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
     #[cfg(target_arch = "x86_64")]
     match isa {
-        Isa::Avx512 => return unsafe { avx512::synthesize0(t, rec, m, chunk, alm, dst) },
-        Isa::Avx2Fma => return unsafe { avx2::synthesize0(t, rec, m, chunk, alm, dst) },
+        Isa::Avx512 => return unsafe { avx512::synthesize0(rec, chunk, sums, dst) },
+        Isa::Avx2Fma => return unsafe { avx2::synthesize0(rec, chunk, sums, dst) },
         Isa::Portable => {}
     }
     let _ = isa;
-    spin0::synthesize::<{ PORTABLE.synthesis0 }, PortableArith>(t, rec, m, chunk, alm, dst);
+    spin0::synthesize::<{ PORTABLE.synthesis0 }, PortableArith>(rec, chunk, sums, dst);
 }
 
 /// Spin-0 analysis of one `m` for `chunk` (see [`spin0::analyze`]).
 pub(crate) fn analyze0(
     isa: Isa,
-    t: &LegendreTables,
-    rec: &Recurrence,
-    m: usize,
-    chunk: &[RingPair],
+    rec: &EvenRecurrence,
+    chunk: &[Start],
     phases: &[[Complex64; 2]],
-    acc: &mut [[Acc; 2]],
+    acc: &mut [[Acc; 4]],
 ) {
-    // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
+    // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
     match isa {
-        Isa::Avx512 => return unsafe { avx512::analyze0(t, rec, m, chunk, phases, acc) },
-        Isa::Avx2Fma => return unsafe { avx2::analyze0(t, rec, m, chunk, phases, acc) },
+        Isa::Avx512 => return unsafe { avx512::analyze0(rec, chunk, phases, acc) },
+        Isa::Avx2Fma => return unsafe { avx2::analyze0(rec, chunk, phases, acc) },
         Isa::Portable => {}
     }
     let _ = isa;
-    spin0::analyze::<{ PORTABLE.analysis0 }, PortableArith>(t, rec, m, chunk, phases, acc);
+    spin0::analyze::<{ PORTABLE.analysis0 }, { PORTABLE.vector0 }, PortableArith>(
+        rec, chunk, phases, acc,
+    );
 }
 
 /// Spin-2 synthesis of one `m` for `chunk` (see [`spin2::synthesize`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn synthesize2(
     isa: Isa,
-    t: &LegendreTables,
     rec: &Recurrence,
     fac: &Spin2Factors,
     m: usize,
-    chunk: &[RingPair],
+    chunk: &[Start],
     eb: (&[Complex64], &[Complex64]),
     dst: &mut [[Complex64; 4]],
 ) {
-    // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
+    // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
     match isa {
-        Isa::Avx512 => return unsafe { avx512::synthesize2(t, rec, fac, m, chunk, eb, dst) },
-        Isa::Avx2Fma => return unsafe { avx2::synthesize2(t, rec, fac, m, chunk, eb, dst) },
+        Isa::Avx512 => return unsafe { avx512::synthesize2(rec, fac, m, chunk, eb, dst) },
+        Isa::Avx2Fma => return unsafe { avx2::synthesize2(rec, fac, m, chunk, eb, dst) },
         Isa::Portable => {}
     }
     let _ = isa;
     spin2::synthesize::<{ PORTABLE.synthesis2 }, PortableArith>(
-        t, rec, fac, m, chunk, eb.0, eb.1, dst,
+        rec, fac, m, chunk, eb.0, eb.1, dst,
     );
 }
 
 /// Spin-2 analysis of one `m` for `chunk` (see [`spin2::analyze`]).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze2(
     isa: Isa,
-    t: &LegendreTables,
     rec: &Recurrence,
     fac: &Spin2Factors,
     m: usize,
-    chunk: &[RingPair],
+    chunk: &[Start],
     phases: &[[Complex64; 4]],
     acc: &mut [[Acc; 4]],
 ) {
-    // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
+    // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
     match isa {
-        Isa::Avx512 => return unsafe { avx512::analyze2(t, rec, fac, m, chunk, phases, acc) },
-        Isa::Avx2Fma => return unsafe { avx2::analyze2(t, rec, fac, m, chunk, phases, acc) },
+        Isa::Avx512 => return unsafe { avx512::analyze2(rec, fac, m, chunk, phases, acc) },
+        Isa::Avx2Fma => return unsafe { avx2::analyze2(rec, fac, m, chunk, phases, acc) },
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::analyze::<{ PORTABLE.analysis2 }, PortableArith>(t, rec, fac, m, chunk, phases, acc);
+    spin2::analyze::<{ PORTABLE.analysis2 }, PortableArith>(rec, fac, m, chunk, phases, acc);
 }
 
 /// Defines a module of the four kernels compiled for one set of x86-64 features, with the lane
@@ -232,55 +232,50 @@ macro_rules! x86_kernels {
 
             #[target_feature(enable = $features)]
             pub(super) fn synthesize0(
-                t: &LegendreTables,
-                rec: &Recurrence,
-                m: usize,
-                chunk: &[RingPair],
-                alm: &[Complex64],
+                rec: &EvenRecurrence,
+                chunk: &[Start],
+                sums: (&[Complex64], &[Complex64]),
                 dst: &mut [[Complex64; 2]],
             ) {
-                spin0::synthesize::<{ $lanes.synthesis0 }, Fused>(t, rec, m, chunk, alm, dst);
+                spin0::synthesize::<{ $lanes.synthesis0 }, Fused>(rec, chunk, sums, dst);
             }
 
             #[target_feature(enable = $features)]
             pub(super) fn analyze0(
-                t: &LegendreTables,
-                rec: &Recurrence,
-                m: usize,
-                chunk: &[RingPair],
+                rec: &EvenRecurrence,
+                chunk: &[Start],
                 phases: &[[Complex64; 2]],
-                acc: &mut [[Acc; 2]],
+                acc: &mut [[Acc; 4]],
             ) {
-                spin0::analyze::<{ $lanes.analysis0 }, Fused>(t, rec, m, chunk, phases, acc);
+                spin0::analyze::<{ $lanes.analysis0 }, { $lanes.vector0 }, Fused>(
+                    rec, chunk, phases, acc,
+                );
             }
 
             #[target_feature(enable = $features)]
             pub(super) fn synthesize2(
-                t: &LegendreTables,
                 rec: &Recurrence,
                 fac: &Spin2Factors,
                 m: usize,
-                chunk: &[RingPair],
+                chunk: &[Start],
                 eb: (&[Complex64], &[Complex64]),
                 dst: &mut [[Complex64; 4]],
             ) {
                 spin2::synthesize::<{ $lanes.synthesis2 }, Fused>(
-                    t, rec, fac, m, chunk, eb.0, eb.1, dst,
+                    rec, fac, m, chunk, eb.0, eb.1, dst,
                 );
             }
 
-            #[allow(clippy::too_many_arguments)]
             #[target_feature(enable = $features)]
             pub(super) fn analyze2(
-                t: &LegendreTables,
                 rec: &Recurrence,
                 fac: &Spin2Factors,
                 m: usize,
-                chunk: &[RingPair],
+                chunk: &[Start],
                 phases: &[[Complex64; 4]],
                 acc: &mut [[Acc; 4]],
             ) {
-                spin2::analyze::<{ $lanes.analysis2 }, Fused>(t, rec, fac, m, chunk, phases, acc);
+                spin2::analyze::<{ $lanes.analysis2 }, Fused>(rec, fac, m, chunk, phases, acc);
             }
         }
     };

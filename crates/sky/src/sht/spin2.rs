@@ -8,13 +8,12 @@
 //! `N_l = sqrt((l−2)!/(l+2)!)`, `L = sqrt((2l+1)/(2l−1) (l²−m²))` (HEALPix's `F_{1,lm}`,
 //! `F_{2,lm}`, COSMO polarisation convention, as healpy). `F1` has the north/south parity of
 //! `λ_lm`, `F2` the opposite one. Analysis is the adjoint. The phases of the loops are those of
-//! [`super::spin0`].
+//! [`super::climb`].
 
 use realfft::num_complex::Complex64;
 
+use super::climb::{Acc, Arith, Climb, Start, per_lane};
 use super::legendre::{LegendreTables, Recurrence};
-use super::rings::RingPair;
-use super::spin0::{Acc, Arith, Climb};
 
 /// The ring-independent factors of `F1`, `F2` for one `m`, indexed by `l` (zero for `l < 2`):
 /// `F1 = (f1_s2 / sin²θ + f1_c) λ_l + f1_l (cos θ / sin²θ) λ_{l−1}`,
@@ -131,7 +130,7 @@ fn analysis_lane<const L: usize, A: Arith>(
 
 /// Per-lane `1/sin²θ` and `cos θ / sin²θ` of a chunk (0 for missing lanes).
 #[inline(always)]
-fn ring_terms<const L: usize>(chunk: &[RingPair]) -> ([f64; L], [f64; L]) {
+fn ring_terms<const L: usize>(chunk: &[Start]) -> ([f64; L], [f64; L]) {
     let mut inv_s2 = [0.0; L];
     let mut cs = [0.0; L];
     for (k, p) in chunk.iter().enumerate().take(L) {
@@ -152,8 +151,8 @@ fn f1f2<const L: usize, A: Arith>(
     cs: &[f64; L],
 ) -> ([f64; L], [f64; L]) {
     let (a, b, c, d, e) = (f.f1_s2[l], f.f1_c[l], f.f1_l[l], f.f2_c[l], f.f2_l[l]);
-    let f1 = std::array::from_fn(|k| A::fma(A::fma(a, inv_s2[k], b), lam[k], c * cs[k] * lam1[k]));
-    let f2 = std::array::from_fn(|k| A::fma(d * cs[k], lam[k], e * inv_s2[k] * lam1[k]));
+    let f1 = per_lane(|k| A::fma(A::fma(a, inv_s2[k], b), lam[k], c * cs[k] * lam1[k]));
+    let f2 = per_lane(|k| A::fma(d * cs[k], lam[k], e * inv_s2[k] * lam1[k]));
     (f1, f2)
 }
 
@@ -186,26 +185,25 @@ fn add_synth<const L: usize, A: Arith>(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn synthesize<const L: usize, A: Arith>(
-    tables: &LegendreTables,
     rec: &Recurrence,
     fac: &Spin2Factors,
     m: usize,
-    chunk: &[RingPair],
+    chunk: &[Start],
     e: &[Complex64],
     b: &[Complex64],
     dst: &mut [[Complex64; 4]],
 ) {
     let lmax = m + e.len() - 1;
     let (inv_s2, cs) = ring_terms::<L>(chunk);
-    let mut climb = Climb::<L>::start(tables, m, chunk);
+    let mut climb = Climb::<L>::start(m, chunk);
     climb.skip_negligible::<A>(rec, lmax);
     // acc[0]: terms with the parity of the north ring (symmetric), acc[1]: antisymmetric.
     let mut acc = [[[0.0; L]; 4]; 2];
     while climb.l <= lmax && !climb.all_live() {
         let l = climb.l;
         let live = climb.live();
-        let lam: [f64; L] = std::array::from_fn(|k| climb.cur[k] * live[k]);
-        let lam1: [f64; L] = std::array::from_fn(|k| climb.prev[k] * live[k]);
+        let lam: [f64; L] = per_lane(|k| climb.cur[k] * live[k]);
+        let lam1: [f64; L] = per_lane(|k| climb.prev[k] * live[k]);
         let (f1, f2) = f1f2::<L, A>(fac, l, &lam, &lam1, &inv_s2, &cs);
         let [sym, anti] = &mut acc;
         let (to1, to2) = if (l - m) & 1 == 0 {
@@ -276,11 +274,10 @@ fn add_analysis<const L: usize, A: Arith>(
 /// adjoint sums of the ring coefficients `phases[k] = [Q north, Q south, U north, U south]`.
 #[inline(always)]
 pub(crate) fn analyze<const L: usize, A: Arith>(
-    tables: &LegendreTables,
     rec: &Recurrence,
     fac: &Spin2Factors,
     m: usize,
-    chunk: &[RingPair],
+    chunk: &[Start],
     phases: &[[Complex64; 4]],
     acc: &mut [[Acc; 4]],
 ) {
@@ -300,13 +297,13 @@ pub(crate) fn analyze<const L: usize, A: Arith>(
             comb[1][i][k] = n - s;
         }
     }
-    let mut climb = Climb::<L>::start(tables, m, chunk);
+    let mut climb = Climb::<L>::start(m, chunk);
     climb.skip_negligible::<A>(rec, lmax);
     while climb.l <= lmax && !climb.all_live() {
         let l = climb.l;
         let live = climb.live();
-        let lam: [f64; L] = std::array::from_fn(|k| climb.cur[k] * live[k]);
-        let lam1: [f64; L] = std::array::from_fn(|k| climb.prev[k] * live[k]);
+        let lam: [f64; L] = per_lane(|k| climb.cur[k] * live[k]);
+        let lam1: [f64; L] = per_lane(|k| climb.prev[k] * live[k]);
         let (f1, f2) = f1f2::<L, A>(fac, l, &lam, &lam1, &inv_s2, &cs);
         let p = (l - m) & 1;
         add_analysis::<L, A>(&f1, &f2, &comb[p], &comb[1 - p], &mut acc[l - m]);
