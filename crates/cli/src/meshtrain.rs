@@ -196,6 +196,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         seed: a.seed,
         patience: a.early_stopping.patience,
         validation_fraction: a.early_stopping.validation,
+        average_last: a.early_stopping.average_last,
         compute: a.device.compute()?,
     };
     std::fs::create_dir_all(&a.output)

@@ -93,7 +93,8 @@ impl DeviceArgs {
     }
 }
 
-/// Early-stopping options shared by `tessera train sphere` and `tessera train mesh`.
+/// Which weights a training keeps — early stopping or weight averaging — shared by `tessera
+/// train sphere` and `tessera train mesh`.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct EarlyStoppingArgs {
     /// Early stopping: stop after this many epochs without a lower loss on a validation split
@@ -103,4 +104,10 @@ pub struct EarlyStoppingArgs {
     /// Fraction of the training data held out for validation when --patience is set.
     #[arg(long, default_value_t = 0.1)]
     pub validation: f64,
+    /// Weight averaging: keep the mean of the weights at the ends of the last N epochs instead
+    /// of the last step's (stochastic weight averaging; steadier than the last epoch on small
+    /// test sets). The printed per-epoch figures are those of each epoch's own weights; the
+    /// final accuracy and the saved model are the average's. 0 = off.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub average_last: usize,
 }

@@ -394,6 +394,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         seed: a.seed,
         patience: a.early_stopping.patience,
         validation_fraction: a.early_stopping.validation,
+        average_last: a.early_stopping.average_last,
         compute: a.device.compute()?,
     };
     let norm = match (&train_fixed, &mnist) {

@@ -10,6 +10,7 @@
 //! - Meshes: MeshCNN-layout folders ([`data::MeshDataset`]), the PD-MeshNet classifier
 //!   ([`models::PdMeshNet`]) and its training, in [`meshfit`].
 
+pub mod averaging;
 pub mod compute;
 pub mod data;
 mod error;

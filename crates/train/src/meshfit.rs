@@ -12,6 +12,7 @@ use rand::seq::SliceRandom;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
+use crate::averaging::WeightAverage;
 use crate::data::{MeshAugment, MeshDataset, MeshFeatures, MeshSample, mesh_sample};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
@@ -84,7 +85,9 @@ pub fn argmax(probabilities: &[Vec<f64>]) -> Vec<usize> {
 /// active), measuring test accuracy after each epoch; `progress(epoch, history)` after every
 /// epoch. With `cfg.patience > 0` a fraction of the training meshes is held out (never
 /// augmented), training stops after `patience` epochs without a lower validation loss, and the
-/// weights of the best epoch are returned.
+/// weights of the best epoch are returned. With `cfg.average_last > 0` the returned weights are
+/// the mean of those at the ends of the last `average_last` epochs ([`crate::averaging`]); the
+/// per-epoch test accuracies are those of the weights of each epoch.
 ///
 /// # Errors
 /// An empty split, zero epochs or batch size, a mesh too small for the pooling schedule.
@@ -116,6 +119,7 @@ pub fn fit_mesh(
     let (train_idx, val_idx) = cfg.validation_split(data.train.len());
     let validation: Vec<MeshSample> = val_idx.iter().map(|&i| data.train[i].clone()).collect();
     let mut stopper = EarlyStopping::new(cfg.patience);
+    let mut average = WeightAverage::new();
     for epoch in 0..cfg.epochs {
         let start = std::time::Instant::now();
         let train: Cow<[MeshSample]> = if augment.is_active() {
@@ -138,6 +142,9 @@ pub fn fit_mesh(
         }
         history.seconds.push(start.elapsed().as_secs_f64());
         history.train_loss.push(sum / n.max(1) as f64);
+        if cfg.averages(epoch) {
+            average.add(&net);
+        }
         let predicted = argmax(&classify(&net.valid(), &data.test, 16)?);
         let hits = predicted
             .iter()
@@ -167,7 +174,7 @@ pub fn fit_mesh(
     }
     let (net, best_epoch) = stopper.finish(|| net.valid());
     history.best_epoch = best_epoch;
-    Ok((net, history))
+    Ok((average.apply(net), history))
 }
 
 /// A trained mesh classifier with what it needs to be used again: `run.json` + `model.bpk`.

@@ -28,6 +28,10 @@ pub struct FitSchedule {
     /// Fraction of the training data held out for validation when `patience > 0`.
     #[serde(default = "default_validation")]
     pub validation_fraction: f64,
+    /// Keep the mean of the weights at the ends of the last this many epochs instead of the
+    /// last step's (stochastic weight averaging, [`crate::averaging`]; 0: off).
+    #[serde(default)]
+    pub average_last: usize,
     /// The backend that trains.
     #[serde(default)]
     pub compute: crate::Compute,
@@ -47,6 +51,7 @@ impl Default for FitSchedule {
             seed: 0,
             patience: 0,
             validation_fraction: default_validation(),
+            average_last: 0,
             compute: crate::Compute::Cpu,
         }
     }
@@ -65,8 +70,23 @@ impl FitSchedule {
     ///
     /// # Errors
     /// [`TrainError::Config`] for zero epochs or batch size, a learning rate that is not
-    /// positive, or a validation fraction outside (0, 1) with early stopping on.
+    /// positive, a validation fraction outside (0, 1) with early stopping on, or weight
+    /// averaging over more epochs than there are or together with early stopping (which keeps
+    /// one epoch's weights).
     pub fn check(&self) -> Result<()> {
+        if self.average_last > self.epochs || (self.average_last > 0 && self.patience > 0) {
+            return Err(TrainError::Config(format!(
+                "weights averaged over the last {} of {} epochs{}: choose at most the epochs \
+                 trained, and either averaging or early stopping",
+                self.average_last,
+                self.epochs,
+                if self.patience > 0 {
+                    " with early stopping"
+                } else {
+                    ""
+                }
+            )));
+        }
         let lr_ok = self.lr > 0.0 && self.lr.is_finite();
         let validation_ok = self.patience == 0
             || (self.validation_fraction > 0.0 && self.validation_fraction < 1.0);
@@ -77,6 +97,11 @@ impl FitSchedule {
             )));
         }
         Ok(())
+    }
+
+    /// Whether the weights at the end of `epoch` (from 0) enter the average.
+    pub fn averages(&self, epoch: usize) -> bool {
+        self.average_last > 0 && epoch + self.average_last >= self.epochs
     }
 
     /// Training and validation indices of `n` samples: without early stopping all train; with
@@ -185,5 +210,24 @@ mod tests {
         assert_eq!(s.validation_split(50), (t, v));
         s.patience = 0;
         assert_eq!(s.validation_split(4).1.len(), 0);
+    }
+
+    #[test]
+    fn weight_averaging_covers_the_last_epochs() {
+        let mut s = FitSchedule {
+            epochs: 10,
+            average_last: 3,
+            ..FitSchedule::default()
+        };
+        assert!(s.check().is_ok());
+        let averaged: Vec<usize> = (0..10).filter(|&e| s.averages(e)).collect();
+        assert_eq!(averaged, [7, 8, 9]);
+        s.patience = 2;
+        assert!(s.check().is_err(), "averaging and early stopping");
+        s.patience = 0;
+        s.average_last = 11;
+        assert!(s.check().is_err(), "more epochs than trained");
+        s.average_last = 0;
+        assert!(!(0..10).any(|e| s.averages(e)));
     }
 }

@@ -12,6 +12,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 
+use crate::averaging::WeightAverage;
 use crate::data::{GridRotation, MapFields, MapSet, MapTargets};
 use crate::error::{Result, TrainError};
 use crate::models::{SphereCnn, SphereCnnConfig};
@@ -354,8 +355,9 @@ pub fn predict_rotated(
 /// such as new rotations of the digits) and is followed by an evaluation on `test`. With
 /// `cfg.patience > 0`, a fraction of the first epoch's maps is held out for validation (the same
 /// maps every epoch), training stops after `patience` epochs without a lower validation loss,
-/// and the weights of the best epoch are returned. `progress(epoch, history)` is called after
-/// every epoch.
+/// and the weights of the best epoch are returned. With `cfg.average_last > 0` the returned
+/// weights are the mean of those at the ends of the last `average_last` epochs
+/// ([`crate::averaging`]). `progress(epoch, history)` is called after every epoch.
 ///
 /// # Errors
 /// Sets that do not fit the network, zero epochs or batch size, errors of `train`.
@@ -376,6 +378,7 @@ pub fn fit_sphere<'a>(
     let mut history = SphereHistory::default();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
     let mut stopper = EarlyStopping::new(cfg.patience);
+    let mut average = WeightAverage::new();
     let (mut train_idx, mut validation) = (Vec::new(), None);
     for epoch in 0..cfg.epochs {
         let set = train(epoch)?;
@@ -407,6 +410,9 @@ pub fn fit_sphere<'a>(
         }
         history.seconds.push(start.elapsed().as_secs_f64());
         history.train_loss.push(sum / n.max(1) as f64);
+        if cfg.averages(epoch) {
+            average.add(&net);
+        }
         let eval = predict(&net.valid(), model, test, norm, 128)?;
         history.test_loss.push(eval.loss);
         history.test_metric.push(eval.metric(&test.targets));
@@ -425,7 +431,7 @@ pub fn fit_sphere<'a>(
     }
     let (net, best_epoch) = stopper.finish(|| net.valid());
     history.best_epoch = best_epoch;
-    Ok((net, history))
+    Ok((average.apply(net), history))
 }
 
 /// Everything a trained network needs to be used again, kept as `run.json` beside `model.bpk`.
