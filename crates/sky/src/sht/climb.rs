@@ -7,7 +7,7 @@
 //! recurrence runs; lanes become significant ("live") one by one; the kernels then add masked
 //! contributions until all lanes are live and finish with unrolled loops without checks.
 
-use super::legendre::{EvenRecurrence, LegendreTables, Recurrence, SCALE_DOWN};
+use super::legendre::{EvenRecurrence, LegendreTables, SCALE_DOWN};
 use super::rings::RingPair;
 
 /// Where the recurrences of one ring pair start for one `m`: `λ_mm(θ) = value · 2^(600 scale)`
@@ -63,7 +63,7 @@ impl Start {
 pub(crate) const MAX_LANES: usize = 64;
 
 /// The most per-lane partial sums a kernel keeps per coefficient.
-pub(crate) const ACC_LANES: usize = 16;
+pub(crate) const ACC_LANES: usize = 8;
 
 /// Per-lane partial sums of one coefficient (only the first lanes a kernel uses are set).
 pub(crate) type Acc = [f64; ACC_LANES];
@@ -136,68 +136,6 @@ fn rescale_grown<const L: usize>(prev: &mut [f64; L], cur: &mut [f64; L], scale:
 #[inline(always)]
 fn live_mask<const L: usize>(scale: &[i32; L]) -> [f64; L] {
     per_lane(|k| if scale[k] == 0 { 1.0 } else { 0.0 })
-}
-
-/// The recurrence in `l` ([`Recurrence`]) of a chunk of `L` ring pairs for one `m`.
-pub(crate) struct Climb<const L: usize> {
-    /// `cos θ` per lane.
-    pub x: [f64; L],
-    /// `λ_{l−1}` (scaled).
-    pub prev: [f64; L],
-    /// `λ_l` (scaled).
-    pub cur: [f64; L],
-    /// Scale exponent per lane; `< 0` means "still negligible".
-    pub scale: [i32; L],
-    /// The current `l`.
-    pub l: usize,
-}
-
-impl<const L: usize> Climb<L> {
-    /// Starts at `l = m` for the ring pairs of `chunk` (at most `L`).
-    #[inline(always)]
-    pub fn start(m: usize, chunk: &[Start]) -> Self {
-        let (x, cur, scale) = starts::<L>(chunk);
-        Climb {
-            x,
-            prev: [0.0; L],
-            cur,
-            scale,
-            l: m,
-        }
-    }
-
-    /// Whether every lane is significant (unscaled).
-    #[inline(always)]
-    pub fn all_live(&self) -> bool {
-        self.scale.iter().all(|&s| s == 0)
-    }
-
-    /// The factor (0 or 1) that silences lanes whose value is still negligible.
-    #[inline(always)]
-    pub fn live(&self) -> [f64; L] {
-        live_mask(&self.scale)
-    }
-
-    /// One step `l → l + 1`.
-    #[inline(always)]
-    pub fn step<A: Arith>(&mut self, rec: &Recurrence) {
-        let (a, b) = (rec.alpha[self.l + 1], rec.beta[self.l + 1]);
-        for k in 0..L {
-            let next = A::fma(a * self.x[k], self.cur[k], -b * self.prev[k]);
-            self.prev[k] = self.cur[k];
-            self.cur[k] = next;
-        }
-        rescale_grown(&mut self.prev, &mut self.cur, &mut self.scale);
-        self.l += 1;
-    }
-
-    /// Climbs without adding anything while every lane is negligible (stops at `lmax + 1`).
-    #[inline(always)]
-    pub fn skip_negligible<A: Arith>(&mut self, rec: &Recurrence, lmax: usize) {
-        while self.l <= lmax && self.scale.iter().all(|&s| s < 0) {
-            self.step::<A>(rec);
-        }
-    }
 }
 
 /// The recurrence in `cos²θ` over even `l − m` ([`EvenRecurrence`]) of a chunk of `L` ring

@@ -4,12 +4,13 @@ use rayon::prelude::*;
 use realfft::num_complex::Complex64;
 
 use super::alm::Alm;
-use super::climb::{Acc, MAX_LANES, Start};
+use super::climb::{MAX_LANES, Start};
 use super::fft::{RingFfts, RingScratch};
 use super::legendre::{EvenRecurrence, LegendreTables, Recurrence};
 use super::rings::{RingPair, ring_pairs};
 use super::simd::{self, Isa};
-use super::spin2::Spin2Factors;
+use super::spin0::{StepCoefficients, StepSums};
+use super::spin2::{SEQUENCES, Spin2Factors};
 use crate::error::{Result, SkyError};
 
 /// Size of the phase buffer of one block of ring pairs (per coefficient set). Each block
@@ -56,33 +57,76 @@ pub struct ShtPlan {
     isa: Isa,
 }
 
-/// Per-thread, per-`m` Legendre state.
+/// Per-thread, per-`m` Legendre state and scratch.
 #[derive(Default)]
 struct OrderState {
     rec: Recurrence,
-    spin2: Spin2Factors,
     even: EvenRecurrence,
-    /// A spin-0 column as the two sums of [`EvenRecurrence::to_even_odd`].
-    even_sums: (Vec<Complex64>, Vec<Complex64>),
+    spin2: Spin2Factors,
+    /// A spin-0 column as step coefficients.
+    steps0: Vec<StepCoefficients<1>>,
+    /// The six spin-2 sequences as step coefficients.
+    steps2: Vec<StepCoefficients<SEQUENCES>>,
+    /// The six spin-2 sequences (synthesis) or sums over rings (analysis).
+    sequences: [Vec<Complex64>; SEQUENCES],
+    /// Even and odd sums of one sequence.
+    even_odd: (Vec<Complex64>, Vec<Complex64>),
 }
 
 impl OrderState {
-    /// The recurrence of order `m` in `cos²θ` (spin 0).
-    fn prepare_spin0(&mut self, plan: &ShtPlan, m: usize) {
+    /// The recurrence of order `m` in `cos²θ`, and the spin-2 factors when asked.
+    fn prepare(&mut self, plan: &ShtPlan, m: usize, spin2: bool) {
         plan.tables.recurrence(m, &mut self.rec);
         self.even.fill(&self.rec, m, plan.lmax);
+        if spin2 {
+            self.spin2.fill(&plan.tables, m, plan.lmax);
+        }
     }
 
-    /// The recurrence in `l` of order `m` and the spin-2 factors.
-    fn prepare_spin2(&mut self, plan: &ShtPlan, m: usize) {
-        plan.tables.recurrence(m, &mut self.rec);
-        self.spin2.fill(&plan.tables, m, plan.lmax);
+    /// The step coefficients of a spin-0 column.
+    fn spin0_steps(&mut self, column: &[Complex64]) {
+        let (even, odd) = &mut self.even_odd;
+        self.even.to_even_odd(column, even, odd);
+        self.steps0.clear();
+        self.steps0
+            .extend(even.iter().zip(odd.iter()).map(|(&e, &o)| [[e, o]]));
     }
-}
 
-/// The sum of a coefficient's partial sums over lanes.
-fn lane_sum(lanes: &Acc) -> f64 {
-    lanes.iter().sum()
+    /// The step coefficients of the six sequences of the E and B columns of order `m`.
+    fn spin2_steps(&mut self, m: usize, e: &[Complex64], b: &[Complex64]) {
+        self.spin2.sequences(m, e, b, &mut self.sequences);
+        let zero = Complex64::new(0.0, 0.0);
+        self.steps2.clear();
+        self.steps2.resize(self.even.len(), [[zero; 2]; SEQUENCES]);
+        let (even, odd) = &mut self.even_odd;
+        for (s, sequence) in self.sequences.iter().enumerate() {
+            self.even.to_even_odd(sequence, even, odd);
+            for (step, (&e, &o)) in self.steps2.iter_mut().zip(even.iter().zip(odd.iter())) {
+                step[s] = [e, o];
+            }
+        }
+    }
+
+    /// Adds to `column` the sums over rings of `λ_lm x_s` of input `s`, from the partial sums
+    /// over lanes of the even functions.
+    fn add_input_sums<const S: usize>(
+        &mut self,
+        acc: &[StepSums<S>],
+        s: usize,
+        column: &mut [Complex64],
+    ) {
+        let (even, odd) = &mut self.even_odd;
+        let n = self.even.len();
+        let sum = |k: usize, q: usize| {
+            let lanes = &acc[k][s];
+            Complex64::new(lanes[q].iter().sum(), lanes[q + 1].iter().sum())
+        };
+        even.clear();
+        even.extend((0..n).map(|k| sum(k, 0)));
+        odd.clear();
+        odd.extend((0..n).map(|k| sum(k, 2)));
+        self.even.add_from_even_odd(even, odd, column);
+    }
 }
 
 /// The two rings of a pair as writable slices of a map.
@@ -224,14 +268,15 @@ impl ShtPlan {
     }
 
     /// The synthesis driver: for each block of ring pairs and each order `m` (work split over
-    /// `m`), `prepare(m, state)` then `kernel(m, state, chunk, dst)` per chunk gives per lane
-    /// the `2C` Fourier coefficients `[north, south]` of `C` maps; then one inverse FFT per ring
-    /// writes each map (work split over rings).
+    /// `m`), `columns(m, state)` turns the coefficients of order `m` into step coefficients,
+    /// then `kernel(state, chunk, dst)` per chunk gives per lane the `2C` Fourier coefficients
+    /// `[north, south]` of `C` maps; then one inverse FFT per ring writes each map (work split
+    /// over rings).
     fn synthesis<const C2: usize>(
         &self,
         maps: &mut [Vec<f64>],
-        prepare: impl Fn(usize, &mut OrderState) + Sync,
-        kernel: impl Fn(usize, &OrderState, &[Start], &mut [[Complex64; C2]]) + Sync,
+        columns: impl Fn(usize, &mut OrderState) + Sync,
+        kernel: impl Fn(&OrderState, &[Start], &mut [[Complex64; C2]]) + Sync,
     ) {
         let spin2 = C2 == 4;
         let lanes = self.isa.lanes(spin2, true);
@@ -252,10 +297,11 @@ impl ShtPlan {
                         for (i, phase_m) in phase_task.chunks_mut(width).enumerate() {
                             let m = task * ORDERS_PER_TASK + i;
                             Start::fill(&self.tables, m, block, starts, i > 0);
-                            prepare(m, state);
+                            state.prepare(self, m, spin2);
+                            columns(m, state);
                             let chunks = starts.chunks(lanes).zip(phase_m.chunks_mut(lanes));
                             for (chunk, dst) in chunks {
-                                kernel(m, state, chunk, dst);
+                                kernel(state, chunk, dst);
                             }
                         }
                     },
@@ -279,16 +325,15 @@ impl ShtPlan {
     }
 
     /// The analysis driver: per block, one weighted forward FFT per ring of each of the `C`
-    /// maps, then for each `m` (work split over `m`) `prepare(m, state)`, and
-    /// `kernel(m, state, chunk, phases, acc)` per chunk accumulates lane sums, which
-    /// `store(m, state, acc, columns)` adds to the columns `m` of the coefficient sets.
-    fn analysis<const C2: usize, const A2: usize>(
+    /// maps, then for each `m` (work split over `m`) `kernel(state, chunk, phases, acc)` per
+    /// chunk accumulates partial sums, which `store(m, state, acc, columns)` adds to the
+    /// columns `m` of the coefficient sets.
+    fn analysis<const C2: usize, T: Copy + Default + Send>(
         &self,
         maps: &[&[f64]],
         alms: &mut [Alm],
-        prepare: impl Fn(usize, &mut OrderState) + Sync,
-        kernel: impl Fn(usize, &OrderState, &[Start], &[[Complex64; C2]], &mut [[Acc; A2]]) + Sync,
-        store: impl Fn(&OrderState, &[[Acc; A2]], &mut [&mut [Complex64]]) + Sync,
+        kernel: impl Fn(&OrderState, &[Start], &[[Complex64; C2]], &mut [T]) + Sync,
+        store: impl Fn(usize, &mut OrderState, &[T], &mut [&mut [Complex64]]) + Sync,
     ) {
         let spin2 = C2 == 4;
         let lanes = self.isa.lanes(spin2, false);
@@ -336,17 +381,17 @@ impl ShtPlan {
                         for (i, cols) in cols_task.iter_mut().enumerate() {
                             let m = task * ORDERS_PER_TASK + i;
                             Start::fill(&self.tables, m, block, starts, i > 0);
-                            prepare(m, state);
+                            state.prepare(self, m, spin2);
                             acc.clear();
-                            acc.resize(self.lmax + 1 - m, [[0.0; _]; A2]);
+                            acc.resize(state.even.len(), T::default());
                             let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
                             for (c, chunk) in starts.chunks(lanes).enumerate() {
                                 for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
                                     *ph = phase[(c * lanes + k) * (mmax + 1) + m];
                                 }
-                                kernel(m, state, chunk, &phases[..chunk.len()], acc);
+                                kernel(state, chunk, &phases[..chunk.len()], acc);
                             }
-                            store(state, acc, cols);
+                            store(m, state, acc, cols);
                         }
                     },
                 );
@@ -362,15 +407,8 @@ impl ShtPlan {
         let mut maps = vec![vec![0.0; self.npix()]];
         self.synthesis(
             &mut maps,
-            |m, st| {
-                st.prepare_spin0(self, m);
-                let (even, odd) = &mut st.even_sums;
-                st.even.to_even_odd(alm.column(m), even, odd);
-            },
-            |_, st, chunk, dst| {
-                let (even, odd) = &st.even_sums;
-                simd::synthesize0(self.isa, &st.even, chunk, (even, odd), dst);
-            },
+            |m, st| st.spin0_steps(alm.column(m)),
+            |st, chunk, dst| simd::synthesize0(self.isa, &st.even, chunk, &st.steps0, dst),
         );
         Ok(maps.pop().expect("one map"))
     }
@@ -385,11 +423,8 @@ impl ShtPlan {
         let mut maps = vec![vec![0.0; self.npix()], vec![0.0; self.npix()]];
         self.synthesis(
             &mut maps,
-            |m, st| st.prepare_spin2(self, m),
-            |m, st, chunk, dst| {
-                let eb = (e.column(m), b.column(m));
-                simd::synthesize2(self.isa, &st.rec, &st.spin2, m, chunk, eb, dst);
-            },
+            |m, st| st.spin2_steps(m, e.column(m), b.column(m)),
+            |st, chunk, dst| simd::synthesize2(self.isa, &st.even, chunk, &st.steps2, dst),
         );
         let u = maps.pop().expect("two maps");
         let q = maps.pop().expect("two maps");
@@ -401,19 +436,8 @@ impl ShtPlan {
         self.analysis(
             &[map],
             std::slice::from_mut(alm),
-            |m, st| st.prepare_spin0(self, m),
-            |_, st, chunk, phases, acc| {
-                simd::analyze0(self.isa, &st.even, chunk, phases, acc);
-            },
-            |st, acc, cols| {
-                let sum = |k: usize, q: usize| {
-                    Complex64::new(lane_sum(&acc[k][q]), lane_sum(&acc[k][q + 1]))
-                };
-                let n = st.even.len();
-                let even: Vec<Complex64> = (0..n).map(|k| sum(k, 0)).collect();
-                let odd: Vec<Complex64> = (0..n).map(|k| sum(k, 2)).collect();
-                st.even.add_from_even_odd(&even, &odd, cols[0]);
-            },
+            |st, chunk, phases, acc| simd::analyze0(self.isa, &st.even, chunk, phases, acc),
+            |_, st, acc, cols| st.add_input_sums(acc, 0, cols[0]),
         );
     }
 
@@ -422,16 +446,19 @@ impl ShtPlan {
         self.analysis(
             &[q, u],
             eb,
-            |m, st| st.prepare_spin2(self, m),
-            |m, st, chunk, phases, acc| {
-                simd::analyze2(self.isa, &st.rec, &st.spin2, m, chunk, phases, acc);
-            },
-            |_, acc, cols| {
-                for (s, col) in cols.iter_mut().enumerate() {
-                    for (a, lanes) in col.iter_mut().zip(acc) {
-                        *a += Complex64::new(lane_sum(&lanes[2 * s]), lane_sum(&lanes[2 * s + 1]));
-                    }
+            |st, chunk, phases, acc| simd::analyze2(self.isa, &st.even, chunk, phases, acc),
+            |m, st, acc, cols| {
+                let span = self.lmax - m + 1;
+                let mut sums = std::mem::take(&mut st.sequences);
+                for (s, sum) in sums.iter_mut().enumerate() {
+                    sum.clear();
+                    sum.resize(span, Complex64::new(0.0, 0.0));
+                    st.add_input_sums(acc, s, sum);
                 }
+                if let [e, b] = cols {
+                    st.spin2.add_eb(m, &sums, e, b);
+                }
+                st.sequences = sums;
             },
         );
     }

@@ -14,10 +14,10 @@
 
 use realfft::num_complex::Complex64;
 
-use super::climb::{Acc, Fused, Plain, Start};
-use super::legendre::{EvenRecurrence, Recurrence};
-use super::spin0;
-use super::spin2::{self, Spin2Factors};
+use super::climb::{Arith, Fused, Plain, Start};
+use super::legendre::EvenRecurrence;
+use super::spin0::{self, StepCoefficients, StepSums};
+use super::spin2::{self, SEQUENCES};
 
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
 #[cfg(any(target_arch = "aarch64", target_feature = "fma"))]
@@ -26,46 +26,43 @@ type PortableArith = Fused;
 #[cfg(not(any(target_arch = "aarch64", target_feature = "fma")))]
 type PortableArith = Plain;
 
-/// Ring pairs per kernel call of each kernel.
+/// Ring pairs per kernel call of each kernel, and the vector width.
 #[derive(Clone, Copy, Debug)]
 struct Lanes {
+    /// Spin-0 synthesis (one sequence; its four sums per lane stay in registers).
     synthesis0: usize,
-    analysis0: usize,
-    /// Doubles per vector register: the width of spin-0 analysis's sums over lanes.
-    vector0: usize,
+    /// Spin-2 synthesis (six sequences: 24 sums per lane in registers).
     synthesis2: usize,
-    analysis2: usize,
+    /// Analysis (lanes kept in L1 memory, sums over lanes in registers).
+    analysis: usize,
+    /// Doubles per vector register: the width of analysis's sums over lanes.
+    vector: usize,
 }
 
-/// Lanes of the portable kernels.
+/// Lanes of the portable kernels (SSE2: 2 doubles per register).
 const PORTABLE: Lanes = Lanes {
     synthesis0: 4,
-    analysis0: 16,
-    vector0: 2,
-    synthesis2: 4,
-    analysis2: 4,
+    synthesis2: 2,
+    analysis: 16,
+    vector: 2,
 };
 
-/// Lanes of the AVX2 kernels, the widths that measured fastest: 8 except for spin-2 analysis,
-/// whose 16 accumulators fit the registers only at 4.
+/// Lanes of the AVX2 kernels (16 registers of 4 doubles).
 #[cfg(target_arch = "x86_64")]
 const AVX2: Lanes = Lanes {
     synthesis0: 8,
-    analysis0: 32,
-    vector0: 4,
-    synthesis2: 8,
-    analysis2: 4,
+    synthesis2: 4,
+    analysis: 32,
+    vector: 4,
 };
 
-/// Lanes of the AVX-512 kernels (32 registers of 8 doubles): twice AVX2's. 32 lanes for spin 0
-/// and 16 for spin-2 analysis measured slower (docs/benchmarks.md).
+/// Lanes of the AVX-512 kernels (32 registers of 8 doubles).
 #[cfg(target_arch = "x86_64")]
 const AVX512: Lanes = Lanes {
     synthesis0: 16,
-    analysis0: 64,
-    vector0: 8,
-    synthesis2: 16,
-    analysis2: 8,
+    synthesis2: 8,
+    analysis: 64,
+    vector: 8,
 };
 
 /// The kernel flavour a plan runs.
@@ -127,9 +124,8 @@ impl Isa {
         };
         match (spin2, synthesis) {
             (false, true) => lanes.synthesis0,
-            (false, false) => lanes.analysis0,
             (true, true) => lanes.synthesis2,
-            (true, false) => lanes.analysis2,
+            (_, false) => lanes.analysis,
         }
     }
 }
@@ -142,18 +138,18 @@ pub(crate) fn synthesize0(
     isa: Isa,
     rec: &EvenRecurrence,
     chunk: &[Start],
-    sums: (&[Complex64], &[Complex64]),
+    coefficients: &[StepCoefficients<1>],
     dst: &mut [[Complex64; 2]],
 ) {
     // SAFETY: each flavour is only chosen after detecting its CPU features (`Isa::detect`).
     #[cfg(target_arch = "x86_64")]
     match isa {
-        Isa::Avx512 => return unsafe { avx512::synthesize0(rec, chunk, sums, dst) },
-        Isa::Avx2Fma => return unsafe { avx2::synthesize0(rec, chunk, sums, dst) },
+        Isa::Avx512 => return unsafe { avx512::synthesize0(rec, chunk, coefficients, dst) },
+        Isa::Avx2Fma => return unsafe { avx2::synthesize0(rec, chunk, coefficients, dst) },
         Isa::Portable => {}
     }
     let _ = isa;
-    spin0::synthesize::<{ PORTABLE.synthesis0 }, PortableArith>(rec, chunk, sums, dst);
+    kernels::synthesize0::<{ PORTABLE.synthesis0 }, PortableArith>(rec, chunk, coefficients, dst);
 }
 
 /// Spin-0 analysis of one `m` for `chunk` (see [`spin0::analyze`]).
@@ -162,7 +158,7 @@ pub(crate) fn analyze0(
     rec: &EvenRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 2]],
-    acc: &mut [[Acc; 4]],
+    acc: &mut [StepSums<1>],
 ) {
     // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
@@ -172,54 +168,84 @@ pub(crate) fn analyze0(
         Isa::Portable => {}
     }
     let _ = isa;
-    spin0::analyze::<{ PORTABLE.analysis0 }, { PORTABLE.vector0 }, PortableArith>(
+    kernels::analyze0::<{ PORTABLE.analysis }, { PORTABLE.vector }, PortableArith>(
         rec, chunk, phases, acc,
     );
 }
 
 /// Spin-2 synthesis of one `m` for `chunk` (see [`spin2::synthesize`]).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn synthesize2(
     isa: Isa,
-    rec: &Recurrence,
-    fac: &Spin2Factors,
-    m: usize,
+    rec: &EvenRecurrence,
     chunk: &[Start],
-    eb: (&[Complex64], &[Complex64]),
+    coefficients: &[StepCoefficients<SEQUENCES>],
     dst: &mut [[Complex64; 4]],
 ) {
     // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
     match isa {
-        Isa::Avx512 => return unsafe { avx512::synthesize2(rec, fac, m, chunk, eb, dst) },
-        Isa::Avx2Fma => return unsafe { avx2::synthesize2(rec, fac, m, chunk, eb, dst) },
+        Isa::Avx512 => return unsafe { avx512::synthesize2(rec, chunk, coefficients, dst) },
+        Isa::Avx2Fma => return unsafe { avx2::synthesize2(rec, chunk, coefficients, dst) },
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::synthesize::<{ PORTABLE.synthesis2 }, PortableArith>(
-        rec, fac, m, chunk, eb.0, eb.1, dst,
-    );
+    spin2::synthesize::<{ PORTABLE.synthesis2 }, PortableArith>(rec, chunk, coefficients, dst);
 }
 
 /// Spin-2 analysis of one `m` for `chunk` (see [`spin2::analyze`]).
 pub(crate) fn analyze2(
     isa: Isa,
-    rec: &Recurrence,
-    fac: &Spin2Factors,
-    m: usize,
+    rec: &EvenRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 4]],
-    acc: &mut [[Acc; 4]],
+    acc: &mut [StepSums<SEQUENCES>],
 ) {
     // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
     match isa {
-        Isa::Avx512 => return unsafe { avx512::analyze2(rec, fac, m, chunk, phases, acc) },
-        Isa::Avx2Fma => return unsafe { avx2::analyze2(rec, fac, m, chunk, phases, acc) },
+        Isa::Avx512 => return unsafe { avx512::analyze2(rec, chunk, phases, acc) },
+        Isa::Avx2Fma => return unsafe { avx2::analyze2(rec, chunk, phases, acc) },
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::analyze::<{ PORTABLE.analysis2 }, PortableArith>(rec, fac, m, chunk, phases, acc);
+    spin2::analyze::<{ PORTABLE.analysis }, { PORTABLE.vector }, PortableArith>(
+        rec, chunk, phases, acc,
+    );
+}
+
+/// Spin-0 kernels on the `[north, south]` layout of the plan's phase buffers.
+mod kernels {
+    use super::*;
+
+    /// [`spin0::synthesize`] of one sequence.
+    #[inline(always)]
+    pub(super) fn synthesize0<const L: usize, A: Arith>(
+        rec: &EvenRecurrence,
+        chunk: &[Start],
+        coefficients: &[StepCoefficients<1>],
+        dst: &mut [[Complex64; 2]],
+    ) {
+        let mut sums = [[[Complex64::new(0.0, 0.0); 2]; 1]; L];
+        spin0::synthesize::<L, 1, A>(rec, chunk, coefficients, &mut sums);
+        for (d, [s]) in dst.iter_mut().zip(sums) {
+            *d = s;
+        }
+    }
+
+    /// [`spin0::analyze`] of one input.
+    #[inline(always)]
+    pub(super) fn analyze0<const L: usize, const W: usize, A: Arith>(
+        rec: &EvenRecurrence,
+        chunk: &[Start],
+        phases: &[[Complex64; 2]],
+        acc: &mut [StepSums<1>],
+    ) {
+        let mut inputs = [[[Complex64::new(0.0, 0.0); 2]; 1]; L];
+        for (input, &phase) in inputs.iter_mut().zip(phases) {
+            *input = [phase];
+        }
+        spin0::analyze::<L, W, 1, A>(rec, chunk, &inputs[..phases.len()], acc);
+    }
 }
 
 /// Defines a module of the four kernels compiled for one set of x86-64 features, with the lane
@@ -234,10 +260,10 @@ macro_rules! x86_kernels {
             pub(super) fn synthesize0(
                 rec: &EvenRecurrence,
                 chunk: &[Start],
-                sums: (&[Complex64], &[Complex64]),
+                coefficients: &[StepCoefficients<1>],
                 dst: &mut [[Complex64; 2]],
             ) {
-                spin0::synthesize::<{ $lanes.synthesis0 }, Fused>(rec, chunk, sums, dst);
+                kernels::synthesize0::<{ $lanes.synthesis0 }, Fused>(rec, chunk, coefficients, dst);
             }
 
             #[target_feature(enable = $features)]
@@ -245,37 +271,33 @@ macro_rules! x86_kernels {
                 rec: &EvenRecurrence,
                 chunk: &[Start],
                 phases: &[[Complex64; 2]],
-                acc: &mut [[Acc; 4]],
+                acc: &mut [StepSums<1>],
             ) {
-                spin0::analyze::<{ $lanes.analysis0 }, { $lanes.vector0 }, Fused>(
+                kernels::analyze0::<{ $lanes.analysis }, { $lanes.vector }, Fused>(
                     rec, chunk, phases, acc,
                 );
             }
 
             #[target_feature(enable = $features)]
             pub(super) fn synthesize2(
-                rec: &Recurrence,
-                fac: &Spin2Factors,
-                m: usize,
+                rec: &EvenRecurrence,
                 chunk: &[Start],
-                eb: (&[Complex64], &[Complex64]),
+                coefficients: &[StepCoefficients<SEQUENCES>],
                 dst: &mut [[Complex64; 4]],
             ) {
-                spin2::synthesize::<{ $lanes.synthesis2 }, Fused>(
-                    rec, fac, m, chunk, eb.0, eb.1, dst,
-                );
+                spin2::synthesize::<{ $lanes.synthesis2 }, Fused>(rec, chunk, coefficients, dst);
             }
 
             #[target_feature(enable = $features)]
             pub(super) fn analyze2(
-                rec: &Recurrence,
-                fac: &Spin2Factors,
-                m: usize,
+                rec: &EvenRecurrence,
                 chunk: &[Start],
                 phases: &[[Complex64; 4]],
-                acc: &mut [[Acc; 4]],
+                acc: &mut [StepSums<SEQUENCES>],
             ) {
-                spin2::analyze::<{ $lanes.analysis2 }, Fused>(rec, fac, m, chunk, phases, acc);
+                spin2::analyze::<{ $lanes.analysis }, { $lanes.vector }, Fused>(
+                    rec, chunk, phases, acc,
+                );
             }
         }
     };

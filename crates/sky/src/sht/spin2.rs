@@ -6,14 +6,25 @@
 //! `F2 = 2N_l (m / sin²θ) [ −(l−1) cos θ λ_lm + L λ_{l−1,m} ]`,
 //!
 //! `N_l = sqrt((l−2)!/(l+2)!)`, `L = sqrt((2l+1)/(2l−1) (l²−m²))` (HEALPix's `F_{1,lm}`,
-//! `F_{2,lm}`, COSMO polarisation convention, as healpy). `F1` has the north/south parity of
-//! `λ_lm`, `F2` the opposite one. Analysis is the adjoint. The phases of the loops are those of
-//! [`super::climb`].
+//! `F_{2,lm}`, COSMO polarisation convention, as healpy). Analysis is the adjoint.
+//!
+//! `F1` and `F2` are sums of `λ_lm` and `λ_{l−1,m}` times `1`, `1/sin²θ` or `cos θ/sin²θ`, so
+//! `Q` and `U` of a ring are each three sums `Σ_l c_l λ_lm(θ)` — one per ring factor — with
+//! coefficients `c_l` mixed from `a^E` and `a^B` ([`Spin2Factors::sequences`]): six spin-0
+//! sums, which [`super::spin0`] computes in one pass of the recurrence. The parities come for
+//! free: `1/sin²θ` is even under `θ → π − θ`, `cos θ/sin²θ` odd. Analysis forms the six ring
+//! inputs (`Q`, `U` times each factor), takes their six sums over rings of `λ_lm`, and mixes
+//! them back into `a^E`, `a^B` ([`Spin2Factors::add_eb`]).
 
 use realfft::num_complex::Complex64;
 
-use super::climb::{Acc, Arith, Climb, Start, per_lane};
-use super::legendre::{LegendreTables, Recurrence};
+use super::climb::{Arith, Start};
+use super::legendre::{EvenRecurrence, LegendreTables};
+use super::spin0::{self, RingValues, StepCoefficients, StepSums};
+
+/// Sequences (synthesis) and inputs (analysis) of a spin-2 transform, in the order
+/// `Q·1, Q/sin²θ, Q cos θ/sin²θ, U·1, U/sin²θ, U cos θ/sin²θ`.
+pub(crate) const SEQUENCES: usize = 6;
 
 /// The ring-independent factors of `F1`, `F2` for one `m`, indexed by `l` (zero for `l < 2`):
 /// `F1 = (f1_s2 / sin²θ + f1_c) λ_l + f1_l (cos θ / sin²θ) λ_{l−1}`,
@@ -56,283 +67,128 @@ impl Spin2Factors {
     }
 }
 
-/// The five factors of one `l`, loaded once per step.
-#[derive(Clone, Copy)]
-struct Coeffs {
-    f1_s2: f64,
-    f1_c: f64,
-    f1_l: f64,
-    f2_c: f64,
-    f2_l: f64,
-}
-
-impl Coeffs {
-    #[inline(always)]
-    fn at(f: &Spin2Factors, l: usize) -> Self {
-        Coeffs {
-            f1_s2: f.f1_s2[l],
-            f1_c: f.f1_c[l],
-            f1_l: f.f1_l[l],
-            f2_c: f.f2_c[l],
-            f2_l: f.f2_l[l],
+impl Spin2Factors {
+    /// The six coefficient sequences of order `m` (index `j = l − m`) whose spin-0 sums give
+    /// `Q` and `U` ([`ring_values`]), from the columns `e[j] = a^E_{m+j,m}`, `b[j] = a^B_{m+j,m}`.
+    pub fn sequences(
+        &self,
+        m: usize,
+        e: &[Complex64],
+        b: &[Complex64],
+        out: &mut [Vec<Complex64>; SEQUENCES],
+    ) {
+        let zero = Complex64::new(0.0, 0.0);
+        let i = Complex64::new(0.0, 1.0);
+        for o in out.iter_mut() {
+            o.clear();
+        }
+        for j in 0..e.len() {
+            let l = m + j;
+            let (ae, ab) = (e[j], b[j]);
+            let (ae1, ab1) = (
+                e.get(j + 1).copied().unwrap_or(zero),
+                b.get(j + 1).copied().unwrap_or(zero),
+            );
+            let (f1_s2, f1_c, f2_c) = (self.f1_s2[l], self.f1_c[l], self.f2_c[l]);
+            let (f1_l1, f2_l1) = (self.f1_l[l + 1], self.f2_l[l + 1]);
+            let values = [
+                -ae * f1_c,
+                -ae * f1_s2 - i * ab1 * f2_l1,
+                -ae1 * f1_l1 - i * ab * f2_c,
+                -ab * f1_c,
+                -ab * f1_s2 + i * ae1 * f2_l1,
+                -ab1 * f1_l1 + i * ae * f2_c,
+            ];
+            for (o, v) in out.iter_mut().zip(values) {
+                o.push(v);
+            }
         }
     }
 
-    /// `(F1, F2)` of one lane from `λ_l`, `λ_{l−1}`, `1/sin²θ`, `cos θ/sin²θ`.
-    #[inline(always)]
-    fn f1f2<A: Arith>(&self, lam: f64, lam1: f64, inv_s2: f64, cs: f64) -> (f64, f64) {
-        let f1 = A::fma(
-            A::fma(self.f1_s2, inv_s2, self.f1_c),
-            lam,
-            self.f1_l * cs * lam1,
-        );
-        let f2 = A::fma(self.f2_c * cs, lam, self.f2_l * inv_s2 * lam1);
-        (f1, f2)
+    /// The adjoint of [`Spin2Factors::sequences`]: adds to the columns `e`, `b` of order `m`
+    /// the coefficients whose six ring inputs have the sums over rings `sums[s][j] =
+    /// Σ λ_{m+j,m} x_s`.
+    pub fn add_eb(
+        &self,
+        m: usize,
+        sums: &[Vec<Complex64>; SEQUENCES],
+        e: &mut [Complex64],
+        b: &mut [Complex64],
+    ) {
+        let i = Complex64::new(0.0, 1.0);
+        let zero = Complex64::new(0.0, 0.0);
+        let [q, q_s2, q_cs, u, u_s2, u_cs] = sums;
+        for j in 0..e.len() {
+            let l = m + j;
+            let before = |t: &Vec<Complex64>| if j > 0 { t[j - 1] } else { zero };
+            let g1 = |x: &Vec<Complex64>, s2: &Vec<Complex64>, cs: &Vec<Complex64>| {
+                s2[j] * self.f1_s2[l] + x[j] * self.f1_c[l] + before(cs) * self.f1_l[l]
+            };
+            let g2 = |s2: &Vec<Complex64>, cs: &Vec<Complex64>| {
+                cs[j] * self.f2_c[l] + before(s2) * self.f2_l[l]
+            };
+            e[j] += -g1(q, q_s2, q_cs) - i * g2(u_s2, u_cs);
+            b[j] += -g1(u, u_s2, u_cs) + i * g2(q_s2, q_cs);
+        }
     }
 }
 
-/// [`add_synth`] for lane `k` alone (the body of the unrolled loops).
+/// `(1/sin²θ, cos θ/sin²θ)` of a ring pair.
 #[inline(always)]
-fn synth_lane<const L: usize, A: Arith>(
-    k: usize,
-    f1: f64,
-    f2: f64,
-    ae: Complex64,
-    ab: Complex64,
-    to1: &mut [[f64; L]; 4],
-    to2: &mut [[f64; L]; 4],
-) {
-    to1[0][k] = A::fma(-ae.re, f1, to1[0][k]);
-    to1[1][k] = A::fma(-ae.im, f1, to1[1][k]);
-    to1[2][k] = A::fma(-ab.re, f1, to1[2][k]);
-    to1[3][k] = A::fma(-ab.im, f1, to1[3][k]);
-    to2[0][k] = A::fma(ab.im, f2, to2[0][k]);
-    to2[1][k] = A::fma(-ab.re, f2, to2[1][k]);
-    to2[2][k] = A::fma(-ae.im, f2, to2[2][k]);
-    to2[3][k] = A::fma(ae.re, f2, to2[3][k]);
+fn ring_factors(start: &Start) -> (f64, f64) {
+    let inv_s2 = 1.0 / (start.sin_theta * start.sin_theta);
+    (inv_s2, start.cos_theta * inv_s2)
 }
 
-/// [`add_analysis`] for lane `k` alone.
+/// `[Q north, Q south, U north, U south]` of a ring pair from the six sums `[north, south]`.
 #[inline(always)]
-fn analysis_lane<const L: usize, A: Arith>(
-    k: usize,
-    f1: f64,
-    f2: f64,
-    c1: &[[f64; L]; 4],
-    c2: &[[f64; L]; 4],
-    out: &mut [Acc; 4],
-) {
-    out[0][k] += A::fma(-f1, c1[0][k], f2 * c2[3][k]);
-    out[1][k] -= A::fma(f1, c1[1][k], f2 * c2[2][k]);
-    out[2][k] -= A::fma(f2, c2[1][k], f1 * c1[2][k]);
-    out[3][k] += A::fma(f2, c2[0][k], -f1 * c1[3][k]);
+fn ring_values(start: &Start, sums: &RingValues<SEQUENCES>) -> [Complex64; 4] {
+    let (inv_s2, cs) = ring_factors(start);
+    let side = |first: usize, side: usize| {
+        let sign = if side == 0 { 1.0 } else { -1.0 };
+        sums[first][side] + sums[first + 1][side] * inv_s2 + sums[first + 2][side] * (sign * cs)
+    };
+    [side(0, 0), side(0, 1), side(3, 0), side(3, 1)]
 }
 
-/// Per-lane `1/sin²θ` and `cos θ / sin²θ` of a chunk (0 for missing lanes).
-#[inline(always)]
-fn ring_terms<const L: usize>(chunk: &[Start]) -> ([f64; L], [f64; L]) {
-    let mut inv_s2 = [0.0; L];
-    let mut cs = [0.0; L];
-    for (k, p) in chunk.iter().enumerate().take(L) {
-        inv_s2[k] = 1.0 / (p.sin_theta * p.sin_theta);
-        cs[k] = p.cos_theta * inv_s2[k];
-    }
-    (inv_s2, cs)
-}
-
-/// `(F1, F2)` per lane at `l` from `λ_l`, `λ_{l−1}`.
-#[inline(always)]
-fn f1f2<const L: usize, A: Arith>(
-    f: &Spin2Factors,
-    l: usize,
-    lam: &[f64; L],
-    lam1: &[f64; L],
-    inv_s2: &[f64; L],
-    cs: &[f64; L],
-) -> ([f64; L], [f64; L]) {
-    let (a, b, c, d, e) = (f.f1_s2[l], f.f1_c[l], f.f1_l[l], f.f2_c[l], f.f2_l[l]);
-    let f1 = per_lane(|k| A::fma(A::fma(a, inv_s2[k], b), lam[k], c * cs[k] * lam1[k]));
-    let f2 = per_lane(|k| A::fma(d * cs[k], lam[k], e * inv_s2[k] * lam1[k]));
-    (f1, f2)
-}
-
-/// Adds the synthesis terms of one `l`: `F1` parts to `to1`, `F2` parts to `to2`
-/// (`[Q re, Q im, U re, U im]` lanes).
-#[inline(always)]
-fn add_synth<const L: usize, A: Arith>(
-    f1: &[f64; L],
-    f2: &[f64; L],
-    ae: Complex64,
-    ab: Complex64,
-    to1: &mut [[f64; L]; 4],
-    to2: &mut [[f64; L]; 4],
-) {
-    for k in 0..L {
-        to1[0][k] = A::fma(-ae.re, f1[k], to1[0][k]);
-        to1[1][k] = A::fma(-ae.im, f1[k], to1[1][k]);
-        to1[2][k] = A::fma(-ab.re, f1[k], to1[2][k]);
-        to1[3][k] = A::fma(-ab.im, f1[k], to1[3][k]);
-        to2[0][k] = A::fma(ab.im, f2[k], to2[0][k]);
-        to2[1][k] = A::fma(-ab.re, f2[k], to2[1][k]);
-        to2[2][k] = A::fma(-ae.im, f2[k], to2[2][k]);
-        to2[3][k] = A::fma(ae.re, f2[k], to2[3][k]);
-    }
-}
-
-/// Synthesis for one `m`: per ring pair of `chunk`,
-/// `dst = [Q north, Q south, U north, U south]` Fourier coefficients from `e[i] = a^E_{m+i,m}`,
-/// `b[i] = a^B_{m+i,m}`.
-#[allow(clippy::too_many_arguments)]
+/// Synthesis for one `m`: per ring pair of `chunk`, `dst = [Q north, Q south, U north,
+/// U south]` Fourier coefficients from the step coefficients of the six sequences.
 #[inline(always)]
 pub(crate) fn synthesize<const L: usize, A: Arith>(
-    rec: &Recurrence,
-    fac: &Spin2Factors,
-    m: usize,
+    rec: &EvenRecurrence,
     chunk: &[Start],
-    e: &[Complex64],
-    b: &[Complex64],
+    coefficients: &[StepCoefficients<SEQUENCES>],
     dst: &mut [[Complex64; 4]],
 ) {
-    let lmax = m + e.len() - 1;
-    let (inv_s2, cs) = ring_terms::<L>(chunk);
-    let mut climb = Climb::<L>::start(m, chunk);
-    climb.skip_negligible::<A>(rec, lmax);
-    // acc[0]: terms with the parity of the north ring (symmetric), acc[1]: antisymmetric.
-    let mut acc = [[[0.0; L]; 4]; 2];
-    while climb.l <= lmax && !climb.all_live() {
-        let l = climb.l;
-        let live = climb.live();
-        let lam: [f64; L] = per_lane(|k| climb.cur[k] * live[k]);
-        let lam1: [f64; L] = per_lane(|k| climb.prev[k] * live[k]);
-        let (f1, f2) = f1f2::<L, A>(fac, l, &lam, &lam1, &inv_s2, &cs);
-        let [sym, anti] = &mut acc;
-        let (to1, to2) = if (l - m) & 1 == 0 {
-            (sym, anti)
-        } else {
-            (anti, sym)
-        };
-        add_synth::<L, A>(&f1, &f2, e[l - m], b[l - m], to1, to2);
-        climb.step::<A>(rec);
-    }
-    // Locals, not references into `acc`, so that the accumulators stay in registers.
-    let first = (climb.l - m) & 1;
-    let (mut ta, mut tb) = (acc[first], acc[1 - first]);
-    let (x, mut p1, mut p0) = (climb.x, climb.prev, climb.cur);
-    let mut l = climb.l;
-    while l < lmax {
-        let (ae0, ab0, ae1, ab1) = (e[l - m], b[l - m], e[l + 1 - m], b[l + 1 - m]);
-        let g0 = Coeffs::at(fac, l);
-        let g1 = Coeffs::at(fac, l + 1);
-        let (al1, be1) = (rec.alpha[l + 1], rec.beta[l + 1]);
-        let (al2, be2) = (rec.alpha[l + 2], rec.beta[l + 2]);
-        for k in 0..L {
-            let (f1, f2) = g0.f1f2::<A>(p0[k], p1[k], inv_s2[k], cs[k]);
-            synth_lane::<L, A>(k, f1, f2, ae0, ab0, &mut ta, &mut tb);
-            let p2 = A::fma(al1 * x[k], p0[k], -be1 * p1[k]);
-            let (f1, f2) = g1.f1f2::<A>(p2, p0[k], inv_s2[k], cs[k]);
-            synth_lane::<L, A>(k, f1, f2, ae1, ab1, &mut tb, &mut ta);
-            p1[k] = p2;
-            p0[k] = A::fma(al2 * x[k], p2, -be2 * p0[k]);
-        }
-        l += 2;
-    }
-    if l == lmax {
-        let (f1, f2) = f1f2::<L, A>(fac, l, &p0, &p1, &inv_s2, &cs);
-        add_synth::<L, A>(&f1, &f2, e[l - m], b[l - m], &mut ta, &mut tb);
-    }
-    let (sym, anti) = if first == 0 { (ta, tb) } else { (tb, ta) };
-    for (k, d) in dst.iter_mut().enumerate().take(L) {
-        let c = |i: usize, sign: f64| {
-            Complex64::new(
-                sym[i][k] + sign * anti[i][k],
-                sym[i + 1][k] + sign * anti[i + 1][k],
-            )
-        };
-        *d = [c(0, 1.0), c(0, -1.0), c(2, 1.0), c(2, -1.0)];
+    let zero = Complex64::new(0.0, 0.0);
+    let mut sums = [[[zero; 2]; SEQUENCES]; L];
+    spin0::synthesize::<L, SEQUENCES, A>(rec, chunk, coefficients, &mut sums);
+    for ((d, s), start) in dst.iter_mut().zip(&sums).zip(chunk) {
+        *d = ring_values(start, s);
     }
 }
 
-/// Adds the analysis terms of one `l` to `out = [E re, E im, B re, B im]` lanes; `c1` are the
-/// ring coefficients combined with `F1`'s parity, `c2` with `F2`'s.
+/// Analysis for one `m`: adds to `acc[k]` the partial sums over the ring pairs of `chunk` of
+/// the six inputs made from `phases[i] = [Q north, Q south, U north, U south]`.
 #[inline(always)]
-fn add_analysis<const L: usize, A: Arith>(
-    f1: &[f64; L],
-    f2: &[f64; L],
-    c1: &[[f64; L]; 4],
-    c2: &[[f64; L]; 4],
-    out: &mut [Acc; 4],
-) {
-    for k in 0..L {
-        out[0][k] += A::fma(-f1[k], c1[0][k], f2[k] * c2[3][k]);
-        out[1][k] -= A::fma(f1[k], c1[1][k], f2[k] * c2[2][k]);
-        out[2][k] -= A::fma(f2[k], c2[1][k], f1[k] * c1[2][k]);
-        out[3][k] += A::fma(f2[k], c2[0][k], -f1[k] * c1[3][k]);
-    }
-}
-
-/// Analysis for one `m`: adds to `acc[i] = [E re, E im, B re, B im]` lanes of `l = m + i` the
-/// adjoint sums of the ring coefficients `phases[k] = [Q north, Q south, U north, U south]`.
-#[inline(always)]
-pub(crate) fn analyze<const L: usize, A: Arith>(
-    rec: &Recurrence,
-    fac: &Spin2Factors,
-    m: usize,
+pub(crate) fn analyze<const L: usize, const W: usize, A: Arith>(
+    rec: &EvenRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 4]],
-    acc: &mut [[Acc; 4]],
+    acc: &mut [StepSums<SEQUENCES>],
 ) {
-    let lmax = m + acc.len() - 1;
-    let (inv_s2, cs) = ring_terms::<L>(chunk);
-    // comb[0] = north + south (even parity), comb[1] = north − south; [Q re, Q im, U re, U im].
-    let mut comb = [[[0.0; L]; 4]; 2];
-    for (k, &[qn, qs, un, us]) in phases.iter().enumerate().take(L) {
-        let parts = [
-            (qn.re, qs.re),
-            (qn.im, qs.im),
-            (un.re, us.re),
-            (un.im, us.im),
+    let zero = Complex64::new(0.0, 0.0);
+    let mut inputs = [[[zero; 2]; SEQUENCES]; L];
+    for ((input, &[qn, qs, un, us]), start) in inputs.iter_mut().zip(phases).zip(chunk) {
+        let (inv_s2, cs) = ring_factors(start);
+        *input = [
+            [qn, qs],
+            [qn * inv_s2, qs * inv_s2],
+            [qn * cs, qs * -cs],
+            [un, us],
+            [un * inv_s2, us * inv_s2],
+            [un * cs, us * -cs],
         ];
-        for (i, (n, s)) in parts.into_iter().enumerate() {
-            comb[0][i][k] = n + s;
-            comb[1][i][k] = n - s;
-        }
     }
-    let mut climb = Climb::<L>::start(m, chunk);
-    climb.skip_negligible::<A>(rec, lmax);
-    while climb.l <= lmax && !climb.all_live() {
-        let l = climb.l;
-        let live = climb.live();
-        let lam: [f64; L] = per_lane(|k| climb.cur[k] * live[k]);
-        let lam1: [f64; L] = per_lane(|k| climb.prev[k] * live[k]);
-        let (f1, f2) = f1f2::<L, A>(fac, l, &lam, &lam1, &inv_s2, &cs);
-        let p = (l - m) & 1;
-        add_analysis::<L, A>(&f1, &f2, &comb[p], &comb[1 - p], &mut acc[l - m]);
-        climb.step::<A>(rec);
-    }
-    let p = (climb.l - m) & 1;
-    let (ca, cb) = (&comb[p], &comb[1 - p]);
-    let (x, mut p1, mut p0) = (climb.x, climb.prev, climb.cur);
-    let mut l = climb.l;
-    while l < lmax {
-        let g0 = Coeffs::at(fac, l);
-        let g1 = Coeffs::at(fac, l + 1);
-        let (al1, be1) = (rec.alpha[l + 1], rec.beta[l + 1]);
-        let (al2, be2) = (rec.alpha[l + 2], rec.beta[l + 2]);
-        let (lo, hi) = acc.split_at_mut(l + 1 - m);
-        let (out0, out1) = (&mut lo[l - m], &mut hi[0]);
-        for k in 0..L {
-            let (f1, f2) = g0.f1f2::<A>(p0[k], p1[k], inv_s2[k], cs[k]);
-            analysis_lane::<L, A>(k, f1, f2, ca, cb, out0);
-            let p2 = A::fma(al1 * x[k], p0[k], -be1 * p1[k]);
-            let (f1, f2) = g1.f1f2::<A>(p2, p0[k], inv_s2[k], cs[k]);
-            analysis_lane::<L, A>(k, f1, f2, cb, ca, out1);
-            p1[k] = p2;
-            p0[k] = A::fma(al2 * x[k], p2, -be2 * p0[k]);
-        }
-        l += 2;
-    }
-    if l == lmax {
-        let (f1, f2) = f1f2::<L, A>(fac, l, &p0, &p1, &inv_s2, &cs);
-        add_analysis::<L, A>(&f1, &f2, ca, cb, &mut acc[l - m]);
-    }
+    spin0::analyze::<L, W, SEQUENCES, A>(rec, chunk, &inputs[..chunk.len()], acc);
 }
