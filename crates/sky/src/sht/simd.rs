@@ -37,6 +37,8 @@ struct Lanes {
     analysis: usize,
     /// Doubles per vector register: the width of analysis's sums over lanes.
     vector: usize,
+    /// Spin-2 analysis inputs per pass (8 sums in registers per input).
+    group2: usize,
 }
 
 /// Lanes of the portable kernels (SSE2: 2 doubles per register).
@@ -45,6 +47,7 @@ const PORTABLE: Lanes = Lanes {
     synthesis2: 2,
     analysis: 16,
     vector: 2,
+    group2: 1,
 };
 
 /// Lanes of the AVX2 kernels (16 registers of 4 doubles).
@@ -54,6 +57,7 @@ const AVX2: Lanes = Lanes {
     synthesis2: 4,
     analysis: 32,
     vector: 4,
+    group2: 1,
 };
 
 /// Lanes of the AVX-512 kernels (32 registers of 8 doubles).
@@ -63,6 +67,7 @@ const AVX512: Lanes = Lanes {
     synthesis2: 8,
     analysis: 64,
     vector: 8,
+    group2: 3,
 };
 
 /// The kernel flavour a plan runs.
@@ -208,7 +213,7 @@ pub(crate) fn analyze2(
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::analyze::<{ PORTABLE.analysis }, { PORTABLE.vector }, PortableArith>(
+    spin2::analyze::<{ PORTABLE.analysis }, { PORTABLE.vector }, { PORTABLE.group2 }, PortableArith>(
         rec, chunk, phases, acc,
     );
 }
@@ -244,7 +249,7 @@ mod kernels {
         for (input, &phase) in inputs.iter_mut().zip(phases) {
             *input = [phase];
         }
-        spin0::analyze::<L, W, 1, A>(rec, chunk, &inputs[..phases.len()], acc);
+        spin0::analyze::<L, W, 1, 1, A>(rec, chunk, &inputs[..phases.len()], acc);
     }
 }
 
@@ -295,7 +300,7 @@ macro_rules! x86_kernels {
                 phases: &[[Complex64; 4]],
                 acc: &mut [StepSums<SEQUENCES>],
             ) {
-                spin2::analyze::<{ $lanes.analysis }, { $lanes.vector }, Fused>(
+                spin2::analyze::<{ $lanes.analysis }, { $lanes.vector }, { $lanes.group2 }, Fused>(
                     rec, chunk, phases, acc,
                 );
             }

@@ -104,8 +104,13 @@ fn add_terms<const L: usize, const S: usize, A: Arith>(
 /// `λ_lm` by [`EvenRecurrence::add_from_even_odd`]), where `inputs[i][s] = [north, south]` for
 /// each ring pair of `chunk`, `x_even` their sum and `x_odd` their difference. `L` must be a
 /// multiple of `W`.
+///
+/// Once every lane is significant, the inputs are taken `G` at a time (`G` divides `S`), each
+/// group climbing the recurrence again from the same state, two steps per pass over the lanes:
+/// `2 · 4G` sums must stay in registers, and each lane's inputs are then read once per two
+/// steps.
 #[inline(always)]
-pub(crate) fn analyze<const L: usize, const W: usize, const S: usize, A: Arith>(
+pub(crate) fn analyze<const L: usize, const W: usize, const S: usize, const G: usize, A: Arith>(
     rec: &EvenRecurrence,
     chunk: &[Start],
     inputs: &[RingValues<S>],
@@ -131,72 +136,69 @@ pub(crate) fn analyze<const L: usize, const W: usize, const S: usize, A: Arith>(
         for v in (0..L).step_by(W) {
             for w in 0..W {
                 let r = climb.cur[v + w] * live[v + w];
-                add_products::<L, W, S, A>(&mut sums, w, r, &src, v + w);
+                add_products::<L, W, S, S, A>(&mut sums, 0, w, r, &src, v + w);
             }
         }
-        add_lanes(&mut acc[climb.k], &sums);
+        add_lanes(&mut acc[climb.k], 0, &sums);
         climb.step::<A>(rec);
     }
     let y = climb.y;
-    let (p1, p0) = (&mut climb.prev, &mut climb.cur);
-    let mut k = climb.k;
-    if S <= 2 {
-        // Two steps per pass over the lanes: each lane's state is read and written once per
-        // two multipoles (the sums of both steps fit the registers).
+    for group in (0..S).step_by(G) {
+        let (mut p1, mut p0) = (climb.prev, climb.cur);
+        let mut k = climb.k;
         while k < kmax {
             let ([a0, b0], [a1, b1]) = (rec.step[k], rec.step[k + 1]);
-            let (mut s0, mut s1) = ([[[0.0; W]; 4]; S], [[[0.0; W]; 4]; S]);
+            let (mut s0, mut s1) = ([[[0.0; W]; 4]; G], [[[0.0; W]; 4]; G]);
             for v in (0..L).step_by(W) {
                 for w in 0..W {
                     let i = v + w;
-                    add_products::<L, W, S, A>(&mut s0, w, p0[i], &src, i);
+                    add_products::<L, W, S, G, A>(&mut s0, group, w, p0[i], &src, i);
                     p1[i] = A::fma(A::fma(a0, y[i], b0), p0[i], p1[i]);
-                    add_products::<L, W, S, A>(&mut s1, w, p1[i], &src, i);
+                    add_products::<L, W, S, G, A>(&mut s1, group, w, p1[i], &src, i);
                     p0[i] = A::fma(A::fma(a1, y[i], b1), p1[i], p0[i]);
                 }
             }
-            add_lanes(&mut acc[k], &s0);
-            add_lanes(&mut acc[k + 1], &s1);
+            add_lanes(&mut acc[k], group, &s0);
+            add_lanes(&mut acc[k + 1], group, &s1);
             k += 2;
         }
-    }
-    while k <= kmax {
-        let [a, b] = rec.step[k];
-        let mut sums = [[[0.0; W]; 4]; S];
-        for v in (0..L).step_by(W) {
-            for w in 0..W {
-                let i = v + w;
-                add_products::<L, W, S, A>(&mut sums, w, p0[i], &src, i);
-                let next = A::fma(A::fma(a, y[i], b), p0[i], p1[i]);
-                p1[i] = p0[i];
-                p0[i] = next;
+        if k == kmax {
+            let mut sums = [[[0.0; W]; 4]; G];
+            for v in (0..L).step_by(W) {
+                for w in 0..W {
+                    add_products::<L, W, S, G, A>(&mut sums, group, w, p0[v + w], &src, v + w);
+                }
             }
+            add_lanes(&mut acc[k], group, &sums);
         }
-        add_lanes(&mut acc[k], &sums);
-        k += 1;
     }
 }
 
-/// `sums[s][·][w] += r · src[s][·][i]`.
+/// `sums[g][·][w] += r · src[first + g][·][i]` for the `G` inputs from `first`.
 #[inline(always)]
-fn add_products<const L: usize, const W: usize, const S: usize, A: Arith>(
-    sums: &mut [[[f64; W]; 4]; S],
+fn add_products<const L: usize, const W: usize, const S: usize, const G: usize, A: Arith>(
+    sums: &mut [[[f64; W]; 4]; G],
+    first: usize,
     w: usize,
     r: f64,
     src: &[[[f64; L]; 4]; S],
     i: usize,
 ) {
-    for (sum, sr) in sums.iter_mut().zip(src) {
+    for (sum, sr) in sums.iter_mut().zip(&src[first..first + G]) {
         for q in 0..4 {
             sum[q][w] = A::fma(r, sr[q][i], sum[q][w]);
         }
     }
 }
 
-/// `out[s][·][..W] += sums[s]`.
+/// `out[first + g][·][..W] += sums[g]`.
 #[inline(always)]
-fn add_lanes<const W: usize, const S: usize>(out: &mut StepSums<S>, sums: &[[[f64; W]; 4]; S]) {
-    for (o, s) in out.iter_mut().zip(sums) {
+fn add_lanes<const W: usize, const S: usize, const G: usize>(
+    out: &mut StepSums<S>,
+    first: usize,
+    sums: &[[[f64; W]; 4]; G],
+) {
+    for (o, s) in out[first..first + G].iter_mut().zip(sums) {
         for (oq, sq) in o.iter_mut().zip(s) {
             for (a, b) in oq.iter_mut().zip(sq) {
                 *a += b;

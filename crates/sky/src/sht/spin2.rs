@@ -169,9 +169,10 @@ pub(crate) fn synthesize<const L: usize, A: Arith>(
 }
 
 /// Analysis for one `m`: adds to `acc[k]` the partial sums over the ring pairs of `chunk` of
-/// the six inputs made from `phases[i] = [Q north, Q south, U north, U south]`.
+/// the six inputs made from `phases[i] = [Q north, Q south, U north, U south]`, `G` inputs at a
+/// time once all lanes are significant (see [`spin0::analyze`]).
 #[inline(always)]
-pub(crate) fn analyze<const L: usize, const W: usize, A: Arith>(
+pub(crate) fn analyze<const L: usize, const W: usize, const G: usize, A: Arith>(
     rec: &EvenRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 4]],
@@ -190,5 +191,5 @@ pub(crate) fn analyze<const L: usize, const W: usize, A: Arith>(
             [un * cs, us * -cs],
         ];
     }
-    spin0::analyze::<L, W, SEQUENCES, A>(rec, chunk, &inputs[..chunk.len()], acc);
+    spin0::analyze::<L, W, SEQUENCES, G, A>(rec, chunk, &inputs[..chunk.len()], acc);
 }
