@@ -1,5 +1,7 @@
 //! [`ShtPlan`]: everything a transform between one nside and one `lmax`/`mmax` reuses.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use realfft::num_complex::Complex64;
 
@@ -55,6 +57,9 @@ pub struct ShtPlan {
     pub(crate) block: usize,
     /// The kernel flavour for this CPU.
     isa: Isa,
+    /// The phase buffer of the last transform, reused by the next one on this plan (a fresh
+    /// buffer of tens of megabytes cost 8 % of a transform in page faults and zeroing).
+    scratch: Mutex<Vec<Complex64>>,
 }
 
 /// Per-thread, per-`m` Legendre state and scratch.
@@ -169,6 +174,7 @@ impl ShtPlan {
             ffts: RingFfts::new(nside),
             block,
             isa: Isa::detect(),
+            scratch: Mutex::new(Vec::new()),
         })
     }
 
@@ -267,6 +273,25 @@ impl ShtPlan {
             .collect()
     }
 
+    /// A buffer of `len` values (of no particular value): the plan's, when no other transform
+    /// holds it.
+    fn take_scratch(&self, len: usize) -> Vec<Complex64> {
+        let mut buffer = self
+            .scratch
+            .try_lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
+        buffer.resize(len, Complex64::new(0.0, 0.0));
+        buffer
+    }
+
+    /// Gives a buffer back for the next transform.
+    fn return_scratch(&self, buffer: Vec<Complex64>) {
+        if let Ok(mut s) = self.scratch.try_lock() {
+            *s = buffer;
+        }
+    }
+
     /// The synthesis driver: for each block of ring pairs and each order `m` (work split over
     /// `m`), `columns(m, state)` turns the coefficients of order `m` into step coefficients,
     /// then `kernel(state, chunk, dst)` per chunk gives per lane the `2C` Fourier coefficients
@@ -284,7 +309,8 @@ impl ShtPlan {
         let mut slices: Vec<Vec<PairSlices<'_>>> =
             maps.iter_mut().map(|m| self.pair_slices(m)).collect();
         // One buffer for every block: the kernel writes each of its entries.
-        let mut buffer = vec![[Complex64::new(0.0, 0.0); C2]; (mmax + 1) * self.block];
+        let mut flat = self.take_scratch((mmax + 1) * self.block * C2);
+        let buffer = flat.as_chunks_mut::<C2>().0;
         for (b, block) in self.pairs.chunks(self.block).enumerate() {
             let width = block.len();
             let phase = &mut buffer[..(mmax + 1) * width];
@@ -322,6 +348,7 @@ impl ShtPlan {
                 );
             }
         }
+        self.return_scratch(flat);
     }
 
     /// The analysis driver: per block, one weighted forward FFT per ring of each of the `C`
@@ -349,7 +376,8 @@ impl ShtPlan {
             }
         }
         // One buffer for every block: the FFTs write each of its entries.
-        let mut buffer = vec![[Complex64::new(0.0, 0.0); C2]; (mmax + 1) * self.block];
+        let mut flat = self.take_scratch((mmax + 1) * self.block * C2);
+        let buffer = flat.as_chunks_mut::<C2>().0;
         for block in self.pairs.chunks(self.block) {
             let phase = &mut buffer[..(mmax + 1) * block.len()];
             phase.par_chunks_mut(mmax + 1).zip(block).for_each_init(
@@ -396,6 +424,7 @@ impl ShtPlan {
                     },
                 );
         }
+        self.return_scratch(flat);
     }
 
     /// Synthesis of a spin-0 map: `f(p) = Σ_lm a_lm Y_lm(p)`, in RING order.
