@@ -22,15 +22,23 @@ pub(crate) struct Start {
     pub value: f64,
     /// Scale exponent (`≤ 0`).
     pub scale: i32,
+    /// The highest order that matters on the ring ([`RingPair::order_limit`]).
+    pub order_limit: usize,
 }
 
 impl Start {
-    /// The starts of the ring pairs of `block` for order `m`: computed afresh, or, when
+    /// Whether order `m` matters on any ring pair of `chunk`.
+    pub fn matters(chunk: &[Start], m: usize) -> bool {
+        chunk.iter().any(|s| m <= s.order_limit)
+    }
+
+    /// The starts of the ring pairs of `block` for order `m` (transforms of spin `spin`):
+    /// computed afresh, or, when
     /// `starts` holds those of `m − 1` for the same block (`advance`), by one multiplication
     /// each, which is what makes running the orders of a task in sequence cheap.
     pub fn fill(
         tables: &LegendreTables,
-        m: usize,
+        (m, spin): (usize, usize),
         block: &[RingPair],
         starts: &mut Vec<Start>,
         advance: bool,
@@ -44,6 +52,7 @@ impl Start {
                     sin_theta: p.sin_theta,
                     value,
                     scale,
+                    order_limit: p.order_limit(tables.lmax(), spin),
                 }
             }));
         } else {

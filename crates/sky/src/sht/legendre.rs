@@ -66,6 +66,11 @@ impl LegendreTables {
         }
     }
 
+    /// The largest multipole.
+    pub fn lmax(&self) -> usize {
+        self.lmax
+    }
+
     /// `sqrt(k)` from the table (`k ≤ 2 lmax + 5`).
     #[inline]
     pub fn sqrt_int(&self, k: usize) -> f64 {

@@ -304,6 +304,7 @@ impl ShtPlan {
         kernel: impl Fn(&OrderState, &[Start], &mut [[Complex64; C2]]) + Sync,
     ) {
         let spin2 = C2 == 4;
+        let spin = if spin2 { 2 } else { 0 };
         let lanes = self.isa.lanes(spin2, true);
         let mmax = self.mmax;
         let mut slices: Vec<Vec<PairSlices<'_>>> =
@@ -322,12 +323,16 @@ impl ShtPlan {
                     |(state, starts), (task, phase_task)| {
                         for (i, phase_m) in phase_task.chunks_mut(width).enumerate() {
                             let m = task * ORDERS_PER_TASK + i;
-                            Start::fill(&self.tables, m, block, starts, i > 0);
+                            Start::fill(&self.tables, (m, spin), block, starts, i > 0);
                             state.prepare(self, m, spin2);
                             columns(m, state);
                             let chunks = starts.chunks(lanes).zip(phase_m.chunks_mut(lanes));
                             for (chunk, dst) in chunks {
-                                kernel(state, chunk, dst);
+                                if Start::matters(chunk, m) {
+                                    kernel(state, chunk, dst);
+                                } else {
+                                    dst.fill([Complex64::new(0.0, 0.0); C2]);
+                                }
                             }
                         }
                     },
@@ -363,6 +368,7 @@ impl ShtPlan {
         store: impl Fn(usize, &mut OrderState, &[T], &mut [&mut [Complex64]]) + Sync,
     ) {
         let spin2 = C2 == 4;
+        let spin = if spin2 { 2 } else { 0 };
         let lanes = self.isa.lanes(spin2, false);
         let mmax = self.mmax;
         let weight = self.pixel_weight();
@@ -408,12 +414,15 @@ impl ShtPlan {
                     |(state, starts, acc), (task, cols_task)| {
                         for (i, cols) in cols_task.iter_mut().enumerate() {
                             let m = task * ORDERS_PER_TASK + i;
-                            Start::fill(&self.tables, m, block, starts, i > 0);
+                            Start::fill(&self.tables, (m, spin), block, starts, i > 0);
                             state.prepare(self, m, spin2);
                             acc.clear();
                             acc.resize(state.even.len(), T::default());
                             let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
                             for (c, chunk) in starts.chunks(lanes).enumerate() {
+                                if !Start::matters(chunk, m) {
+                                    continue;
+                                }
                                 for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
                                     *ph = phase[(c * lanes + k) * (mmax + 1) + m];
                                 }

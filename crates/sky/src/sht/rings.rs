@@ -26,6 +26,31 @@ pub(crate) struct RingPair {
     pub south: Option<Ring>,
 }
 
+impl RingPair {
+    /// The highest order `m` whose functions of spin `spin` can matter on this ring for
+    /// `l ≤ lmax`: for larger `m` the ring lies beyond every turning point (`l sin θ ≈ m` for
+    /// spin 0), where `λ_lm(θ)` decays exponentially with the distance, and
+    /// `max(100, lmax/100)` orders of margin leave only values many orders of magnitude below
+    /// double precision. The same limit as libsharp's and ducc0's (`get_mlim`): it skips the
+    /// polar rings at high `m` without climbing their recurrences.
+    pub fn order_limit(&self, lmax: usize, spin: usize) -> usize {
+        let (lmax_f, spin) = (lmax as f64, spin as f64);
+        let margin = (0.01 * lmax_f).max(100.0);
+        let b = -2.0 * spin * self.cos_theta.abs();
+        let t = lmax_f * self.sin_theta + margin;
+        let discriminant = b * b - 4.0 * (spin * spin - t * t);
+        if discriminant <= 0.0 {
+            return lmax;
+        }
+        let limit = 0.5 * (-b + discriminant.sqrt());
+        if limit >= lmax_f {
+            lmax
+        } else {
+            limit.round() as usize
+        }
+    }
+}
+
 /// The ring pairs of a HEALPix map from the north pole to the equator.
 pub(crate) fn ring_pairs(nside: usize) -> Vec<RingPair> {
     let n = nside;
