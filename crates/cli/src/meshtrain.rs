@@ -62,7 +62,7 @@ pub struct MeshTrainArgs {
     /// another run's run.json. Its class count is replaced by the data's.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Channels of each primal-dual block.
+    /// Channels of each primal-dual block, comma-separated (e.g. `--channels 64,128,256`).
     #[arg(long, value_delimiter = ',', default_values_t = [64, 128], conflicts_with = "model")]
     channels: Vec<usize>,
     /// Attention heads (averaged).
