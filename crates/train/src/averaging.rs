@@ -4,9 +4,12 @@
 //! step's accuracy swings by several meshes from one epoch to the next; the mean of the
 //! late weights lies in the middle of the region the late epochs wander over.
 //!
-//! Works for any burn [`Module`] without batch-normalisation statistics to re-estimate (the
-//! networks here normalise with GroupNorm/LayerNorm): every float parameter is averaged,
-//! integer and boolean state is left as it is.
+//! Works for any burn [`Module`]: every float parameter is averaged, integer and boolean state
+//! is left as it is. Batch-normalisation running statistics are averaged like weights (SWA
+//! proper re-estimates them with a pass over the training data; the networks trained here
+//! normalise with GroupNorm/LayerNorm except the residual PD-MeshNet blocks). Add snapshots of
+//! `model.valid()`: running statistics are brought up to date there, not in the training
+//! module (a test caught the difference).
 
 use burn::module::{ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
@@ -62,7 +65,8 @@ impl WeightAverage {
         self.count
     }
 
-    /// Adds the current weights of `model` (the same architecture every time).
+    /// Adds the current weights of `model` (the same architecture every time; pass
+    /// `net.valid()` of a training network, see the module documentation).
     ///
     /// # Panics
     /// When `model` has other parameters than the snapshots before it (a programming error).

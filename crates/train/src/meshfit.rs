@@ -143,7 +143,7 @@ pub fn fit_mesh(
         history.seconds.push(start.elapsed().as_secs_f64());
         history.train_loss.push(sum / n.max(1) as f64);
         if cfg.averages(epoch) {
-            average.add(&net);
+            average.add(&net.valid());
         }
         let predicted = argmax(&classify(&net.valid(), &data.test, 16)?);
         let hits = predicted

@@ -411,7 +411,7 @@ pub fn fit_sphere<'a>(
         history.seconds.push(start.elapsed().as_secs_f64());
         history.train_loss.push(sum / n.max(1) as f64);
         if cfg.averages(epoch) {
-            average.add(&net);
+            average.add(&net.valid());
         }
         let eval = predict(&net.valid(), model, test, norm, 128)?;
         history.test_loss.push(eval.loss);

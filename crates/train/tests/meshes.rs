@@ -101,6 +101,45 @@ fn a_short_training_lowers_the_loss() {
     assert_eq!(argmax(&a), argmax(&b));
 }
 
+/// `average_last = 1` keeps the last epoch's weights exactly (batch-normalisation statistics
+/// included); averaging two epochs keeps different weights; the per-epoch record is the same
+/// either way.
+#[test]
+fn weight_averaging_keeps_the_mean_of_the_last_epochs() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    small_folder(tmp.path());
+    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
+    let model = PdMeshNetConfig::new(1, 7, 2)
+        .with_channels(vec![8, 8])
+        .with_heads(2);
+    let run = |average_last| {
+        let cfg = FitSchedule {
+            epochs: 3,
+            batch_size: 4,
+            lr: 5e-3,
+            seed: 2,
+            average_last,
+            ..FitSchedule::default()
+        };
+        let (net, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {}).unwrap();
+        (classify(&net, &data.test, 2).unwrap(), history.train_loss)
+    };
+    let (last, loss) = run(0);
+    let (one, loss_one) = run(1);
+    let (two, loss_two) = run(2);
+    assert_eq!(loss, loss_one);
+    assert_eq!(loss, loss_two);
+    let largest = |a: &[Vec<f64>], b: &[Vec<f64>]| {
+        a.iter()
+            .flatten()
+            .zip(b.iter().flatten())
+            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+    };
+    assert!(largest(&last, &one) < 1e-6, "{last:?} vs {one:?}");
+    assert!(largest(&last, &two) > 1e-6, "{last:?} vs {two:?}");
+}
+
 #[test]
 fn bad_folders_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
