@@ -307,6 +307,65 @@ mod tests {
         );
     }
 
+    /// The even-step recurrence and the coefficient transforms reproduce `Σ_l c_l λ_lm(±θ)`
+    /// of the textbook recurrence, and the analysis transform is the synthesis one's adjoint.
+    #[test]
+    fn even_steps_sum_like_the_recurrence_in_l() {
+        let lmax = 41;
+        let t = LegendreTables::new(lmax);
+        let mut rec = Recurrence::default();
+        let mut even_rec = EvenRecurrence::default();
+        let (mut even, mut odd) = (Vec::new(), Vec::new());
+        for m in [0, 1, 6, 40, 41] {
+            t.recurrence(m, &mut rec);
+            even_rec.fill(&rec, m, lmax);
+            let column: Vec<Complex64> = (m..=lmax)
+                .map(|l| Complex64::new((l as f64 * 0.37).sin(), (l as f64 * 0.11).cos()))
+                .collect();
+            even_rec.to_even_odd(&column, &mut even, &mut odd);
+            for theta in [0.2, 1.1, 1.9] {
+                let (x, y) = (f64::cos(theta), f64::cos(theta).powi(2));
+                let lambda = reference(lmax, m, theta);
+                let want: Complex64 = column.iter().zip(&lambda[m..]).map(|(c, l)| c * l).sum();
+                let (mut prev, mut cur) = (0.0, t.start(m, theta.sin()).0);
+                let (mut e, mut o) = (Complex64::new(0.0, 0.0), Complex64::new(0.0, 0.0));
+                for k in 0..even_rec.len() {
+                    e += even[k] * cur;
+                    o += odd[k] * cur;
+                    let [a, b] = even_rec.step[k];
+                    (prev, cur) = (cur, (a * y + b) * cur + prev);
+                }
+                let got = e + o * x;
+                assert!(
+                    (got - want).norm() < 1e-12,
+                    "m {m} θ {theta}: {got} vs {want}"
+                );
+            }
+            // <to_even_odd(c), (u, v)> = <c, add_from_even_odd(u, v)> for real weights.
+            let n = even_rec.len();
+            let u: Vec<Complex64> = (0..n)
+                .map(|k| Complex64::new(0.3 * k as f64, 1.0))
+                .collect();
+            let v: Vec<Complex64> = (0..n)
+                .map(|k| Complex64::new(1.0, -0.2 * k as f64))
+                .collect();
+            let mut back = vec![Complex64::new(0.0, 0.0); column.len()];
+            even_rec.add_from_even_odd(&u, &v, &mut back);
+            let dot = |a: &[Complex64], b: &[Complex64]| -> f64 {
+                a.iter()
+                    .zip(b)
+                    .map(|(p, q)| p.re * q.re + p.im * q.im)
+                    .sum()
+            };
+            let lhs = dot(&even, &u) + dot(&odd, &v);
+            let rhs = dot(&column, &back);
+            assert!(
+                (lhs - rhs).abs() < 1e-9 * lhs.abs().max(1.0),
+                "m {m}: {lhs} vs {rhs}"
+            );
+        }
+    }
+
     #[test]
     fn start_values_scale_instead_of_underflowing() {
         let t = LegendreTables::new(8000);
