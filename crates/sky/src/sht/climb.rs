@@ -71,12 +71,6 @@ impl Start {
 /// The most ring pairs one kernel call takes.
 pub(crate) const MAX_LANES: usize = 64;
 
-/// The most per-lane partial sums a kernel keeps per coefficient.
-pub(crate) const ACC_LANES: usize = 8;
-
-/// Per-lane partial sums of one coefficient (only the first lanes a kernel uses are set).
-pub(crate) type Acc = [f64; ACC_LANES];
-
 /// Multiply-add as the instruction set does it best.
 pub(crate) trait Arith {
     /// `a · b + c`.

@@ -117,9 +117,9 @@ impl OrderState {
 
     /// Adds to `column` the sums over rings of `λ_lm x_s` of input `s`, from the partial sums
     /// over lanes of the even functions.
-    fn add_input_sums<const S: usize>(
+    fn add_input_sums<const S: usize, const R: usize>(
         &mut self,
-        acc: &[StepSums<S>],
+        acc: &[StepSums<S, R>],
         s: usize,
         column: &mut [Complex64],
     ) {

@@ -17,7 +17,7 @@ use realfft::num_complex::Complex64;
 use super::climb::{Arith, Fused, Plain, Start};
 use super::legendre::EvenRecurrence;
 use super::spin0::{self, StepCoefficients, StepSums};
-use super::spin2::{self, SEQUENCES};
+use super::spin2::{self, SEQUENCES, SPIN2_SUM_LANES};
 
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
 #[cfg(any(target_arch = "aarch64", target_feature = "fma"))]
@@ -25,6 +25,10 @@ type PortableArith = Fused;
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
 #[cfg(not(any(target_arch = "aarch64", target_feature = "fma")))]
 type PortableArith = Plain;
+
+/// Lanes of the partial sums spin-0 analysis keeps per step (the widest vector register; the
+/// sums of all steps of an order are small).
+pub(crate) const SPIN0_SUM_LANES: usize = 8;
 
 /// Ring pairs per kernel call of each kernel, and the vector width.
 #[derive(Clone, Copy, Debug)]
@@ -163,7 +167,7 @@ pub(crate) fn analyze0(
     rec: &EvenRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 2]],
-    acc: &mut [StepSums<1>],
+    acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
 ) {
     // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
@@ -203,7 +207,7 @@ pub(crate) fn analyze2(
     rec: &EvenRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 4]],
-    acc: &mut [StepSums<SEQUENCES>],
+    acc: &mut [StepSums<SEQUENCES, SPIN2_SUM_LANES>],
 ) {
     // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
@@ -243,13 +247,13 @@ mod kernels {
         rec: &EvenRecurrence,
         chunk: &[Start],
         phases: &[[Complex64; 2]],
-        acc: &mut [StepSums<1>],
+        acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
     ) {
         let mut inputs = [[[Complex64::new(0.0, 0.0); 2]; 1]; L];
         for (input, &phase) in inputs.iter_mut().zip(phases) {
             *input = [phase];
         }
-        spin0::analyze::<L, W, 1, 1, A>(rec, chunk, &inputs[..phases.len()], acc);
+        spin0::analyze::<L, W, 1, 1, SPIN0_SUM_LANES, A>(rec, chunk, &inputs[..phases.len()], acc);
     }
 }
 
@@ -276,7 +280,7 @@ macro_rules! x86_kernels {
                 rec: &EvenRecurrence,
                 chunk: &[Start],
                 phases: &[[Complex64; 2]],
-                acc: &mut [StepSums<1>],
+                acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
             ) {
                 kernels::analyze0::<{ $lanes.analysis }, { $lanes.vector }, Fused>(
                     rec, chunk, phases, acc,
@@ -298,7 +302,7 @@ macro_rules! x86_kernels {
                 rec: &EvenRecurrence,
                 chunk: &[Start],
                 phases: &[[Complex64; 4]],
-                acc: &mut [StepSums<SEQUENCES>],
+                acc: &mut [StepSums<SEQUENCES, SPIN2_SUM_LANES>],
             ) {
                 spin2::analyze::<{ $lanes.analysis }, { $lanes.vector }, { $lanes.group2 }, Fused>(
                     rec, chunk, phases, acc,

@@ -16,7 +16,7 @@
 
 use realfft::num_complex::Complex64;
 
-use super::climb::{Acc, Arith, EvenClimb, Start};
+use super::climb::{Arith, EvenClimb, Start};
 use super::legendre::EvenRecurrence;
 
 /// The coefficients of `S` sequences at one step `k`: `[even, odd]` of each
@@ -26,8 +26,9 @@ pub(crate) type StepCoefficients<const S: usize> = [[Complex64; 2]; S];
 /// Per lane, for each of `S` sequences or inputs: `[north, south]`.
 pub(crate) type RingValues<const S: usize> = [[Complex64; 2]; S];
 
-/// Partial sums over lanes of one step for `S` inputs: `[even re, even im, odd re, odd im]`.
-pub(crate) type StepSums<const S: usize> = [[Acc; 4]; S];
+/// Partial sums over lanes of one step for `S` inputs, `[even re, even im, odd re, odd im]`,
+/// each in `R` lanes (the vector lanes of the kernel folded into `R`).
+pub(crate) type StepSums<const S: usize, const R: usize> = [[[f64; R]; 4]; S];
 
 /// Synthesis for one `m`: per ring pair of `chunk` (where its recurrence starts) and sequence
 /// `s`, `dst[i][s] = [north, south]` sums `Σ_l c_l λ_lm(±θ)`, from the sequences' step
@@ -103,18 +104,26 @@ fn add_terms<const L: usize, const S: usize, A: Arith>(
 /// `acc[k][s]` (partial sums in `W` lanes, reduced by the caller and turned into sums over
 /// `λ_lm` by [`EvenRecurrence::add_from_even_odd`]), where `inputs[i][s] = [north, south]` for
 /// each ring pair of `chunk`, `x_even` their sum and `x_odd` their difference. `L` must be a
-/// multiple of `W`.
+/// multiple of `W`; lane `w` of the sums goes to `w mod R` (fewer lanes `R` keep the partial sums of all steps small
+/// enough for the cache when there are many inputs).
 ///
 /// Once every lane is significant, the inputs are taken `G` at a time (`G` divides `S`), each
 /// group climbing the recurrence again from the same state, two steps per pass over the lanes:
 /// `2 · 4G` sums must stay in registers, and each lane's inputs are then read once per two
 /// steps.
 #[inline(always)]
-pub(crate) fn analyze<const L: usize, const W: usize, const S: usize, const G: usize, A: Arith>(
+pub(crate) fn analyze<
+    const L: usize,
+    const W: usize,
+    const S: usize,
+    const G: usize,
+    const R: usize,
+    A: Arith,
+>(
     rec: &EvenRecurrence,
     chunk: &[Start],
     inputs: &[RingValues<S>],
-    acc: &mut [StepSums<S>],
+    acc: &mut [StepSums<S, R>],
 ) {
     let kmax = rec.len() - 1;
     let mut climb = EvenClimb::<L>::start(chunk);
@@ -191,17 +200,17 @@ fn add_products<const L: usize, const W: usize, const S: usize, const G: usize, 
     }
 }
 
-/// `out[first + g][·][..W] += sums[g]`.
+/// `out[first + g][·] += sums[g]`, the `W` lanes folded into `R`.
 #[inline(always)]
-fn add_lanes<const W: usize, const S: usize, const G: usize>(
-    out: &mut StepSums<S>,
+fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
+    out: &mut StepSums<S, R>,
     first: usize,
     sums: &[[[f64; W]; 4]; G],
 ) {
     for (o, s) in out[first..first + G].iter_mut().zip(sums) {
         for (oq, sq) in o.iter_mut().zip(s) {
-            for (a, b) in oq.iter_mut().zip(sq) {
-                *a += b;
+            for (w, b) in sq.iter().enumerate() {
+                oq[w % R] += b;
             }
         }
     }
