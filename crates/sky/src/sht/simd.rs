@@ -2,8 +2,8 @@
 //!
 //! The kernels in [`super::spin0`] and [`super::spin2`] are generic over the number of lanes
 //! and the multiply-add flavour; this module instantiates them three times: a portable version
-//! (SSE2 on x86-64, separate multiply and add unless the target has FMA) and, on x86-64 CPUs that have them,
-//! AVX2 + FMA and AVX-512 (twice the lanes, 32 vector registers), chosen once per plan at run
+//! (SSE2 on x86-64, separate multiply and add unless the target has FMA) and, on x86-64 CPUs
+//! that have them, AVX2 + FMA and AVX-512 (32 vector registers), chosen once per plan at run
 //! time (`TESSERA_SHT_NO_AVX512=1` stops at AVX2, `TESSERA_SHT_PORTABLE=1` at the portable
 //! kernels, for comparisons). Results agree to rounding (~1e-15 relative).
 //!
