@@ -45,12 +45,24 @@ fn small_folder(root: &Path) {
     }
 }
 
+/// The two-class set of [`small_folder`], read with log features.
+fn small_dataset() -> MeshDataset {
+    let tmp = tempfile::tempdir().unwrap();
+    small_folder(tmp.path());
+    MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap()
+}
+
+/// A PD-MeshNet small enough to train in a test.
+fn tiny_model() -> PdMeshNetConfig {
+    PdMeshNetConfig::new(1, 7, 2)
+        .with_channels(vec![8, 8])
+        .with_heads(2)
+}
+
 #[test]
 fn a_short_training_lowers_the_loss() {
     let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    let tmp = tempfile::tempdir().unwrap();
-    small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
+    let data = small_dataset();
     assert_eq!(data.classes, ["ants", "pliers"]);
     assert_eq!((data.train.len(), data.test.len()), (8, 2));
     // Training features are z-scored: mean 0, sd 1 over the training split.
@@ -61,9 +73,7 @@ fn a_short_training_lowers_the_loss() {
         .collect();
     let mean = dual.iter().step_by(7).map(|&v| f64::from(v)).sum::<f64>() / (dual.len() / 7) as f64;
     assert!(mean.abs() < 1e-4, "{mean}");
-    let model = PdMeshNetConfig::new(1, 7, 2)
-        .with_channels(vec![8, 8])
-        .with_heads(2);
+    let model = tiny_model();
     let cfg = FitSchedule {
         epochs: 4,
         batch_size: 4,
@@ -107,12 +117,8 @@ fn a_short_training_lowers_the_loss() {
 #[test]
 fn weight_averaging_keeps_the_mean_of_the_last_epochs() {
     let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    let tmp = tempfile::tempdir().unwrap();
-    small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
-    let model = PdMeshNetConfig::new(1, 7, 2)
-        .with_channels(vec![8, 8])
-        .with_heads(2);
+    let data = small_dataset();
+    let model = tiny_model();
     let run = |average_last| {
         let cfg = FitSchedule {
             epochs: 3,
@@ -227,9 +233,7 @@ fn pooled_graphs_are_valid_for_every_training_mesh() {
 /// anisotropic scaling and jitter change them; the same seed redraws the same meshes.
 #[test]
 fn augmentation_changes_what_it_should() {
-    let tmp = tempfile::tempdir().unwrap();
-    small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
+    let data = small_dataset();
     let dual =
         |v: &[MeshSample]| -> Vec<f32> { v.iter().flat_map(|s| s.graph.dual.x.clone()).collect() };
     let rotate = MeshAugment {
@@ -299,9 +303,7 @@ fn augmentation_changes_what_it_should() {
 #[test]
 fn ablation_variants_run() {
     let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    let tmp = tempfile::tempdir().unwrap();
-    small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), MeshFeatures::Log, || {}).unwrap();
+    let data = small_dataset();
     let device = Device::flex();
     device.seed(9);
     let refs: Vec<&PrimalDualGraph> = data.train.iter().map(|s| &s.graph).collect();

@@ -116,27 +116,27 @@ impl OrderState {
             }
         }
     }
+}
 
-    /// Adds to `column` the sums over rings of `λ_lm x_s` of input `s`, from the partial sums
-    /// over lanes of the even functions.
-    fn add_input_sums<const S: usize, const R: usize>(
-        &mut self,
-        acc: &[StepSums<S, R>],
-        s: usize,
-        column: &mut [Complex64],
-    ) {
-        let (even, odd) = &mut self.even_odd;
-        let n = self.even.len();
-        let sum = |k: usize, q: usize| {
-            let lanes = &acc[k][s];
-            Complex64::new(lanes[q].iter().sum(), lanes[q + 1].iter().sum())
-        };
-        even.clear();
-        even.extend((0..n).map(|k| sum(k, 0)));
-        odd.clear();
-        odd.extend((0..n).map(|k| sum(k, 2)));
-        self.even.add_from_even_odd(even, odd, column);
-    }
+/// Adds to `column` the sums over rings of `λ_lm x_s` of input `s`, from the partial sums over
+/// lanes of the even functions of `rec` (`scratch` holds the even and odd sums).
+fn add_input_sums<const S: usize, const R: usize>(
+    rec: &EvenRecurrence,
+    scratch: &mut (Vec<Complex64>, Vec<Complex64>),
+    acc: &[StepSums<S, R>],
+    s: usize,
+    column: &mut [Complex64],
+) {
+    let (even, odd) = scratch;
+    let sum = |k: usize, q: usize| {
+        let lanes = &acc[k][s];
+        Complex64::new(lanes[q].iter().sum(), lanes[q + 1].iter().sum())
+    };
+    even.clear();
+    even.extend((0..rec.len()).map(|k| sum(k, 0)));
+    odd.clear();
+    odd.extend((0..rec.len()).map(|k| sum(k, 2)));
+    rec.add_from_even_odd(even, odd, column);
 }
 
 /// The two rings of a pair as writable slices of a map.
@@ -481,7 +481,7 @@ impl ShtPlan {
             &[map],
             std::slice::from_mut(alm),
             |st, chunk, phases, acc| simd::analyze0(self.isa, &st.even, chunk, phases, acc),
-            |_, st, acc, cols| st.add_input_sums(acc, 0, cols[0]),
+            |_, st, acc, cols| add_input_sums(&st.even, &mut st.even_odd, acc, 0, cols[0]),
         );
     }
 
@@ -492,17 +492,21 @@ impl ShtPlan {
             eb,
             |st, chunk, phases, acc| simd::analyze2(self.isa, &st.even, chunk, phases, acc),
             |m, st, acc, cols| {
-                let span = self.lmax - m + 1;
-                let mut sums = std::mem::take(&mut st.sequences);
-                for (s, sum) in sums.iter_mut().enumerate() {
+                let OrderState {
+                    even,
+                    even_odd,
+                    sequences,
+                    spin2,
+                    ..
+                } = st;
+                for (s, sum) in sequences.iter_mut().enumerate() {
                     sum.clear();
-                    sum.resize(span, Complex64::new(0.0, 0.0));
-                    st.add_input_sums(acc, s, sum);
+                    sum.resize(self.lmax - m + 1, Complex64::new(0.0, 0.0));
+                    add_input_sums(even, even_odd, acc, s, sum);
                 }
                 if let [e, b] = cols {
-                    st.spin2.add_eb(m, &sums, e, b);
+                    spin2.add_eb(m, sequences, e, b);
                 }
-                st.sequences = sums;
             },
         );
     }
