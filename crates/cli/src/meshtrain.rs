@@ -86,6 +86,10 @@ pub struct MeshTrainArgs {
     /// Readout over each mesh's dual nodes.
     #[arg(long, value_enum, default_value = "mean", conflicts_with = "model")]
     readout: MeshReadoutArg,
+    /// Dropout probability before the dense layer and before the class scores (the paper: 0;
+    /// a regulariser when the training set has few distinct shapes).
+    #[arg(long, default_value_t = 0.0, conflicts_with = "model")]
+    dropout: f64,
     /// Input features: log (the logarithm of PD-MeshNet's ratio features, well spread even on
     /// meshes with sliver triangles) or paper (as the paper computes them).
     #[arg(long, value_enum, default_value = "log")]
@@ -145,6 +149,7 @@ fn model_config(a: &MeshTrainArgs, classes: usize) -> Result<PdMeshNetConfig> {
         .with_norm_groups(a.norm_groups)
         .with_keep(a.keep)
         .with_pool_last(!a.no_pool_last)
+        .with_dropout(a.dropout)
         .with_pooling(match a.pooling {
             MeshPoolingArg::Learned => MeshPooling::Learned,
             MeshPoolingArg::Random => MeshPooling::Random,

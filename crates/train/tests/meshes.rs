@@ -390,3 +390,32 @@ fn configuration_files_may_state_only_what_they_change() {
     assert!(e.contains("broken.json"), "{e}");
     assert!(PdMeshNetConfig::from_file(&dir.path().join("absent.json")).is_err());
 }
+
+/// Dropout in the head draws new masks in training (autodiff) and is off for inference; an
+/// impossible probability is refused.
+#[test]
+fn head_dropout_acts_only_in_training() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let data = small_dataset();
+    let device = Device::flex();
+    device.seed(3);
+    let model = tiny_model().with_dropout(0.5);
+    let refs: Vec<&PrimalDualGraph> = data.test.iter().map(|s| &s.graph).collect();
+    let batch = PrimalDualBatch::new(&refs).unwrap();
+    let logits = |net: &tessera_train::models::PdMeshNet, device: &Device| -> Vec<f32> {
+        net.forward(&batch, device)
+            .unwrap()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap()
+    };
+    let training = device.clone().autodiff();
+    let net = model.init(&training).unwrap();
+    assert_ne!(logits(&net, &training), logits(&net, &training));
+    let inference = net.valid();
+    assert_eq!(logits(&inference, &device), logits(&inference, &device));
+    for p in [-0.1, 1.0, f64::NAN] {
+        let e = tiny_model().with_dropout(p).init(&device).unwrap_err();
+        assert!(e.to_string().contains("dropout"), "{e}");
+    }
+}

@@ -12,7 +12,7 @@
 //! For ablations the pooling can also contract random face pairs (the same number as the
 //! learned pooling) or be switched off.
 
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::relu;
@@ -64,6 +64,9 @@ pub struct PdMeshNetConfig {
     /// How the dual nodes of a mesh become one vector (the paper: mean).
     #[config(default = "MeshReadout::Mean")]
     pub readout: MeshReadout,
+    /// Dropout probability before the dense layer and before the class scores (the paper: 0).
+    #[config(default = 0.0)]
+    pub dropout: f64,
 }
 
 /// Which face pairs a pooling step contracts.
@@ -103,6 +106,7 @@ pub struct PdMeshNet {
     histograph: Option<HistographReadout>,
     hidden: Linear,
     output: Linear,
+    dropout: Dropout,
     #[module(skip)]
     pooling: MeshPooling,
     #[module(skip)]
@@ -145,12 +149,19 @@ impl PdMeshNetConfig {
     /// The network on `device`.
     ///
     /// # Errors
-    /// [`TrainError::Config`] for no blocks, a zero width or a keep fraction outside [0, 1].
+    /// [`TrainError::Config`] for no blocks, a zero width, a keep fraction outside [0, 1] or a
+    /// dropout probability outside [0, 1).
     pub fn init(&self, device: &Device) -> Result<PdMeshNet> {
         if self.channels.is_empty() || self.channels.contains(&0) || self.classes < 2 {
             return Err(TrainError::Config(format!(
                 "PD-MeshNet with channels {:?} and {} classes",
                 self.channels, self.classes
+            )));
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(TrainError::Config(format!(
+                "PD-MeshNet dropout {} (a probability in [0, 1))",
+                self.dropout
             )));
         }
         let mut blocks = Vec::new();
@@ -177,6 +188,7 @@ impl PdMeshNetConfig {
                 .then(|| HistographReadoutConfig::new(vec![last_input, dd], dd).init(device)),
             hidden: LinearConfig::new(dd, self.dense).init(device),
             output: LinearConfig::new(self.dense, self.classes).init(device),
+            dropout: DropoutConfig::new(self.dropout).init(),
             pooling: if self.keep < 1.0 {
                 self.pooling
             } else {
@@ -276,6 +288,7 @@ impl PdMeshNet {
         } else {
             scatter_mean(dual, &g.dual.nodes)
         };
-        Ok(self.output.forward(relu(self.hidden.forward(per_mesh))))
+        let hidden = relu(self.hidden.forward(self.dropout.forward(per_mesh)));
+        Ok(self.output.forward(self.dropout.forward(hidden)))
     }
 }
