@@ -16,7 +16,7 @@ use realfft::num_complex::Complex64;
 
 use super::climb::{Arith, Fused, Plain, Start};
 use super::legendre::EvenRecurrence;
-use super::spin0::{self, StepCoefficients, StepSums};
+use super::spin0::{self, FoldLanes, PlainFold, StepCoefficients, StepSums};
 use super::spin2::{self, SEQUENCES, SPIN2_SUM_LANES};
 
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
@@ -177,7 +177,7 @@ pub(crate) fn analyze0(
         Isa::Portable => {}
     }
     let _ = isa;
-    kernels::analyze0::<{ PORTABLE.analysis }, { PORTABLE.vector }, PortableArith>(
+    kernels::analyze0::<{ PORTABLE.analysis }, { PORTABLE.vector }, PortableArith, PlainFold>(
         rec, chunk, phases, acc,
     );
 }
@@ -217,9 +217,13 @@ pub(crate) fn analyze2(
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::analyze::<{ PORTABLE.analysis }, { PORTABLE.vector }, { PORTABLE.group2 }, PortableArith>(
-        rec, chunk, phases, acc,
-    );
+    spin2::analyze::<
+        { PORTABLE.analysis },
+        { PORTABLE.vector },
+        { PORTABLE.group2 },
+        PortableArith,
+        PlainFold,
+    >(rec, chunk, phases, acc);
 }
 
 /// Spin-0 kernels on the `[north, south]` layout of the plan's phase buffers.
@@ -243,7 +247,7 @@ mod kernels {
 
     /// [`spin0::analyze`] of one input.
     #[inline(always)]
-    pub(super) fn analyze0<const L: usize, const W: usize, A: Arith>(
+    pub(super) fn analyze0<const L: usize, const W: usize, A: Arith, F: FoldLanes>(
         rec: &EvenRecurrence,
         chunk: &[Start],
         phases: &[[Complex64; 2]],
@@ -253,7 +257,12 @@ mod kernels {
         for (input, &phase) in inputs.iter_mut().zip(phases) {
             *input = [phase];
         }
-        spin0::analyze::<L, W, 1, 1, SPIN0_SUM_LANES, A>(rec, chunk, &inputs[..phases.len()], acc);
+        spin0::analyze::<L, W, 1, 1, SPIN0_SUM_LANES, A, F>(
+            rec,
+            chunk,
+            &inputs[..phases.len()],
+            acc,
+        );
     }
 }
 
@@ -261,7 +270,7 @@ mod kernels {
 /// counts of `$lanes`.
 #[cfg(target_arch = "x86_64")]
 macro_rules! x86_kernels {
-    ($name:ident, $features:literal, $lanes:ident) => {
+    ($name:ident, $features:literal, $lanes:ident, $fold:ty) => {
         mod $name {
             use super::*;
 
@@ -282,7 +291,7 @@ macro_rules! x86_kernels {
                 phases: &[[Complex64; 2]],
                 acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
             ) {
-                kernels::analyze0::<{ $lanes.analysis }, { $lanes.vector }, Fused>(
+                kernels::analyze0::<{ $lanes.analysis }, { $lanes.vector }, Fused, $fold>(
                     rec, chunk, phases, acc,
                 );
             }
@@ -304,15 +313,71 @@ macro_rules! x86_kernels {
                 phases: &[[Complex64; 4]],
                 acc: &mut [StepSums<SEQUENCES, SPIN2_SUM_LANES>],
             ) {
-                spin2::analyze::<{ $lanes.analysis }, { $lanes.vector }, { $lanes.group2 }, Fused>(
-                    rec, chunk, phases, acc,
-                );
+                spin2::analyze::<
+                    { $lanes.analysis },
+                    { $lanes.vector },
+                    { $lanes.group2 },
+                    Fused,
+                    $fold,
+                >(rec, chunk, phases, acc);
             }
         }
     };
 }
 
 #[cfg(target_arch = "x86_64")]
-x86_kernels!(avx2, "avx2,fma", AVX2);
+x86_kernels!(avx2, "avx2,fma", AVX2, PlainFold);
 #[cfg(target_arch = "x86_64")]
-x86_kernels!(avx512, "avx512f,avx512dq,avx512vl,avx2,fma", AVX512);
+x86_kernels!(
+    avx512,
+    "avx512f,avx512dq,avx512vl,avx2,fma",
+    AVX512,
+    Avx512Fold
+);
+
+/// The fold of 8-lane sums into 2 lanes as a transpose-and-add tree of AVX-512 shuffles (six
+/// shuffles and three additions per input and step, where the compiler made ~24 instructions of
+/// the plain fold): spin-2 analysis folds 24 sums per step and chunk. Other lane counts fold
+/// plainly. Only the AVX-512 kernels use it.
+#[cfg(target_arch = "x86_64")]
+struct Avx512Fold;
+
+#[cfg(target_arch = "x86_64")]
+impl FoldLanes for Avx512Fold {
+    #[inline(always)]
+    fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
+        out: &mut StepSums<S, R>,
+        first: usize,
+        sums: &[[[f64; W]; 4]; G],
+    ) {
+        if W != 8 || R != 2 {
+            return PlainFold::add_lanes(out, first, sums);
+        }
+        use std::arch::x86_64::{
+            _mm512_add_pd, _mm512_loadu_pd, _mm512_shuffle_f64x2, _mm512_storeu_pd,
+        };
+        for (o, s) in out[first..first + G].iter_mut().zip(sums) {
+            // SAFETY: only the AVX-512 kernels, which run after `Isa::detect` found AVX-512F,
+            // instantiate this fold; `s[q]` holds 8 doubles (W = 8) and `o` 4 × 2 contiguous
+            // doubles (R = 2), so the unaligned loads and the store stay inside them.
+            unsafe {
+                let q = |k: usize| _mm512_loadu_pd(s[k].as_ptr());
+                // 256-bit halves added: [q0 folded to 4 lanes, q1 folded to 4 lanes], …
+                let half = |a, b| {
+                    _mm512_add_pd(
+                        _mm512_shuffle_f64x2::<0x44>(a, b),
+                        _mm512_shuffle_f64x2::<0xEE>(a, b),
+                    )
+                };
+                let (t01, t23) = (half(q(0), q(1)), half(q(2), q(3)));
+                // 128-bit blocks added pairwise: [q0 (2 lanes), q1, q2, q3] = the layout of `o`.
+                let folded = _mm512_add_pd(
+                    _mm512_shuffle_f64x2::<0x88>(t01, t23),
+                    _mm512_shuffle_f64x2::<0xDD>(t01, t23),
+                );
+                let dst = o.as_mut_ptr().cast::<f64>();
+                _mm512_storeu_pd(dst, _mm512_add_pd(_mm512_loadu_pd(dst), folded));
+            }
+        }
+    }
+}

@@ -119,6 +119,7 @@ pub(crate) fn analyze<
     const G: usize,
     const R: usize,
     A: Arith,
+    F: FoldLanes,
 >(
     rec: &EvenRecurrence,
     chunk: &[Start],
@@ -148,7 +149,7 @@ pub(crate) fn analyze<
                 add_products::<L, W, S, S, A>(&mut sums, 0, w, r, &src, v + w);
             }
         }
-        add_lanes(&mut acc[climb.k], 0, &sums);
+        F::add_lanes(&mut acc[climb.k], 0, &sums);
         climb.step::<A>(rec);
     }
     let y = climb.y;
@@ -167,8 +168,8 @@ pub(crate) fn analyze<
                     p0[i] = A::fma(A::fma(a1, y[i], b1), p1[i], p0[i]);
                 }
             }
-            add_lanes(&mut acc[k], group, &s0);
-            add_lanes(&mut acc[k + 1], group, &s1);
+            F::add_lanes(&mut acc[k], group, &s0);
+            F::add_lanes(&mut acc[k + 1], group, &s1);
             k += 2;
         }
         if k == kmax {
@@ -178,7 +179,7 @@ pub(crate) fn analyze<
                     add_products::<L, W, S, G, A>(&mut sums, group, w, p0[v + w], &src, v + w);
                 }
             }
-            add_lanes(&mut acc[k], group, &sums);
+            F::add_lanes(&mut acc[k], group, &sums);
         }
     }
 }
@@ -200,17 +201,33 @@ fn add_products<const L: usize, const W: usize, const S: usize, const G: usize, 
     }
 }
 
-/// `out[first + g][·] += sums[g]`, the `W` lanes folded into `R`.
-#[inline(always)]
-fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
-    out: &mut StepSums<S, R>,
-    first: usize,
-    sums: &[[[f64; W]; 4]; G],
-) {
-    for (o, s) in out[first..first + G].iter_mut().zip(sums) {
-        for (oq, sq) in o.iter_mut().zip(s) {
-            for (w, b) in sq.iter().enumerate() {
-                oq[w % R] += b;
+/// How an analysis kernel adds its per-step sums over vector lanes to the stored partial sums
+/// (`W` lanes folded into `R`): once per step and chunk, so its cost counts when there are many
+/// inputs.
+pub(crate) trait FoldLanes {
+    /// `out[first + g][·] += sums[g]`, the `W` lanes folded into `R` (lane `w` into `w mod R`).
+    fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
+        out: &mut StepSums<S, R>,
+        first: usize,
+        sums: &[[[f64; W]; 4]; G],
+    );
+}
+
+/// The fold in plain arithmetic, for any lane counts.
+pub(crate) struct PlainFold;
+
+impl FoldLanes for PlainFold {
+    #[inline(always)]
+    fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
+        out: &mut StepSums<S, R>,
+        first: usize,
+        sums: &[[[f64; W]; 4]; G],
+    ) {
+        for (o, s) in out[first..first + G].iter_mut().zip(sums) {
+            for (oq, sq) in o.iter_mut().zip(s) {
+                for (w, b) in sq.iter().enumerate() {
+                    oq[w % R] += b;
+                }
             }
         }
     }

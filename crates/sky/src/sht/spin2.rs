@@ -20,7 +20,7 @@ use realfft::num_complex::Complex64;
 
 use super::climb::{Arith, Start};
 use super::legendre::{EvenRecurrence, LegendreTables};
-use super::spin0::{self, RingValues, StepCoefficients, StepSums};
+use super::spin0::{self, FoldLanes, RingValues, StepCoefficients, StepSums};
 
 /// Sequences (synthesis) and inputs (analysis) of a spin-2 transform, in the order
 /// `Q·1, Q/sin²θ, Q cos θ/sin²θ, U·1, U/sin²θ, U cos θ/sin²θ`.
@@ -176,7 +176,7 @@ pub(crate) fn synthesize<const L: usize, A: Arith>(
 /// the six inputs made from `phases[i] = [Q north, Q south, U north, U south]`, `G` inputs at a
 /// time once all lanes are significant (see [`spin0::analyze`]).
 #[inline(always)]
-pub(crate) fn analyze<const L: usize, const W: usize, const G: usize, A: Arith>(
+pub(crate) fn analyze<const L: usize, const W: usize, const G: usize, A: Arith, F: FoldLanes>(
     rec: &EvenRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 4]],
@@ -195,7 +195,7 @@ pub(crate) fn analyze<const L: usize, const W: usize, const G: usize, A: Arith>(
             [un * cs, us * -cs],
         ];
     }
-    spin0::analyze::<L, W, SEQUENCES, G, SPIN2_SUM_LANES, A>(
+    spin0::analyze::<L, W, SEQUENCES, G, SPIN2_SUM_LANES, A, F>(
         rec,
         chunk,
         &inputs[..chunk.len()],
