@@ -27,11 +27,6 @@ pub(crate) struct Start {
 }
 
 impl Start {
-    /// Whether order `m` matters on any ring pair of `chunk`.
-    pub fn matters(chunk: &[Start], m: usize) -> bool {
-        chunk.iter().any(|s| m <= s.order_limit)
-    }
-
     /// The starts of the ring pairs of `block` for order `m` (transforms of spin `spin`):
     /// computed afresh, or, when
     /// `starts` holds those of `m − 1` for the same block (`advance`), by one multiplication

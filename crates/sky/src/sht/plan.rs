@@ -291,6 +291,21 @@ impl ShtPlan {
         buffer
     }
 
+    /// The first ring pair of `starts` on which order `m` matters: the chunks of the kernels
+    /// start there, so that no chunk carries pairs beyond their order limit (which would also
+    /// keep the whole chunk in the masked start of the recurrence). Pairs run from the pole to
+    /// the equator, so their order limits only grow, and every pair before this one is skipped
+    /// rightly; pairs after it are always computed.
+    fn first_relevant(&self, starts: &[Start], m: usize) -> usize {
+        if !self.order_limits {
+            return 0;
+        }
+        starts
+            .iter()
+            .position(|s| m <= s.order_limit)
+            .unwrap_or(starts.len())
+    }
+
     /// Gives a buffer back for the next transform.
     fn return_scratch(&self, buffer: Vec<Complex64>) {
         if let Ok(mut s) = self.scratch.try_lock() {
@@ -332,13 +347,14 @@ impl ShtPlan {
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
                             state.prepare(self, m, spin2);
                             columns(m, state);
-                            let chunks = starts.chunks(lanes).zip(phase_m.chunks_mut(lanes));
+                            let first = self.first_relevant(starts, m);
+                            let (skipped, relevant) = phase_m.split_at_mut(first);
+                            skipped.fill([Complex64::new(0.0, 0.0); C2]);
+                            let chunks = starts[first..]
+                                .chunks(lanes)
+                                .zip(relevant.chunks_mut(lanes));
                             for (chunk, dst) in chunks {
-                                if !self.order_limits || Start::matters(chunk, m) {
-                                    kernel(state, chunk, dst);
-                                } else {
-                                    dst.fill([Complex64::new(0.0, 0.0); C2]);
-                                }
+                                kernel(state, chunk, dst);
                             }
                         }
                     },
@@ -425,12 +441,11 @@ impl ShtPlan {
                             acc.clear();
                             acc.resize(state.even.len(), T::default());
                             let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
-                            for (c, chunk) in starts.chunks(lanes).enumerate() {
-                                if self.order_limits && !Start::matters(chunk, m) {
-                                    continue;
-                                }
+                            let first = self.first_relevant(starts, m);
+                            for (c, chunk) in starts[first..].chunks(lanes).enumerate() {
+                                let pair = first + c * lanes;
                                 for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
-                                    *ph = phase[(c * lanes + k) * (mmax + 1) + m];
+                                    *ph = phase[(pair + k) * (mmax + 1) + m];
                                 }
                                 kernel(state, chunk, &phases[..chunk.len()], acc);
                             }
