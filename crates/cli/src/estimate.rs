@@ -135,6 +135,27 @@ fn read_params(dir: &Path) -> Result<Vec<(String, Option<f64>)>> {
         .collect()
 }
 
+/// The power spectrum of the map's observed-pixel mask (1 where `field` is seen, 0 where it is
+/// UNSEEN), to `l = min(lmax, 4 nside)`.
+fn mask_spectrum(map: &SkyMap, field: usize, lmax: usize, nside: u64) -> Result<Vec<f64>> {
+    let seen: Vec<f64> = map.fields[field]
+        .values
+        .iter()
+        .map(|&v| if tessera_sky::is_unseen(v) { 0.0 } else { 1.0 })
+        .collect();
+    let mask = SkyMap::new(map.geometry, vec![("MASK", seen)])?;
+    let w = anafast(
+        &mask,
+        &Map2AlmOptions {
+            lmax: Some(lmax.min(4 * nside as usize)),
+            mmax: None,
+            iter: 3,
+            pol: false,
+        },
+    )?;
+    Ok(w.get(Spectrum::TT).context("mask spectrum")?.to_vec())
+}
+
 fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<Estimate> {
     let map = read_map(path, &ReadOptions::default())?;
     if map.nside() != setup.nside {
@@ -167,44 +188,44 @@ fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<
         })?
         .to_vec();
     let beam = &gauss_beam(setup.fwhm, alm_lmax, true)[if pol { 1 } else { 0 }];
-    // On a cut sky, temperature models are coupled by the mask (MASTER); polarisation keeps the
-    // f_sky rescaling (spin-2 coupling is not implemented).
-    let coupling = if fsky < 1.0 && !pol {
-        let seen: Vec<f64> = map.fields[0]
-            .values
-            .iter()
-            .map(|&v| if tessera_sky::is_unseen(v) { 0.0 } else { 1.0 })
-            .collect();
-        let mask = SkyMap::new(map.geometry, vec![("MASK", seen)])?;
-        let mask_lmax = (2 * alm_lmax).min(4 * setup.nside as usize);
-        let w = anafast(
-            &mask,
-            &Map2AlmOptions {
-                lmax: Some(mask_lmax),
-                mmax: None,
-                iter: 3,
-                pol: false,
-            },
-        )?;
-        let w = w.get(Spectrum::TT).context("mask spectrum")?.to_vec();
-        Some(CouplingMatrix::spin0(&w, lmax, alm_lmax)?)
-    } else {
-        None
-    };
-    let like = SpectrumLikelihood {
-        cl_hat,
-        noise: vec![noise_cl(setup.noise); alm_lmax + 1],
-        lmin,
-        lmax,
-        fsky,
-        coupling,
-    };
     let which = match setup.spectrum {
         Spectrum::EE => 1,
         Spectrum::BB => 2,
         _ => 0,
     };
-    let model = |p: f64| {
+    let model_spectra = |p: f64| -> Result<[Vec<f64>; 3]> {
+        let (c, _) = setup.task.cls_at(p, alm_lmax)?;
+        Ok([c.tt, c.ee, c.bb].map(|c| c.iter().zip(beam).map(|(c, b)| c * b * b).collect()))
+    };
+    let noise = vec![noise_cl(setup.noise); alm_lmax + 1];
+    // On a cut sky the models are coupled by the mask (MASTER): temperature with the spin-0
+    // matrix; EE (BB) with the spin-2 M⁺, plus the power the cut moves in from BB (EE) through
+    // M⁻ — the other spectrum taken at the middle of the searched range (exactly zero for the
+    // pure-E and pure-B peak spectra) plus its noise.
+    let (coupling, leakage) = if fsky < 1.0 {
+        let w = mask_spectrum(&map, field, 2 * alm_lmax, setup.nside)?;
+        if pol {
+            let c = CouplingMatrix::spin2(&w, lmax, alm_lmax)?;
+            let other = &model_spectra(0.5 * (setup.range.0 + setup.range.1))?[3 - which];
+            let other_total: Vec<f64> = other.iter().zip(&noise).map(|(c, n)| c + n).collect();
+            let leakage = c.mixed.apply(&other_total);
+            (Some(c.same), leakage)
+        } else {
+            (Some(CouplingMatrix::spin0(&w, lmax, alm_lmax)?), vec![])
+        }
+    } else {
+        (None, vec![])
+    };
+    let like = SpectrumLikelihood {
+        cl_hat,
+        noise,
+        lmin,
+        lmax,
+        fsky,
+        coupling,
+        leakage,
+    };
+    let model = |p: f64| -> tessera_sky::Result<Vec<f64>> {
         let (c, _) = setup.task.cls_at(p, alm_lmax)?;
         let c = [c.tt, c.ee, c.bb][which].clone();
         Ok(c.iter().zip(beam).map(|(c, b)| c * b * b).collect())

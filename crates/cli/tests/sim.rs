@@ -53,6 +53,51 @@ fn simulate_then_estimate_ell_p() {
     }
 }
 
+/// Pure-E Q/U maps under a galactic cut: the EE likelihood with the spin-2 coupling (M⁺, and
+/// the B modes the cut makes) gives errors that match its misses. With the f_sky rescaling
+/// alone, on these maps, its misses were ~30 times its errors (pull sd 32, mean −12) — at nside
+/// 16 the faint tails of the peak spectrum, where the cut's B modes dominate, carry the weight.
+#[test]
+fn cut_sky_polarisation_estimates_have_honest_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let sims = dir.path().join("ellp_e_cut");
+    tessera()
+        .args([
+            "sim",
+            "ellp",
+            "--field",
+            "e",
+            "--gal-cut",
+            "20",
+            "--nside",
+            "16",
+            "--count",
+            "16",
+            "--seed",
+            "5",
+            "-o",
+        ])
+        .arg(&sims)
+        .assert()
+        .success();
+    tessera().arg("estimate").arg(&sims).assert().success();
+    let est = std::fs::read_to_string(sims.join("estimates_likelihood.csv")).unwrap();
+    let pulls: Vec<f64> = est
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let r: Vec<f64> = l.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
+            (r[1] - r[0]) / r[2]
+        })
+        .collect();
+    assert_eq!(pulls.len(), 16);
+    let rms = (pulls.iter().map(|p| p * p).sum::<f64>() / pulls.len() as f64).sqrt();
+    assert!(
+        rms < 2.0 && pulls.iter().all(|p| p.abs() < 5.0),
+        "pulls {pulls:?}"
+    );
+}
+
 #[test]
 fn spectrum_writes_csv_png_and_fits() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,8 @@
 //! `−2 ln L(θ) = f_sky Σ_l (2l+1) [Ĉ_l / C_l(θ) + ln C_l(θ)]`, with `C_l(θ)` the model plus the
 //! noise spectrum and `Ĉ_l` the measured (pseudo-)spectrum divided by `f_sky`. On a cut sky the
 //! model can be coupled first (MASTER, [`crate::coupling`]): `C_l(θ)` is then
-//! `(M · (C(θ) + N))_l / f_sky`, which follows the leakage of power between multipoles that the
+//! `(M · (C(θ) + N) + leakage)_l / f_sky` (for polarisation `M⁺`, and the leakage from the other
+//! spectrum through `M⁻`), which follows the leakage of power between multipoles that the
 //! plain `f_sky` rescaling misses (essential for narrow spectral features). The posterior with
 //! a flat prior on the parameter's range is evaluated on a coarse grid, then on a fine grid
 //! around its peak; the estimate is the posterior mean and the error its standard deviation (the
@@ -28,6 +29,11 @@ pub struct SpectrumLikelihood {
     pub fsky: f64,
     /// The mask's mode coupling, applied to model + noise (`None`: `f_sky` rescaling only).
     pub coupling: Option<CouplingMatrix>,
+    /// Pseudo-power added to every coupled model, independent of the parameter: on a cut sky
+    /// the power the mask moves into this spectrum from another one (for EE, the B modes made E:
+    /// `M⁻ · (C^BB + N)`, [`crate::coupling::PolarisedCoupling`]). Empty for none; used only
+    /// with a coupling.
+    pub leakage: Vec<f64>,
 }
 
 /// A parameter estimate.
@@ -67,7 +73,8 @@ impl SpectrumLikelihood {
             Some(c) if c.lmax_out() >= self.lmax => c
                 .apply(&total_model)
                 .into_iter()
-                .map(|v| v / self.fsky)
+                .enumerate()
+                .map(|(l, v)| (v + self.leakage.get(l).copied().unwrap_or(0.0)) / self.fsky)
                 .collect(),
             Some(c) => {
                 return Err(SkyError::Mismatch {
@@ -184,6 +191,7 @@ mod tests {
             lmax,
             fsky: 1.0,
             coupling: None,
+            leakage: vec![],
         };
         let est = like
             .estimate(|a| Ok(shape.iter().map(|c| a * c).collect()), 0.5, 5.0)

@@ -56,6 +56,7 @@ fn run(
                 lmax: like_lmax,
                 fsky: 1.0,
                 coupling: None,
+                leakage: vec![],
             };
             let which = match spectrum {
                 Spectrum::TT => 0,

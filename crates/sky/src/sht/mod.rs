@@ -17,7 +17,7 @@ mod spin2;
 pub use alm::Alm;
 pub use plan::ShtPlan;
 pub use realfft::num_complex::Complex64;
-mod pixwin;
+pub(crate) mod pixwin;
 mod spectra;
 mod synth;
 

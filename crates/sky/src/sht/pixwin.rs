@@ -29,7 +29,7 @@ const BINS: usize = 1 << 15;
 
 /// Gauss–Legendre nodes and weights on [0, 1] (weights summing to 1), by Newton's method on
 /// `P_n`.
-fn gauss_legendre_unit(n: usize) -> Vec<(f64, f64)> {
+pub(crate) fn gauss_legendre_unit(n: usize) -> Vec<(f64, f64)> {
     let mut p = vec![0.0; n + 1];
     (0..n)
         .map(|i| {
@@ -184,7 +184,7 @@ fn window_from(
 }
 
 /// Legendre polynomials `P_ℓ(x)`, `ℓ = 0 .. out.len()`.
-fn legendre(x: f64, out: &mut [f64]) {
+pub(crate) fn legendre(x: f64, out: &mut [f64]) {
     let (mut p0, mut p1) = (1.0, x);
     for (l, slot) in out.iter_mut().enumerate() {
         *slot = match l {
