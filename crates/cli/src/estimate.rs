@@ -20,7 +20,8 @@ use crate::sim::{MANIFEST, PARAMS, write_text};
 /// Estimation methods.
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum Method {
-    /// Exact full-sky likelihood of the power spectrum (f_sky-corrected on masked maps).
+    /// Exact full-sky likelihood of the power spectrum; on masked maps the model is coupled by
+    /// the mask (MASTER: spin 0 for T, spin 2 with the E/B leakage for EE and BB).
     Likelihood,
 }
 
