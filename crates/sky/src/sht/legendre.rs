@@ -382,9 +382,9 @@ mod tests {
                 let (mut v, mut scale) = t.start(m, theta.sin());
                 let mut prev = 0.0;
                 let weight = if m == 0 { 1.0 } else { 2.0 };
-                for l in m..=lmax {
+                for (l, sum) in sums.iter_mut().enumerate().skip(m) {
                     if scale == 0 {
-                        sums[l] += weight * v * v;
+                        *sum += weight * v * v;
                     }
                     let next = rec.alpha[l + 1] * theta.cos() * v - rec.beta[l + 1] * prev;
                     (prev, v) = (v, next);
