@@ -194,7 +194,8 @@ fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<
         Spectrum::BB => 2,
         _ => 0,
     };
-    let model_spectra = |p: f64| -> Result<[Vec<f64>; 3]> {
+    // TT, EE, BB of the model at parameter p, through the beam.
+    let model_spectra = |p: f64| -> tessera_sky::Result<[Vec<f64>; 3]> {
         let (c, _) = setup.task.cls_at(p, alm_lmax)?;
         Ok([c.tt, c.ee, c.bb].map(|c| c.iter().zip(beam).map(|(c, b)| c * b * b).collect()))
     };
@@ -226,11 +227,7 @@ fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<
         coupling,
         leakage,
     };
-    let model = |p: f64| -> tessera_sky::Result<Vec<f64>> {
-        let (c, _) = setup.task.cls_at(p, alm_lmax)?;
-        let c = [c.tt, c.ee, c.bb][which].clone();
-        Ok(c.iter().zip(beam).map(|(c, b)| c * b * b).collect())
-    };
+    let model = |p: f64| model_spectra(p).map(|mut c| std::mem::take(&mut c[which]));
     like.estimate(model, setup.range.0, setup.range.1)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -7,6 +7,15 @@ fn tessera() -> Command {
     Command::cargo_bin("tessera").unwrap()
 }
 
+/// The numeric columns (truth, estimate, sigma, ml) of each row of DIR/estimates_likelihood.csv.
+fn estimate_rows(dir: &std::path::Path) -> Vec<Vec<f64>> {
+    let est = std::fs::read_to_string(dir.join("estimates_likelihood.csv")).unwrap();
+    est.lines()
+        .skip(1)
+        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
 #[test]
 fn simulate_then_estimate_ell_p() {
     let dir = tempfile::tempdir().unwrap();
@@ -40,12 +49,7 @@ fn simulate_then_estimate_ell_p() {
         .assert()
         .success()
         .stdout(predicate::str::contains("pull mean"));
-    let est = std::fs::read_to_string(sims.join("estimates_likelihood.csv")).unwrap();
-    let rows: Vec<Vec<f64>> = est
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
-        .collect();
+    let rows = estimate_rows(&sims);
     assert_eq!(rows.len(), 12);
     for r in &rows {
         let (truth, value, sigma) = (r[0], r[1], r[2]);
@@ -81,14 +85,9 @@ fn cut_sky_polarisation_estimates_have_honest_errors() {
         .assert()
         .success();
     tessera().arg("estimate").arg(&sims).assert().success();
-    let est = std::fs::read_to_string(sims.join("estimates_likelihood.csv")).unwrap();
-    let pulls: Vec<f64> = est
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let r: Vec<f64> = l.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
-            (r[1] - r[0]) / r[2]
-        })
+    let pulls: Vec<f64> = estimate_rows(&sims)
+        .iter()
+        .map(|r| (r[1] - r[0]) / r[2])
         .collect();
     assert_eq!(pulls.len(), 16);
     let rms = (pulls.iter().map(|p| p * p).sum::<f64>() / pulls.len() as f64).sqrt();
