@@ -118,7 +118,7 @@ pub struct MeshTrainArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     #[command(flatten)]
-    early_stopping: crate::progress::EarlyStoppingArgs,
+    fit_options: crate::progress::FitOptionArgs,
     #[command(flatten)]
     device: crate::progress::DeviceArgs,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, accuracy.png,
@@ -199,9 +199,10 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         lr: a.lr,
         final_lr_fraction: 0.02,
         seed: a.seed,
-        patience: a.early_stopping.patience,
-        validation_fraction: a.early_stopping.validation,
-        average_last: a.early_stopping.average_last,
+        patience: a.fit_options.patience,
+        validation_fraction: a.fit_options.validation,
+        average_last: a.fit_options.average_last,
+        label_smoothing: a.fit_options.label_smoothing,
         compute: a.device.compute()?,
     };
     std::fs::create_dir_all(&a.output)

@@ -93,10 +93,10 @@ impl DeviceArgs {
     }
 }
 
-/// Which weights a training keeps — early stopping or weight averaging — shared by `tessera
-/// train sphere` and `tessera train mesh`.
+/// Options of the training schedule shared by `tessera train sphere` and `tessera train mesh`:
+/// which weights a training keeps (early stopping or weight averaging) and label smoothing.
 #[derive(clap::Args, Debug, Clone, Copy)]
-pub struct EarlyStoppingArgs {
+pub struct FitOptionArgs {
     /// Early stopping: stop after this many epochs without a lower loss on a validation split
     /// held out of the training data, and keep the best epoch's weights (0 = off).
     #[arg(long, default_value_t = 0)]
@@ -110,4 +110,9 @@ pub struct EarlyStoppingArgs {
     /// final accuracy and the saved model are the average's. 0 = off.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub average_last: usize,
+    /// Label smoothing of the classification loss: the target puts 1 − ε on the true class and
+    /// spreads ε over all classes (a regulariser against over-confident fits of small training
+    /// sets; 0.1 is the usual choice). Ignored for regression. 0 = plain cross-entropy.
+    #[arg(long, value_name = "EPS", default_value_t = 0.0)]
+    pub label_smoothing: f64,
 }

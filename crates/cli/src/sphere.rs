@@ -174,7 +174,7 @@ pub struct SphereTrainArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     #[command(flatten)]
-    early_stopping: crate::progress::EarlyStoppingArgs,
+    fit_options: crate::progress::FitOptionArgs,
     #[command(flatten)]
     device: crate::progress::DeviceArgs,
     /// Average the final test outputs (predictions.csv, the report) over the maps turned by the
@@ -392,9 +392,10 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         lr: a.lr,
         final_lr_fraction: 0.02,
         seed: a.seed,
-        patience: a.early_stopping.patience,
-        validation_fraction: a.early_stopping.validation,
-        average_last: a.early_stopping.average_last,
+        patience: a.fit_options.patience,
+        validation_fraction: a.fit_options.validation,
+        average_last: a.fit_options.average_last,
+        label_smoothing: a.fit_options.label_smoothing,
         compute: a.device.compute()?,
     };
     let norm = match (&train_fixed, &mnist) {

@@ -3,7 +3,6 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use rand::SeedableRng;
@@ -112,7 +111,7 @@ pub fn fit_mesh(
     device.seed(cfg.seed);
     let mut net = model.init(&device)?;
     let mut optim = AdamConfig::new().init();
-    let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    let loss_fn = cfg.classification_loss(&device);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
     let mut history = MeshHistory::default();
     let labels: Vec<usize> = data.test.iter().map(|s| s.class).collect();

@@ -2,6 +2,7 @@
 //! cosine learning-rate decay, one seed, and optional early stopping on a validation split
 //! carved from the training data.
 
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
@@ -32,6 +33,11 @@ pub struct FitSchedule {
     /// last step's (stochastic weight averaging, [`crate::averaging`]; 0: off).
     #[serde(default)]
     pub average_last: usize,
+    /// Label smoothing of the classification loss: the target of a sample of class `c` is
+    /// `1 − ε` on `c` and `ε / classes` spread over every class (Szegedy et al. 2016; 0: plain
+    /// cross-entropy). Ignored by regression.
+    #[serde(default)]
+    pub label_smoothing: f64,
     /// The backend that trains.
     #[serde(default)]
     pub compute: crate::Compute,
@@ -52,6 +58,7 @@ impl Default for FitSchedule {
             patience: 0,
             validation_fraction: default_validation(),
             average_last: 0,
+            label_smoothing: 0.0,
             compute: crate::Compute::Cpu,
         }
     }
@@ -87,6 +94,12 @@ impl FitSchedule {
                 }
             )));
         }
+        if !(0.0..1.0).contains(&self.label_smoothing) {
+            return Err(TrainError::Config(format!(
+                "label smoothing {} is not in [0, 1)",
+                self.label_smoothing
+            )));
+        }
         let lr_ok = self.lr > 0.0 && self.lr.is_finite();
         let validation_ok = self.patience == 0
             || (self.validation_fraction > 0.0 && self.validation_fraction < 1.0);
@@ -97,6 +110,14 @@ impl FitSchedule {
             )));
         }
         Ok(())
+    }
+
+    /// The classification loss of the training steps: cross-entropy on logits, with
+    /// [`Self::label_smoothing`] when it is positive.
+    pub fn classification_loss(&self, device: &burn::prelude::Device) -> CrossEntropyLoss {
+        CrossEntropyLossConfig::new()
+            .with_smoothing((self.label_smoothing > 0.0).then_some(self.label_smoothing as f32))
+            .init(device)
     }
 
     /// Whether the weights at the end of `epoch` (from 0) enter the average.
@@ -229,5 +250,37 @@ mod tests {
         assert!(s.check().is_err(), "more epochs than trained");
         s.average_last = 0;
         assert!(!(0..10).any(|e| s.averages(e)));
+    }
+
+    #[test]
+    fn label_smoothing_moves_the_target_off_the_one_hot() {
+        use burn::prelude::*;
+        let device = Device::flex();
+        // Logits whose softmax is exactly (1/2, 1/4, 1/4); class 0 is the label.
+        let logits =
+            Tensor::<2>::from_data(TensorData::new(vec![2f32.ln(), 0.0, 0.0], [1, 3]), &device);
+        let target = Tensor::<1, Int>::from_data(TensorData::new(vec![0i64], [1]), &device);
+        let loss = |smoothing: f64| {
+            let s = FitSchedule {
+                label_smoothing: smoothing,
+                ..FitSchedule::default()
+            };
+            assert!(s.check().is_ok());
+            s.classification_loss(&device)
+                .forward(logits.clone(), target.clone())
+                .into_scalar::<f32>() as f64
+        };
+        // −Σ_c q_c ln p_c with q = (1 − ε + ε/3, ε/3, ε/3).
+        let expected =
+            |e: f64| -((1.0 - e + e / 3.0) * 0.5f64.ln() + 2.0 * (e / 3.0) * 0.25f64.ln());
+        assert!((loss(0.0) - expected(0.0)).abs() < 1e-5, "{}", loss(0.0));
+        assert!((loss(0.3) - expected(0.3)).abs() < 1e-5, "{}", loss(0.3));
+        for bad in [-0.1, 1.0, f64::NAN] {
+            let s = FitSchedule {
+                label_smoothing: bad,
+                ..FitSchedule::default()
+            };
+            assert!(s.check().is_err(), "smoothing {bad}");
+        }
     }
 }

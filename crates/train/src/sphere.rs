@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
+use burn::nn::loss::{MseLoss, Reduction};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -190,12 +190,13 @@ fn loss_of(
     set: &MapSet,
     idx: &[usize],
     norm: &Normalisation,
+    cfg: &FitSchedule,
     device: &Device,
 ) -> Tensor<1> {
     match &set.targets {
         MapTargets::Classes { labels, .. } => {
             let t: Vec<i64> = idx.iter().map(|&i| labels[i] as i64).collect();
-            CrossEntropyLossConfig::new().init(device).forward(
+            cfg.classification_loss(device).forward(
                 net_out,
                 Tensor::from_data(TensorData::new(t, [idx.len()]), device),
             )
@@ -402,7 +403,7 @@ pub fn fit_sphere<'a>(
         let (mut sum, mut n) = (0.0, 0usize);
         for idx in order.chunks(cfg.batch_size) {
             let out = net.forward(norm.inputs(&set, idx, &device));
-            let loss = loss_of(out, &set, idx, norm, &device);
+            let loss = loss_of(out, &set, idx, norm, cfg, &device);
             sum += loss.clone().into_scalar::<f32>() as f64 * idx.len() as f64;
             n += idx.len();
             let grads = GradientsParams::from_grads(loss.backward(), &net);
