@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
@@ -136,14 +137,10 @@ fn read_params(dir: &Path) -> Result<Vec<(String, Option<f64>)>> {
         .collect()
 }
 
-/// The power spectrum of the map's observed-pixel mask (1 where `field` is seen, 0 where it is
-/// UNSEEN), to `l = min(lmax, 4 nside)`.
-fn mask_spectrum(map: &SkyMap, field: usize, lmax: usize, nside: u64) -> Result<Vec<f64>> {
-    let seen: Vec<f64> = map.fields[field]
-        .values
-        .iter()
-        .map(|&v| if tessera_sky::is_unseen(v) { 0.0 } else { 1.0 })
-        .collect();
+/// The power spectrum of an observed-pixel mask (`seen`: 1 where the field is seen, 0 where it
+/// is UNSEEN) of a map with `map`'s geometry, to `l = min(lmax, 4 nside)`.
+fn mask_spectrum(map: &SkyMap, seen: &[bool], lmax: usize, nside: u64) -> Result<Vec<f64>> {
+    let seen: Vec<f64> = seen.iter().map(|&s| f64::from(u8::from(s))).collect();
     let mask = SkyMap::new(map.geometry, vec![("MASK", seen)])?;
     let w = anafast(
         &mask,
@@ -157,7 +154,46 @@ fn mask_spectrum(map: &SkyMap, field: usize, lmax: usize, nside: u64) -> Result<
     Ok(w.get(Spectrum::TT).context("mask spectrum")?.to_vec())
 }
 
-fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<Estimate> {
+/// What a cut sky does to the likelihood's model: its coupling matrix and the power leaked in
+/// from the other polarisation spectrum (empty for temperature).
+#[derive(Clone)]
+struct MaskCoupling {
+    coupling: CouplingMatrix,
+    leakage: Vec<f64>,
+}
+
+/// The mask couplings of one folder, computed once per distinct mask: a simulation folder
+/// shares one mask, and the matrices cost O(lmax²) quadratures each.
+#[derive(Default)]
+struct CouplingCache {
+    by_mask: Mutex<Vec<(Vec<bool>, MaskCoupling)>>,
+}
+
+impl CouplingCache {
+    /// The coupling of mask `seen`, from the cache or by `compute` (under the lock: the other
+    /// maps of a folder wait for the same mask rather than compute it again).
+    fn get_or_compute(
+        &self,
+        seen: Vec<bool>,
+        compute: impl FnOnce(&[bool]) -> Result<MaskCoupling>,
+    ) -> Result<MaskCoupling> {
+        let mut by_mask = self.by_mask.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, c)) = by_mask.iter().find(|(mask, _)| *mask == seen) {
+            return Ok(c.clone());
+        }
+        let c = compute(&seen)?;
+        by_mask.push((seen, c.clone()));
+        Ok(c)
+    }
+}
+
+fn estimate_one(
+    setup: &Setup,
+    couplings: &CouplingCache,
+    path: &Path,
+    lmin: usize,
+    lmax: usize,
+) -> Result<Estimate> {
     let map = read_map(path, &ReadOptions::default())?;
     if map.nside() != setup.nside {
         bail!(
@@ -205,16 +241,29 @@ fn estimate_one(setup: &Setup, path: &Path, lmin: usize, lmax: usize) -> Result<
     // M⁻ — the other spectrum taken at the middle of the searched range (exactly zero for the
     // pure-E and pure-B peak spectra) plus its noise.
     let (coupling, leakage) = if fsky < 1.0 {
-        let w = mask_spectrum(&map, field, 2 * alm_lmax, setup.nside)?;
-        if pol {
-            let c = CouplingMatrix::spin2(&w, lmax, alm_lmax)?;
-            let other = &model_spectra(0.5 * (setup.range.0 + setup.range.1))?[3 - which];
-            let other_total: Vec<f64> = other.iter().zip(&noise).map(|(c, n)| c + n).collect();
-            let leakage = c.mixed.apply(&other_total);
-            (Some(c.same), leakage)
-        } else {
-            (Some(CouplingMatrix::spin0(&w, lmax, alm_lmax)?), vec![])
-        }
+        let seen = map.fields[field]
+            .values
+            .iter()
+            .map(|&v| !tessera_sky::is_unseen(v))
+            .collect();
+        let c = couplings.get_or_compute(seen, |seen| {
+            let w = mask_spectrum(&map, seen, 2 * alm_lmax, setup.nside)?;
+            Ok(if pol {
+                let c = CouplingMatrix::spin2(&w, lmax, alm_lmax)?;
+                let other = &model_spectra(0.5 * (setup.range.0 + setup.range.1))?[3 - which];
+                let other_total: Vec<f64> = other.iter().zip(&noise).map(|(c, n)| c + n).collect();
+                MaskCoupling {
+                    leakage: c.mixed.apply(&other_total),
+                    coupling: c.same,
+                }
+            } else {
+                MaskCoupling {
+                    coupling: CouplingMatrix::spin0(&w, lmax, alm_lmax)?,
+                    leakage: vec![],
+                }
+            })
+        })?;
+        (Some(c.coupling), c.leakage)
     } else {
         (None, vec![])
     };
@@ -265,10 +314,11 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
             .progress_chars("=> "),
     );
     bar.set_message("estimating");
+    let couplings = CouplingCache::default();
     let results: Vec<Estimate> = params
         .par_iter()
         .map(|(file, _)| {
-            let e = estimate_one(&setup, &args.dir.join(file), args.lmin, lmax);
+            let e = estimate_one(&setup, &couplings, &args.dir.join(file), args.lmin, lmax);
             bar.inc(1);
             e
         })
