@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use tessera_mesh::{MeshFolder, Split};
 use tessera_train::data::{
-    FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist, grid_rotations,
+    FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
 use tessera_train::graph_run::{GraphRun, classify_graphs};
 use tessera_train::meshfit::{MeshRun, argmax, classify};
@@ -142,7 +142,19 @@ fn mnist_test_set(run: &SphereRun, nside: u64) -> Result<MapSet> {
     // Runs made before `test_count` was recorded used the default, 2000.
     let test_count = d["test_count"].as_u64().unwrap_or(2000) as usize;
     let keep_nine = d["keep_nine"].as_bool().unwrap_or(false);
-    let m = SphericalMnist::new(std::path::Path::new(source), nside, test_count, keep_nine)?;
+    // Runs made before the choice was recorded tested on the last digits.
+    let test_digits = match d.get("test_digits_from") {
+        Some(v) => serde_json::from_value(v.clone())
+            .context("the run's test_digits_from is neither \"Last\" nor \"Spread\"")?,
+        None => MnistTestDigits::Last,
+    };
+    let m = SphericalMnist::new(
+        std::path::Path::new(source),
+        nside,
+        test_count,
+        test_digits,
+        keep_nine,
+    )?;
     Ok(m.test_set(crate::sphere::mnist_test_seed(run.fit.seed)))
 }
 

