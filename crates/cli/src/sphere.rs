@@ -141,8 +141,9 @@ pub struct SphereTrainArgs {
     /// MNIST digits held out for testing, from the IDX test set (see --mnist-test).
     #[arg(long, default_value_t = 2000)]
     test_count: usize,
-    /// Which IDX test digits are held out: the last ones (every digit from the harder half, the
-    /// split of the results so far) or digits spread evenly over both halves.
+    /// Which IDX test digits are held out: its last ones (up to 5,000 of them all come from its
+    /// second half, written by students, harder than the first half's) or digits spread evenly
+    /// over both halves, in the proportions of MNIST's own test set.
     #[arg(long, value_enum, default_value = "last")]
     mnist_test: MnistTestArg,
     /// Keep digit 9 (ambiguous with a rotated 6).
