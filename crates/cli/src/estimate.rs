@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::Value;
+use tessera_healpix::Healpix;
 use tessera_sky::coupling::CouplingMatrix;
 use tessera_sky::likelihood::{Estimate, SpectrumLikelihood};
 use tessera_sky::sht::{Map2AlmOptions, Spectrum, anafast, gauss_beam};
@@ -138,10 +139,11 @@ fn read_params(dir: &Path) -> Result<Vec<(String, Option<f64>)>> {
 }
 
 /// The power spectrum of an observed-pixel mask (`seen`: 1 where the field is seen, 0 where it
-/// is UNSEEN) of a map with `map`'s geometry, to `l = min(lmax, 4 nside)`.
-fn mask_spectrum(map: &SkyMap, seen: &[bool], lmax: usize, nside: u64) -> Result<Vec<f64>> {
+/// is UNSEEN) on `geometry`, to `l = min(lmax, 4 nside)`.
+fn mask_spectrum(geometry: Healpix, seen: &[bool], lmax: usize) -> Result<Vec<f64>> {
+    let nside = geometry.nside();
     let seen: Vec<f64> = seen.iter().map(|&s| f64::from(u8::from(s))).collect();
-    let mask = SkyMap::new(map.geometry, vec![("MASK", seen)])?;
+    let mask = SkyMap::new(geometry, vec![("MASK", seen)])?;
     let w = anafast(
         &mask,
         &Map2AlmOptions {
@@ -256,7 +258,7 @@ fn estimate_one(
             .map(|&v| !tessera_sky::is_unseen(v))
             .collect();
         let c = couplings.get_or_compute(seen, |seen| {
-            let w = mask_spectrum(&map, seen, 2 * alm_lmax, setup.nside)?;
+            let w = mask_spectrum(map.geometry, seen, 2 * alm_lmax)?;
             Ok(if pol {
                 let c = CouplingMatrix::spin2(&w, lmax, alm_lmax)?;
                 let other = &model_spectra(0.5 * (setup.range.0 + setup.range.1))?[3 - which];
