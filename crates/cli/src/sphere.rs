@@ -164,12 +164,25 @@ pub struct SphereTrainArgs {
     /// band-power estimator).
     #[arg(long)]
     linear_blocks: bool,
+    /// No bias in the convolutions (with --linear-blocks: a linear filter bank, whose log band
+    /// powers have no floor b² hiding the faint ones).
+    #[arg(long)]
+    no_conv_bias: bool,
+    /// Floor added to each mean square before the logarithm of --readout log-power.
+    #[arg(long, value_name = "EPS", default_value_t = 1e-6)]
+    log_power_floor: f64,
     /// Convolution.
     #[arg(long, value_enum, default_value = "stencil")]
     conv: ConvArg,
     /// Chebyshev terms for --conv cheb.
     #[arg(long, default_value_t = 3)]
     cheb_k: usize,
+    /// Make the first convolution a Chebyshev filter with K terms (an isotropic polynomial of
+    /// degree K − 1 in the graph Laplacian), the rest as --conv. Its basis depends on the input
+    /// map only, so K = 30–40 (band-passes sharp enough to isolate a few multipoles) costs one
+    /// matrix product per map. 0: off.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    first_cheb: usize,
     /// Pooling (default: max for classes, mean for parameters).
     #[arg(long, value_enum)]
     pool: Option<PoolArg>,
@@ -392,10 +405,13 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         .with_widths(a.widths.clone())
         .with_convs_per_block(a.convs_per_block)
         .with_linear_blocks(a.linear_blocks)
+        .with_conv_bias(!a.no_conv_bias)
+        .with_log_power_floor(a.log_power_floor)
         .with_conv(match a.conv {
             ConvArg::Stencil => SphereConvKind::Stencil,
             ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),
         })
+        .with_first_conv((a.first_cheb > 0).then_some(SphereConvKind::Chebyshev(a.first_cheb)))
         .with_pool(match a.pool {
             Some(PoolArg::Max) => HealpixPoolKind::Max,
             Some(PoolArg::Mean) => HealpixPoolKind::Mean,

@@ -6,7 +6,6 @@
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::IndexingUpdateOp;
 use tessera_healpix::Healpix;
 
 use crate::error::{GraphError, Result};
@@ -26,57 +25,65 @@ pub struct HealpixChebConvConfig {
     /// Largest eigenvalue used to rescale `L` (2 bounds it; DeepSphere uses its estimate × 1.02).
     #[config(default = 2.0)]
     pub lambda_max: f64,
+    /// Add a learned bias.
+    #[config(default = true)]
+    pub bias: bool,
 }
 
 /// Chebyshev graph filter on NESTED HEALPix maps.
 #[derive(Module, Debug)]
 pub struct HealpixChebConv {
     terms: Vec<Linear>,
-    /// Edge sources and destinations, `[E]` each.
-    src: Tensor<1, Int>,
-    dst: Tensor<1, Int>,
-    /// `w_ij / sqrt(d_i d_j)`, `[1, E, 1]`.
-    norm: Tensor<3>,
+    /// For every pixel its 8 neighbours and itself, `[9 · npix]` (a missing neighbour repeats
+    /// the pixel, with coefficient 0).
+    neighbours: Tensor<1, Int>,
+    /// The row of `L̃` on those 9 pixels, `[npix, 9, 1]`.
+    coefficients: Tensor<3>,
     npix: usize,
-    lambda_max: f64,
 }
 
-/// The weighted HEALPix graph of DeepSphere: directed edges (both directions listed) and the
-/// symmetric-normalised weight of each.
-fn healpix_graph(nside: u64) -> Result<(Vec<i64>, Vec<i64>, Vec<f32>)> {
+/// The rows of DeepSphere's rescaled Laplacian `L̃ = (2/λ_max)(I − D^{−1/2} W D^{−1/2}) − I`
+/// on the HEALPix graph, 9 entries per pixel: the pixel's neighbour table (with a repeat of the
+/// pixel and coefficient 0 where a neighbour is missing) and the pixel itself.
+fn laplacian_rows(nside: u64, lambda_max: f64) -> Result<(Vec<i64>, Vec<f32>)> {
     let hp = Healpix::nested(nside).map_err(|e| GraphError::Invalid {
         what: "HealpixChebConv".into(),
         detail: e.to_string(),
     })?;
     let table = hp.neighbour_table();
+    let table = table.as_slice();
     let npix = hp.npix() as usize;
     let centre = |p: usize| hp.pix2vec(p as u64).expect("pixel in range");
-    let (mut src, mut dst, mut d2) = (Vec::new(), Vec::new(), Vec::new());
-    for p in 0..npix {
-        let a = centre(p);
-        for &q in table.as_slice()[8 * p..8 * p + 8]
-            .iter()
-            .filter(|&&q| q >= 0)
-        {
-            let b = centre(q as usize);
-            src.push(q);
-            dst.push(p as i64);
-            d2.push((0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>());
-        }
-    }
-    let mean = d2.iter().sum::<f64>() / d2.len() as f64;
-    let w: Vec<f64> = d2.iter().map(|d| (-d / (2.0 * mean)).exp()).collect();
-    let mut degree = vec![0.0f64; npix];
-    for (&t, &wi) in dst.iter().zip(&w) {
-        degree[t as usize] += wi;
-    }
-    let norm = src
-        .iter()
-        .zip(&dst)
-        .zip(&w)
-        .map(|((&s, &t), &wi)| (wi / (degree[s as usize] * degree[t as usize]).sqrt()) as f32)
+    let distance2 = |p: usize, q: usize| {
+        let (a, b) = (centre(p), centre(q));
+        (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>()
+    };
+    let edges = |p: usize| table[8 * p..8 * p + 8].iter().filter(|&&q| q >= 0);
+    let d2: Vec<f64> = (0..npix)
+        .flat_map(|p| edges(p).map(move |&q| distance2(p, q as usize)))
         .collect();
-    Ok((src, dst, norm))
+    let mean = d2.iter().sum::<f64>() / d2.len() as f64;
+    let weight = |p: usize, q: usize| (-distance2(p, q) / (2.0 * mean)).exp();
+    let degree: Vec<f64> = (0..npix)
+        .map(|p| edges(p).map(|&q| weight(p, q as usize)).sum())
+        .collect();
+    let scale = 2.0 / lambda_max;
+    let (mut neighbours, mut coefficients) = (Vec::with_capacity(9 * npix), Vec::new());
+    for p in 0..npix {
+        for &q in &table[8 * p..8 * p + 8] {
+            if q >= 0 {
+                let q = q as usize;
+                neighbours.push(q as i64);
+                coefficients.push((-scale * weight(p, q) / (degree[p] * degree[q]).sqrt()) as f32);
+            } else {
+                neighbours.push(p as i64);
+                coefficients.push(0.0);
+            }
+        }
+        neighbours.push(p as i64);
+        coefficients.push((scale - 1.0) as f32);
+    }
+    Ok((neighbours, coefficients))
 }
 
 impl HealpixChebConvConfig {
@@ -85,61 +92,134 @@ impl HealpixChebConvConfig {
     /// # Errors
     /// [`GraphError::Invalid`] for an nside that is not a power of 2.
     pub fn init(&self, device: &Device) -> Result<HealpixChebConv> {
-        let (src, dst, norm) = healpix_graph(self.nside)?;
-        let e = src.len();
+        let (neighbours, coefficients) = laplacian_rows(self.nside, self.lambda_max)?;
+        let npix = (12 * self.nside * self.nside) as usize;
         Ok(HealpixChebConv {
             terms: (0..self.k.max(1))
                 .map(|i| {
                     LinearConfig::new(self.d_input, self.d_output)
-                        .with_bias(i == 0)
+                        .with_bias(self.bias && i == 0)
                         .init(device)
                 })
                 .collect(),
-            src: Tensor::from_data(TensorData::new(src, [e]), device),
-            dst: Tensor::from_data(TensorData::new(dst, [e]), device),
-            norm: Tensor::from_data(TensorData::new(norm, [1, e, 1]), device),
-            npix: (12 * self.nside * self.nside) as usize,
-            lambda_max: self.lambda_max,
+            neighbours: Tensor::from_data(TensorData::new(neighbours, [9 * npix]), device),
+            coefficients: Tensor::from_data(TensorData::new(coefficients, [npix, 9, 1]), device),
+            npix,
         })
     }
 }
 
 impl HealpixChebConv {
-    /// `L̃ x`.
+    /// `L̃` applied to maps stored as rows, one per pixel.
     ///
     /// # Shapes
-    /// `x: [B, npix, C]` → `[B, npix, C]`.
-    pub fn laplacian(&self, x: Tensor<3>) -> Tensor<3> {
+    /// `rows: [npix, M]` → `[npix, M]`.
+    fn laplacian_of_rows(&self, rows: Tensor<2>) -> Tensor<2> {
+        let m = rows.dims()[1];
+        // burn-flex copies whole rows when it selects along dimension 0.
+        (rows
+            .select(0, self.neighbours.clone())
+            .reshape([self.npix, 9, m])
+            * self.coefficients.clone())
+        .sum_dim(1)
+        .reshape([self.npix, m])
+    }
+
+    /// Maps `[B, npix, C]` as rows `[npix, B · C]`.
+    fn to_rows(&self, x: Tensor<3>) -> Tensor<2> {
         let [b, n, c] = x.dims();
         assert_eq!(
             n, self.npix,
             "a map of {n} pixels for a layer of {}",
             self.npix
         );
-        let messages = x.clone().select(1, self.src.clone()) * self.norm.clone();
-        let wx = Tensor::zeros([b, n, c], &x.device()).select_assign(
-            1,
-            self.dst.clone(),
-            messages,
-            IndexingUpdateOp::Add,
-        );
-        (x.clone() - wx) * (2.0 / self.lambda_max) - x
+        x.swap_dims(0, 1).reshape([n, b * c])
     }
 
+    /// `L̃ x`.
+    ///
+    /// # Shapes
+    /// `x: [B, npix, C]` → `[B, npix, C]`.
+    pub fn laplacian(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, n, c] = x.dims();
+        self.laplacian_of_rows(self.to_rows(x))
+            .reshape([n, b, c])
+            .swap_dims(0, 1)
+    }
+
+    /// The Chebyshev basis `T_0(L̃)x, …, T_{K−1}(L̃)x` side by side along the channels.
+    ///
+    /// # Shapes
+    /// `x: [B, npix, C]` (NESTED) → `[B, npix, K·C]`, term `k` in channels `k·C..(k+1)·C`.
+    pub fn basis(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, n, c] = x.dims();
+        // The recursion runs on the maps as rows of a matrix, transposed once each way.
+        let x = self.to_rows(x);
+        let mut terms = vec![x.clone()];
+        let (mut prev, mut cur) = (x.clone(), x);
+        for k in 1..self.terms.len() {
+            let next = if k == 1 {
+                self.laplacian_of_rows(cur.clone())
+            } else {
+                self.laplacian_of_rows(cur.clone()) * 2.0 - prev
+            };
+            terms.push(next.clone());
+            (prev, cur) = (cur, next);
+        }
+        let k = terms.len();
+        let terms = terms.into_iter().map(|t| t.reshape([n, b, c])).collect();
+        Tensor::cat(terms, 2).swap_dims(0, 1).reshape([b, n, k * c])
+    }
+
+    /// `Σ_k T_k(L̃) x W_k + b`, as one product of the stacked basis with the stacked weights (a
+    /// high-order filter costs one matrix product, not K).
+    ///
     /// # Shapes
     /// `x: [B, npix, d_input]` (NESTED) → `[B, npix, d_output]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let mut out = self.terms[0].forward(x.clone());
-        let (mut prev, mut cur) = (x.clone(), x);
-        for (k, term) in self.terms.iter().enumerate().skip(1) {
-            let next = if k == 1 {
-                self.laplacian(cur.clone())
-            } else {
-                self.laplacian(cur.clone()) * 2.0 - prev
-            };
-            out = out + term.forward(next.clone());
-            (prev, cur) = (cur, next);
+        let weights = Tensor::cat(self.terms.iter().map(|t| t.weight.val()).collect(), 0);
+        let out = self.basis(x).matmul(weights.unsqueeze());
+        match &self.terms[0].bias {
+            Some(bias) => out + bias.val().unsqueeze(),
+            None => out,
         }
-        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stacked product equals `Σ_k T_k(L̃) x W_k + b` term by term, with the recursion
+    /// `T_0 = x`, `T_1 = L̃x`, `T_k = 2L̃T_{k−1} − T_{k−2}` written out.
+    #[test]
+    fn forward_is_the_sum_of_the_chebyshev_terms() {
+        let device = Device::flex();
+        let conv = HealpixChebConvConfig::new(2, 2, 3)
+            .with_k(5)
+            .init(&device)
+            .unwrap();
+        let x = Tensor::<3>::random(
+            [2, 48, 2],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        let mut t = vec![x.clone(), conv.laplacian(x.clone())];
+        for k in 2..5 {
+            t.push(conv.laplacian(t[k - 1].clone()) * 2.0 - t[k - 2].clone());
+        }
+        let by_terms = conv
+            .terms
+            .iter()
+            .zip(t)
+            .map(|(term, tk)| term.forward(tk))
+            .reduce(|a, b| a + b)
+            .unwrap();
+        let want: Vec<f32> = by_terms.into_data().to_vec().unwrap();
+        let got: Vec<f32> = conv.forward(x).into_data().to_vec().unwrap();
+        assert_eq!(got.len(), 2 * 48 * 3);
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-4 * w.abs().max(1.0), "{g} vs {w}");
+        }
     }
 }

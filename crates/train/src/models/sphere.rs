@@ -35,9 +35,6 @@ pub enum SphereReadout {
     LogPower,
 }
 
-/// Added to the mean square before the logarithm of [`SphereReadout::LogPower`].
-const LOG_POWER_FLOOR: f64 = 1e-6;
-
 /// Configuration of [`SphereCnn`].
 #[derive(Config, Debug)]
 pub struct SphereCnnConfig {
@@ -60,9 +57,24 @@ pub struct SphereCnnConfig {
     /// by the dense head. Off in NNhealpix.
     #[config(default = false)]
     pub linear_blocks: bool,
+    /// A learned bias in every convolution. With [`Self::linear_blocks`] and
+    /// [`SphereReadout::LogPower`] a bias `b` adds `b²` to every band power, a floor that hides
+    /// the faint ones; off makes the filter bank linear, not affine.
+    #[config(default = true)]
+    pub conv_bias: bool,
+    /// Added to the mean square before the logarithm of [`SphereReadout::LogPower`]: band powers
+    /// far below it (relative to the normalised map's, about 1) are not told apart.
+    #[config(default = 1e-6)]
+    pub log_power_floor: f64,
     /// The convolution.
     #[config(default = "SphereConvKind::Stencil")]
     pub conv: SphereConvKind,
+    /// The first convolution, when it differs from [`Self::conv`]: e.g. a Chebyshev filter of
+    /// high order on the input map, whose basis `T_k(L̃)x` depends on the input alone (no
+    /// gradient flows through it), so a sharp isotropic band-pass costs one matrix product,
+    /// with stencils after it. `None`: every convolution is [`Self::conv`].
+    #[config(default = "None")]
+    pub first_conv: Option<SphereConvKind>,
     /// Pooling inside blocks (NNhealpix: max for digits, mean for spectra).
     #[config(default = "HealpixPoolKind::Max")]
     pub pool: HealpixPoolKind,
@@ -80,7 +92,9 @@ pub struct SphereCnnConfig {
 /// The network.
 #[derive(Module, Debug)]
 pub struct SphereCnn {
+    /// The stencil convolutions, in order, after the Chebyshev ones.
     stencils: Vec<HealpixConv>,
+    /// The Chebyshev convolutions, in order; they come first (all of them, or the first).
     chebs: Vec<HealpixChebConv>,
     pool: HealpixPool,
     dropout: Dropout,
@@ -88,6 +102,8 @@ pub struct SphereCnn {
     output: Linear,
     #[module(skip)]
     readout: SphereReadout,
+    #[module(skip)]
+    log_power_floor: f64,
     #[module(skip)]
     convs_per_block: usize,
     #[module(skip)]
@@ -112,26 +128,47 @@ impl SphereCnnConfig {
             || self.convs_per_block == 0
             || self.channels == 0
             || self.outputs == 0
+            || !(self.log_power_floor > 0.0 && self.log_power_floor.is_finite())
         {
             return Err(TrainError::Config(format!(
                 "a sphere CNN with blocks {:?} cannot read nside {} maps with {} channels into {} \
-                 outputs with {} convolutions per block (each block halves nside; widths, \
-                 channels, outputs and convolutions per block must be positive)",
-                self.widths, self.nside, self.channels, self.outputs, self.convs_per_block
+                 outputs with {} convolutions per block and log-power floor {} (each block \
+                 halves nside; widths, channels, outputs, convolutions per block and the floor \
+                 must be positive)",
+                self.widths,
+                self.nside,
+                self.channels,
+                self.outputs,
+                self.convs_per_block,
+                self.log_power_floor
             )));
         }
         let (mut stencils, mut chebs) = (Vec::new(), Vec::new());
         let mut d_in = self.channels;
         for (i, &w) in self.widths.iter().enumerate() {
             let nside = self.nside >> i;
-            for _ in 0..self.convs_per_block {
-                match self.conv {
-                    SphereConvKind::Stencil => {
-                        stencils.push(HealpixConvConfig::new(nside, d_in, w).init(device)?)
-                    }
+            for j in 0..self.convs_per_block {
+                let kind = match self.first_conv {
+                    Some(first) if i == 0 && j == 0 => first,
+                    _ => self.conv,
+                };
+                if matches!(kind, SphereConvKind::Chebyshev(_)) && !stencils.is_empty() {
+                    return Err(TrainError::Config(
+                        "a Chebyshev convolution after a stencil one: the Chebyshev filters \
+                         come first (--first-conv cheb with stencils, or all Chebyshev)"
+                            .into(),
+                    ));
+                }
+                match kind {
+                    SphereConvKind::Stencil => stencils.push(
+                        HealpixConvConfig::new(nside, d_in, w)
+                            .with_bias(self.conv_bias)
+                            .init(device)?,
+                    ),
                     SphereConvKind::Chebyshev(k) => chebs.push(
                         HealpixChebConvConfig::new(nside, d_in, w)
                             .with_k(k)
+                            .with_bias(self.conv_bias)
                             .init(device)?,
                     ),
                 }
@@ -152,6 +189,7 @@ impl SphereCnnConfig {
             hidden: LinearConfig::new(flat, self.dense).init(device),
             output: LinearConfig::new(self.dense, self.outputs).init(device),
             readout: self.readout,
+            log_power_floor: self.log_power_floor,
             convs_per_block: self.convs_per_block,
             linear_blocks: self.linear_blocks,
         })
@@ -159,11 +197,11 @@ impl SphereCnnConfig {
 }
 
 impl SphereCnn {
-    /// Convolution `i` (counted over all blocks) of `h`.
+    /// Convolution `i` (counted over all blocks) of `h`: the Chebyshev ones first.
     fn conv(&self, i: usize, h: Tensor<3>) -> Tensor<3> {
-        match self.stencils.get(i) {
+        match self.chebs.get(i) {
             Some(conv) => conv.forward(h),
-            None => self.chebs[i].forward(h),
+            None => self.stencils[i - self.chebs.len()].forward(h),
         }
     }
 
@@ -217,7 +255,7 @@ impl SphereCnn {
                 let mut powers = Vec::new();
                 self.blocks(x, |z| {
                     let mean_square = z.clone().powi_scalar(2).mean_dim(1).reshape([b, width(z)]);
-                    powers.push(mean_square.add_scalar(LOG_POWER_FLOOR).log());
+                    powers.push(mean_square.add_scalar(self.log_power_floor).log());
                 });
                 Tensor::cat(powers, 1)
             }
@@ -284,7 +322,7 @@ mod tests {
                     let z = &z;
                     (0..c).map(move |k| {
                         let ms = (0..n).map(|p| z[(i * n + p) * c + k].powi(2)).sum::<f32>();
-                        (ms / n as f32 + LOG_POWER_FLOOR as f32).ln()
+                        (ms / n as f32 + net.log_power_floor as f32).ln()
                     })
                 })
                 .collect()
@@ -350,5 +388,46 @@ mod tests {
             .zip(&gm)
             .all(|((a, b), c)| ((c - a) + (b - a)).abs() < 1e-4);
         assert!(!odd);
+    }
+
+    #[test]
+    fn a_chebyshev_first_layer_without_biases_makes_the_filter_bank_linear() {
+        let device = Device::flex();
+        let cfg = SphereCnnConfig::new(4, 1, 1)
+            .with_widths(vec![3, 2])
+            .with_pool(HealpixPoolKind::Mean)
+            .with_linear_blocks(true)
+            .with_first_conv(Some(SphereConvKind::Chebyshev(6)))
+            .with_conv_bias(false)
+            .with_dense(4)
+            .with_readout(SphereReadout::LogPower)
+            .with_log_power_floor(1e-12);
+        let net = cfg.init(&device).unwrap();
+        // One Chebyshev layer (6 terms of 1 → 3 weights, no bias), then one stencil (9·3 → 2).
+        assert_eq!((net.chebs.len(), net.stencils.len()), (1, 1));
+        assert_eq!(net.num_params(), 6 * 3 + 9 * 3 * 2 + (5 * 4 + 4) + (4 + 1));
+        let x = Tensor::<3>::random(
+            [1, 12 * 16, 1],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        // Linear, not merely affine: scaling the map by 10 scales every band power by 100, so
+        // every log power moves by ln 100 — none is held up by a bias or the floor.
+        let v = |t: Tensor<3>| -> Vec<f32> { net.embedding(t).into_data().to_vec().unwrap() };
+        let (v1, v10) = (v(x.clone()), v(x * 10.0));
+        for (a, b) in v1.iter().zip(&v10) {
+            assert!((b - a - 100f32.ln()).abs() < 1e-3, "{a} {b}");
+        }
+        // A Chebyshev layer after a stencil one is refused.
+        let after = cfg
+            .with_first_conv(Some(SphereConvKind::Stencil))
+            .with_conv(SphereConvKind::Chebyshev(3));
+        assert!(after.init(&device).is_err());
+        assert!(
+            SphereCnnConfig::new(4, 1, 1)
+                .with_log_power_floor(0.0)
+                .init(&device)
+                .is_err()
+        );
     }
 }
