@@ -183,6 +183,10 @@ pub struct SphereTrainArgs {
     /// matrix product per map. 0: off.
     #[arg(long, value_name = "K", default_value_t = 0)]
     first_cheb: usize,
+    /// Chebyshev filters (--first-cheb, --conv cheb) start as a bank of band-passes spread
+    /// evenly over the multipoles instead of random weights.
+    #[arg(long)]
+    band_pass_init: bool,
     /// Pooling (default: max for classes, mean for parameters).
     #[arg(long, value_enum)]
     pool: Option<PoolArg>,
@@ -412,6 +416,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),
         })
         .with_first_conv((a.first_cheb > 0).then_some(SphereConvKind::Chebyshev(a.first_cheb)))
+        .with_band_pass_init(a.band_pass_init)
         .with_pool(match a.pool {
             Some(PoolArg::Max) => HealpixPoolKind::Max,
             Some(PoolArg::Mean) => HealpixPoolKind::Mean,

@@ -4,6 +4,7 @@
 //! `x' = Σ_{k<K} T_k(L̃) x W_k + b` with `L̃ = 2L/λ_max − I`. Unlike the stencil convolution its
 //! filters are isotropic (no N/E/S/W orientation), so it is closer to rotation-equivariant.
 
+use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use tessera_healpix::Healpix;
@@ -28,6 +29,61 @@ pub struct HealpixChebConvConfig {
     /// Add a learned bias.
     #[config(default = true)]
     pub bias: bool,
+    /// Start from a bank of band-pass filters instead of random weights: filter `j` reads input
+    /// channel `j mod d_input` through band `j div d_input` of `⌈d_output / d_input⌉` Gaussian
+    /// bands evenly spaced in `√λ` (which grows like ℓ at large scales, so the bands split the
+    /// multipoles evenly), each expanded in the `K` Chebyshev terms with Jackson damping (no
+    /// Gibbs ringing into the stop band), and no bias. Training then sharpens them.
+    #[config(default = false)]
+    pub band_pass_init: bool,
+}
+
+/// Chebyshev coefficients (Jackson-damped) of `f` on `[−1, 1]`, `k` terms.
+fn chebyshev_coefficients(f: impl Fn(f64) -> f64, k: usize) -> Vec<f64> {
+    use std::f64::consts::PI;
+    let nodes = 4 * k.max(16);
+    let theta = |n: usize| PI * (n as f64 + 0.5) / nodes as f64;
+    let m = (k + 1) as f64;
+    (0..k)
+        .map(|j| {
+            let c = (0..nodes)
+                .map(|n| f(theta(n).cos()) * (j as f64 * theta(n)).cos())
+                .sum::<f64>()
+                * if j == 0 { 1.0 } else { 2.0 }
+                / nodes as f64;
+            let a = PI * j as f64 / m;
+            let jackson = ((m - j as f64) * a.cos() + a.sin() / (PI / m).tan()) / m;
+            c * jackson
+        })
+        .collect()
+}
+
+/// The band-pass weights of [`HealpixChebConvConfig::band_pass_init`]: `[K][d_input · d_output]`.
+fn band_pass_weights(k: usize, d_input: usize, d_output: usize, lambda_max: f64) -> Vec<Vec<f32>> {
+    let bands = d_output.div_ceil(d_input);
+    let top = lambda_max.sqrt();
+    let width = top / bands as f64;
+    let filters: Vec<Vec<f64>> = (0..bands)
+        .map(|b| {
+            let centre = (b as f64 + 0.5) * width;
+            chebyshev_coefficients(
+                |x| {
+                    let root = ((x + 1.0) * lambda_max / 2.0).max(0.0).sqrt();
+                    (-(root - centre).powi(2) / (2.0 * (0.5 * width).powi(2))).exp()
+                },
+                k,
+            )
+        })
+        .collect();
+    (0..k)
+        .map(|term| {
+            let mut w = vec![0.0f32; d_input * d_output];
+            for j in 0..d_output {
+                w[(j % d_input) * d_output + j] = filters[j / d_input][term] as f32;
+            }
+            w
+        })
+        .collect()
 }
 
 /// Chebyshev graph filter on NESTED HEALPix maps.
@@ -94,14 +150,28 @@ impl HealpixChebConvConfig {
     pub fn init(&self, device: &Device) -> Result<HealpixChebConv> {
         let (neighbours, coefficients) = laplacian_rows(self.nside, self.lambda_max)?;
         let npix = (12 * self.nside * self.nside) as usize;
+        let k = self.k.max(1);
+        let mut terms: Vec<Linear> = (0..k)
+            .map(|i| {
+                LinearConfig::new(self.d_input, self.d_output)
+                    .with_bias(self.bias && i == 0)
+                    .init(device)
+            })
+            .collect();
+        if self.band_pass_init {
+            let weights = band_pass_weights(k, self.d_input, self.d_output, self.lambda_max);
+            for (term, w) in terms.iter_mut().zip(weights) {
+                term.weight = Param::from_tensor(Tensor::from_data(
+                    TensorData::new(w, [self.d_input, self.d_output]),
+                    device,
+                ));
+                if let Some(bias) = &mut term.bias {
+                    *bias = Param::from_tensor(Tensor::zeros([self.d_output], device));
+                }
+            }
+        }
         Ok(HealpixChebConv {
-            terms: (0..self.k.max(1))
-                .map(|i| {
-                    LinearConfig::new(self.d_input, self.d_output)
-                        .with_bias(self.bias && i == 0)
-                        .init(device)
-                })
-                .collect(),
+            terms,
             neighbours: Tensor::from_data(TensorData::new(neighbours, [9 * npix]), device),
             coefficients: Tensor::from_data(TensorData::new(coefficients, [npix, 9, 1]), device),
             npix,
@@ -220,6 +290,49 @@ mod tests {
         assert_eq!(got.len(), 2 * 48 * 3);
         for (g, w) in got.iter().zip(&want) {
             assert!((g - w).abs() < 1e-4 * w.abs().max(1.0), "{g} vs {w}");
+        }
+    }
+
+    /// The band-pass bank: each filter's response `Σ_k c_k T_k(x)` peaks at its band's centre
+    /// (in `√λ`) and falls below 1 % of its peak two band widths away; filter `j` reads input
+    /// channel `j mod d_input` only.
+    #[test]
+    fn band_pass_init_spreads_band_passes_over_the_spectrum() {
+        let (k, bands) = (40, 8);
+        let weights = band_pass_weights(k, 1, bands, 2.0);
+        let response = |band: usize, lambda: f64| -> f64 {
+            let x = (lambda - 1.0).clamp(-1.0, 1.0);
+            (0..k)
+                .map(|t| weights[t][band] as f64 * (t as f64 * x.acos()).cos())
+                .sum()
+        };
+        let width = 2f64.sqrt() / bands as f64;
+        for band in 1..bands - 1 {
+            let centre = (band as f64 + 0.5) * width;
+            let peak = response(band, centre * centre);
+            let grid = (0..=400).map(|i| 2.0 * i as f64 / 400.0);
+            let (best, _) = grid
+                .clone()
+                .map(|l| (l, response(band, l)))
+                .fold((0.0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+            assert!(
+                (best.sqrt() - centre).abs() < 0.5 * width,
+                "band {band}: peak at √λ {} for centre {centre}",
+                best.sqrt()
+            );
+            for l in grid.filter(|l: &f64| (l.sqrt() - centre).abs() > 2.0 * width) {
+                let r = response(band, l);
+                assert!(
+                    r.abs() < 0.01 * peak,
+                    "band {band}: {r} at λ {l} (peak {peak})"
+                );
+            }
+        }
+        // Two input channels: filter j reads channel j mod 2, band j div 2.
+        let two = band_pass_weights(k, 2, 4, 2.0);
+        for (j, input) in [(0, 0), (1, 1), (2, 0), (3, 1)] {
+            assert_eq!(two[0][(1 - input) * 4 + j], 0.0);
+            assert!(two[0][input * 4 + j] != 0.0);
         }
     }
 }

@@ -75,6 +75,10 @@ pub struct SphereCnnConfig {
     /// with stencils after it. `None`: every convolution is [`Self::conv`].
     #[config(default = "None")]
     pub first_conv: Option<SphereConvKind>,
+    /// Chebyshev convolutions start as banks of band-pass filters spread over the multipoles
+    /// (`HealpixChebConvConfig::band_pass_init`) instead of random weights.
+    #[config(default = false)]
+    pub band_pass_init: bool,
     /// Pooling inside blocks (NNhealpix: max for digits, mean for spectra).
     #[config(default = "HealpixPoolKind::Max")]
     pub pool: HealpixPoolKind,
@@ -169,6 +173,7 @@ impl SphereCnnConfig {
                         HealpixChebConvConfig::new(nside, d_in, w)
                             .with_k(k)
                             .with_bias(self.conv_bias)
+                            .with_band_pass_init(self.band_pass_init)
                             .init(device)?,
                     ),
                 }
