@@ -285,8 +285,8 @@ mod tests {
             .map(|(term, tk)| term.forward(tk))
             .reduce(|a, b| a + b)
             .unwrap();
-        let want: Vec<f32> = by_terms.into_data().to_vec().unwrap();
-        let got: Vec<f32> = conv.forward(x).into_data().to_vec().unwrap();
+        let want: Vec<f32> = by_terms.into_data().try_to_vec::<f32>().unwrap();
+        let got: Vec<f32> = conv.forward(x).into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(got.len(), 2 * 48 * 3);
         for (g, w) in got.iter().zip(&want) {
             assert!((g - w).abs() < 1e-4 * w.abs().max(1.0), "{g} vs {w}");

@@ -418,7 +418,9 @@ mod tests {
         );
         // Linear, not merely affine: scaling the map by 10 scales every band power by 100, so
         // every log power moves by ln 100 — none is held up by a bias or the floor.
-        let v = |t: Tensor<3>| -> Vec<f32> { net.embedding(t).into_data().to_vec().unwrap() };
+        let v = |t: Tensor<3>| -> Vec<f32> {
+            net.embedding(t).into_data().try_to_vec::<f32>().unwrap()
+        };
         let (v1, v10) = (v(x.clone()), v(x * 10.0));
         for (a, b) in v1.iter().zip(&v10) {
             assert!((b - a - 100f32.ln()).abs() < 1e-3, "{a} {b}");
