@@ -110,27 +110,33 @@ fn laplacian_rows(nside: u64, lambda_max: f64) -> Result<(Vec<i64>, Vec<f32>)> {
     let table = table.as_slice();
     let npix = hp.npix() as usize;
     let centre = |p: usize| hp.pix2vec(p as u64).expect("pixel in range");
-    let distance2 = |p: usize, q: usize| {
-        let (a, b) = (centre(p), centre(q));
-        (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>()
-    };
-    let edges = |p: usize| table[8 * p..8 * p + 8].iter().filter(|&&q| q >= 0);
-    let d2: Vec<f64> = (0..npix)
-        .flat_map(|p| edges(p).map(move |&q| distance2(p, q as usize)))
+    // Squared chord to each of the 8 neighbour slots of every pixel (None where it is missing),
+    // computed once; the weights, degrees and coefficients all read it.
+    let d2: Vec<Option<f64>> = (0..8 * npix)
+        .map(|slot| {
+            let q = table[slot];
+            (q >= 0).then(|| {
+                let (a, b) = (centre(slot / 8), centre(q as usize));
+                (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>()
+            })
+        })
         .collect();
-    let mean = d2.iter().sum::<f64>() / d2.len() as f64;
-    let weight = |p: usize, q: usize| (-distance2(p, q) / (2.0 * mean)).exp();
-    let degree: Vec<f64> = (0..npix)
-        .map(|p| edges(p).map(|&q| weight(p, q as usize)).sum())
+    let present: Vec<f64> = d2.iter().flatten().copied().collect();
+    let mean = present.iter().sum::<f64>() / present.len() as f64;
+    let weight: Vec<f64> = d2
+        .iter()
+        .map(|d| d.map_or(0.0, |d| (-d / (2.0 * mean)).exp()))
         .collect();
+    let degree: Vec<f64> = weight.chunks(8).map(|w| w.iter().sum()).collect();
     let scale = 2.0 / lambda_max;
     let (mut neighbours, mut coefficients) = (Vec::with_capacity(9 * npix), Vec::new());
     for p in 0..npix {
-        for &q in &table[8 * p..8 * p + 8] {
+        for slot in 8 * p..8 * p + 8 {
+            let q = table[slot];
             if q >= 0 {
                 let q = q as usize;
                 neighbours.push(q as i64);
-                coefficients.push((-scale * weight(p, q) / (degree[p] * degree[q]).sqrt()) as f32);
+                coefficients.push((-scale * weight[slot] / (degree[p] * degree[q]).sqrt()) as f32);
             } else {
                 neighbours.push(p as i64);
                 coefficients.push(0.0);

@@ -159,7 +159,7 @@ impl SphereCnnConfig {
                 if matches!(kind, SphereConvKind::Chebyshev(_)) && !stencils.is_empty() {
                     return Err(TrainError::Config(
                         "a Chebyshev convolution after a stencil one: the Chebyshev filters \
-                         come first (--first-conv cheb with stencils, or all Chebyshev)"
+                         come first (a Chebyshev first_conv with stencils after it, or all Chebyshev)"
                             .into(),
                     ));
                 }
