@@ -181,10 +181,22 @@ pub struct SphereTrainArgs {
     /// degree K − 1 in the graph Laplacian), the rest as --conv. Its basis depends on the input
     /// map only, so K = 30–40 (band-passes sharp enough to isolate a few multipoles) costs one
     /// matrix product per map. 0: off.
-    #[arg(long, value_name = "K", default_value_t = 0)]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 0,
+        conflicts_with = "first_harmonic"
+    )]
     first_cheb: usize,
-    /// Chebyshev filters (--first-cheb, --conv cheb) start as a bank of band-passes spread
-    /// evenly over the multipoles instead of random weights.
+    /// Make the first convolution a harmonic filter: the maps are split into their multipoles
+    /// ℓ ≤ 3·nside − 1 (the transform `tessera estimate` uses) and each filter is a learned
+    /// response per ℓ — exact in ℓ, where graph filters (stencil, Chebyshev) leak power between
+    /// multipoles. With --fields qu (no mask channel) Q and U are read as a spin-2 pair, with a
+    /// response for the E and for the B part of each ℓ. nside ≤ 16 (dense projections).
+    #[arg(long)]
+    first_harmonic: bool,
+    /// Chebyshev and harmonic filters (--first-cheb, --conv cheb, --first-harmonic) start as a
+    /// bank of band-passes spread evenly over the multipoles instead of random weights.
     #[arg(long)]
     band_pass_init: bool,
     /// Pooling (default: max for classes, mean for parameters).
@@ -415,7 +427,15 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             ConvArg::Stencil => SphereConvKind::Stencil,
             ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),
         })
-        .with_first_conv((a.first_cheb > 0).then_some(SphereConvKind::Chebyshev(a.first_cheb)))
+        .with_first_conv(if a.first_harmonic {
+            Some(if fields == MapFields::QU && !a.mask_channel {
+                SphereConvKind::HarmonicSpin2
+            } else {
+                SphereConvKind::Harmonic
+            })
+        } else {
+            (a.first_cheb > 0).then_some(SphereConvKind::Chebyshev(a.first_cheb))
+        })
         .with_band_pass_init(a.band_pass_init)
         .with_pool(match a.pool {
             Some(PoolArg::Max) => HealpixPoolKind::Max,

@@ -10,6 +10,7 @@ mod gin;
 mod gine;
 mod healpix;
 mod healpix_cheb;
+mod healpix_harmonic;
 mod primal_dual;
 mod sage;
 
@@ -20,5 +21,8 @@ pub use gin::{GinConv, GinConvConfig};
 pub use gine::{GineConv, GineConvConfig};
 pub use healpix::{HealpixConv, HealpixConvConfig};
 pub use healpix_cheb::{HealpixChebConv, HealpixChebConvConfig};
+pub use healpix_harmonic::{
+    HarmonicProjector, HarmonicTerm, HealpixHarmonicConv, HealpixHarmonicConvConfig,
+};
 pub use primal_dual::{PrimalDualConv, PrimalDualConvConfig, PrimalDualOutput};
 pub use sage::{SageConv, SageConvConfig};

@@ -1,10 +1,12 @@
 //! Models built from tessera-gnn layers.
 
 mod gin;
+mod harmonic;
 mod pdmesh;
 mod pdmesh_block;
 mod sphere;
 
 pub use gin::{GinClassifier, GinClassifierConfig, GraphConvKind, ReadoutKind};
+pub use harmonic::{MAX_HARMONIC_NSIDE, harmonic_projector};
 pub use pdmesh::{MeshPooling, MeshReadout, PdMeshNet, PdMeshNetConfig};
 pub use sphere::{SphereCnn, SphereCnnConfig, SphereConvKind, SphereReadout};

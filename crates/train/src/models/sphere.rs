@@ -5,9 +5,13 @@
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
-use tessera_gnn::conv::{HealpixChebConv, HealpixChebConvConfig, HealpixConv, HealpixConvConfig};
+use tessera_gnn::conv::{
+    HealpixChebConv, HealpixChebConvConfig, HealpixConv, HealpixConvConfig, HealpixHarmonicConv,
+    HealpixHarmonicConvConfig,
+};
 use tessera_gnn::pool::{HealpixPool, HealpixPoolConfig, HealpixPoolKind};
 
+use super::harmonic::harmonic_projector;
 use crate::error::{Result, TrainError};
 
 /// The convolution of every block.
@@ -17,6 +21,13 @@ pub enum SphereConvKind {
     Stencil,
     /// DeepSphere's Chebyshev filter on the HEALPix graph with this many terms (isotropic).
     Chebyshev(usize),
+    /// An isotropic filter given by its response at every multipole ℓ ≤ 3·nside − 1, applied
+    /// in harmonic space (`HealpixHarmonicConv`), each channel a scalar map. First layer only,
+    /// nside ≤ 16.
+    Harmonic,
+    /// The same on Q, U pairs as spin-2 fields: a response per multipole for its E and its B
+    /// part. The channels must be Q, U pairs.
+    HarmonicSpin2,
 }
 
 /// How the last, coarse map becomes one vector.
@@ -72,11 +83,13 @@ pub struct SphereCnnConfig {
     /// The first convolution, when it differs from [`Self::conv`]: e.g. a Chebyshev filter of
     /// high order on the input map, whose basis `T_k(L̃)x` depends on the input alone (no
     /// gradient flows through it), so a sharp isotropic band-pass costs one matrix product,
-    /// with stencils after it. `None`: every convolution is [`Self::conv`].
+    /// with stencils after it; or a harmonic filter ([`SphereConvKind::Harmonic`]), exact in ℓ.
+    /// `None`: every convolution is [`Self::conv`].
     #[config(default = "None")]
     pub first_conv: Option<SphereConvKind>,
-    /// Chebyshev convolutions start as banks of band-pass filters spread over the multipoles
-    /// (`HealpixChebConvConfig::band_pass_init`) instead of random weights.
+    /// Chebyshev and harmonic convolutions start as banks of band-pass filters spread over the
+    /// multipoles (`HealpixChebConvConfig::band_pass_init`,
+    /// `HealpixHarmonicConvConfig::band_pass_init`) instead of random weights.
     #[config(default = false)]
     pub band_pass_init: bool,
     /// Pooling inside blocks (NNhealpix: max for digits, mean for spectra).
@@ -96,6 +109,8 @@ pub struct SphereCnnConfig {
 /// The network.
 #[derive(Module, Debug)]
 pub struct SphereCnn {
+    /// The harmonic first convolution, if any; it comes before all others.
+    harmonic: Option<HealpixHarmonicConv>,
     /// The stencil convolutions, in order, after the Chebyshev ones.
     stencils: Vec<HealpixConv>,
     /// The Chebyshev convolutions, in order; they come first (all of them, or the first).
@@ -147,7 +162,7 @@ impl SphereCnnConfig {
                 self.log_power_floor
             )));
         }
-        let (mut stencils, mut chebs) = (Vec::new(), Vec::new());
+        let (mut stencils, mut chebs, mut harmonic) = (Vec::new(), Vec::new(), None);
         let mut d_in = self.channels;
         for (i, &w) in self.widths.iter().enumerate() {
             let nside = self.nside >> i;
@@ -169,6 +184,23 @@ impl SphereCnnConfig {
                             .with_bias(self.conv_bias)
                             .init(device)?,
                     ),
+                    SphereConvKind::Harmonic | SphereConvKind::HarmonicSpin2 => {
+                        if i > 0 || j > 0 {
+                            return Err(TrainError::Config(
+                                "a harmonic convolution is the first layer only (its dense \
+                                 projections read the input maps)"
+                                    .into(),
+                            ));
+                        }
+                        let spin2 = kind == SphereConvKind::HarmonicSpin2;
+                        let projector = harmonic_projector(nside, spin2)?;
+                        harmonic = Some(
+                            HealpixHarmonicConvConfig::new(d_in, w)
+                                .with_bias(self.conv_bias)
+                                .with_band_pass_init(self.band_pass_init)
+                                .init(&projector, device)?,
+                        );
+                    }
                     SphereConvKind::Chebyshev(k) => chebs.push(
                         HealpixChebConvConfig::new(nside, d_in, w)
                             .with_k(k)
@@ -187,6 +219,7 @@ impl SphereCnnConfig {
             SphereReadout::LogPower => self.widths.iter().sum::<usize>() * self.convs_per_block,
         };
         Ok(SphereCnn {
+            harmonic,
             stencils,
             chebs,
             pool: HealpixPoolConfig::new().with_kind(self.pool).init()?,
@@ -202,8 +235,14 @@ impl SphereCnnConfig {
 }
 
 impl SphereCnn {
-    /// Convolution `i` (counted over all blocks) of `h`: the Chebyshev ones first.
+    /// Convolution `i` (counted over all blocks) of `h`: the harmonic one, then the Chebyshev
+    /// ones, then the stencils.
     fn conv(&self, i: usize, h: Tensor<3>) -> Tensor<3> {
+        let i = match &self.harmonic {
+            Some(conv) if i == 0 => return conv.forward(h),
+            Some(_) => i - 1,
+            None => i,
+        };
         match self.chebs.get(i) {
             Some(conv) => conv.forward(h),
             None => self.stencils[i - self.chebs.len()].forward(h),
@@ -212,7 +251,7 @@ impl SphereCnn {
 
     /// Runs the blocks; `tap` sees every convolution's output before its ReLU (if any).
     fn blocks(&self, x: Tensor<3>, mut tap: impl FnMut(&Tensor<3>)) -> Tensor<3> {
-        let convs = self.stencils.len() + self.chebs.len();
+        let convs = self.stencils.len() + self.chebs.len() + usize::from(self.harmonic.is_some());
         let mut h = x;
         for block in 0..convs / self.convs_per_block {
             for j in 0..self.convs_per_block {
@@ -435,6 +474,65 @@ mod tests {
                 .with_log_power_floor(0.0)
                 .init(&device)
                 .is_err()
+        );
+    }
+
+    /// A harmonic first layer started as band-passes, one per multipole at nside 4 (12 bands
+    /// over ℓ 0..=11), reads a map of a single multipole ℓ into band ℓ: its log power stands
+    /// far above every band two multipoles away. Q/U pairs take the spin-2 projector (an E and
+    /// a B term per ℓ ≥ 2), and a harmonic layer anywhere but first is refused.
+    #[test]
+    fn a_harmonic_first_layer_puts_a_single_multipole_into_its_band() {
+        use tessera_sky::sht::{Alm, Complex64, ShtPlan};
+        let device = Device::flex();
+        let cfg = SphereCnnConfig::new(4, 1, 1)
+            .with_widths(vec![12])
+            .with_pool(HealpixPoolKind::Mean)
+            .with_linear_blocks(true)
+            .with_first_conv(Some(SphereConvKind::Harmonic))
+            .with_band_pass_init(true)
+            .with_conv_bias(false)
+            .with_readout(SphereReadout::LogPower)
+            .with_log_power_floor(1e-12);
+        let net = cfg.init(&device).unwrap();
+        let hp = tessera_healpix::Healpix::nested(4).unwrap();
+        let plan = ShtPlan::new(4, 11, 11).unwrap();
+        for l in [3, 6, 9] {
+            let mut alm = Alm::zeros(11, 11);
+            alm.set(l, 1, Complex64::new(1.0, 0.5));
+            let ring = plan.alm2map(&alm).unwrap();
+            let nested: Vec<f32> = (0..hp.npix())
+                .map(|p| ring[hp.nest2ring(p).unwrap() as usize] as f32)
+                .collect();
+            let x = Tensor::<3>::from_data(TensorData::new(nested, [1, 192, 1]), &device);
+            let powers: Vec<f32> = net.embedding(x).into_data().try_to_vec::<f32>().unwrap();
+            for (band, p) in powers
+                .iter()
+                .enumerate()
+                .filter(|(b, _)| b.abs_diff(l) >= 2)
+            {
+                assert!(
+                    powers[l] - p > 5.0,
+                    "ℓ {l}: band {band} at {p}, its own at {}",
+                    powers[l]
+                );
+            }
+        }
+        let qu = SphereCnnConfig::new(4, 2, 1)
+            .with_widths(vec![4])
+            .with_first_conv(Some(SphereConvKind::HarmonicSpin2))
+            .init(&device)
+            .unwrap();
+        assert_eq!(qu.harmonic.as_ref().map(|h| h.terms()), Some(2 * 10));
+        let later = cfg
+            .with_widths(vec![4, 4])
+            .with_conv(SphereConvKind::Harmonic);
+        assert!(
+            later
+                .init(&device)
+                .unwrap_err()
+                .to_string()
+                .contains("first layer only")
         );
     }
 }

@@ -1,0 +1,303 @@
+//! The dense harmonic projector of [`tessera_gnn::conv::HealpixHarmonicConv`], built from
+//! tessera-sky's transforms: the synthesis columns are `alm2map` of unit coefficients, the
+//! analysis rows `map2alm` (healpy's 3 Jacobi iterations, as `tessera estimate` uses) of unit
+//! maps, so the layer splits a map into multipoles exactly as the likelihood's `anafast` does.
+
+use tessera_gnn::conv::{HarmonicProjector, HarmonicTerm};
+use tessera_healpix::Healpix;
+use tessera_sky::sht::{Alm, Complex64, ShtPlan};
+
+use crate::error::{Result, TrainError};
+
+/// Jacobi iterations of the analysis (healpy's default, and `tessera estimate`'s).
+const ANALYSIS_ITERATIONS: usize = 3;
+
+/// Largest map the dense projector is built for: its two matrices hold `(field · npix)²·¾`
+/// values each (28 MB at nside 16 for T, 113 MB for Q/U).
+pub const MAX_HARMONIC_NSIDE: u64 = 16;
+
+/// One real coefficient: the real or imaginary part of `a_ℓm`.
+#[derive(Clone, Copy)]
+struct Coefficient {
+    l: usize,
+    m: usize,
+    imaginary: bool,
+}
+
+/// The real coefficients of multipole `l`: `Re a_ℓ0`, then `Re a_ℓm`, `Im a_ℓm` for `m ≥ 1`.
+fn coefficients_of(l: usize) -> impl Iterator<Item = Coefficient> {
+    std::iter::once(Coefficient {
+        l,
+        m: 0,
+        imaginary: false,
+    })
+    .chain(
+        (1..=l).flat_map(move |m| [false, true].map(|imaginary| Coefficient { l, m, imaginary })),
+    )
+}
+
+/// The projector onto the multipoles `ℓ ≤ 3·nside − 1` of NESTED maps: one term per ℓ for a
+/// scalar field, or (`spin2`) an E and a B term per ℓ ≥ 2 for a Q, U pair.
+///
+/// # Errors
+/// [`TrainError::Config`] above [`MAX_HARMONIC_NSIDE`]; errors of the transforms.
+pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> {
+    if nside > MAX_HARMONIC_NSIDE {
+        return Err(TrainError::Config(format!(
+            "the harmonic convolution stores dense projections and is built up to nside \
+             {MAX_HARMONIC_NSIDE}; nside {nside} maps need the stencil or Chebyshev convolution \
+             (or degrade the maps first)"
+        )));
+    }
+    let hp = Healpix::nested(nside).map_err(|e| TrainError::Config(e.to_string()))?;
+    let npix = hp.npix() as usize;
+    // ring[p]: the RING index of NESTED pixel p.
+    let ring: Vec<usize> = (0..npix as u64)
+        .map(|p| hp.nest2ring(p).map(|r| r as usize))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| TrainError::Config(e.to_string()))?;
+    let lmax = 3 * nside as usize - 1;
+    let plan = ShtPlan::new(nside, lmax, lmax)?;
+    let kinds = if spin2 { 2 } else { 1 };
+    let first = if spin2 { 2 } else { 0 };
+    let mut terms = Vec::new();
+    let mut coefficients: Vec<(usize, Coefficient)> = Vec::new();
+    for l in first..=lmax {
+        for kind in 0..kinds {
+            let start = coefficients.len();
+            coefficients.extend(coefficients_of(l).map(|c| (kind, c)));
+            terms.push(HarmonicTerm {
+                degree: l,
+                kind,
+                coefficients: start..coefficients.len(),
+            });
+        }
+    }
+    let fields = kinds; // channels of one field: 1 (T) or 2 (Q, U)
+    let rows = fields * npix;
+    let ncoef = coefficients.len();
+    let unit = |c: Coefficient| {
+        let mut alm = Alm::zeros(lmax, lmax);
+        let v = if c.imaginary {
+            Complex64::new(0.0, 1.0)
+        } else {
+            Complex64::new(1.0, 0.0)
+        };
+        alm.set(c.l, c.m, v);
+        alm
+    };
+    // Synthesis: column j is the map of coefficient j (channel-major, NESTED).
+    let mut synthesis = vec![0.0f32; rows * ncoef];
+    for (j, &(kind, c)) in coefficients.iter().enumerate() {
+        let maps = if spin2 {
+            let (one, zero) = (unit(c), Alm::zeros(lmax, lmax));
+            let [q, u] = if kind == 0 {
+                plan.alm2map_spin2(&one, &zero)?
+            } else {
+                plan.alm2map_spin2(&zero, &one)?
+            };
+            vec![q, u]
+        } else {
+            vec![plan.alm2map(&unit(c))?]
+        };
+        for (channel, map) in maps.iter().enumerate() {
+            for (p, &r) in ring.iter().enumerate() {
+                synthesis[(channel * npix + p) * ncoef + j] = map[r] as f32;
+            }
+        }
+    }
+    // Analysis: column (channel, p) holds the coefficients of the unit map there.
+    let mut analysis = vec![0.0f32; ncoef * rows];
+    let read = |alm: &Alm, c: Coefficient| {
+        let v = alm.get(c.l, c.m);
+        if c.imaginary { v.im } else { v.re }
+    };
+    let mut impulse = vec![0.0f64; npix];
+    for channel in 0..fields {
+        for (p, &r) in ring.iter().enumerate() {
+            impulse[r] = 1.0;
+            let alms = if spin2 {
+                let zero = vec![0.0f64; npix];
+                let (q, u) = if channel == 0 {
+                    (&impulse, &zero)
+                } else {
+                    (&zero, &impulse)
+                };
+                plan.map2alm_spin2(q, u, ANALYSIS_ITERATIONS)?.to_vec()
+            } else {
+                vec![plan.map2alm(&impulse, ANALYSIS_ITERATIONS)?]
+            };
+            impulse[r] = 0.0;
+            for (i, &(kind, c)) in coefficients.iter().enumerate() {
+                analysis[i * rows + channel * npix + p] = read(&alms[kind], c) as f32;
+            }
+        }
+    }
+    let projector = HarmonicProjector {
+        nside,
+        field_channels: fields,
+        analysis,
+        synthesis,
+        terms,
+    };
+    projector.validate()?;
+    Ok(projector)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A band-limited map (random coefficients up to ℓ_max, NESTED).
+    fn random_alm(lmax: usize, seed: u64) -> Alm {
+        let mut alm = Alm::zeros(lmax, lmax);
+        let mut state = seed;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as f64 / (1u64 << 31) as f64) - 0.5
+        };
+        for m in 0..=lmax {
+            for l in m..=lmax {
+                let im = if m == 0 { 0.0 } else { next() };
+                alm.set(l, m, Complex64::new(next(), im));
+            }
+        }
+        alm
+    }
+
+    fn project(p: &HarmonicProjector, field: &[f64]) -> Vec<Vec<f64>> {
+        let (rows, ncoef) = (field.len(), p.coefficients());
+        let a: Vec<f64> = (0..ncoef)
+            .map(|k| {
+                (0..rows)
+                    .map(|r| p.analysis[k * rows + r] as f64 * field[r])
+                    .sum()
+            })
+            .collect();
+        p.terms
+            .iter()
+            .map(|t| {
+                (0..rows)
+                    .map(|r| {
+                        t.coefficients
+                            .clone()
+                            .map(|k| p.synthesis[r * ncoef + k] as f64 * a[k])
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The RING → NESTED reordering of a map.
+    fn nest(hp: &Healpix, ring_map: &[f64]) -> Vec<f64> {
+        (0..hp.npix())
+            .map(|p| ring_map[hp.nest2ring(p).unwrap() as usize])
+            .collect()
+    }
+
+    fn distance(a: &[f64], b: &[f64]) -> f64 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    /// The coefficients of multipole `l` only.
+    fn only(alm: &Alm, l: usize) -> Alm {
+        let mut out = Alm::zeros(alm.lmax(), alm.lmax());
+        for m in 0..=l {
+            out.set(l, m, alm.get(l, m));
+        }
+        out
+    }
+
+    /// Each projection is `alm2map` of that multipole's coefficients from `map2alm` (3
+    /// iterations): the split `anafast` makes. They sum to the map up to the transform's
+    /// accuracy at nside 4.
+    #[test]
+    fn scalar_projections_split_a_map_into_its_multipoles() {
+        let nside = 4;
+        let p = harmonic_projector(nside, false).unwrap();
+        let lmax = 3 * nside as usize - 1;
+        assert_eq!(p.terms.len(), lmax + 1);
+        assert_eq!(p.coefficients(), (lmax + 1) * (lmax + 1));
+        let plan = ShtPlan::new(nside, lmax, lmax).unwrap();
+        let hp = Healpix::nested(nside).unwrap();
+        let ring_map = plan.alm2map(&random_alm(lmax, 7)).unwrap();
+        let map = nest(&hp, &ring_map);
+        let parts = project(&p, &map);
+        let measured = plan.map2alm(&ring_map, 3).unwrap();
+        let scale = map.iter().map(|v| v * v).sum::<f64>().sqrt();
+        for (l, part) in parts.iter().enumerate() {
+            let want = nest(&hp, &plan.alm2map(&only(&measured, l)).unwrap());
+            let err = distance(part, &want);
+            assert!(err < 1e-5 * scale, "ℓ = {l}: {err} of {scale}");
+        }
+        let sum: Vec<f64> = (0..map.len())
+            .map(|i| parts.iter().map(|part| part[i]).sum())
+            .collect();
+        assert!(distance(&sum, &map) < 1e-2 * scale);
+    }
+
+    /// On a pure-E Q/U map the E terms are the E coefficients of `map2alm_spin2` put back, the B
+    /// terms its (small) B leakage, and the E terms sum to the map.
+    #[test]
+    fn spin2_projections_separate_e_from_b() {
+        let nside = 4;
+        let p = harmonic_projector(nside, true).unwrap();
+        let lmax = 3 * nside as usize - 1;
+        assert_eq!(p.terms.len(), 2 * (lmax - 1));
+        let plan = ShtPlan::new(nside, lmax, lmax).unwrap();
+        let hp = Healpix::nested(nside).unwrap();
+        let mut e = random_alm(lmax, 11);
+        for l in 0..2 {
+            for m in 0..=l {
+                e.set(l, m, Complex64::new(0.0, 0.0));
+            }
+        }
+        let zero = Alm::zeros(lmax, lmax);
+        let [q, u] = plan.alm2map_spin2(&e, &zero).unwrap();
+        let field: Vec<f64> = [nest(&hp, &q), nest(&hp, &u)].concat();
+        let parts = project(&p, &field);
+        let measured = plan.map2alm_spin2(&q, &u, 3).unwrap();
+        let total = distance(&field, &vec![0.0; field.len()]);
+        let mut e_sum = vec![0.0; field.len()];
+        for (t, part) in p.terms.iter().zip(&parts) {
+            let coefficients = only(&measured[t.kind], t.degree);
+            let [wq, wu] = if t.kind == 0 {
+                plan.alm2map_spin2(&coefficients, &zero).unwrap()
+            } else {
+                plan.alm2map_spin2(&zero, &coefficients).unwrap()
+            };
+            let want = [nest(&hp, &wq), nest(&hp, &wu)].concat();
+            let err = distance(part, &want);
+            assert!(
+                err < 1e-5 * total,
+                "ℓ = {} kind {}: {err} of {total}",
+                t.degree,
+                t.kind
+            );
+            if t.kind == 0 {
+                e_sum.iter_mut().zip(part).for_each(|(s, v)| *s += v);
+            } else {
+                let leak = distance(part, &vec![0.0; part.len()]);
+                assert!(
+                    leak < 1e-2 * total,
+                    "B leakage at ℓ {}: {leak} of {total}",
+                    t.degree
+                );
+            }
+        }
+        assert!(distance(&e_sum, &field) < 2e-2 * total);
+    }
+
+    #[test]
+    fn large_maps_are_refused_with_the_alternatives() {
+        let e = harmonic_projector(32, false).unwrap_err().to_string();
+        assert!(e.contains("nside 32") && e.contains("Chebyshev"), "{e}");
+    }
+}
