@@ -292,15 +292,15 @@ fn estimate_one(
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-/// Runs `tessera estimate DIR` (default options) from within another command.
-pub fn run_dir(dir: &Path, out: &mut impl Write) -> Result<()> {
+/// Runs `tessera estimate DIR [--lmax L]` (other options default) from within another command.
+pub fn run_dir(dir: &Path, lmax: Option<usize>, out: &mut impl Write) -> Result<()> {
     run(
         EstimateArgs {
             dir: dir.to_path_buf(),
             method: Method::Likelihood,
             output: None,
             lmin: 2,
-            lmax: None,
+            lmax,
         },
         out,
     )

@@ -126,6 +126,10 @@ pub struct SphereTrainArgs {
     /// Galactic cut of simulated maps, degrees of latitude.
     #[arg(long)]
     gal_cut: Option<f64>,
+    /// Largest multipole of the likelihood that the simulated test maps are compared with
+    /// (`tessera estimate --lmax`; default 2·nside; at nside 16, 38 is more precise).
+    #[arg(long, value_name = "L")]
+    likelihood_lmax: Option<usize>,
     /// Target columns of params.csv for --task folder (regression).
     #[arg(long, value_delimiter = ',')]
     target: Vec<String>,
@@ -338,7 +342,7 @@ fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec
     let test_k = if a.task == SphereTask::Eb { 3 } else { 2 };
     let test = simulate_split(a, fields, "test", n_test, sim_seed(a, test_k))?;
     if a.task != SphereTask::Eb {
-        crate::estimate::run_dir(&test[0], &mut std::io::sink())?;
+        crate::estimate::run_dir(&test[0], a.likelihood_lmax, &mut std::io::sink())?;
     }
     Ok((train, test))
 }
