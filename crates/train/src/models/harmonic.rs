@@ -3,6 +3,7 @@
 //! analysis rows `map2alm` (healpy's 3 Jacobi iterations, as `tessera estimate` uses) of unit
 //! maps, so the layer splits a map into multipoles exactly as the likelihood's `anafast` does.
 
+use rayon::prelude::*;
 use tessera_gnn::conv::{HarmonicProjector, HarmonicTerm};
 use tessera_healpix::Healpix;
 use tessera_sky::sht::{Alm, Complex64, ShtPlan};
@@ -15,6 +16,11 @@ const ANALYSIS_ITERATIONS: usize = 3;
 /// Largest map the dense projector is built for: its two matrices hold `(field · npix)²·¾`
 /// values each (28 MB at nside 16 for T, 113 MB for Q/U).
 pub const MAX_HARMONIC_NSIDE: u64 = 16;
+
+/// A worker's plan, or the error its construction gave.
+fn plan_of(plan: &std::result::Result<ShtPlan, tessera_sky::SkyError>) -> Result<&ShtPlan> {
+    plan.as_ref().map_err(|e| TrainError::Config(e.to_string()))
+}
 
 /// One real coefficient: the real or imaginary part of `a_ℓm`.
 #[derive(Clone, Copy)]
@@ -57,7 +63,6 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| TrainError::Config(e.to_string()))?;
     let lmax = 3 * nside as usize - 1;
-    let plan = ShtPlan::new(nside, lmax, lmax)?;
     let kinds = if spin2 { 2 } else { 1 };
     let first = if spin2 { 2 } else { 0 };
     let mut terms = Vec::new();
@@ -86,20 +91,28 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
         alm.set(c.l, c.m, v);
         alm
     };
+    // One plan per worker: a plan's scratch buffer serves one transform at a time.
+    let new_plan = || ShtPlan::new(nside, lmax, lmax);
     // Synthesis: column j is the map of coefficient j (channel-major, NESTED).
-    let mut synthesis = vec![0.0f32; rows * ncoef];
-    for (j, &(kind, c)) in coefficients.iter().enumerate() {
-        let maps = if spin2 {
-            let (one, zero) = (unit(c), Alm::zeros(lmax, lmax));
-            let [q, u] = if kind == 0 {
-                plan.alm2map_spin2(&one, &zero)?
+    let columns: Vec<Vec<Vec<f64>>> = coefficients
+        .par_iter()
+        .map_init(new_plan, |plan, &(kind, c)| -> Result<Vec<Vec<f64>>> {
+            let plan = plan_of(plan)?;
+            Ok(if spin2 {
+                let (one, zero) = (unit(c), Alm::zeros(lmax, lmax));
+                let (e, b) = if kind == 0 {
+                    (&one, &zero)
+                } else {
+                    (&zero, &one)
+                };
+                plan.alm2map_spin2(e, b)?.to_vec()
             } else {
-                plan.alm2map_spin2(&zero, &one)?
-            };
-            vec![q, u]
-        } else {
-            vec![plan.alm2map(&unit(c))?]
-        };
+                vec![plan.alm2map(&unit(c))?]
+            })
+        })
+        .collect::<Result<_>>()?;
+    let mut synthesis = vec![0.0f32; rows * ncoef];
+    for (j, maps) in columns.iter().enumerate() {
         for (channel, map) in maps.iter().enumerate() {
             for (p, &r) in ring.iter().enumerate() {
                 synthesis[(channel * npix + p) * ncoef + j] = map[r] as f32;
@@ -107,17 +120,20 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
         }
     }
     // Analysis: column (channel, p) holds the coefficients of the unit map there.
-    let mut analysis = vec![0.0f32; ncoef * rows];
     let read = |alm: &Alm, c: Coefficient| {
         let v = alm.get(c.l, c.m);
         if c.imaginary { v.im } else { v.re }
     };
-    let mut impulse = vec![0.0f64; npix];
-    for channel in 0..fields {
-        for (p, &r) in ring.iter().enumerate() {
+    let pixels: Vec<(usize, usize)> = (0..fields)
+        .flat_map(|channel| ring.iter().map(move |&r| (channel, r)))
+        .collect();
+    let impulses: Vec<Vec<f32>> = pixels
+        .par_iter()
+        .map_init(new_plan, |plan, &(channel, r)| -> Result<Vec<f32>> {
+            let plan = plan_of(plan)?;
+            let (mut impulse, zero) = (vec![0.0f64; npix], vec![0.0f64; npix]);
             impulse[r] = 1.0;
             let alms = if spin2 {
-                let zero = vec![0.0f64; npix];
                 let (q, u) = if channel == 0 {
                     (&impulse, &zero)
                 } else {
@@ -127,10 +143,16 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
             } else {
                 vec![plan.map2alm(&impulse, ANALYSIS_ITERATIONS)?]
             };
-            impulse[r] = 0.0;
-            for (i, &(kind, c)) in coefficients.iter().enumerate() {
-                analysis[i * rows + channel * npix + p] = read(&alms[kind], c) as f32;
-            }
+            Ok(coefficients
+                .iter()
+                .map(|&(kind, c)| read(&alms[kind], c) as f32)
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let mut analysis = vec![0.0f32; ncoef * rows];
+    for (column, values) in impulses.iter().enumerate() {
+        for (i, v) in values.iter().enumerate() {
+            analysis[i * rows + column] = *v;
         }
     }
     let projector = HarmonicProjector {
