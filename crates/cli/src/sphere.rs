@@ -367,6 +367,16 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     if a.distort > 0.0 && a.task != SphereTask::Mnist {
         bail!("--distort distorts MNIST digits: it needs --task mnist");
     }
+    if a.band_pass_init
+        && a.first_cheb == 0
+        && !a.first_harmonic
+        && !matches!(a.conv, ConvArg::Cheb)
+    {
+        bail!(
+            "--band-pass-init starts Chebyshev or harmonic filters as band-passes: it needs \
+             --first-cheb K, --first-harmonic or --conv cheb"
+        );
+    }
     let (train_fixed, test, mnist, data) = if a.task == SphereTask::Mnist {
         let test_digits = MnistTestDigits::from(a.mnist_test);
         let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, test_digits, a.keep_nine)?

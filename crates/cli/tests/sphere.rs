@@ -316,6 +316,23 @@ fn fresh_simulations_each_epoch() {
         .assert()
         .failure()
         .stderr(contains("--fresh"));
+    // Band-pass starts need filters that can be band-passes.
+    tessera()
+        .args([
+            "train",
+            "sphere",
+            "--task",
+            "ellp",
+            "--band-pass-init",
+            "--simulate",
+            "8,4",
+        ])
+        .arg("-o")
+        .arg(tmp.path().join("no_bands"))
+        .assert()
+        .failure()
+        .stderr(contains("--first-harmonic"));
+    assert!(!tmp.path().join("no_bands").exists());
 }
 
 /// A spherical-MNIST run is scored by `tessera eval` on its own test digits (rebuilt from the
