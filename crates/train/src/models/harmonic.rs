@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 use tessera_gnn::conv::{HarmonicProjector, HarmonicTerm};
-use tessera_healpix::Healpix;
+use tessera_healpix::{Healpix, Scheme};
 use tessera_sky::sht::{Alm, Complex64, ShtPlan};
 
 use crate::error::{Result, TrainError};
@@ -58,10 +58,12 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
     let hp = Healpix::nested(nside).map_err(|e| TrainError::Config(e.to_string()))?;
     let npix = hp.npix() as usize;
     // ring[p]: the RING index of NESTED pixel p.
-    let ring: Vec<usize> = (0..npix as u64)
-        .map(|p| hp.nest2ring(p).map(|r| r as usize))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e| TrainError::Config(e.to_string()))?;
+    let ring: Vec<usize> = hp
+        .reorder_permutation(Scheme::Ring, Scheme::Nested)
+        .map_err(|e| TrainError::Config(e.to_string()))?
+        .into_iter()
+        .map(|r| r as usize)
+        .collect();
     let lmax = 3 * nside as usize - 1;
     let kinds = if spin2 { 2 } else { 1 };
     let first = if spin2 { 2 } else { 0 };
@@ -215,9 +217,7 @@ mod tests {
 
     /// The RING → NESTED reordering of a map.
     fn nest(hp: &Healpix, ring_map: &[f64]) -> Vec<f64> {
-        (0..hp.npix())
-            .map(|p| ring_map[hp.nest2ring(p).unwrap() as usize])
-            .collect()
+        hp.reorder(ring_map, Scheme::Ring, Scheme::Nested).unwrap()
     }
 
     fn distance(a: &[f64], b: &[f64]) -> f64 {

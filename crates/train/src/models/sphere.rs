@@ -483,6 +483,7 @@ mod tests {
     /// a B term per ℓ ≥ 2), and a harmonic layer anywhere but first is refused.
     #[test]
     fn a_harmonic_first_layer_puts_a_single_multipole_into_its_band() {
+        use tessera_healpix::Scheme;
         use tessera_sky::sht::{Alm, Complex64, ShtPlan};
         let device = Device::flex();
         let cfg = SphereCnnConfig::new(4, 1, 1)
@@ -501,8 +502,11 @@ mod tests {
             let mut alm = Alm::zeros(11, 11);
             alm.set(l, 1, Complex64::new(1.0, 0.5));
             let ring = plan.alm2map(&alm).unwrap();
-            let nested: Vec<f32> = (0..hp.npix())
-                .map(|p| ring[hp.nest2ring(p).unwrap() as usize] as f32)
+            let nested: Vec<f32> = hp
+                .reorder(&ring, Scheme::Ring, Scheme::Nested)
+                .unwrap()
+                .iter()
+                .map(|&v| v as f32)
                 .collect();
             let x = Tensor::<3>::from_data(TensorData::new(nested, [1, 192, 1]), &device);
             let powers: Vec<f32> = net.embedding(x).into_data().try_to_vec::<f32>().unwrap();
