@@ -199,6 +199,11 @@ pub struct SphereTrainArgs {
     /// response for the E and for the B part of each ℓ. nside ≤ 16 (dense projections).
     #[arg(long)]
     first_harmonic: bool,
+    /// With --first-harmonic on Q/U pairs: write each multipole's E and B parts as scalar maps
+    /// (its E map and its B map) instead of Q/U pairs — independent of the polarisation frame,
+    /// half the work per epoch.
+    #[arg(long, requires = "first_harmonic")]
+    harmonic_eb: bool,
     /// Chebyshev and harmonic filters (--first-cheb, --conv cheb, --first-harmonic) start as a
     /// bank of band-passes spread evenly over the multipoles instead of random weights.
     #[arg(long)]
@@ -377,6 +382,12 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
              --first-cheb K, --first-harmonic or --conv cheb"
         );
     }
+    if a.harmonic_eb && (fields != MapFields::QU || a.mask_channel) {
+        bail!(
+            "--harmonic-eb reads Q/U pairs as their E and B parts: it needs --fields qu \
+             without --mask-channel"
+        );
+    }
     let (train_fixed, test, mnist, data) = if a.task == SphereTask::Mnist {
         let test_digits = MnistTestDigits::from(a.mnist_test);
         let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, test_digits, a.keep_nine)?
@@ -443,7 +454,11 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         })
         .with_first_conv(if a.first_harmonic {
             Some(if fields == MapFields::QU && !a.mask_channel {
-                SphereConvKind::HarmonicSpin2
+                if a.harmonic_eb {
+                    SphereConvKind::HarmonicEb
+                } else {
+                    SphereConvKind::HarmonicSpin2
+                }
             } else {
                 SphereConvKind::Harmonic
             })

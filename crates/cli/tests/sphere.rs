@@ -236,6 +236,63 @@ fn eb_classification_by_folder() {
         .assert()
         .success()
         .stdout(contains("on 16").and(contains("recall")));
+    // A harmonic first layer reading E and B as scalar maps, trained and reloaded to predict.
+    tessera()
+        .args([
+            "train",
+            "sphere",
+            "--task",
+            "eb",
+            "--nside",
+            "4",
+            "--widths",
+            "4",
+            "--epochs",
+            "1",
+            "--first-harmonic",
+            "--harmonic-eb",
+            "--band-pass-init",
+            "--train",
+        ])
+        .arg(p("e_train"))
+        .arg(p("b_train"))
+        .arg("--test")
+        .arg(p("e_test"))
+        .arg(p("b_test"))
+        .arg("-o")
+        .arg(p("run_eb"))
+        .assert()
+        .success()
+        .stdout(contains("test accuracy"));
+    tessera()
+        .arg("predict")
+        .arg(p("run_eb"))
+        .arg(p("e_test/map_00000.fits"))
+        .arg("-o")
+        .arg(p("eb.csv"))
+        .assert()
+        .success();
+    assert!(p("eb.csv").exists());
+    // --harmonic-eb on T maps: refused, naming what it needs.
+    tessera()
+        .args([
+            "train",
+            "sphere",
+            "--task",
+            "ellp",
+            "--nside",
+            "4",
+            "--first-harmonic",
+            "--harmonic-eb",
+            "--train",
+        ])
+        .arg(p("e_train"))
+        .arg("-o")
+        .arg(p("run_t"))
+        .assert()
+        .failure()
+        .stderr(contains("--fields qu"));
+    assert!(!p("run_t").exists());
     // T-only maps for a Q/U network: a clear error.
     simulate(&p("t_test"), "2", "5", "t");
     tessera()

@@ -4,7 +4,10 @@
 //! function of `ℓ`, exactly: no leakage between multipoles beyond that of the transform itself,
 //! where a polynomial of the HEALPix graph Laplacian ([`super::HealpixChebConv`]) mixes them
 //! (its eigenvectors are not spherical harmonics). For Q/U maps the terms are the E and B
-//! parts of each multipole (spin-2 harmonics), so filters can tell E from B.
+//! parts of each multipole (spin-2 harmonics), so filters can tell E from B; each part is
+//! synthesised either as a Q/U pair or as a scalar map (the E or B map of that multipole, as
+//! healpy's `alm2map` of `a_E` or `a_B` alone), the latter half the work and invariant under
+//! rotations of the polarisation frame.
 //!
 //! The projections are dense matrices ([`HarmonicProjector`], built by tessera-train from
 //! tessera-sky's transforms), so the layer suits low resolutions (nside ≤ 16).
@@ -32,17 +35,22 @@ pub struct HarmonicTerm {
 /// A harmonic decomposition of HEALPix fields as two dense real matrices: analysis (map →
 /// real coefficients) and synthesis (coefficients → map), with the coefficients grouped into
 /// [`HarmonicTerm`]s. A field is `field_channels` consecutive map channels read together: 1
-/// for a scalar (T) map, 2 for a spin-2 (Q, U) pair. Pixels are NESTED; a field's vector is its
-/// channels one after the other (`[field_channels · npix]`, channel-major).
+/// for a scalar (T) map, 2 for a spin-2 (Q, U) pair; the synthesis writes `map_channels` per
+/// term (the field's own channels, or 1 when a spin-2 field's E and B parts are synthesised as
+/// scalar maps). Pixels are NESTED; a field's vector is its channels one after the other
+/// (`[channels · npix]`, channel-major).
 #[derive(Clone, Debug)]
 pub struct HarmonicProjector {
     /// Resolution of the maps.
     pub nside: u64,
     /// Channels of one field (1 scalar, 2 spin-2).
     pub field_channels: usize,
+    /// Channels of each term's synthesised map: `field_channels`, or 1 for scalar maps of a
+    /// spin-2 field's E and B parts.
+    pub map_channels: usize,
     /// `[coefficients, field_channels · npix]`, row-major.
     pub analysis: Vec<f32>,
-    /// `[field_channels · npix, coefficients]`, row-major.
+    /// `[map_channels · npix, coefficients]`, row-major.
     pub synthesis: Vec<f32>,
     /// The terms, in order, their coefficient ranges contiguous and covering all coefficients.
     pub terms: Vec<HarmonicTerm>,
@@ -68,8 +76,10 @@ impl HarmonicProjector {
             what: "HarmonicProjector".into(),
             detail,
         };
-        if self.field_channels == 0 || self.terms.is_empty() {
-            return Err(invalid("no field channels or no terms".into()));
+        if self.field_channels == 0 || self.map_channels == 0 || self.terms.is_empty() {
+            return Err(invalid(
+                "no field channels, no map channels or no terms".into(),
+            ));
         }
         let mut next = 0;
         for t in &self.terms {
@@ -82,15 +92,19 @@ impl HarmonicProjector {
             }
             next = t.coefficients.end;
         }
-        let len = self.field_channels * self.npix() * next;
-        if self.analysis.len() != len || self.synthesis.len() != len {
+        let (analysis, synthesis) = (
+            self.field_channels * self.npix() * next,
+            self.map_channels * self.npix() * next,
+        );
+        if self.analysis.len() != analysis || self.synthesis.len() != synthesis {
             return Err(invalid(format!(
-                "analysis {} and synthesis {} values, expected {len} ({} coefficients × {} \
-                 channels × {} pixels)",
+                "analysis {} and synthesis {} values, expected {analysis} and {synthesis} ({} \
+                 coefficients × {} field and {} map channels × {} pixels)",
                 self.analysis.len(),
                 self.synthesis.len(),
                 next,
                 self.field_channels,
+                self.map_channels,
                 self.npix()
             )));
         }
@@ -108,8 +122,9 @@ pub struct HealpixHarmonicConvConfig {
     /// Add a learned bias.
     #[config(default = true)]
     pub bias: bool,
-    /// Start from a bank of band-pass filters instead of random weights: filter `j` reads input
-    /// channel `j mod d_input` through band `j div d_input`; bands alternate over the term
+    /// Start from a bank of band-pass filters instead of random weights: filter `j` reads
+    /// projected channel `j mod K` through band `j div K` (`K` = input fields × the projector's
+    /// map channels, i.e. `d_input` unless E and B are synthesised as scalars); bands alternate over the term
     /// kinds (E, B for spin 2) and are Gaussians in ℓ, evenly spaced over `0..=ℓ_max`, one
     /// spacing wide; no bias.
     #[config(default = false)]
@@ -119,20 +134,22 @@ pub struct HealpixHarmonicConvConfig {
 /// Isotropic filters defined by their response at each multipole, on NESTED maps.
 #[derive(Module, Debug)]
 pub struct HealpixHarmonicConv {
-    /// `[terms · d_input] → d_output`: the response of every term, input and output channel.
+    /// `[terms · fields · map_channels] → d_output`: the response of every term, projected
+    /// channel and output channel.
     weights: Linear,
     /// `[coefficients, field_channels · npix]`.
     analysis: Tensor<2>,
-    /// One `[field_channels · npix, coefficients of the term]` block per term.
+    /// One `[map_channels · npix, coefficients of the term]` block per term.
     synthesis: Vec<Tensor<2>>,
     #[module(skip)]
     ranges: Vec<(usize, usize)>,
     npix: usize,
     field_channels: usize,
+    map_channels: usize,
 }
 
 /// The band-pass weights of [`HealpixHarmonicConvConfig::band_pass_init`], `[terms · d_input,
-/// d_output]` row-major.
+/// d_output]` row-major, `d_input` being the projected channels per term.
 fn band_pass_weights(terms: &[HarmonicTerm], d_input: usize, d_output: usize) -> Vec<f32> {
     let kinds = terms.iter().map(|t| t.kind + 1).max().unwrap_or(1);
     let lmax = terms.iter().map(|t| t.degree).max().unwrap_or(0);
@@ -174,14 +191,16 @@ impl HealpixHarmonicConvConfig {
                 ),
             });
         }
-        let (npix, ncoef, terms) = (
+        let (npix, ncoef, terms, m) = (
             projector.npix(),
             projector.coefficients(),
             projector.terms.len(),
+            projector.map_channels,
         );
         let rows = f * npix;
+        let projected = self.d_input / f * m;
         let synthesis = Tensor::<2>::from_data(
-            TensorData::new(projector.synthesis.clone(), [rows, ncoef]),
+            TensorData::new(projector.synthesis.clone(), [m * npix, ncoef]),
             device,
         );
         let ranges: Vec<(usize, usize)> = projector
@@ -189,13 +208,13 @@ impl HealpixHarmonicConvConfig {
             .iter()
             .map(|t| (t.coefficients.start, t.coefficients.len()))
             .collect();
-        let mut weights = LinearConfig::new(terms * self.d_input, self.d_output)
+        let mut weights = LinearConfig::new(terms * projected, self.d_output)
             .with_bias(self.bias)
             .init(device);
         if self.band_pass_init {
-            let w = band_pass_weights(&projector.terms, self.d_input, self.d_output);
+            let w = band_pass_weights(&projector.terms, projected, self.d_output);
             weights.weight = Param::from_tensor(Tensor::from_data(
-                TensorData::new(w, [terms * self.d_input, self.d_output]),
+                TensorData::new(w, [terms * projected, self.d_output]),
                 device,
             ));
             if let Some(bias) = &mut weights.bias {
@@ -215,6 +234,7 @@ impl HealpixHarmonicConvConfig {
             ranges,
             npix,
             field_channels: f,
+            map_channels: m,
         })
     }
 }
@@ -229,7 +249,9 @@ impl HealpixHarmonicConv {
     /// the part of every input field in that multipole (and E or B part), as a map.
     ///
     /// # Shapes
-    /// `x: [B, npix, C]` (NESTED) → `[B, npix, T·C]`, term `t` in channels `t·C..(t+1)·C`.
+    /// `x: [B, npix, C]` (NESTED) → `[B, npix, T·K]` with `K = C / field_channels ·
+    /// map_channels` (`C` unless E and B become scalar maps), term `t` in channels
+    /// `t·K..(t+1)·K`.
     pub fn basis(&self, x: Tensor<3>) -> Tensor<3> {
         let [b, n, c] = x.dims();
         assert_eq!(
@@ -237,7 +259,7 @@ impl HealpixHarmonicConv {
             "a map of {n} pixels for a layer of {}",
             self.npix
         );
-        let f = self.field_channels;
+        let (f, m) = (self.field_channels, self.map_channels);
         let g = c / f;
         // Fields as columns: [B, npix, G, f] → [f, npix, B, G] → [f·npix, B·G].
         let fields = x
@@ -253,9 +275,9 @@ impl HealpixHarmonicConv {
             .collect();
         let t = parts.len();
         Tensor::cat(parts, 1)
-            .reshape([f, n, t, b, g])
+            .reshape([m, n, t, b, g])
             .permute([3, 1, 2, 4, 0])
-            .reshape([b, n, t * c])
+            .reshape([b, n, t * g * m])
     }
 
     /// `Σ_t P_t x W_t + b`, one product of the stacked projections with the stacked weights.
@@ -272,8 +294,8 @@ mod tests {
     use super::*;
 
     /// A projector at nside 1 with random matrices and three terms of 2, 3 and 1 coefficients
-    /// (kinds 0, 1, 0), for `f` field channels.
-    fn random_projector(f: usize) -> HarmonicProjector {
+    /// (kinds 0, 1, 0), for `f` field channels and `m` map channels.
+    fn random_projector(f: usize, m: usize) -> HarmonicProjector {
         let terms = vec![
             HarmonicTerm {
                 degree: 0,
@@ -291,25 +313,26 @@ mod tests {
                 coefficients: 5..6,
             },
         ];
-        let len = 6 * f * 12;
         let value =
             |i: usize, salt: usize| (((i * 7919 + salt * 104729) % 997) as f32 / 498.5) - 1.0;
         HarmonicProjector {
             nside: 1,
             field_channels: f,
-            analysis: (0..len).map(|i| value(i, 1)).collect(),
-            synthesis: (0..len).map(|i| value(i, 2)).collect(),
+            map_channels: m,
+            analysis: (0..6 * f * 12).map(|i| value(i, 1)).collect(),
+            synthesis: (0..6 * m * 12).map(|i| value(i, 2)).collect(),
             terms,
         }
     }
 
     /// The stacked product equals `Σ_t S_t A_t x W_t + b` computed term by term in f64 on the
-    /// CPU, for scalar fields and for spin-2 pairs (two fields of two channels).
+    /// CPU, for scalar fields and for spin-2 pairs (two fields of two channels) synthesised as
+    /// pairs or as scalar maps.
     #[test]
     fn forward_is_the_sum_of_the_projected_terms() {
         let device = Device::flex();
-        for f in [1, 2] {
-            let p = random_projector(f);
+        for (f, m) in [(1, 1), (2, 2), (2, 1)] {
+            let p = random_projector(f, m);
             let (c, d_out, b, n) = (2 * f, 3, 2, 12);
             let conv = HealpixHarmonicConvConfig::new(c, d_out)
                 .init(&p, &device)
@@ -337,8 +360,8 @@ mod tests {
                 .try_to_vec::<f32>()
                 .unwrap();
             let got: Vec<f32> = conv.forward(x).into_data().try_to_vec::<f32>().unwrap();
-            let rows = f * n;
-            // The field's vector is channel-major; row r is channel r / n, pixel r % n.
+            let (rows, k) = (f * n, c / f * m);
+            // A field's vector is channel-major; row r is channel r / n, pixel r % n.
             let mut want = vec![0.0f64; b * n * d_out];
             for batch in 0..b {
                 for pix in 0..n {
@@ -358,16 +381,16 @@ mod tests {
                         })
                         .collect();
                     for (t, term) in p.terms.iter().enumerate() {
-                        for r in 0..rows {
+                        for r in 0..m * n {
                             let proj: f64 = term
                                 .coefficients
                                 .clone()
-                                .map(|k| p.synthesis[r * 6 + k] as f64 * a[k])
+                                .map(|j| p.synthesis[r * 6 + j] as f64 * a[j])
                                 .sum();
-                            let (ch, pix) = (field * f + r / n, r % n);
+                            let (ch, pix) = (field * m + r / n, r % n);
                             for o in 0..d_out {
                                 want[(batch * n + pix) * d_out + o] +=
-                                    proj * w[(t * c + ch) * d_out + o] as f64;
+                                    proj * w[(t * k + ch) * d_out + o] as f64;
                             }
                         }
                     }
@@ -376,7 +399,7 @@ mod tests {
             for (g, w) in got.iter().zip(&want) {
                 assert!(
                     (*g as f64 - w).abs() < 1e-3 * w.abs().max(1.0),
-                    "f = {f}: {g} vs {w}"
+                    "f = {f}, m = {m}: {g} vs {w}"
                 );
             }
         }
@@ -417,7 +440,7 @@ mod tests {
     #[test]
     fn inconsistent_projectors_and_split_fields_are_refused() {
         let device = Device::flex();
-        let mut p = random_projector(2);
+        let mut p = random_projector(2, 2);
         assert!(
             HealpixHarmonicConvConfig::new(3, 4)
                 .init(&p, &device)
@@ -428,7 +451,7 @@ mod tests {
             .init(&p, &device)
             .unwrap_err();
         assert!(e.to_string().contains("analysis"), "{e}");
-        let mut p = random_projector(1);
+        let mut p = random_projector(1, 1);
         p.terms[1].coefficients = 3..5;
         assert!(
             HealpixHarmonicConvConfig::new(1, 4)

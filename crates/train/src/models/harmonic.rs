@@ -42,12 +42,25 @@ fn coefficients_of(l: usize) -> impl Iterator<Item = Coefficient> {
     )
 }
 
+/// The fields a [`harmonic_projector`] reads and the maps it writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HarmonicFields {
+    /// A scalar (T) map in, one scalar map per multipole out.
+    Scalar,
+    /// A Q, U pair in, a Q, U pair per multipole's E part and per its B part out.
+    Spin2,
+    /// A Q, U pair in, the scalar E map and the scalar B map of each multipole out (healpy's
+    /// `alm2map` of that multipole's `a_E` or `a_B` alone): what rotating the polarisation frame
+    /// leaves unchanged, at half the synthesis of [`HarmonicFields::Spin2`].
+    Spin2AsScalars,
+}
+
 /// The projector onto the multipoles `ℓ ≤ 3·nside − 1` of NESTED maps: one term per ℓ for a
-/// scalar field, or (`spin2`) an E and a B term per ℓ ≥ 2 for a Q, U pair.
+/// scalar field, or an E and a B term per ℓ ≥ 2 for a Q, U pair.
 ///
 /// # Errors
 /// [`TrainError::Config`] above [`MAX_HARMONIC_NSIDE`]; errors of the transforms.
-pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> {
+pub fn harmonic_projector(nside: u64, fields: HarmonicFields) -> Result<HarmonicProjector> {
     if nside > MAX_HARMONIC_NSIDE {
         return Err(TrainError::Config(format!(
             "the harmonic convolution stores dense projections and is built up to nside \
@@ -65,6 +78,7 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
         .map(|r| r as usize)
         .collect();
     let lmax = 3 * nside as usize - 1;
+    let spin2 = fields != HarmonicFields::Scalar;
     let kinds = if spin2 { 2 } else { 1 };
     let first = if spin2 { 2 } else { 0 };
     let mut terms = Vec::new();
@@ -80,8 +94,8 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
             });
         }
     }
-    let fields = kinds; // channels of one field: 1 (T) or 2 (Q, U)
-    let rows = fields * npix;
+    let field_channels = kinds; // 1 (T) or 2 (Q, U)
+    let rows = field_channels * npix;
     let ncoef = coefficients.len();
     let unit = |c: Coefficient| {
         let mut alm = Alm::zeros(lmax, lmax);
@@ -100,7 +114,7 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
         .par_iter()
         .map_init(new_plan, |plan, &(kind, c)| -> Result<Vec<Vec<f64>>> {
             let plan = plan_of(plan)?;
-            Ok(if spin2 {
+            Ok(if fields == HarmonicFields::Spin2 {
                 let (one, zero) = (unit(c), Alm::zeros(lmax, lmax));
                 let (e, b) = if kind == 0 {
                     (&one, &zero)
@@ -113,7 +127,8 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
             })
         })
         .collect::<Result<_>>()?;
-    let mut synthesis = vec![0.0f32; rows * ncoef];
+    let map_channels = columns.first().map_or(1, Vec::len);
+    let mut synthesis = vec![0.0f32; map_channels * npix * ncoef];
     for (j, maps) in columns.iter().enumerate() {
         for (channel, map) in maps.iter().enumerate() {
             for (p, &r) in ring.iter().enumerate() {
@@ -126,7 +141,7 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
         let v = alm.get(c.l, c.m);
         if c.imaginary { v.im } else { v.re }
     };
-    let pixels: Vec<(usize, usize)> = (0..fields)
+    let pixels: Vec<(usize, usize)> = (0..field_channels)
         .flat_map(|channel| ring.iter().map(move |&r| (channel, r)))
         .collect();
     let impulses: Vec<Vec<f32>> = pixels
@@ -159,7 +174,8 @@ pub fn harmonic_projector(nside: u64, spin2: bool) -> Result<HarmonicProjector> 
     }
     let projector = HarmonicProjector {
         nside,
-        field_channels: fields,
+        field_channels,
+        map_channels,
         analysis,
         synthesis,
         terms,
@@ -193,6 +209,7 @@ mod tests {
 
     fn project(p: &HarmonicProjector, field: &[f64]) -> Vec<Vec<f64>> {
         let (rows, ncoef) = (field.len(), p.coefficients());
+        let out_rows = p.map_channels * p.npix();
         let a: Vec<f64> = (0..ncoef)
             .map(|k| {
                 (0..rows)
@@ -203,7 +220,7 @@ mod tests {
         p.terms
             .iter()
             .map(|t| {
-                (0..rows)
+                (0..out_rows)
                     .map(|r| {
                         t.coefficients
                             .clone()
@@ -243,7 +260,7 @@ mod tests {
     #[test]
     fn scalar_projections_split_a_map_into_its_multipoles() {
         let nside = 4;
-        let p = harmonic_projector(nside, false).unwrap();
+        let p = harmonic_projector(nside, HarmonicFields::Scalar).unwrap();
         let lmax = 3 * nside as usize - 1;
         assert_eq!(p.terms.len(), lmax + 1);
         assert_eq!(p.coefficients(), (lmax + 1) * (lmax + 1));
@@ -270,9 +287,12 @@ mod tests {
     #[test]
     fn spin2_projections_separate_e_from_b() {
         let nside = 4;
-        let p = harmonic_projector(nside, true).unwrap();
+        let p = harmonic_projector(nside, HarmonicFields::Spin2).unwrap();
+        let scalars = harmonic_projector(nside, HarmonicFields::Spin2AsScalars).unwrap();
         let lmax = 3 * nside as usize - 1;
         assert_eq!(p.terms.len(), 2 * (lmax - 1));
+        assert_eq!(scalars.terms, p.terms);
+        assert_eq!((p.map_channels, scalars.map_channels), (2, 1));
         let plan = ShtPlan::new(nside, lmax, lmax).unwrap();
         let hp = Healpix::nested(nside).unwrap();
         let mut e = random_alm(lmax, 11);
@@ -285,11 +305,21 @@ mod tests {
         let [q, u] = plan.alm2map_spin2(&e, &zero).unwrap();
         let field: Vec<f64> = [nest(&hp, &q), nest(&hp, &u)].concat();
         let parts = project(&p, &field);
+        let scalar_parts = project(&scalars, &field);
         let measured = plan.map2alm_spin2(&q, &u, 3).unwrap();
         let total = distance(&field, &vec![0.0; field.len()]);
         let mut e_sum = vec![0.0; field.len()];
-        for (t, part) in p.terms.iter().zip(&parts) {
+        for ((t, part), scalar_part) in p.terms.iter().zip(&parts).zip(&scalar_parts) {
             let coefficients = only(&measured[t.kind], t.degree);
+            // The scalar version: the E (or B) map of this multipole, as alm2map makes it.
+            let want = nest(&hp, &plan.alm2map(&coefficients).unwrap());
+            let err = distance(scalar_part, &want);
+            assert!(
+                err < 1e-5 * total,
+                "scalar ℓ = {} kind {}: {err}",
+                t.degree,
+                t.kind
+            );
             let [wq, wu] = if t.kind == 0 {
                 plan.alm2map_spin2(&coefficients, &zero).unwrap()
             } else {
@@ -334,7 +364,10 @@ mod tests {
         let harmonic = HealpixHarmonicConvConfig::new(1, filters)
             .with_bias(false)
             .with_band_pass_init(true)
-            .init(&harmonic_projector(nside, false).unwrap(), &device)
+            .init(
+                &harmonic_projector(nside, HarmonicFields::Scalar).unwrap(),
+                &device,
+            )
             .unwrap();
         let cheb = HealpixChebConvConfig::new(nside, 1, filters)
             .with_k(40)
@@ -388,7 +421,9 @@ mod tests {
 
     #[test]
     fn large_maps_are_refused_with_the_alternatives() {
-        let e = harmonic_projector(32, false).unwrap_err().to_string();
+        let e = harmonic_projector(32, HarmonicFields::Scalar)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nside 32") && e.contains("Chebyshev"), "{e}");
     }
 }

@@ -7,6 +7,6 @@ mod pdmesh_block;
 mod sphere;
 
 pub use gin::{GinClassifier, GinClassifierConfig, GraphConvKind, ReadoutKind};
-pub use harmonic::{MAX_HARMONIC_NSIDE, harmonic_projector};
+pub use harmonic::{HarmonicFields, MAX_HARMONIC_NSIDE, harmonic_projector};
 pub use pdmesh::{MeshPooling, MeshReadout, PdMeshNet, PdMeshNetConfig};
 pub use sphere::{SphereCnn, SphereCnnConfig, SphereConvKind, SphereReadout};

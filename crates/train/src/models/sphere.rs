@@ -11,7 +11,7 @@ use tessera_gnn::conv::{
 };
 use tessera_gnn::pool::{HealpixPool, HealpixPoolConfig, HealpixPoolKind};
 
-use super::harmonic::harmonic_projector;
+use super::harmonic::{HarmonicFields, harmonic_projector};
 use crate::error::{Result, TrainError};
 
 /// The convolution of every block.
@@ -26,8 +26,12 @@ pub enum SphereConvKind {
     /// nside ≤ 16.
     Harmonic,
     /// The same on Q, U pairs as spin-2 fields: a response per multipole for its E and its B
-    /// part. The channels must be Q, U pairs.
+    /// part, each synthesised as a Q, U pair. The channels must be Q, U pairs.
     HarmonicSpin2,
+    /// The same on Q, U pairs, each multipole's E and B parts synthesised as scalar maps (the
+    /// E and B maps of that ℓ): independent of the polarisation frame, and half the work of
+    /// [`SphereConvKind::HarmonicSpin2`]. The channels must be Q, U pairs.
+    HarmonicEb,
 }
 
 /// How the last, coarse map becomes one vector.
@@ -184,7 +188,9 @@ impl SphereCnnConfig {
                             .with_bias(self.conv_bias)
                             .init(device)?,
                     ),
-                    SphereConvKind::Harmonic | SphereConvKind::HarmonicSpin2 => {
+                    SphereConvKind::Harmonic
+                    | SphereConvKind::HarmonicSpin2
+                    | SphereConvKind::HarmonicEb => {
                         if i > 0 || j > 0 {
                             return Err(TrainError::Config(
                                 "a harmonic convolution is the first layer only (its dense \
@@ -192,8 +198,12 @@ impl SphereCnnConfig {
                                     .into(),
                             ));
                         }
-                        let spin2 = kind == SphereConvKind::HarmonicSpin2;
-                        let projector = harmonic_projector(nside, spin2)?;
+                        let fields = match kind {
+                            SphereConvKind::HarmonicSpin2 => HarmonicFields::Spin2,
+                            SphereConvKind::HarmonicEb => HarmonicFields::Spin2AsScalars,
+                            _ => HarmonicFields::Scalar,
+                        };
+                        let projector = harmonic_projector(nside, fields)?;
                         harmonic = Some(
                             HealpixHarmonicConvConfig::new(d_in, w)
                                 .with_bias(self.conv_bias)
@@ -480,7 +490,8 @@ mod tests {
     /// A harmonic first layer started as band-passes, one per multipole at nside 4 (12 bands
     /// over ℓ 0..=11), reads a map of a single multipole ℓ into band ℓ: its log power stands
     /// far above every band two multipoles away. Q/U pairs take the spin-2 projector (an E and
-    /// a B term per ℓ ≥ 2), and a harmonic layer anywhere but first is refused.
+    /// a B term per ℓ ≥ 2, as Q/U pairs or as scalar maps), and a harmonic layer anywhere but
+    /// first is refused.
     #[test]
     fn a_harmonic_first_layer_puts_a_single_multipole_into_its_band() {
         use tessera_healpix::Scheme;
@@ -528,6 +539,16 @@ mod tests {
             .init(&device)
             .unwrap();
         assert_eq!(qu.harmonic.as_ref().map(|h| h.terms()), Some(2 * 10));
+        let eb = SphereCnnConfig::new(4, 2, 1)
+            .with_widths(vec![4])
+            .with_first_conv(Some(SphereConvKind::HarmonicEb))
+            .init(&device)
+            .unwrap();
+        assert_eq!(eb.harmonic.as_ref().map(|h| h.terms()), Some(2 * 10));
+        // One scalar map per term and field against a Q, U pair: half the weights.
+        let weights = |net: &SphereCnn| net.harmonic.as_ref().map(|h| h.num_params());
+        assert_eq!(weights(&qu), Some(2 * 10 * 2 * 4 + 4));
+        assert_eq!(weights(&eb), Some(2 * 10 * 4 + 4));
         let later = cfg
             .with_widths(vec![4, 4])
             .with_conv(SphereConvKind::Harmonic);
