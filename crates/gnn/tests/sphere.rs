@@ -147,6 +147,44 @@ fn mean_pooling_is_ud_grade() {
     }
 }
 
+/// Max pooling on a batch of two maps with three channels, values full of ties: each output is
+/// its children's maximum in that map and channel, and the gradient of the sum reaches exactly
+/// one child per output (the first largest), in that map and channel only.
+#[test]
+fn max_pooling_per_map_and_channel_with_ties() {
+    let device = Device::flex().autodiff();
+    let (b, n, c) = (2, 48, 3);
+    // Few distinct values, so children tie often.
+    let v: Vec<f32> = (0..b * n * c)
+        .map(|i| ((i * 7 + i / 5) % 4) as f32)
+        .collect();
+    let x = Tensor::<3>::from_data(TensorData::new(v.clone(), [b, n, c]), &device).require_grad();
+    let pool = HealpixPoolConfig::new().init().unwrap();
+    let out = pool.forward(x.clone());
+    let got = values(out.clone());
+    let grads = out.sum().backward();
+    let grad = values(x.grad(&grads).unwrap());
+    let at = |map: usize, pix: usize, ch: usize| (map * n + pix) * c + ch;
+    for map in 0..b {
+        for parent in 0..n / 4 {
+            for ch in 0..c {
+                let children: Vec<f32> = (0..4).map(|k| v[at(map, 4 * parent + k, ch)]).collect();
+                let largest = children.iter().fold(f32::MIN, |a, &x| a.max(x));
+                assert_eq!(got[(map * n / 4 + parent) * c + ch], largest);
+                let first = children.iter().position(|&x| x == largest).unwrap();
+                for k in 0..4 {
+                    let want = if k == first { 1.0 } else { 0.0 };
+                    assert_eq!(
+                        grad[at(map, 4 * parent + k, ch)],
+                        want,
+                        "map {map} parent {parent} channel {ch} child {k}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Unpooling copies a pixel onto its children (healpy's `ud_grade` up); mean pooling undoes it.
 #[test]
 fn unpooling_repeats_over_children() {

@@ -59,6 +59,11 @@ impl HealpixPoolConfig {
 }
 
 impl HealpixPool {
+    /// How the children are merged.
+    pub fn kind(&self) -> HealpixPoolKind {
+        self.kind
+    }
+
     /// # Shapes
     /// `x: [B, npix, C]` (NESTED) → `[B, npix / ratio², C]`.
     ///
@@ -73,17 +78,22 @@ impl HealpixPool {
         );
         let grouped = x.reshape([b, n / m, m, c]);
         let merged = match self.kind {
-            // Elementwise maxima of halves (log₂ m steps): their gradient is a mask, where
-            // `max_dim` would scatter into a 4-D tensor element by element.
+            // The largest child is found without gradient, then read by one flat selection:
+            // its gradient adds each output's gradient to that one child, where `max_dim`
+            // would scatter into a 4-D tensor element by element and `max_pair` of halves
+            // costs three masked passes per halving.
             HealpixPoolKind::Max => {
-                let (mut g, mut k) = (grouped, m);
-                while k > 1 {
-                    let h = k / 2;
-                    let low = g.clone().slice([0..b, 0..n / m, 0..h, 0..c]);
-                    let high = g.slice([0..b, 0..n / m, h..k, 0..c]);
-                    (g, k) = (low.max_pair(high), h);
-                }
-                g
+                let device = grouped.device();
+                let child = grouped.clone().detach().argmax(2);
+                let parents = (b * n / m) as i64;
+                let base = (Tensor::<1, Int>::arange(0..parents, &device) * (m * c) as i64)
+                    .reshape([b, n / m, 1, 1]);
+                let channel = Tensor::<1, Int>::arange(0..c as i64, &device).reshape([1, 1, 1, c]);
+                let index = (child * c as i64 + base + channel).reshape([b * n / m * c]);
+                grouped
+                    .reshape([b * n * c])
+                    .select(0, index)
+                    .reshape([b, n / m, 1, c])
             }
             HealpixPoolKind::Mean => grouped.mean_dim(2),
         };

@@ -263,13 +263,24 @@ impl SphereCnn {
     fn blocks(&self, x: Tensor<3>, mut tap: impl FnMut(&Tensor<3>)) -> Tensor<3> {
         let convs = self.stencils.len() + self.chebs.len() + usize::from(self.harmonic.is_some());
         let mut h = x;
+        // ReLU commutes with max pooling (both are monotone), so the block's last ReLU runs
+        // after the pooling, on a quarter of the pixels: the same outputs and gradients.
+        let relu_after_pool = !self.linear_blocks && self.pool.kind() == HealpixPoolKind::Max;
         for block in 0..convs / self.convs_per_block {
             for j in 0..self.convs_per_block {
                 let z = self.conv(block * self.convs_per_block + j, h);
                 tap(&z);
-                h = if self.linear_blocks { z } else { relu(z) };
+                let last = j + 1 == self.convs_per_block;
+                h = if self.linear_blocks || (last && relu_after_pool) {
+                    z
+                } else {
+                    relu(z)
+                };
             }
             h = self.pool.forward(h);
+            if relu_after_pool {
+                h = relu(h);
+            }
         }
         h
     }
