@@ -202,6 +202,26 @@ fn cut_sky_with_a_mask_channel() {
         .success();
 }
 
+/// `tessera train sphere --task eb` on the E/B folders in `dir` (nside 4, 4 filters), with
+/// `extra` arguments, into `dir/run`.
+fn train_eb(dir: &Path, run: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let p = |s: &str| dir.join(s);
+    tessera()
+        .args([
+            "train", "sphere", "--task", "eb", "--nside", "4", "--widths", "4",
+        ])
+        .args(extra)
+        .arg("--train")
+        .arg(p("e_train"))
+        .arg(p("b_train"))
+        .arg("--test")
+        .arg(p("e_test"))
+        .arg(p("b_test"))
+        .arg("-o")
+        .arg(p(run))
+        .assert()
+}
+
 #[test]
 fn eb_classification_by_folder() {
     let tmp = tempfile::tempdir().unwrap();
@@ -210,19 +230,7 @@ fn eb_classification_by_folder() {
     simulate(&p("b_train"), "24", "2", "b");
     simulate(&p("e_test"), "8", "3", "e");
     simulate(&p("b_test"), "8", "4", "b");
-    tessera()
-        .args([
-            "train", "sphere", "--task", "eb", "--nside", "4", "--widths", "4", "--epochs", "2",
-            "--train",
-        ])
-        .arg(p("e_train"))
-        .arg(p("b_train"))
-        .arg("--test")
-        .arg(p("e_test"))
-        .arg(p("b_test"))
-        .arg("-o")
-        .arg(p("run"))
-        .assert()
+    train_eb(tmp.path(), "run", &["--epochs", "2"])
         .success()
         .stdout(contains("test accuracy").and(contains("16 maps")));
     assert!(p("run/confusion.png").exists());
@@ -237,31 +245,14 @@ fn eb_classification_by_folder() {
         .success()
         .stdout(contains("on 16").and(contains("recall")));
     // A harmonic first layer reading E and B as scalar maps, trained and reloaded to predict.
-    tessera()
-        .args([
-            "train",
-            "sphere",
-            "--task",
-            "eb",
-            "--nside",
-            "4",
-            "--widths",
-            "4",
-            "--epochs",
-            "1",
-            "--first-harmonic",
-            "--harmonic-eb",
-            "--band-pass-init",
-            "--train",
-        ])
-        .arg(p("e_train"))
-        .arg(p("b_train"))
-        .arg("--test")
-        .arg(p("e_test"))
-        .arg(p("b_test"))
-        .arg("-o")
-        .arg(p("run_eb"))
-        .assert()
+    let harmonic = [
+        "--epochs",
+        "1",
+        "--first-harmonic",
+        "--harmonic-eb",
+        "--band-pass-init",
+    ];
+    train_eb(tmp.path(), "run_eb", &harmonic)
         .success()
         .stdout(contains("test accuracy"));
     tessera()
