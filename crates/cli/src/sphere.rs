@@ -382,7 +382,9 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
              --first-cheb K, --first-harmonic or --conv cheb"
         );
     }
-    if a.harmonic_eb && (fields != MapFields::QU || a.mask_channel) {
+    // Q and U read together as one spin-2 field (a mask channel would sit between pairs).
+    let spin2_pairs = fields == MapFields::QU && !a.mask_channel;
+    if a.harmonic_eb && !spin2_pairs {
         bail!(
             "--harmonic-eb reads Q/U pairs as their E and B parts: it needs --fields qu \
              without --mask-channel"
@@ -453,7 +455,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),
         })
         .with_first_conv(if a.first_harmonic {
-            Some(if fields == MapFields::QU && !a.mask_channel {
+            Some(if spin2_pairs {
                 if a.harmonic_eb {
                     SphereConvKind::HarmonicEb
                 } else {

@@ -124,9 +124,9 @@ pub struct HealpixHarmonicConvConfig {
     pub bias: bool,
     /// Start from a bank of band-pass filters instead of random weights: filter `j` reads
     /// projected channel `j mod K` through band `j div K` (`K` = input fields × the projector's
-    /// map channels, i.e. `d_input` unless E and B are synthesised as scalars); bands alternate over the term
-    /// kinds (E, B for spin 2) and are Gaussians in ℓ, evenly spaced over `0..=ℓ_max`, one
-    /// spacing wide; no bias.
+    /// map channels, i.e. `d_input` unless E and B are synthesised as scalars); bands alternate
+    /// over the term kinds (E, B for spin 2) and are Gaussians in ℓ, evenly spaced over
+    /// `0..=ℓ_max`, one spacing wide; no bias.
     #[config(default = false)]
     pub band_pass_init: bool,
 }
