@@ -38,6 +38,8 @@ pub enum MeshFeaturesArg {
     Log,
     /// As the paper computes them.
     Paper,
+    /// Log, plus each face's distance from the centroid and the angle it makes with it.
+    LogPlacement,
 }
 
 /// Pooling choices on the command line.
@@ -91,7 +93,9 @@ pub struct MeshTrainArgs {
     #[arg(long, default_value_t = 0.0, conflicts_with = "model")]
     dropout: f64,
     /// Input features: log (the logarithm of PD-MeshNet's ratio features, well spread even on
-    /// meshes with sliver triangles) or paper (as the paper computes them).
+    /// meshes with sliver triangles), paper (as the paper computes them) or log-placement (log,
+    /// and where each face lies in the whole shape: its distance from the centroid over the
+    /// mesh's RMS radius and |cos| of its normal against that direction; rotation-invariant).
     #[arg(long, value_enum, default_value = "log")]
     features: MeshFeaturesArg,
     /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
@@ -128,21 +132,28 @@ pub struct MeshTrainArgs {
 }
 
 /// The network: from `--model` (class count from the data) or from the flags.
-fn model_config(a: &MeshTrainArgs, classes: usize) -> Result<PdMeshNetConfig> {
+fn model_config(
+    a: &MeshTrainArgs,
+    features: MeshFeatures,
+    classes: usize,
+) -> Result<PdMeshNetConfig> {
+    let inputs = (features.primal_channels(), features.dual_channels());
     if let Some(path) = &a.model {
         let mut m = PdMeshNetConfig::from_file(path)?;
-        if (m.d_primal, m.d_dual) != (1, 7) {
+        if (m.d_primal, m.d_dual) != inputs {
             bail!(
-                "{}: inputs {} primal and {} dual; the mesh features are 1 and 7",
+                "{}: inputs {} primal and {} dual; the mesh features are {} and {}",
                 path.display(),
                 m.d_primal,
-                m.d_dual
+                m.d_dual,
+                inputs.0,
+                inputs.1
             );
         }
         m.classes = classes;
         return Ok(m);
     }
-    Ok(PdMeshNetConfig::new(1, 7, classes)
+    Ok(PdMeshNetConfig::new(inputs.0, inputs.1, classes)
         .with_channels(a.channels.clone())
         .with_heads(a.heads)
         .with_residual(!a.plain)
@@ -177,10 +188,11 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let features = match a.features {
         MeshFeaturesArg::Log => MeshFeatures::Log,
         MeshFeaturesArg::Paper => MeshFeatures::Paper,
+        MeshFeaturesArg::LogPlacement => MeshFeatures::LogPlacement,
     };
     let data = MeshDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();
-    let model = model_config(&a, data.classes.len())?;
+    let model = model_config(&a, features, data.classes.len())?;
     let augment = MeshAugment {
         scale: a.augment_scale,
         jitter: a.augment_jitter,

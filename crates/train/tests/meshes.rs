@@ -419,3 +419,56 @@ fn head_dropout_acts_only_in_training() {
         assert!(e.to_string().contains("dropout"), "{e}");
     }
 }
+
+/// With the placement features every face has three z-scored channels (area, distance from the
+/// centroid, angle to it) that a rigid rotation leaves as they are, and a network with three
+/// primal inputs classifies the meshes.
+#[test]
+fn placement_features_add_two_rotation_invariant_face_channels() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_folder(tmp.path());
+    let data = MeshDataset::load(tmp.path(), MeshFeatures::LogPlacement, || {}).unwrap();
+    assert_eq!(data.primal_stats.mean.len(), 3);
+    let sample = &data.train[0].graph.primal;
+    assert_eq!(sample.x.len(), 3 * sample.num_nodes);
+    let primal: Vec<f32> = data
+        .train
+        .iter()
+        .flat_map(|s| s.graph.primal.x.clone())
+        .collect();
+    for c in 0..3 {
+        let column: Vec<f64> = primal
+            .iter()
+            .skip(c)
+            .step_by(3)
+            .map(|&v| v.into())
+            .collect();
+        let mean = column.iter().sum::<f64>() / column.len() as f64;
+        let var = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / column.len() as f64;
+        assert!(
+            mean.abs() < 1e-4 && (var - 1.0).abs() < 1e-3,
+            "channel {c}: {mean}, {var}"
+        );
+    }
+    let rotate = MeshAugment {
+        scale: 0.0,
+        jitter: 1e-9,
+        rotate: true,
+    };
+    let rotated = data.augmented_train(&rotate, 3).unwrap();
+    for (a, b) in rotated.iter().zip(&data.train) {
+        for (x, y) in a.graph.primal.x.iter().zip(&b.graph.primal.x) {
+            assert!((x - y).abs() < 1e-3, "{}: {x} vs {y}", a.path.display());
+        }
+    }
+    let net = PdMeshNetConfig::new(3, 7, 2)
+        .with_channels(vec![8, 8])
+        .with_heads(2)
+        .init(&Device::flex())
+        .unwrap();
+    let probabilities = classify(&net, &data.test, 2).unwrap();
+    assert_eq!(probabilities.len(), 2);
+    for p in &probabilities {
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-4, "{p:?}");
+    }
+}

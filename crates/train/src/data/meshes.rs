@@ -13,7 +13,8 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use tessera_gnn::graph::{Graph, PrimalDualGraph};
 use tessera_mesh::{
-    DualConfig, FeatureStats, MeshFolder, MeshGraph, Split, TriMesh, clean, pd_features, read_mesh,
+    DualConfig, FeatureStats, MeshFolder, MeshGraph, PLACEMENT_CHANNELS, Split, TriMesh, clean,
+    face_placement, pd_features, read_mesh,
 };
 
 use super::mnist::random_rotation;
@@ -43,17 +44,53 @@ pub enum MeshFeatures {
     /// well spread.
     #[default]
     Log,
+    /// [`MeshFeatures::Log`] with each face's place in the whole shape added to its features
+    /// ([`face_placement`]: distance from the centroid, relative to the mesh's size, and how
+    /// much the face looks away from it): shape that lies beyond the few rings of faces the
+    /// convolutions see, such as tentacles spreading from a body or a long thin outline.
+    LogPlacement,
 }
 
 impl MeshFeatures {
     /// Transforms one mesh's features in place (`primal`: 1 per face, `dual`: 7 per pair).
     pub fn apply(&self, primal: &mut [f64], dual: &mut [f64]) {
-        if *self == MeshFeatures::Log {
+        if *self != MeshFeatures::Paper {
             primal.iter_mut().for_each(|v| *v = v.ln());
             for row in dual.chunks_exact_mut(7) {
                 row[1..].iter_mut().for_each(|v| *v = v.ln());
             }
         }
+    }
+
+    /// Channels per face: 1 (relative area), 3 with the placement.
+    pub fn primal_channels(&self) -> usize {
+        match self {
+            MeshFeatures::LogPlacement => 1 + PLACEMENT_CHANNELS,
+            MeshFeatures::Paper | MeshFeatures::Log => 1,
+        }
+    }
+
+    /// Channels per face pair (PD-MeshNet's 7 of configuration A).
+    pub fn dual_channels(&self) -> usize {
+        7
+    }
+
+    /// The transformed features of `mesh`, before z-scoring: `(primal, dual)`, row-major with
+    /// [`MeshFeatures::primal_channels`] and [`MeshFeatures::dual_channels`] columns.
+    pub fn compute(&self, mesh: &TriMesh, graph: &MeshGraph) -> (Vec<f64>, Vec<f64>) {
+        let mut f = pd_features(mesh, graph, DualConfig::SingleUndirected);
+        self.apply(&mut f.primal, &mut f.dual);
+        if *self != MeshFeatures::LogPlacement {
+            return (f.primal, f.dual);
+        }
+        let placement = face_placement(mesh);
+        let primal = f
+            .primal
+            .iter()
+            .zip(placement.chunks_exact(PLACEMENT_CHANNELS))
+            .flat_map(|(&area, place)| std::iter::once(area).chain(place.iter().copied()))
+            .collect();
+        (primal, f.dual)
     }
 }
 
@@ -162,16 +199,15 @@ fn prepare(path: &Path, class: usize, split: Split, features: MeshFeatures) -> R
     let mesh = read_mesh(path, true)?;
     let (mesh, _report) = clean(&mesh, &what)?;
     let graph = MeshGraph::new(&mesh, &what)?;
-    let mut f = pd_features(&mesh, &graph, DualConfig::SingleUndirected);
-    features.apply(&mut f.primal, &mut f.dual);
+    let (primal, dual) = features.compute(&mesh, &graph);
     Ok(Raw {
         path: path.to_path_buf(),
         class,
         split,
         mesh,
         graph,
-        primal: f.primal,
-        dual: f.dual,
+        primal,
+        dual,
     })
 }
 
@@ -190,8 +226,9 @@ fn to_sample(
     let faces = &graph.faces;
     let dual_graph = faces.dual(DualConfig::SingleUndirected);
     let f32s = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
-    let primal = Graph::new(faces.num_faces, 1, f32s(p), faces.directed_edges(), &what)?;
-    let dual = Graph::new(dual_graph.num_nodes, 7, f32s(d), dual_graph.edges, &what)?;
+    let (cp, cd) = (primal_stats.mean.len(), dual_stats.mean.len());
+    let primal = Graph::new(faces.num_faces, cp, f32s(p), faces.directed_edges(), &what)?;
+    let dual = Graph::new(dual_graph.num_nodes, cd, f32s(d), dual_graph.edges, &what)?;
     Ok(MeshSample {
         path: path.to_path_buf(),
         class,
@@ -250,8 +287,12 @@ impl MeshDataset {
             })
             .collect::<Result<_>>()?;
         let train = || raw.iter().filter(|r| r.split == Split::Train);
-        let primal_stats = FeatureStats::fit(1, train().map(|r| r.primal.as_slice()))?;
-        let dual_stats = FeatureStats::fit(7, train().map(|r| r.dual.as_slice()))?;
+        let primal_stats = FeatureStats::fit(
+            features.primal_channels(),
+            train().map(|r| r.primal.as_slice()),
+        )?;
+        let dual_stats =
+            FeatureStats::fit(features.dual_channels(), train().map(|r| r.dual.as_slice()))?;
         let (mut train_set, mut test_set, mut train_meshes) = (Vec::new(), Vec::new(), Vec::new());
         for r in raw {
             let features = (r.primal, r.dual);
@@ -301,16 +342,15 @@ impl MeshDataset {
                     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64,
                 );
                 let moved = augment.apply(mesh, &mut rng);
-                let mut f = pd_features(&moved, graph, DualConfig::SingleUndirected);
-                self.features.apply(&mut f.primal, &mut f.dual);
-                if !f.primal.iter().chain(&f.dual).all(|v| v.is_finite()) {
+                let (primal, dual) = self.features.compute(&moved, graph);
+                if !primal.iter().chain(&dual).all(|v| v.is_finite()) {
                     return Ok(sample.clone());
                 }
                 to_sample(
                     &sample.path,
                     sample.class,
                     graph,
-                    (f.primal, f.dual),
+                    (primal, dual),
                     &self.primal_stats,
                     &self.dual_stats,
                 )
