@@ -23,7 +23,10 @@ pub fn face_placement(mesh: &TriMesh) -> Vec<f64> {
             std::array::from_fn(|i| (a[i] + b[i] + c[i]) / 3.0)
         })
         .collect();
-    let areas: Vec<f64> = (0..n).map(|f| mesh.face_area(f)).collect();
+    // One cross product per face gives both its area and its normal.
+    let area_vectors: Vec<[f64; 3]> = (0..n).map(|f| mesh.area_vector(f)).collect();
+    let doubled: Vec<f64> = area_vectors.iter().map(|&v| norm(v)).collect();
+    let areas: Vec<f64> = doubled.iter().map(|d| 0.5 * d).collect();
     let total: f64 = areas.iter().sum();
     let weight = |f: usize| if total > 0.0 { areas[f] / total } else { 0.0 };
     let centre: [f64; 3] =
@@ -37,8 +40,8 @@ pub fn face_placement(mesh: &TriMesh) -> Vec<f64> {
     for (f, offset) in offsets.iter().enumerate() {
         let distance = norm(*offset);
         let rho = if rms > 0.0 { distance / rms } else { 0.0 };
-        let cos = if distance > 0.0 {
-            dot(mesh.face_normal(f), *offset).abs() / distance
+        let cos = if distance > 0.0 && doubled[f] > 0.0 {
+            dot(area_vectors[f], *offset).abs() / (doubled[f] * distance)
         } else {
             0.0
         };
