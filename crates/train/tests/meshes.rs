@@ -230,7 +230,7 @@ fn pooled_graphs_are_valid_for_every_training_mesh() {
 }
 
 /// Augmentation: a rotation alone leaves PD-MeshNet's (rotation-invariant) features unchanged;
-/// anisotropic scaling and jitter change them; the same seed redraws the same meshes.
+/// a bend, anisotropic scaling and jitter change them; the same seed redraws the same meshes.
 #[test]
 fn augmentation_changes_what_it_should() {
     let data = small_dataset();
@@ -240,6 +240,7 @@ fn augmentation_changes_what_it_should() {
         scale: 0.0,
         jitter: 1e-9,
         rotate: true,
+        warp: 0.0,
     };
     let rotated = data.augmented_train(&rotate, 5).unwrap();
     // Equal up to the features' own discontinuities: a dihedral angle at the 0 / 2π seam (faces
@@ -277,6 +278,7 @@ fn augmentation_changes_what_it_should() {
         scale: 0.1,
         jitter: 0.01,
         rotate: true,
+        warp: 0.05,
     };
     let a = data.augmented_train(&full, 5).unwrap();
     let changed = dual(&a)
@@ -287,6 +289,21 @@ fn augmentation_changes_what_it_should() {
     assert!(changed > dual(&a).len() / 2, "{changed}");
     assert_eq!(dual(&a), dual(&data.augmented_train(&full, 5).unwrap()));
     assert_ne!(dual(&a), dual(&data.augmented_train(&full, 6).unwrap()));
+    // A bend alone changes the dihedral angles (smoothly: flat faces stay nearly flat).
+    let bend = MeshAugment {
+        warp: 0.05,
+        ..MeshAugment::NONE
+    };
+    let bent = data.augmented_train(&bend, 5).unwrap();
+    let angles =
+        |v: &[MeshSample]| -> Vec<f32> { dual(v).chunks_exact(7).map(|row| row[0]).collect() };
+    let (bent, original) = (angles(&bent), angles(&data.train));
+    let moved = bent
+        .iter()
+        .zip(&original)
+        .filter(|(x, y)| (*x - *y).abs() > 1e-4)
+        .count();
+    assert!(moved > bent.len() / 2, "{moved} of {}", bent.len());
     // Off: the training set itself.
     assert_eq!(
         dual(&data.augmented_train(&MeshAugment::NONE, 5).unwrap()),
@@ -454,6 +471,7 @@ fn placement_features_add_two_rotation_invariant_face_channels() {
         scale: 0.0,
         jitter: 1e-9,
         rotate: true,
+        warp: 0.0,
     };
     let rotated = data.augmented_train(&rotate, 3).unwrap();
     for (a, b) in rotated.iter().zip(&data.train) {

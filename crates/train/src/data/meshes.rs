@@ -2,8 +2,8 @@
 //! PD-MeshNet reads it: every mesh cleaned (with its report), its faces and face pairs made into
 //! a primal/dual pair in configuration A, PD-MeshNet's input features (relative face area;
 //! dihedral angle and edge ratios per pair) z-scored with statistics of the training split.
-//! Optional augmentation redraws the training meshes each epoch (random rotation, per-axis
-//! scaling, vertex jitter) and recomputes their features with the same statistics.
+//! Optional augmentation redraws the training meshes each epoch (smooth bend, random rotation,
+//! per-axis scaling, vertex jitter) and recomputes their features with the same statistics.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +18,7 @@ use tessera_mesh::{
 };
 
 use super::mnist::random_rotation;
+use super::warp::SmoothWarp;
 
 use crate::error::{Result, TrainError};
 
@@ -115,8 +116,8 @@ pub struct MeshDataset {
 
 /// Random changes drawn afresh for every training mesh each epoch; the input features are
 /// recomputed afterwards (with the training split's statistics). PD-MeshNet's features are
-/// invariant to rotations and to uniform scaling: what changes them is anisotropic scaling
-/// (seen from a random direction when `rotate`) and jitter.
+/// invariant to rotations and to uniform scaling: what changes them is a bend, anisotropic
+/// scaling (seen from a random direction when `rotate`) and jitter.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MeshAugment {
     /// Standard deviation of the three per-axis scale factors, drawn from N(1, σ) (MeshCNN's
@@ -127,6 +128,11 @@ pub struct MeshAugment {
     pub jitter: f64,
     /// Rotate uniformly at random before scaling.
     pub rotate: bool,
+    /// Amplitude of a smooth random bend applied first (three long plane waves of
+    /// displacement, each moving vertices by up to this fraction of the mesh's RMS radius
+    /// over √3); 0 disables. It varies outlines non-uniformly where scaling only stretches.
+    #[serde(default)]
+    pub warp: f64,
 }
 
 impl MeshAugment {
@@ -135,16 +141,18 @@ impl MeshAugment {
         scale: 0.0,
         jitter: 0.0,
         rotate: false,
+        warp: 0.0,
     };
 
     /// Whether this changes anything.
     pub fn is_active(&self) -> bool {
-        self.scale > 0.0 || self.jitter > 0.0
+        self.scale > 0.0 || self.jitter > 0.0 || self.warp > 0.0
     }
 
     /// A randomly changed copy of `mesh` (same faces, moved vertices).
     pub fn apply(&self, mesh: &TriMesh, rng: &mut impl rand::Rng) -> TriMesh {
         let mut out = mesh.clone();
+        let warp = (self.warp > 0.0).then(|| SmoothWarp::random(&mesh.vertices, self.warp, rng));
         let rotation = if self.rotate {
             random_rotation(rng)
         } else {
@@ -157,6 +165,9 @@ impl MeshAugment {
         let step = self.jitter * mean_edge_length(mesh);
         let jitter = Normal::new(0.0, step).ok().filter(|_| step > 0.0);
         for v in &mut out.vertices {
+            if let Some(w) = &warp {
+                *v = w.displace(*v);
+            }
             let r: [f64; 3] = std::array::from_fn(|i| {
                 (0..3).map(|j| rotation[i][j] * v[j]).sum::<f64>() * scale[i]
             });

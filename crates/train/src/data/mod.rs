@@ -6,6 +6,7 @@ mod mnist;
 mod rotations;
 mod split;
 mod tu;
+mod warp;
 
 pub use maps::{FolderTarget, MapFields, MapSet, MapTargets, folder_class, network_input};
 pub use meshes::{MeshAugment, MeshDataset, MeshFeatures, MeshSample, mesh_sample};
