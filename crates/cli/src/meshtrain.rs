@@ -40,6 +40,8 @@ pub enum MeshFeaturesArg {
     Paper,
     /// Log, plus each face's distance from the centroid and the angle it makes with it.
     LogPlacement,
+    /// Log-placement, plus how far rays along each face's normal travel to the next face.
+    LogPlacementThickness,
 }
 
 /// Pooling choices on the command line.
@@ -95,7 +97,10 @@ pub struct MeshTrainArgs {
     /// Input features: log (the logarithm of PD-MeshNet's ratio features, well spread even on
     /// meshes with sliver triangles), paper (as the paper computes them) or log-placement (log,
     /// and where each face lies in the whole shape: its distance from the centroid over the
-    /// mesh's RMS radius and |cos| of its normal against that direction; rotation-invariant).
+    /// mesh's RMS radius and |cos| of its normal against that direction; rotation-invariant)
+    /// or log-placement-thickness (also the log lengths of rays cast both ways along each face's
+    /// normal to the next face: the thickness of its part and the width of a gap or groove in
+    /// front of it; O(faces²) per mesh).
     #[arg(long, value_enum, default_value = "log")]
     features: MeshFeaturesArg,
     /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
@@ -194,6 +199,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         MeshFeaturesArg::Log => MeshFeatures::Log,
         MeshFeaturesArg::Paper => MeshFeatures::Paper,
         MeshFeaturesArg::LogPlacement => MeshFeatures::LogPlacement,
+        MeshFeaturesArg::LogPlacementThickness => MeshFeatures::LogPlacementThickness,
     };
     let data = MeshDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();

@@ -17,25 +17,12 @@ pub const PLACEMENT_CHANNELS: usize = 2;
 /// mesh of zero area gets `ρ = 0` everywhere.
 pub fn face_placement(mesh: &TriMesh) -> Vec<f64> {
     let n = mesh.faces.len();
-    let centroids: Vec<[f64; 3]> = (0..n)
-        .map(|f| {
-            let [a, b, c] = mesh.corners(f);
-            std::array::from_fn(|i| (a[i] + b[i] + c[i]) / 3.0)
-        })
-        .collect();
+    let centroids = face_centroids(mesh);
     // One cross product per face gives both its area and its normal.
     let area_vectors: Vec<[f64; 3]> = (0..n).map(|f| mesh.area_vector(f)).collect();
     let doubled: Vec<f64> = area_vectors.iter().map(|&v| norm(v)).collect();
-    let areas: Vec<f64> = doubled.iter().map(|d| 0.5 * d).collect();
-    let total: f64 = areas.iter().sum();
-    let weight = |f: usize| if total > 0.0 { areas[f] / total } else { 0.0 };
-    let centre: [f64; 3] =
-        std::array::from_fn(|i| (0..n).map(|f| weight(f) * centroids[f][i]).sum());
+    let (centre, rms) = surface_spread(&centroids, &doubled);
     let offsets: Vec<[f64; 3]> = centroids.iter().map(|&c| sub(c, centre)).collect();
-    let rms = (0..n)
-        .map(|f| weight(f) * dot(offsets[f], offsets[f]))
-        .sum::<f64>()
-        .sqrt();
     let mut out = Vec::with_capacity(n * PLACEMENT_CHANNELS);
     for (f, offset) in offsets.iter().enumerate() {
         let distance = norm(*offset);
@@ -48,6 +35,45 @@ pub fn face_placement(mesh: &TriMesh) -> Vec<f64> {
         out.extend([rho, cos]);
     }
     out
+}
+
+/// Each face's centroid.
+pub(crate) fn face_centroids(mesh: &TriMesh) -> Vec<[f64; 3]> {
+    (0..mesh.faces.len())
+        .map(|f| {
+            let [a, b, c] = mesh.corners(f);
+            std::array::from_fn(|i| (a[i] + b[i] + c[i]) / 3.0)
+        })
+        .collect()
+}
+
+/// The area-weighted centroid of a surface and the area-weighted RMS distance of the face
+/// centroids from it, from the face centroids and any quantity proportional to the face areas;
+/// `([0; 3], 0)` for a surface of zero area.
+pub(crate) fn surface_spread(centroids: &[[f64; 3]], areas: &[f64]) -> ([f64; 3], f64) {
+    let total: f64 = areas.iter().sum();
+    if total <= 0.0 {
+        return ([0.0; 3], 0.0);
+    }
+    let centre: [f64; 3] = std::array::from_fn(|i| {
+        centroids
+            .iter()
+            .zip(areas)
+            .map(|(c, a)| a * c[i])
+            .sum::<f64>()
+            / total
+    });
+    let rms = (centroids
+        .iter()
+        .zip(areas)
+        .map(|(&c, a)| {
+            let d = sub(c, centre);
+            a * dot(d, d)
+        })
+        .sum::<f64>()
+        / total)
+        .sqrt();
+    (centre, rms)
 }
 
 #[cfg(test)]

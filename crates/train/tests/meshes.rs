@@ -438,33 +438,43 @@ fn head_dropout_acts_only_in_training() {
 }
 
 /// With the placement features every face has three z-scored channels (area, distance from the
-/// centroid, angle to it) that a rigid rotation leaves as they are, and a network with three
-/// primal inputs classifies the meshes.
+/// centroid, angle to it), five with the thickness (the two ray lengths), that a rigid rotation
+/// leaves as they are, and a network with that many primal inputs classifies the meshes.
 #[test]
-fn placement_features_add_two_rotation_invariant_face_channels() {
+fn placement_and_thickness_features_add_rotation_invariant_face_channels() {
+    for (features, channels) in [
+        (MeshFeatures::LogPlacement, 3),
+        (MeshFeatures::LogPlacementThickness, 5),
+    ] {
+        whole_shape_features_are_rotation_invariant(features, channels);
+    }
+}
+
+fn whole_shape_features_are_rotation_invariant(features: MeshFeatures, channels: usize) {
+    assert_eq!(features.primal_channels(), channels);
     let tmp = tempfile::tempdir().unwrap();
     small_folder(tmp.path());
-    let data = MeshDataset::load(tmp.path(), MeshFeatures::LogPlacement, || {}).unwrap();
-    assert_eq!(data.primal_stats.mean.len(), 3);
+    let data = MeshDataset::load(tmp.path(), features, || {}).unwrap();
+    assert_eq!(data.primal_stats.mean.len(), channels);
     let sample = &data.train[0].graph.primal;
-    assert_eq!(sample.x.len(), 3 * sample.num_nodes);
+    assert_eq!(sample.x.len(), channels * sample.num_nodes);
     let primal: Vec<f32> = data
         .train
         .iter()
         .flat_map(|s| s.graph.primal.x.clone())
         .collect();
-    for c in 0..3 {
+    for c in 0..channels {
         let column: Vec<f64> = primal
             .iter()
             .skip(c)
-            .step_by(3)
+            .step_by(channels)
             .map(|&v| v.into())
             .collect();
         let mean = column.iter().sum::<f64>() / column.len() as f64;
         let var = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / column.len() as f64;
         assert!(
             mean.abs() < 1e-4 && (var - 1.0).abs() < 1e-3,
-            "channel {c}: {mean}, {var}"
+            "{features:?} channel {c}: {mean}, {var}"
         );
     }
     let rotate = MeshAugment {
@@ -479,7 +489,7 @@ fn placement_features_add_two_rotation_invariant_face_channels() {
             assert!((x - y).abs() < 1e-3, "{}: {x} vs {y}", a.path.display());
         }
     }
-    let net = PdMeshNetConfig::new(3, 7, 2)
+    let net = PdMeshNetConfig::new(channels, 7, 2)
         .with_channels(vec![8, 8])
         .with_heads(2)
         .init(&Device::flex())

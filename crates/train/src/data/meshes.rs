@@ -13,8 +13,8 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use tessera_gnn::graph::{Graph, PrimalDualGraph};
 use tessera_mesh::{
-    DualConfig, FeatureStats, MeshFolder, MeshGraph, PLACEMENT_CHANNELS, Split, TriMesh, clean,
-    face_placement, pd_features, read_mesh,
+    DualConfig, FeatureStats, MeshFolder, MeshGraph, PLACEMENT_CHANNELS, Split, THICKNESS_CHANNELS,
+    TriMesh, clean, face_placement, face_thickness, pd_features, read_mesh,
 };
 
 use super::mnist::random_rotation;
@@ -50,6 +50,11 @@ pub enum MeshFeatures {
     /// much the face looks away from it): shape that lies beyond the few rings of faces the
     /// convolutions see, such as tentacles spreading from a body or a long thin outline.
     LogPlacement,
+    /// [`MeshFeatures::LogPlacement`] with the logarithms of each face's [`face_thickness`]
+    /// added: how far a ray along its normal travels to the next face, on the nearer and the
+    /// farther side (the thickness of the part it belongs to, the width of a gap or groove in
+    /// front of it).
+    LogPlacementThickness,
 }
 
 impl MeshFeatures {
@@ -63,9 +68,10 @@ impl MeshFeatures {
         }
     }
 
-    /// Channels per face: 1 (relative area), 3 with the placement.
+    /// Channels per face: 1 (relative area), 3 with the placement, 5 with the thickness too.
     pub fn primal_channels(&self) -> usize {
         match self {
+            MeshFeatures::LogPlacementThickness => 1 + PLACEMENT_CHANNELS + THICKNESS_CHANNELS,
             MeshFeatures::LogPlacement => 1 + PLACEMENT_CHANNELS,
             MeshFeatures::Paper | MeshFeatures::Log => 1,
         }
@@ -81,15 +87,33 @@ impl MeshFeatures {
     pub fn compute(&self, mesh: &TriMesh, graph: &MeshGraph) -> (Vec<f64>, Vec<f64>) {
         let mut f = pd_features(mesh, graph, DualConfig::SingleUndirected);
         self.apply(&mut f.primal, &mut f.dual);
-        if *self != MeshFeatures::LogPlacement {
+        let mut columns: Vec<(Vec<f64>, usize)> = Vec::new();
+        if matches!(
+            self,
+            MeshFeatures::LogPlacement | MeshFeatures::LogPlacementThickness
+        ) {
+            columns.push((face_placement(mesh), PLACEMENT_CHANNELS));
+        }
+        if *self == MeshFeatures::LogPlacementThickness {
+            let thickness = face_thickness(mesh);
+            columns.push((
+                thickness.iter().map(|d| d.max(1e-6).ln()).collect(),
+                THICKNESS_CHANNELS,
+            ));
+        }
+        if columns.is_empty() {
             return (f.primal, f.dual);
         }
-        let placement = face_placement(mesh);
         let primal = f
             .primal
             .iter()
-            .zip(placement.chunks_exact(PLACEMENT_CHANNELS))
-            .flat_map(|(&area, place)| std::iter::once(area).chain(place.iter().copied()))
+            .enumerate()
+            .flat_map(|(face, &area)| {
+                let extra = columns
+                    .iter()
+                    .flat_map(move |(values, width)| &values[face * width..(face + 1) * width]);
+                std::iter::once(area).chain(extra.copied())
+            })
             .collect();
         (primal, f.dual)
     }

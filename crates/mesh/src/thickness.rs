@@ -1,0 +1,193 @@
+//! How much room each face has on either side: a ray cast from the face's centroid along its
+//! normal, both ways, to the first other face it meets. On one side this is the thickness of
+//! the part the face belongs to (the shape diameter function of Shapira et al. 2008, with one
+//! ray instead of a cone); on the other the width of the gap in front of it — a narrow groove
+//! engraved into a solid, the space between two fingers. Like [`crate::face_placement`] these
+//! features see beyond the few rings of faces a convolution reaches, and they are invariant to
+//! rotations, translations, uniform scaling and the orientation of the faces.
+//!
+//! Every ray is tested against every face (no acceleration structure): `O(F²)` per mesh, about
+//! a millisecond for the 500-face meshes of the classification sets here.
+
+use crate::mesh::{TriMesh, cross, dot, norm, sub};
+use crate::placement::{face_centroids, surface_spread};
+
+/// Channels per face of [`face_thickness`].
+pub const THICKNESS_CHANNELS: usize = 2;
+
+/// The distance, in RMS radii, given to a ray that leaves the mesh without meeting a face
+/// (beyond every distance inside the mesh's bulk: the RMS radius is about half its diameter).
+pub const THICKNESS_NO_HIT: f64 = 4.0;
+
+/// Per face, row-major (`num_faces × 2`): `[nearer, farther]`, the distances from the face's
+/// centroid to the first face hit along its normal and against it, sorted so that face
+/// orientation does not matter, in units of the surface's area-weighted RMS radius (as in
+/// [`crate::face_placement`]) and at most [`THICKNESS_NO_HIT`] (also the value of a ray that
+/// meets nothing, as rays through the holes of an open mesh do). A degenerate face without a
+/// normal gets `[THICKNESS_NO_HIT; 2]`.
+pub fn face_thickness(mesh: &TriMesh) -> Vec<f64> {
+    let n = mesh.faces.len();
+    let centroids = face_centroids(mesh);
+    let area_vectors: Vec<[f64; 3]> = (0..n).map(|f| mesh.area_vector(f)).collect();
+    let doubled: Vec<f64> = area_vectors.iter().map(|&v| norm(v)).collect();
+    let (_, rms) = surface_spread(&centroids, &doubled);
+    let triangles: Vec<Triangle> = (0..n).map(|f| Triangle::new(mesh.corners(f))).collect();
+    let mut out = Vec::with_capacity(n * THICKNESS_CHANNELS);
+    for f in 0..n {
+        if doubled[f] == 0.0 || rms == 0.0 {
+            out.extend([THICKNESS_NO_HIT; 2]);
+            continue;
+        }
+        let normal = area_vectors[f].map(|x| x / doubled[f]);
+        let mut side = [1.0, -1.0].map(|sign| {
+            let direction = normal.map(|x| sign * x);
+            let hit = triangles
+                .iter()
+                .enumerate()
+                .filter(|&(g, _)| g != f)
+                .filter_map(|(_, t)| t.hit(centroids[f], direction))
+                // Faces touching the origin (a fold back onto the face) are not across a gap.
+                .filter(|&d| d > 1e-9 * rms)
+                .fold(f64::INFINITY, f64::min);
+            (hit / rms).min(THICKNESS_NO_HIT)
+        });
+        side.sort_by(f64::total_cmp);
+        out.extend(side);
+    }
+    out
+}
+
+/// A triangle prepared for Möller–Trumbore ray tests.
+struct Triangle {
+    origin: [f64; 3],
+    edge1: [f64; 3],
+    edge2: [f64; 3],
+}
+
+impl Triangle {
+    fn new([a, b, c]: [[f64; 3]; 3]) -> Self {
+        Triangle {
+            origin: a,
+            edge1: sub(b, a),
+            edge2: sub(c, a),
+        }
+    }
+
+    /// The distance along the unit `direction` from `from` at which the ray meets this
+    /// triangle (its edges included), if it does ahead of `from`.
+    fn hit(&self, from: [f64; 3], direction: [f64; 3]) -> Option<f64> {
+        let p = cross(direction, self.edge2);
+        let det = dot(self.edge1, p);
+        let scale = dot(self.edge1, self.edge1).max(dot(self.edge2, self.edge2));
+        if det.abs() <= 1e-12 * scale {
+            return None; // parallel to the plane, or degenerate
+        }
+        let inv = 1.0 / det;
+        let s = sub(from, self.origin);
+        let u = dot(s, p) * inv;
+        if !(-1e-9..=1.0 + 1e-9).contains(&u) {
+            return None;
+        }
+        let q = cross(s, self.edge1);
+        let v = dot(direction, q) * inv;
+        if v < -1e-9 || u + v > 1.0 + 1e-9 {
+            return None;
+        }
+        let t = dot(self.edge2, q) * inv;
+        (t > 0.0).then_some(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{cube, icosphere};
+
+    /// The unit cube squashed to a slab `height` thick.
+    fn slab(height: f64) -> TriMesh {
+        let mut mesh = cube();
+        mesh.vertices.iter_mut().for_each(|v| v[2] *= height);
+        mesh
+    }
+
+    #[test]
+    fn a_slab_is_as_thick_as_its_height_with_nothing_in_front() {
+        let mesh = slab(0.1);
+        let t = face_thickness(&mesh);
+        let centroids = face_centroids(&mesh);
+        let areas: Vec<f64> = (0..12).map(|f| mesh.face_area(f)).collect();
+        let (_, rms) = surface_spread(&centroids, &areas);
+        for (f, row) in t.chunks_exact(2).enumerate() {
+            let normal = mesh.face_normal(f);
+            let across = if normal[2].abs() > 0.5 { 0.1 } else { 1.0 };
+            assert!((row[0] - across / rms).abs() < 1e-9, "face {f}: {row:?}");
+            assert_eq!(row[1], THICKNESS_NO_HIT, "face {f}");
+        }
+    }
+
+    #[test]
+    fn a_sphere_is_a_diameter_thick() {
+        let mesh = icosphere(2);
+        let t = face_thickness(&mesh);
+        // Face centroids lie just inside the unit sphere; the RMS radius is about 1 as well.
+        for row in t.chunks_exact(2) {
+            assert!((row[0] - 2.0).abs() < 0.05, "{row:?}");
+            assert_eq!(row[1], THICKNESS_NO_HIT);
+        }
+    }
+
+    #[test]
+    fn a_gap_between_two_parts_is_seen_from_both() {
+        // Two slabs 0.2 apart along z: the inner faces see the gap, the outer ones nothing.
+        let mut mesh = slab(0.1);
+        let upper = slab(0.1);
+        let offset = mesh.vertices.len() as u32;
+        mesh.vertices
+            .extend(upper.vertices.iter().map(|v| [v[0], v[1], v[2] + 0.3]));
+        mesh.faces
+            .extend(upper.faces.iter().map(|t| t.map(|i| i + offset)));
+        let t = face_thickness(&mesh);
+        let centroids = face_centroids(&mesh);
+        let areas: Vec<f64> = (0..24).map(|f| mesh.face_area(f)).collect();
+        let (_, rms) = surface_spread(&centroids, &areas);
+        let mut gaps = 0;
+        for (f, row) in t.chunks_exact(2).enumerate() {
+            let (normal, z) = (mesh.face_normal(f), centroids[f][2]);
+            if normal[2].abs() < 0.5 {
+                continue;
+            }
+            assert!((row[0] - 0.1 / rms).abs() < 1e-9, "face {f}: {row:?}");
+            let inner = (z - 0.05).abs() < 1e-9 || (z - 0.25).abs() < 1e-9;
+            if inner {
+                assert!((row[1] - 0.2 / rms).abs() < 1e-9, "face {f}: {row:?}");
+                gaps += 1;
+            } else {
+                assert_eq!(row[1], THICKNESS_NO_HIT, "face {f}");
+            }
+        }
+        assert_eq!(gaps, 4);
+    }
+
+    #[test]
+    fn invariant_to_rotation_translation_scale_and_face_orientation() {
+        let mesh = crate::generate::torus(12, 8);
+        let t = face_thickness(&mesh);
+        let (s, c) = (0.6f64.sin(), 0.6f64.cos());
+        let mut moved = mesh.clone();
+        for v in &mut moved.vertices {
+            *v = [
+                3.0 * (c * v[0] - s * v[1]) + 5.0,
+                3.0 * (s * v[0] + c * v[1]) - 2.0,
+                3.0 * v[2] + 1.0,
+            ];
+        }
+        for tri in &mut moved.faces {
+            tri.swap(1, 2);
+        }
+        for (a, b) in t.iter().zip(face_thickness(&moved)) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        // The tube's thickness is seen from every face; across the hole, some look at the far side.
+        assert!(t.chunks_exact(2).all(|r| r[0] < THICKNESS_NO_HIT));
+    }
+}
