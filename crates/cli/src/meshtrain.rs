@@ -193,17 +193,6 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             a.output.display()
         );
     }
-    let reading = ProgressBar::new_spinner();
-    reading.set_message("reading and cleaning meshes");
-    let features = match a.features {
-        MeshFeaturesArg::Log => MeshFeatures::Log,
-        MeshFeaturesArg::Paper => MeshFeatures::Paper,
-        MeshFeaturesArg::LogPlacement => MeshFeatures::LogPlacement,
-        MeshFeaturesArg::LogPlacementThickness => MeshFeatures::LogPlacementThickness,
-    };
-    let data = MeshDataset::load(&a.data, features, || reading.tick())?;
-    reading.finish_and_clear();
-    let model = model_config(&a, features, data.classes.len())?;
     let augment = MeshAugment {
         scale: a.augment_scale,
         jitter: a.augment_jitter,
@@ -218,6 +207,17 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             augment.warp
         );
     }
+    let reading = ProgressBar::new_spinner();
+    reading.set_message("reading and cleaning meshes");
+    let features = match a.features {
+        MeshFeaturesArg::Log => MeshFeatures::Log,
+        MeshFeaturesArg::Paper => MeshFeatures::Paper,
+        MeshFeaturesArg::LogPlacement => MeshFeatures::LogPlacement,
+        MeshFeaturesArg::LogPlacementThickness => MeshFeatures::LogPlacementThickness,
+    };
+    let data = MeshDataset::load(&a.data, features, || reading.tick())?;
+    reading.finish_and_clear();
+    let model = model_config(&a, features, data.classes.len())?;
     let cfg = FitSchedule {
         epochs: a.epochs,
         batch_size: a.batch_size,

@@ -56,6 +56,10 @@ fn train_mesh_then_predict() {
             "--augment-scale",
             "0.1",
             "--augment-rotate",
+            "--augment-warp",
+            "0.05",
+            "--features",
+            "log-placement-thickness",
             "--epochs",
             "1",
             "--data",
@@ -198,6 +202,17 @@ fn train_mesh_then_predict() {
         .assert()
         .failure()
         .stderr(contains("--channels"));
+    // A negative augmentation strength is refused before anything is written.
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["train", "mesh", "--augment-warp=-0.1", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(tmp.path().join("run5"))
+        .assert()
+        .failure()
+        .stderr(contains("--augment-warp -0.1"));
+    assert!(!tmp.path().join("run5").exists());
     // A missing data folder is named.
     Command::cargo_bin("tessera")
         .unwrap()
