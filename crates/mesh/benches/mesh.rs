@@ -1,5 +1,6 @@
 //! Mesh pipeline benchmarks: the whole MSB folder (load + clean + primal/dual graphs + features),
-//! the same for a 100k-face mesh, and one clustering step on it. Single thread.
+//! the same for a 100k-face mesh, one clustering step on it, and the optional whole-shape face
+//! features (placement, thickness) of one 500-face mesh. Single thread.
 //!
 //! `cargo bench -p tessera-mesh --bench mesh` (needs ../shared/data/meshes/msb).
 
@@ -7,7 +8,8 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tessera_mesh::{
-    DualConfig, Keep, MeshGraph, TriMesh, clean, cluster_faces, generate, pd_features, read_mesh,
+    DualConfig, Keep, MeshGraph, TriMesh, clean, cluster_faces, face_placement, face_thickness,
+    generate, pd_features, read_mesh,
 };
 
 fn msb_files() -> Vec<PathBuf> {
@@ -62,9 +64,21 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// The whole-shape features of a 500-face torus (the size of the classification meshes).
+fn shape_features(c: &mut Criterion) {
+    let mesh = generate::torus(25, 10);
+    assert_eq!(mesh.faces.len(), 500);
+    c.bench_function("500_faces_placement", |b| {
+        b.iter(|| face_placement(&mesh).len())
+    });
+    c.bench_function("500_faces_thickness", |b| {
+        b.iter(|| face_thickness(&mesh).len())
+    });
+}
+
 criterion_group! {
     name = mesh;
     config = Criterion::default().sample_size(10);
-    targets = benches
+    targets = benches, shape_features
 }
 criterion_main!(mesh);
