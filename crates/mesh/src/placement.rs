@@ -76,6 +76,25 @@ pub(crate) fn surface_spread(centroids: &[[f64; 3]], areas: &[f64]) -> ([f64; 3]
     (centre, rms)
 }
 
+/// `mesh` rotated, scaled by 3, translated, with every face's orientation reversed: what
+/// features invariant to all four must not notice.
+#[cfg(test)]
+pub(crate) fn moved_and_flipped(mesh: &TriMesh) -> TriMesh {
+    let (s, c) = (0.6f64.sin(), 0.6f64.cos());
+    let mut moved = mesh.clone();
+    for v in &mut moved.vertices {
+        *v = [
+            3.0 * (c * v[0] - s * v[1]) + 5.0,
+            3.0 * (s * v[0] + c * v[1]) - 2.0,
+            3.0 * v[2] + 1.0,
+        ];
+    }
+    for t in &mut moved.faces {
+        t.swap(1, 2);
+    }
+    moved
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,18 +115,7 @@ mod tests {
     fn invariant_to_rotation_translation_scale_and_face_orientation() {
         let mesh = crate::generate::torus(12, 8);
         let p = face_placement(&mesh);
-        let (s, c) = (0.6f64.sin(), 0.6f64.cos());
-        let mut moved = mesh.clone();
-        for v in &mut moved.vertices {
-            *v = [
-                3.0 * (c * v[0] - s * v[1]) + 5.0,
-                3.0 * (s * v[0] + c * v[1]) - 2.0,
-                3.0 * v[2] + 1.0,
-            ];
-        }
-        for t in &mut moved.faces {
-            t.swap(1, 2);
-        }
+        let moved = moved_and_flipped(&mesh);
         for (a, b) in p.iter().zip(face_placement(&moved)) {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }

@@ -190,18 +190,7 @@ mod tests {
     fn invariant_to_rotation_translation_scale_and_face_orientation() {
         let mesh = crate::generate::torus(12, 8);
         let t = face_thickness(&mesh);
-        let (s, c) = (0.6f64.sin(), 0.6f64.cos());
-        let mut moved = mesh.clone();
-        for v in &mut moved.vertices {
-            *v = [
-                3.0 * (c * v[0] - s * v[1]) + 5.0,
-                3.0 * (s * v[0] + c * v[1]) - 2.0,
-                3.0 * v[2] + 1.0,
-            ];
-        }
-        for tri in &mut moved.faces {
-            tri.swap(1, 2);
-        }
+        let moved = crate::placement::moved_and_flipped(&mesh);
         for (a, b) in t.iter().zip(face_thickness(&moved)) {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }
