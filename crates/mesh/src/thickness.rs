@@ -29,17 +29,17 @@ pub const THICKNESS_NO_HIT: f64 = 4.0;
 pub fn face_thickness(mesh: &TriMesh) -> Vec<f64> {
     let n = mesh.faces.len();
     let centroids = face_centroids(mesh);
-    let area_vectors: Vec<[f64; 3]> = (0..n).map(|f| mesh.area_vector(f)).collect();
-    let doubled: Vec<f64> = area_vectors.iter().map(|&v| norm(v)).collect();
-    let (_, rms) = surface_spread(&centroids, &doubled);
+    // Each triangle's `normal` is its area vector: twice its area times its unit normal.
     let triangles: Vec<Triangle> = (0..n).map(|f| Triangle::new(mesh.corners(f))).collect();
+    let doubled: Vec<f64> = triangles.iter().map(|t| norm(t.normal)).collect();
+    let (_, rms) = surface_spread(&centroids, &doubled);
     let mut out = Vec::with_capacity(n * THICKNESS_CHANNELS);
     for f in 0..n {
         if doubled[f] == 0.0 || rms == 0.0 {
             out.extend([THICKNESS_NO_HIT; 2]);
             continue;
         }
-        let normal = area_vectors[f].map(|x| x / doubled[f]);
+        let normal = triangles[f].normal.map(|x| x / doubled[f]);
         let mut side = [1.0, -1.0].map(|sign| {
             let direction = normal.map(|x| sign * x);
             // Faces touching the origin (a fold back onto the face) are not across a gap.
