@@ -119,6 +119,11 @@ pub struct MeshTrainArgs {
     /// radius over √3 (e.g. 0.05; 0 = off). It varies outlines where scaling only stretches them.
     #[arg(long, default_value_t = 0.0)]
     augment_warp: f64,
+    /// Augmentation: wavelengths of the bend across the mesh, on average (each wave draws ½ to
+    /// 1½ times this). 1 bends the whole shape; 5 reshapes each part on its own, e.g. an
+    /// engraving that covers a tenth of a block (then keep --augment-warp small, e.g. 0.05).
+    #[arg(long, default_value_t = 1.0)]
+    augment_warp_cycles: f64,
     /// Epochs.
     #[arg(long, default_value_t = 60)]
     epochs: usize,
@@ -198,6 +203,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         jitter: a.augment_jitter,
         rotate: a.augment_rotate,
         warp: a.augment_warp,
+        warp_cycles: a.augment_warp_cycles,
     };
     if !(augment.scale >= 0.0 && augment.jitter >= 0.0 && augment.warp >= 0.0) {
         bail!(
@@ -205,6 +211,12 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             augment.scale,
             augment.jitter,
             augment.warp
+        );
+    }
+    if !(augment.warp_cycles > 0.0 && augment.warp_cycles.is_finite()) {
+        bail!(
+            "--augment-warp-cycles {} must be positive",
+            augment.warp_cycles
         );
     }
     let reading = ProgressBar::new_spinner();

@@ -58,6 +58,8 @@ fn train_mesh_then_predict() {
             "--augment-rotate",
             "--augment-warp",
             "0.05",
+            "--augment-warp-cycles",
+            "3",
             "--features",
             "log-placement-thickness",
             "--epochs",
@@ -212,6 +214,16 @@ fn train_mesh_then_predict() {
         .assert()
         .failure()
         .stderr(contains("--augment-warp -0.1"));
+    assert!(!tmp.path().join("run5").exists());
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["train", "mesh", "--augment-warp-cycles=0", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(tmp.path().join("run5"))
+        .assert()
+        .failure()
+        .stderr(contains("--augment-warp-cycles 0"));
     assert!(!tmp.path().join("run5").exists());
     // A missing data folder is named.
     Command::cargo_bin("tessera")

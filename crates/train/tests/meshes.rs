@@ -240,7 +240,7 @@ fn augmentation_changes_what_it_should() {
         scale: 0.0,
         jitter: 1e-9,
         rotate: true,
-        warp: 0.0,
+        ..MeshAugment::NONE
     };
     let rotated = data.augmented_train(&rotate, 5).unwrap();
     // Equal up to the features' own discontinuities: a dihedral angle at the 0 / 2π seam (faces
@@ -279,6 +279,7 @@ fn augmentation_changes_what_it_should() {
         jitter: 0.01,
         rotate: true,
         warp: 0.05,
+        warp_cycles: 3.0,
     };
     let a = data.augmented_train(&full, 5).unwrap();
     let changed = dual(&a)
@@ -481,7 +482,7 @@ fn whole_shape_features_are_rotation_invariant(features: MeshFeatures, channels:
         scale: 0.0,
         jitter: 1e-9,
         rotate: true,
-        warp: 0.0,
+        ..MeshAugment::NONE
     };
     let rotated = data.augmented_train(&rotate, 3).unwrap();
     for (a, b) in rotated.iter().zip(&data.train) {

@@ -157,6 +157,15 @@ pub struct MeshAugment {
     /// over √3); 0 disables. It varies outlines non-uniformly where scaling only stretches.
     #[serde(default)]
     pub warp: f64,
+    /// Wavelengths of the bend across the mesh's diameter (twice its RMS radius), on average:
+    /// each wave draws between ½ and 1½ times this. 1 bends the whole shape; more (e.g. 5)
+    /// reshape each part on its own, such as a small engraving on a large block.
+    #[serde(default = "one_cycle")]
+    pub warp_cycles: f64,
+}
+
+fn one_cycle() -> f64 {
+    1.0
 }
 
 impl MeshAugment {
@@ -166,6 +175,7 @@ impl MeshAugment {
         jitter: 0.0,
         rotate: false,
         warp: 0.0,
+        warp_cycles: 1.0,
     };
 
     /// Whether this changes anything.
@@ -176,7 +186,8 @@ impl MeshAugment {
     /// A randomly changed copy of `mesh` (same faces, moved vertices).
     pub fn apply(&self, mesh: &TriMesh, rng: &mut impl rand::Rng) -> TriMesh {
         let mut out = mesh.clone();
-        let warp = (self.warp > 0.0).then(|| SmoothWarp::random(&mesh.vertices, self.warp, rng));
+        let warp = (self.warp > 0.0)
+            .then(|| SmoothWarp::random(&mesh.vertices, self.warp, self.warp_cycles, rng));
         let rotation = if self.rotate {
             random_rotation(rng)
         } else {

@@ -27,9 +27,15 @@ pub(crate) struct SmoothWarp {
 
 impl SmoothWarp {
     /// Draws a warp for a shape with these vertices whose waves displace by `amplitude` times
-    /// the shape's RMS radius (about the centroid) each, with between half a wavelength and one
-    /// and a half across the shape's diameter.
-    pub(crate) fn random(vertices: &[[f64; 3]], amplitude: f64, rng: &mut impl Rng) -> Self {
+    /// the shape's RMS radius (about the centroid) over √3 each, with between ½ and 1½ times
+    /// `cycles` wavelengths across the shape's diameter (twice the RMS radius). With `cycles`
+    /// 1 the whole shape bends; with more, each of its parts changes outline on its own.
+    pub(crate) fn random(
+        vertices: &[[f64; 3]],
+        amplitude: f64,
+        cycles: f64,
+        rng: &mut impl Rng,
+    ) -> Self {
         let n = vertices.len().max(1) as f64;
         let centre: [f64; 3] =
             std::array::from_fn(|i| vertices.iter().map(|v| v[i]).sum::<f64>() / n);
@@ -40,7 +46,7 @@ impl SmoothWarp {
             / n)
             .sqrt();
         let per_wave = amplitude * radius / (WAVES as f64).sqrt();
-        let cycles = Uniform::new(0.5, 1.5).expect("a valid range");
+        let cycles = Uniform::new(0.5 * cycles, 1.5 * cycles).expect("a valid range");
         let waves = std::array::from_fn(|_| Wave {
             direction: random_unit(rng),
             displacement: random_unit(rng).map(|x| x * per_wave),
@@ -95,7 +101,7 @@ mod tests {
     fn displacements_are_bounded_by_the_amplitude_and_vary_smoothly() {
         let points = sphere_points();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-        let warp = SmoothWarp::random(&points, 0.1, &mut rng);
+        let warp = SmoothWarp::random(&points, 0.1, 1.0, &mut rng);
         // RMS radius 3: each of the three waves moves a point by at most 0.3 / √3.
         let bound = 0.3 * 3f64.sqrt() + 1e-12;
         let mut largest: f64 = 0.0;
@@ -119,10 +125,36 @@ mod tests {
     }
 
     #[test]
+    fn more_cycles_give_shorter_waves() {
+        let points = sphere_points();
+        // The largest change of displacement over a step of 0.01, over all points: the slope
+        // grows with the wavenumber, so ten times the cycles give several times the slope.
+        let steepest = |cycles: f64| {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+            let warp = SmoothWarp::random(&points, 0.02, cycles, &mut rng);
+            points
+                .iter()
+                .map(|&p| {
+                    let (q, p2) = (warp.displace(p), [p[0] + 0.01, p[1], p[2]]);
+                    let q2 = warp.displace(p2);
+                    (0..3)
+                        .map(|i| ((q2[i] - p2[i]) - (q[i] - p[i])).powi(2))
+                        .sum::<f64>()
+                        .sqrt()
+                })
+                .fold(0.0, f64::max)
+        };
+        let (long, short) = (steepest(1.0), steepest(10.0));
+        assert!(short > 4.0 * long, "{short} vs {long}");
+        // Bound for 10 cycles: 3 waves · (0.06 / √3) · 2π · 15 / 6 · 0.01 < 0.0164.
+        assert!(short < 0.0164, "{short}");
+    }
+
+    #[test]
     fn zero_amplitude_leaves_points_in_place() {
         let points = sphere_points();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        let warp = SmoothWarp::random(&points, 0.0, &mut rng);
+        let warp = SmoothWarp::random(&points, 0.0, 1.0, &mut rng);
         for &p in &points {
             assert_eq!(warp.displace(p), p);
         }
