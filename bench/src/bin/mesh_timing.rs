@@ -1,6 +1,7 @@
 //! PD-MeshNet cost against mesh size, and its training cost on MSB (issue "Primal-dual mesh
-//! networks end to end", performance section). There is no runnable PyTorch PD-MeshNet here (the
-//! original needs PyMesh), so the figures are absolute, recorded with the machine.
+//! networks end to end", performance section). The original PyTorch PD-MeshNet cannot run here
+//! (it needs PyMesh); `bench/pdmesh_vs_torch.py` compares `train` with a PyTorch twin of the same
+//! network that reads the inputs `export` writes.
 //!
 //! Usage:
 //! - `mesh_timing scaling OUT_DIR` — tori of 500 to 50 000 faces (vertices moved by a fixed
@@ -11,6 +12,8 @@
 //!   the log–log plot `OUT_DIR/mesh_scaling.png`.
 //! - `mesh_timing train MSB_DIR EPOCHS` — the paper's classifier trained on the folder: median
 //!   seconds per epoch and peak resident memory.
+//! - `mesh_timing export MSB_DIR OUT.json` — the training split as `train` reads it (log
+//!   features, z-scored; face pairs), for `bench/pdmesh_vs_torch.py`'s PyTorch twin.
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
@@ -128,15 +131,50 @@ fn train(dir: &std::path::Path, epochs: usize) -> Result<Value> {
     }))
 }
 
+/// The training split's z-scored features and face pairs, so that another implementation
+/// trains on exactly the same inputs.
+fn export(dir: &std::path::Path, out: &std::path::Path) -> Result<Value> {
+    let data = MeshDataset::load(dir, MeshFeatures::Log, || {})?;
+    let meshes: Vec<Value> = data
+        .train
+        .iter()
+        .map(|s| {
+            let g = &s.graph;
+            // Configuration A: primal edges come as i → j, j → i per pair, pair k = dual node k.
+            let pairs: Vec<[u32; 2]> = g.primal.edges.iter().step_by(2).copied().collect();
+            json!({
+                "class": s.class,
+                "faces": g.primal.num_nodes,
+                "primal": g.primal.x,
+                "dual": g.dual.x,
+                "pairs": pairs,
+            })
+        })
+        .collect();
+    let v = json!({
+        "classes": data.classes.len(),
+        "primal_features": data.train[0].graph.primal.features,
+        "dual_features": data.train[0].graph.dual.features,
+        "meshes": meshes,
+    });
+    std::fs::write(out, serde_json::to_string(&v)?)?;
+    Ok(json!({ "meshes": data.train.len(), "written": out.display().to_string() }))
+}
+
 fn main() -> Result<()> {
     tessera_bench::keep_freed_memory_warm();
-    let usage = "usage: mesh_timing scaling OUT_DIR | mesh_timing train MSB_DIR EPOCHS";
+    let usage = "usage: mesh_timing scaling OUT_DIR | mesh_timing train MSB_DIR EPOCHS | \
+                 mesh_timing export MSB_DIR OUT.json";
     let args: Vec<String> = std::env::args().skip(1).collect();
     let v = match args.first().map(String::as_str) {
         Some("scaling") => scaling(args.get(1).context(usage)?.as_ref())?,
         Some("train") => train(
             args.get(1).context(usage)?.as_ref(),
             args.get(2).context(usage)?.parse()?,
+        )?,
+        Some("export") => export(
+            args.get(1).context(usage)?.as_ref(),
+            args.get(2).context(usage)?.as_ref(),
         )?,
         _ => bail!(usage),
     };
