@@ -8,7 +8,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::leaky_relu;
 
-use crate::graph::{DeviceBatch, Segments, scatter_sum, segment_softmax};
+use crate::graph::{DeviceBatch, Segments, scatter_sum, segment_softmax, select_heads};
 
 /// Configuration of [`GatConv`].
 #[derive(Config, Debug)]
@@ -129,7 +129,7 @@ impl GatConv {
                 .expect("v2 has a target projection")
                 .forward(x)
                 .reshape([n, h, c]);
-            let pair = hs.clone().select(0, src.clone()) + ht.select(0, dst.clone());
+            let pair = select_heads(hs.clone(), src.clone()) + select_heads(ht, dst.clone());
             let e = pair.dims()[0];
             (leaky_relu(pair, self.slope) * self.att_source.val().unsqueeze::<3>())
                 .sum_dim(2)
@@ -158,7 +158,7 @@ impl GatConv {
         let (hs, alpha) = self.attend(x, g);
         let (src, _, incoming) = self.edges(g);
         let e = alpha.dims()[0];
-        let messages = hs.select(0, src.clone()) * alpha.reshape([e, h, 1]);
+        let messages = select_heads(hs, src.clone()) * alpha.reshape([e, h, 1]);
         let out = scatter_sum(messages.reshape([e, h * c]), incoming);
         let out = if self.concat {
             out

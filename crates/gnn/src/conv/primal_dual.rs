@@ -13,7 +13,7 @@ use burn::tensor::Distribution;
 use burn::tensor::activation::leaky_relu;
 
 use super::gat::{GatConv, GatConvConfig};
-use crate::graph::{DevicePrimalDual, scatter_sum, segment_softmax};
+use crate::graph::{DevicePrimalDual, scatter_sum, segment_softmax, select_heads};
 
 /// Configuration of [`PrimalDualConv`].
 #[derive(Config, Debug)]
@@ -118,17 +118,18 @@ impl PrimalDualConv {
         let [nd, _] = new_dual.dims();
         let [np, _] = primal.dims();
         // Attention of each primal edge from its dual node's new features, head by head.
-        let of_edge = new_dual
-            .clone()
-            .reshape([nd, h, cd])
-            .select(0, g.dual_of_edge.clone());
+        let of_edge = select_heads(
+            new_dual.clone().reshape([nd, h, cd]),
+            g.dual_of_edge.clone(),
+        );
         let e = of_edge.dims()[0];
         let logits = (of_edge * self.attention.val().unsqueeze::<3>())
             .sum_dim(2)
             .reshape([e, h]);
         let alpha = segment_softmax(leaky_relu(logits, self.slope), &g.primal.incoming);
         let projected = self.primal.forward(primal).reshape([np, h, cp]);
-        let messages = projected.select(0, g.primal.src.clone()) * alpha.clone().reshape([e, h, 1]);
+        let messages =
+            select_heads(projected, g.primal.src.clone()) * alpha.clone().reshape([e, h, 1]);
         let out = scatter_sum(messages.reshape([e, h * cp]), &g.primal.incoming);
         let (primal, dual) = if self.concat {
             (out, new_dual)

@@ -7,4 +7,5 @@ mod scatter;
 
 pub use batch::{DeviceBatch, Graph, GraphBatch};
 pub use primal_dual::{DevicePrimalDual, PrimalDualBatch, PrimalDualGraph};
+pub(crate) use scatter::select_heads;
 pub use scatter::{Segments, scatter_max, scatter_mean, scatter_sum, segment_softmax};
