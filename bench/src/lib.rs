@@ -13,12 +13,16 @@ unsafe extern "C" {
 }
 
 /// As the `tessera` binary: freed memory stays mapped for a second (`mi_option_purge_delay`,
-/// 15 in mimalloc 2.x) so that each step's large buffers are reused without the kernel clearing
-/// their pages again. Call first in `main`.
+/// 15 in mimalloc 2.x) and is then reset rather than decommitted (`mi_option_purge_decommits`,
+/// 5), so that each step's large buffers are reused without the kernel clearing their pages
+/// again. Call first in `main`.
 #[allow(unsafe_code)]
 pub fn keep_freed_memory_warm() {
-    // SAFETY: sets a plain integer option; mimalloc documents it as callable at any time.
-    unsafe { mi_option_set(15, 1000) }
+    // SAFETY: sets plain integer options; mimalloc documents them as callable at any time.
+    unsafe {
+        mi_option_set(15, 1000);
+        mi_option_set(5, 0);
+    }
 }
 use std::time::Instant;
 
