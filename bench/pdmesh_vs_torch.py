@@ -50,9 +50,8 @@ def torch_side(args):
     data = json.loads(Path(args.export).read_text())
     dp0, dd0, classes = data["primal_features"], data["dual_features"], data["classes"]
 
-    def line_graph(pairs, faces):
-        """Directed dual edges (configuration A): every two pairs that share a face, sorted."""
-        p = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    def line_graph(p):
+        """Directed dual edges (configuration A): every two pairs `p` [P, 2] that share a face, sorted."""
         inc_face = np.concatenate([p[:, 0], p[:, 1]])
         inc_pair = np.concatenate([np.arange(len(p)), np.arange(len(p))])
         order = np.lexsort((inc_pair, inc_face))
@@ -74,7 +73,7 @@ def torch_side(args):
         def __init__(self, faces, pairs):
             self.faces = faces
             self.pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-            self.dual_edges = line_graph(self.pairs, faces)
+            self.dual_edges = line_graph(self.pairs)
 
     class Batch:
         def __init__(self, meshes):
@@ -93,7 +92,6 @@ def torch_side(args):
             self.primal_src, self.primal_dst = t(psrc), t(pdst)
             self.dual_of_edge = torch.arange(len(self.primal_src)) // 2
             self.dual_src, self.dual_dst = t(dsrc), t(ddst)
-            self.faces, self.pairs = int(fo[-1]), int(po[-1])
             self.dual_mesh = torch.from_numpy(
                 np.repeat(np.arange(len(meshes)), [len(m.pairs) for m in meshes]))
 

@@ -97,6 +97,16 @@ mod tests {
             .collect()
     }
 
+    /// How much the displacement changes between `p` and `p` moved by 0.01 along x.
+    fn change_over_step(warp: &SmoothWarp, p: [f64; 3]) -> f64 {
+        let (q, p2) = (warp.displace(p), [p[0] + 0.01, p[1], p[2]]);
+        let q2 = warp.displace(p2);
+        (0..3)
+            .map(|i| ((q2[i] - p2[i]) - (q[i] - p[i])).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+
     #[test]
     fn displacements_are_bounded_by_the_amplitude_and_vary_smoothly() {
         let points = sphere_points();
@@ -113,12 +123,7 @@ mod tests {
             // Smooth: each wave's slope is at most its displacement (0.3 / √3) times its
             // wavenumber (2π · 1.5 cycles over the diameter 6), so a step of 0.01 changes the
             // displacement by at most 0.01 · 3 · 0.173 · 1.571 < 0.0082.
-            let p2 = [p[0] + 0.01, p[1], p[2]];
-            let q2 = warp.displace(p2);
-            let change = (0..3)
-                .map(|i| ((q2[i] - p2[i]) - (q[i] - p[i])).powi(2))
-                .sum::<f64>()
-                .sqrt();
+            let change = change_over_step(&warp, p);
             assert!(change < 0.0082, "{change}");
         }
         assert!(largest > 0.02, "the warp moved nothing: {largest}");
@@ -134,14 +139,7 @@ mod tests {
             let warp = SmoothWarp::random(&points, 0.02, cycles, &mut rng);
             points
                 .iter()
-                .map(|&p| {
-                    let (q, p2) = (warp.displace(p), [p[0] + 0.01, p[1], p[2]]);
-                    let q2 = warp.displace(p2);
-                    (0..3)
-                        .map(|i| ((q2[i] - p2[i]) - (q[i] - p[i])).powi(2))
-                        .sum::<f64>()
-                        .sqrt()
-                })
+                .map(|&p| change_over_step(&warp, p))
                 .fold(0.0, f64::max)
         };
         let (long, short) = (steepest(1.0), steepest(10.0));
