@@ -205,20 +205,12 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         warp: a.augment_warp,
         warp_cycles: a.augment_warp_cycles,
     };
-    if !(augment.scale >= 0.0 && augment.jitter >= 0.0 && augment.warp >= 0.0) {
-        bail!(
-            "--augment-scale {}, --augment-jitter {} and --augment-warp {} must be 0 or positive",
-            augment.scale,
-            augment.jitter,
-            augment.warp
-        );
-    }
-    if !(augment.warp_cycles > 0.0 && augment.warp_cycles.is_finite()) {
-        bail!(
-            "--augment-warp-cycles {} must be positive",
-            augment.warp_cycles
-        );
-    }
+    augment.check().with_context(|| {
+        format!(
+            "--augment-scale {}, --augment-jitter {}, --augment-warp {}, --augment-warp-cycles {}",
+            a.augment_scale, a.augment_jitter, a.augment_warp, a.augment_warp_cycles
+        )
+    })?;
     let reading = ProgressBar::new_spinner();
     reading.set_message("reading and cleaning meshes");
     let features = match a.features {

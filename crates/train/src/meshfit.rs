@@ -89,7 +89,8 @@ pub fn argmax(probabilities: &[Vec<f64>]) -> Vec<usize> {
 /// per-epoch test accuracies are those of the weights of each epoch.
 ///
 /// # Errors
-/// An empty split, zero epochs or batch size, a mesh too small for the pooling schedule.
+/// An empty split, zero epochs or batch size, augmentation that cannot work
+/// ([`MeshAugment::check`]), a mesh too small for the pooling schedule.
 pub fn fit_mesh(
     model: &PdMeshNetConfig,
     data: &MeshDataset,
@@ -98,6 +99,7 @@ pub fn fit_mesh(
     mut progress: impl FnMut(usize, &MeshHistory),
 ) -> Result<(PdMeshNet, MeshHistory)> {
     cfg.check()?;
+    augment.check()?;
     if data.train.is_empty() || data.test.is_empty() {
         return Err(TrainError::Config(format!(
             "{} epochs, batch {}, {} training and {} test meshes cannot train",

@@ -174,6 +174,48 @@ fn bad_folders_are_refused() {
     assert!(err.contains("broken.obj"), "{err}");
 }
 
+#[test]
+fn augmentation_that_cannot_work_is_an_error_not_a_panic() {
+    let data = small_dataset();
+    let cfg = FitSchedule {
+        epochs: 1,
+        batch_size: 4,
+        ..FitSchedule::default()
+    };
+    let bad = [
+        (
+            "warp cycles 0",
+            MeshAugment {
+                warp: 0.1,
+                warp_cycles: 0.0,
+                ..MeshAugment::NONE
+            },
+        ),
+        (
+            "jitter -0.5",
+            MeshAugment {
+                jitter: -0.5,
+                ..MeshAugment::NONE
+            },
+        ),
+        (
+            "scale NaN",
+            MeshAugment {
+                scale: f64::NAN,
+                ..MeshAugment::NONE
+            },
+        ),
+    ];
+    for (what, augment) in bad {
+        let err = fit_mesh(&tiny_model(), &data, &cfg, &augment, |_, _| {})
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(err.contains(what), "{what}: {err}");
+    }
+    assert!(MeshAugment::NONE.check().is_ok());
+}
+
 /// The face pairs of a sample's primal graph (configuration A: directed edges in pairs).
 fn face_graph(s: &MeshSample) -> FaceGraph {
     FaceGraph {

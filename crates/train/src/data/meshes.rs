@@ -178,6 +178,34 @@ impl MeshAugment {
         warp_cycles: 1.0,
     };
 
+    /// Checks that every strength is finite and 0 (off) or positive, and that the bend draws
+    /// a positive, finite number of wavelengths.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] naming the first setting that cannot work.
+    pub fn check(&self) -> Result<()> {
+        let strengths = [
+            ("scale", self.scale),
+            ("jitter", self.jitter),
+            ("warp", self.warp),
+        ];
+        if let Some((name, value)) = strengths
+            .iter()
+            .find(|(_, v)| !(*v >= 0.0 && v.is_finite()))
+        {
+            return Err(TrainError::Config(format!(
+                "mesh augmentation {name} {value} must be 0 (off) or positive"
+            )));
+        }
+        if !(self.warp_cycles > 0.0 && self.warp_cycles.is_finite()) {
+            return Err(TrainError::Config(format!(
+                "mesh augmentation warp cycles {} must be positive",
+                self.warp_cycles
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether this changes anything.
     pub fn is_active(&self) -> bool {
         self.scale > 0.0 || self.jitter > 0.0 || self.warp > 0.0
