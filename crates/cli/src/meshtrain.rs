@@ -124,6 +124,12 @@ pub struct MeshTrainArgs {
     /// engraving that covers a tenth of a block (then keep --augment-warp small, e.g. 0.05).
     #[arg(long, default_value_t = 1.0)]
     augment_warp_cycles: f64,
+    /// Augmentation: longest time of mean-curvature smoothing, in squared RMS radii of the
+    /// mesh (each mesh draws a time below it): rounds off tips, notches and rims smaller than
+    /// about its square root, so the network also sees rounded versions of sharp outlines.
+    /// 0 disables; 0.001 visibly rounds the engravings of the Cube Engraving meshes.
+    #[arg(long, default_value_t = 0.0)]
+    augment_smooth: f64,
     /// Epochs.
     #[arg(long, default_value_t = 60)]
     epochs: usize,
@@ -204,11 +210,17 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         rotate: a.augment_rotate,
         warp: a.augment_warp,
         warp_cycles: a.augment_warp_cycles,
+        smooth: a.augment_smooth,
     };
     augment.check().with_context(|| {
         format!(
-            "--augment-scale {}, --augment-jitter {}, --augment-warp {}, --augment-warp-cycles {}",
-            a.augment_scale, a.augment_jitter, a.augment_warp, a.augment_warp_cycles
+            "--augment-scale {}, --augment-jitter {}, --augment-warp {}, --augment-warp-cycles {}, \
+             --augment-smooth {}",
+            a.augment_scale,
+            a.augment_jitter,
+            a.augment_warp,
+            a.augment_warp_cycles,
+            a.augment_smooth
         )
     })?;
     let reading = ProgressBar::new_spinner();

@@ -33,6 +33,7 @@ mod mesh;
 mod placement;
 mod ply;
 mod render;
+mod smooth;
 mod thickness;
 mod topology;
 
@@ -49,5 +50,6 @@ pub use mesh::TriMesh;
 pub use placement::{PLACEMENT_CHANNELS, face_placement};
 pub use ply::read_ply;
 pub use render::{Shading, render_png};
+pub use smooth::smooth;
 pub use thickness::{THICKNESS_CHANNELS, THICKNESS_NO_HIT, face_thickness};
 pub use topology::{EdgeMap, Topology};

@@ -207,11 +207,10 @@ fn augmentation_that_cannot_work_is_an_error_not_a_panic() {
         ),
     ];
     for (what, augment) in bad {
-        let err = fit_mesh(&tiny_model(), &data, &cfg, &augment, |_, _| {})
-            .err()
-            .expect("refused")
-            .to_string();
-        assert!(err.contains(what), "{what}: {err}");
+        let Err(err) = fit_mesh(&tiny_model(), &data, &cfg, &augment, |_, _| {}) else {
+            panic!("{what} was accepted");
+        };
+        assert!(err.to_string().contains(what), "{what}: {err}");
     }
     assert!(MeshAugment::NONE.check().is_ok());
 }
@@ -322,6 +321,7 @@ fn augmentation_changes_what_it_should() {
         rotate: true,
         warp: 0.05,
         warp_cycles: 3.0,
+        smooth: 0.0005,
     };
     let a = data.augmented_train(&full, 5).unwrap();
     let changed = dual(&a)
@@ -347,6 +347,25 @@ fn augmentation_changes_what_it_should() {
         .filter(|(x, y)| (*x - *y).abs() > 1e-4)
         .count();
     assert!(moved > bent.len() / 2, "{moved} of {}", bent.len());
+    // Curvature smoothing alone makes the surfaces flatter: the dihedral angles spread less.
+    let rounded = MeshAugment {
+        smooth: 0.002,
+        ..MeshAugment::NONE
+    };
+    let spread = |v: &[f32]| {
+        let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len() as f64;
+        v.iter()
+            .map(|&x| (f64::from(x) - mean).powi(2))
+            .sum::<f64>()
+            / v.len() as f64
+    };
+    let smoothed = angles(&data.augmented_train(&rounded, 5).unwrap());
+    assert!(
+        spread(&smoothed) < 0.9 * spread(&original),
+        "{} vs {}",
+        spread(&smoothed),
+        spread(&original)
+    );
     // Off: the training set itself.
     assert_eq!(
         dual(&data.augmented_train(&MeshAugment::NONE, 5).unwrap()),

@@ -2,19 +2,19 @@
 //! PD-MeshNet reads it: every mesh cleaned (with its report), its faces and face pairs made into
 //! a primal/dual pair in configuration A, PD-MeshNet's input features (relative face area;
 //! dihedral angle and edge ratios per pair) z-scored with statistics of the training split.
-//! Optional augmentation redraws the training meshes each epoch (smooth bend, random rotation,
-//! per-axis scaling, vertex jitter) and recomputes their features with the same statistics.
+//! Optional augmentation redraws the training meshes each epoch (curvature smoothing, smooth
+//! bend, random rotation, per-axis scaling, vertex jitter) and recomputes their features with the same statistics.
 
 use std::path::{Path, PathBuf};
 
-use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use tessera_gnn::graph::{Graph, PrimalDualGraph};
 use tessera_mesh::{
     DualConfig, FeatureStats, MeshFolder, MeshGraph, PLACEMENT_CHANNELS, Split, THICKNESS_CHANNELS,
-    TriMesh, clean, face_placement, face_thickness, pd_features, read_mesh,
+    TriMesh, clean, face_placement, face_thickness, pd_features, read_mesh, smooth,
 };
 
 use super::mnist::random_rotation;
@@ -162,6 +162,12 @@ pub struct MeshAugment {
     /// reshape each part on its own, such as a small engraving on a large block.
     #[serde(default = "one_cycle")]
     pub warp_cycles: f64,
+    /// Longest time of mean-curvature smoothing applied before everything else, in squared RMS
+    /// radii ([`smooth`]): each mesh is smoothed for a time drawn uniformly below it, which
+    /// rounds off tips, notches and rims smaller than about its square root; 0 disables. It
+    /// shows the network rounded versions of sharp outlines.
+    #[serde(default)]
+    pub smooth: f64,
 }
 
 fn one_cycle() -> f64 {
@@ -176,6 +182,7 @@ impl MeshAugment {
         rotate: false,
         warp: 0.0,
         warp_cycles: 1.0,
+        smooth: 0.0,
     };
 
     /// Checks that every strength is finite and 0 (off) or positive, and that the bend draws
@@ -188,6 +195,7 @@ impl MeshAugment {
             ("scale", self.scale),
             ("jitter", self.jitter),
             ("warp", self.warp),
+            ("smooth", self.smooth),
         ];
         if let Some((name, value)) = strengths
             .iter()
@@ -208,11 +216,18 @@ impl MeshAugment {
 
     /// Whether this changes anything.
     pub fn is_active(&self) -> bool {
-        self.scale > 0.0 || self.jitter > 0.0 || self.warp > 0.0
+        self.scale > 0.0 || self.jitter > 0.0 || self.warp > 0.0 || self.smooth > 0.0
     }
 
     /// A randomly changed copy of `mesh` (same faces, moved vertices).
     pub fn apply(&self, mesh: &TriMesh, rng: &mut impl rand::Rng) -> TriMesh {
+        let smoothed;
+        let mesh = if self.smooth > 0.0 {
+            smoothed = smooth(mesh, rng.random_range(0.0..self.smooth));
+            &smoothed
+        } else {
+            mesh
+        };
         let mut out = mesh.clone();
         let warp = (self.warp > 0.0)
             .then(|| SmoothWarp::random(&mesh.vertices, self.warp, self.warp_cycles, rng));
