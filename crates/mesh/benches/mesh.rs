@@ -1,15 +1,17 @@
 //! Mesh pipeline benchmarks: the whole MSB folder (load + clean + primal/dual graphs + features),
 //! the same for a 100k-face mesh, one clustering step on it, and the optional whole-shape face
-//! features (placement, thickness) of one 500-face mesh. Single thread.
+//! features (placement, thickness) of one 500-face mesh and the curvature smoothing of one Cube
+//! Engraving mesh. Single thread.
 //!
-//! `cargo bench -p tessera-mesh --bench mesh` (needs ../shared/data/meshes/msb).
+//! `cargo bench -p tessera-mesh --bench mesh` (needs ../shared/data/meshes/msb and
+//! cubes_partial).
 
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tessera_mesh::{
     DualConfig, Keep, MeshGraph, TriMesh, clean, cluster_faces, face_placement, face_thickness,
-    generate, pd_features, read_mesh,
+    generate, pd_features, read_mesh, smooth,
 };
 
 fn msb_files() -> Vec<PathBuf> {
@@ -73,6 +75,14 @@ fn shape_features(c: &mut Criterion) {
     });
     c.bench_function("500_faces_thickness", |b| {
         b.iter(|| face_thickness(&mesh).len())
+    });
+    // Curvature smoothing as `--augment-smooth` applies it, on a Cube Engraving mesh (sliver
+    // triangles make the linear system stiffer than a torus's).
+    let cube = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/meshes/cubes_partial/tree/test/tree_150.obj");
+    let cube = read_mesh(&cube, true).expect("shared cubes_partial folder");
+    c.bench_function("500_faces_cube_engraving_smooth_0.001", |b| {
+        b.iter(|| smooth(&cube, 0.001).vertices.len())
     });
 }
 
