@@ -7,18 +7,17 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use rayon::prelude::*;
 use serde_json::{Value, json};
 use tessera_mesh::{MeshFolder, Split};
 use tessera_train::data::{
     FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
 use tessera_train::graph_run::{GraphRun, classify_graphs};
-use tessera_train::meshfit::{MeshRun, argmax, classify};
+use tessera_train::meshfit::{MeshEnsemble, argmax};
 use tessera_train::metrics::{ClassMetrics, RegressionMetrics};
 use tessera_train::sphere::{SphereRun, predict_rotated};
 
-use crate::predict::{RunKind, run_kind};
+use crate::predict::{RunKind, ensemble_dirs, run_kind};
 use crate::sim::write_text;
 
 /// Which meshes of a MeshCNN-layout folder to score.
@@ -51,6 +50,10 @@ pub struct EvalArgs {
     /// Meshes to score (mesh runs).
     #[arg(long, value_enum, default_value = "test")]
     split: SplitArg,
+    /// Mesh runs: further run folders (trained on the same classes, e.g. with other seeds)
+    /// whose class probabilities are averaged with RUN's: a deep ensemble.
+    #[arg(long, num_args = 1.., value_name = "RUN")]
+    ensemble: Vec<PathBuf>,
     /// Write the metrics as JSON here too.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -73,19 +76,20 @@ fn class_table(
 }
 
 fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
-    let (run, net) = MeshRun::load(&a.run)?;
+    let ensemble = MeshEnsemble::load(&ensemble_dirs(&a.run, &a.ensemble))?;
+    let classes = ensemble.classes();
     let [root] = &a.data[..] else {
         bail!("a mesh run is scored on one MeshCNN-layout folder (--data DIR)");
     };
     let folder = MeshFolder::open(root)?;
     let mut index = Vec::with_capacity(folder.classes.len());
     for name in &folder.classes {
-        match run.classes.iter().position(|c| c == name) {
+        match classes.iter().position(|c| c == name) {
             Some(k) => index.push(k),
             None => bail!(
                 "{}: class {name} is not one of the run's ({})",
                 root.join(name).display(),
-                run.classes.join(", ")
+                classes.join(", ")
             ),
         }
     }
@@ -101,15 +105,15 @@ fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     if items.is_empty() {
         bail!("{}: no {:?} meshes", root.display(), a.split);
     }
-    let samples: Vec<_> = items
-        .par_iter()
-        .map(|i| run.sample(&i.path))
-        .collect::<Result<_, _>>()?;
-    let predicted = argmax(&classify(&net, &samples, 16)?);
+    let paths: Vec<PathBuf> = items.iter().map(|i| i.path.clone()).collect();
+    let predicted = argmax(&ensemble.classify_files(&paths)?);
     let truth: Vec<usize> = items.iter().map(|i| index[i.class]).collect();
-    let m = ClassMetrics::new(&truth, &predicted, run.classes.len());
-    class_table(&m, &run.classes, items.len(), out)?;
-    Ok(json!({"run": a.run, "data": root, "meshes": items.len(), "metrics": m}))
+    let m = ClassMetrics::new(&truth, &predicted, classes.len());
+    class_table(&m, classes, items.len(), out)?;
+    Ok(
+        json!({"run": a.run, "ensemble": a.ensemble, "data": root, "meshes": items.len(),
+        "metrics": m}),
+    )
 }
 
 fn eval_graphs(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
@@ -230,7 +234,7 @@ fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
 
 /// Runs `tessera eval`.
 pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
-    let report = match run_kind(&a.run, "eval")? {
+    let report = match run_kind(&a.run, "eval", &a.ensemble)? {
         RunKind::Mesh => eval_meshes(&a, out)?,
         RunKind::Graph => eval_graphs(&a, out)?,
         RunKind::Sphere => eval_maps(&a, out)?,

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
 use tessera_train::data::{MapFields, MapSet, MapTargets, grid_rotations, network_input};
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
-use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify};
+use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, argmax};
 use tessera_train::sphere::{SphereRun, infer_rotated};
 
 use crate::sim::write_text;
@@ -32,23 +32,22 @@ pub struct PredictArgs {
     /// HEALPix grid onto itself (8; 4 about the polar axis for Q/U maps).
     #[arg(long)]
     average_rotations: bool,
+    /// Mesh runs: further run folders (trained on the same classes, e.g. with other seeds)
+    /// whose class probabilities are averaged with RUN's: a deep ensemble.
+    #[arg(long, num_args = 1.., value_name = "RUN")]
+    ensemble: Vec<PathBuf>,
     /// Output CSV: one row per map, mesh or graph: the class and its probabilities, or the
     /// parameters.
     #[arg(short, long)]
     output: PathBuf,
 }
 
-/// The class and class probabilities of each mesh, as CSV.
+/// The class and class probabilities of each mesh, as CSV (averaged over `--ensemble`).
 fn predict_meshes(a: &PredictArgs) -> Result<String> {
-    let (run, net) = MeshRun::load(&a.run)?;
-    let samples: Vec<_> = a
-        .maps
-        .par_iter()
-        .map(|p| run.sample(p))
-        .collect::<Result<_, _>>()?;
-    let probabilities = classify(&net, &samples, 16)?;
+    let ensemble = MeshEnsemble::load(&ensemble_dirs(&a.run, &a.ensemble))?;
+    let probabilities = ensemble.classify_files(&a.maps)?;
     let mut csv = String::from("file,class");
-    for c in &run.classes {
+    for c in ensemble.classes() {
         csv.push_str(&format!(",p_{c}"));
     }
     csv.push('\n');
@@ -58,13 +57,20 @@ fn predict_meshes(a: &PredictArgs) -> Result<String> {
         .zip(&probabilities)
         .zip(argmax(&probabilities))
     {
-        csv.push_str(&format!("{},{}", path.display(), run.classes[c]));
+        csv.push_str(&format!("{},{}", path.display(), ensemble.classes()[c]));
         for v in p {
             csv.push_str(&format!(",{v:.6}"));
         }
         csv.push('\n');
     }
     Ok(csv)
+}
+
+/// RUN followed by the `--ensemble` runs.
+pub fn ensemble_dirs(run: &std::path::Path, more: &[PathBuf]) -> Vec<PathBuf> {
+    std::iter::once(run.to_path_buf())
+        .chain(more.iter().cloned())
+        .collect()
 }
 
 /// What a run folder holds.
@@ -80,8 +86,9 @@ pub enum RunKind {
 
 /// The kind of run in `dir`, from the task in its run.json; a folder of `tessera train graph`
 /// without `--final` (a cross-validation report, no network) is refused with a message that
-/// says so, instead of "run.json not found"; `what` is the command.
-pub fn run_kind(dir: &std::path::Path, what: &str) -> Result<RunKind> {
+/// says so, instead of "run.json not found"; `what` is the command. `ensemble` (the
+/// `--ensemble` runs) must be empty unless `dir` holds a mesh run.
+pub fn run_kind(dir: &std::path::Path, what: &str, ensemble: &[PathBuf]) -> Result<RunKind> {
     let cv_only = !dir.join("run.json").exists()
         && dir.join("report.json").exists()
         && dir.join("config.json").exists();
@@ -97,12 +104,19 @@ pub fn run_kind(dir: &std::path::Path, what: &str) -> Result<RunKind> {
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .map(|v| v["task"].clone());
-    Ok(match task {
+    let kind = match task {
         Some(t) if t == MESH_TASK => RunKind::Mesh,
         Some(t) if t == GRAPH_TASK => RunKind::Graph,
         // The sphere loader reports a missing or malformed run.json.
         _ => RunKind::Sphere,
-    })
+    };
+    if kind != RunKind::Mesh && !ensemble.is_empty() {
+        bail!(
+            "{}: --ensemble averages mesh runs (`tessera train mesh`), and this is not one",
+            dir.display()
+        );
+    }
+    Ok(kind)
 }
 
 /// The class and class probabilities of every graph of the TU folders, as CSV.
@@ -132,7 +146,7 @@ fn predict_graphs(a: &PredictArgs) -> Result<(String, usize)> {
 
 /// Runs `tessera predict`.
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
-    match run_kind(&a.run, "predict")? {
+    match run_kind(&a.run, "predict", &a.ensemble)? {
         RunKind::Mesh => {
             let csv = predict_meshes(&a)?;
             write_text(&a.output, &csv)?;

@@ -96,6 +96,20 @@ fn train_mesh_then_predict() {
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("file,class,p_ants,p_pliers\n"), "{text}");
     assert_eq!(text.lines().count(), 2);
+    // An ensemble of the run with itself says the same.
+    let twice = tmp.path().join("twice.csv");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("predict")
+        .arg(&run)
+        .arg(&mesh)
+        .arg("--ensemble")
+        .arg(&run)
+        .arg("-o")
+        .arg(&twice)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&twice).unwrap(), text);
     Command::cargo_bin("tessera")
         .unwrap()
         .arg("report")
@@ -225,6 +239,22 @@ fn train_mesh_then_predict() {
         .failure()
         .stderr(contains("--augment-warp-cycles 0"));
     assert!(!tmp.path().join("run5").exists());
+    // Only mesh runs make ensembles; nothing is written.
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args([
+            "predict",
+            "/nonexistent/run",
+            "map.fits",
+            "--ensemble",
+            "/other/run",
+        ])
+        .arg("-o")
+        .arg(tmp.path().join("p.csv"))
+        .assert()
+        .failure()
+        .stderr(contains("/nonexistent/run").and(contains("--ensemble averages mesh runs")));
+    assert!(!tmp.path().join("p.csv").exists());
     // A missing data folder is named.
     Command::cargo_bin("tessera")
         .unwrap()

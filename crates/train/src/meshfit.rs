@@ -1,13 +1,14 @@
 //! Training and evaluation of the PD-MeshNet classifier on a [`MeshDataset`].
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
+use rayon::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
@@ -254,5 +255,70 @@ impl MeshRun {
         let run: MeshRun = run_folder::read_run(dir, "mesh run")?;
         let net = run_folder::load_weights(run.model_config()?.init(&Device::flex())?, dir)?;
         Ok((run, net))
+    }
+}
+
+/// Trained mesh classifiers whose class probabilities are averaged: a deep ensemble. Networks
+/// trained from different seeds on few examples learn different rules; where one is unsure
+/// the others often are not, and the mean is better calibrated than any one member. A single
+/// run is an ensemble of one.
+pub struct MeshEnsemble {
+    members: Vec<(MeshRun, PdMeshNet)>,
+}
+
+impl MeshEnsemble {
+    /// Loads run folders written by `tessera train mesh` ([`MeshRun::save`]).
+    ///
+    /// # Errors
+    /// No folder, a folder that [`MeshRun::load`] refuses, or runs whose classes differ
+    /// (names or order), naming the folder.
+    pub fn load(dirs: &[PathBuf]) -> Result<Self> {
+        let members = dirs
+            .iter()
+            .map(|d| MeshRun::load(d))
+            .collect::<Result<Vec<_>>>()?;
+        let Some((first, _)) = members.first() else {
+            return Err(TrainError::Config(
+                "an ensemble needs at least one run".into(),
+            ));
+        };
+        for ((run, _), dir) in members.iter().zip(dirs) {
+            if run.classes != first.classes {
+                return Err(TrainError::Config(format!(
+                    "{}: classes [{}] differ from the first run's [{}]",
+                    dir.display(),
+                    run.classes.join(", "),
+                    first.classes.join(", ")
+                )));
+            }
+        }
+        Ok(MeshEnsemble { members })
+    }
+
+    /// The class names, in the order of the probabilities.
+    pub fn classes(&self) -> &[String] {
+        &self.members[0].0.classes
+    }
+
+    /// The mean over the members of each mesh file's class probabilities; every member reads
+    /// the files with its own feature transform and statistics ([`MeshRun::sample`]).
+    ///
+    /// # Errors
+    /// A mesh that cannot be read or is too small for a member's pooling schedule, naming
+    /// the file.
+    pub fn classify_files(&self, paths: &[PathBuf]) -> Result<Vec<Vec<f64>>> {
+        let mut mean = vec![vec![0.0; self.classes().len()]; paths.len()];
+        for (run, net) in &self.members {
+            let samples: Vec<MeshSample> = paths
+                .par_iter()
+                .map(|p| run.sample(p))
+                .collect::<Result<_>>()?;
+            for (sum, p) in mean.iter_mut().zip(classify(net, &samples, 16)?) {
+                sum.iter_mut().zip(p).for_each(|(s, v)| *s += v);
+            }
+        }
+        let n = self.members.len() as f64;
+        mean.iter_mut().flatten().for_each(|v| *v /= n);
+        Ok(mean)
     }
 }

@@ -10,7 +10,7 @@ use burn::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FaceGraph;
 use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures, MeshSample};
-use tessera_train::meshfit::{argmax, classify, fit_mesh};
+use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, MeshRun, argmax, classify, fit_mesh};
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::sphere::FitSchedule;
 
@@ -213,6 +213,67 @@ fn augmentation_that_cannot_work_is_an_error_not_a_panic() {
         assert!(err.to_string().contains(what), "{what}: {err}");
     }
     assert!(MeshAugment::NONE.check().is_ok());
+}
+
+#[test]
+fn an_ensemble_averages_its_members_probabilities() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    // The meshes stay on disk: the ensemble reads them as files.
+    let tmp = tempfile::tempdir().unwrap();
+    small_folder(&tmp.path().join("data"));
+    let data = MeshDataset::load(&tmp.path().join("data"), MeshFeatures::Log, || {}).unwrap();
+    let model = tiny_model();
+    let mut dirs = Vec::new();
+    let mut single = Vec::new();
+    for seed in [3, 4] {
+        let cfg = FitSchedule {
+            epochs: 2,
+            batch_size: 4,
+            lr: 5e-3,
+            seed,
+            ..FitSchedule::default()
+        };
+        let (net, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {}).unwrap();
+        let run = MeshRun {
+            task: MESH_TASK.into(),
+            classes: data.classes.clone(),
+            model: serde_json::to_value(&model).unwrap(),
+            primal_stats: data.primal_stats.clone(),
+            dual_stats: data.dual_stats.clone(),
+            features: MeshFeatures::Log,
+            fit: cfg,
+            augment: MeshAugment::NONE,
+            history,
+            test_accuracy: 0.0,
+            confusion: Vec::new(),
+            data: serde_json::Value::Null,
+        };
+        let dir = tmp.path().join(format!("seed{seed}"));
+        run.save(&net, &dir).unwrap();
+        single.push(classify(&net, &data.test, 4).unwrap());
+        dirs.push(dir);
+    }
+    let paths: Vec<PathBuf> = data.test.iter().map(|s| s.path.clone()).collect();
+    let mean = MeshEnsemble::load(&dirs)
+        .unwrap()
+        .classify_files(&paths)
+        .unwrap();
+    for (m, (a, b)) in mean.iter().zip(single[0].iter().zip(&single[1])) {
+        for (v, (x, y)) in m.iter().zip(a.iter().zip(b)) {
+            assert!(
+                (v - 0.5 * (x + y)).abs() < 1e-5,
+                "{m:?} from {a:?} and {b:?}"
+            );
+        }
+    }
+    assert_ne!(single[0], single[1]);
+    // Runs on other classes cannot be averaged; nor can no run at all.
+    let json = dirs[1].join("run.json");
+    let text = std::fs::read_to_string(&json).unwrap();
+    std::fs::write(&json, text.replace("\"pliers\"", "\"zebras\"")).unwrap();
+    let err = MeshEnsemble::load(&dirs).err().unwrap().to_string();
+    assert!(err.contains("seed4") && err.contains("zebras"), "{err}");
+    assert!(MeshEnsemble::load(&[]).is_err());
 }
 
 /// The face pairs of a sample's primal graph (configuration A: directed edges in pairs).
