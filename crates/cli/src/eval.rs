@@ -54,6 +54,11 @@ pub struct EvalArgs {
     /// whose class probabilities are averaged with RUN's: a deep ensemble.
     #[arg(long, num_args = 1.., value_name = "RUN")]
     ensemble: Vec<PathBuf>,
+    /// Mesh runs: average each run's class probabilities over this many copies of every mesh,
+    /// redrawn with the augmentation the run was trained with (test-time augmentation); 0
+    /// scores each mesh as it is.
+    #[arg(long, default_value_t = 0)]
+    augmented_copies: usize,
     /// Write the metrics as JSON here too.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -106,14 +111,13 @@ fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
         bail!("{}: no {:?} meshes", root.display(), a.split);
     }
     let paths: Vec<PathBuf> = items.iter().map(|i| i.path.clone()).collect();
-    let predicted = argmax(&ensemble.classify_files(&paths)?);
+    let predicted = argmax(&ensemble.classify_files(&paths, a.augmented_copies)?);
     let truth: Vec<usize> = items.iter().map(|i| index[i.class]).collect();
     let m = ClassMetrics::new(&truth, &predicted, classes.len());
     class_table(&m, classes, items.len(), out)?;
-    Ok(
-        json!({"run": a.run, "ensemble": a.ensemble, "data": root, "meshes": items.len(),
-        "metrics": m}),
-    )
+    Ok(json!({"run": a.run, "ensemble": a.ensemble,
+        "augmented_copies": a.augmented_copies, "data": root, "meshes": items.len(),
+        "metrics": m}))
 }
 
 fn eval_graphs(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
@@ -234,7 +238,11 @@ fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
 
 /// Runs `tessera eval`.
 pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
-    let report = match run_kind(&a.run, "eval", &a.ensemble)? {
+    let report = match run_kind(
+        &a.run,
+        "eval",
+        !a.ensemble.is_empty() || a.augmented_copies > 0,
+    )? {
         RunKind::Mesh => eval_meshes(&a, out)?,
         RunKind::Graph => eval_graphs(&a, out)?,
         RunKind::Sphere => eval_maps(&a, out)?,

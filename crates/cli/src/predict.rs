@@ -36,16 +36,27 @@ pub struct PredictArgs {
     /// whose class probabilities are averaged with RUN's: a deep ensemble.
     #[arg(long, num_args = 1.., value_name = "RUN")]
     ensemble: Vec<PathBuf>,
+    /// Mesh runs: average each run's class probabilities over this many copies of every mesh,
+    /// redrawn with the augmentation the run was trained with (test-time augmentation); 0
+    /// scores each mesh as it is.
+    #[arg(long, default_value_t = 0)]
+    augmented_copies: usize,
     /// Output CSV: one row per map, mesh or graph: the class and its probabilities, or the
     /// parameters.
     #[arg(short, long)]
     output: PathBuf,
 }
 
+impl PredictArgs {
+    fn mesh_options(&self) -> bool {
+        !self.ensemble.is_empty() || self.augmented_copies > 0
+    }
+}
+
 /// The class and class probabilities of each mesh, as CSV (averaged over `--ensemble`).
 fn predict_meshes(a: &PredictArgs) -> Result<String> {
     let ensemble = MeshEnsemble::load(&ensemble_dirs(&a.run, &a.ensemble))?;
-    let probabilities = ensemble.classify_files(&a.maps)?;
+    let probabilities = ensemble.classify_files(&a.maps, a.augmented_copies)?;
     let mut csv = String::from("file,class");
     for c in ensemble.classes() {
         csv.push_str(&format!(",p_{c}"));
@@ -86,9 +97,9 @@ pub enum RunKind {
 
 /// The kind of run in `dir`, from the task in its run.json; a folder of `tessera train graph`
 /// without `--final` (a cross-validation report, no network) is refused with a message that
-/// says so, instead of "run.json not found"; `what` is the command. `ensemble` (the
-/// `--ensemble` runs) must be empty unless `dir` holds a mesh run.
-pub fn run_kind(dir: &std::path::Path, what: &str, ensemble: &[PathBuf]) -> Result<RunKind> {
+/// says so, instead of "run.json not found"; `what` is the command. `mesh_options` (whether
+/// `--ensemble` or `--augmented-copies` was given) is refused unless `dir` holds a mesh run.
+pub fn run_kind(dir: &std::path::Path, what: &str, mesh_options: bool) -> Result<RunKind> {
     let cv_only = !dir.join("run.json").exists()
         && dir.join("report.json").exists()
         && dir.join("config.json").exists();
@@ -110,9 +121,10 @@ pub fn run_kind(dir: &std::path::Path, what: &str, ensemble: &[PathBuf]) -> Resu
         // The sphere loader reports a missing or malformed run.json.
         _ => RunKind::Sphere,
     };
-    if kind != RunKind::Mesh && !ensemble.is_empty() {
+    if kind != RunKind::Mesh && mesh_options {
         bail!(
-            "{}: --ensemble averages mesh runs (`tessera train mesh`), and this is not one",
+            "{}: --ensemble and --augmented-copies apply to mesh runs (`tessera train mesh`), \
+             and this is not one",
             dir.display()
         );
     }
@@ -146,7 +158,7 @@ fn predict_graphs(a: &PredictArgs) -> Result<(String, usize)> {
 
 /// Runs `tessera predict`.
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
-    match run_kind(&a.run, "predict", &a.ensemble)? {
+    match run_kind(&a.run, "predict", a.mesh_options())? {
         RunKind::Mesh => {
             let csv = predict_meshes(&a)?;
             write_text(&a.output, &csv)?;

@@ -253,7 +253,9 @@ fn train_mesh_then_predict() {
         .arg(tmp.path().join("p.csv"))
         .assert()
         .failure()
-        .stderr(contains("/nonexistent/run").and(contains("--ensemble averages mesh runs")));
+        .stderr(contains("/nonexistent/run").and(contains(
+            "--ensemble and --augmented-copies apply to mesh runs",
+        )));
     assert!(!tmp.path().join("p.csv").exists());
     // A missing data folder is named.
     Command::cargo_bin("tessera")

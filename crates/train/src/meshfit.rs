@@ -13,7 +13,9 @@ use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
 use crate::averaging::WeightAverage;
-use crate::data::{MeshAugment, MeshDataset, MeshFeatures, MeshSample, mesh_sample};
+use crate::data::{
+    MeshAugment, MeshDataset, MeshFeatures, MeshSample, augmented_mesh_samples, mesh_sample,
+};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
@@ -301,20 +303,37 @@ impl MeshEnsemble {
     }
 
     /// The mean over the members of each mesh file's class probabilities; every member reads
-    /// the files with its own feature transform and statistics ([`MeshRun::sample`]).
+    /// the files with its own feature transform and statistics ([`MeshRun::sample`]). With
+    /// `copies > 0` each member averages over that many copies of every mesh redrawn with the
+    /// augmentation it was trained with (test-time augmentation; the draws are fixed per file
+    /// and copy, so results repeat); a member trained without augmentation sees the mesh once.
     ///
     /// # Errors
     /// A mesh that cannot be read or is too small for a member's pooling schedule, naming
     /// the file.
-    pub fn classify_files(&self, paths: &[PathBuf]) -> Result<Vec<Vec<f64>>> {
+    pub fn classify_files(&self, paths: &[PathBuf], copies: usize) -> Result<Vec<Vec<f64>>> {
         let mut mean = vec![vec![0.0; self.classes().len()]; paths.len()];
         for (run, net) in &self.members {
-            let samples: Vec<MeshSample> = paths
+            let copies = if run.augment.is_active() { copies } else { 0 };
+            let per_file: Vec<Vec<MeshSample>> = paths
                 .par_iter()
-                .map(|p| run.sample(p))
+                .enumerate()
+                .map(|(i, p)| {
+                    if copies == 0 {
+                        return Ok(vec![run.sample(p)?]);
+                    }
+                    let stats = (&run.primal_stats, &run.dual_stats);
+                    augmented_mesh_samples(p, run.features, stats, &run.augment, copies, i as u64)
+                })
                 .collect::<Result<_>>()?;
-            for (sum, p) in mean.iter_mut().zip(classify(net, &samples, 16)?) {
-                sum.iter_mut().zip(p).for_each(|(s, v)| *s += v);
+            let samples: Vec<MeshSample> = per_file.iter().flatten().cloned().collect();
+            let probabilities = classify(net, &samples, 16)?;
+            let mut rows = probabilities.iter();
+            for (sum, file) in mean.iter_mut().zip(&per_file) {
+                for p in rows.by_ref().take(file.len()) {
+                    let weight = 1.0 / file.len() as f64;
+                    sum.iter_mut().zip(p).for_each(|(s, v)| *s += weight * v);
+                }
             }
         }
         let n = self.members.len() as f64;

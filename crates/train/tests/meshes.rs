@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FaceGraph;
-use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures, MeshSample};
+use tessera_train::data::{
+    MeshAugment, MeshDataset, MeshFeatures, MeshSample, augmented_mesh_samples,
+};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, MeshRun, argmax, classify, fit_mesh};
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::sphere::FitSchedule;
@@ -256,7 +258,7 @@ fn an_ensemble_averages_its_members_probabilities() {
     let paths: Vec<PathBuf> = data.test.iter().map(|s| s.path.clone()).collect();
     let mean = MeshEnsemble::load(&dirs)
         .unwrap()
-        .classify_files(&paths)
+        .classify_files(&paths, 0)
         .unwrap();
     for (m, (a, b)) in mean.iter().zip(single[0].iter().zip(&single[1])) {
         for (v, (x, y)) in m.iter().zip(a.iter().zip(b)) {
@@ -267,6 +269,28 @@ fn an_ensemble_averages_its_members_probabilities() {
         }
     }
     assert_ne!(single[0], single[1]);
+    // Members trained without augmentation have nothing to redraw at test time.
+    let ensemble = MeshEnsemble::load(&dirs).unwrap();
+    assert_eq!(ensemble.classify_files(&paths, 3).unwrap(), mean);
+    // Test-time copies: as many as asked, repeatable, each moved differently.
+    let augment = MeshAugment {
+        rotate: true,
+        scale: 0.1,
+        smooth: 0.001,
+        ..MeshAugment::NONE
+    };
+    let stats = (&data.primal_stats, &data.dual_stats);
+    let copies =
+        augmented_mesh_samples(&paths[0], MeshFeatures::Log, stats, &augment, 3, 9).unwrap();
+    let again =
+        augmented_mesh_samples(&paths[0], MeshFeatures::Log, stats, &augment, 3, 9).unwrap();
+    assert_eq!(copies.len(), 3);
+    assert_eq!(copies[2].graph.dual.x, again[2].graph.dual.x);
+    assert_ne!(copies[0].graph.dual.x, copies[1].graph.dual.x);
+    assert_eq!(
+        copies[0].graph.primal.edges,
+        data.test[0].graph.primal.edges
+    );
     // Runs on other classes cannot be averaged; nor can no run at all.
     let json = dirs[1].join("run.json");
     let text = std::fs::read_to_string(&json).unwrap();

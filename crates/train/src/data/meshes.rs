@@ -348,6 +348,70 @@ pub fn mesh_sample(
     )
 }
 
+/// `sample`'s mesh moved by `apply` (its faces unchanged) and featurised again with the same
+/// statistics; `None` when the move made a feature non-finite (a face folded flat).
+fn augmented_sample(
+    sample: &MeshSample,
+    mesh: &TriMesh,
+    graph: &MeshGraph,
+    features: MeshFeatures,
+    (primal_stats, dual_stats): (&FeatureStats, &FeatureStats),
+    apply: impl FnOnce() -> TriMesh,
+) -> Result<Option<MeshSample>> {
+    let moved = apply();
+    debug_assert_eq!(moved.faces.len(), mesh.faces.len());
+    let (primal, dual) = features.compute(&moved, graph);
+    if !primal.iter().chain(&dual).all(|v| v.is_finite()) {
+        return Ok(None);
+    }
+    let raw = (primal, dual);
+    to_sample(
+        &sample.path,
+        sample.class,
+        graph,
+        raw,
+        primal_stats,
+        dual_stats,
+    )
+    .map(Some)
+}
+
+/// `copies` versions of one mesh file, each changed by `augment` as training changes its
+/// meshes (drawn from `seed`), made ready for a trained network like [`mesh_sample`]: for
+/// test-time augmentation, which averages a network's outputs over them. A copy whose change
+/// made a feature non-finite is the unchanged mesh.
+///
+/// # Errors
+/// A mesh that cannot be read or has no face adjacency, naming the file.
+pub fn augmented_mesh_samples(
+    path: &Path,
+    features: MeshFeatures,
+    (primal_stats, dual_stats): (&FeatureStats, &FeatureStats),
+    augment: &MeshAugment,
+    copies: usize,
+    seed: u64,
+) -> Result<Vec<MeshSample>> {
+    let r = prepare(path, 0, Split::Test, features)?;
+    let stats = (primal_stats, dual_stats);
+    let original = to_sample(
+        path,
+        0,
+        &r.graph,
+        (r.primal, r.dual),
+        primal_stats,
+        dual_stats,
+    )?;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    (0..copies)
+        .map(|_| {
+            let moved = augmented_sample(&original, &r.mesh, &r.graph, features, stats, || {
+                augment.apply(&r.mesh, &mut rng)
+            })?;
+            Ok(moved.unwrap_or_else(|| original.clone()))
+        })
+        .collect()
+}
+
 impl MeshDataset {
     /// Reads, cleans and featurises every mesh of `root` (in parallel), transforming the
     /// features by `features`; `progress()` is called once per mesh.
@@ -430,19 +494,11 @@ impl MeshDataset {
                 let mut rng = Xoshiro256PlusPlus::seed_from_u64(
                     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64,
                 );
-                let moved = augment.apply(mesh, &mut rng);
-                let (primal, dual) = self.features.compute(&moved, graph);
-                if !primal.iter().chain(&dual).all(|v| v.is_finite()) {
-                    return Ok(sample.clone());
-                }
-                to_sample(
-                    &sample.path,
-                    sample.class,
-                    graph,
-                    (primal, dual),
-                    &self.primal_stats,
-                    &self.dual_stats,
-                )
+                let stats = (&self.primal_stats, &self.dual_stats);
+                let moved = augmented_sample(sample, mesh, graph, self.features, stats, || {
+                    augment.apply(mesh, &mut rng)
+                })?;
+                Ok(moved.unwrap_or_else(|| sample.clone()))
             })
             .collect()
     }
