@@ -3,7 +3,9 @@
 //! of a branch, a notch, the rim of an engraving — are rounded over a length of about `√t`,
 //! while flat regions stay where they are (the cotangent Laplacian of a plane is zero, so
 //! vertices do not slide within it, as they do under uniform "umbrella" weights). The implicit
-//! step is stable for any `t`, also with the sliver triangles of remeshed CAD models.
+//! step is stable for any `t`, also with the sliver triangles of remeshed CAD models. The flow
+//! shrinks a closed surface slowly as a whole (a sphere's radius `r` by about `2t/r`) and pulls
+//! the boundary loops of an open one inwards.
 //!
 //! The linear system `(M + t·L) x' = M x` (lumped vertex areas `M`, cotangent weights clamped
 //! at 0 so that the matrix is symmetric positive definite) is solved for the three coordinates

@@ -330,8 +330,8 @@ impl MeshEnsemble {
             let probabilities = classify(net, &samples, 16)?;
             let mut rows = probabilities.iter();
             for (sum, file) in mean.iter_mut().zip(&per_file) {
+                let weight = 1.0 / file.len() as f64;
                 for p in rows.by_ref().take(file.len()) {
-                    let weight = 1.0 / file.len() as f64;
                     sum.iter_mut().zip(p).for_each(|(s, v)| *s += weight * v);
                 }
             }
