@@ -13,11 +13,11 @@ use tessera_train::data::{
     FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
 use tessera_train::graph_run::{GraphRun, classify_graphs};
-use tessera_train::meshfit::{MeshEnsemble, argmax};
+use tessera_train::meshfit::argmax;
 use tessera_train::metrics::{ClassMetrics, RegressionMetrics};
 use tessera_train::sphere::{SphereRun, predict_rotated};
 
-use crate::predict::{RunKind, ensemble_dirs, run_kind};
+use crate::predict::{MeshScoring, RunKind, run_kind};
 use crate::sim::write_text;
 
 /// Which meshes of a MeshCNN-layout folder to score.
@@ -50,15 +50,8 @@ pub struct EvalArgs {
     /// Meshes to score (mesh runs).
     #[arg(long, value_enum, default_value = "test")]
     split: SplitArg,
-    /// Mesh runs: further run folders (trained on the same classes, e.g. with other seeds)
-    /// whose class probabilities are averaged with RUN's: a deep ensemble.
-    #[arg(long, num_args = 1.., value_name = "RUN")]
-    ensemble: Vec<PathBuf>,
-    /// Mesh runs: average each run's class probabilities over this many copies of every mesh,
-    /// redrawn with the augmentation the run was trained with (test-time augmentation); 0
-    /// scores each mesh as it is.
-    #[arg(long, default_value_t = 0)]
-    augmented_copies: usize,
+    #[command(flatten)]
+    mesh: MeshScoring,
     /// Write the metrics as JSON here too.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -81,23 +74,12 @@ fn class_table(
 }
 
 fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
-    let ensemble = MeshEnsemble::load(&ensemble_dirs(&a.run, &a.ensemble))?;
+    let ensemble = a.mesh.load(&a.run)?;
     let classes = ensemble.classes();
     let [root] = &a.data[..] else {
         bail!("a mesh run is scored on one MeshCNN-layout folder (--data DIR)");
     };
     let folder = MeshFolder::open(root)?;
-    let mut index = Vec::with_capacity(folder.classes.len());
-    for name in &folder.classes {
-        match classes.iter().position(|c| c == name) {
-            Some(k) => index.push(k),
-            None => bail!(
-                "{}: class {name} is not one of the run's ({})",
-                root.join(name).display(),
-                classes.join(", ")
-            ),
-        }
-    }
     let items: Vec<_> = folder
         .items
         .iter()
@@ -110,13 +92,24 @@ fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     if items.is_empty() {
         bail!("{}: no {:?} meshes", root.display(), a.split);
     }
+    let mut index = Vec::with_capacity(folder.classes.len());
+    for name in &folder.classes {
+        match classes.iter().position(|c| c == name) {
+            Some(k) => index.push(k),
+            None => bail!(
+                "{}: class {name} is not one of the run's ({})",
+                root.join(name).display(),
+                classes.join(", ")
+            ),
+        }
+    }
     let paths: Vec<PathBuf> = items.iter().map(|i| i.path.clone()).collect();
-    let predicted = argmax(&ensemble.classify_files(&paths, a.augmented_copies)?);
+    let predicted = argmax(&a.mesh.classify(&ensemble, &paths)?);
     let truth: Vec<usize> = items.iter().map(|i| index[i.class]).collect();
     let m = ClassMetrics::new(&truth, &predicted, classes.len());
     class_table(&m, classes, items.len(), out)?;
-    Ok(json!({"run": a.run, "ensemble": a.ensemble,
-        "augmented_copies": a.augmented_copies, "data": root, "meshes": items.len(),
+    Ok(json!({"run": a.run, "ensemble": a.mesh.ensemble,
+        "augmented_copies": a.mesh.augmented_copies, "data": root, "meshes": items.len(),
         "metrics": m}))
 }
 
@@ -238,11 +231,7 @@ fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
 
 /// Runs `tessera eval`.
 pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
-    let report = match run_kind(
-        &a.run,
-        "eval",
-        !a.ensemble.is_empty() || a.augmented_copies > 0,
-    )? {
+    let report = match run_kind(&a.run, "eval", a.mesh.given())? {
         RunKind::Mesh => eval_meshes(&a, out)?,
         RunKind::Graph => eval_graphs(&a, out)?,
         RunKind::Sphere => eval_maps(&a, out)?,

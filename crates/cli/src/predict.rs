@@ -32,31 +32,52 @@ pub struct PredictArgs {
     /// HEALPix grid onto itself (8; 4 about the polar axis for Q/U maps).
     #[arg(long)]
     average_rotations: bool,
-    /// Mesh runs: further run folders (trained on the same classes, e.g. with other seeds)
-    /// whose class probabilities are averaged with RUN's: a deep ensemble.
-    #[arg(long, num_args = 1.., value_name = "RUN")]
-    ensemble: Vec<PathBuf>,
-    /// Mesh runs: average each run's class probabilities over this many copies of every mesh,
-    /// redrawn with the augmentation the run was trained with (test-time augmentation); 0
-    /// scores each mesh as it is.
-    #[arg(long, default_value_t = 0)]
-    augmented_copies: usize,
+    #[command(flatten)]
+    mesh: MeshScoring,
     /// Output CSV: one row per map, mesh or graph: the class and its probabilities, or the
     /// parameters.
     #[arg(short, long)]
     output: PathBuf,
 }
 
-impl PredictArgs {
-    fn mesh_options(&self) -> bool {
+/// How `tessera predict` and `tessera eval` score meshes with a mesh run.
+#[derive(Args, Debug)]
+pub struct MeshScoring {
+    /// Mesh runs: further run folders (trained on the same classes, e.g. with other seeds)
+    /// whose class probabilities are averaged with RUN's: a deep ensemble.
+    #[arg(long, num_args = 1.., value_name = "RUN")]
+    pub ensemble: Vec<PathBuf>,
+    /// Mesh runs: average each run's class probabilities over this many copies of every mesh,
+    /// redrawn with the augmentation the run was trained with (test-time augmentation); 0
+    /// scores each mesh as it is.
+    #[arg(long, default_value_t = 0)]
+    pub augmented_copies: usize,
+}
+
+impl MeshScoring {
+    /// Whether an option that only mesh runs take was given.
+    pub fn given(&self) -> bool {
         !self.ensemble.is_empty() || self.augmented_copies > 0
+    }
+
+    /// The ensemble of `run` and the `--ensemble` runs.
+    pub fn load(&self, run: &std::path::Path) -> Result<MeshEnsemble> {
+        let dirs: Vec<PathBuf> = std::iter::once(run.to_path_buf())
+            .chain(self.ensemble.iter().cloned())
+            .collect();
+        Ok(MeshEnsemble::load(&dirs)?)
+    }
+
+    /// The ensemble's class probabilities of each mesh file, with `--augmented-copies`.
+    pub fn classify(&self, ensemble: &MeshEnsemble, paths: &[PathBuf]) -> Result<Vec<Vec<f64>>> {
+        Ok(ensemble.classify_files(paths, self.augmented_copies)?)
     }
 }
 
 /// The class and class probabilities of each mesh, as CSV (averaged over `--ensemble`).
 fn predict_meshes(a: &PredictArgs) -> Result<String> {
-    let ensemble = MeshEnsemble::load(&ensemble_dirs(&a.run, &a.ensemble))?;
-    let probabilities = ensemble.classify_files(&a.maps, a.augmented_copies)?;
+    let ensemble = a.mesh.load(&a.run)?;
+    let probabilities = a.mesh.classify(&ensemble, &a.maps)?;
     let mut csv = String::from("file,class");
     for c in ensemble.classes() {
         csv.push_str(&format!(",p_{c}"));
@@ -75,13 +96,6 @@ fn predict_meshes(a: &PredictArgs) -> Result<String> {
         csv.push('\n');
     }
     Ok(csv)
-}
-
-/// RUN followed by the `--ensemble` runs.
-pub fn ensemble_dirs(run: &std::path::Path, more: &[PathBuf]) -> Vec<PathBuf> {
-    std::iter::once(run.to_path_buf())
-        .chain(more.iter().cloned())
-        .collect()
 }
 
 /// What a run folder holds.
@@ -158,7 +172,7 @@ fn predict_graphs(a: &PredictArgs) -> Result<(String, usize)> {
 
 /// Runs `tessera predict`.
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
-    match run_kind(&a.run, "predict", a.mesh_options())? {
+    match run_kind(&a.run, "predict", a.mesh.given())? {
         RunKind::Mesh => {
             let csv = predict_meshes(&a)?;
             write_text(&a.output, &csv)?;
