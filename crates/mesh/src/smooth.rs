@@ -126,7 +126,9 @@ impl FlowSystem {
                 x[i] += alpha * p[i];
                 r[i] -= alpha * ap[i];
             }
-            z = r.iter().zip(&self.diagonal).map(|(r, d)| r / d).collect();
+            for ((z, r), d) in z.iter_mut().zip(&r).zip(&self.diagonal) {
+                *z = r / d;
+            }
             let next = dot_n(&r, &z);
             let beta = next / rz;
             rz = next;

@@ -13,9 +13,7 @@ use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
 use crate::averaging::WeightAverage;
-use crate::data::{
-    MeshAugment, MeshDataset, MeshFeatures, MeshSample, augmented_mesh_samples, mesh_sample,
-};
+use crate::data::{MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
@@ -305,25 +303,30 @@ impl MeshEnsemble {
     /// The mean over the members of each mesh file's class probabilities; every member reads
     /// the files with its own feature transform and statistics ([`MeshRun::sample`]). With
     /// `copies > 0` each member averages over that many copies of every mesh redrawn with the
-    /// augmentation it was trained with (test-time augmentation; the draws are fixed per file
-    /// and copy, so results repeat); a member trained without augmentation sees the mesh once.
+    /// augmentation it was trained with (test-time augmentation; the draws are fixed by the
+    /// file's position in `paths` and the copy, so results repeat); a member trained without
+    /// augmentation sees the mesh once. Each file is read and cleaned once for all members.
     ///
     /// # Errors
     /// A mesh that cannot be read or is too small for a member's pooling schedule, naming
     /// the file.
     pub fn classify_files(&self, paths: &[PathBuf], copies: usize) -> Result<Vec<Vec<f64>>> {
+        let files: Vec<MeshFile> = paths
+            .par_iter()
+            .map(|p| MeshFile::read(p))
+            .collect::<Result<_>>()?;
         let mut mean = vec![vec![0.0; self.classes().len()]; paths.len()];
         for (run, net) in &self.members {
             let copies = if run.augment.is_active() { copies } else { 0 };
-            let per_file: Vec<Vec<MeshSample>> = paths
+            let stats = (&run.primal_stats, &run.dual_stats);
+            let per_file: Vec<Vec<MeshSample>> = files
                 .par_iter()
                 .enumerate()
-                .map(|(i, p)| {
+                .map(|(i, file)| {
                     if copies == 0 {
-                        return Ok(vec![run.sample(p)?]);
+                        return Ok(vec![file.sample(run.features, stats)?]);
                     }
-                    let stats = (&run.primal_stats, &run.dual_stats);
-                    augmented_mesh_samples(p, run.features, stats, &run.augment, copies, i as u64)
+                    file.augmented_samples(run.features, stats, &run.augment, copies, i as u64)
                 })
                 .collect::<Result<_>>()?;
             let samples: Vec<MeshSample> = per_file.iter().flatten().cloned().collect();

@@ -9,9 +9,7 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FaceGraph;
-use tessera_train::data::{
-    MeshAugment, MeshDataset, MeshFeatures, MeshSample, augmented_mesh_samples,
-};
+use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, MeshRun, argmax, classify, fit_mesh};
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::sphere::FitSchedule;
@@ -280,10 +278,13 @@ fn an_ensemble_averages_its_members_probabilities() {
         ..MeshAugment::NONE
     };
     let stats = (&data.primal_stats, &data.dual_stats);
-    let copies =
-        augmented_mesh_samples(&paths[0], MeshFeatures::Log, stats, &augment, 3, 9).unwrap();
-    let again =
-        augmented_mesh_samples(&paths[0], MeshFeatures::Log, stats, &augment, 3, 9).unwrap();
+    let file = MeshFile::read(&paths[0]).unwrap();
+    let copies = file
+        .augmented_samples(MeshFeatures::Log, stats, &augment, 3, 9)
+        .unwrap();
+    let again = file
+        .augmented_samples(MeshFeatures::Log, stats, &augment, 3, 9)
+        .unwrap();
     assert_eq!(copies.len(), 3);
     assert_eq!(copies[2].graph.dual.x, again[2].graph.dual.x);
     assert_ne!(copies[0].graph.dual.x, copies[1].graph.dual.x);

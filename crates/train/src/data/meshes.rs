@@ -284,13 +284,10 @@ struct Raw {
 }
 
 fn prepare(path: &Path, class: usize, split: Split, features: MeshFeatures) -> Result<Raw> {
-    let what = path.display().to_string();
-    let mesh = read_mesh(path, true)?;
-    let (mesh, _report) = clean(&mesh, &what)?;
-    let graph = MeshGraph::new(&mesh, &what)?;
+    let MeshFile { path, mesh, graph } = MeshFile::read(path)?;
     let (primal, dual) = features.compute(&mesh, &graph);
     Ok(Raw {
-        path: path.to_path_buf(),
+        path,
         class,
         split,
         mesh,
@@ -325,6 +322,75 @@ fn to_sample(
     })
 }
 
+/// One mesh file read and cleaned, with its face graph: what every network that reads it
+/// shares, whatever its features and statistics (an ensemble reads each file once).
+pub struct MeshFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The cleaned mesh.
+    pub mesh: TriMesh,
+    /// Its faces and face pairs.
+    pub graph: MeshGraph,
+}
+
+impl MeshFile {
+    /// Reads and cleans `path` and builds its face graph.
+    ///
+    /// # Errors
+    /// A mesh that cannot be read or has no face adjacency, naming the file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let what = path.display().to_string();
+        let mesh = read_mesh(path, true)?;
+        let (mesh, _report) = clean(&mesh, &what)?;
+        let graph = MeshGraph::new(&mesh, &what)?;
+        Ok(MeshFile {
+            path: path.to_path_buf(),
+            mesh,
+            graph,
+        })
+    }
+
+    /// The mesh made ready for a trained network: featurised, transformed by `features` and
+    /// z-scored with the network's training statistics (class 0).
+    ///
+    /// # Errors
+    /// Features that do not fit the statistics' widths.
+    pub fn sample(
+        &self,
+        features: MeshFeatures,
+        (primal_stats, dual_stats): (&FeatureStats, &FeatureStats),
+    ) -> Result<MeshSample> {
+        let raw = features.compute(&self.mesh, &self.graph);
+        to_sample(&self.path, 0, &self.graph, raw, primal_stats, dual_stats)
+    }
+
+    /// `copies` versions of the mesh, each changed by `augment` as training changes its
+    /// meshes (drawn from `seed`) and made ready like [`MeshFile::sample`]: for test-time
+    /// augmentation, which averages a network's outputs over them. A copy whose change made a
+    /// feature non-finite is the unchanged mesh.
+    ///
+    /// # Errors
+    /// Features that do not fit the statistics' widths.
+    pub fn augmented_samples(
+        &self,
+        features: MeshFeatures,
+        stats: (&FeatureStats, &FeatureStats),
+        augment: &MeshAugment,
+        copies: usize,
+        seed: u64,
+    ) -> Result<Vec<MeshSample>> {
+        let original = self.sample(features, stats)?;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        (0..copies)
+            .map(|_| {
+                let moved = augment.apply(&self.mesh, &mut rng);
+                let copy = augmented_sample(&original, &moved, &self.graph, features, stats)?;
+                Ok(copy.unwrap_or_else(|| original.clone()))
+            })
+            .collect()
+    }
+}
+
 /// One mesh file made ready for a trained network: read, cleaned, featurised, transformed and
 /// z-scored with the network's training statistics (`class` is recorded as given).
 ///
@@ -337,30 +403,20 @@ pub fn mesh_sample(
     primal_stats: &FeatureStats,
     dual_stats: &FeatureStats,
 ) -> Result<MeshSample> {
-    let r = prepare(path, class, Split::Test, features)?;
-    to_sample(
-        path,
-        class,
-        &r.graph,
-        (r.primal, r.dual),
-        primal_stats,
-        dual_stats,
-    )
+    let sample = MeshFile::read(path)?.sample(features, (primal_stats, dual_stats))?;
+    Ok(MeshSample { class, ..sample })
 }
 
-/// `sample`'s mesh moved by `apply` (its faces unchanged) and featurised again with the same
+/// `sample`'s mesh with its vertices `moved` (faces unchanged), featurised again with the same
 /// statistics; `None` when the move made a feature non-finite (a face folded flat).
 fn augmented_sample(
     sample: &MeshSample,
-    mesh: &TriMesh,
+    moved: &TriMesh,
     graph: &MeshGraph,
     features: MeshFeatures,
     (primal_stats, dual_stats): (&FeatureStats, &FeatureStats),
-    apply: impl FnOnce() -> TriMesh,
 ) -> Result<Option<MeshSample>> {
-    let moved = apply();
-    debug_assert_eq!(moved.faces.len(), mesh.faces.len());
-    let (primal, dual) = features.compute(&moved, graph);
+    let (primal, dual) = features.compute(moved, graph);
     if !primal.iter().chain(&dual).all(|v| v.is_finite()) {
         return Ok(None);
     }
@@ -374,42 +430,6 @@ fn augmented_sample(
         dual_stats,
     )
     .map(Some)
-}
-
-/// `copies` versions of one mesh file, each changed by `augment` as training changes its
-/// meshes (drawn from `seed`), made ready for a trained network like [`mesh_sample`]: for
-/// test-time augmentation, which averages a network's outputs over them. A copy whose change
-/// made a feature non-finite is the unchanged mesh.
-///
-/// # Errors
-/// A mesh that cannot be read or has no face adjacency, naming the file.
-pub fn augmented_mesh_samples(
-    path: &Path,
-    features: MeshFeatures,
-    (primal_stats, dual_stats): (&FeatureStats, &FeatureStats),
-    augment: &MeshAugment,
-    copies: usize,
-    seed: u64,
-) -> Result<Vec<MeshSample>> {
-    let r = prepare(path, 0, Split::Test, features)?;
-    let stats = (primal_stats, dual_stats);
-    let original = to_sample(
-        path,
-        0,
-        &r.graph,
-        (r.primal, r.dual),
-        primal_stats,
-        dual_stats,
-    )?;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..copies)
-        .map(|_| {
-            let moved = augmented_sample(&original, &r.mesh, &r.graph, features, stats, || {
-                augment.apply(&r.mesh, &mut rng)
-            })?;
-            Ok(moved.unwrap_or_else(|| original.clone()))
-        })
-        .collect()
 }
 
 impl MeshDataset {
@@ -495,10 +515,9 @@ impl MeshDataset {
                     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64,
                 );
                 let stats = (&self.primal_stats, &self.dual_stats);
-                let moved = augmented_sample(sample, mesh, graph, self.features, stats, || {
-                    augment.apply(mesh, &mut rng)
-                })?;
-                Ok(moved.unwrap_or_else(|| sample.clone()))
+                let moved = augment.apply(mesh, &mut rng);
+                let copy = augmented_sample(sample, &moved, graph, self.features, stats)?;
+                Ok(copy.unwrap_or_else(|| sample.clone()))
             })
             .collect()
     }
