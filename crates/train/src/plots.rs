@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Result, TrainError};
@@ -12,6 +13,25 @@ fn draw_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
         path: path.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
     }
+}
+
+/// Draws the legend of `chart` at `position` in `font_size` points and writes the picture out.
+fn finish_with_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    root: &DrawingArea<DB, Shift>,
+    position: SeriesLabelPosition,
+    font_size: u32,
+    path: &Path,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", font_size))
+        .draw()
+        .map_err(|e| draw_err(path, e))?;
+    root.present().map_err(|e| draw_err(path, e))
 }
 
 /// Draws into a temporary file renamed over `path` when `draw` succeeded (no half-written PNG).
@@ -119,14 +139,13 @@ fn draw_curves(
                 PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
             });
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 13))
-        .draw()
-        .map_err(|e| draw_err(path, e))?;
-    root.present().map_err(|e| draw_err(path, e))
+    finish_with_legend(
+        &mut chart,
+        &root,
+        SeriesLabelPosition::MiddleRight,
+        13,
+        path,
+    )
 }
 
 /// Estimates against true values, one colour per estimator, with the diagonal.
@@ -191,15 +210,7 @@ pub fn plot_estimates(
                 .label(name.clone())
                 .legend(move |(x, y)| Circle::new((x + 10, y), 4, colour.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(|e| draw_err(path, e))?;
-        root.present().map_err(|e| draw_err(path, e))
+        finish_with_legend(&mut chart, &root, SeriesLabelPosition::UpperLeft, 14, path)
     })
 }
 
@@ -268,14 +279,13 @@ pub fn plot_residuals(
                     PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(|e| draw_err(path, e))?;
-        root.present().map_err(|e| draw_err(path, e))
+        finish_with_legend(
+            &mut chart,
+            &root,
+            SeriesLabelPosition::MiddleRight,
+            14,
+            path,
+        )
     })
 }
 
@@ -377,7 +387,7 @@ fn draw_confusion(
 }
 
 /// Cost against problem size on log–log axes, one line of points per series, with a dashed
-/// line of slope 1 (linear scaling) through the first point of the first series.
+/// line of slope 1 (linear scaling) through the first point of the first series that has one.
 ///
 /// # Errors
 /// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] without points or
@@ -401,7 +411,7 @@ pub fn plot_scaling(
     };
     let xs = range(&mut points.iter().map(|p| p.0));
     let ys = range(&mut points.iter().map(|p| p.1));
-    let (x0, y0) = series[0].1[0];
+    let (x0, y0) = points[0];
     tessera_sky::register_fonts();
     atomically(path, |tmp| {
         let root = BitMapBackend::new(tmp, (800, 600)).into_drawing_area();
@@ -437,14 +447,67 @@ pub fn plot_scaling(
                 .draw_series(pts.iter().map(|&p| Circle::new(p, 4, colour.filled())))
                 .map_err(|e| draw_err(path, e))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(|e| draw_err(path, e))?;
-        root.present().map_err(|e| draw_err(path, e))
+        finish_with_legend(&mut chart, &root, SeriesLabelPosition::UpperLeft, 14, path)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_png(path: &Path) -> bool {
+        std::fs::read(path).is_ok_and(|b| b.starts_with(b"\x89PNG"))
+    }
+
+    #[test]
+    fn every_picture_is_a_png_with_its_legend() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |name: &str| dir.path().join(name);
+        let curves = vec![
+            ("train".to_string(), vec![0.9, 0.5, 0.2]),
+            ("validation".to_string(), vec![1.0, 0.7, 0.6]),
+        ];
+        plot_curves(&curves, &p("curves.png"), "loss", "cross-entropy").unwrap();
+        let truth = [1.0, 2.0, 3.0];
+        let series = vec![
+            ("network".to_string(), vec![1.1, 1.9, 3.2]),
+            ("likelihood".to_string(), vec![0.9, 2.1, 2.9]),
+        ];
+        plot_estimates(&truth, &series, &p("estimates.png"), "estimates", "τ").unwrap();
+        let residuals: Vec<(String, Vec<f64>)> = series
+            .iter()
+            .map(|(n, e)| (n.clone(), e.iter().zip(truth).map(|(e, t)| e - t).collect()))
+            .collect();
+        plot_residuals(&residuals, &p("residuals.png"), "residuals", "τ").unwrap();
+        let cost = vec![
+            ("empty".to_string(), Vec::new()),
+            (
+                "classify".to_string(),
+                vec![(500.0, 0.005), (20_000.0, 0.3)],
+            ),
+        ];
+        plot_scaling(&cost, &p("scaling.png"), "scaling", "faces", "s").unwrap();
+        for name in [
+            "curves.png",
+            "estimates.png",
+            "residuals.png",
+            "scaling.png",
+        ] {
+            assert!(is_png(&p(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn impossible_pictures_are_errors_that_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("x.png");
+        let short = vec![("network".to_string(), vec![1.0])];
+        assert!(plot_estimates(&[1.0, 2.0], &short, &out, "t", "τ").is_err());
+        assert!(plot_curves(&[("l".into(), vec![0.0, -1.0])], &out, "t", "y").is_err());
+        assert!(plot_residuals(&[("r".into(), vec![f64::NAN])], &out, "t", "τ").is_err());
+        let negative = vec![("c".to_string(), vec![(10.0, -1.0)])];
+        assert!(plot_scaling(&negative, &out, "t", "x", "y").is_err());
+        assert!(plot_confusion(&[vec![1, 2]], &["a".into()], &out, "t").is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 }
