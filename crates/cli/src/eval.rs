@@ -108,8 +108,15 @@ fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     let truth: Vec<usize> = items.iter().map(|i| index[i.class]).collect();
     let m = ClassMetrics::new(&truth, &predicted, classes.len());
     class_table(&m, classes, items.len(), out)?;
+    let augmented_with: Vec<String> = a
+        .mesh
+        .augmented_with
+        .iter()
+        .map(|p| format!("{p:?}").to_lowercase())
+        .collect();
     Ok(json!({"run": a.run, "ensemble": a.mesh.ensemble,
-        "augmented_copies": a.mesh.augmented_copies, "data": root, "meshes": items.len(),
+        "augmented_copies": a.mesh.augmented_copies,
+        "augmented_with": augmented_with, "data": root, "meshes": items.len(),
         "metrics": m}))
 }
 

@@ -8,9 +8,10 @@ use anyhow::{Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
+use tessera_train::data::AugmentPart;
 use tessera_train::data::{MapFields, MapSet, MapTargets, grid_rotations, network_input};
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
-use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, argmax};
+use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, TestTimeAugment, argmax};
 use tessera_train::sphere::{SphereRun, infer_rotated};
 
 use crate::sim::write_text;
@@ -52,12 +53,59 @@ pub struct MeshScoring {
     /// scores each mesh as it is.
     #[arg(long, default_value_t = 0)]
     pub augmented_copies: usize,
+    /// Mesh runs, with --augmented-copies: redraw the copies with only these parts of each
+    /// run's training augmentation (comma-separated; the run's strengths, the other parts off),
+    /// e.g. `smooth` or `jitter` for copies gentler than training's stretch and bend.
+    #[arg(long, value_delimiter = ',', value_name = "PART")]
+    pub augmented_with: Vec<AugmentPartArg>,
+}
+
+/// A part of a run's training augmentation (`--augmented-with`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum AugmentPartArg {
+    /// Curvature smoothing (--augment-smooth).
+    Smooth,
+    /// The smooth bend (--augment-warp).
+    Warp,
+    /// Random rotation (--augment-rotate).
+    Rotate,
+    /// Per-axis scaling (--augment-scale).
+    Scale,
+    /// Vertex jitter (--augment-jitter).
+    Jitter,
+}
+
+impl From<AugmentPartArg> for AugmentPart {
+    fn from(part: AugmentPartArg) -> Self {
+        match part {
+            AugmentPartArg::Smooth => AugmentPart::Smooth,
+            AugmentPartArg::Warp => AugmentPart::Warp,
+            AugmentPartArg::Rotate => AugmentPart::Rotate,
+            AugmentPartArg::Scale => AugmentPart::Scale,
+            AugmentPartArg::Jitter => AugmentPart::Jitter,
+        }
+    }
 }
 
 impl MeshScoring {
     /// Whether an option that only mesh runs take was given.
     pub fn given(&self) -> bool {
-        !self.ensemble.is_empty() || self.augmented_copies > 0
+        !self.ensemble.is_empty() || self.augmented_copies > 0 || !self.augmented_with.is_empty()
+    }
+
+    /// The test-time augmentation asked for.
+    ///
+    /// # Errors
+    /// `--augmented-with` without `--augmented-copies`.
+    pub fn test_time_augment(&self) -> Result<TestTimeAugment> {
+        if self.augmented_copies == 0 && !self.augmented_with.is_empty() {
+            bail!("--augmented-with chooses how copies are drawn; give --augmented-copies K too");
+        }
+        Ok(TestTimeAugment {
+            copies: self.augmented_copies,
+            parts: (!self.augmented_with.is_empty())
+                .then(|| self.augmented_with.iter().map(|&p| p.into()).collect()),
+        })
     }
 
     /// The ensemble of `run` and the `--ensemble` runs.
@@ -68,9 +116,10 @@ impl MeshScoring {
         Ok(MeshEnsemble::load(&dirs)?)
     }
 
-    /// The ensemble's class probabilities of each mesh file, with `--augmented-copies`.
+    /// The ensemble's class probabilities of each mesh file, with `--augmented-copies` and
+    /// `--augmented-with`.
     pub fn classify(&self, ensemble: &MeshEnsemble, paths: &[PathBuf]) -> Result<Vec<Vec<f64>>> {
-        Ok(ensemble.classify_files(paths, self.augmented_copies)?)
+        Ok(ensemble.classify_files(paths, &self.test_time_augment()?)?)
     }
 }
 
@@ -137,8 +186,8 @@ pub fn run_kind(dir: &std::path::Path, what: &str, mesh_options: bool) -> Result
     };
     if kind != RunKind::Mesh && mesh_options {
         bail!(
-            "{}: --ensemble and --augmented-copies apply to mesh runs (`tessera train mesh`), \
-             and this is not one",
+            "{}: --ensemble, --augmented-copies and --augmented-with apply to mesh runs \
+             (`tessera train mesh`), and this is not one",
             dir.display()
         );
     }

@@ -110,6 +110,38 @@ fn train_mesh_then_predict() {
         .assert()
         .success();
     assert_eq!(std::fs::read_to_string(&twice).unwrap(), text);
+    // Test-time copies with part of the training augmentation; the part alone is refused.
+    let jittered = tmp.path().join("jittered.csv");
+    let predict_with = |extra: &[&str], out: &Path| {
+        Command::cargo_bin("tessera")
+            .unwrap()
+            .arg("predict")
+            .arg(&run)
+            .arg(&mesh)
+            .args(extra)
+            .arg("-o")
+            .arg(out)
+            .assert()
+    };
+    predict_with(
+        &[
+            "--augmented-copies",
+            "2",
+            "--augmented-with",
+            "jitter,smooth",
+        ],
+        &jittered,
+    )
+    .success();
+    assert_eq!(
+        std::fs::read_to_string(&jittered).unwrap().lines().count(),
+        2
+    );
+    let refused = tmp.path().join("refused.csv");
+    predict_with(&["--augmented-with", "jitter"], &refused)
+        .failure()
+        .stderr(contains("--augmented-copies"));
+    assert!(!refused.exists());
     Command::cargo_bin("tessera")
         .unwrap()
         .arg("report")
@@ -254,7 +286,7 @@ fn train_mesh_then_predict() {
         .assert()
         .failure()
         .stderr(contains("/nonexistent/run").and(contains(
-            "--ensemble and --augmented-copies apply to mesh runs",
+            "--ensemble, --augmented-copies and --augmented-with apply to mesh runs",
         )));
     assert!(!tmp.path().join("p.csv").exists());
     // A missing data folder is named.

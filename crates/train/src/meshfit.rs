@@ -13,7 +13,9 @@ use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
 use crate::averaging::WeightAverage;
-use crate::data::{MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample};
+use crate::data::{
+    AugmentPart, MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample,
+};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
@@ -258,6 +260,33 @@ impl MeshRun {
     }
 }
 
+/// Test-time augmentation: each network averages its class probabilities over `copies`
+/// changed copies of every mesh, drawn as its training drew them, with all of its training
+/// augmentation (`parts: None`) or only the parts named (the others off).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TestTimeAugment {
+    /// Copies per mesh; 0 scores each mesh as it is.
+    pub copies: usize,
+    /// The parts of each network's training augmentation that change the copies (`None`: all).
+    pub parts: Option<Vec<AugmentPart>>,
+}
+
+impl TestTimeAugment {
+    /// Each mesh scored once, as it is.
+    pub const NONE: TestTimeAugment = TestTimeAugment {
+        copies: 0,
+        parts: None,
+    };
+
+    /// The augmentation that makes the copies for a network trained with `training`.
+    pub fn augmentation(&self, training: &MeshAugment) -> MeshAugment {
+        match &self.parts {
+            Some(parts) => training.keeping(parts),
+            None => *training,
+        }
+    }
+}
+
 /// Trained mesh classifiers whose class probabilities are averaged: a deep ensemble. Networks
 /// trained from different seeds on few examples learn different rules; where one is unsure
 /// the others often are not, and the mean is better calibrated than any one member. A single
@@ -302,22 +331,28 @@ impl MeshEnsemble {
 
     /// The mean over the members of each mesh file's class probabilities; every member reads
     /// the files with its own feature transform and statistics ([`MeshRun::sample`]). With
-    /// `copies > 0` each member averages over that many copies of every mesh redrawn with the
-    /// augmentation it was trained with (test-time augmentation; the draws are fixed by the
-    /// file's position in `paths` and the copy, so results repeat); a member trained without
-    /// augmentation sees the mesh once. Each file is read and cleaned once for all members.
+    /// `tta.copies > 0` each member averages over that many copies of every mesh redrawn with
+    /// the augmentation it was trained with, or the parts of it `tta` keeps (test-time
+    /// augmentation; the draws are fixed by the file's position in `paths` and the copy, so
+    /// results repeat); a member whose kept augmentation changes nothing sees the mesh once.
+    /// Each file is read and cleaned once for all members.
     ///
     /// # Errors
     /// A mesh that cannot be read or is too small for a member's pooling schedule, naming
     /// the file.
-    pub fn classify_files(&self, paths: &[PathBuf], copies: usize) -> Result<Vec<Vec<f64>>> {
+    pub fn classify_files(
+        &self,
+        paths: &[PathBuf],
+        tta: &TestTimeAugment,
+    ) -> Result<Vec<Vec<f64>>> {
         let files: Vec<MeshFile> = paths
             .par_iter()
             .map(|p| MeshFile::read(p))
             .collect::<Result<_>>()?;
         let mut mean = vec![vec![0.0; self.classes().len()]; paths.len()];
         for (run, net) in &self.members {
-            let copies = if run.augment.is_active() { copies } else { 0 };
+            let augment = tta.augmentation(&run.augment);
+            let copies = if augment.is_active() { tta.copies } else { 0 };
             let stats = (&run.primal_stats, &run.dual_stats);
             let per_file: Vec<Vec<MeshSample>> = files
                 .par_iter()
@@ -326,7 +361,7 @@ impl MeshEnsemble {
                     if copies == 0 {
                         return Ok(vec![file.sample(run.features, stats)?]);
                     }
-                    file.augmented_samples(run.features, stats, &run.augment, copies, i as u64)
+                    file.augmented_samples(run.features, stats, &augment, copies, i as u64)
                 })
                 .collect::<Result<_>>()?;
             let samples: Vec<MeshSample> = per_file.iter().flatten().cloned().collect();

@@ -9,8 +9,12 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FaceGraph;
-use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample};
-use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, MeshRun, argmax, classify, fit_mesh};
+use tessera_train::data::{
+    AugmentPart, MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample,
+};
+use tessera_train::meshfit::{
+    MESH_TASK, MeshEnsemble, MeshRun, TestTimeAugment, argmax, classify, fit_mesh,
+};
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 use tessera_train::sphere::FitSchedule;
 
@@ -256,7 +260,7 @@ fn an_ensemble_averages_its_members_probabilities() {
     let paths: Vec<PathBuf> = data.test.iter().map(|s| s.path.clone()).collect();
     let mean = MeshEnsemble::load(&dirs)
         .unwrap()
-        .classify_files(&paths, 0)
+        .classify_files(&paths, &TestTimeAugment::NONE)
         .unwrap();
     for (m, (a, b)) in mean.iter().zip(single[0].iter().zip(&single[1])) {
         for (v, (x, y)) in m.iter().zip(a.iter().zip(b)) {
@@ -269,7 +273,11 @@ fn an_ensemble_averages_its_members_probabilities() {
     assert_ne!(single[0], single[1]);
     // Members trained without augmentation have nothing to redraw at test time.
     let ensemble = MeshEnsemble::load(&dirs).unwrap();
-    assert_eq!(ensemble.classify_files(&paths, 3).unwrap(), mean);
+    let three = TestTimeAugment {
+        copies: 3,
+        parts: None,
+    };
+    assert_eq!(ensemble.classify_files(&paths, &three).unwrap(), mean);
     // Test-time copies: as many as asked, repeatable, each moved differently.
     let augment = MeshAugment {
         rotate: true,
@@ -277,6 +285,17 @@ fn an_ensemble_averages_its_members_probabilities() {
         smooth: 0.001,
         ..MeshAugment::NONE
     };
+    // Part of the training augmentation: the parts kept at their strengths, the rest off.
+    let smooth_only = TestTimeAugment {
+        copies: 3,
+        parts: Some(vec![AugmentPart::Smooth, AugmentPart::Jitter]),
+    };
+    let kept = MeshAugment {
+        smooth: 0.001,
+        ..MeshAugment::NONE
+    };
+    assert_eq!(smooth_only.augmentation(&augment), kept);
+    assert_eq!(three.augmentation(&augment), augment);
     let stats = (&data.primal_stats, &data.dual_stats);
     let file = MeshFile::read(&paths[0]).unwrap();
     let copies = file

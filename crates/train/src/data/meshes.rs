@@ -170,6 +170,22 @@ pub struct MeshAugment {
     pub smooth: f64,
 }
 
+/// One kind of change that [`MeshAugment`] makes, to keep part of an augmentation
+/// ([`MeshAugment::keeping`]), e.g. for test-time augmentation with only the gentler changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AugmentPart {
+    /// The curvature smoothing ([`MeshAugment::smooth`]).
+    Smooth,
+    /// The smooth bend ([`MeshAugment::warp`]).
+    Warp,
+    /// The random rotation ([`MeshAugment::rotate`]).
+    Rotate,
+    /// The per-axis scaling ([`MeshAugment::scale`]).
+    Scale,
+    /// The vertex jitter ([`MeshAugment::jitter`]).
+    Jitter,
+}
+
 fn one_cycle() -> f64 {
     1.0
 }
@@ -212,6 +228,20 @@ impl MeshAugment {
             )));
         }
         Ok(())
+    }
+
+    /// This augmentation with only the `parts` named left on, at their strengths here, and
+    /// the others off.
+    pub fn keeping(&self, parts: &[AugmentPart]) -> MeshAugment {
+        let strength = |part, value| if parts.contains(&part) { value } else { 0.0 };
+        MeshAugment {
+            scale: strength(AugmentPart::Scale, self.scale),
+            jitter: strength(AugmentPart::Jitter, self.jitter),
+            rotate: self.rotate && parts.contains(&AugmentPart::Rotate),
+            warp: strength(AugmentPart::Warp, self.warp),
+            warp_cycles: self.warp_cycles,
+            smooth: strength(AugmentPart::Smooth, self.smooth),
+        }
     }
 
     /// Whether this changes anything.

@@ -9,7 +9,9 @@ mod tu;
 mod warp;
 
 pub use maps::{FolderTarget, MapFields, MapSet, MapTargets, folder_class, network_input};
-pub use meshes::{MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample};
+pub use meshes::{
+    AugmentPart, MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample,
+};
 pub use mnist::{
     Digits, MnistTestDigits, SphereProjector, SphericalMnist, random_distortion, random_rotation,
 };
