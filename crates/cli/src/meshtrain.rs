@@ -42,6 +42,8 @@ pub enum MeshFeaturesArg {
     LogPlacement,
     /// Log-placement, plus how far rays along each face's normal travel to the next face.
     LogPlacementThickness,
+    /// Log-placement, plus how far each face moves under curvature smoothing at two scales.
+    LogPlacementFlow,
 }
 
 /// Pooling choices on the command line.
@@ -100,7 +102,9 @@ pub struct MeshTrainArgs {
     /// mesh's RMS radius and |cos| of its normal against that direction; rotation-invariant)
     /// or log-placement-thickness (also the log lengths of rays cast both ways along each face's
     /// normal to the next face: the thickness of its part and the width of a gap or groove in
-    /// front of it; O(faces²) per mesh).
+    /// front of it; O(faces²) per mesh) or log-placement-flow (log-placement and how far each
+    /// face moves along its normal when the mesh is smoothed over two lengths: a sharp tip, a
+    /// rounded lobe, a notch or a flat).
     #[arg(long, value_enum, default_value = "log")]
     features: MeshFeaturesArg,
     /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
@@ -230,6 +234,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         MeshFeaturesArg::Paper => MeshFeatures::Paper,
         MeshFeaturesArg::LogPlacement => MeshFeatures::LogPlacement,
         MeshFeaturesArg::LogPlacementThickness => MeshFeatures::LogPlacementThickness,
+        MeshFeaturesArg::LogPlacementFlow => MeshFeatures::LogPlacementFlow,
     };
     let data = MeshDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();

@@ -25,6 +25,7 @@ mod clean;
 mod cluster;
 mod error;
 mod features;
+mod flow;
 mod folder;
 pub mod generate;
 mod graph;
@@ -43,6 +44,7 @@ pub use error::{MeshError, Result};
 pub use features::{
     FeatureStats, PrimalDualFeatures, dihedral_angle, meshcnn_features, pd_features,
 };
+pub use flow::{FLOW_CHANNELS, FLOW_TIMES, face_flow};
 pub use folder::{MeshFolder, MeshItem, Split};
 pub use graph::{DualConfig, DualGraph, FaceGraph, MeshGraph};
 pub use io::{read_mesh, read_obj, write_obj};

@@ -13,8 +13,9 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use tessera_gnn::graph::{Graph, PrimalDualGraph};
 use tessera_mesh::{
-    DualConfig, FeatureStats, MeshFolder, MeshGraph, PLACEMENT_CHANNELS, Split, THICKNESS_CHANNELS,
-    TriMesh, clean, face_placement, face_thickness, pd_features, read_mesh, smooth,
+    DualConfig, FLOW_CHANNELS, FeatureStats, MeshFolder, MeshGraph, PLACEMENT_CHANNELS, Split,
+    THICKNESS_CHANNELS, TriMesh, clean, face_flow, face_placement, face_thickness, pd_features,
+    read_mesh, smooth,
 };
 
 use super::mnist::random_rotation;
@@ -55,6 +56,10 @@ pub enum MeshFeatures {
     /// farther side (the thickness of the part it belongs to, the width of a gap or groove in
     /// front of it).
     LogPlacementThickness,
+    /// [`MeshFeatures::LogPlacement`] with how far each face moves along its normal under
+    /// curvature smoothing at two scales ([`face_flow`]): whether it lies on a sharp tip, a
+    /// rounded lobe, in a notch or on a flat, judged over more faces than the convolutions see.
+    LogPlacementFlow,
 }
 
 impl MeshFeatures {
@@ -68,11 +73,13 @@ impl MeshFeatures {
         }
     }
 
-    /// Channels per face: 1 (relative area), 3 with the placement, 5 with the thickness too.
+    /// Channels per face: 1 (relative area), 3 with the placement, 5 with the thickness or
+    /// the flow too.
     pub fn primal_channels(&self) -> usize {
         match self {
             MeshFeatures::LogPlacementThickness => 1 + PLACEMENT_CHANNELS + THICKNESS_CHANNELS,
             MeshFeatures::LogPlacement => 1 + PLACEMENT_CHANNELS,
+            MeshFeatures::LogPlacementFlow => 1 + PLACEMENT_CHANNELS + FLOW_CHANNELS,
             MeshFeatures::Paper | MeshFeatures::Log => 1,
         }
     }
@@ -90,9 +97,14 @@ impl MeshFeatures {
         let mut columns: Vec<(Vec<f64>, usize)> = Vec::new();
         if matches!(
             self,
-            MeshFeatures::LogPlacement | MeshFeatures::LogPlacementThickness
+            MeshFeatures::LogPlacement
+                | MeshFeatures::LogPlacementThickness
+                | MeshFeatures::LogPlacementFlow
         ) {
             columns.push((face_placement(mesh), PLACEMENT_CHANNELS));
+        }
+        if *self == MeshFeatures::LogPlacementFlow {
+            columns.push((face_flow(mesh), FLOW_CHANNELS));
         }
         if *self == MeshFeatures::LogPlacementThickness {
             let thickness = face_thickness(mesh);
