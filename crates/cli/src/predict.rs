@@ -8,8 +8,9 @@ use anyhow::{Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
-use tessera_train::data::AugmentPart;
-use tessera_train::data::{MapFields, MapSet, MapTargets, grid_rotations, network_input};
+use tessera_train::data::{
+    AugmentPart, MapFields, MapSet, MapTargets, grid_rotations, network_input,
+};
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, TestTimeAugment, argmax};
 use tessera_train::sphere::{SphereRun, infer_rotated};

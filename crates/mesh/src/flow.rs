@@ -6,8 +6,8 @@
 //! rotations, translations, uniform scaling and a reversal of every face's orientation.
 
 use crate::mesh::{TriMesh, cross, dot};
-use crate::placement::{face_centroids, surface_spread};
-use crate::smooth::smooth;
+use crate::placement::face_centroids;
+use crate::smooth::CurvatureFlow;
 
 /// The smoothing times of [`face_flow`], in squared RMS radii: features of about 0.02 and
 /// 0.045 radii (a branch of an engraved outline; a lobe).
@@ -17,25 +17,28 @@ pub const FLOW_TIMES: [f64; 2] = [0.0005, 0.002];
 pub const FLOW_CHANNELS: usize = FLOW_TIMES.len();
 
 /// Per face, row-major (`num_faces × 2`): for each time `t` of [`FLOW_TIMES`], the distance its
-/// centroid moves along its outward normal when the mesh is smoothed for `t` ([`smooth`]),
+/// centroid moves along its outward normal when the mesh is smoothed for `t` ([`crate::smooth()`]),
 /// in units of `√t` RMS radii — negative where the surface bulges (a tip moves in), positive
 /// in a hollow. "Outward" is the side the faces' orientation gives a positive enclosed volume,
 /// so reversing every face changes nothing (for an open mesh the sign of that volume is a
 /// convention, still consistent across the mesh). A degenerate face without a normal gets 0.
 pub fn face_flow(mesh: &TriMesh) -> Vec<f64> {
     let n = mesh.faces.len();
-    let centroids = face_centroids(mesh);
-    let areas: Vec<f64> = (0..n).map(|f| mesh.face_area(f)).collect();
-    let (_, rms) = surface_spread(&centroids, &areas);
     let mut out = vec![0.0; n * FLOW_CHANNELS];
-    if rms <= 0.0 {
+    if mesh.vertices.is_empty() {
         return out;
     }
+    // The Laplacian does not depend on the time: built once for both.
+    let flow = CurvatureFlow::new(mesh);
+    if flow.rms <= 0.0 {
+        return out;
+    }
+    let centroids = face_centroids(mesh);
     let outward = if signed_volume(mesh) < 0.0 { -1.0 } else { 1.0 };
     let normals: Vec<[f64; 3]> = (0..n).map(|f| mesh.face_normal(f)).collect();
     for (k, &t) in FLOW_TIMES.iter().enumerate() {
-        let moved = face_centroids(&smooth(mesh, t));
-        let unit = outward / (t.sqrt() * rms);
+        let moved = face_centroids(&flow.smooth(mesh, t));
+        let unit = outward / (t.sqrt() * flow.rms);
         for f in 0..n {
             let shift: [f64; 3] = std::array::from_fn(|i| moved[f][i] - centroids[f][i]);
             let along = dot(shift, normals[f]) * unit;

@@ -26,38 +26,31 @@ const TOLERANCE: f64 = 1e-10;
 /// that the result does not depend on the mesh's size: features smaller than about
 /// `√time` radii are rounded off. Faces are unchanged; `time ≤ 0` returns the mesh as it is.
 pub fn smooth(mesh: &TriMesh, time: f64) -> TriMesh {
-    let n = mesh.vertices.len();
-    let mut out = mesh.clone();
-    if time <= 0.0 || n == 0 {
-        return out;
+    if time <= 0.0 || mesh.vertices.is_empty() {
+        return mesh.clone();
     }
-    let areas: Vec<f64> = (0..mesh.faces.len()).map(|f| mesh.face_area(f)).collect();
-    let (_, rms) = surface_spread(&face_centroids(mesh), &areas);
-    if rms <= 0.0 {
-        return out;
-    }
-    let system = FlowSystem::new(mesh, &areas, time * rms * rms);
-    for axis in 0..3 {
-        let x0: Vec<f64> = mesh.vertices.iter().map(|v| v[axis]).collect();
-        let rhs: Vec<f64> = x0.iter().zip(&system.mass).map(|(x, m)| x * m).collect();
-        let x = system.solve(&rhs, x0);
-        for (v, value) in out.vertices.iter_mut().zip(x) {
-            v[axis] = value;
-        }
-    }
-    out
+    CurvatureFlow::new(mesh).smooth(mesh, time)
 }
 
-/// The sparse symmetric matrix `M + t·L`: its diagonal and its off-diagonal entries per vertex.
-struct FlowSystem {
+/// What smoothing a mesh needs whatever the time: its lumped vertex areas `M`, its cotangent
+/// weights (clamped at 0) and its RMS radius. Built once, it smooths the mesh over several
+/// times ([`crate::face_flow`]).
+pub(crate) struct CurvatureFlow {
     mass: Vec<f64>,
-    diagonal: Vec<f64>,
+    /// Per vertex, the sum of its weights: the diagonal of `L`.
+    degree: Vec<f64>,
+    /// Per vertex, its neighbours with their (positive) weights.
     neighbours: Vec<Vec<(usize, f64)>>,
+    /// The surface's area-weighted RMS radius, the unit of length of the smoothing time.
+    pub(crate) rms: f64,
 }
 
-impl FlowSystem {
-    fn new(mesh: &TriMesh, areas: &[f64], t: f64) -> Self {
+impl CurvatureFlow {
+    /// The mass, weights and radius of `mesh`.
+    pub(crate) fn new(mesh: &TriMesh) -> Self {
         let n = mesh.vertices.len();
+        let areas: Vec<f64> = (0..mesh.faces.len()).map(|f| mesh.face_area(f)).collect();
+        let (_, rms) = surface_spread(&face_centroids(mesh), &areas);
         let mut mass = vec![0.0; n];
         let mut weights: std::collections::HashMap<(usize, usize), f64> = Default::default();
         for (face, corners) in mesh.faces.iter().enumerate() {
@@ -78,32 +71,75 @@ impl FlowSystem {
             }
         }
         // A vertex that only degenerate faces touch still needs a positive mass.
-        let floor = 1e-12 * mass.iter().sum::<f64>() / n as f64;
+        let floor = 1e-12 * mass.iter().sum::<f64>() / n.max(1) as f64;
         mass.iter_mut().for_each(|m| *m = m.max(floor));
-        let mut diagonal = mass.clone();
+        // In edge order, so that sums over neighbours repeat from run to run.
+        let mut edges: Vec<((usize, usize), f64)> = weights.into_iter().collect();
+        edges.sort_unstable_by_key(|e| e.0);
+        let mut degree = vec![0.0; n];
         let mut neighbours = vec![Vec::new(); n];
-        for ((i, j), w) in weights {
+        for ((i, j), w) in edges {
             if w > 0.0 {
-                diagonal[i] += t * w;
-                diagonal[j] += t * w;
-                neighbours[i].push((j, -t * w));
-                neighbours[j].push((i, -t * w));
+                degree[i] += w;
+                degree[j] += w;
+                neighbours[i].push((j, w));
+                neighbours[j].push((i, w));
             }
         }
-        FlowSystem {
+        CurvatureFlow {
             mass,
-            diagonal,
+            degree,
             neighbours,
+            rms,
         }
+    }
+
+    /// `mesh` (the one this was built from) smoothed over `time` squared RMS radii, as
+    /// [`smooth`] does.
+    pub(crate) fn smooth(&self, mesh: &TriMesh, time: f64) -> TriMesh {
+        let mut out = mesh.clone();
+        if time <= 0.0 || self.rms <= 0.0 {
+            return out;
+        }
+        let system = FlowSystem::new(self, time * self.rms * self.rms);
+        for axis in 0..3 {
+            let x0: Vec<f64> = mesh.vertices.iter().map(|v| v[axis]).collect();
+            let rhs: Vec<f64> = x0.iter().zip(&self.mass).map(|(x, m)| x * m).collect();
+            let x = system.solve(&rhs, x0);
+            for (v, value) in out.vertices.iter_mut().zip(x) {
+                v[axis] = value;
+            }
+        }
+        out
+    }
+}
+
+/// The sparse symmetric matrix `M + t·L` of one time step: its diagonal, and the weights of
+/// [`CurvatureFlow`] scaled by `-t` off it.
+struct FlowSystem<'a> {
+    flow: &'a CurvatureFlow,
+    diagonal: Vec<f64>,
+    t: f64,
+}
+
+impl<'a> FlowSystem<'a> {
+    fn new(flow: &'a CurvatureFlow, t: f64) -> Self {
+        let diagonal = flow
+            .mass
+            .iter()
+            .zip(&flow.degree)
+            .map(|(m, d)| m + t * d)
+            .collect();
+        FlowSystem { flow, diagonal, t }
     }
 
     fn apply(&self, x: &[f64]) -> Vec<f64> {
         (0..x.len())
             .map(|i| {
                 self.diagonal[i] * x[i]
-                    + self.neighbours[i]
+                    + self.flow.neighbours[i]
                         .iter()
-                        .map(|&(j, w)| w * x[j])
+                        .map(|&(j, w)| -self.t * w * x[j])
                         .sum::<f64>()
             })
             .collect()
