@@ -134,6 +134,12 @@ pub struct MeshTrainArgs {
     /// 0 disables; 0.001 visibly rounds the engravings of the Cube Engraving meshes.
     #[arg(long, default_value_t = 0.0)]
     augment_smooth: f64,
+    /// Augmentation: largest fraction of the faces whose input features are hidden (set to the
+    /// training mean), last of all: each mesh draws a fraction below it and hides a connected
+    /// patch of that many faces, grown from a random face, so the network must also learn the
+    /// cues it would otherwise ignore (a tree's trunk besides its tips). 0 disables; below 1.
+    #[arg(long, default_value_t = 0.0)]
+    augment_cutout: f64,
     /// Epochs.
     #[arg(long, default_value_t = 60)]
     epochs: usize,
@@ -215,16 +221,18 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         warp: a.augment_warp,
         warp_cycles: a.augment_warp_cycles,
         smooth: a.augment_smooth,
+        cutout: a.augment_cutout,
     };
     augment.check().with_context(|| {
         format!(
             "--augment-scale {}, --augment-jitter {}, --augment-warp {}, --augment-warp-cycles {}, \
-             --augment-smooth {}",
+             --augment-smooth {}, --augment-cutout {}",
             a.augment_scale,
             a.augment_jitter,
             a.augment_warp,
             a.augment_warp_cycles,
-            a.augment_smooth
+            a.augment_smooth,
+            a.augment_cutout
         )
     })?;
     let reading = ProgressBar::new_spinner();

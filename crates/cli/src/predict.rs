@@ -74,6 +74,8 @@ pub enum AugmentPartArg {
     Scale,
     /// Vertex jitter (--augment-jitter).
     Jitter,
+    /// The hidden patch of faces (--augment-cutout).
+    Cutout,
 }
 
 impl From<AugmentPartArg> for AugmentPart {
@@ -84,6 +86,7 @@ impl From<AugmentPartArg> for AugmentPart {
             AugmentPartArg::Rotate => AugmentPart::Rotate,
             AugmentPartArg::Scale => AugmentPart::Scale,
             AugmentPartArg::Jitter => AugmentPart::Jitter,
+            AugmentPartArg::Cutout => AugmentPart::Cutout,
         }
     }
 }

@@ -60,6 +60,8 @@ fn train_mesh_then_predict() {
             "0.05",
             "--augment-warp-cycles",
             "3",
+            "--augment-cutout",
+            "0.3",
             "--features",
             "log-placement-thickness",
             "--epochs",
@@ -250,27 +252,23 @@ fn train_mesh_then_predict() {
         .assert()
         .failure()
         .stderr(contains("--channels"));
-    // A negative augmentation strength is refused before anything is written.
-    Command::cargo_bin("tessera")
-        .unwrap()
-        .args(["train", "mesh", "--augment-warp=-0.1", "--data"])
-        .arg(&data)
-        .arg("-o")
-        .arg(tmp.path().join("run5"))
-        .assert()
-        .failure()
-        .stderr(contains("--augment-warp -0.1"));
-    assert!(!tmp.path().join("run5").exists());
-    Command::cargo_bin("tessera")
-        .unwrap()
-        .args(["train", "mesh", "--augment-warp-cycles=0", "--data"])
-        .arg(&data)
-        .arg("-o")
-        .arg(tmp.path().join("run5"))
-        .assert()
-        .failure()
-        .stderr(contains("--augment-warp-cycles 0"));
-    assert!(!tmp.path().join("run5").exists());
+    // An augmentation that cannot work is refused before anything is written.
+    for (flag, shown) in [
+        ("--augment-warp=-0.1", "--augment-warp -0.1"),
+        ("--augment-warp-cycles=0", "--augment-warp-cycles 0"),
+        ("--augment-cutout=1", "--augment-cutout 1"),
+    ] {
+        Command::cargo_bin("tessera")
+            .unwrap()
+            .args(["train", "mesh", flag, "--data"])
+            .arg(&data)
+            .arg("-o")
+            .arg(tmp.path().join("run5"))
+            .assert()
+            .failure()
+            .stderr(contains(shown));
+        assert!(!tmp.path().join("run5").exists(), "{flag}");
+    }
     // Only mesh runs make ensembles; nothing is written.
     Command::cargo_bin("tessera")
         .unwrap()

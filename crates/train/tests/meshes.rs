@@ -188,6 +188,13 @@ fn augmentation_that_cannot_work_is_an_error_not_a_panic() {
     };
     let bad = [
         (
+            "cutout 1",
+            MeshAugment {
+                cutout: 1.0,
+                ..MeshAugment::NONE
+            },
+        ),
+        (
             "warp cycles 0",
             MeshAugment {
                 warp: 0.1,
@@ -375,6 +382,79 @@ fn pooled_graphs_are_valid_for_every_training_mesh() {
     assert_eq!(validated, 3 * 202);
 }
 
+/// Cutout alone moves no vertex: each redrawn mesh keeps its features except on one connected
+/// patch of faces, whose rows (and those of the pairs touching it) become the training mean,
+/// zero after the z-score; the patches differ in size, and are at most the fraction asked.
+#[test]
+fn cutout_hides_one_connected_patch() {
+    let data = small_dataset();
+    let cutout = MeshAugment {
+        cutout: 0.5,
+        ..MeshAugment::NONE
+    };
+    let redrawn = data.augmented_train(&cutout, 3).unwrap();
+    let inputs = |v: &[MeshSample]| -> Vec<f32> {
+        v.iter()
+            .flat_map(|s| s.graph.primal.x.iter().chain(&s.graph.dual.x).copied())
+            .collect()
+    };
+    let again = data.augmented_train(&cutout, 3).unwrap();
+    assert_eq!(inputs(&redrawn), inputs(&again));
+    let mut sizes = Vec::new();
+    for (cut, original) in redrawn.iter().zip(&data.train) {
+        let width = cut.graph.primal.features;
+        let rows = |s: &MeshSample| -> Vec<Vec<f32>> {
+            s.graph
+                .primal
+                .x
+                .chunks_exact(width)
+                .map(<[f32]>::to_vec)
+                .collect()
+        };
+        let (after, before) = (rows(cut), rows(original));
+        let hidden: Vec<bool> = after.iter().map(|r| r.iter().all(|&v| v == 0.0)).collect();
+        let faces = hidden.len();
+        for (f, (a, b)) in after.iter().zip(&before).enumerate() {
+            if !hidden[f] {
+                assert_eq!(a, b, "{}: face {f} changed", cut.path.display());
+            }
+        }
+        let count = hidden.iter().filter(|h| **h).count();
+        assert!(2 * count <= faces, "{count} of {faces} faces hidden");
+        // Connected: a search from one hidden face over hidden faces reaches them all.
+        let pairs: Vec<[u32; 2]> = cut.graph.primal.edges.clone();
+        if let Some(start) = hidden.iter().position(|h| *h) {
+            let mut seen = vec![false; faces];
+            let mut stack = vec![start];
+            seen[start] = true;
+            while let Some(f) = stack.pop() {
+                for &[i, j] in &pairs {
+                    if i as usize == f && hidden[j as usize] && !seen[j as usize] {
+                        seen[j as usize] = true;
+                        stack.push(j as usize);
+                    }
+                }
+            }
+            assert_eq!(seen.iter().filter(|s| **s).count(), count);
+        }
+        // Pairs touching the patch are hidden too.
+        let dual_rows: Vec<&[f32]> = cut
+            .graph
+            .dual
+            .x
+            .chunks_exact(cut.graph.dual.features)
+            .collect();
+        for (d, &[i, j]) in pairs.iter().step_by(2).enumerate() {
+            if hidden[i as usize] || hidden[j as usize] {
+                assert!(dual_rows[d].iter().all(|&v| v == 0.0), "pair {d}");
+            }
+        }
+        sizes.push(count);
+    }
+    sizes.sort_unstable();
+    assert!(sizes.first() < sizes.last(), "{sizes:?}");
+}
+
 /// Augmentation: a rotation alone leaves PD-MeshNet's (rotation-invariant) features unchanged;
 /// a bend, anisotropic scaling and jitter change them; the same seed redraws the same meshes.
 #[test]
@@ -427,6 +507,7 @@ fn augmentation_changes_what_it_should() {
         warp: 0.05,
         warp_cycles: 3.0,
         smooth: 0.0005,
+        cutout: 0.0,
     };
     let a = data.augmented_train(&full, 5).unwrap();
     let changed = dual(&a)

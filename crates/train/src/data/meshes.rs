@@ -19,6 +19,7 @@ use tessera_mesh::{
     read_mesh, smooth,
 };
 
+use super::cutout::{face_patch, hide};
 use super::mnist::random_rotation;
 use super::warp::SmoothWarp;
 
@@ -181,6 +182,13 @@ pub struct MeshAugment {
     /// shows the network rounded versions of sharp outlines.
     #[serde(default)]
     pub smooth: f64,
+    /// Largest fraction of the faces hidden by cutout, last of all: each mesh draws a fraction
+    /// uniformly below it, and the input features of a connected patch of that many faces
+    /// (grown from a random face) and of the face pairs touching it are set to the training
+    /// mean, so that the network must also use the parts it would otherwise ignore; 0
+    /// disables.
+    #[serde(default)]
+    pub cutout: f64,
 }
 
 /// One kind of change that [`MeshAugment`] makes, to keep part of an augmentation
@@ -197,6 +205,8 @@ pub enum AugmentPart {
     Scale,
     /// The vertex jitter ([`MeshAugment::jitter`]).
     Jitter,
+    /// The hidden patch ([`MeshAugment::cutout`]).
+    Cutout,
 }
 
 fn one_cycle() -> f64 {
@@ -212,10 +222,11 @@ impl MeshAugment {
         warp: 0.0,
         warp_cycles: 1.0,
         smooth: 0.0,
+        cutout: 0.0,
     };
 
-    /// Checks that every strength is finite and 0 (off) or positive, and that the bend draws
-    /// a positive, finite number of wavelengths.
+    /// Checks that every strength is finite and 0 (off) or positive, that the bend draws
+    /// a positive, finite number of wavelengths and that cutout hides less than every face.
     ///
     /// # Errors
     /// [`TrainError::Config`] naming the first setting that cannot work.
@@ -225,6 +236,7 @@ impl MeshAugment {
             ("jitter", self.jitter),
             ("warp", self.warp),
             ("smooth", self.smooth),
+            ("cutout", self.cutout),
         ];
         if let Some((name, value)) = strengths
             .iter()
@@ -238,6 +250,12 @@ impl MeshAugment {
             return Err(TrainError::Config(format!(
                 "mesh augmentation warp cycles {} must be positive",
                 self.warp_cycles
+            )));
+        }
+        if self.cutout >= 1.0 {
+            return Err(TrainError::Config(format!(
+                "mesh augmentation cutout {} must be below 1 (the fraction of faces hidden)",
+                self.cutout
             )));
         }
         Ok(())
@@ -254,15 +272,21 @@ impl MeshAugment {
             warp: strength(AugmentPart::Warp, self.warp),
             warp_cycles: self.warp_cycles,
             smooth: strength(AugmentPart::Smooth, self.smooth),
+            cutout: strength(AugmentPart::Cutout, self.cutout),
         }
     }
 
     /// Whether this changes anything.
     pub fn is_active(&self) -> bool {
-        self.scale > 0.0 || self.jitter > 0.0 || self.warp > 0.0 || self.smooth > 0.0
+        self.scale > 0.0
+            || self.jitter > 0.0
+            || self.warp > 0.0
+            || self.smooth > 0.0
+            || self.cutout > 0.0
     }
 
-    /// A randomly changed copy of `mesh` (same faces, moved vertices).
+    /// A randomly changed copy of `mesh` (same faces, moved vertices; the cutout, which
+    /// changes features, not vertices, is left to the redrawn samples).
     pub fn apply(&self, mesh: &TriMesh, rng: &mut impl rand::Rng) -> TriMesh {
         let smoothed;
         let mesh = if self.smooth > 0.0 {
@@ -424,12 +448,9 @@ impl MeshFile {
     ) -> Result<Vec<MeshSample>> {
         let original = self.sample(features, stats)?;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mesh = (&self.mesh, &self.graph);
         (0..copies)
-            .map(|_| {
-                let moved = augment.apply(&self.mesh, &mut rng);
-                let copy = augmented_sample(&original, &moved, &self.graph, features, stats)?;
-                Ok(copy.unwrap_or_else(|| original.clone()))
-            })
+            .map(|_| redrawn(&original, mesh, features, stats, augment, &mut rng))
             .collect()
     }
 }
@@ -450,29 +471,37 @@ pub fn mesh_sample(
     Ok(MeshSample { class, ..sample })
 }
 
-/// `sample`'s mesh with its vertices `moved` (faces unchanged), featurised again with the same
-/// statistics; `None` when the move made a feature non-finite (a face folded flat).
-fn augmented_sample(
+/// `sample`'s mesh (`mesh`, with its face graph) changed by `augment` with `rng`, featurised
+/// again and z-scored with the same statistics, then cut out; the unchanged `sample` when
+/// the move made a feature non-finite (a face folded flat).
+fn redrawn(
     sample: &MeshSample,
-    moved: &TriMesh,
-    graph: &MeshGraph,
+    (mesh, graph): (&TriMesh, &MeshGraph),
     features: MeshFeatures,
-    (primal_stats, dual_stats): (&FeatureStats, &FeatureStats),
-) -> Result<Option<MeshSample>> {
-    let (primal, dual) = features.compute(moved, graph);
+    stats: (&FeatureStats, &FeatureStats),
+    augment: &MeshAugment,
+    rng: &mut impl rand::Rng,
+) -> Result<MeshSample> {
+    let moved = augment.apply(mesh, rng);
+    let (mut primal, mut dual) = features.compute(&moved, graph);
     if !primal.iter().chain(&dual).all(|v| v.is_finite()) {
-        return Ok(None);
+        return Ok(sample.clone());
     }
-    let raw = (primal, dual);
+    if augment.cutout > 0.0 {
+        let faces = &graph.faces;
+        let fraction = rng.random_range(0.0..augment.cutout);
+        let hidden = face_patch(faces, (fraction * faces.num_faces as f64) as usize, rng);
+        hide(faces, &hidden, (&mut primal, &mut dual), stats);
+    }
+    let (primal_stats, dual_stats) = stats;
     to_sample(
         &sample.path,
         sample.class,
         graph,
-        raw,
+        (primal, dual),
         primal_stats,
         dual_stats,
     )
-    .map(Some)
 }
 
 impl MeshDataset {
@@ -558,9 +587,14 @@ impl MeshDataset {
                     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64,
                 );
                 let stats = (&self.primal_stats, &self.dual_stats);
-                let moved = augment.apply(mesh, &mut rng);
-                let copy = augmented_sample(sample, &moved, graph, self.features, stats)?;
-                Ok(copy.unwrap_or_else(|| sample.clone()))
+                redrawn(
+                    sample,
+                    (mesh, graph),
+                    self.features,
+                    stats,
+                    augment,
+                    &mut rng,
+                )
             })
             .collect()
     }

@@ -1,5 +1,6 @@
 //! Datasets.
 
+mod cutout;
 mod maps;
 mod meshes;
 mod mnist;
