@@ -3,8 +3,8 @@
 //! a primal/dual pair in configuration A, PD-MeshNet's input features (relative face area;
 //! dihedral angle and edge ratios per pair) z-scored with statistics of the training split.
 //! Optional augmentation redraws the training meshes each epoch (curvature smoothing, smooth
-//! bend, random rotation, per-axis scaling, vertex jitter) and recomputes their features with
-//! the same statistics.
+//! bend, random rotation, per-axis scaling, vertex jitter), recomputes their features with
+//! the same statistics and may hide those of a patch of faces (cutout).
 
 use std::path::{Path, PathBuf};
 
