@@ -1,7 +1,7 @@
 //! Mesh pipeline benchmarks: the whole MSB folder (load + clean + primal/dual graphs + features),
 //! the same for a 100k-face mesh, one clustering step on it, and the optional whole-shape face
-//! features (placement, thickness) of one 500-face mesh and the curvature smoothing and the
-//! smoothing-flow features of one Cube Engraving mesh. Single thread.
+//! features (placement, thickness) of one 500-face mesh and the curvature smoothing, the
+//! smoothing-flow and the crease-context features of one Cube Engraving mesh. Single thread.
 //!
 //! `cargo bench -p tessera-mesh --bench mesh` (needs ../shared/data/meshes/msb and
 //! cubes_partial).
@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tessera_mesh::{
-    DualConfig, Keep, MeshGraph, TriMesh, clean, cluster_faces, face_flow, face_placement,
-    face_thickness, generate, pd_features, read_mesh, smooth,
+    DualConfig, Keep, MeshGraph, TriMesh, clean, cluster_faces, face_context, face_flow,
+    face_placement, face_thickness, generate, pd_features, read_mesh, smooth,
 };
 
 fn msb_files() -> Vec<PathBuf> {
@@ -86,6 +86,9 @@ fn shape_features(c: &mut Criterion) {
     });
     c.bench_function("500_faces_cube_engraving_flow", |b| {
         b.iter(|| face_flow(&cube).len())
+    });
+    c.bench_function("500_faces_cube_engraving_context", |b| {
+        b.iter(|| face_context(&cube).len())
     });
 }
 

@@ -23,6 +23,7 @@
 
 mod clean;
 mod cluster;
+mod context;
 mod error;
 mod features;
 mod flow;
@@ -40,6 +41,7 @@ mod topology;
 
 pub use clean::{MeshReport, clean};
 pub use cluster::{Aggregate, Clustering, Keep, cluster_faces};
+pub use context::{CONTEXT_CHANNELS, CONTEXT_TIMES, face_context};
 pub use error::{MeshError, Result};
 pub use features::{
     FeatureStats, PrimalDualFeatures, dihedral_angle, meshcnn_features, pd_features,

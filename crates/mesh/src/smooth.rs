@@ -112,6 +112,22 @@ impl CurvatureFlow {
         }
         out
     }
+
+    /// A quantity per vertex, given as its integral over each vertex's area (`M u₀`), spread by
+    /// one implicit step of the heat equation over `time` squared RMS radii: the density `u`
+    /// solving `(M + t·L) u = M u₀`, which keeps the total `Σ M u` and averages `u₀` over about
+    /// `√time` radii. `time ≤ 0` (or a surface of zero size) returns the density `u₀` itself.
+    pub(crate) fn diffuse(&self, integrals: &[f64], time: f64) -> Vec<f64> {
+        let density: Vec<f64> = integrals
+            .iter()
+            .zip(&self.mass)
+            .map(|(q, m)| q / m)
+            .collect();
+        if time <= 0.0 || self.rms <= 0.0 {
+            return density;
+        }
+        FlowSystem::new(self, time * self.rms * self.rms).solve(integrals, density)
+    }
 }
 
 /// The sparse symmetric matrix `M + t·L` of one time step: its diagonal, and the weights of

@@ -687,14 +687,15 @@ fn head_dropout_acts_only_in_training() {
 
 /// With the placement features every face has three z-scored channels (area, distance from the
 /// centroid, angle to it), five with the thickness (the two ray lengths) or the flow (two
-/// smoothing scales), that a rigid rotation leaves as they are, and a network with that many
-/// primal inputs classifies the meshes.
+/// smoothing scales), six with the context (three radii), that a rigid rotation leaves as they
+/// are, and a network with that many primal inputs classifies the meshes.
 #[test]
 fn placement_and_thickness_features_add_rotation_invariant_face_channels() {
     for (features, channels) in [
         (MeshFeatures::LogPlacement, 3),
         (MeshFeatures::LogPlacementThickness, 5),
         (MeshFeatures::LogPlacementFlow, 5),
+        (MeshFeatures::LogPlacementContext, 6),
     ] {
         whole_shape_features_are_rotation_invariant(features, channels);
     }

@@ -14,9 +14,9 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use tessera_gnn::graph::{Graph, PrimalDualGraph};
 use tessera_mesh::{
-    DualConfig, FLOW_CHANNELS, FeatureStats, MeshFolder, MeshGraph, PLACEMENT_CHANNELS, Split,
-    THICKNESS_CHANNELS, TriMesh, clean, face_flow, face_placement, face_thickness, pd_features,
-    read_mesh, smooth,
+    CONTEXT_CHANNELS, DualConfig, FLOW_CHANNELS, FeatureStats, MeshFolder, MeshGraph,
+    PLACEMENT_CHANNELS, Split, THICKNESS_CHANNELS, TriMesh, clean, face_context, face_flow,
+    face_placement, face_thickness, pd_features, read_mesh, smooth,
 };
 
 use super::cutout::{face_patch, hide};
@@ -62,6 +62,10 @@ pub enum MeshFeatures {
     /// curvature smoothing at two scales ([`face_flow`]): whether it lies on a sharp tip, a
     /// rounded lobe, in a notch or on a flat, judged over more faces than the convolutions see.
     LogPlacementFlow,
+    /// [`MeshFeatures::LogPlacement`] with the density of folded surface around each face at
+    /// three radii ([`face_context`]): whether it lies in a thin stem that ends in a flat
+    /// region, or among the creases of a busy outline, judged over up to a fifth of the shape.
+    LogPlacementContext,
 }
 
 impl MeshFeatures {
@@ -76,12 +80,13 @@ impl MeshFeatures {
     }
 
     /// Channels per face: 1 (relative area), 3 with the placement, 5 with the thickness or
-    /// the flow too.
+    /// the flow too, 6 with the context.
     pub fn primal_channels(&self) -> usize {
         match self {
             MeshFeatures::LogPlacementThickness => 1 + PLACEMENT_CHANNELS + THICKNESS_CHANNELS,
             MeshFeatures::LogPlacement => 1 + PLACEMENT_CHANNELS,
             MeshFeatures::LogPlacementFlow => 1 + PLACEMENT_CHANNELS + FLOW_CHANNELS,
+            MeshFeatures::LogPlacementContext => 1 + PLACEMENT_CHANNELS + CONTEXT_CHANNELS,
             MeshFeatures::Paper | MeshFeatures::Log => 1,
         }
     }
@@ -102,8 +107,12 @@ impl MeshFeatures {
             MeshFeatures::LogPlacement
                 | MeshFeatures::LogPlacementThickness
                 | MeshFeatures::LogPlacementFlow
+                | MeshFeatures::LogPlacementContext
         ) {
             columns.push((face_placement(mesh), PLACEMENT_CHANNELS));
+        }
+        if *self == MeshFeatures::LogPlacementContext {
+            columns.push((face_context(mesh), CONTEXT_CHANNELS));
         }
         if *self == MeshFeatures::LogPlacementFlow {
             columns.push((face_flow(mesh), FLOW_CHANNELS));
