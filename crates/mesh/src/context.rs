@@ -98,7 +98,7 @@ mod tests {
     }
 
     #[test]
-    fn creases_count_only_folded_edges_and_spread_with_the_time() {
+    fn creases_count_only_folded_edges() {
         // The unit cube's 12 edges are folded by π/2, its face diagonals not at all.
         let mesh = cube();
         let total: f64 = vertex_creases(&mesh).iter().sum();

@@ -221,6 +221,27 @@ mod tests {
     }
 
     #[test]
+    fn diffusion_keeps_the_total_and_spreads_it_further_with_time() {
+        // All of a quantity on one vertex: its density spreads out, the total stays.
+        let mesh = generate::icosphere(3);
+        let flow = CurvatureFlow::new(&mesh);
+        let mut integrals = vec![0.0; mesh.vertices.len()];
+        integrals[0] = 1.0;
+        let mut peaks = Vec::new();
+        for t in [0.0, 0.001, 0.01, 0.1] {
+            let density = flow.diffuse(&integrals, t);
+            let total: f64 = density.iter().zip(&flow.mass).map(|(u, m)| u * m).sum();
+            assert!((total - 1.0).abs() < 1e-8, "time {t}: total {total}");
+            assert!(
+                density.iter().all(|&u| u >= -1e-12),
+                "time {t}: negative density"
+            );
+            peaks.push(density[0]);
+        }
+        assert!(peaks.windows(2).all(|w| w[1] < w[0]), "peaks {peaks:?}");
+    }
+
+    #[test]
     fn a_spike_is_rounded_off_and_the_rest_barely_moves() {
         // An icosphere with one vertex pulled out to twice the radius.
         let mut mesh = generate::icosphere(2);
