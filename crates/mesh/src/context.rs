@@ -34,13 +34,9 @@ pub fn face_context(mesh: &TriMesh) -> Vec<f64> {
     let floor = DENSITY_FLOOR.ln();
     let n = mesh.faces.len();
     let mut out = vec![floor; n * CONTEXT_CHANNELS];
-    if mesh.vertices.is_empty() {
+    let Some(flow) = CurvatureFlow::of_sized(mesh) else {
         return out;
-    }
-    let flow = CurvatureFlow::new(mesh);
-    if flow.rms <= 0.0 {
-        return out;
-    }
+    };
     let creases = vertex_creases(mesh);
     for (k, &t) in CONTEXT_TIMES.iter().enumerate() {
         let density = flow.diffuse(&creases, t);

@@ -25,14 +25,10 @@ pub const FLOW_CHANNELS: usize = FLOW_TIMES.len();
 pub fn face_flow(mesh: &TriMesh) -> Vec<f64> {
     let n = mesh.faces.len();
     let mut out = vec![0.0; n * FLOW_CHANNELS];
-    if mesh.vertices.is_empty() {
-        return out;
-    }
     // The Laplacian does not depend on the time: built once for both.
-    let flow = CurvatureFlow::new(mesh);
-    if flow.rms <= 0.0 {
+    let Some(flow) = CurvatureFlow::of_sized(mesh) else {
         return out;
-    }
+    };
     let centroids = face_centroids(mesh);
     let outward = if signed_volume(mesh) < 0.0 { -1.0 } else { 1.0 };
     let normals: Vec<[f64; 3]> = (0..n).map(|f| mesh.face_normal(f)).collect();

@@ -46,6 +46,16 @@ pub(crate) struct CurvatureFlow {
 }
 
 impl CurvatureFlow {
+    /// The flow of `mesh`, or `None` for a mesh without vertices or of zero size, on which
+    /// there is nothing to smooth or spread.
+    pub(crate) fn of_sized(mesh: &TriMesh) -> Option<Self> {
+        if mesh.vertices.is_empty() {
+            return None;
+        }
+        let flow = CurvatureFlow::new(mesh);
+        (flow.rms > 0.0).then_some(flow)
+    }
+
     /// The mass, weights and radius of `mesh`.
     pub(crate) fn new(mesh: &TriMesh) -> Self {
         let n = mesh.vertices.len();
