@@ -113,6 +113,8 @@ def main() -> int:
     parser.add_argument("--zoom", type=float, default=2.2, help="tile widths per block side")
     args = parser.parse_args()
 
+    if not args.output.parent.resolve().is_dir():
+        raise SystemExit(f"{args.output}: its folder does not exist")
     classes = sorted(d for d in args.data.iterdir() if d.is_dir()) if args.data.is_dir() else []
     if not classes:
         raise SystemExit(f"{args.data}: no class folders")
