@@ -77,7 +77,7 @@ fn vertex_creases(mesh: &TriMesh) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{cube, icosphere};
+    use crate::generate::{cube, flat_grid, icosphere};
     use crate::placement::moved_and_flipped;
 
     #[test]
@@ -101,16 +101,7 @@ mod tests {
         let expected = 12.0 * std::f64::consts::FRAC_PI_2;
         assert!((total - expected).abs() < 1e-9, "{total} vs {expected}");
         // A flat square: no creases anywhere, the floor at every time.
-        let side = 5u32;
-        let flat = TriMesh {
-            vertices: (0..side * side)
-                .map(|k| [(k % side) as f64, (k / side) as f64, 0.0])
-                .collect(),
-            faces: (0..side - 1)
-                .flat_map(|y| (0..side - 1).map(move |x| y * side + x))
-                .flat_map(|k| [[k, k + 1, k + side + 1], [k, k + side + 1, k + side]])
-                .collect(),
-        };
+        let flat = flat_grid(5);
         assert!(face_context(&flat).iter().all(|&v| v == DENSITY_FLOOR.ln()));
     }
 

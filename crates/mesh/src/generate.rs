@@ -128,6 +128,19 @@ pub fn torus(n: u32, m: u32) -> TriMesh {
     TriMesh { vertices, faces }
 }
 
+/// A flat square sheet in the plane z = 0: a `side × side` grid of unit-spaced vertices, each
+/// cell cut into two triangles (`2 (side − 1)²` faces, one boundary loop).
+pub fn flat_grid(side: u32) -> TriMesh {
+    let vertices = (0..side * side)
+        .map(|k| [(k % side) as f64, (k / side) as f64, 0.0])
+        .collect();
+    let faces = (0..side.saturating_sub(1))
+        .flat_map(|y| (0..side - 1).map(move |x| y * side + x))
+        .flat_map(|k| [[k, k + 1, k + side + 1], [k, k + side + 1, k + side]])
+        .collect();
+    TriMesh { vertices, faces }
+}
+
 /// Two triangles touching at one vertex only: a bow-tie, the smallest non-manifold vertex.
 pub fn bowtie() -> TriMesh {
     TriMesh {

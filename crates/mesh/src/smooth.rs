@@ -216,15 +216,7 @@ mod tests {
         let mesh = generate::icosphere(2);
         assert_eq!(smooth(&mesh, 0.0).vertices, mesh.vertices);
         // A triangulated square in the plane z = 0 stays in it.
-        let side = 6u32;
-        let vertices = (0..side * side)
-            .map(|k| [(k % side) as f64, (k / side) as f64, 0.0])
-            .collect();
-        let faces = (0..side - 1)
-            .flat_map(|y| (0..side - 1).map(move |x| y * side + x))
-            .flat_map(|k| [[k, k + 1, k + side + 1], [k, k + side + 1, k + side]])
-            .collect();
-        let grid = TriMesh::new(vertices, faces, "grid").unwrap();
+        let grid = generate::flat_grid(6);
         let out = smooth(&grid, 0.01);
         assert_ne!(out.vertices, grid.vertices);
         assert!(out.vertices.iter().all(|v| v[2].abs() < 1e-12));
