@@ -60,7 +60,7 @@ def engraving(vertices, faces):
     inside = [all(lo[i] + eps < v[i] < hi[i] - eps for i in range(3)) for v in vertices]
     cut = [v for v, ins in zip(vertices, inside) if ins]
     if not cut:
-        return [], side
+        return []
     # The engraved side is the one the inner vertices lie closest to.
     depth = [sum(min(v[i] - lo[i], hi[i] - v[i]) for v in cut) for i in range(3)]
     axis = depth.index(min(depth))
@@ -70,7 +70,7 @@ def engraving(vertices, faces):
         for face in faces
         if any(inside[k] for k in face)
     ]
-    return triangles, side
+    return triangles
 
 
 def fill(pixels, width, triangle, colour):
@@ -143,7 +143,7 @@ def main() -> int:
     row = 0
     for band in bands:
         for k, (_, split, path) in enumerate(band):
-            triangles, _ = engraving(*read_obj(path))
+            triangles = engraving(*read_obj(path))
             if not triangles:
                 raise SystemExit(f"{path}: no engraving (no vertex inside the bounding box)")
             xs = [p[0] for t in triangles for p in t]
