@@ -120,7 +120,14 @@ fn train(dir: &std::path::Path, epochs: usize) -> Result<Value> {
         seed: 0,
         ..FitSchedule::default()
     };
-    let (_, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {})?;
+    let (_, history) = fit_mesh(
+        &model,
+        &data,
+        &cfg,
+        &MeshAugment::NONE,
+        &Default::default(),
+        |_, _| {},
+    )?;
     let mut s = history.seconds.clone();
     s.sort_by(f64::total_cmp);
     Ok(json!({

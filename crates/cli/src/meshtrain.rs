@@ -11,7 +11,6 @@ use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
 use tessera_train::metrics::ClassMetrics;
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
-use tessera_train::sphere::FitSchedule;
 
 use crate::progress::EpochProgress;
 use crate::sim::write_text;
@@ -76,6 +75,11 @@ pub struct MeshTrainArgs {
     /// Attention heads (averaged).
     #[arg(long, default_value_t = 3, conflicts_with = "model")]
     heads: usize,
+    /// The convolution of the blocks: PD-MeshNet's primal-dual attention (the default), or a
+    /// graph layer of `tessera train graph` on the faces joined across their edges (gin, gcn,
+    /// sage, gat, gatv2, cheb; no pooling, read out over the faces).
+    #[arg(long, value_enum)]
+    conv: Option<crate::train::ModelArg>,
     /// One convolution per block instead of the paper's residual pair.
     #[arg(long, conflicts_with = "model")]
     plain: bool,
@@ -192,6 +196,7 @@ fn model_config(
         .with_channels(a.channels.clone())
         .with_heads(a.heads)
         .with_residual(!a.plain)
+        .with_face_conv(a.conv.map(crate::train::ModelArg::kind))
         .with_norm_groups(a.norm_groups)
         .with_keep(a.keep)
         .with_pool_last(!a.no_pool_last)
@@ -252,22 +257,21 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let data = MeshDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();
     let model = model_config(&a, features, data.classes.len())?;
-    let cfg = FitSchedule {
-        epochs: a.epochs,
-        batch_size: a.batch_size,
-        lr: a.lr,
-        final_lr_fraction: 0.02,
-        seed: a.seed,
-        patience: a.fit_options.patience,
-        validation_fraction: a.fit_options.validation,
-        average_last: a.fit_options.average_last,
-        label_smoothing: a.fit_options.label_smoothing,
-        compute: a.device.compute()?,
-    };
+    let cfg = crate::progress::cosine_schedule(
+        a.epochs,
+        a.batch_size,
+        a.lr,
+        a.seed,
+        &a.fit_options,
+        a.device,
+    )?;
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
+    let settings =
+        json!({"data": a.data, "features": features, "model": model, "augment": augment});
+    let ckpt = a.fit_options.resume.checkpointing(&a.output, settings);
     let progress = EpochProgress::new(a.epochs);
-    let (net, history) = fit_mesh(&model, &data, &cfg, &augment, |epoch, h| {
+    let (net, history) = fit_mesh(&model, &data, &cfg, &augment, &ckpt, |epoch, h| {
         progress.epoch_done(
             epoch,
             format!(

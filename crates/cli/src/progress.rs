@@ -44,6 +44,30 @@ impl EpochProgress {
     }
 }
 
+/// The schedule of `tessera train sphere` and `tessera train mesh`: Adam from `lr` along a
+/// cosine to 2 % of it, with the shared fit options.
+pub fn cosine_schedule(
+    epochs: usize,
+    batch_size: usize,
+    lr: f64,
+    seed: u64,
+    options: &FitOptionArgs,
+    device: DeviceArgs,
+) -> anyhow::Result<tessera_train::schedule::FitSchedule> {
+    Ok(tessera_train::schedule::FitSchedule {
+        epochs,
+        batch_size,
+        lr,
+        seed,
+        patience: options.patience,
+        validation_fraction: options.validation,
+        average_last: options.average_last,
+        label_smoothing: options.label_smoothing,
+        compute: device.compute()?,
+        ..Default::default()
+    })
+}
+
 /// The line saying which epoch's weights early stopping kept (nothing without it).
 pub fn report_best_epoch(
     out: &mut impl std::io::Write,
@@ -94,11 +118,13 @@ impl DeviceArgs {
 }
 
 /// Options of the training schedule shared by `tessera train sphere` and `tessera train mesh`:
-/// which weights a training keeps (early stopping or weight averaging) and label smoothing.
+/// which weights a training keeps (early stopping or weight averaging), label smoothing, and
+/// resuming.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct FitOptionArgs {
     /// Early stopping: stop after this many epochs without a lower loss on a validation split
-    /// held out of the training data, and keep the best epoch's weights (0 = off).
+    /// held out of the training data, and keep the best epoch's weights (0 = off). The epoch
+    /// is chosen on the validation split only, never on the test data.
     #[arg(long, default_value_t = 0)]
     pub patience: usize,
     /// Fraction of the training data held out for validation when --patience is set.
@@ -115,4 +141,27 @@ pub struct FitOptionArgs {
     /// sets; 0.1 is the usual choice). Ignored for regression. 0 = plain cross-entropy.
     #[arg(long, value_name = "EPS", default_value_t = 0.0)]
     pub label_smoothing: f64,
+    #[command(flatten)]
+    pub resume: ResumeArgs,
+}
+
+/// Checkpoints and resuming, shared by every `tessera train` command.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct ResumeArgs {
+    /// Continue an interrupted run from the checkpoint in its folder (OUTPUT/checkpoint, kept
+    /// after every epoch): the result equals an uninterrupted run's. The other arguments must
+    /// be the same as the first time; a difference is refused and named.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+impl ResumeArgs {
+    /// Checkpoints in `output/checkpoint` for a run described by `settings`.
+    pub fn checkpointing(
+        self,
+        output: &std::path::Path,
+        settings: serde_json::Value,
+    ) -> tessera_train::engine::Checkpointing {
+        tessera_train::engine::Checkpointing::new(output.join("checkpoint"), self.resume, settings)
+    }
 }

@@ -13,8 +13,8 @@ use tessera_gnn::pool::HealpixPoolKind;
 use tessera_train::data::{
     FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
-use tessera_train::models::{SphereCnnConfig, SphereConvKind, SphereReadout};
-use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun, fit_sphere, predict_rotated};
+use tessera_train::models::{GraphLayerKind, SphereCnnConfig, SphereConvKind, SphereReadout};
+use tessera_train::sphere::{Normalisation, SphereRun, fit_sphere, predict_rotated};
 
 use crate::progress::EpochProgress;
 use crate::report::write_run_report;
@@ -71,6 +71,16 @@ pub enum ConvArg {
     Stencil,
     /// DeepSphere's Chebyshev filter on the HEALPix graph (--cheb-k terms).
     Cheb,
+    /// GCN on the pixels joined to their 8 neighbours (the graph layers of `train graph`).
+    Gcn,
+    /// GIN-0 on the pixel graph.
+    Gin,
+    /// GraphSAGE (mean) on the pixel graph.
+    Sage,
+    /// GAT (4 heads averaged) on the pixel graph.
+    Gat,
+    /// GATv2 (4 heads averaged) on the pixel graph.
+    Gatv2,
 }
 
 /// Pooling on the command line.
@@ -453,6 +463,11 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         .with_conv(match a.conv {
             ConvArg::Stencil => SphereConvKind::Stencil,
             ConvArg::Cheb => SphereConvKind::Chebyshev(a.cheb_k),
+            ConvArg::Gcn => SphereConvKind::Graph(GraphLayerKind::Gcn),
+            ConvArg::Gin => SphereConvKind::Graph(GraphLayerKind::Gin),
+            ConvArg::Sage => SphereConvKind::Graph(GraphLayerKind::Sage),
+            ConvArg::Gat => SphereConvKind::Graph(GraphLayerKind::Gat),
+            ConvArg::Gatv2 => SphereConvKind::Graph(GraphLayerKind::Gatv2),
         })
         .with_first_conv(if a.first_harmonic {
             Some(if spin2_pairs {
@@ -482,18 +497,14 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         })
         .with_dense(a.dense.unwrap_or(if classification { 48 } else { 256 }))
         .with_dropout(a.dropout.unwrap_or(if classification { 0.2 } else { 0.0 }));
-    let cfg = FitSchedule {
-        epochs: a.epochs,
-        batch_size: a.batch_size,
-        lr: a.lr,
-        final_lr_fraction: 0.02,
-        seed: a.seed,
-        patience: a.fit_options.patience,
-        validation_fraction: a.fit_options.validation,
-        average_last: a.fit_options.average_last,
-        label_smoothing: a.fit_options.label_smoothing,
-        compute: a.device.compute()?,
-    };
+    let cfg = crate::progress::cosine_schedule(
+        a.epochs,
+        a.batch_size,
+        a.lr,
+        a.seed,
+        &a.fit_options,
+        a.device,
+    )?;
     let norm = match (&train_fixed, &mnist) {
         (Some(t), _) => Normalisation::fit(t),
         (None, Some(m)) => Normalisation::fit(&m.train_set(a.seed, 0)),
@@ -532,16 +543,27 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         (None, None) => unreachable!("one source of training maps"),
     };
     let metric_name = if classification { "accuracy" } else { "rmse" };
-    let (net, history) = fit_sphere(&model, train_source, &test, &norm, &cfg, |epoch, h| {
-        progress.epoch_done(
-            epoch,
-            format!(
-                "loss {:.4}, test {metric_name} {:.4}",
-                h.train_loss[epoch], h.test_metric[epoch]
-            ),
-            h.seconds[epoch],
-        );
-    })?;
+    let settings = json!({"model": model, "data": data, "fields": fields, "fresh": a.fresh,
+        "mask_channel": a.mask_channel, "normalisation": norm});
+    let ckpt = a.fit_options.resume.checkpointing(&a.output, settings);
+    let (net, history) = fit_sphere(
+        &model,
+        train_source,
+        &test,
+        &norm,
+        &cfg,
+        &ckpt,
+        |epoch, h| {
+            progress.epoch_done(
+                epoch,
+                format!(
+                    "loss {:.4}, test {metric_name} {:.4}",
+                    h.train_loss[epoch], h.test_metric[epoch]
+                ),
+                h.seconds[epoch],
+            );
+        },
+    )?;
     progress.finish();
     let target_names = match &test.targets {
         MapTargets::Classes { names, .. } | MapTargets::Values { names, .. } => names.clone(),

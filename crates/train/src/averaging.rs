@@ -16,7 +16,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 /// Running sums of a network's float parameters over the snapshots added so far.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct WeightAverage {
     /// Per float parameter, in the module's visiting order: the sum of its values.
     sums: Vec<Vec<f64>>,

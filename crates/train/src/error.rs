@@ -36,6 +36,34 @@ pub enum TrainError {
     /// Settings that cannot work together.
     #[error("{0}")]
     Config(String),
+    /// The training loss stopped being a finite number.
+    #[error(
+        "training diverged: the loss became {loss} in epoch {} (lower the learning rate?){}",
+        epoch + 1,
+        kept.as_ref().map(|d| format!("; the checkpoint of the last good epoch is kept in {}", d.display())).unwrap_or_default()
+    )]
+    Diverged {
+        /// The epoch (from 0).
+        epoch: usize,
+        /// The loss.
+        loss: f64,
+        /// The checkpoint folder, when the run keeps one.
+        kept: Option<PathBuf>,
+    },
+    /// A checkpoint cannot be continued with these settings.
+    #[error("{}: cannot resume: {}", dir.display(), differences.join("; "))]
+    Resume {
+        /// The checkpoint folder.
+        dir: PathBuf,
+        /// What differs from the checkpointed run (`field: old → new`).
+        differences: Vec<String>,
+    },
+    /// The run stopped early on request ([`crate::engine::Checkpointing::stop_after`]).
+    #[error("stopped after epoch {epochs_done} as asked; resume to continue")]
+    Interrupted {
+        /// Epochs finished.
+        epochs_done: usize,
+    },
 }
 
 /// `Result` with [`TrainError`] as the default error.

@@ -7,7 +7,7 @@ use std::path::Path;
 use burn::prelude::*;
 use tessera_gnn::graph::{Graph, GraphBatch};
 
-use crate::data::{TuDataset, TuOptions, TuVocabulary};
+use crate::data::{NodeScaler, TuDataset, TuOptions, TuVocabulary};
 use crate::error::{Result, TrainError};
 use crate::fit::FitConfig;
 use crate::models::{GinClassifier, GinClassifierConfig};
@@ -29,6 +29,10 @@ pub struct GraphRun {
     pub options: TuOptions,
     /// The label values behind the one-hot features and the classes.
     pub vocabulary: TuVocabulary,
+    /// The z-scores of the continuous node attributes, from the training graphs (applied to
+    /// every graph this run reads; absent in runs saved before it existed: none).
+    #[serde(default)]
+    pub scaler: NodeScaler,
     /// How it was trained.
     pub fit: FitConfig,
     /// Mean training loss per epoch.
@@ -36,11 +40,13 @@ pub struct GraphRun {
 }
 
 impl GraphRun {
-    /// The record of `model` trained on `data` (read with `options`) by `fit`.
+    /// The record of `model` trained on `data` (read with `options`, attributes scaled by
+    /// `scaler`) by `fit`.
     pub fn new(
         data: &TuDataset,
         model: &GinClassifierConfig,
         options: TuOptions,
+        scaler: NodeScaler,
         fit: &FitConfig,
         train_loss: Vec<f64>,
     ) -> Self {
@@ -50,6 +56,7 @@ impl GraphRun {
             model: serde_json::to_value(model).expect("a burn Config serialises"),
             options,
             vocabulary: data.vocabulary.clone(),
+            scaler,
             fit: fit.clone(),
             train_loss,
         }
@@ -94,14 +101,14 @@ impl GraphRun {
         Ok((run, net))
     }
 
-    /// A TU folder read as the training data was: the same feature options, one-hot columns
-    /// and classes (graph labels optional).
+    /// A TU folder read as the training data was: the same feature options, one-hot columns,
+    /// classes (graph labels optional) and attribute scaling.
     ///
     /// # Errors
     /// The loader's errors, a label the training data did not have, or node features of
     /// another width than the network's input.
     pub fn read_graphs(&self, dir: &Path) -> Result<TuDataset> {
-        let data = TuDataset::load_with(dir, self.options, Some(&self.vocabulary))?;
+        let mut data = TuDataset::load_with(dir, self.options, Some(&self.vocabulary))?;
         let width = self.model_config()?.d_input;
         if data.features() != width {
             return Err(TrainError::Config(format!(
@@ -111,6 +118,8 @@ impl GraphRun {
                 self.dataset
             )));
         }
+        let all: Vec<usize> = (0..data.graphs.len()).collect();
+        data.graphs = self.scaler.apply_to(&data.graphs, &all);
         Ok(data)
     }
 }

@@ -1,18 +1,22 @@
-//! Datasets, models and the training loops of Tessera, on burn 0.22 (`Device::flex()` on the CPU;
-//! GPUs behind the `wgpu` and `cuda` features, see [`compute`]).
+//! Datasets, models and the one training engine of Tessera, on burn 0.22 (`Device::flex()` on
+//! the CPU; GPUs behind the `wgpu` and `cuda` features, see [`compute`]).
 //!
-//! - Graphs: the TU benchmark format, stratified k-fold splits, the GIN graph classifier and its
-//!   cross-validated training (GIN's protocol: Adam, learning rate halved every 50 epochs,
-//!   accuracy of the last epoch on the held-out fold), in [`fit`]; a classifier trained on a
-//!   whole dataset and kept in a run folder, in [`graph_run`].
+//! - The engine ([`engine`]): every task hands it a [`engine::Task`]; it owns the epochs, the
+//!   learning-rate schedule ([`schedule::FitSchedule`]), early stopping on a validation split,
+//!   weight averaging, label smoothing, the divergence guard, the history and the checkpoints
+//!   that let any run resume exactly.
+//! - Graphs: the TU benchmark format, stratified k-fold splits, the GIN graph classifier, and
+//!   cross-validation around the engine (node attributes z-scored per fold), in [`fit`]; a
+//!   classifier trained on a whole dataset and kept in a run folder, in [`graph_run`].
 //! - Sphere: spherical MNIST and folders of FITS maps ([`data::MapSet`]), the NNhealpix sphere CNN
-//!   ([`models::SphereCnn`]), its training, inference and run folders, in [`sphere`].
+//!   ([`models::SphereCnn`]), its task, inference and run folders, in [`sphere`].
 //! - Meshes: MeshCNN-layout folders ([`data::MeshDataset`]), the PD-MeshNet classifier
-//!   ([`models::PdMeshNet`]) and its training, in [`meshfit`].
+//!   ([`models::PdMeshNet`]), its task and ensembles, in [`meshfit`].
 
 pub mod averaging;
 pub mod compute;
 pub mod data;
+pub mod engine;
 mod error;
 pub mod fit;
 pub mod graph_run;
@@ -21,7 +25,7 @@ pub mod metrics;
 pub mod models;
 pub mod plots;
 mod run_folder;
-mod schedule;
+pub mod schedule;
 pub mod sphere;
 
 pub use compute::Compute;

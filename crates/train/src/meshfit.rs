@@ -3,30 +3,26 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use rand::SeedableRng;
-use rand::rngs::Xoshiro256PlusPlus;
-use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::FeatureStats;
 
-use crate::averaging::WeightAverage;
 use crate::data::{
     AugmentPart, MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample,
 };
+use crate::engine::{Checkpointing, History, Output, Split, Task};
 use crate::error::{Result, TrainError};
 use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
-use crate::schedule::{EarlyStopping, FitSchedule};
+use crate::schedule::FitSchedule;
 
 /// The per-epoch record of a mesh run.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MeshHistory {
     /// Mean training loss of each epoch.
     pub train_loss: Vec<f64>,
-    /// Test accuracy after each epoch.
+    /// Test accuracy after each epoch (a curve to draw; never used to choose).
     pub test_accuracy: Vec<f64>,
     /// Seconds of training steps per epoch.
     pub seconds: Vec<f64>,
@@ -36,6 +32,74 @@ pub struct MeshHistory {
     /// The epoch (from 0) whose weights were kept, when early stopping was on.
     #[serde(default)]
     pub best_epoch: Option<usize>,
+}
+
+impl From<&History> for MeshHistory {
+    fn from(h: &History) -> Self {
+        MeshHistory {
+            train_loss: h.train_loss.clone(),
+            test_accuracy: h.monitor.iter().map(|m| m[0]).collect(),
+            seconds: h.seconds.clone(),
+            validation_loss: h.validation_loss.clone(),
+            best_epoch: h.best_epoch,
+        }
+    }
+}
+
+/// Mesh classification as the engine sees it: the training meshes, redrawn by the
+/// augmentation every epoch, and the test meshes whose accuracy is recorded after each epoch.
+struct MeshTask<'a> {
+    model: &'a PdMeshNetConfig,
+    data: &'a MeshDataset,
+    augment: &'a MeshAugment,
+    /// This epoch's training meshes (the base ones without augmentation).
+    epoch: Cow<'a, [MeshSample]>,
+}
+
+impl Task for MeshTask<'_> {
+    type Model = PdMeshNet;
+
+    fn init(&self, device: &Device) -> Result<PdMeshNet> {
+        self.model.init(device)
+    }
+
+    fn train_len(&self) -> usize {
+        self.data.train.len()
+    }
+
+    fn begin_epoch(&mut self, _epoch: usize, seed: u64) -> Result<()> {
+        if self.augment.is_active() {
+            self.epoch = Cow::Owned(self.data.augmented_train(self.augment, seed)?);
+        }
+        Ok(())
+    }
+
+    fn forward(
+        &self,
+        net: &PdMeshNet,
+        split: Split,
+        batch: &[usize],
+        device: &Device,
+    ) -> Result<Output> {
+        let samples: &[MeshSample] = match split {
+            Split::Train => &self.epoch,
+            Split::Held => &self.data.train,
+        };
+        let logits = net.forward(&batch_of(samples, batch)?, device)?;
+        let t: Vec<i64> = batch.iter().map(|&i| samples[i].class as i64).collect();
+        let labels = Tensor::from_data(TensorData::new(t, [batch.len()]), device);
+        Ok(Output::Classes { logits, labels })
+    }
+
+    fn monitor(&self, net: &PdMeshNet) -> Result<Vec<f64>> {
+        let predicted = argmax(&classify(net, &self.data.test, 16)?);
+        let hits = predicted
+            .iter()
+            .zip(&self.data.test)
+            .filter(|(p, s)| **p == s.class)
+            .count();
+        Ok(vec![hits as f64 / self.data.test.len() as f64])
+    }
 }
 
 fn batch_of(samples: &[MeshSample], idx: &[usize]) -> Result<PrimalDualBatch> {
@@ -71,114 +135,42 @@ pub fn learned_clusters(net: &PdMeshNet, sample: &MeshSample) -> Result<Vec<Vec<
     )
 }
 
-/// The index of the largest probability of each row.
-pub fn argmax(probabilities: &[Vec<f64>]) -> Vec<usize> {
-    probabilities
-        .iter()
-        .map(|p| {
-            (0..p.len())
-                .max_by(|&a, &b| p[a].total_cmp(&p[b]))
-                .unwrap_or(0)
-        })
-        .collect()
-}
+pub use crate::metrics::argmax;
 
 /// Trains a new classifier on the training meshes (redrawn by `augment` every epoch when it is
-/// active), measuring test accuracy after each epoch; `progress(epoch, history)` after every
-/// epoch. With `cfg.patience > 0` a fraction of the training meshes is held out (never
-/// augmented), training stops after `patience` epochs without a lower validation loss, and the
-/// weights of the best epoch are returned. With `cfg.average_last > 0` the returned weights are
-/// the mean of those at the ends of the last `average_last` epochs ([`crate::averaging`]); the
-/// per-epoch test accuracies are those of the weights of each epoch.
+/// active) on the engine ([`crate::engine::fit`]: early stopping on a validation split of the
+/// training meshes, never augmented; weight averaging; checkpoints in `ckpt`), recording the
+/// test accuracy after each epoch; `progress(epoch, history)` after every epoch.
 ///
 /// # Errors
-/// An empty split, zero epochs or batch size, augmentation that cannot work
-/// ([`MeshAugment::check`]), a mesh too small for the pooling schedule.
+/// An empty split, augmentation that cannot work ([`MeshAugment::check`]), a mesh too small
+/// for the pooling schedule, and the engine's errors.
 pub fn fit_mesh(
     model: &PdMeshNetConfig,
     data: &MeshDataset,
     cfg: &FitSchedule,
     augment: &MeshAugment,
+    ckpt: &Checkpointing,
     mut progress: impl FnMut(usize, &MeshHistory),
 ) -> Result<(PdMeshNet, MeshHistory)> {
-    cfg.check()?;
     augment.check()?;
     if data.train.is_empty() || data.test.is_empty() {
         return Err(TrainError::Config(format!(
-            "{} epochs, batch {}, {} training and {} test meshes cannot train",
-            cfg.epochs,
-            cfg.batch_size,
+            "{} training and {} test meshes cannot train",
             data.train.len(),
             data.test.len()
         )));
     }
-    let device = cfg.compute.device()?.autodiff();
-    device.seed(cfg.seed);
-    let mut net = model.init(&device)?;
-    let mut optim = AdamConfig::new().init();
-    let loss_fn = cfg.classification_loss(&device);
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
-    let mut history = MeshHistory::default();
-    let labels: Vec<usize> = data.test.iter().map(|s| s.class).collect();
-    let (train_idx, val_idx) = cfg.validation_split(data.train.len());
-    let validation: Vec<MeshSample> = val_idx.iter().map(|&i| data.train[i].clone()).collect();
-    let mut stopper = EarlyStopping::new(cfg.patience);
-    let mut average = WeightAverage::new();
-    for epoch in 0..cfg.epochs {
-        let start = std::time::Instant::now();
-        let train: Cow<[MeshSample]> = if augment.is_active() {
-            Cow::Owned(data.augmented_train(augment, cfg.seed ^ (epoch as u64) << 32)?)
-        } else {
-            Cow::Borrowed(&data.train)
-        };
-        let mut order = train_idx.clone();
-        order.shuffle(&mut rng);
-        let (mut sum, mut n) = (0.0, 0usize);
-        for idx in order.chunks(cfg.batch_size) {
-            let logits = net.forward(&batch_of(&train, idx)?, &device)?;
-            let t: Vec<i64> = idx.iter().map(|&i| train[i].class as i64).collect();
-            let target = Tensor::<1, Int>::from_data(TensorData::new(t, [idx.len()]), &device);
-            let loss = loss_fn.forward(logits, target);
-            sum += loss.clone().into_scalar::<f32>() as f64 * idx.len() as f64;
-            n += idx.len();
-            let grads = GradientsParams::from_grads(loss.backward(), &net);
-            net = optim.step(cfg.lr_at(epoch), net, grads);
-        }
-        history.seconds.push(start.elapsed().as_secs_f64());
-        history.train_loss.push(sum / n.max(1) as f64);
-        if cfg.averages(epoch) {
-            average.add(&net.valid());
-        }
-        let predicted = argmax(&classify(&net.valid(), &data.test, 16)?);
-        let hits = predicted
-            .iter()
-            .zip(&labels)
-            .filter(|(p, t)| p == t)
-            .count();
-        history
-            .test_accuracy
-            .push(hits as f64 / labels.len() as f64);
-        let stop = if validation.is_empty() {
-            false
-        } else {
-            let p = classify(&net.valid(), &validation, 16)?;
-            let loss = p
-                .iter()
-                .zip(&validation)
-                .map(|(p, s)| -p[s.class].max(1e-12).ln())
-                .sum::<f64>()
-                / validation.len() as f64;
-            history.validation_loss.push(loss);
-            stopper.update(epoch, loss, || net.valid())
-        };
-        progress(epoch, &history);
-        if stop {
-            break;
-        }
-    }
-    let (net, best_epoch) = stopper.finish(|| net.valid());
-    history.best_epoch = best_epoch;
-    Ok((average.apply(net), history))
+    let mut task = MeshTask {
+        model,
+        data,
+        augment,
+        epoch: Cow::Borrowed(&data.train),
+    };
+    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, |e, h| {
+        progress(e, &MeshHistory::from(h))
+    })?;
+    Ok((trained.model, MeshHistory::from(&trained.history)))
 }
 
 /// A trained mesh classifier with what it needs to be used again: `run.json` + `model.bpk`.

@@ -36,6 +36,26 @@ impl ClassMetrics {
     }
 }
 
+/// The index of the largest value of each row (the predicted class of each sample's
+/// probabilities or scores; 0 for an empty row).
+pub fn argmax(rows: &[Vec<f64>]) -> Vec<usize> {
+    rows.iter()
+        .map(|p| {
+            (0..p.len())
+                .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+/// The mean and the (population) standard deviation of `values` (NaN for none).
+pub fn mean_and_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    (mean, sd)
+}
+
 /// Residuals (estimate − truth) of one parameter, summarised.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RegressionMetrics {

@@ -1,6 +1,6 @@
-//! The schedule shared by the sphere and mesh training loops: epochs, batches, Adam with a
-//! cosine learning-rate decay, one seed, and optional early stopping on a validation split
-//! carved from the training data.
+//! The schedule of every training run (the engine's, [`crate::engine`]): epochs, batches, Adam
+//! with a cosine or step-halving learning-rate decay, one seed, label smoothing, weight
+//! averaging, and optional early stopping on a validation split carved from the training data.
 
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use rand::SeedableRng;
@@ -9,7 +9,7 @@ use rand::seq::SliceRandom;
 
 use crate::error::{Result, TrainError};
 
-/// Settings of a training run (Adam, cosine decay of the learning rate).
+/// Settings of a training run (Adam; a cosine decay of the learning rate, or GIN's halving).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FitSchedule {
     /// Passes over the training set.
@@ -18,8 +18,14 @@ pub struct FitSchedule {
     pub batch_size: usize,
     /// Initial learning rate of Adam (NNhealpix: 1e-3).
     pub lr: f64,
-    /// The learning rate falls along a cosine to `lr × final_lr_fraction` at the last epoch.
+    /// The learning rate falls along a cosine to `lr × final_lr_fraction` at the last epoch
+    /// (when `halve_every` is 0).
+    #[serde(default = "default_final_lr_fraction")]
     pub final_lr_fraction: f64,
+    /// When positive, the learning rate is instead halved every this many epochs (GIN's
+    /// schedule: 50).
+    #[serde(default, alias = "lr_halving")]
+    pub halve_every: usize,
     /// Seed of the weights, the shuffling and the dropout.
     pub seed: u64,
     /// Stop when the validation loss has not improved for this many epochs, and keep the
@@ -47,13 +53,18 @@ fn default_validation() -> f64 {
     0.1
 }
 
+fn default_final_lr_fraction() -> f64 {
+    0.02
+}
+
 impl Default for FitSchedule {
     fn default() -> Self {
         FitSchedule {
             epochs: 20,
             batch_size: 32,
             lr: 1e-3,
-            final_lr_fraction: 0.02,
+            final_lr_fraction: default_final_lr_fraction(),
+            halve_every: 0,
             seed: 0,
             patience: 0,
             validation_fraction: default_validation(),
@@ -65,9 +76,12 @@ impl Default for FitSchedule {
 }
 
 impl FitSchedule {
-    /// The learning rate of `epoch`: `lr` at the first, `lr × final_lr_fraction` at the last,
-    /// along a cosine.
+    /// The learning rate of `epoch`: `lr` halved every `halve_every` epochs, or from `lr` at
+    /// the first to `lr × final_lr_fraction` at the last along a cosine.
     pub fn lr_at(&self, epoch: usize) -> f64 {
+        if let Some(halvings) = epoch.checked_div(self.halve_every) {
+            return self.lr * 0.5f64.powi(halvings as i32);
+        }
         let t = epoch as f64 / (self.epochs.max(2) - 1) as f64;
         let f = self.final_lr_fraction;
         self.lr * (f + (1.0 - f) * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
@@ -112,11 +126,11 @@ impl FitSchedule {
         Ok(())
     }
 
-    /// The classification loss of the training steps: cross-entropy on logits, with
-    /// [`Self::label_smoothing`] when it is positive.
-    pub fn classification_loss(&self, device: &burn::prelude::Device) -> CrossEntropyLoss {
+    /// The classification loss: cross-entropy on logits, with label smoothing `smoothing`
+    /// when it is positive.
+    pub fn cross_entropy(smoothing: f64, device: &burn::prelude::Device) -> CrossEntropyLoss {
         CrossEntropyLossConfig::new()
-            .with_smoothing((self.label_smoothing > 0.0).then_some(self.label_smoothing as f32))
+            .with_smoothing((smoothing > 0.0).then_some(smoothing as f32))
             .init(device)
     }
 
@@ -174,9 +188,26 @@ impl<M> EarlyStopping<M> {
         if better {
             self.best = Some((epoch, loss, model()));
         }
-        self.best
-            .as_ref()
-            .is_some_and(|(best_epoch, _, _)| epoch >= best_epoch + self.patience)
+        self.should_stop(epoch)
+    }
+
+    /// Takes up a run again whose best epoch so far was `epoch` with validation `loss`.
+    pub fn restore(&mut self, epoch: usize, loss: f64, model: M) {
+        self.best = Some((epoch, loss, model));
+    }
+
+    /// Whether `patience` epochs have passed without improvement by the end of `epoch`.
+    pub fn should_stop(&self, epoch: usize) -> bool {
+        self.patience > 0
+            && self
+                .best
+                .as_ref()
+                .is_some_and(|(best_epoch, _, _)| epoch >= best_epoch + self.patience)
+    }
+
+    /// The best epoch so far, its validation loss and its model.
+    pub fn best_ref(&self) -> Option<(usize, f64, &M)> {
+        self.best.as_ref().map(|(e, l, m)| (*e, *l, m))
     }
 
     /// The best epoch and its model, if early stopping was on.
@@ -266,7 +297,7 @@ mod tests {
                 ..FitSchedule::default()
             };
             assert!(s.check().is_ok());
-            s.classification_loss(&device)
+            FitSchedule::cross_entropy(s.label_smoothing, &device)
                 .forward(logits.clone(), target.clone())
                 .into_scalar::<f32>() as f64
         };

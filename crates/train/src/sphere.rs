@@ -4,16 +4,11 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use burn::nn::loss::{MseLoss, Reduction};
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use rand::SeedableRng;
-use rand::rngs::Xoshiro256PlusPlus;
-use rand::seq::SliceRandom;
 
-use crate::averaging::WeightAverage;
 use crate::data::{GridRotation, MapFields, MapSet, MapTargets};
+use crate::engine::{Checkpointing, History, Output, Split, Task};
 use crate::error::{Result, TrainError};
 use crate::models::{SphereCnn, SphereCnnConfig};
 use crate::run_folder;
@@ -127,14 +122,7 @@ pub struct Predictions {
 impl Predictions {
     /// The most probable class of each map.
     pub fn classes(&self) -> Vec<usize> {
-        self.outputs
-            .iter()
-            .map(|p| {
-                (0..p.len())
-                    .max_by(|&a, &b| p[a].total_cmp(&p[b]))
-                    .unwrap_or(0)
-            })
-            .collect()
+        crate::metrics::argmax(&self.outputs)
     }
 
     /// Accuracy (classes) or RMSE of the first parameter (values) against `targets`.
@@ -183,41 +171,6 @@ fn check_compatible(model: &SphereCnnConfig, set: &MapSet, what: &str) -> Result
         return Err(TrainError::Config(format!("{what}: no maps")));
     }
     Ok(())
-}
-
-fn loss_of(
-    net_out: Tensor<2>,
-    set: &MapSet,
-    idx: &[usize],
-    norm: &Normalisation,
-    cfg: &FitSchedule,
-    device: &Device,
-) -> Tensor<1> {
-    match &set.targets {
-        MapTargets::Classes { labels, .. } => {
-            let t: Vec<i64> = idx.iter().map(|&i| labels[i] as i64).collect();
-            cfg.classification_loss(device).forward(
-                net_out,
-                Tensor::from_data(TensorData::new(t, [idx.len()]), device),
-            )
-        }
-        MapTargets::Values { values, names } => {
-            let k = names.len();
-            let t: Vec<f32> = idx
-                .iter()
-                .flat_map(|&i| {
-                    (0..k).map(move |j| {
-                        ((values[i * k + j] - norm.target_mean[j]) / norm.target_scale[j]) as f32
-                    })
-                })
-                .collect();
-            MseLoss::new().forward(
-                net_out,
-                Tensor::from_data(TensorData::new(t, [idx.len(), k]), device),
-                Reduction::Mean,
-            )
-        }
-    }
 }
 
 /// Runs `net` over the maps of `set` in batches of `batch` on the CPU: class probabilities
@@ -352,87 +305,142 @@ pub fn predict_rotated(
     })
 }
 
-/// Trains a new network: epoch `e` trains on `train(e)` (a fixed set, borrowed, or fresh maps
-/// such as new rotations of the digits) and is followed by an evaluation on `test`. With
-/// `cfg.patience > 0`, a fraction of the first epoch's maps is held out for validation (the same
-/// maps every epoch), training stops after `patience` epochs without a lower validation loss,
-/// and the weights of the best epoch are returned. With `cfg.average_last > 0` the returned
-/// weights are the mean of those at the ends of the last `average_last` epochs
-/// ([`crate::averaging`]). `progress(epoch, history)` is called after every epoch.
+/// The sphere CNN's task as the engine sees it: epoch `e` trains on `train(e)` (a fixed set,
+/// or fresh maps); the first epoch's set is the base the validation maps are drawn from; the
+/// test loss and metric are recorded after each epoch.
+struct SphereTask<'a, 's, F> {
+    model: &'s SphereCnnConfig,
+    train: F,
+    base: Cow<'a, MapSet>,
+    epoch: Option<Cow<'a, MapSet>>,
+    test: &'s MapSet,
+    norm: &'s Normalisation,
+}
+
+impl<'a, F: FnMut(usize) -> Result<Cow<'a, MapSet>>> Task for SphereTask<'a, '_, F> {
+    type Model = SphereCnn;
+
+    fn init(&self, device: &Device) -> Result<SphereCnn> {
+        self.model.init(device)
+    }
+
+    fn train_len(&self) -> usize {
+        self.base.len()
+    }
+
+    fn begin_epoch(&mut self, epoch: usize, _seed: u64) -> Result<()> {
+        if epoch == 0 {
+            self.epoch = None;
+            return Ok(());
+        }
+        let set = (self.train)(epoch)?;
+        check_compatible(self.model, &set, "training maps")?;
+        if set.len() < self.base.len() {
+            return Err(TrainError::Config(format!(
+                "epoch {} has {} training maps, the first had {}",
+                epoch + 1,
+                set.len(),
+                self.base.len()
+            )));
+        }
+        self.epoch = Some(set);
+        Ok(())
+    }
+
+    fn forward(
+        &self,
+        net: &SphereCnn,
+        split: Split,
+        batch: &[usize],
+        device: &Device,
+    ) -> Result<Output> {
+        let set = match (split, &self.epoch) {
+            (Split::Train, Some(set)) => set,
+            _ => &self.base,
+        };
+        let out = net.forward(self.norm.inputs(set, batch, device));
+        Ok(match &set.targets {
+            MapTargets::Classes { labels, .. } => {
+                let t: Vec<i64> = batch.iter().map(|&i| labels[i] as i64).collect();
+                Output::Classes {
+                    logits: out,
+                    labels: Tensor::from_data(TensorData::new(t, [batch.len()]), device),
+                }
+            }
+            MapTargets::Values { values, names } => {
+                let k = names.len();
+                let norm = self.norm;
+                let t: Vec<f32> = batch
+                    .iter()
+                    .flat_map(|&i| {
+                        (0..k).map(move |j| {
+                            ((values[i * k + j] - norm.target_mean[j]) / norm.target_scale[j])
+                                as f32
+                        })
+                    })
+                    .collect();
+                Output::Values {
+                    predicted: out,
+                    targets: Tensor::from_data(TensorData::new(t, [batch.len(), k]), device),
+                }
+            }
+        })
+    }
+
+    fn monitor(&self, net: &SphereCnn) -> Result<Vec<f64>> {
+        let eval = predict(net, self.model, self.test, self.norm, 128)?;
+        Ok(vec![eval.loss, eval.metric(&self.test.targets)])
+    }
+}
+
+impl From<&History> for SphereHistory {
+    fn from(h: &History) -> Self {
+        SphereHistory {
+            train_loss: h.train_loss.clone(),
+            test_loss: h.monitor.iter().map(|m| m[0]).collect(),
+            test_metric: h.monitor.iter().map(|m| m[1]).collect(),
+            seconds: h.seconds.clone(),
+            validation_loss: h.validation_loss.clone(),
+            best_epoch: h.best_epoch,
+        }
+    }
+}
+
+/// Trains a new network on the engine ([`crate::engine::fit`]): epoch `e` trains on
+/// `train(e)` (a fixed set, borrowed, or fresh maps such as new rotations of the digits; a
+/// resumed run asks again for the epochs it continues with), and the test loss and metric are
+/// recorded after it. With `cfg.patience > 0`, a fraction of the first epoch's maps is held
+/// out for validation (the same maps every epoch) and the best epoch's weights are kept; with
+/// `cfg.average_last > 0` the mean of the last epochs' weights. `progress(epoch, history)` is
+/// called after every epoch; `ckpt` keeps and resumes checkpoints.
 ///
 /// # Errors
-/// Sets that do not fit the network, zero epochs or batch size, errors of `train`.
+/// Sets that do not fit the network, errors of `train`, and the engine's errors.
 pub fn fit_sphere<'a>(
     model: &SphereCnnConfig,
     mut train: impl FnMut(usize) -> Result<Cow<'a, MapSet>>,
     test: &MapSet,
     norm: &Normalisation,
     cfg: &FitSchedule,
+    ckpt: &Checkpointing,
     mut progress: impl FnMut(usize, &SphereHistory),
 ) -> Result<(SphereCnn, SphereHistory)> {
     cfg.check()?;
     check_compatible(model, test, "test maps")?;
-    let device = cfg.compute.device()?.autodiff();
-    device.seed(cfg.seed);
-    let mut net = model.init(&device)?;
-    let mut optim = AdamConfig::new().init();
-    let mut history = SphereHistory::default();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
-    let mut stopper = EarlyStopping::new(cfg.patience);
-    let mut average = WeightAverage::new();
-    let (mut train_idx, mut validation) = (Vec::new(), None);
-    for epoch in 0..cfg.epochs {
-        let set = train(epoch)?;
-        check_compatible(model, &set, "training maps")?;
-        if epoch == 0 {
-            // The validation maps are drawn once, from the first epoch's set.
-            let (t, v) = cfg.validation_split(set.len());
-            validation = (!v.is_empty()).then(|| set.subset(&v));
-            train_idx = t;
-        }
-        if train_idx.last().is_some_and(|&i| i >= set.len()) {
-            return Err(TrainError::Config(format!(
-                "epoch {epoch} has {} training maps, the first had more",
-                set.len()
-            )));
-        }
-        let start = std::time::Instant::now();
-        let mut order = train_idx.clone();
-        order.shuffle(&mut rng);
-        let lr = cfg.lr_at(epoch);
-        let (mut sum, mut n) = (0.0, 0usize);
-        for idx in order.chunks(cfg.batch_size) {
-            let out = net.forward(norm.inputs(&set, idx, &device));
-            let loss = loss_of(out, &set, idx, norm, cfg, &device);
-            sum += loss.clone().into_scalar::<f32>() as f64 * idx.len() as f64;
-            n += idx.len();
-            let grads = GradientsParams::from_grads(loss.backward(), &net);
-            net = optim.step(lr, net, grads);
-        }
-        history.seconds.push(start.elapsed().as_secs_f64());
-        history.train_loss.push(sum / n.max(1) as f64);
-        if cfg.averages(epoch) {
-            average.add(&net.valid());
-        }
-        let eval = predict(&net.valid(), model, test, norm, 128)?;
-        history.test_loss.push(eval.loss);
-        history.test_metric.push(eval.metric(&test.targets));
-        let stop = match &validation {
-            Some(v) => {
-                let loss = predict(&net.valid(), model, v, norm, 128)?.loss;
-                history.validation_loss.push(loss);
-                stopper.update(epoch, loss, || net.valid())
-            }
-            None => false,
-        };
-        progress(epoch, &history);
-        if stop {
-            break;
-        }
-    }
-    let (net, best_epoch) = stopper.finish(|| net.valid());
-    history.best_epoch = best_epoch;
-    Ok((average.apply(net), history))
+    let base = train(0)?;
+    check_compatible(model, &base, "training maps")?;
+    let mut task = SphereTask {
+        model,
+        train,
+        base,
+        epoch: None,
+        test,
+        norm,
+    };
+    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, |e, h| {
+        progress(e, &SphereHistory::from(h))
+    })?;
+    Ok((trained.model, SphereHistory::from(&trained.history)))
 }
 
 /// Everything a trained network needs to be used again, kept as `run.json` beside `model.bpk`.

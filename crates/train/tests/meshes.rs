@@ -86,7 +86,15 @@ fn a_short_training_lowers_the_loss() {
         seed: 1,
         ..FitSchedule::default()
     };
-    let (net, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {}).unwrap();
+    let (net, history) = fit_mesh(
+        &model,
+        &data,
+        &cfg,
+        &MeshAugment::NONE,
+        &Default::default(),
+        |_, _| {},
+    )
+    .unwrap();
     assert!(
         history.train_loss[3] < history.train_loss[0],
         "{:?}",
@@ -132,7 +140,15 @@ fn weight_averaging_keeps_the_mean_of_the_last_epochs() {
             average_last,
             ..FitSchedule::default()
         };
-        let (net, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {}).unwrap();
+        let (net, history) = fit_mesh(
+            &model,
+            &data,
+            &cfg,
+            &MeshAugment::NONE,
+            &Default::default(),
+            |_, _| {},
+        )
+        .unwrap();
         (classify(&net, &data.test, 2).unwrap(), history.train_loss)
     };
     let (last, loss) = run(0);
@@ -218,7 +234,14 @@ fn augmentation_that_cannot_work_is_an_error_not_a_panic() {
         ),
     ];
     for (what, augment) in bad {
-        let Err(err) = fit_mesh(&tiny_model(), &data, &cfg, &augment, |_, _| {}) else {
+        let Err(err) = fit_mesh(
+            &tiny_model(),
+            &data,
+            &cfg,
+            &augment,
+            &Default::default(),
+            |_, _| {},
+        ) else {
             panic!("{what} was accepted");
         };
         assert!(err.to_string().contains(what), "{what}: {err}");
@@ -244,7 +267,15 @@ fn an_ensemble_averages_its_members_probabilities() {
             seed,
             ..FitSchedule::default()
         };
-        let (net, history) = fit_mesh(&model, &data, &cfg, &MeshAugment::NONE, |_, _| {}).unwrap();
+        let (net, history) = fit_mesh(
+            &model,
+            &data,
+            &cfg,
+            &MeshAugment::NONE,
+            &Default::default(),
+            |_, _| {},
+        )
+        .unwrap();
         let run = MeshRun {
             task: MESH_TASK.into(),
             classes: data.classes.clone(),

@@ -76,6 +76,7 @@ fn a_tiny_training_learns_and_its_run_reloads() {
         &test,
         &norm,
         &cfg,
+        &Default::default(),
         |_, _| calls += 1,
     )
     .unwrap();
@@ -283,6 +284,7 @@ fn early_stopping_keeps_the_best_epoch() {
         &test,
         &norm,
         &cfg,
+        &Default::default(),
         |_, _| {},
     )
     .unwrap();
@@ -318,6 +320,7 @@ fn early_stopping_keeps_the_best_epoch() {
         &test,
         &norm,
         &bad,
+        &Default::default(),
         |_, _| {},
     );
     assert!(refused.is_err());

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use tessera_train::data::{TuDataset, TuOptions};
 use tessera_train::fit::{FitConfig, cross_validate};
 use tessera_train::models::GinClassifierConfig;
+use tessera_train::schedule::FitSchedule;
 
 /// burn's CPU device has one random stream per process: training tests that seed it must not
 /// interleave, so they take this lock.
@@ -129,12 +130,15 @@ fn ring_recipe() -> (GinClassifierConfig, FitConfig) {
         .with_dropout(0.0);
     let cfg = FitConfig {
         folds: 2,
-        epochs: 80,
-        batch_size: 8,
-        lr: 0.01,
-        lr_halving: 50,
-        seed: 3,
-        ..FitConfig::default()
+        schedule: FitSchedule {
+            epochs: 80,
+            batch_size: 8,
+            lr: 0.01,
+            halve_every: 50,
+            seed: 3,
+            patience: 0,
+            ..FitSchedule::default()
+        },
     };
     (model, cfg)
 }
@@ -157,47 +161,105 @@ fn gin_learns_a_toy_task_reproducibly() {
 }
 
 /// A run stopped after 7 of its 2 × 6 epochs and resumed from its checkpoint ends with exactly
-/// the metrics of an uninterrupted run with the same seed.
+/// the metrics of an uninterrupted run with the same seed; a resume with another seed or
+/// another number of epochs is refused with the difference named.
 #[test]
 fn resume_after_a_kill_gives_the_same_result() {
     let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    use tessera_train::fit::{Checkpointing, cross_validate_with};
+    use tessera_train::TrainError;
+    use tessera_train::engine::Checkpointing;
+    use tessera_train::fit::cross_validate_with;
+    let data = TuDataset::load(shared("graphs/MUTAG"), TuOptions::default()).unwrap();
+    let model = GinClassifierConfig::new(data.features(), data.num_classes())
+        .with_hidden(8)
+        .with_layers(2)
+        .with_batch_norm(true);
+    let cfg = FitConfig {
+        folds: 2,
+        schedule: FitSchedule {
+            epochs: 6,
+            batch_size: 32,
+            lr: 0.01,
+            halve_every: 3,
+            seed: 5,
+            patience: 3,
+            ..FitSchedule::default()
+        },
+    };
+    let full = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = serde_json::json!({"data": "MUTAG"});
+    let first = Checkpointing {
+        stop_after: Some(4),
+        ..Checkpointing::new(dir.path(), false, settings.clone())
+    };
+    // Fold 1 finishes (at most 6 epochs), fold 2 stops after 4 of its epochs.
+    let mut epochs_run = 0;
+    let stopped = cross_validate_with(&data, &model, &cfg, &first, |_, _, _| epochs_run += 1);
+    let Err(TrainError::Interrupted { .. }) = stopped else {
+        panic!("{stopped:?}");
+    };
+    // A second start without --resume, or with other settings, is refused.
+    let again = Checkpointing::new(dir.path(), false, settings.clone());
+    let e = cross_validate_with(&data, &model, &cfg, &again, |_, _, _| {}).unwrap_err();
+    assert!(e.to_string().contains("--resume"), "{e}");
+    let resume = Checkpointing::new(dir.path(), true, settings.clone());
+    let mut other = cfg.clone();
+    other.schedule.seed = 6;
+    other.schedule.epochs = 7;
+    let e = cross_validate_with(&data, &model, &other, &resume, |_, _, _| {}).unwrap_err();
+    let TrainError::Resume { differences, .. } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(
+        differences,
+        &["schedule.epochs: 6 → 7", "schedule.seed: 5 → 6"],
+        "{e}"
+    );
+    let moved = Checkpointing::new(dir.path(), true, serde_json::json!({"data": "PTC_MR"}));
+    let e = cross_validate_with(&data, &model, &cfg, &moved, |_, _, _| {}).unwrap_err();
+    assert!(
+        e.to_string().contains("run.data: \"MUTAG\" → \"PTC_MR\""),
+        "{e}"
+    );
+    // The same settings resume and finish with the uninterrupted run's report.
+    let resumed = cross_validate_with(&data, &model, &cfg, &resume, |_, _, _| epochs_run += 1);
+    assert_eq!(resumed.unwrap(), full);
+    let epochs: usize = full.train_loss.iter().map(Vec::len).sum();
+    assert_eq!(epochs_run, epochs, "each epoch ran once");
+}
+
+/// A learning rate that blows the loss up stops the run with an error naming the epoch, and
+/// keeps the checkpoint of the last good epoch.
+#[test]
+fn a_diverging_run_stops_with_a_clear_error() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    use tessera_train::TrainError;
+    use tessera_train::engine::Checkpointing;
     let data = TuDataset::load(shared("graphs/MUTAG"), TuOptions::default()).unwrap();
     let model = GinClassifierConfig::new(data.features(), data.num_classes())
         .with_hidden(8)
         .with_layers(2);
     let cfg = FitConfig {
         folds: 2,
-        epochs: 6,
-        batch_size: 32,
-        lr: 0.01,
-        lr_halving: 3,
-        seed: 5,
-        ..FitConfig::default()
+        schedule: FitSchedule {
+            epochs: 50,
+            lr: 1e30,
+            patience: 0,
+            ..FitSchedule::default()
+        },
     };
-    let full = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let first = Checkpointing {
-        dir: Some(dir.path().to_path_buf()),
-        resume: false,
-        stop_after: Some(7),
+    let ckpt = Checkpointing::new(dir.path(), false, serde_json::Value::Null);
+    let e = tessera_train::fit::cross_validate_with(&data, &model, &cfg, &ckpt, |_, _, _| {})
+        .unwrap_err();
+    let TrainError::Diverged { epoch, loss, .. } = &e else {
+        panic!("{e}");
     };
-    assert!(
-        cross_validate_with(&data, &model, &cfg, &first, |_, _, _| {})
-            .unwrap()
-            .is_none()
-    );
-    let second = Checkpointing {
-        dir: Some(dir.path().to_path_buf()),
-        resume: true,
-        stop_after: None,
-    };
-    let mut epochs_run = 0;
-    let resumed = cross_validate_with(&data, &model, &cfg, &second, |_, _, _| epochs_run += 1)
-        .unwrap()
-        .unwrap();
-    assert_eq!(epochs_run, 5);
-    assert_eq!(resumed, full);
+    assert!(!loss.is_finite());
+    assert!(e.to_string().contains("diverged"), "{e}");
+    let fold = dir.path().join("fold-1");
+    assert_eq!(fold.join("state.json").exists(), *epoch > 0, "{e}");
 }
 
 /// Every readout of the classifier builds and gives one row of class scores per graph.
@@ -252,7 +314,9 @@ fn a_model_trained_on_all_graphs_is_kept_and_reloaded() {
     let data = TuDataset::load(&ds, TuOptions::default()).unwrap();
     let (model, cfg) = ring_recipe();
     let mut epochs = 0;
-    let (net, losses) = train_on_all(&data, &model, &cfg, |_, _| epochs += 1).unwrap();
+    let (net, scaler, history) =
+        train_on_all(&data, &model, &cfg, &Default::default(), |_, _| epochs += 1).unwrap();
+    let losses = history.train_loss;
     assert_eq!((epochs, losses.len()), (80, 80));
     assert!(
         losses[79] < losses[0],
@@ -267,13 +331,62 @@ fn a_model_trained_on_all_graphs_is_kept_and_reloaded() {
         .filter(|(p, l)| p[**l] > 0.5)
         .count();
     assert!(correct >= 36, "{correct} of 40 graphs right");
-    let run = GraphRun::new(&data, &model, TuOptions::default(), &cfg, losses);
+    let run = GraphRun::new(&data, &model, TuOptions::default(), scaler, &cfg, losses);
     let out = dir.path().join("run");
     run.save(&net, &out).unwrap();
     let (loaded, net2) = GraphRun::load(&out).unwrap();
     assert_eq!(loaded, run);
     let again = loaded.read_graphs(&ds).unwrap();
     assert_eq!(classify_graphs(&net2, &again.graphs, 7).unwrap(), before);
+}
+
+/// Continuous node attributes (here in the hundreds) reach the network z-scored with the
+/// training graphs' statistics; a kept run stores them and applies them to the graphs it reads.
+#[test]
+fn node_attributes_are_standardised_with_the_training_statistics() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    use tessera_train::fit::train_on_all;
+    use tessera_train::graph_run::{GraphRun, classify_graphs};
+    let dir = tempfile::tempdir().unwrap();
+    let ds = write_rings(dir.path());
+    let nodes = std::fs::read_to_string(ds.join("RING_graph_indicator.txt"))
+        .unwrap()
+        .lines()
+        .count();
+    let attributes: String = (0..nodes)
+        .map(|v| format!("{}\n", 500 + 10 * (v % 5)))
+        .collect();
+    std::fs::write(ds.join("RING_node_attributes.txt"), attributes).unwrap();
+    let options = TuOptions {
+        node_attributes: true,
+        ..TuOptions::default()
+    };
+    let data = TuDataset::load(&ds, options).unwrap();
+    assert_eq!((data.features(), data.attributes), (1, 1));
+    let (model, mut cfg) = ring_recipe();
+    cfg.schedule.epochs = 3;
+    let (net, scaler, history) =
+        train_on_all(&data, &model, &cfg, &Default::default(), |_, _| {}).unwrap();
+    assert_eq!(scaler.first_column, 0);
+    assert!((scaler.mean[0] - 520.0).abs() < 1.0, "{scaler:?}");
+    assert!((scaler.scale[0] - 14.1).abs() < 0.2, "{scaler:?}");
+    let run = GraphRun::new(&data, &model, options, scaler, &cfg, history.train_loss);
+    let out = dir.path().join("run");
+    run.save(&net, &out).unwrap();
+    let (loaded, net2) = GraphRun::load(&out).unwrap();
+    let again = loaded.read_graphs(&ds).unwrap();
+    let values: Vec<f32> = again.graphs.iter().flat_map(|g| g.x.clone()).collect();
+    let mean = values.iter().sum::<f32>() / values.len() as f32;
+    assert!(
+        mean.abs() < 0.05 && values.iter().all(|v| v.abs() < 2.0),
+        "{mean}"
+    );
+    let all: Vec<usize> = (0..data.graphs.len()).collect();
+    let scaled = loaded.scaler.apply_to(&data.graphs, &all);
+    assert_eq!(
+        classify_graphs(&net2, &again.graphs, 7).unwrap(),
+        classify_graphs(&net, &scaled, 7).unwrap()
+    );
 }
 
 /// Data scored by a trained model is read with the training data's one-hot columns and

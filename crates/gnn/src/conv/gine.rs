@@ -23,6 +23,9 @@ pub struct GineConvConfig {
     /// Learn ε.
     #[config(default = false)]
     pub train_eps: bool,
+    /// BatchNorm on the MLP's hidden layer.
+    #[config(default = false)]
+    pub batch_norm: bool,
 }
 
 /// GIN layer whose messages carry edge features.
@@ -40,6 +43,7 @@ impl GineConvConfig {
             gin: GinConvConfig::new(self.d_input, self.d_output)
                 .with_eps(self.eps)
                 .with_train_eps(self.train_eps)
+                .with_batch_norm(self.batch_norm)
                 .init(device),
         }
     }

@@ -11,8 +11,11 @@ mod gine;
 mod healpix;
 mod healpix_cheb;
 mod healpix_harmonic;
+mod layer;
+mod mlp;
 mod primal_dual;
 mod sage;
+mod tile;
 
 pub use cheb::{ChebConv, ChebConvConfig};
 pub use gat::{GatConv, GatConvConfig};
@@ -24,5 +27,8 @@ pub use healpix_cheb::{HealpixChebConv, HealpixChebConvConfig};
 pub use healpix_harmonic::{
     HarmonicProjector, HarmonicTerm, HealpixHarmonicConv, HealpixHarmonicConvConfig,
 };
+pub use layer::{GraphLayer, GraphLayerConfig, GraphLayerKind};
+pub use mlp::{Mlp, MlpConfig, NodeMlp};
 pub use primal_dual::{PrimalDualConv, PrimalDualConvConfig, PrimalDualOutput};
 pub use sage::{SageConv, SageConvConfig};
+pub use tile::{TileConv, TileNeighbourhoods};

@@ -7,6 +7,7 @@ mod histograph;
 mod hopfield;
 mod latent;
 mod mltp;
+mod node;
 
 use burn::prelude::*;
 
@@ -17,6 +18,7 @@ pub use histograph::{HistographReadout, HistographReadoutConfig};
 pub use hopfield::{HopfieldReadout, HopfieldReadoutConfig};
 pub use latent::{LatentAttentionReadout, LatentAttentionReadoutConfig};
 pub use mltp::{MultiLayerPooling, MultiLayerPoolingConfig};
+pub use node::{NodeReadout, NodeReadoutKind, Pooling};
 
 use crate::graph::{DeviceBatch, scatter_max, scatter_mean, scatter_sum};
 

@@ -6,6 +6,7 @@ mod meshes;
 mod mnist;
 mod rotations;
 mod split;
+mod standardise;
 mod tu;
 mod warp;
 
@@ -18,4 +19,5 @@ pub use mnist::{
 };
 pub use rotations::{GridRotation, grid_rotations};
 pub use split::stratified_folds;
+pub use standardise::NodeScaler;
 pub use tu::{TuDataset, TuOptions, TuVocabulary};

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tessera_gnn::graph::Graph;
 
+use super::NodeScaler;
 use crate::error::{Result, TrainError};
 
 /// What to use as node features.
@@ -54,6 +55,8 @@ pub struct TuDataset {
     /// Whether the folder had graph labels (only data read against a known vocabulary may
     /// lack them).
     pub labelled: bool,
+    /// Continuous node attributes at the end of each node's features (0 when not read).
+    pub attributes: usize,
 }
 
 /// The values of `found` in sorted order, or, against a `known` vocabulary (`Some`), the
@@ -214,6 +217,7 @@ impl TuDataset {
             }
         }
         let na_path = file("node_attributes");
+        let mut attributes = 0;
         if opts.node_attributes && na_path.exists() {
             let lines = read_lines(&na_path)?;
             if lines.len() != n {
@@ -228,6 +232,7 @@ impl TuDataset {
                     features[node].push(parse::<f32>(&na_path, node, v)?);
                 }
             }
+            attributes = features.first().map_or(0, Vec::len) - node_vocabulary.len();
         }
         let width = features.first().map_or(0, Vec::len);
         let width = if width == 0 {
@@ -328,6 +333,7 @@ impl TuDataset {
                 classes: class_values,
             },
             labelled,
+            attributes,
         })
     }
 
@@ -344,5 +350,11 @@ impl TuDataset {
     /// Node features per node.
     pub fn features(&self) -> usize {
         self.graphs[0].features
+    }
+
+    /// The z-scores of the continuous node attributes over the graphs `idx` (the training
+    /// graphs).
+    pub fn scaler(&self, idx: &[usize]) -> NodeScaler {
+        NodeScaler::fit(&self.graphs, idx, self.features() - self.attributes)
     }
 }

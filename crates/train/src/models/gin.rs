@@ -1,35 +1,18 @@
-//! The GIN graph classifier of Xu et al. (2019): GIN layers, a readout of every layer's node
-//! features (the input included), one linear scorer per layer, scores summed. The readout is
-//! a choice: sum (the paper's), mean, max, GeM or gated attention, … — or one readout over all
-//! layers (HISTOGRAPH, multi-layer trainable pooling) with a single scorer.
+//! The GIN graph classifier of Xu et al. (2019): graph layers (GIN by default, any
+//! [`GraphLayerKind`]), a readout of every layer's node features (the input included), one
+//! linear scorer per layer, scores summed. The readout is a choice: sum (the paper's), mean,
+//! max, GeM or gated attention, … — or one readout over all layers (HISTOGRAPH, multi-layer
+//! trainable pooling) with a single scorer.
 
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
-use tessera_gnn::conv::{
-    GatConv, GatConvConfig, GcnConv, GcnConvConfig, GinConv, GinConvConfig, GineConv,
-    GineConvConfig, SageConv, SageConvConfig,
-};
+use tessera_gnn::conv::{GraphLayer, GraphLayerConfig, GraphLayerKind};
 use tessera_gnn::graph::DeviceBatch;
 use tessera_gnn::readout::{
-    AttSetsReadout, AttSetsReadoutConfig, AttentionReadout, AttentionReadoutConfig, BasicReadout,
-    GemReadout, GemReadoutConfig, HistographReadout, HistographReadoutConfig, HopfieldReadout,
-    HopfieldReadoutConfig, LatentAttentionReadout, LatentAttentionReadoutConfig, MultiLayerPooling,
-    MultiLayerPoolingConfig,
+    HistographReadout, HistographReadoutConfig, MultiLayerPooling, MultiLayerPoolingConfig,
+    NodeReadout, NodeReadoutKind,
 };
-
-/// The graph layers of [`GinClassifier`].
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
-pub enum GraphConvKind {
-    /// GIN (GINE with edge features) — the paper's.
-    Gin,
-    /// GCN (symmetric normalisation, self-loops).
-    Gcn,
-    /// GraphSAGE (mean aggregation).
-    Sage,
-    /// GAT, 4 heads averaged.
-    Gat,
-}
 
 /// The graph readout of [`GinClassifier`]: parameter-free, or learned (one per layer).
 #[derive(Config, Debug, Copy, PartialEq, Eq)]
@@ -40,14 +23,13 @@ pub enum ReadoutKind {
     Mean,
     /// Maximum over nodes.
     Max,
-    /// Generalised mean with a learned exponent (inputs made positive with a softplus-free
-    /// `|x| + 1e-6` floor inside the readout).
+    /// Generalised mean with a learned exponent (of `|x| + 1e-6`).
     Gem,
     /// Gated attention over nodes.
     Attention,
     /// Hopfield pooling with one learned query.
     Hopfield,
-    /// Grouped GeM: one learned exponent per group of 4 channels' worth (4 groups).
+    /// Grouped GeM: one learned exponent per group of channels (4 groups).
     Ggem,
     /// AttSets: per-feature softmax attention over nodes.
     AttSets,
@@ -61,6 +43,24 @@ pub enum ReadoutKind {
     Mltp,
 }
 
+impl ReadoutKind {
+    /// The per-layer readout, or `None` for the readouts over all layers.
+    fn per_layer(self) -> Option<NodeReadoutKind> {
+        Some(match self {
+            ReadoutKind::Sum => NodeReadoutKind::Sum,
+            ReadoutKind::Mean => NodeReadoutKind::Mean,
+            ReadoutKind::Max => NodeReadoutKind::Max,
+            ReadoutKind::Gem => NodeReadoutKind::Gem,
+            ReadoutKind::Ggem => NodeReadoutKind::Ggem,
+            ReadoutKind::Attention => NodeReadoutKind::Attention,
+            ReadoutKind::Hopfield => NodeReadoutKind::Hopfield,
+            ReadoutKind::AttSets => NodeReadoutKind::AttSets,
+            ReadoutKind::Latent => NodeReadoutKind::Latent,
+            ReadoutKind::Histograph | ReadoutKind::Mltp => return None,
+        })
+    }
+}
+
 /// Configuration of [`GinClassifier`].
 #[derive(Config, Debug)]
 pub struct GinClassifierConfig {
@@ -71,13 +71,13 @@ pub struct GinClassifierConfig {
     /// Hidden width.
     #[config(default = 64)]
     pub hidden: usize,
-    /// GIN layers.
+    /// Graph layers.
     #[config(default = 4)]
     pub layers: usize,
     /// Dropout before each scorer.
     #[config(default = 0.5)]
     pub dropout: f64,
-    /// Learn ε in each layer.
+    /// Learn ε in each GIN layer.
     #[config(default = false)]
     pub train_eps: bool,
     /// Graph readout.
@@ -87,29 +87,59 @@ pub struct GinClassifierConfig {
     #[config(default = 0)]
     pub d_edge: usize,
     /// The graph layers (GIN's protocol around them is unchanged).
-    #[config(default = "GraphConvKind::Gin")]
-    pub conv: GraphConvKind,
+    #[config(default = "GraphLayerKind::Gin")]
+    pub conv: GraphLayerKind,
+    /// BatchNorm inside each GIN MLP and after each graph layer, before its ReLU (the GIN
+    /// paper's network; absent in runs saved before it existed, which had none).
+    #[config(default = false)]
+    pub batch_norm: bool,
+}
+
+/// One graph layer and, with batch normalisation, the BatchNorm after it.
+#[derive(Module, Debug)]
+struct Block {
+    conv: GraphLayer,
+    norm: Option<BatchNorm>,
+}
+
+/// A readout of one layer's node features and the scorer of its output.
+#[derive(Module, Debug)]
+struct LayerScore {
+    readout: NodeReadout,
+    scorer: Linear,
+}
+
+/// A readout that reads every layer at once. (Built once per network: not boxed.)
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+enum LayersReadout {
+    Histograph(HistographReadout),
+    Mltp(MultiLayerPooling),
+}
+
+/// One readout over all layers and the scorer of its output.
+#[derive(Module, Debug)]
+struct WholeScore {
+    readout: LayersReadout,
+    scorer: Linear,
+}
+
+/// How the layers' node features become class scores. (Built once per network: not boxed.)
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+enum Head {
+    /// A readout and a scorer per layer (the input included), scores summed.
+    PerLayer(Vec<LayerScore>),
+    /// One readout over all layers and one scorer.
+    AllLayers(WholeScore),
 }
 
 /// Graph layers (GIN by default) with per-layer readouts and scorers.
 #[derive(Module, Debug)]
 pub struct GinClassifier {
-    convs: Vec<GinConv>,
-    edge_convs: Vec<GineConv>,
-    gcn: Vec<GcnConv>,
-    sage: Vec<SageConv>,
-    gat: Vec<GatConv>,
-    scorers: Vec<Linear>,
+    blocks: Vec<Block>,
+    head: Head,
     dropout: Dropout,
-    gem: Vec<GemReadout>,
-    attention: Vec<AttentionReadout>,
-    hopfield: Vec<HopfieldReadout>,
-    attsets: Vec<AttSetsReadout>,
-    latent: Vec<LatentAttentionReadout>,
-    histograph: Vec<HistographReadout>,
-    mltp: Vec<MultiLayerPooling>,
-    #[module(skip)]
-    readout: ReadoutKind,
 }
 
 impl GinClassifierConfig {
@@ -118,128 +148,53 @@ impl GinClassifierConfig {
         let widths: Vec<usize> = std::iter::once(self.d_input)
             .chain(std::iter::repeat_n(self.hidden, self.layers))
             .collect();
-        let gin = self.conv == GraphConvKind::Gin;
-        let layers_of = |kind: GraphConvKind| {
-            if self.conv == kind {
-                widths.windows(2).map(|w| (w[0], w[1])).collect()
-            } else {
-                Vec::new()
+        let blocks = widths
+            .windows(2)
+            .map(|w| Block {
+                conv: GraphLayerConfig::new(self.conv, w[0], w[1])
+                    .with_d_edge(self.d_edge)
+                    .with_batch_norm(self.batch_norm)
+                    .with_train_eps(self.train_eps)
+                    .init(device),
+                norm: self
+                    .batch_norm
+                    .then(|| BatchNormConfig::new(w[1]).init(device)),
+            })
+            .collect();
+        let last = *widths.last().expect("input width");
+        let head = match self.readout.per_layer() {
+            Some(kind) => Head::PerLayer(
+                widths
+                    .iter()
+                    .map(|&w| LayerScore {
+                        readout: kind.init(w, device),
+                        scorer: LinearConfig::new(w, self.num_classes).init(device),
+                    })
+                    .collect(),
+            ),
+            None => {
+                let readout = if self.readout == ReadoutKind::Histograph {
+                    LayersReadout::Histograph(
+                        HistographReadoutConfig::new(widths.clone(), last).init(device),
+                    )
+                } else {
+                    let heads = if last.is_multiple_of(4) { 4 } else { 1 };
+                    LayersReadout::Mltp(
+                        MultiLayerPoolingConfig::new(widths.clone(), last)
+                            .with_heads(heads)
+                            .init(device),
+                    )
+                };
+                Head::AllLayers(WholeScore {
+                    readout,
+                    scorer: LinearConfig::new(last, self.num_classes).init(device),
+                })
             }
         };
         GinClassifier {
-            gcn: layers_of(GraphConvKind::Gcn)
-                .into_iter()
-                .map(|(i, o)| GcnConvConfig::new(i, o).init(device))
-                .collect(),
-            sage: layers_of(GraphConvKind::Sage)
-                .into_iter()
-                .map(|(i, o)| SageConvConfig::new(i, o).init(device))
-                .collect(),
-            gat: layers_of(GraphConvKind::Gat)
-                .into_iter()
-                .map(|(i, o)| {
-                    GatConvConfig::new(i, o)
-                        .with_heads(4)
-                        .with_concat(false)
-                        .init(device)
-                })
-                .collect(),
-            convs: if gin && self.d_edge == 0 {
-                widths
-                    .windows(2)
-                    .map(|w| {
-                        GinConvConfig::new(w[0], w[1])
-                            .with_train_eps(self.train_eps)
-                            .init(device)
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            edge_convs: if gin && self.d_edge > 0 {
-                widths
-                    .windows(2)
-                    .map(|w| {
-                        GineConvConfig::new(w[0], self.d_edge, w[1])
-                            .with_train_eps(self.train_eps)
-                            .init(device)
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            scorers: widths
-                .iter()
-                .map(|&w| LinearConfig::new(w, self.num_classes).init(device))
-                .collect(),
+            blocks,
+            head,
             dropout: DropoutConfig::new(self.dropout).init(),
-            gem: if matches!(self.readout, ReadoutKind::Gem | ReadoutKind::Ggem) {
-                let grouped = self.readout == ReadoutKind::Ggem;
-                widths
-                    .iter()
-                    .map(|&w| {
-                        let groups = if grouped && w % 4 == 0 { 4 } else { 1 };
-                        GemReadoutConfig::new().with_groups(groups).init(device)
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            attention: if self.readout == ReadoutKind::Attention {
-                widths
-                    .iter()
-                    .map(|&w| AttentionReadoutConfig::new(w, w).init(device))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            hopfield: if self.readout == ReadoutKind::Hopfield {
-                widths
-                    .iter()
-                    .map(|&w| HopfieldReadoutConfig::new(w, w, w).init(device))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            attsets: if self.readout == ReadoutKind::AttSets {
-                widths
-                    .iter()
-                    .map(|&w| AttSetsReadoutConfig::new(w).init(device))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            latent: if self.readout == ReadoutKind::Latent {
-                widths
-                    .iter()
-                    .map(|&w| LatentAttentionReadoutConfig::new(w, w).init(device))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            histograph: if self.readout == ReadoutKind::Histograph {
-                vec![
-                    HistographReadoutConfig::new(
-                        widths.clone(),
-                        *widths.last().expect("input width"),
-                    )
-                    .init(device),
-                ]
-            } else {
-                Vec::new()
-            },
-            mltp: if self.readout == ReadoutKind::Mltp {
-                let d = *widths.last().expect("input width");
-                let heads = if d.is_multiple_of(4) { 4 } else { 1 };
-                vec![
-                    MultiLayerPoolingConfig::new(widths.clone(), d)
-                        .with_heads(heads)
-                        .init(device),
-                ]
-            } else {
-                Vec::new()
-            },
-            readout: self.readout,
         }
     }
 }
@@ -250,67 +205,31 @@ impl GinClassifier {
     /// # Shapes
     /// batch with `x: [N, d_input]` → `[num_graphs, num_classes]`.
     pub fn forward(&self, g: &DeviceBatch) -> Tensor<2> {
-        if !self.histograph.is_empty() || !self.mltp.is_empty() {
-            // The whole history goes to the readout; the last scorer reads its output.
-            let mut layers = vec![g.x.clone()];
-            for l in 0..self.depth() {
-                let next = relu(self.conv(l, layers.last().expect("input").clone(), g));
-                layers.push(next);
+        let mut layers = vec![g.x.clone()];
+        for block in &self.blocks {
+            let h = block.conv.forward(layers.last().expect("input").clone(), g);
+            layers.push(relu(match &block.norm {
+                Some(norm) => norm.forward(h),
+                None => h,
+            }));
+        }
+        match &self.head {
+            Head::PerLayer(scores) => scores
+                .iter()
+                .zip(layers)
+                .map(|(s, h)| {
+                    s.scorer
+                        .forward(self.dropout.forward(s.readout.forward(h, g)))
+                })
+                .reduce(|a, b| a + b)
+                .expect("at least the input layer"),
+            Head::AllLayers(whole) => {
+                let pooled = match &whole.readout {
+                    LayersReadout::Histograph(r) => r.forward(&layers, g),
+                    LayersReadout::Mltp(r) => r.forward(&layers, g),
+                };
+                whole.scorer.forward(self.dropout.forward(pooled))
             }
-            let pooled = match (self.histograph.first(), self.mltp.first()) {
-                (Some(hist), _) => hist.forward(&layers, g),
-                (None, Some(mltp)) => mltp.forward(&layers, g),
-                (None, None) => unreachable!("checked above"),
-            };
-            return self
-                .scorers
-                .last()
-                .expect("scorers")
-                .forward(self.dropout.forward(pooled));
-        }
-        let mut h = g.x.clone();
-        let mut score = self.scorers[0].forward(self.dropout.forward(self.read(0, h.clone(), g)));
-        for (l, scorer) in self.scorers[1..].iter().enumerate() {
-            h = relu(self.conv(l, h, g));
-            score = score + scorer.forward(self.dropout.forward(self.read(l + 1, h.clone(), g)));
-        }
-        score
-    }
-
-    /// Number of graph layers.
-    fn depth(&self) -> usize {
-        self.scorers.len() - 1
-    }
-
-    /// Graph layer `l` (whichever kind the model was built with).
-    fn conv(&self, l: usize, h: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
-        if let Some(c) = self.convs.get(l) {
-            c.forward(h, g)
-        } else if let Some(c) = self.edge_convs.get(l) {
-            c.forward(h, g)
-        } else if let Some(c) = self.gcn.get(l) {
-            c.forward(h, g)
-        } else if let Some(c) = self.sage.get(l) {
-            c.forward(h, g)
-        } else {
-            self.gat[l].forward(h, g)
-        }
-    }
-
-    /// The readout of layer `l`'s node features.
-    fn read(&self, l: usize, h: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
-        match self.readout {
-            ReadoutKind::Sum => BasicReadout::Sum.forward(h, g),
-            ReadoutKind::Mean => BasicReadout::Mean.forward(h, g),
-            ReadoutKind::Max => BasicReadout::Max.forward(h, g),
-            ReadoutKind::Gem | ReadoutKind::Ggem => self.gem[l].forward(h.abs(), g),
-            ReadoutKind::AttSets => self.attsets[l].forward(h, g),
-            ReadoutKind::Latent => self.latent[l].forward(h, g),
-            ReadoutKind::Histograph | ReadoutKind::Mltp => {
-                unreachable!("readouts over layers read all layers at once")
-            }
-            ReadoutKind::Attention => self.attention[l].forward(h, g),
-            ReadoutKind::Hopfield => self.hopfield[l].forward(h, g),
         }
     }
 }

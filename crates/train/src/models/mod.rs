@@ -6,7 +6,8 @@ mod pdmesh;
 mod pdmesh_block;
 mod sphere;
 
-pub use gin::{GinClassifier, GinClassifierConfig, GraphConvKind, ReadoutKind};
+pub use gin::{GinClassifier, GinClassifierConfig, ReadoutKind};
 pub use harmonic::{HarmonicFields, MAX_HARMONIC_NSIDE, harmonic_projector};
 pub use pdmesh::{MeshPooling, MeshReadout, PdMeshNet, PdMeshNetConfig};
 pub use sphere::{SphereCnn, SphereCnnConfig, SphereConvKind, SphereReadout};
+pub use tessera_gnn::conv::GraphLayerKind;

@@ -12,10 +12,11 @@
 //! For ablations the pooling can also contract random face pairs (the same number as the
 //! learned pooling) or be switched off.
 
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, GroupNorm, GroupNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::relu;
+use tessera_gnn::conv::{GraphLayer, GraphLayerConfig, GraphLayerKind};
 use tessera_gnn::graph::{PrimalDualBatch, scatter_max, scatter_mean};
 use tessera_gnn::pool::{FaceClusterInfo, FaceClusterPool, FaceClusterPoolConfig, PoolAggregate};
 use tessera_gnn::readout::{
@@ -67,6 +68,11 @@ pub struct PdMeshNetConfig {
     /// Dropout probability before the dense layer and before the class scores (the paper: 0).
     #[config(default = 0.0)]
     pub dropout: f64,
+    /// Instead of primal-dual blocks, this graph layer of tessera-gnn on the faces joined to
+    /// the faces they share an edge with (the primal graph; the dual stream is not used, and
+    /// nothing pools), each followed by GroupNorm and ReLU, read out over the faces.
+    #[config(default = "None")]
+    pub face_conv: Option<GraphLayerKind>,
 }
 
 /// Which face pairs a pooling step contracts.
@@ -99,7 +105,7 @@ pub enum MeshReadout {
 /// The classifier.
 #[derive(Module, Debug)]
 pub struct PdMeshNet {
-    blocks: Vec<PdBlock>,
+    blocks: Vec<MeshBlock>,
     pool: FaceClusterPool,
     gem: Option<GemReadout>,
     attention: Option<AttentionReadout>,
@@ -113,6 +119,20 @@ pub struct PdMeshNet {
     pool_last: bool,
     #[module(skip)]
     readout: MeshReadout,
+}
+
+/// A graph layer on the faces, then GroupNorm.
+#[derive(Module, Debug)]
+pub struct FaceBlock {
+    conv: GraphLayer,
+    norm: GroupNorm,
+}
+
+/// One block of the network.
+#[derive(Module, Debug)]
+enum MeshBlock {
+    PrimalDual(PdBlock),
+    Faces(FaceBlock),
 }
 
 impl PdMeshNetConfig {
@@ -164,14 +184,31 @@ impl PdMeshNetConfig {
                 self.dropout
             )));
         }
+        if self.face_conv.is_some() && self.readout == MeshReadout::Histograph {
+            return Err(TrainError::Config(
+                "the HISTOGRAPH readout reads the dual stream, which face graph layers do not \
+                 compute: choose mean, max, GeM or attention"
+                    .into(),
+            ));
+        }
         let mut blocks = Vec::new();
         let (mut dp, mut dd) = (self.d_primal, self.d_dual);
         let mut last_input = dd;
         for &c in &self.channels {
-            blocks.push(
-                PdBlockConfig::new(dp, dd, c, self.heads, self.residual, self.norm_groups)
+            blocks.push(match self.face_conv {
+                None => MeshBlock::PrimalDual(
+                    PdBlockConfig::new(dp, dd, c, self.heads, self.residual, self.norm_groups)
+                        .init(device),
+                ),
+                Some(kind) => MeshBlock::Faces(FaceBlock {
+                    conv: GraphLayerConfig::new(kind, dp, c).init(device),
+                    norm: GroupNormConfig::new(
+                        crate::models::pdmesh_block::norm_groups(self.norm_groups, c),
+                        c,
+                    )
                     .init(device),
-            );
+                }),
+            });
             last_input = dd;
             (dp, dd) = (c, c);
         }
@@ -189,7 +226,7 @@ impl PdMeshNetConfig {
             hidden: LinearConfig::new(dd, self.dense).init(device),
             output: LinearConfig::new(self.dense, self.classes).init(device),
             dropout: DropoutConfig::new(self.dropout).init(),
-            pooling: if self.keep < 1.0 {
+            pooling: if self.keep < 1.0 && self.face_conv.is_none() {
                 self.pooling
             } else {
                 MeshPooling::None
@@ -257,7 +294,14 @@ impl PdMeshNet {
         for (k, block) in self.blocks.iter().enumerate() {
             last_input = dual.clone();
             let attention;
-            (primal, dual, attention) = block.forward(primal, dual, &g);
+            (primal, dual, attention) = match block {
+                MeshBlock::PrimalDual(block) => block.forward(primal, dual, &g),
+                MeshBlock::Faces(block) => {
+                    let h = block.conv.forward(primal, &g.primal);
+                    let attention = Tensor::zeros([0, 1], device);
+                    (relu(block.norm.forward(h)), dual, attention)
+                }
+            };
             if self.pooling != MeshPooling::None && (k < last || self.pool_last) {
                 let scores = match self.pooling {
                     MeshPooling::Random => {
@@ -276,17 +320,22 @@ impl PdMeshNet {
                 (primal, dual, cpu, g) = (p.primal, p.dual, p.batch, p.device_batch);
             }
         }
+        // Face graph layers are read out over the faces, primal-dual ones over the dual nodes.
+        let (read, nodes) = match self.blocks.first() {
+            Some(MeshBlock::Faces(_)) => (primal, &g.primal),
+            _ => (dual, &g.dual),
+        };
         // The learned readout built for this network, if any; else the mean or the maximum.
         let per_mesh = if let Some(gem) = &self.gem {
-            gem.forward(dual, &g.dual)
+            gem.forward(read, nodes)
         } else if let Some(attention) = &self.attention {
-            attention.forward(dual, &g.dual)
+            attention.forward(read, nodes)
         } else if let Some(histograph) = &self.histograph {
-            histograph.forward(&[last_input, dual], &g.dual)
+            histograph.forward(&[last_input, read], nodes)
         } else if self.readout == MeshReadout::Max {
-            scatter_max(dual, &g.dual.nodes)
+            scatter_max(read, &nodes.nodes)
         } else {
-            scatter_mean(dual, &g.dual.nodes)
+            scatter_mean(read, &nodes.nodes)
         };
         let hidden = relu(self.hidden.forward(self.dropout.forward(per_mesh)));
         Ok(self.output.forward(self.dropout.forward(hidden)))

@@ -45,7 +45,7 @@ pub struct PdBlock {
 
 /// The groups used for `channels`: the largest divisor of `channels` up to `wanted` that leaves
 /// at least 2 channels per group (a group of one channel would normalise it to zero), else 1.
-fn norm_groups(wanted: usize, channels: usize) -> usize {
+pub(crate) fn norm_groups(wanted: usize, channels: usize) -> usize {
     (1..=wanted.min(channels / 2))
         .rev()
         .find(|g| channels.is_multiple_of(*g))

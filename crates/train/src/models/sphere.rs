@@ -6,9 +6,10 @@ use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use tessera_gnn::conv::{
-    HealpixChebConv, HealpixChebConvConfig, HealpixConv, HealpixConvConfig, HealpixHarmonicConv,
-    HealpixHarmonicConvConfig,
+    GraphLayerConfig, GraphLayerKind, HealpixChebConv, HealpixChebConvConfig, HealpixConv,
+    HealpixConvConfig, HealpixHarmonicConv, HealpixHarmonicConvConfig, TileConv,
 };
+use tessera_gnn::graph::HealpixTiles;
 use tessera_gnn::pool::{HealpixPool, HealpixPoolConfig, HealpixPoolKind};
 
 use super::harmonic::{HarmonicFields, harmonic_projector};
@@ -32,6 +33,39 @@ pub enum SphereConvKind {
     /// E and B maps of that ℓ): independent of the polarisation frame, and half the work of
     /// [`SphereConvKind::HarmonicSpin2`]. The channels must be Q, U pairs.
     HarmonicEb,
+    /// Any graph convolution of tessera-gnn (GCN, GIN, GraphSAGE, GAT, GATv2, Chebyshev) on
+    /// the HEALPix pixels joined to their 8 neighbours ([`HealpixTiles`]).
+    Graph(GraphLayerKind),
+}
+
+/// One convolution of the network, whichever kind.
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+enum SphereConv {
+    Stencil(HealpixConv),
+    Chebyshev(HealpixChebConv),
+    Harmonic(HealpixHarmonicConv),
+    Graph(TileConv),
+}
+
+impl SphereConv {
+    /// The harmonic convolution, when this is one.
+    #[cfg(test)]
+    fn harmonic(&self) -> Option<&HealpixHarmonicConv> {
+        match self {
+            SphereConv::Harmonic(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        match self {
+            SphereConv::Stencil(c) => c.forward(x),
+            SphereConv::Chebyshev(c) => c.forward(x),
+            SphereConv::Harmonic(c) => c.forward(x),
+            SphereConv::Graph(c) => c.forward(x),
+        }
+    }
 }
 
 /// How the last, coarse map becomes one vector.
@@ -113,12 +147,8 @@ pub struct SphereCnnConfig {
 /// The network.
 #[derive(Module, Debug)]
 pub struct SphereCnn {
-    /// The harmonic first convolution, if any; it comes before all others.
-    harmonic: Option<HealpixHarmonicConv>,
-    /// The stencil convolutions, in order, after the Chebyshev ones.
-    stencils: Vec<HealpixConv>,
-    /// The Chebyshev convolutions, in order; they come first (all of them, or the first).
-    chebs: Vec<HealpixChebConv>,
+    /// The convolutions, in order (`convs_per_block` per block).
+    convs: Vec<SphereConv>,
     pool: HealpixPool,
     dropout: Dropout,
     hidden: Linear,
@@ -166,7 +196,7 @@ impl SphereCnnConfig {
                 self.log_power_floor
             )));
         }
-        let (mut stencils, mut chebs, mut harmonic) = (Vec::new(), Vec::new(), None);
+        let mut convs = Vec::with_capacity(self.widths.len() * self.convs_per_block);
         let mut d_in = self.channels;
         for (i, &w) in self.widths.iter().enumerate() {
             let nside = self.nside >> i;
@@ -175,15 +205,8 @@ impl SphereCnnConfig {
                     Some(first) if i == 0 && j == 0 => first,
                     _ => self.conv,
                 };
-                if matches!(kind, SphereConvKind::Chebyshev(_)) && !stencils.is_empty() {
-                    return Err(TrainError::Config(
-                        "a Chebyshev convolution after a stencil one: the Chebyshev filters \
-                         come first (a Chebyshev first_conv with stencils after it, or all Chebyshev)"
-                            .into(),
-                    ));
-                }
-                match kind {
-                    SphereConvKind::Stencil => stencils.push(
+                convs.push(match kind {
+                    SphereConvKind::Stencil => SphereConv::Stencil(
                         HealpixConvConfig::new(nside, d_in, w)
                             .with_bias(self.conv_bias)
                             .init(device)?,
@@ -204,21 +227,25 @@ impl SphereCnnConfig {
                             _ => HarmonicFields::Scalar,
                         };
                         let projector = harmonic_projector(nside, fields)?;
-                        harmonic = Some(
+                        SphereConv::Harmonic(
                             HealpixHarmonicConvConfig::new(d_in, w)
                                 .with_bias(self.conv_bias)
                                 .with_band_pass_init(self.band_pass_init)
                                 .init(&projector, device)?,
-                        );
+                        )
                     }
-                    SphereConvKind::Chebyshev(k) => chebs.push(
+                    SphereConvKind::Chebyshev(k) => SphereConv::Chebyshev(
                         HealpixChebConvConfig::new(nside, d_in, w)
                             .with_k(k)
                             .with_bias(self.conv_bias)
                             .with_band_pass_init(self.band_pass_init)
                             .init(device)?,
                     ),
-                }
+                    SphereConvKind::Graph(layer) => SphereConv::Graph(
+                        GraphLayerConfig::new(layer, d_in, w)
+                            .init_on_tiles(&HealpixTiles::new(nside)?, device)?,
+                    ),
+                });
                 d_in = w;
             }
         }
@@ -229,9 +256,7 @@ impl SphereCnnConfig {
             SphereReadout::LogPower => self.widths.iter().sum::<usize>() * self.convs_per_block,
         };
         Ok(SphereCnn {
-            harmonic,
-            stencils,
-            chebs,
+            convs,
             pool: HealpixPoolConfig::new().with_kind(self.pool).init()?,
             dropout: DropoutConfig::new(self.dropout).init(),
             hidden: LinearConfig::new(flat, self.dense).init(device),
@@ -245,30 +270,15 @@ impl SphereCnnConfig {
 }
 
 impl SphereCnn {
-    /// Convolution `i` (counted over all blocks) of `h`: the harmonic one, then the Chebyshev
-    /// ones, then the stencils.
-    fn conv(&self, i: usize, h: Tensor<3>) -> Tensor<3> {
-        let i = match &self.harmonic {
-            Some(conv) if i == 0 => return conv.forward(h),
-            Some(_) => i - 1,
-            None => i,
-        };
-        match self.chebs.get(i) {
-            Some(conv) => conv.forward(h),
-            None => self.stencils[i - self.chebs.len()].forward(h),
-        }
-    }
-
     /// Runs the blocks; `tap` sees every convolution's output before its ReLU (if any).
     fn blocks(&self, x: Tensor<3>, mut tap: impl FnMut(&Tensor<3>)) -> Tensor<3> {
-        let convs = self.stencils.len() + self.chebs.len() + usize::from(self.harmonic.is_some());
         let mut h = x;
         // ReLU commutes with max pooling (both are monotone), so the block's last ReLU runs
         // after the pooling, on a quarter of the pixels: the same outputs and gradients.
         let relu_after_pool = !self.linear_blocks && self.pool.kind() == HealpixPoolKind::Max;
-        for block in 0..convs / self.convs_per_block {
-            for j in 0..self.convs_per_block {
-                let z = self.conv(block * self.convs_per_block + j, h);
+        for block in self.convs.chunks(self.convs_per_block) {
+            for (j, conv) in block.iter().enumerate() {
+                let z = conv.forward(h);
                 tap(&z);
                 let last = j + 1 == self.convs_per_block;
                 h = if self.linear_blocks || (last && relu_after_pool) {
@@ -377,8 +387,8 @@ mod tests {
         let v = net.embedding(x.clone());
         assert_eq!(v.dims(), [2, 5]);
         // By hand: the first convolution's outputs, then the second's on the pooled ReLU.
-        let z1 = net.stencils[0].forward(x);
-        let z2 = net.stencils[1].forward(net.pool.forward(relu(z1.clone())));
+        let z1 = net.convs[0].forward(x);
+        let z2 = net.convs[1].forward(net.pool.forward(relu(z1.clone())));
         let expect = |z: Tensor<3>| -> Vec<f32> {
             let [b, n, c] = z.dims();
             let z: Vec<f32> = z.into_data().try_to_vec::<f32>().unwrap();
@@ -469,7 +479,10 @@ mod tests {
             .with_log_power_floor(1e-12);
         let net = cfg.init(&device).unwrap();
         // One Chebyshev layer (6 terms of 1 → 3 weights, no bias), then one stencil (9·3 → 2).
-        assert_eq!((net.chebs.len(), net.stencils.len()), (1, 1));
+        assert!(matches!(
+            net.convs[..],
+            [SphereConv::Chebyshev(_), SphereConv::Stencil(_)]
+        ));
         assert_eq!(net.num_params(), 6 * 3 + 9 * 3 * 2 + (5 * 4 + 4) + (4 + 1));
         let x = Tensor::<3>::random(
             [1, 12 * 16, 1],
@@ -485,11 +498,15 @@ mod tests {
         for (a, b) in v1.iter().zip(&v10) {
             assert!((b - a - 100f32.ln()).abs() < 1e-3, "{a} {b}");
         }
-        // A Chebyshev layer after a stencil one is refused.
+        // Any order is allowed: a Chebyshev layer after a stencil one, a graph layer after it.
         let after = cfg
             .with_first_conv(Some(SphereConvKind::Stencil))
             .with_conv(SphereConvKind::Chebyshev(3));
-        assert!(after.init(&device).is_err());
+        assert!(after.init(&device).is_ok());
+        let graph = after.with_conv(SphereConvKind::Graph(GraphLayerKind::Gcn));
+        let net = graph.init(&device).unwrap();
+        let map = Tensor::<3>::zeros([2, 12 * 16, 1], &device);
+        assert_eq!(net.forward(map).dims(), [2, 1]);
         assert!(
             SphereCnnConfig::new(4, 1, 1)
                 .with_log_power_floor(0.0)
@@ -549,15 +566,15 @@ mod tests {
             .with_first_conv(Some(SphereConvKind::HarmonicSpin2))
             .init(&device)
             .unwrap();
-        assert_eq!(qu.harmonic.as_ref().map(|h| h.terms()), Some(2 * 10));
+        assert_eq!(qu.convs[0].harmonic().map(|h| h.terms()), Some(2 * 10));
         let eb = SphereCnnConfig::new(4, 2, 1)
             .with_widths(vec![4])
             .with_first_conv(Some(SphereConvKind::HarmonicEb))
             .init(&device)
             .unwrap();
-        assert_eq!(eb.harmonic.as_ref().map(|h| h.terms()), Some(2 * 10));
+        assert_eq!(eb.convs[0].harmonic().map(|h| h.terms()), Some(2 * 10));
         // One scalar map per term and field against a Q, U pair: half the weights.
-        let weights = |net: &SphereCnn| net.harmonic.as_ref().map(|h| h.num_params());
+        let weights = |net: &SphereCnn| net.convs[0].harmonic().map(|h| h.num_params());
         assert_eq!(weights(&qu), Some(2 * 10 * 2 * 4 + 4));
         assert_eq!(weights(&eb), Some(2 * 10 * 4 + 4));
         let later = cfg
