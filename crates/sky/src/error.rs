@@ -95,6 +95,30 @@ pub enum SkyError {
         /// The file.
         path: PathBuf,
     },
+    /// A multipole range a map at this nside cannot carry.
+    #[error(
+        "{what}: lmax {lmax} is above 4 nside = {}; use at most 3 nside - 1 = {}",
+        4 * nside,
+        (3 * nside).saturating_sub(1)
+    )]
+    LmaxTooLarge {
+        /// What was asked for.
+        what: &'static str,
+        /// The multipole asked for.
+        lmax: usize,
+        /// The maps' nside.
+        nside: u64,
+    },
+    /// Two maps (or a map and a plan or mask) that must share an nside do not.
+    #[error("{what}: nside {left} and nside {right} differ")]
+    NsideDiffers {
+        /// What was being combined.
+        what: &'static str,
+        /// The first one's nside.
+        left: u64,
+        /// The second one's nside.
+        right: u64,
+    },
     /// Maps or fields that must match do not.
     #[error("{what}: {detail}")]
     Mismatch {

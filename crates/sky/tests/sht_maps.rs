@@ -200,6 +200,15 @@ fn bad_input_is_a_clear_error() {
     let hp = Healpix::ring(8).unwrap();
     let err = |r: Result<_, tessera_sky::SkyError>| r.map(|_: ()| ()).unwrap_err().to_string();
     assert!(err(ShtPlan::new(8, 40, 40).map(|_| ())).contains("lmax 40 is above 4 nside"));
+    // A caller can match the case, with its values.
+    assert!(matches!(
+        ShtPlan::new(8, 40, 40),
+        Err(tessera_sky::SkyError::LmaxTooLarge {
+            lmax: 40,
+            nside: 8,
+            ..
+        })
+    ));
     let plan = ShtPlan::new(8, 23, 23).unwrap();
     let short = Alm::zeros(20, 20);
     assert!(err(plan.alm2map(&short).map(|_| ())).contains("planned for 23/23"));

@@ -36,6 +36,18 @@ pub enum TrainError {
     /// Settings that cannot work together.
     #[error("{0}")]
     Config(String),
+    /// A training schedule that cannot train (a batch size of 0, …).
+    #[error(transparent)]
+    Schedule(#[from] crate::schedule::ScheduleError),
+    /// Weights or optimizer state that could not be written or read.
+    #[error("{path}: {source}")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// What burn said.
+        #[source]
+        source: burn::store::RecordError,
+    },
     /// The training loss stopped being a finite number.
     #[error(
         "training diverged: the loss became {loss} in epoch {} (lower the learning rate?){}",
@@ -64,6 +76,24 @@ pub enum TrainError {
         /// Epochs finished.
         epochs_done: usize,
     },
+}
+
+impl TrainError {
+    /// A file at `path` the system refused.
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// Weights or optimizer state at `path` that burn could not write or read.
+    pub(crate) fn record(path: &std::path::Path, source: burn::store::RecordError) -> Self {
+        TrainError::Record {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// `Result` with [`TrainError`] as the default error.

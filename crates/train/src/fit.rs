@@ -166,7 +166,7 @@ fn check(data: &TuDataset, cfg: &FitConfig, folds: usize) -> Result<()> {
             if data.labelled { "" } else { "unlabelled " }
         )));
     }
-    s.check()
+    Ok(s.check()?)
 }
 
 /// Trains one classifier on every graph of `data` with the recipe of `cfg` (`folds` is not

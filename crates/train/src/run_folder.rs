@@ -14,24 +14,18 @@ pub const RUN_FILE: &str = "run.json";
 /// The run's weights.
 pub const MODEL_FILE: &str = "model.bpk";
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
-    TrainError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    }
-}
-
 /// Writes `net` to `dir/model.bpk` and `run` to `dir/run.json` (`dir` created), each through a
 /// temporary file renamed into place.
 pub(crate) fn save<M: Module>(net: &M, run: &impl Serialize, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
     let (tmp, model) = (dir.join("model.partial.bpk"), dir.join(MODEL_FILE));
     net.clone()
         .save_file(&tmp)
-        .map_err(|e| io_err(&tmp, format!("{e:?}")))?;
-    std::fs::rename(&tmp, &model).map_err(|e| io_err(&model, e))?;
+        .map_err(|e| TrainError::record(&tmp, e))?;
+    std::fs::rename(&tmp, &model).map_err(|e| TrainError::io(&model, e))?;
     let json = dir.join(RUN_FILE);
-    let text = serde_json::to_string_pretty(run).map_err(|e| io_err(&json, e))?;
+    let text = serde_json::to_string_pretty(run)
+        .map_err(|e| TrainError::io(&json, std::io::Error::other(e)))?;
     tessera_sky::write_atomically(&json, "", |t| {
         std::fs::write(t, &text).map_err(|source| tessera_sky::SkyError::Io {
             path: json.clone(),
@@ -59,7 +53,7 @@ pub(crate) fn read_run<T: DeserializeOwned>(dir: &Path, kind: &str) -> Result<T>
 pub(crate) fn load_weights<M: Module>(net: M, dir: &Path) -> Result<M> {
     let model = dir.join(MODEL_FILE);
     net.try_load_file(&model)
-        .map_err(|e| io_err(&model, format!("{e:?}")))
+        .map_err(|e| TrainError::record(&model, e))
 }
 
 /// Parses a model configuration saved as JSON, with every field the JSON leaves out taken from

@@ -7,7 +7,39 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 
-use crate::error::{Result, TrainError};
+/// A schedule that cannot train.
+#[derive(thiserror::Error, Debug, Clone, PartialEq)]
+pub enum ScheduleError {
+    /// No epochs.
+    #[error("0 epochs cannot train")]
+    ZeroEpochs,
+    /// Batches of no samples.
+    #[error("a batch size of 0 cannot train")]
+    ZeroBatchSize,
+    /// A learning rate that is not a positive number.
+    #[error("learning rate {0} is not a positive number")]
+    LearningRate(f64),
+    /// A validation fraction outside (0, 1) with early stopping on.
+    #[error("validation fraction {0} is not in (0, 1)")]
+    ValidationFraction(f64),
+    /// Label smoothing outside [0, 1).
+    #[error("label smoothing {0} is not in [0, 1)")]
+    LabelSmoothing(f64),
+    /// Weight averaging over more epochs than trained, or together with early stopping.
+    #[error(
+        "weights averaged over the last {average_last} of {epochs} epochs{}: choose at most the \
+         epochs trained, and either averaging or early stopping",
+        if *patience > 0 { " with early stopping" } else { "" }
+    )]
+    Averaging {
+        /// Epochs averaged.
+        average_last: usize,
+        /// Epochs trained.
+        epochs: usize,
+        /// Early stopping's patience.
+        patience: usize,
+    },
+}
 
 /// Settings of a training run (Adam; a cosine decay of the learning rate, or GIN's halving).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -90,40 +122,28 @@ impl FitSchedule {
     /// Checks that the schedule can train.
     ///
     /// # Errors
-    /// [`TrainError::Config`] for zero epochs or batch size, a learning rate that is not
-    /// positive, a validation fraction outside (0, 1) with early stopping on, or weight
-    /// averaging over more epochs than there are or together with early stopping (which keeps
-    /// one epoch's weights).
-    pub fn check(&self) -> Result<()> {
-        if self.average_last > self.epochs || (self.average_last > 0 && self.patience > 0) {
-            return Err(TrainError::Config(format!(
-                "weights averaged over the last {} of {} epochs{}: choose at most the epochs \
-                 trained, and either averaging or early stopping",
-                self.average_last,
-                self.epochs,
-                if self.patience > 0 {
-                    " with early stopping"
-                } else {
-                    ""
-                }
-            )));
+    /// The [`ScheduleError`] of the first setting that cannot work.
+    pub fn check(&self) -> Result<(), ScheduleError> {
+        let fraction = |v: f64| v > 0.0 && v < 1.0;
+        if self.epochs == 0 {
+            Err(ScheduleError::ZeroEpochs)
+        } else if self.batch_size == 0 {
+            Err(ScheduleError::ZeroBatchSize)
+        } else if !(self.lr > 0.0 && self.lr.is_finite()) {
+            Err(ScheduleError::LearningRate(self.lr))
+        } else if self.patience > 0 && !fraction(self.validation_fraction) {
+            Err(ScheduleError::ValidationFraction(self.validation_fraction))
+        } else if !(0.0..1.0).contains(&self.label_smoothing) {
+            Err(ScheduleError::LabelSmoothing(self.label_smoothing))
+        } else if self.average_last > self.epochs || (self.average_last > 0 && self.patience > 0) {
+            Err(ScheduleError::Averaging {
+                average_last: self.average_last,
+                epochs: self.epochs,
+                patience: self.patience,
+            })
+        } else {
+            Ok(())
         }
-        if !(0.0..1.0).contains(&self.label_smoothing) {
-            return Err(TrainError::Config(format!(
-                "label smoothing {} is not in [0, 1)",
-                self.label_smoothing
-            )));
-        }
-        let lr_ok = self.lr > 0.0 && self.lr.is_finite();
-        let validation_ok = self.patience == 0
-            || (self.validation_fraction > 0.0 && self.validation_fraction < 1.0);
-        if self.epochs == 0 || self.batch_size == 0 || !lr_ok || !validation_ok {
-            return Err(TrainError::Config(format!(
-                "{} epochs, batch {}, learning rate {}, validation fraction {} cannot train",
-                self.epochs, self.batch_size, self.lr, self.validation_fraction
-            )));
-        }
-        Ok(())
     }
 
     /// The classification loss: cross-entropy on logits, with label smoothing `smoothing`

@@ -68,7 +68,7 @@ fn ring_values(map: &SkyMap) -> Result<Vec<Vec<f64>>> {
 /// pixels count as 0; NaN pixels are an error.
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] for NaN pixels or `lmax > 4 nside`.
+/// [`SkyError::Mismatch`] for NaN pixels, [`SkyError::LmaxTooLarge`] for `lmax > 4 nside`.
 pub fn map2alm(map: &SkyMap, opts: &Map2AlmOptions) -> Result<Vec<Alm>> {
     let plan = opts.plan(map.nside())?;
     map2alm_with(&plan, map, opts.iter, opts.pol)
@@ -80,9 +80,10 @@ pub fn map2alm(map: &SkyMap, opts: &Map2AlmOptions) -> Result<Vec<Alm>> {
 /// As [`map2alm`], and when the plan's nside is not the map's.
 pub fn map2alm_with(plan: &ShtPlan, map: &SkyMap, iter: usize, pol: bool) -> Result<Vec<Alm>> {
     if plan.nside() != map.nside() {
-        return Err(SkyError::Mismatch {
-            what: "map2alm",
-            detail: format!("map nside {} but plan nside {}", map.nside(), plan.nside()),
+        return Err(SkyError::NsideDiffers {
+            what: "map2alm (map and plan)",
+            left: map.nside(),
+            right: plan.nside(),
         });
     }
     let values = ring_values(map)?;
@@ -168,9 +169,10 @@ pub fn anafast(map: &SkyMap, opts: &Map2AlmOptions) -> Result<PowerSpectra> {
 /// As [`map2alm`], and when the maps' nsides or field counts differ.
 pub fn anafast_cross(a: &SkyMap, b: &SkyMap, opts: &Map2AlmOptions) -> Result<PowerSpectra> {
     if a.nside() != b.nside() {
-        return Err(SkyError::Mismatch {
+        return Err(SkyError::NsideDiffers {
             what: "anafast",
-            detail: format!("nside {} and {} differ", a.nside(), b.nside()),
+            left: a.nside(),
+            right: b.nside(),
         });
     }
     let plan = opts.plan(a.nside())?;

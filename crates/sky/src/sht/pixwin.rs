@@ -224,12 +224,10 @@ fn wigner_d22(x: f64, out: &mut [f64]) {
 fn check_lmax(nside: u64, lmax: Option<usize>) -> Result<usize> {
     let lmax = lmax.unwrap_or(3 * nside as usize - 1);
     if lmax > 4 * nside as usize {
-        return Err(SkyError::Mismatch {
+        return Err(SkyError::LmaxTooLarge {
             what: "pixel window",
-            detail: format!(
-                "lmax {lmax} is above 4 nside = {} (HEALPix's windows stop there)",
-                4 * nside
-            ),
+            lmax,
+            nside,
         });
     }
     Ok(lmax)
@@ -245,7 +243,7 @@ fn check_lmax(nside: u64, lmax: Option<usize>) -> Result<usize> {
 /// good to 1e-5). The cost grows as `nside²`: about a second at nside 256 on two cores.
 ///
 /// # Errors
-/// [`SkyError::Healpix`] for `nside` 0, [`SkyError::Mismatch`] when `lmax > 4 nside`.
+/// [`SkyError::Healpix`] for `nside` 0, [`SkyError::LmaxTooLarge`] when `lmax > 4 nside`.
 ///
 /// # Example
 /// ```

@@ -147,7 +147,8 @@ impl ShtPlan {
     /// `lmax`).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when `nside` is 0 or `lmax > 4 nside` (a HEALPix map cannot
+    /// [`SkyError::Mismatch`] when `nside` is 0, [`SkyError::LmaxTooLarge`] when
+    /// `lmax > 4 nside` (a HEALPix map cannot
     /// constrain such multipoles; healpy's default is `3 nside − 1`).
     pub fn new(nside: u64, lmax: usize, mmax: usize) -> Result<Self> {
         if nside == 0 || nside > 1 << 20 {
@@ -158,13 +159,10 @@ impl ShtPlan {
         }
         let nside = nside as usize;
         if lmax > 4 * nside {
-            return Err(SkyError::Mismatch {
+            return Err(SkyError::LmaxTooLarge {
                 what: "spherical harmonic transform",
-                detail: format!(
-                    "lmax {lmax} is above 4 nside = {}; use at most 3 nside - 1 = {}",
-                    4 * nside,
-                    3 * nside - 1
-                ),
+                lmax,
+                nside: nside as u64,
             });
         }
         let mmax = mmax.min(lmax);

@@ -54,13 +54,6 @@ const SETTINGS: &str = "settings.json";
 const RESULT: &str = "result.json";
 const BEST: &str = "best.bpk";
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
-    TrainError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    }
-}
-
 /// The fields in which `old` and `new` differ, as `path: old → new` lines (objects compared
 /// key by key, anything else as a whole).
 pub fn settings_difference(old: &Value, new: &Value) -> Vec<String> {
@@ -135,7 +128,7 @@ impl Checkpointing {
         let path = dir.join(SETTINGS);
         let recorded = self.recorded(schedule);
         if !path.exists() {
-            std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
             return write_json(&path, &recorded);
         }
         if !self.resume {
@@ -148,7 +141,7 @@ impl Checkpointing {
                 ],
             });
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, e))?;
         let old: Value = serde_json::from_str(&text).map_err(|e| TrainError::Data {
             path: path.clone(),
             line: Some(e.line()),
@@ -176,7 +169,7 @@ impl Checkpointing {
         if !path.exists() {
             return Ok(None);
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, e))?;
         serde_json::from_str(&text)
             .map(Some)
             .map_err(|e| TrainError::Data {
@@ -207,7 +200,7 @@ impl Checkpointing {
         if !path.exists() {
             return Ok(None);
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, e))?;
         let state: State = serde_json::from_str(&text).map_err(|e| TrainError::Data {
             path: path.clone(),
             line: Some(e.line()),
@@ -217,13 +210,13 @@ impl Checkpointing {
             let p = dir.join(file);
             net.clone()
                 .try_load_file(&p)
-                .map_err(|e| io_err(&p, format!("{e:?}")))
+                .map_err(|e| TrainError::record(&p, e))
         };
         let opath = dir.join(&state.optim_file);
         let optim = AdamConfig::new()
             .init()
             .load(&opath)
-            .map_err(|e| io_err(&opath, format!("{e:?}")))?;
+            .map_err(|e| TrainError::record(&opath, e))?;
         let best = match state.best {
             Some((epoch, loss)) => Some((epoch, loss, load(BEST)?)),
             None => None,
@@ -259,8 +252,8 @@ impl Checkpointing {
             let tmp = dir.join(format!("{name}.partial"));
             m.clone()
                 .save_file(&tmp)
-                .map_err(|e| io_err(&tmp, format!("{e:?}")))?;
-            std::fs::rename(&tmp, dir.join(name)).map_err(|e| io_err(&dir.join(name), e))
+                .map_err(|e| TrainError::record(&tmp, e))?;
+            std::fs::rename(&tmp, dir.join(name)).map_err(|e| TrainError::io(&dir.join(name), e))
         };
         write_model(net, &model_file)?;
         if let Some((_, _, best)) = stopper.best_ref().filter(|_| new_best) {
@@ -269,7 +262,7 @@ impl Checkpointing {
         let opath = dir.join(&optim_file);
         optim
             .save(&opath)
-            .map_err(|e| io_err(&opath, format!("{e:?}")))?;
+            .map_err(|e| TrainError::record(&opath, e))?;
         let old = read_files(dir);
         let state = State {
             history: history.clone(),
@@ -289,22 +282,15 @@ impl Checkpointing {
         }
         Ok(())
     }
-
-    /// Removes the checkpoint of a finished run (its results live elsewhere).
-    pub fn clear(&self) -> Result<()> {
-        match &self.dir {
-            Some(dir) if dir.exists() => std::fs::remove_dir_all(dir).map_err(|e| io_err(dir, e)),
-            _ => Ok(()),
-        }
-    }
 }
 
 /// Writes `value` as JSON to `path` through a temporary file renamed into place.
 fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     let tmp = path.with_extension("json.partial");
-    let text = serde_json::to_string(value).map_err(|e| io_err(path, e))?;
-    std::fs::write(&tmp, text).map_err(|e| io_err(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))
+    let text =
+        serde_json::to_string(value).map_err(|e| TrainError::io(path, std::io::Error::other(e)))?;
+    std::fs::write(&tmp, text).map_err(|e| TrainError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| TrainError::io(path, e))
 }
 
 /// The weight files the current `state.json` of `dir` names.

@@ -128,8 +128,9 @@ pub struct FaceBlock {
     norm: GroupNorm,
 }
 
-/// One block of the network.
+/// One block of the network. (A handful per network, built once: not boxed.)
 #[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
 enum MeshBlock {
     PrimalDual(PdBlock),
     Faces(FaceBlock),
