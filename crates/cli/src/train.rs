@@ -121,9 +121,13 @@ pub struct GraphTrainArgs {
     /// Seed of folds, shuffling and weights.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Append continuous node attributes to the one-hot node labels; they are standardised
-    /// with each fold's training statistics (kept in run.json for new graphs).
-    #[arg(long)]
+    /// Leave out the continuous node attributes (NAME_node_attributes.txt). By default they
+    /// are appended to the one-hot node labels when the data set has them, standardised with
+    /// each fold's training statistics (kept in run.json for new graphs).
+    #[arg(long, conflicts_with = "node_attributes")]
+    no_node_attributes: bool,
+    /// Accepted for older scripts: node attributes are read by default now.
+    #[arg(long, hide = true)]
     node_attributes: bool,
     /// Use the data set's edge labels (one-hot) as edge features: GINE layers instead of GIN
     /// (GIN only).
@@ -178,7 +182,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     };
     let options = TuOptions {
         node_labels: true,
-        node_attributes: a.node_attributes,
+        node_attributes: !a.no_node_attributes,
         edge_labels: a.edge_labels,
     };
     let data = TuDataset::load(&a.data, options)?;

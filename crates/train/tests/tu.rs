@@ -87,7 +87,8 @@ fn bad_folders_are_clear_errors() {
     assert!(err().contains("2 lines for 3 nodes"), "{}", err());
     std::fs::remove_file(ds.join("TOY_node_labels.txt")).unwrap();
     let ok = TuDataset::load(&ds, TuOptions::default()).unwrap();
-    assert_eq!(ok.features(), 1, "no node labels: a constant feature");
+    // No node labels: one-hot degrees (0 and 1 here: the one edge is stored one way).
+    assert_eq!(ok.features(), 2, "no node labels: one-hot degrees");
 }
 
 /// A TU folder `dir/RING` of 40 unlabelled-node graphs: cycles (class 1) and paths (class 0)
@@ -122,9 +123,39 @@ fn write_rings(dir: &Path) -> PathBuf {
     ds
 }
 
+/// Graphs without node labels or attributes get their nodes' degrees, one-hot; data read
+/// against a trained model's vocabulary keep its columns (higher degrees in the last one).
+#[test]
+fn unlabelled_graphs_get_one_hot_degrees() {
+    use tessera_train::data::TuVocabulary;
+    let dir = tempfile::tempdir().unwrap();
+    let ds = write_rings(dir.path());
+    let data = TuDataset::load(&ds, TuOptions::default()).unwrap();
+    // Cycles: every node of degree 2; paths: two ends of degree 1.
+    assert_eq!((data.features(), data.vocabulary.degree_columns), (3, 3));
+    let path = &data.graphs[1];
+    assert_eq!(
+        &path.x[..3],
+        [0.0, 1.0, 0.0],
+        "a path's first node has one neighbour"
+    );
+    assert_eq!(&path.x[3..6], [0.0, 0.0, 1.0]);
+    let narrow = TuVocabulary {
+        degree_columns: 2,
+        ..data.vocabulary.clone()
+    };
+    let again = TuDataset::load_with(&ds, TuOptions::default(), Some(&narrow)).unwrap();
+    assert_eq!(again.features(), 2);
+    assert_eq!(
+        &again.graphs[0].x[..2],
+        [0.0, 1.0],
+        "degree 2 in the last column"
+    );
+}
+
 /// The toy tasks' classifier and schedule.
-fn ring_recipe() -> (GinClassifierConfig, FitConfig) {
-    let model = GinClassifierConfig::new(1, 2)
+fn ring_recipe(data: &TuDataset) -> (GinClassifierConfig, FitConfig) {
+    let model = GinClassifierConfig::new(data.features(), 2)
         .with_hidden(16)
         .with_layers(2)
         .with_dropout(0.0);
@@ -151,7 +182,7 @@ fn gin_learns_a_toy_task_reproducibly() {
     let dir = tempfile::tempdir().unwrap();
     let ds = write_rings(dir.path());
     let data = TuDataset::load(&ds, TuOptions::default()).unwrap();
-    let (model, cfg) = ring_recipe();
+    let (model, cfg) = ring_recipe(&data);
     let a = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
     assert!(a.mean >= 0.9, "accuracy {}", a.mean);
     let b = cross_validate(&data, &model, &cfg, |_, _, _| {}).unwrap();
@@ -312,7 +343,7 @@ fn a_model_trained_on_all_graphs_is_kept_and_reloaded() {
     let dir = tempfile::tempdir().unwrap();
     let ds = write_rings(dir.path());
     let data = TuDataset::load(&ds, TuOptions::default()).unwrap();
-    let (model, cfg) = ring_recipe();
+    let (model, cfg) = ring_recipe(&data);
     let mut epochs = 0;
     let (net, scaler, history) =
         train_on_all(&data, &model, &cfg, &Default::default(), |_, _| epochs += 1).unwrap();
@@ -363,7 +394,7 @@ fn node_attributes_are_standardised_with_the_training_statistics() {
     };
     let data = TuDataset::load(&ds, options).unwrap();
     assert_eq!((data.features(), data.attributes), (1, 1));
-    let (model, mut cfg) = ring_recipe();
+    let (model, mut cfg) = ring_recipe(&data);
     cfg.schedule.epochs = 3;
     let (net, scaler, history) =
         train_on_all(&data, &model, &cfg, &Default::default(), |_, _| {}).unwrap();
@@ -407,6 +438,7 @@ fn new_graphs_are_read_against_the_training_vocabulary() {
         node_labels: vec![0, 2, 5],
         edge_labels: vec![],
         classes: vec![-1, 1],
+        degree_columns: 0,
     };
     let load = || TuDataset::load_with(&ds, TuOptions::default(), Some(&vocabulary));
     let toy = load().unwrap();

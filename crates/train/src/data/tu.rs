@@ -39,7 +39,15 @@ pub struct TuVocabulary {
     pub edge_labels: Vec<i64>,
     /// Graph label values, one class each.
     pub classes: Vec<i64>,
+    /// For graphs without node labels or attributes: one-hot degree columns (degrees
+    /// `0..degree_columns - 1`, the last column for that degree and above); 0 otherwise.
+    #[serde(default)]
+    pub degree_columns: usize,
 }
+
+/// The most one-hot degree columns of graphs without node features (higher degrees share the
+/// last column).
+const MAX_DEGREE_COLUMNS: usize = 64;
 
 /// A TU dataset: graphs with node features and one class per graph.
 #[derive(Clone, Debug)]
@@ -234,14 +242,7 @@ impl TuDataset {
             }
             attributes = features.first().map_or(0, Vec::len) - node_vocabulary.len();
         }
-        let width = features.first().map_or(0, Vec::len);
-        let width = if width == 0 {
-            // No node features: a constant 1 (the usual choice for unlabelled graphs).
-            features.iter_mut().for_each(|f| f.push(1.0));
-            1
-        } else {
-            width
-        };
+        let unfeatured = features.first().is_none_or(Vec::is_empty);
         // Edges.
         let a_path = file("A");
         let mut edges: Vec<Vec<[u32; 2]>> = vec![Vec::new(); num_graphs];
@@ -309,6 +310,26 @@ impl TuDataset {
             Some(values) => vocabulary_of(values, known, &el_path, "edge label")?,
             None => Vec::new(),
         };
+        // No node features: each node's degree, one-hot (the GIN paper's and Errica et al.'s
+        // choice for unlabelled graphs), with the training data's columns.
+        let mut degree_columns = 0;
+        if unfeatured {
+            let mut degree = vec![0usize; n];
+            for g in 0..num_graphs {
+                for &[s, _] in &edges[g] {
+                    degree[first[g] + s as usize] += 1;
+                }
+            }
+            degree_columns = match vocabulary {
+                Some(v) => v.degree_columns.max(1),
+                None => (degree.iter().copied().max().unwrap_or(0) + 1).min(MAX_DEGREE_COLUMNS),
+            };
+            for (f, &d) in features.iter_mut().zip(&degree) {
+                f.resize(degree_columns, 0.0);
+                f[d.min(degree_columns - 1)] = 1.0;
+            }
+        }
+        let width = features.first().map_or(0, Vec::len);
         let graphs = (0..num_graphs)
             .map(|g| {
                 let x: Vec<f32> = (first[g]..first[g] + count[g])
@@ -331,6 +352,7 @@ impl TuDataset {
                 node_labels: node_vocabulary,
                 edge_labels: edge_classes,
                 classes: class_values,
+                degree_columns,
             },
             labelled,
             attributes,
