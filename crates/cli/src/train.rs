@@ -152,8 +152,9 @@ pub struct GraphTrainArgs {
 /// Training subcommands.
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {
-    /// Graph classification (GIN by default, or GCN, GraphSAGE, GAT) with k-fold
-    /// cross-validation on a TU dataset.
+    /// Graph classification (GIN by default, or GCN, GraphSAGE, GAT, GATv2, Chebyshev) with
+    /// k-fold cross-validation on a TU dataset; the epoch kept is chosen on a validation split
+    /// of each fold's training graphs, never on the held-out fold.
     ///
     /// Example: tessera train graph --data ../shared/data/graphs/MUTAG --readout gem -o runs/mutag
     Graph(GraphTrainArgs),

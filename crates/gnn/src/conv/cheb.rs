@@ -50,7 +50,7 @@ impl ChebConv {
     /// `L̃ x`.
     fn laplacian(&self, x: Tensor<2>, g: &DeviceBatch) -> Tensor<2> {
         let ax = scatter_sum(
-            x.clone().select(0, g.src.clone()) * g.sym_norm.clone(),
+            x.clone().select(0, g.src.clone()) * g.sym_norm().clone(),
             &g.incoming,
         );
         let s = 2.0 / self.lambda_max;

@@ -102,7 +102,8 @@ impl GatConv {
         g: &'a DeviceBatch,
     ) -> (&'a Tensor<1, Int>, &'a Tensor<1, Int>, &'a Segments) {
         if self.self_loops {
-            (&g.src_loop, &g.dst_loop, &g.incoming_loop)
+            let loops = g.self_loops();
+            (&loops.src, &loops.dst, &loops.incoming)
         } else {
             (&g.src, &g.dst, &g.incoming)
         }

@@ -41,11 +41,12 @@ impl GcnConv {
         let [n, _] = x.dims();
         // Transform first (fewer columns to move when d_output < d_input), bias after.
         let h = x.matmul(self.linear.weight.val());
-        let messages = h.select(0, g.src_loop.clone()) * g.gcn_norm.clone();
+        let loops = g.self_loops();
+        let messages = h.select(0, loops.src.clone()) * loops.gcn_norm.clone();
         let [_, f] = messages.dims();
         let out = Tensor::zeros([n, f], &messages.device()).select_assign(
             0,
-            g.dst_loop.clone(),
+            loops.dst.clone(),
             messages,
             burn::tensor::IndexingUpdateOp::Add,
         );

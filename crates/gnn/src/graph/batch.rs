@@ -1,5 +1,7 @@
 //! [`Graph`], [`GraphBatch`] and [`DeviceBatch`].
 
+use std::sync::{Arc, OnceLock};
+
 use burn::prelude::*;
 
 use super::scatter::Segments;
@@ -186,50 +188,14 @@ impl GraphBatch {
         Ok(b)
     }
 
-    /// The batch on `device`, with the index tensors and segment layouts layers use.
+    /// The batch on `device`, with the index tensors and segment layouts every layer uses; the
+    /// normalisations only some layers need (GCN's, the Laplacian's, the self-loops) are
+    /// computed by the first layer that asks, and kept with the batch.
     pub fn to_device(&self, device: &Device) -> DeviceBatch {
-        let ints = |v: &[u32]| {
-            let data: Vec<i64> = v.iter().map(|&i| i as i64).collect();
-            Tensor::<1, Int>::from_data(TensorData::new(data, [v.len()]), device)
-        };
         let x = Tensor::<2>::from_data(
             TensorData::new(self.x.clone(), [self.num_nodes, self.features]),
             device,
         );
-        // Self-loop-augmented edges and GCN's symmetric normalisation 1/sqrt(d_src d_dst).
-        let mut deg = vec![1.0f32; self.num_nodes];
-        for &d in &self.dst {
-            deg[d as usize] += 1.0;
-        }
-        let loops: Vec<u32> = (0..self.num_nodes as u32).collect();
-        let src_loop: Vec<u32> = self
-            .src
-            .iter()
-            .copied()
-            .chain(loops.iter().copied())
-            .collect();
-        let dst_loop: Vec<u32> = self
-            .dst
-            .iter()
-            .copied()
-            .chain(loops.iter().copied())
-            .collect();
-        let norm: Vec<f32> = src_loop
-            .iter()
-            .zip(&dst_loop)
-            .map(|(&s, &d)| 1.0 / (deg[s as usize] * deg[d as usize]).sqrt())
-            .collect();
-        // Symmetric normalisation without self-loops, for Laplacians: 1/sqrt(d_src d_dst).
-        let mut plain = vec![0.0f32; self.num_nodes];
-        for &d in &self.dst {
-            plain[d as usize] += 1.0;
-        }
-        let sym: Vec<f32> = self
-            .src
-            .iter()
-            .zip(&self.dst)
-            .map(|(&s, &d)| 1.0 / (plain[s as usize] * plain[d as usize]).sqrt())
-            .collect();
         let edge_attr = (self.edge_features > 0).then(|| {
             Tensor::<2>::from_data(
                 TensorData::new(self.edge_attr.clone(), [self.src.len(), self.edge_features]),
@@ -239,21 +205,42 @@ impl GraphBatch {
         DeviceBatch {
             x,
             edge_attr,
-            sym_norm: Tensor::<1>::from_data(TensorData::new(sym, [self.src.len()]), device)
-                .unsqueeze_dim(1),
-            src: ints(&self.src),
-            dst: ints(&self.dst),
-            src_loop: ints(&src_loop),
-            dst_loop: ints(&dst_loop),
-            gcn_norm: Tensor::<1>::from_data(TensorData::new(norm, [src_loop.len()]), device)
-                .unsqueeze_dim(1),
+            src: ints(&self.src, device),
+            dst: ints(&self.dst, device),
             incoming: Segments::new(&self.dst, self.num_nodes, device),
-            incoming_loop: Segments::new(&dst_loop, self.num_nodes, device),
             nodes: Segments::new(&self.batch, self.num_graphs, device),
             num_nodes: self.num_nodes,
             num_graphs: self.num_graphs,
+            edges: Arc::new((self.src.clone(), self.dst.clone())),
+            lazy: Arc::default(),
         }
     }
+}
+
+fn ints(v: &[u32], device: &Device) -> Tensor<1, Int> {
+    let data: Vec<i64> = v.iter().map(|&i| i as i64).collect();
+    Tensor::<1, Int>::from_data(TensorData::new(data, [v.len()]), device)
+}
+
+/// The edges with one self-loop per node appended, on a device.
+#[derive(Clone, Debug)]
+pub struct SelfLoops {
+    /// Sources `[E + N]`.
+    pub src: Tensor<1, Int>,
+    /// Targets `[E + N]`.
+    pub dst: Tensor<1, Int>,
+    /// The augmented edges grouped by target node (attention over a node and its neighbours).
+    pub incoming: Segments,
+    /// GCN's normalisation `1/sqrt(d_src d_dst)` per augmented edge, degrees counting the
+    /// self-loop `[E + N, 1]`.
+    pub gcn_norm: Tensor<2>,
+}
+
+/// What layers compute from the batch when they first need it.
+#[derive(Debug, Default)]
+struct Lazy {
+    loops: OnceLock<SelfLoops>,
+    sym_norm: OnceLock<Tensor<2>>,
 }
 
 /// A [`GraphBatch`] on a device.
@@ -267,24 +254,63 @@ pub struct DeviceBatch {
     pub src: Tensor<1, Int>,
     /// Edge targets `[E]`.
     pub dst: Tensor<1, Int>,
-    /// Sources with one self-loop per node appended `[E + N]`.
-    pub src_loop: Tensor<1, Int>,
-    /// Targets with the self-loops `[E + N]`.
-    pub dst_loop: Tensor<1, Int>,
-    /// GCN normalisation per self-loop-augmented edge `[E + N, 1]`.
-    pub gcn_norm: Tensor<2>,
-    /// `1/sqrt(d_src d_dst)` per edge, degrees without self-loops `[E, 1]` (the normalised
-    /// adjacency of the graph Laplacian).
-    pub sym_norm: Tensor<2>,
     /// Edges grouped by target node (for neighbourhood reductions).
     pub incoming: Segments,
-    /// Self-loop-augmented edges grouped by target node (attention over a node and its
-    /// neighbours).
-    pub incoming_loop: Segments,
     /// Nodes grouped by graph (for readouts).
     pub nodes: Segments,
     /// Total nodes.
     pub num_nodes: usize,
     /// Number of graphs.
     pub num_graphs: usize,
+    /// The edges on the CPU, for what is computed on first use.
+    edges: Arc<(Vec<u32>, Vec<u32>)>,
+    lazy: Arc<Lazy>,
+}
+
+impl DeviceBatch {
+    /// The edges with a self-loop per node and GCN's normalisation (computed on first use).
+    pub fn self_loops(&self) -> &SelfLoops {
+        self.lazy.loops.get_or_init(|| {
+            let (src, dst) = &*self.edges;
+            let device = self.x.device();
+            let loops = 0..self.num_nodes as u32;
+            let src_loop: Vec<u32> = src.iter().copied().chain(loops.clone()).collect();
+            let dst_loop: Vec<u32> = dst.iter().copied().chain(loops).collect();
+            let mut deg = vec![1.0f32; self.num_nodes];
+            for &d in dst {
+                deg[d as usize] += 1.0;
+            }
+            let norm: Vec<f32> = src_loop
+                .iter()
+                .zip(&dst_loop)
+                .map(|(&s, &d)| 1.0 / (deg[s as usize] * deg[d as usize]).sqrt())
+                .collect();
+            SelfLoops {
+                gcn_norm: Tensor::<1>::from_data(TensorData::new(norm, [src_loop.len()]), &device)
+                    .unsqueeze_dim(1),
+                incoming: Segments::new(&dst_loop, self.num_nodes, &device),
+                src: ints(&src_loop, &device),
+                dst: ints(&dst_loop, &device),
+            }
+        })
+    }
+
+    /// `1/sqrt(d_src d_dst)` per edge, degrees without self-loops `[E, 1]`: the normalised
+    /// adjacency of the graph Laplacian (computed on first use).
+    pub fn sym_norm(&self) -> &Tensor<2> {
+        self.lazy.sym_norm.get_or_init(|| {
+            let (src, dst) = &*self.edges;
+            let mut degree = vec![0.0f32; self.num_nodes];
+            for &d in dst {
+                degree[d as usize] += 1.0;
+            }
+            let sym: Vec<f32> = src
+                .iter()
+                .zip(dst)
+                .map(|(&s, &d)| 1.0 / (degree[s as usize] * degree[d as usize]).sqrt())
+                .collect();
+            Tensor::<1>::from_data(TensorData::new(sym, [src.len()]), &self.x.device())
+                .unsqueeze_dim(1)
+        })
+    }
 }

@@ -6,7 +6,7 @@ mod primal_dual;
 mod scatter;
 mod tiles;
 
-pub use batch::{DeviceBatch, Graph, GraphBatch};
+pub use batch::{DeviceBatch, Graph, GraphBatch, SelfLoops};
 pub use primal_dual::{DevicePrimalDual, PrimalDualBatch, PrimalDualGraph};
 pub(crate) use scatter::select_heads;
 pub use scatter::{Segments, scatter_max, scatter_mean, scatter_sum, segment_softmax};
