@@ -650,6 +650,46 @@ fn ablation_variants_run() {
     }
 }
 
+/// Every graph layer of tessera-gnn runs on mesh faces (the primal graph) in place of the
+/// primal-dual blocks, with every readout but HISTOGRAPH (which reads the dual stream, and is
+/// refused), and nothing pools.
+#[test]
+fn graph_layers_run_on_mesh_faces() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    use tessera_gnn::conv::GraphLayerKind;
+    let data = small_dataset();
+    let device = Device::flex();
+    let refs: Vec<&PrimalDualGraph> = data.train.iter().map(|s| &s.graph).collect();
+    let batch = PrimalDualBatch::new(&refs).unwrap();
+    for kind in GraphLayerKind::ALL {
+        for readout in [
+            MeshReadout::Mean,
+            MeshReadout::Max,
+            MeshReadout::Gem,
+            MeshReadout::Attention,
+        ] {
+            let net = PdMeshNetConfig::new(1, 7, 2)
+                .with_channels(vec![6, 6])
+                .with_face_conv(Some(kind))
+                .with_readout(readout)
+                .init(&device)
+                .unwrap();
+            assert!(
+                net.pooling_steps(&batch, &device).unwrap().is_empty(),
+                "{kind:?}"
+            );
+            let p = classify(&net, &data.test, 2).unwrap();
+            assert_eq!(p.len(), 2, "{kind:?} {readout:?}");
+            assert!(p.iter().all(|r| (r.iter().sum::<f64>() - 1.0).abs() < 1e-4));
+        }
+        let histograph = PdMeshNetConfig::new(1, 7, 2)
+            .with_face_conv(Some(kind))
+            .with_readout(MeshReadout::Histograph)
+            .init(&device);
+        assert!(histograph.is_err(), "{kind:?}");
+    }
+}
+
 #[test]
 fn configuration_files_may_state_only_what_they_change() {
     let released = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/pdmesh_shrec.json");
