@@ -36,6 +36,21 @@ pub enum TrainError {
     /// Settings that cannot work together.
     #[error("{0}")]
     Config(String),
+    /// Maps that do not fit a sphere network: `[nside, channels, targets]` of the maps against
+    /// `[nside, channels, outputs]` of the network.
+    #[error(
+        "{what}: maps at nside {} with {} channel(s) and {} target(s); the network reads nside {} \
+         with {} channel(s) into {} output(s)",
+        maps[0], maps[1], maps[2], network[0], network[1], network[2]
+    )]
+    MapsDoNotFit {
+        /// Which maps.
+        what: String,
+        /// The maps' nside, channels and targets.
+        maps: [u64; 3],
+        /// The network's nside, channels and outputs.
+        network: [u64; 3],
+    },
     /// A training schedule that cannot train (a batch size of 0, …).
     #[error(transparent)]
     Schedule(#[from] crate::schedule::ScheduleError),

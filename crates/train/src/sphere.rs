@@ -156,16 +156,11 @@ fn check_compatible(model: &SphereCnnConfig, set: &MapSet, what: &str) -> Result
         || set.channels != model.channels
         || set.targets.outputs() != model.outputs
     {
-        return Err(TrainError::Config(format!(
-            "{what}: maps at nside {} with {} channel(s) and {} target(s); the network reads \
-             nside {} with {} channel(s) into {} output(s)",
-            set.nside,
-            set.channels,
-            set.targets.outputs(),
-            model.nside,
-            model.channels,
-            model.outputs
-        )));
+        return Err(TrainError::MapsDoNotFit {
+            what: what.to_string(),
+            maps: [set.nside, set.channels as u64, set.targets.outputs() as u64],
+            network: [model.nside, model.channels as u64, model.outputs as u64],
+        });
     }
     if set.is_empty() {
         return Err(TrainError::Config(format!("{what}: no maps")));

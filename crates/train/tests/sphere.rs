@@ -325,3 +325,32 @@ fn early_stopping_keeps_the_best_epoch() {
     );
     assert!(refused.is_err());
 }
+
+/// Maps of another nside than the network's are refused with an error a caller can match, the
+/// sizes in it.
+#[test]
+fn maps_of_another_nside_are_a_typed_error() {
+    let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let device = burn::prelude::Device::flex();
+    let model = SphereCnnConfig::new(8, 1, 2)
+        .with_widths(vec![4])
+        .with_dense(4);
+    let net = model.init(&device).unwrap();
+    let maps = caps(4, 0);
+    let norm = Normalisation::fit(&maps);
+    let Err(e) = predict(&net, &model, &maps, &norm, 2) else {
+        panic!("nside 4 maps went into an nside 8 network");
+    };
+    assert!(
+        matches!(
+            e,
+            tessera_train::TrainError::MapsDoNotFit {
+                maps: [4, 1, 2],
+                network: [8, 1, 2],
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("maps at nside 4"), "{e}");
+}
