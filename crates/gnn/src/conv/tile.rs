@@ -8,13 +8,13 @@ use burn::prelude::*;
 
 use super::{GraphLayer, GraphLayerConfig};
 use crate::error::Result;
-use crate::graph::{DeviceBatch, Tiles};
+use crate::graph::{DeviceBatch, Graph, Tiles};
 
 /// The neighbourhoods of batches of maps over one set of tiles, kept per batch size and device.
 #[derive(Clone, Debug)]
 pub struct TileNeighbourhoods {
-    tiles: usize,
-    edges: Arc<Vec<[u32; 2]>>,
+    /// One copy of the tiles, without features.
+    one: Arc<Graph>,
     kept: Arc<Mutex<Vec<(usize, Device, DeviceBatch)>>>,
 }
 
@@ -23,17 +23,19 @@ const KEPT: usize = 4;
 
 impl TileNeighbourhoods {
     /// The neighbourhoods of `tiles`.
-    pub fn new(tiles: &impl Tiles) -> Self {
-        TileNeighbourhoods {
-            tiles: tiles.tile_count(),
-            edges: Arc::new(tiles.neighbour_edges()),
+    ///
+    /// # Errors
+    /// Neighbour edges that name a tile out of range.
+    pub fn new(tiles: &impl Tiles) -> Result<Self> {
+        Ok(TileNeighbourhoods {
+            one: Arc::new(tiles.graph(1, vec![0.0; tiles.tile_count()])?),
             kept: Arc::default(),
-        }
+        })
     }
 
     /// Tiles per map.
     pub fn tiles(&self) -> usize {
-        self.tiles
+        self.one.tile_count()
     }
 
     /// `copies` block-diagonal copies on `device`.
@@ -42,16 +44,10 @@ impl TileNeighbourhoods {
         if let Some((_, _, b)) = kept.iter().find(|(c, d, _)| *c == copies && d == device) {
             return b.clone();
         }
-        let graph = crate::graph::Graph {
-            num_nodes: self.tiles,
-            features: 1,
-            x: vec![0.0; self.tiles],
-            edges: self.edges.to_vec(),
-            edge_features: 0,
-            edge_attr: Vec::new(),
-        };
-        let batch = crate::graph::GraphBatch::new(&vec![&graph; copies])
-            .expect("copies of one graph batch")
+        let batch = self
+            .one
+            .batch(copies)
+            .expect("copies of one valid graph batch")
             .to_device(device);
         if kept.len() == KEPT {
             kept.remove(0);
@@ -73,11 +69,11 @@ impl GraphLayerConfig {
     /// The layer on maps over `tiles`.
     ///
     /// # Errors
-    /// None today; kept fallible for tiles that cannot be read.
+    /// Neighbour edges that name a tile out of range.
     pub fn init_on_tiles(&self, tiles: &impl Tiles, device: &Device) -> Result<TileConv> {
         Ok(TileConv {
             layer: self.init(device),
-            neighbourhoods: TileNeighbourhoods::new(tiles),
+            neighbourhoods: TileNeighbourhoods::new(tiles)?,
         })
     }
 }
@@ -98,7 +94,7 @@ impl TileConv {
 mod tests {
     use super::*;
     use crate::conv::GraphLayerKind;
-    use crate::graph::{HealpixTiles, Tiles};
+    use crate::graph::HealpixTiles;
 
     #[test]
     fn every_graph_layer_runs_on_healpix_maps_map_by_map() {

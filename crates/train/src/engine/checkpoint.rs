@@ -36,8 +36,6 @@ struct State {
     /// The best epoch so far and its validation loss (its weights: `best.bpk`).
     best: Option<(usize, f64)>,
     average: WeightAverage,
-    model_file: String,
-    optim_file: String,
 }
 
 /// A checkpoint read back.
@@ -104,11 +102,6 @@ impl Checkpointing {
             dir: self.dir.as_ref().map(|d| d.join(name)),
             ..self.clone()
         }
-    }
-
-    /// Whether `dir` holds a checkpoint.
-    pub fn exists(&self) -> bool {
-        self.dir.as_ref().is_some_and(|d| d.join(STATE).exists())
     }
 
     fn recorded(&self, schedule: &FitSchedule) -> Value {
@@ -212,7 +205,8 @@ impl Checkpointing {
                 .try_load_file(&p)
                 .map_err(|e| TrainError::record(&p, e))
         };
-        let opath = dir.join(&state.optim_file);
+        let (model_file, optim_file) = weight_files(state.history.epochs());
+        let opath = dir.join(&optim_file);
         let optim = AdamConfig::new()
             .init()
             .load(&opath)
@@ -222,7 +216,7 @@ impl Checkpointing {
             None => None,
         };
         Ok(Some(Restored {
-            net: load(&state.model_file)?,
+            net: load(&model_file)?,
             optim,
             history: state.history,
             average: state.average,
@@ -246,8 +240,7 @@ impl Checkpointing {
         let Some(dir) = &self.dir else {
             return Ok(());
         };
-        let tag = history.epochs();
-        let (model_file, optim_file) = (format!("model-e{tag}.bpk"), format!("optim-e{tag}.bin"));
+        let (model_file, optim_file) = weight_files(history.epochs());
         let write_model = |m: &M, name: &str| {
             let tmp = dir.join(format!("{name}.partial"));
             m.clone()
@@ -263,22 +256,17 @@ impl Checkpointing {
         optim
             .save(&opath)
             .map_err(|e| TrainError::record(&opath, e))?;
-        let old = read_files(dir);
         let state = State {
             history: history.clone(),
             best: stopper.best_ref().map(|(e, l, _)| (e, l)),
             average: average.clone(),
-            model_file,
-            optim_file,
         };
         write_json(&dir.join(STATE), &state)?;
-        if let Some((m, o)) = old {
-            if m != state.model_file {
-                let _ = std::fs::remove_file(dir.join(m));
-            }
-            if o != state.optim_file {
-                let _ = std::fs::remove_file(dir.join(o));
-            }
+        // The previous epoch's files, which the old state.json named.
+        if let Some(previous) = history.epochs().checked_sub(1) {
+            let (m, o) = weight_files(previous);
+            let _ = std::fs::remove_file(dir.join(m));
+            let _ = std::fs::remove_file(dir.join(o));
         }
         Ok(())
     }
@@ -293,14 +281,10 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(|e| TrainError::io(path, e))
 }
 
-/// The weight files the current `state.json` of `dir` names.
-fn read_files(dir: &Path) -> Option<(String, String)> {
-    #[derive(serde::Deserialize)]
-    struct Files {
-        model_file: String,
-        optim_file: String,
-    }
-    let text = std::fs::read_to_string(dir.join(STATE)).ok()?;
-    let files: Files = serde_json::from_str(&text).ok()?;
-    Some((files.model_file, files.optim_file))
+/// The weight and optimizer files of the state after `epochs` epochs.
+fn weight_files(epochs: usize) -> (String, String) {
+    (
+        format!("model-e{epochs}.bpk"),
+        format!("optim-e{epochs}.bin"),
+    )
 }
