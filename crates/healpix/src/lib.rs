@@ -47,6 +47,7 @@ mod nside;
 mod par;
 mod query;
 mod reorder;
+mod rotations;
 mod scheme;
 mod tables;
 mod vec3;
@@ -63,6 +64,7 @@ pub use nside::{
 };
 pub use par::Parallelism;
 pub use query::QueryMode;
+pub use rotations::{GridRotation, grid_rotations};
 pub use scheme::{ParseSchemeError, Scheme};
 pub use tables::{NeighbourTable, StencilTable, TableIndex};
 pub use xyf::Xyf;

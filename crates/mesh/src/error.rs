@@ -33,6 +33,16 @@ pub enum MeshError {
         /// What is wrong.
         detail: String,
     },
+    /// A setting that cannot work (a negative strength, a fraction of 1 or more…).
+    #[error("{name} {value} must be {must_be}")]
+    Setting {
+        /// What the setting is.
+        name: String,
+        /// The value given.
+        value: f64,
+        /// What it must be.
+        must_be: &'static str,
+    },
 }
 
 /// `Result` with [`MeshError`] as the default error.

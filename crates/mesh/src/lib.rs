@@ -21,6 +21,7 @@
 //! # Ok::<(), tessera_mesh::MeshError>(())
 //! ```
 
+pub mod augment;
 mod clean;
 mod cluster;
 mod context;
@@ -39,6 +40,7 @@ mod smooth;
 mod thickness;
 mod topology;
 
+pub use augment::{AugmentPart, MeshAugment, random_rotation};
 pub use clean::{MeshReport, clean};
 pub use cluster::{Aggregate, Clustering, Keep, cluster_faces};
 pub use context::{CONTEXT_CHANNELS, CONTEXT_TIMES, face_context};

@@ -26,6 +26,7 @@ mod fits;
 pub mod likelihood;
 mod map;
 mod ops;
+pub mod project;
 mod render;
 pub mod sht;
 pub mod sim;

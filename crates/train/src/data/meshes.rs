@@ -10,18 +10,16 @@ use std::path::{Path, PathBuf};
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use tessera_gnn::graph::{Graph, PrimalDualGraph};
 use tessera_mesh::{
     CONTEXT_CHANNELS, DualConfig, FLOW_CHANNELS, FeatureStats, MeshFolder, MeshGraph,
     PLACEMENT_CHANNELS, Split, THICKNESS_CHANNELS, TriMesh, clean, face_context, face_flow,
-    face_placement, face_thickness, pd_features, read_mesh, smooth,
+    face_placement, face_thickness, pd_features, read_mesh,
 };
 
-use super::cutout::{face_patch, hide};
-use super::mnist::random_rotation;
-use super::warp::SmoothWarp;
+use tessera_mesh::MeshAugment;
+use tessera_mesh::augment::cutout::{face_patch, hide};
 
 use crate::error::{Result, TrainError};
 
@@ -159,193 +157,6 @@ pub struct MeshDataset {
     pub features: MeshFeatures,
     /// The cleaned training meshes with their graphs, for augmentation.
     train_meshes: Vec<(TriMesh, MeshGraph)>,
-}
-
-/// Random changes drawn afresh for every training mesh each epoch; the input features are
-/// recomputed afterwards (with the training split's statistics). PD-MeshNet's features are
-/// invariant to rotations and to uniform scaling: what changes them is a bend, anisotropic
-/// scaling (seen from a random direction when `rotate`) and jitter.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MeshAugment {
-    /// Standard deviation of the three per-axis scale factors, drawn from N(1, σ) (MeshCNN's
-    /// `scale_verts`: 0.1); 0 disables.
-    pub scale: f64,
-    /// Standard deviation of every vertex's Gaussian displacement, in units of the mesh's mean
-    /// edge length; 0 disables.
-    pub jitter: f64,
-    /// Rotate uniformly at random before scaling.
-    pub rotate: bool,
-    /// Amplitude of a smooth random bend applied first (three long plane waves of
-    /// displacement, each moving vertices by up to this fraction of the mesh's RMS radius
-    /// over √3); 0 disables. It varies outlines non-uniformly where scaling only stretches.
-    #[serde(default)]
-    pub warp: f64,
-    /// Wavelengths of the bend across the mesh's diameter (twice its RMS radius), on average:
-    /// each wave draws between ½ and 1½ times this. 1 bends the whole shape; more (e.g. 5)
-    /// reshape each part on its own, such as a small engraving on a large block.
-    #[serde(default = "one_cycle")]
-    pub warp_cycles: f64,
-    /// Longest time of mean-curvature smoothing applied before everything else, in squared RMS
-    /// radii ([`smooth`]): each mesh is smoothed for a time drawn uniformly below it, which
-    /// rounds off tips, notches and rims smaller than about its square root; 0 disables. It
-    /// shows the network rounded versions of sharp outlines.
-    #[serde(default)]
-    pub smooth: f64,
-    /// Largest fraction of the faces hidden by cutout, last of all: each mesh draws a fraction
-    /// uniformly below it, and the input features of a connected patch of that many faces
-    /// (grown from a random face) and of the face pairs touching it are set to the training
-    /// mean, so that the network must also use the parts it would otherwise ignore; 0
-    /// disables.
-    #[serde(default)]
-    pub cutout: f64,
-}
-
-/// One kind of change that [`MeshAugment`] makes, to keep part of an augmentation
-/// ([`MeshAugment::keeping`]), e.g. for test-time augmentation with only the gentler changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum AugmentPart {
-    /// The curvature smoothing ([`MeshAugment::smooth`]).
-    Smooth,
-    /// The smooth bend ([`MeshAugment::warp`]).
-    Warp,
-    /// The random rotation ([`MeshAugment::rotate`]).
-    Rotate,
-    /// The per-axis scaling ([`MeshAugment::scale`]).
-    Scale,
-    /// The vertex jitter ([`MeshAugment::jitter`]).
-    Jitter,
-    /// The hidden patch ([`MeshAugment::cutout`]).
-    Cutout,
-}
-
-fn one_cycle() -> f64 {
-    1.0
-}
-
-impl MeshAugment {
-    /// No augmentation.
-    pub const NONE: MeshAugment = MeshAugment {
-        scale: 0.0,
-        jitter: 0.0,
-        rotate: false,
-        warp: 0.0,
-        warp_cycles: 1.0,
-        smooth: 0.0,
-        cutout: 0.0,
-    };
-
-    /// Checks that every strength is finite and 0 (off) or positive, that the bend draws
-    /// a positive, finite number of wavelengths and that cutout hides less than every face.
-    ///
-    /// # Errors
-    /// [`TrainError::Config`] naming the first setting that cannot work.
-    pub fn check(&self) -> Result<()> {
-        let strengths = [
-            ("scale", self.scale),
-            ("jitter", self.jitter),
-            ("warp", self.warp),
-            ("smooth", self.smooth),
-            ("cutout", self.cutout),
-        ];
-        if let Some((name, value)) = strengths
-            .iter()
-            .find(|(_, v)| !(*v >= 0.0 && v.is_finite()))
-        {
-            return Err(TrainError::Config(format!(
-                "mesh augmentation {name} {value} must be 0 (off) or positive"
-            )));
-        }
-        if !(self.warp_cycles > 0.0 && self.warp_cycles.is_finite()) {
-            return Err(TrainError::Config(format!(
-                "mesh augmentation warp cycles {} must be positive",
-                self.warp_cycles
-            )));
-        }
-        if self.cutout >= 1.0 {
-            return Err(TrainError::Config(format!(
-                "mesh augmentation cutout {} must be below 1 (the fraction of faces hidden)",
-                self.cutout
-            )));
-        }
-        Ok(())
-    }
-
-    /// This augmentation with only the `parts` named left on, at their strengths here, and
-    /// the others off.
-    pub fn keeping(&self, parts: &[AugmentPart]) -> MeshAugment {
-        let strength = |part, value| if parts.contains(&part) { value } else { 0.0 };
-        MeshAugment {
-            scale: strength(AugmentPart::Scale, self.scale),
-            jitter: strength(AugmentPart::Jitter, self.jitter),
-            rotate: self.rotate && parts.contains(&AugmentPart::Rotate),
-            warp: strength(AugmentPart::Warp, self.warp),
-            warp_cycles: self.warp_cycles,
-            smooth: strength(AugmentPart::Smooth, self.smooth),
-            cutout: strength(AugmentPart::Cutout, self.cutout),
-        }
-    }
-
-    /// Whether this changes anything.
-    pub fn is_active(&self) -> bool {
-        self.scale > 0.0
-            || self.jitter > 0.0
-            || self.warp > 0.0
-            || self.smooth > 0.0
-            || self.cutout > 0.0
-    }
-
-    /// A randomly changed copy of `mesh` (same faces, moved vertices; the cutout, which
-    /// changes features, not vertices, is left to the redrawn samples).
-    pub fn apply(&self, mesh: &TriMesh, rng: &mut impl rand::Rng) -> TriMesh {
-        let smoothed;
-        let mesh = if self.smooth > 0.0 {
-            smoothed = smooth(mesh, rng.random_range(0.0..self.smooth));
-            &smoothed
-        } else {
-            mesh
-        };
-        let mut out = mesh.clone();
-        let warp = (self.warp > 0.0)
-            .then(|| SmoothWarp::random(&mesh.vertices, self.warp, self.warp_cycles, rng));
-        let rotation = if self.rotate {
-            random_rotation(rng)
-        } else {
-            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-        };
-        let scale: [f64; 3] = match Normal::new(1.0, self.scale) {
-            Ok(n) if self.scale > 0.0 => std::array::from_fn(|_| n.sample(rng).max(0.5)),
-            _ => [1.0; 3],
-        };
-        let step = self.jitter * mean_edge_length(mesh);
-        let jitter = Normal::new(0.0, step).ok().filter(|_| step > 0.0);
-        for v in &mut out.vertices {
-            if let Some(w) = &warp {
-                *v = w.displace(*v);
-            }
-            let r: [f64; 3] = std::array::from_fn(|i| {
-                (0..3).map(|j| rotation[i][j] * v[j]).sum::<f64>() * scale[i]
-            });
-            *v = match &jitter {
-                Some(n) => r.map(|x| x + n.sample(rng)),
-                None => r,
-            };
-        }
-        out
-    }
-}
-
-fn mean_edge_length(mesh: &TriMesh) -> f64 {
-    let mut sum = 0.0;
-    for t in &mesh.faces {
-        for k in 0..3 {
-            let (a, b) = (
-                mesh.vertices[t[k] as usize],
-                mesh.vertices[t[(k + 1) % 3] as usize],
-            );
-            sum += (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt();
-        }
-    }
-    sum / (3 * mesh.faces.len().max(1)) as f64
 }
 
 /// Features of one mesh before normalisation.

@@ -1,18 +1,16 @@
 //! Spherical MNIST: 28 × 28 digits projected onto a HEALPix map in random orientations, as in
-//! NNhealpix (`projections.projectimages`): the image spans 180° × 180° (colatitude 0…180°,
-//! longitude −90…90°) before a rotation moves it anywhere on the sphere.
+//! NNhealpix (`projections.projectimages`; the projection is [`tessera_sky::project`]).
 //!
-//! Two differences from NNhealpix, both deliberate: rotations are uniform on SO(3) (Haar), where
-//! NNhealpix draws three uniform Euler angles; and each HEALPix pixel is the mean of 4 bilinear
-//! samples of the image at its sub-pixel centres (NNhealpix ray-casts and bins).
+//! One difference from NNhealpix, deliberate: rotations are uniform on SO(3) (Haar), where
+//! NNhealpix draws three uniform Euler angles.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rand::{Rng, RngExt, SeedableRng};
-use rand_distr::{Distribution, StandardNormal};
+use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
-use tessera_healpix::Healpix;
+use tessera_mesh::random_rotation;
+use tessera_sky::project::{IDENTITY_2D, ImageProjector, random_distortion};
 
 use super::maps::{MapSet, MapTargets};
 use crate::error::{Result, TrainError};
@@ -184,156 +182,31 @@ impl Digits {
     }
 }
 
-/// A rotation matrix drawn uniformly on SO(3) (a normalised 4-D Gaussian as a unit quaternion).
-pub fn random_rotation(rng: &mut impl Rng) -> [[f64; 3]; 3] {
-    let q: [f64; 4] = std::array::from_fn(|_| StandardNormal.sample(rng));
-    let n = q.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let [w, x, y, z] = q.map(|v| v / n);
-    [
-        [
-            1.0 - 2.0 * (y * y + z * z),
-            2.0 * (x * y - w * z),
-            2.0 * (x * z + w * y),
-        ],
-        [
-            2.0 * (x * y + w * z),
-            1.0 - 2.0 * (x * x + z * z),
-            2.0 * (y * z - w * x),
-        ],
-        [
-            2.0 * (x * z - w * y),
-            2.0 * (y * z + w * x),
-            1.0 - 2.0 * (x * x + y * y),
-        ],
-    ]
-}
-
-/// Projects images onto NESTED HEALPix maps.
-#[derive(Clone, Debug)]
-pub struct SphereProjector {
-    nside: u64,
-    /// Unit vectors of the 4 sub-pixel centres of every pixel, NESTED: `[npix × 4]`.
-    samples: Vec<[f64; 3]>,
-}
-
-impl SphereProjector {
-    /// Sub-pixel samples per pixel.
-    const SUB: usize = 4;
-
-    /// A projector onto maps of resolution `nside`.
-    ///
-    /// # Errors
-    /// [`TrainError::Config`] for an invalid nside.
-    pub fn new(nside: u64) -> Result<Self> {
-        let fine = Healpix::nested(2 * nside).map_err(|e| TrainError::Config(e.to_string()))?;
-        // NESTED: the 4 children of coarse pixel p are 4p … 4p + 3.
-        let samples = (0..fine.npix())
-            .map(|p| fine.pix2vec(p).expect("pixel in range"))
-            .collect();
-        Ok(SphereProjector { nside, samples })
-    }
-
-    /// The map resolution.
-    pub fn nside(&self) -> u64 {
-        self.nside
-    }
-
-    /// The image seen through `rotation`: pixel value = mean of bilinear samples of the image
-    /// (grey level / 255) at the pixel's sub-pixel centres, after undoing the rotation; 0 off the
-    /// image.
-    ///
-    /// # Panics
-    /// When `image` is not 28 × 28.
-    pub fn project(&self, image: &[u8], rotation: &[[f64; 3]; 3]) -> Vec<f32> {
-        self.project_distorted(image, rotation, &IDENTITY_2D)
-    }
-
-    /// [`project`](Self::project) of the image distorted in its plane: the map shows at image
-    /// point `p` the grey level of the original at `c + distortion · (p − c)`, `c` the image
-    /// centre (see [`random_distortion`]).
-    ///
-    /// # Panics
-    /// When `image` is not 28 × 28.
-    pub fn project_distorted(
-        &self,
-        image: &[u8],
-        rotation: &[[f64; 3]; 3],
-        distortion: &[[f64; 2]; 2],
-    ) -> Vec<f32> {
-        assert_eq!(image.len(), SIDE * SIDE, "a 28 × 28 image");
-        let d = distortion;
-        let centre = SIDE as f64 / 2.0 - 0.5;
-        let r = rotation;
-        let pi = std::f64::consts::PI;
-        let grey = |row: isize, col: isize| -> f64 {
-            if (0..SIDE as isize).contains(&row) && (0..SIDE as isize).contains(&col) {
-                f64::from(image[row as usize * SIDE + col as usize]) / 255.0
+/// Every digit projected in a fresh random orientation from `rng`, distorted by
+/// [`random_distortion`] of `distortion` (0: not distorted, and nothing drawn for it), in
+/// parallel; the maps are concatenated, `[len × npix]`.
+fn project_all(
+    projector: &ImageProjector,
+    digits: &Digits,
+    distortion: f64,
+    rng: &mut impl Rng,
+) -> Vec<f32> {
+    let draws: Vec<_> = (0..digits.len())
+        .map(|_| {
+            let r = random_rotation(rng);
+            let d = if distortion > 0.0 {
+                random_distortion(rng, distortion)
             } else {
-                0.0
-            }
-        };
-        let sample = |v: &[f64; 3]| -> f64 {
-            // Image frame = Rᵀ · sky direction.
-            let u: [f64; 3] =
-                std::array::from_fn(|i| r[0][i] * v[0] + r[1][i] * v[1] + r[2][i] * v[2]);
-            let theta = u[2].clamp(-1.0, 1.0).acos();
-            let phi = u[1].atan2(u[0]);
-            if phi.abs() > pi / 2.0 {
-                return 0.0;
-            }
-            // Offsets from the image centre, in image pixels (row, column).
-            let (dy, dx) = (
-                theta / pi * SIDE as f64 - 0.5 - centre,
-                (phi + pi / 2.0) / pi * SIDE as f64 - 0.5 - centre,
-            );
-            let y = centre + d[0][0] * dy + d[0][1] * dx;
-            let x = centre + d[1][0] * dy + d[1][1] * dx;
-            let (y0, x0) = (y.floor(), x.floor());
-            let (fy, fx) = (y - y0, x - x0);
-            let (i, j) = (y0 as isize, x0 as isize);
-            (1.0 - fy) * ((1.0 - fx) * grey(i, j) + fx * grey(i, j + 1))
-                + fy * ((1.0 - fx) * grey(i + 1, j) + fx * grey(i + 1, j + 1))
-        };
-        self.samples
-            .chunks_exact(Self::SUB)
-            .map(|sub| (sub.iter().map(sample).sum::<f64>() / Self::SUB as f64) as f32)
-            .collect()
-    }
-
-    /// Projects every digit in a fresh random orientation from `rng`, distorted by
-    /// [`random_distortion`] of `distortion` (0: not distorted, and nothing drawn for it), in
-    /// parallel; the maps are concatenated, `[len × npix]`.
-    pub fn project_all(&self, digits: &Digits, distortion: f64, rng: &mut impl Rng) -> Vec<f32> {
-        let draws: Vec<_> = (0..digits.len())
-            .map(|_| {
-                let r = random_rotation(rng);
-                let d = if distortion > 0.0 {
-                    random_distortion(rng, distortion)
-                } else {
-                    IDENTITY_2D
-                };
-                (r, d)
-            })
-            .collect();
-        draws
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, (r, d))| self.project_distorted(digits.image(i), r, d))
-            .collect()
-    }
-}
-
-/// No distortion.
-const IDENTITY_2D: [[f64; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
-
-/// A random distortion of a digit in its plane (for [`SphereProjector::project_distorted`]):
-/// each axis scaled by a factor in `[1 − strength, 1 + strength]` and sheared by a factor in
-/// `[−strength, strength]`, uniformly — new handwriting from the same digits, as in the classic
-/// affine augmentation of MNIST. Rotations in the plane are left to the sphere's rotation.
-pub fn random_distortion(rng: &mut impl Rng, strength: f64) -> [[f64; 2]; 2] {
-    let mut u = || rng.random_range(-strength..=strength);
-    let (sy, sx, shear) = (1.0 + u(), 1.0 + u(), u());
-    [[sy, shear], [0.0, sx]]
+                IDENTITY_2D
+            };
+            (r, d)
+        })
+        .collect();
+    draws
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, (r, d))| projector.project_distorted(digits.image(i), r, d))
+        .collect()
 }
 
 /// Which digits of the IDX test set (`t10k`) spherical MNIST tests on.
@@ -383,7 +256,7 @@ impl MnistTestDigits {
 /// NNhealpix does: under arbitrary rotations a 6 and a 9 are the same shape.
 #[derive(Clone, Debug)]
 pub struct SphericalMnist {
-    projector: SphereProjector,
+    projector: ImageProjector,
     train: Digits,
     test: Digits,
     classes: Vec<u8>,
@@ -422,7 +295,7 @@ impl SphericalMnist {
         let is_test = |i: usize| test_digits.is_test(i, t10k, test_count);
         let train = split(&mut (0..digits.len()).filter(|&i| i >= t10k || !is_test(i)));
         Ok(SphericalMnist {
-            projector: SphereProjector::new(nside)?,
+            projector: ImageProjector::new(nside)?,
             test: split(&mut (0..t10k).filter(|&i| is_test(i))),
             train,
             classes: (0..10).filter(|&l| keep(l)).collect(),
@@ -460,7 +333,7 @@ impl SphericalMnist {
         MapSet {
             nside: self.projector.nside(),
             channels: 1,
-            maps: self.projector.project_all(digits, distortion, &mut rng),
+            maps: project_all(&self.projector, digits, distortion, &mut rng),
             targets: MapTargets::Classes {
                 labels: digits
                     .labels
@@ -495,94 +368,4 @@ impl SphericalMnist {
 mod tests {
     use super::*;
     use rand::SeedableRng;
-
-    fn det(m: &[[f64; 3]; 3]) -> f64 {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    }
-
-    /// Rotations are orthonormal with determinant 1, and uniform: the image of the pole has mean
-    /// 0 and `E[z²] = 1/3` over many draws.
-    #[test]
-    fn rotations_are_uniform_and_proper() {
-        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
-        let (mut mean, mut z2) = ([0.0f64; 3], 0.0);
-        let n = 20_000;
-        for _ in 0..n {
-            let r = random_rotation(&mut rng);
-            assert!((det(&r) - 1.0).abs() < 1e-12);
-            for i in 0..3 {
-                let dot: f64 = (0..3).map(|k| r[i][k] * r[i][k]).sum();
-                assert!((dot - 1.0).abs() < 1e-12);
-                mean[i] += r[i][2] / n as f64;
-            }
-            z2 += r[2][2] * r[2][2] / n as f64;
-        }
-        assert!(mean.iter().all(|m| m.abs() < 0.02), "{mean:?}");
-        assert!((z2 - 1.0 / 3.0).abs() < 0.01, "{z2}");
-    }
-
-    /// Without rotation a white image covers exactly the hemisphere x > 0 (pixels away from its
-    /// edge are 1, pixels behind it 0), and its top-left pixel lands near the north pole at
-    /// longitude −90°.
-    #[test]
-    fn the_image_covers_the_front_hemisphere() {
-        let p = SphereProjector::new(8).unwrap();
-        let hp = Healpix::nested(8).unwrap();
-        let identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
-        let map = p.project(&[255u8; SIDE * SIDE], &identity);
-        for (pix, v) in map.iter().enumerate() {
-            let [x, _, z] = hp.pix2vec(pix as u64).unwrap();
-            if x > 0.15 && z.abs() < 0.95 {
-                assert!((v - 1.0).abs() < 1e-6, "pixel {pix}: {v}");
-            } else if x < -0.15 {
-                assert_eq!(*v, 0.0);
-            }
-        }
-        let mut corner = [0u8; SIDE * SIDE];
-        corner[SIDE * 5 + 2] = 255;
-        let map = p.project(&corner, &identity);
-        let brightest = (0..map.len())
-            .max_by(|&a, &b| map[a].total_cmp(&map[b]))
-            .unwrap();
-        let (theta, phi) = hp.pix2ang(brightest as u64).unwrap();
-        let (want_theta, want_phi) = (5.5 / 28.0 * 180.0, 2.5 / 28.0 * 180.0 - 90.0 + 360.0);
-        assert!((theta.to_degrees() - want_theta).abs() < 8.0, "{theta}");
-        assert!((phi.to_degrees() - want_phi).abs() < 12.0, "{phi}");
-    }
-
-    /// A distortion of 0.5 in both axes magnifies the digit twice about the image centre: a
-    /// central square covers about four times the pixels; the identity changes nothing; random
-    /// distortions stay within their strength.
-    #[test]
-    fn distortions_scale_the_digit_about_its_centre() {
-        let p = SphereProjector::new(16).unwrap();
-        let identity = [[1.0, 0.0], [0.0, 1.0]];
-        let r = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
-        let mut square = [0u8; SIDE * SIDE];
-        for row in 12..16 {
-            for col in 12..16 {
-                square[row * SIDE + col] = 255;
-            }
-        }
-        assert_eq!(
-            p.project_distorted(&square, &r, &identity),
-            p.project(&square, &r)
-        );
-        let bright = |m: Vec<f32>| m.iter().filter(|&&v| v > 0.5).count() as f64;
-        let plain = bright(p.project(&square, &r));
-        let magnified = bright(p.project_distorted(&square, &r, &[[0.5, 0.0], [0.0, 0.5]]));
-        assert!(plain > 5.0, "{plain}");
-        assert!(
-            (3.0..5.0).contains(&(magnified / plain)),
-            "{plain} → {magnified}"
-        );
-        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(4);
-        for _ in 0..100 {
-            let d = random_distortion(&mut rng, 0.2);
-            assert!((0.8..=1.2).contains(&d[0][0]) && (0.8..=1.2).contains(&d[1][1]));
-            assert!(d[0][1].abs() <= 0.2 && d[1][0] == 0.0);
-        }
-    }
 }

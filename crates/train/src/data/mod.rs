@@ -1,6 +1,5 @@
 //! Datasets.
 
-mod cutout;
 mod maps;
 mod meshes;
 mod mnist;
@@ -8,16 +7,13 @@ mod rotations;
 mod split;
 mod standardise;
 mod tu;
-mod warp;
 
 pub use maps::{FolderTarget, MapFields, MapSet, MapTargets, folder_class, network_input};
-pub use meshes::{
-    AugmentPart, MeshAugment, MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample,
-};
-pub use mnist::{
-    Digits, MnistTestDigits, SphereProjector, SphericalMnist, random_distortion, random_rotation,
-};
-pub use rotations::{GridRotation, grid_rotations};
+pub use meshes::{MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample};
+pub use mnist::{Digits, MnistTestDigits, SphericalMnist};
 pub use split::stratified_folds;
 pub use standardise::NodeScaler;
+/// Re-exported: the grid rotations and mesh augmentation that the training data uses.
+pub use tessera_healpix::{GridRotation, grid_rotations};
+pub use tessera_mesh::{AugmentPart, MeshAugment};
 pub use tu::{TuDataset, TuOptions, TuVocabulary};

@@ -20,7 +20,7 @@ struct Wave {
 
 /// A random smooth displacement field drawn for one mesh.
 #[derive(Clone, Debug)]
-pub(crate) struct SmoothWarp {
+pub struct SmoothWarp {
     centre: [f64; 3],
     waves: [Wave; WAVES],
 }
@@ -30,12 +30,7 @@ impl SmoothWarp {
     /// the shape's RMS radius (about the centroid) over √3 each, with between ½ and 1½ times
     /// `cycles` wavelengths across the shape's diameter (twice the RMS radius). With `cycles`
     /// 1 the whole shape bends; with more, each of its parts changes outline on its own.
-    pub(crate) fn random(
-        vertices: &[[f64; 3]],
-        amplitude: f64,
-        cycles: f64,
-        rng: &mut impl Rng,
-    ) -> Self {
+    pub fn random(vertices: &[[f64; 3]], amplitude: f64, cycles: f64, rng: &mut impl Rng) -> Self {
         let n = vertices.len().max(1) as f64;
         let centre: [f64; 3] =
             std::array::from_fn(|i| vertices.iter().map(|v| v[i]).sum::<f64>() / n);
@@ -57,7 +52,7 @@ impl SmoothWarp {
     }
 
     /// The displaced position of `v`.
-    pub(crate) fn displace(&self, v: [f64; 3]) -> [f64; 3] {
+    pub fn displace(&self, v: [f64; 3]) -> [f64; 3] {
         let mut out = v;
         for w in &self.waves {
             let along: f64 = (0..3)

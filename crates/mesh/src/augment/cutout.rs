@@ -6,14 +6,14 @@
 
 use std::collections::VecDeque;
 
+use crate::{FaceGraph, FeatureStats};
 use rand::{Rng, RngExt};
-use tessera_mesh::{FaceGraph, FeatureStats};
 
 /// A patch of `count` faces (all of them when `count` is larger) grown breadth-first over
 /// face adjacency from a random face, as one flag per face: a ball of faces around it, as
 /// near to round as the mesh allows. A patch cannot cross into a part of the mesh that is
 /// not connected to its first face; it stops smaller there.
-pub(crate) fn face_patch(faces: &FaceGraph, count: usize, rng: &mut impl Rng) -> Vec<bool> {
+pub fn face_patch(faces: &FaceGraph, count: usize, rng: &mut impl Rng) -> Vec<bool> {
     let mut hidden = vec![false; faces.num_faces];
     if faces.num_faces == 0 || count == 0 {
         return hidden;
@@ -43,7 +43,7 @@ pub(crate) fn face_patch(faces: &FaceGraph, count: usize, rng: &mut impl Rng) ->
 /// Replaces, in raw features (before z-scoring, row-major), the rows of the `hidden` faces in
 /// `primal` and of every pair of `faces` with a hidden face in `dual` by the statistics' means,
 /// which the z-score maps to zero.
-pub(crate) fn hide(
+pub fn hide(
     faces: &FaceGraph,
     hidden: &[bool],
     (primal, dual): (&mut [f64], &mut [f64]),
