@@ -218,8 +218,9 @@ fn info(file: &PathBuf, triangulate: bool, as_json: bool, out: &mut impl Write) 
     } else {
         writeln!(
             out,
-            "  cleaning: merged {} vertices; dropped {} faces with a repeated vertex, {} zero-area, {} duplicated, {} non-manifold or flipped; removed {} unused vertices",
+            "  cleaning: merged {} vertices; turned over {} faces wound against their neighbours or inward; dropped {} faces with a repeated vertex, {} zero-area, {} duplicated, {} non-manifold or not orientable; removed {} unused vertices",
             report.merged_vertices,
+            report.flipped_faces,
             report.repeated_vertex_faces,
             report.zero_area_faces,
             report.duplicate_faces,

@@ -19,8 +19,13 @@ pub struct MeshReport {
     pub zero_area_faces: usize,
     /// Faces dropped because an earlier face has the same three vertices.
     pub duplicate_faces: usize,
+    /// Faces turned over (their winding reversed) so that each connected part is oriented
+    /// consistently, and outward ([`orient`]).
+    #[serde(default)]
+    pub flipped_faces: usize,
     /// Faces dropped because one of their directed half-edges was already used by a kept face
-    /// (a third face on an edge, or an orientation flip).
+    /// after orientation (a third face on an edge, or a face that no orientation of a
+    /// non-orientable part can fit).
     pub nonmanifold_faces: usize,
     /// Vertices no face uses any more, removed.
     pub isolated_vertices: usize,
@@ -35,17 +40,20 @@ impl MeshReport {
             + self.repeated_vertex_faces
             + self.zero_area_faces
             + self.duplicate_faces
+            + self.flipped_faces
             + self.nonmanifold_faces
             + self.isolated_vertices
             == 0
     }
 }
 
-/// Cleans a mesh as PD-MeshNet's `preprocess_mesh` does: merge vertices at identical
-/// positions, drop faces with a repeated vertex or zero area and duplicated faces, drop faces
-/// whose directed half-edges were already used by a kept face (walking faces in file order: this
-/// removes third faces on an edge and faces with flipped orientation), then remove unused
-/// vertices. Nothing is changed silently: the report counts each kind of change.
+/// Cleans a mesh as PD-MeshNet's `preprocess_mesh` does, except that faces wound the other way
+/// round are turned over instead of dropped: merge vertices at identical positions, drop faces
+/// with a repeated vertex or zero area and duplicated faces, [`orient`] every connected part
+/// consistently and outward, drop faces whose directed half-edges were already used by a kept
+/// face (walking faces in file order: this removes third faces on an edge and faces that a
+/// non-orientable part cannot fit), then remove unused vertices. Faces keep their order. Nothing
+/// is changed silently: the report counts each kind of change.
 ///
 /// # Errors
 /// [`MeshError::Invalid`] naming `what` when no face survives.
@@ -92,7 +100,9 @@ pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
         }
         true
     });
-    // 3. Directed half-edge test.
+    // 3. One orientation per connected part, outward.
+    let flipped = orient(&mesh.vertices, &mut faces);
+    // 4. Directed half-edge test.
     let mut half_edges: HashSet<(u32, u32)> = HashSet::with_capacity(faces.len() * 3);
     let mut nonmanifold = 0;
     faces.retain(|t| {
@@ -110,7 +120,7 @@ pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
             detail: "no face survives cleaning (all degenerate or duplicated)".into(),
         });
     }
-    // 4. Remove unused vertices, keeping the order of the rest.
+    // 5. Remove unused vertices, keeping the order of the rest.
     let mut new_index = vec![u32::MAX; mesh.vertices.len()];
     let mut vertices = Vec::new();
     for t in &faces {
@@ -137,9 +147,84 @@ pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
         repeated_vertex_faces: repeated,
         zero_area_faces: zero,
         duplicate_faces: dup,
+        flipped_faces: flipped,
         nonmanifold_faces: nonmanifold,
         isolated_vertices: isolated,
         output: Topology::of(&cleaned),
     };
     Ok((cleaned, report))
+}
+
+/// Orients faces consistently: within each part connected through edges shared by exactly two
+/// faces, every such edge is walked in opposite directions by its two faces, and each part is
+/// then turned so that its signed volume about its centroid is positive (outward on a closed
+/// surface; on an open one, the side the surface bulges toward). A face is turned over by
+/// swapping its last two corners, so turning a whole mesh over and orienting it gives back the
+/// faces as they were. Parts that are not orientable keep the first orientation reached; the
+/// half-edge test of [`clean`] then drops the faces that do not fit. Returns how many faces
+/// were turned over.
+pub fn orient(vertices: &[[f64; 3]], faces: &mut [[u32; 3]]) -> usize {
+    let undirected = |a: u32, b: u32| (a.min(b), a.max(b));
+    let mut edge_faces: HashMap<(u32, u32), Vec<usize>> = HashMap::with_capacity(faces.len() * 2);
+    for (f, t) in faces.iter().enumerate() {
+        for k in 0..3 {
+            edge_faces
+                .entry(undirected(t[k], t[(k + 1) % 3]))
+                .or_default()
+                .push(f);
+        }
+    }
+    let has_directed =
+        |t: &[u32; 3], a: u32, b: u32| (0..3).any(|k| t[k] == a && t[(k + 1) % 3] == b);
+    let oriented = |t: [u32; 3], flip: bool| if flip { [t[0], t[2], t[1]] } else { t };
+    let mut flip: Vec<Option<bool>> = vec![None; faces.len()];
+    let mut turned = 0;
+    for start in 0..faces.len() {
+        if flip[start].is_some() {
+            continue;
+        }
+        flip[start] = Some(false);
+        let mut part = vec![start];
+        let mut next = 0;
+        while let Some(&f) = part.get(next) {
+            next += 1;
+            let t = oriented(faces[f], flip[f] == Some(true));
+            for k in 0..3 {
+                let (a, b) = (t[k], t[(k + 1) % 3]);
+                let shared = &edge_faces[&undirected(a, b)];
+                if shared.len() != 2 {
+                    continue;
+                }
+                let g = if shared[0] == f { shared[1] } else { shared[0] };
+                if flip[g].is_none() {
+                    // g must walk the edge b → a.
+                    flip[g] = Some(has_directed(&faces[g], a, b));
+                    part.push(g);
+                }
+            }
+        }
+        let corners: Vec<[[f64; 3]; 3]> = part
+            .iter()
+            .map(|&f| oriented(faces[f], flip[f] == Some(true)).map(|v| vertices[v as usize]))
+            .collect();
+        let n = (3 * corners.len()) as f64;
+        let centre: [f64; 3] =
+            std::array::from_fn(|i| corners.iter().flatten().map(|p| p[i]).sum::<f64>() / n);
+        let volume: f64 = corners
+            .iter()
+            .map(|c| {
+                let [a, b, d] = c.map(|p| crate::mesh::sub(p, centre));
+                let n = crate::mesh::cross(b, d);
+                a[0] * n[0] + a[1] * n[1] + a[2] * n[2]
+            })
+            .sum();
+        for &f in &part {
+            let turn = (flip[f] == Some(true)) != (volume < 0.0);
+            if turn {
+                faces[f] = oriented(faces[f], true);
+                turned += 1;
+            }
+        }
+    }
+    turned
 }

@@ -41,7 +41,7 @@ mod thickness;
 mod topology;
 
 pub use augment::{AugmentPart, MeshAugment, random_rotation};
-pub use clean::{MeshReport, clean};
+pub use clean::{MeshReport, clean, orient};
 pub use cluster::{Aggregate, Clustering, Keep, cluster_faces};
 pub use context::{CONTEXT_CHANNELS, CONTEXT_TIMES, face_context};
 pub use error::{MeshError, Result};

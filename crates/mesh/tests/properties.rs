@@ -327,3 +327,61 @@ fn directed_dual_nodes_follow_clusters() {
     let pooled = c.pool_directed(&g.faces, &values, 1, Aggregate::Mean);
     assert_eq!(pooled.len(), 2 * c.graph.pairs.len());
 }
+
+/// Turned over by swapping the last two corners, as `orient` does.
+fn turned(t: [u32; 3]) -> [u32; 3] {
+    [t[0], t[2], t[1]]
+}
+
+/// Faces wound against their neighbours are turned over, not dropped; a closed mesh wound
+/// inward is turned outward; and a whole mesh, closed or open, wound the other way round
+/// cleans to the same faces as the original.
+#[test]
+fn cleaning_orients_faces_instead_of_dropping_them() {
+    let cube = generate::cube();
+    let (outward, report) = clean(&cube, "cube").unwrap();
+    assert_eq!(report.flipped_faces, 0);
+    let mut some = cube.clone();
+    for f in [1, 4, 7] {
+        some.faces[f] = turned(some.faces[f]);
+    }
+    let (fixed, report) = clean(&some, "cube").unwrap();
+    assert_eq!((report.flipped_faces, report.nonmanifold_faces), (3, 0));
+    assert_eq!(fixed.faces, outward.faces);
+    assert!(!report.unchanged());
+    for mesh in [
+        generate::cube(),
+        generate::icosphere(2),
+        generate::torus(12, 8),
+        bent_sheet(),
+    ] {
+        let (want, _) = clean(&mesh, "mesh").unwrap();
+        let mut inside_out = mesh.clone();
+        inside_out.faces.iter_mut().for_each(|t| *t = turned(*t));
+        let (got, report) = clean(&inside_out, "inside out").unwrap();
+        assert_eq!(report.flipped_faces, mesh.faces.len());
+        assert_eq!(report.nonmanifold_faces, 0);
+        assert_eq!(got.faces, want.faces);
+    }
+    // Closed meshes come out with a positive volume.
+    let volume = |m: &TriMesh| -> f64 {
+        m.faces
+            .iter()
+            .map(|t| {
+                let [a, b, c] = t.map(|v| m.vertices[v as usize]);
+                a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0])
+                    + a[2] * (b[0] * c[1] - b[1] * c[0])
+            })
+            .sum()
+    };
+    assert!(volume(&outward) > 0.0);
+}
+
+/// An open surface that bulges: a flat grid lifted into a paraboloid.
+fn bent_sheet() -> TriMesh {
+    let mut sheet = generate::flat_grid(6);
+    for v in &mut sheet.vertices {
+        v[2] = -(v[0] * v[0] + v[1] * v[1]);
+    }
+    sheet
+}
