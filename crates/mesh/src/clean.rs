@@ -58,6 +58,15 @@ impl MeshReport {
 /// # Errors
 /// [`MeshError::Invalid`] naming `what` when no face survives.
 pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
+    clean_tracked(mesh, what).map(|(m, r, _)| (m, r))
+}
+
+/// [`clean`], also giving, for each face of the cleaned mesh, the index of the face it was in
+/// `mesh` (to carry per-face data such as part labels through cleaning).
+///
+/// # Errors
+/// As [`clean`].
+pub fn clean_tracked(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport, Vec<u32>)> {
     let input = Topology::of(mesh);
     // 1. Merge vertices with bit-identical positions (−0.0 and 0.0 merge too).
     let key = |p: &[f64; 3]| p.map(|c| if c == 0.0 { 0u64 } else { c.to_bits() });
@@ -74,6 +83,7 @@ pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
         .iter()
         .map(|t| t.map(|v| remap[v as usize]))
         .collect();
+    let mut origin: Vec<u32> = (0..faces.len() as u32).collect();
     // 2. Degenerate and duplicate faces.
     let (mut repeated, mut zero, mut dup) = (0, 0, 0);
     let mut seen_sets: HashSet<[u32; 3]> = HashSet::with_capacity(faces.len());
@@ -81,7 +91,7 @@ pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
         vertices: mesh.vertices.clone(),
         faces: Vec::new(),
     };
-    faces.retain(|t| {
+    retain_tracked(&mut faces, &mut origin, |t| {
         if t[0] == t[1] || t[1] == t[2] || t[0] == t[2] {
             repeated += 1;
             return false;
@@ -105,7 +115,7 @@ pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
     // 4. Directed half-edge test.
     let mut half_edges: HashSet<(u32, u32)> = HashSet::with_capacity(faces.len() * 3);
     let mut nonmanifold = 0;
-    faces.retain(|t| {
+    retain_tracked(&mut faces, &mut origin, |t| {
         let hes = [(t[0], t[1]), (t[1], t[2]), (t[2], t[0])];
         if hes.iter().any(|h| half_edges.contains(h)) {
             nonmanifold += 1;
@@ -152,7 +162,25 @@ pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
         isolated_vertices: isolated,
         output: Topology::of(&cleaned),
     };
-    Ok((cleaned, report))
+    Ok((cleaned, report, origin))
+}
+
+/// Keeps the faces that `keep` accepts, in order, and their origins with them.
+fn retain_tracked(
+    faces: &mut Vec<[u32; 3]>,
+    origin: &mut Vec<u32>,
+    mut keep: impl FnMut(&[u32; 3]) -> bool,
+) {
+    let mut kept = 0;
+    for i in 0..faces.len() {
+        if keep(&faces[i]) {
+            faces[kept] = faces[i];
+            origin[kept] = origin[i];
+            kept += 1;
+        }
+    }
+    faces.truncate(kept);
+    origin.truncate(kept);
 }
 
 /// Orients faces consistently: within each part connected through edges shared by exactly two

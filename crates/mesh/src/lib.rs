@@ -36,12 +36,13 @@ mod mesh;
 mod placement;
 mod ply;
 mod render;
+pub mod segmentation;
 mod smooth;
 mod thickness;
 mod topology;
 
 pub use augment::{AugmentPart, MeshAugment, random_rotation};
-pub use clean::{MeshReport, clean, orient};
+pub use clean::{MeshReport, clean, clean_tracked, orient};
 pub use cluster::{Aggregate, Clustering, Keep, cluster_faces};
 pub use context::{CONTEXT_CHANNELS, CONTEXT_TIMES, face_context};
 pub use error::{MeshError, Result};

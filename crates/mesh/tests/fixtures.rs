@@ -145,3 +145,38 @@ fn meshcnn_folder_layout() {
             .contains("no class folders")
     );
 }
+
+/// Every COSEG mesh loads with its labels: one label per edge in MeshCNN's order, soft labels
+/// that sum to 1, a part for every face, every part present, and few faces whose three edges
+/// disagree.
+#[test]
+fn coseg_labels_load_and_vote() {
+    use tessera_mesh::segmentation::{SegmentationFolder, read_segmented};
+    for (set, parts, meshes) in [("aliens", 4, 198), ("chairs", 3, 397), ("vases", 4, 297)] {
+        let folder = SegmentationFolder::open(shared(&format!("meshes/coseg/{set}"))).unwrap();
+        assert_eq!(
+            (folder.parts.len(), folder.meshes.len()),
+            (parts, meshes),
+            "{set}"
+        );
+        let mut seen = vec![0usize; parts];
+        let (mut faces, mut mixed) = (0, 0);
+        for (path, _) in &folder.meshes {
+            let m = read_segmented(path, parts).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.face_labels.len(), m.mesh.faces.len());
+            assert_eq!(m.report.nonmanifold_faces, 0, "{}", path.display());
+            let soft = m.edge_labels.soft.as_ref().unwrap();
+            for row in soft.chunks(parts) {
+                assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+            }
+            for (f, &l) in m.face_labels.iter().enumerate() {
+                seen[l as usize] += 1;
+                let e = m.edges.face_edges[m.file_faces[f] as usize];
+                mixed += usize::from(!e.iter().any(|&e| m.edge_labels.hard[e as usize] == l));
+            }
+            faces += m.mesh.faces.len();
+        }
+        assert!(seen.iter().all(|&n| n > 0), "{set}: {seen:?}");
+        assert!(mixed * 100 < faces, "{set}: {mixed} of {faces} faces");
+    }
+}
