@@ -25,7 +25,7 @@ impl GridRotation {
     /// maps of this rotation's pixel count.
     pub fn apply<T: Copy + Default>(&self, values: &[T], channels: usize) -> Option<Vec<T>> {
         let map = self.to.len() * channels;
-        if map == 0 || values.len() % map != 0 {
+        if map == 0 || !values.len().is_multiple_of(map) {
             return None;
         }
         let c = channels;
