@@ -185,8 +185,8 @@ fn retain_tracked(
 
 /// Orients faces consistently: within each part connected through edges shared by exactly two
 /// faces, every such edge is walked in opposite directions by its two faces, and each part is
-/// then turned so that its signed volume about its centroid is positive (outward on a closed
-/// surface; on an open one, the side the surface bulges toward). A face is turned over by
+/// then turned so that its signed volume about the mesh's centroid is positive (outward on a
+/// closed surface; on an open one, away from the mesh's centre). A face is turned over by
 /// swapping its last two corners, so turning a whole mesh over and orienting it gives back the
 /// faces as they were. Parts that are not orientable keep the first orientation reached; the
 /// half-edge test of [`clean`] then drops the faces that do not fit. Returns how many faces
@@ -205,6 +205,17 @@ pub fn orient(vertices: &[[f64; 3]], faces: &mut [[u32; 3]]) -> usize {
     let has_directed =
         |t: &[u32; 3], a: u32, b: u32| (0..3).any(|k| t[k] == a && t[(k + 1) % 3] == b);
     let oriented = |t: [u32; 3], flip: bool| if flip { [t[0], t[2], t[1]] } else { t };
+    // The centre of the whole mesh: each part is turned to face away from it, so that a part
+    // too flat to have a volume of its own (a lone face) still has an outward side.
+    let n = (3 * faces.len()).max(1) as f64;
+    let centre: [f64; 3] = std::array::from_fn(|i| {
+        faces
+            .iter()
+            .flatten()
+            .map(|&v| vertices[v as usize][i])
+            .sum::<f64>()
+            / n
+    });
     let mut flip: Vec<Option<bool>> = vec![None; faces.len()];
     let mut turned = 0;
     for start in 0..faces.len() {
@@ -231,17 +242,11 @@ pub fn orient(vertices: &[[f64; 3]], faces: &mut [[u32; 3]]) -> usize {
                 }
             }
         }
-        let corners: Vec<[[f64; 3]; 3]> = part
+        let volume: f64 = part
             .iter()
-            .map(|&f| oriented(faces[f], flip[f] == Some(true)).map(|v| vertices[v as usize]))
-            .collect();
-        let n = (3 * corners.len()) as f64;
-        let centre: [f64; 3] =
-            std::array::from_fn(|i| corners.iter().flatten().map(|p| p[i]).sum::<f64>() / n);
-        let volume: f64 = corners
-            .iter()
-            .map(|c| {
-                let [a, b, d] = c.map(|p| crate::mesh::sub(p, centre));
+            .map(|&f| {
+                let t = oriented(faces[f], flip[f] == Some(true));
+                let [a, b, d] = t.map(|v| crate::mesh::sub(vertices[v as usize], centre));
                 let n = crate::mesh::cross(b, d);
                 a[0] * n[0] + a[1] * n[1] + a[2] * n[2]
             })
