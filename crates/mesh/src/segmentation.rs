@@ -60,7 +60,7 @@ impl MeshEdges {
 }
 
 /// The part labels of one mesh's edges.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EdgeLabels {
     /// The number of parts.
     pub parts: usize,
@@ -378,6 +378,191 @@ pub struct SegmentedMesh {
     pub edge_labels: EdgeLabels,
     /// Each face's part ([`face_labels`]), on the cleaned faces.
     pub face_labels: Vec<u16>,
+    /// The cleaned mesh's faces and face pairs.
+    pub graph: MeshGraph,
+}
+
+impl SegmentedMesh {
+    /// What scoring a prediction on this mesh needs ([`SegmentationTally::add`]).
+    pub fn truth(&self) -> SegmentationTruth {
+        SegmentationTruth {
+            face_labels: self.face_labels.clone(),
+            face_areas: (0..self.mesh.faces.len())
+                .map(|f| self.mesh.face_area(f))
+                .collect(),
+            face_edges: self
+                .file_faces
+                .iter()
+                .map(|&f| self.edges.face_edges[f as usize])
+                .collect(),
+            edge_labels: self.edge_labels.clone(),
+        }
+    }
+}
+
+/// The labels of one mesh and what its metrics weigh them by.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentationTruth {
+    /// Each face's part.
+    pub face_labels: Vec<u16>,
+    /// Each face's area.
+    pub face_areas: Vec<f64>,
+    /// Each face's three edges, numbered as the label files number them.
+    pub face_edges: Vec<[u32; 3]>,
+    /// The edges' labels.
+    pub edge_labels: EdgeLabels,
+}
+
+/// Segmentation metrics over a set of meshes, as PD-MeshNet and MeshCNN report them.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentationScores {
+    /// Meshes scored.
+    pub meshes: usize,
+    /// Faces scored.
+    pub faces: usize,
+    /// Faces whose part is right, over all faces.
+    pub face_accuracy: f64,
+    /// PD-MeshNet's metric: each mesh's area-weighted face accuracy, averaged over the meshes
+    /// weighted by their face counts.
+    pub area_face_accuracy: f64,
+    /// MeshCNN's hard-label metric: each mesh's fraction of edges whose predicted part is the
+    /// edge's label, averaged over the meshes. An edge takes the prediction of the larger of its
+    /// faces.
+    pub edge_accuracy_hard: f64,
+    /// MeshCNN's soft-label metric: each mesh's fraction of edge area (a third of the areas of
+    /// an edge's faces) whose predicted part is among the edge's annotated parts, averaged over
+    /// the meshes.
+    pub edge_accuracy_soft: f64,
+    /// Intersection over union of each part's faces, over all meshes (`None` for a part that is
+    /// neither predicted nor labelled anywhere).
+    pub part_iou: Vec<Option<f64>>,
+    /// The mean of [`part_iou`](Self::part_iou) over the parts that have one.
+    pub mean_iou: f64,
+}
+
+/// Adds up predictions mesh by mesh; [`scores`](Self::scores) gives the metrics.
+#[derive(Clone, Debug, Default)]
+pub struct SegmentationTally {
+    meshes: usize,
+    faces: usize,
+    right: usize,
+    area_weighted: f64,
+    edge_hard: f64,
+    edge_soft: f64,
+    /// Per part: (intersection, union) in faces.
+    overlap: Vec<(usize, usize)>,
+}
+
+impl SegmentationTally {
+    /// An empty tally for `parts` parts.
+    pub fn new(parts: usize) -> Self {
+        SegmentationTally {
+            overlap: vec![(0, 0); parts],
+            ..Default::default()
+        }
+    }
+
+    /// Scores one mesh's predicted face parts.
+    ///
+    /// # Panics
+    /// When `predicted` does not have one part per face of `truth`, or a part is out of range.
+    pub fn add(&mut self, truth: &SegmentationTruth, predicted: &[u16]) {
+        assert_eq!(
+            predicted.len(),
+            truth.face_labels.len(),
+            "one part per face"
+        );
+        let n = predicted.len();
+        let right = predicted
+            .iter()
+            .zip(&truth.face_labels)
+            .filter(|(p, t)| p == t)
+            .count();
+        let (mut area_right, mut area) = (0.0, 0.0);
+        for ((p, t), a) in predicted
+            .iter()
+            .zip(&truth.face_labels)
+            .zip(&truth.face_areas)
+        {
+            area += a;
+            if p == t {
+                area_right += a;
+            }
+        }
+        for (part, (inter, union)) in self.overlap.iter_mut().enumerate() {
+            let part = part as u16;
+            for (p, t) in predicted.iter().zip(&truth.face_labels) {
+                *inter += usize::from(*p == part && *t == part);
+                *union += usize::from(*p == part || *t == part);
+            }
+        }
+        // Each edge: the prediction of its larger face, and a third of its faces' areas.
+        let labels = &truth.edge_labels;
+        let edges = labels.hard.len();
+        let mut edge_pred: Vec<Option<(u16, f64)>> = vec![None; edges];
+        let mut edge_area = vec![0.0; edges];
+        for ((es, &p), &a) in truth
+            .face_edges
+            .iter()
+            .zip(predicted)
+            .zip(&truth.face_areas)
+        {
+            for &e in es {
+                let e = e as usize;
+                edge_area[e] += a / 3.0;
+                if edge_pred[e].is_none_or(|(_, best)| a > best) {
+                    edge_pred[e] = Some((p, a));
+                }
+            }
+        }
+        let hard_right = edge_pred
+            .iter()
+            .zip(&labels.hard)
+            .filter(|(p, h)| p.is_some_and(|(p, _)| p == **h))
+            .count();
+        let (mut soft_right, mut soft_area) = (0.0, 0.0);
+        if let Some(soft) = &labels.soft {
+            for (e, (p, a)) in edge_pred.iter().zip(&edge_area).enumerate() {
+                soft_area += a;
+                if let Some((p, _)) = p
+                    && soft[e * labels.parts + *p as usize] > 0.0
+                {
+                    soft_right += a;
+                }
+            }
+        }
+        self.meshes += 1;
+        self.faces += n;
+        self.right += right;
+        self.area_weighted += n as f64 * if area > 0.0 { area_right / area } else { 0.0 };
+        self.edge_hard += hard_right as f64 / edges.max(1) as f64;
+        self.edge_soft += if soft_area > 0.0 {
+            soft_right / soft_area
+        } else {
+            0.0
+        };
+    }
+
+    /// The metrics of everything added.
+    pub fn scores(&self) -> SegmentationScores {
+        let per = |v: f64, n: usize| if n == 0 { 0.0 } else { v / n as f64 };
+        let part_iou: Vec<Option<f64>> = self
+            .overlap
+            .iter()
+            .map(|&(i, u)| (u > 0).then(|| i as f64 / u as f64))
+            .collect();
+        let present: Vec<f64> = part_iou.iter().flatten().copied().collect();
+        SegmentationScores {
+            meshes: self.meshes,
+            faces: self.faces,
+            face_accuracy: per(self.right as f64, self.faces),
+            area_face_accuracy: per(self.area_weighted, self.faces),
+            edge_accuracy_hard: per(self.edge_hard, self.meshes),
+            edge_accuracy_soft: per(self.edge_soft, self.meshes),
+            mean_iou: per(present.iter().sum(), present.len()),
+            part_iou,
+        }
+    }
 }
 
 /// Reads a mesh and its label files ([`label_files`]), cleans the mesh and labels its faces.
@@ -412,6 +597,7 @@ pub fn read_segmented(path: &Path, parts: usize) -> Result<SegmentedMesh> {
             soft: Some(soft),
         },
         face_labels,
+        graph,
     })
 }
 
@@ -482,5 +668,42 @@ mod tests {
         assert!(read_seseg(&s, 3, 2).unwrap_err().to_string().contains(":3"));
         let missing = read_eseg(&dir.path().join("none.eseg"), 3, 4).unwrap_err();
         assert!(missing.to_string().contains("none.eseg"));
+    }
+
+    /// Two faces sharing edge 1 (of 5); the larger face is wrong on one mesh.
+    #[test]
+    fn metrics_as_the_papers_define_them() {
+        let truth = SegmentationTruth {
+            face_labels: vec![0, 1],
+            face_areas: vec![1.0, 3.0],
+            face_edges: vec![[0, 1, 2], [1, 3, 4]],
+            edge_labels: EdgeLabels {
+                parts: 2,
+                hard: vec![0, 1, 0, 1, 1],
+                // Edge 1 was annotated as both parts.
+                soft: Some(vec![1., 0., 0.5, 0.5, 1., 0., 0., 1., 0., 1.]),
+            },
+        };
+        let mut all_right = SegmentationTally::new(2);
+        all_right.add(&truth, &[0, 1]);
+        let s = all_right.scores();
+        assert_eq!((s.face_accuracy, s.area_face_accuracy), (1.0, 1.0));
+        assert_eq!((s.edge_accuracy_hard, s.edge_accuracy_soft), (1.0, 1.0));
+        assert_eq!(s.part_iou, [Some(1.0), Some(1.0)]);
+        let mut big_wrong = SegmentationTally::new(2);
+        big_wrong.add(&truth, &[0, 0]);
+        let s = big_wrong.scores();
+        assert_eq!(s.face_accuracy, 0.5);
+        assert_eq!(s.area_face_accuracy, 0.25);
+        // Edges 0, 1 (larger face: 0 ≠ 1), 2 right, 3 and 4 wrong: 2 of 5.
+        assert_eq!(s.edge_accuracy_hard, 0.4);
+        // Edge areas: 1/3 for 0 and 2, 4/3 for 1, 1 for 3 and 4; right: 0, 1 (0 is among its
+        // parts), 2 → (1/3 + 4/3 + 1/3) / 4.
+        assert!((s.edge_accuracy_soft - 0.5).abs() < 1e-12);
+        assert_eq!(s.part_iou, [Some(0.5), Some(0.0)]);
+        assert_eq!(s.mean_iou, 0.25);
+        // Meshes are weighted by their face counts.
+        big_wrong.add(&truth, &[0, 1]);
+        assert_eq!(big_wrong.scores().area_face_accuracy, 0.625);
     }
 }
