@@ -11,7 +11,9 @@
 //! - Sphere: spherical MNIST and folders of FITS maps ([`data::MapSet`]), the NNhealpix sphere CNN
 //!   ([`models::SphereCnn`]), its task, inference and run folders, in [`sphere`].
 //! - Meshes: MeshCNN-layout folders ([`data::MeshDataset`]), the PD-MeshNet classifier
-//!   ([`models::PdMeshNet`]), its task and ensembles, in [`meshfit`].
+//!   ([`models::PdMeshNet`]), its task and ensembles, in [`meshfit`]; COSEG-layout segmentation
+//!   sets ([`data::SegmentDataset`]), PD-MeshNet's U-Net and superpixel segmenters
+//!   ([`models::PdMeshSegmenter`]) and their task, in [`segfit`].
 
 pub mod averaging;
 pub mod compute;
@@ -26,6 +28,7 @@ pub mod models;
 pub mod plots;
 mod run_folder;
 pub mod schedule;
+pub mod segfit;
 pub mod sphere;
 
 pub use compute::Compute;

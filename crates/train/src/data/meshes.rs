@@ -185,7 +185,7 @@ fn prepare(path: &Path, class: usize, split: Split, features: MeshFeatures) -> R
 }
 
 /// The network's sample of a mesh with raw features `(primal, dual)`, z-scored by the stats.
-fn to_sample(
+pub(crate) fn to_sample(
     path: &Path,
     class: usize,
     graph: &MeshGraph,

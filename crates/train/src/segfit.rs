@@ -1,0 +1,196 @@
+//! Mesh segmentation on the engine: the PD-MeshNet segmenters trained on a [`SegmentDataset`]
+//! with cross-entropy over faces, scored with PD-MeshNet's and MeshCNN's metrics.
+
+use std::path::Path;
+
+use burn::prelude::*;
+use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
+use tessera_mesh::FeatureStats;
+use tessera_mesh::segmentation::{SegmentationScores, SegmentationTally};
+
+use crate::data::{MeshFeatures, SegmentDataset, SegmentSample};
+use crate::engine::{Checkpointing, Output, Split, Task};
+use crate::error::{Result, TrainError};
+use crate::meshfit::MeshHistory;
+use crate::models::{PdMeshSegmenter, PdMeshSegmenterConfig};
+use crate::run_folder;
+use crate::schedule::FitSchedule;
+
+/// Segmentation as the engine sees it: a sample is a mesh, its rows are its faces. The
+/// validation split (early stopping) is drawn from the training meshes; the test meshes'
+/// area-weighted face accuracy is recorded after each epoch, never used to choose.
+struct SegmentTask<'a> {
+    model: &'a PdMeshSegmenterConfig,
+    data: &'a SegmentDataset,
+}
+
+fn batch_of(samples: &[SegmentSample], idx: &[usize]) -> Result<PrimalDualBatch> {
+    let refs: Vec<&PrimalDualGraph> = idx.iter().map(|&i| &samples[i].sample.graph).collect();
+    Ok(PrimalDualBatch::new(&refs)?)
+}
+
+impl Task for SegmentTask<'_> {
+    type Model = PdMeshSegmenter;
+
+    fn init(&self, device: &Device) -> Result<PdMeshSegmenter> {
+        self.model.init(device)
+    }
+
+    fn train_len(&self) -> usize {
+        self.data.train.len()
+    }
+
+    fn forward(
+        &self,
+        net: &PdMeshSegmenter,
+        _split: Split,
+        batch: &[usize],
+        device: &Device,
+    ) -> Result<Output> {
+        let samples = &self.data.train;
+        let logits = net.forward(&batch_of(samples, batch)?, device)?;
+        let t: Vec<i64> = batch
+            .iter()
+            .flat_map(|&i| samples[i].truth.face_labels.iter().map(|&l| i64::from(l)))
+            .collect();
+        let n = t.len();
+        let labels = Tensor::from_data(TensorData::new(t, [n]), device);
+        Ok(Output::Classes { logits, labels })
+    }
+
+    fn monitor(&self, net: &PdMeshSegmenter) -> Result<Vec<f64>> {
+        let s = score(net, &self.data.test, self.data.parts.len())?;
+        Ok(vec![s.area_face_accuracy, s.face_accuracy])
+    }
+}
+
+/// The predicted part of every face of every mesh, in batches of 8 meshes.
+///
+/// # Errors
+/// A mesh too small for the pooling schedule.
+pub fn segment(net: &PdMeshSegmenter, samples: &[SegmentSample]) -> Result<Vec<Vec<u16>>> {
+    let device = crate::compute::device_of(net);
+    let order: Vec<usize> = (0..samples.len()).collect();
+    let mut out = Vec::with_capacity(samples.len());
+    for idx in order.chunks(8) {
+        let logits = net.forward(&batch_of(samples, idx)?, &device)?;
+        let parts = logits.clone().argmax(1).into_data().convert::<i64>();
+        let parts = parts
+            .as_slice::<i64>()
+            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+        let mut rest = parts;
+        for &i in idx {
+            let (mine, tail) = rest.split_at(samples[i].truth.face_labels.len());
+            out.push(mine.iter().map(|&p| p as u16).collect());
+            rest = tail;
+        }
+    }
+    Ok(out)
+}
+
+/// The segmentation metrics of the network on `samples`.
+///
+/// # Errors
+/// As [`segment`].
+pub fn score(
+    net: &PdMeshSegmenter,
+    samples: &[SegmentSample],
+    parts: usize,
+) -> Result<SegmentationScores> {
+    let mut tally = SegmentationTally::new(parts);
+    for (s, predicted) in samples.iter().zip(segment(net, samples)?) {
+        tally.add(&s.truth, &predicted);
+    }
+    Ok(tally.scores())
+}
+
+/// Trains a new segmenter on the training meshes on the engine ([`crate::engine::fit`]: early
+/// stopping on a validation split of the training meshes, weight averaging, label smoothing,
+/// checkpoints in `ckpt`); `history.test_accuracy` is the test meshes' area-weighted face
+/// accuracy after each epoch; `progress(epoch, history)` after every epoch.
+///
+/// # Errors
+/// An empty split, a mesh too small for the pooling schedule, and the engine's errors.
+pub fn fit_segmenter(
+    model: &PdMeshSegmenterConfig,
+    data: &SegmentDataset,
+    cfg: &FitSchedule,
+    ckpt: &Checkpointing,
+    mut progress: impl FnMut(usize, &MeshHistory),
+) -> Result<(PdMeshSegmenter, MeshHistory)> {
+    if data.train.is_empty() || data.test.is_empty() {
+        return Err(TrainError::Config(format!(
+            "{} training and {} test meshes cannot train",
+            data.train.len(),
+            data.test.len()
+        )));
+    }
+    let mut task = SegmentTask { model, data };
+    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, |e, h| {
+        progress(e, &MeshHistory::from(h))
+    })?;
+    Ok((trained.model, MeshHistory::from(&trained.history)))
+}
+
+/// A trained segmenter with what it needs to be used again: `run.json` + `model.bpk`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SegmentRun {
+    /// Always [`SEGMENT_TASK`].
+    pub task: String,
+    /// Part names, by label.
+    pub parts: Vec<String>,
+    /// The network (burn's `Config` as JSON).
+    pub model: serde_json::Value,
+    /// Z-score statistics of the primal features (training split).
+    pub primal_stats: FeatureStats,
+    /// Z-score statistics of the dual features (training split).
+    pub dual_stats: FeatureStats,
+    /// The transform of the raw features before z-scoring.
+    pub features: MeshFeatures,
+    /// How it was trained.
+    pub fit: FitSchedule,
+    /// Per-epoch record (`test_accuracy`: area-weighted face accuracy).
+    pub history: MeshHistory,
+    /// The metrics on the test meshes after training.
+    pub scores: SegmentationScores,
+    /// The data folder.
+    pub data: serde_json::Value,
+}
+
+/// The task name of segmentation runs.
+pub const SEGMENT_TASK: &str = "mesh segmentation";
+
+impl SegmentRun {
+    /// The network configuration.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] when `model` is not a [`PdMeshSegmenterConfig`].
+    pub fn model_config(&self) -> Result<PdMeshSegmenterConfig> {
+        PdMeshSegmenterConfig::from_json(&self.model, "the segmenter configuration of the run")
+    }
+
+    /// Writes `run.json` and `model.bpk` into `dir` (created), each through a temporary file.
+    ///
+    /// # Errors
+    /// Files that cannot be written.
+    pub fn save(&self, net: &PdMeshSegmenter, dir: &Path) -> Result<()> {
+        run_folder::save(net, self, dir)
+    }
+
+    /// Reads a run folder written by [`SegmentRun::save`], with its network on the CPU.
+    ///
+    /// # Errors
+    /// A missing or malformed `run.json` (or another kind of run), weights that do not match.
+    pub fn load(dir: &Path) -> Result<(SegmentRun, PdMeshSegmenter)> {
+        let run: SegmentRun = run_folder::read_run(dir, "segmentation run")?;
+        if run.task != SEGMENT_TASK {
+            return Err(TrainError::Config(format!(
+                "{}: a {} run, not a {SEGMENT_TASK} run",
+                dir.display(),
+                run.task
+            )));
+        }
+        let net = run_folder::load_weights(run.model_config()?.init(&Device::flex())?, dir)?;
+        Ok((run, net))
+    }
+}
