@@ -363,9 +363,3 @@ impl SphericalMnist {
         self.set(&self.train, self.distortion, s, "train")
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::SeedableRng;
-}
