@@ -12,6 +12,7 @@ mod pix;
 mod predict;
 mod progress;
 mod report;
+mod segtrain;
 mod sim;
 mod spectrum;
 mod sphere;

@@ -58,50 +58,80 @@ pub enum MeshPoolingArg {
     None,
 }
 
+/// Mesh tasks on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeshTaskArg {
+    /// A class per mesh (PD-MeshNet's classifier).
+    Classify,
+    /// A part per face (PD-MeshNet's segmenters).
+    Segment,
+}
+
+/// Segmenters on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SegmenterArg {
+    /// Encoder, bottleneck and decoder with skips.
+    Unet,
+    /// Every face takes the part of its final cluster.
+    Superpixel,
+}
+
 /// Arguments of `tessera train mesh`.
 #[derive(Args, Debug)]
 pub struct MeshTrainArgs {
-    /// Data folder: ROOT/CLASS/{train,test}/*.obj or .ply (MeshCNN's layout).
+    /// What to learn: classify whole meshes, or segment them into parts (a class per face).
+    #[arg(long, value_enum, default_value = "classify")]
+    pub(crate) task: MeshTaskArg,
+    /// Data folder. Classification: ROOT/CLASS/{train,test}/*.obj or .ply (MeshCNN's layout).
+    /// Segmentation: ROOT/{train,test}/NAME.obj with ROOT/seg/NAME.eseg and ROOT/sseg/NAME.seseg
+    /// (MeshCNN's COSEG layout; part names from ROOT/classes.txt when present).
     #[arg(long)]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
+    /// Segmentation: PD-MeshNet's U-Net (encoder, bottleneck, decoder with skips), or its
+    /// superpixel-like segmenter (every face takes its final cluster's part).
+    #[arg(long, value_enum, default_value = "unet")]
+    pub(crate) segmenter: SegmenterArg,
     /// The network from a JSON file instead of the flags below: a PD-MeshNet configuration such
     /// as configs/pdmesh_shrec.json (the paper's SHREC/Cube classifier) or the "model" of
     /// another run's run.json. Its class count is replaced by the data's.
     #[arg(long)]
-    model: Option<PathBuf>,
-    /// Channels of each primal-dual block, comma-separated (e.g. `--channels 64,128,256`).
-    #[arg(long, value_delimiter = ',', default_values_t = [64, 128], conflicts_with = "model")]
-    channels: Vec<usize>,
-    /// Attention heads (averaged).
-    #[arg(long, default_value_t = 3, conflicts_with = "model")]
-    heads: usize,
+    pub(crate) model: Option<PathBuf>,
+    /// Channels of each primal-dual block, comma-separated (default: 64,128 to classify, the
+    /// paper's SHREC classifier; 32,64,128 for the U-Net, whose last width is its bottleneck;
+    /// 64,96 for the superpixel segmenter).
+    #[arg(long, value_delimiter = ',', conflicts_with = "model")]
+    pub(crate) channels: Option<Vec<usize>>,
+    /// Attention heads, averaged (default: 3 to classify, 1 to segment, as the paper).
+    #[arg(long, conflicts_with = "model")]
+    pub(crate) heads: Option<usize>,
     /// The convolution of the blocks: PD-MeshNet's primal-dual attention (the default), or a
     /// graph layer of `tessera train graph` on the faces joined across their edges (gin, gcn,
     /// sage, gat, gatv2, cheb; no pooling, read out over the faces).
     #[arg(long, value_enum)]
-    conv: Option<crate::train::ModelArg>,
+    pub(crate) conv: Option<crate::train::ModelArg>,
     /// One convolution per block instead of the paper's residual pair.
     #[arg(long, conflicts_with = "model")]
-    plain: bool,
+    pub(crate) plain: bool,
     /// GroupNorm groups after each block (the paper: 16; 1 = layer normalisation).
     #[arg(long, default_value_t = 16, conflicts_with = "model")]
-    norm_groups: usize,
-    /// Fraction of face pairs each pooling keeps (1 = no pooling).
-    #[arg(long, default_value_t = 0.8, conflicts_with = "model")]
-    keep: f64,
+    pub(crate) norm_groups: usize,
+    /// Fraction of face pairs each pooling keeps (default: 0.8, or 0.7 for the U-Net, as the
+    /// paper; 1 = no pooling, classification only).
+    #[arg(long, conflicts_with = "model")]
+    pub(crate) keep: Option<f64>,
     /// Which pairs each pooling contracts: learned (the paper's), random or none.
     #[arg(long, value_enum, default_value = "learned", conflicts_with = "model")]
-    pooling: MeshPoolingArg,
+    pub(crate) pooling: MeshPoolingArg,
     /// Pool only between blocks, not after the last one (the paper pools after every block).
     #[arg(long, conflicts_with = "model")]
-    no_pool_last: bool,
+    pub(crate) no_pool_last: bool,
     /// Readout over each mesh's dual nodes.
     #[arg(long, value_enum, default_value = "mean", conflicts_with = "model")]
-    readout: MeshReadoutArg,
+    pub(crate) readout: MeshReadoutArg,
     /// Dropout probability before the dense layer and before the class scores (the paper: 0;
     /// a regulariser when the training set has few distinct shapes).
     #[arg(long, default_value_t = 0.0, conflicts_with = "model")]
-    dropout: f64,
+    pub(crate) dropout: f64,
     /// Input features: log (the logarithm of PD-MeshNet's ratio features, well spread even on
     /// meshes with sliver triangles), paper (as the paper computes them) or log-placement (log,
     /// and where each face lies in the whole shape: its distance from the centroid over the
@@ -114,60 +144,60 @@ pub struct MeshTrainArgs {
     /// of folded surface around each face within about 0.05, 0.1 and 0.2 RMS radii: a thin stem
     /// ending in a flat region, or the middle of a busy outline).
     #[arg(long, value_enum, default_value = "log")]
-    features: MeshFeaturesArg,
+    pub(crate) features: MeshFeaturesArg,
     /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
     /// training mesh each epoch (MeshCNN uses 0.1; 0 = off).
     #[arg(long, default_value_t = 0.0)]
-    augment_scale: f64,
+    pub(crate) augment_scale: f64,
     /// Augmentation: standard deviation of a Gaussian displacement of every vertex, in mean
     /// edge lengths (0 = off).
     #[arg(long, default_value_t = 0.0)]
-    augment_jitter: f64,
+    pub(crate) augment_jitter: f64,
     /// Augmentation: rotate every training mesh at random before scaling it.
     #[arg(long)]
-    augment_rotate: bool,
+    pub(crate) augment_rotate: bool,
     /// Augmentation: bend every training mesh smoothly before rotating it: three long random
     /// waves of displacement, each moving vertices by up to this fraction of the mesh's RMS
     /// radius over √3 (e.g. 0.05; 0 = off). It varies outlines where scaling only stretches them.
     #[arg(long, default_value_t = 0.0)]
-    augment_warp: f64,
+    pub(crate) augment_warp: f64,
     /// Augmentation: wavelengths of the bend across the mesh, on average (each wave draws ½ to
     /// 1½ times this). 1 bends the whole shape; 5 reshapes each part on its own, e.g. an
     /// engraving that covers a tenth of a block (then keep --augment-warp small, e.g. 0.05).
     #[arg(long, default_value_t = 1.0)]
-    augment_warp_cycles: f64,
+    pub(crate) augment_warp_cycles: f64,
     /// Augmentation: longest time of mean-curvature smoothing, in squared RMS radii of the
     /// mesh (each mesh draws a time below it): rounds off tips, notches and rims smaller than
     /// about its square root, so the network also sees rounded versions of sharp outlines.
     /// 0 disables; 0.001 visibly rounds the engravings of the Cube Engraving meshes.
     #[arg(long, default_value_t = 0.0)]
-    augment_smooth: f64,
+    pub(crate) augment_smooth: f64,
     /// Augmentation: largest fraction of the faces whose input features are hidden (set to the
     /// training mean), last of all: each mesh draws a fraction below it and hides a connected
     /// patch of that many faces, grown from a random face, so the network must also learn the
     /// cues it would otherwise ignore (a tree's trunk besides its tips). 0 disables; below 1.
     #[arg(long, default_value_t = 0.0)]
-    augment_cutout: f64,
+    pub(crate) augment_cutout: f64,
     /// Epochs.
     #[arg(long, default_value_t = 60)]
-    epochs: usize,
+    pub(crate) epochs: usize,
     /// Meshes per step.
     #[arg(long, default_value_t = 8)]
-    batch_size: usize,
+    pub(crate) batch_size: usize,
     /// Initial learning rate (Adam), decayed along a cosine to 2 % of it.
     #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
+    pub(crate) lr: f64,
     /// Seed of the weights and the shuffling.
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub(crate) seed: u64,
     #[command(flatten)]
-    fit_options: crate::progress::FitOptionArgs,
+    pub(crate) fit_options: crate::progress::FitOptionArgs,
     #[command(flatten)]
-    device: crate::progress::DeviceArgs,
+    pub(crate) device: crate::progress::DeviceArgs,
     /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, accuracy.png,
     /// confusion.png.
     #[arg(short, long)]
-    output: PathBuf,
+    pub(crate) output: PathBuf,
 }
 
 /// The network: from `--model` (class count from the data) or from the flags.
@@ -193,12 +223,12 @@ fn model_config(
         return Ok(m);
     }
     Ok(PdMeshNetConfig::new(inputs.0, inputs.1, classes)
-        .with_channels(a.channels.clone())
-        .with_heads(a.heads)
+        .with_channels(a.channels.clone().unwrap_or(vec![64, 128]))
+        .with_heads(a.heads.unwrap_or(3))
         .with_residual(!a.plain)
         .with_face_conv(a.conv.map(crate::train::ModelArg::kind))
         .with_norm_groups(a.norm_groups)
-        .with_keep(a.keep)
+        .with_keep(a.keep.unwrap_or(0.8))
         .with_pool_last(!a.no_pool_last)
         .with_dropout(a.dropout)
         .with_pooling(match a.pooling {
@@ -244,8 +274,6 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             a.augment_cutout
         )
     })?;
-    let reading = ProgressBar::new_spinner();
-    reading.set_message("reading and cleaning meshes");
     let features = match a.features {
         MeshFeaturesArg::Log => MeshFeatures::Log,
         MeshFeaturesArg::Paper => MeshFeatures::Paper,
@@ -254,6 +282,17 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         MeshFeaturesArg::LogPlacementFlow => MeshFeatures::LogPlacementFlow,
         MeshFeaturesArg::LogPlacementContext => MeshFeatures::LogPlacementContext,
     };
+    if a.task == MeshTaskArg::Segment {
+        if augment != MeshAugment::NONE || a.conv.is_some() || a.model.is_some() {
+            bail!(
+                "--task segment trains PD-MeshNet's segmenters on the meshes as they are: \
+                 --augment-*, --conv and --model are for classification"
+            );
+        }
+        return crate::segtrain::run(&a, features, out);
+    }
+    let reading = ProgressBar::new_spinner();
+    reading.set_message("reading and cleaning meshes");
     let data = MeshDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();
     let model = model_config(&a, features, data.classes.len())?;

@@ -194,6 +194,21 @@ pub fn plot_metric(values: &[f64], path: &Path, title: &str, y_desc: &str) -> Re
     Ok(())
 }
 
+/// `loss.png`: the training cross-entropy of each epoch, and the validation loss when early
+/// stopping recorded one.
+pub fn plot_loss(h: &tessera_train::meshfit::MeshHistory, dir: &Path, title: &str) -> Result<()> {
+    plot_curves(
+        &with_validation(
+            vec![("training".to_string(), h.train_loss.clone())],
+            &h.validation_loss,
+        ),
+        &dir.join("loss.png"),
+        title,
+        "cross-entropy",
+    )?;
+    Ok(())
+}
+
 /// `curves` plus the validation loss when early stopping recorded one.
 fn with_validation(
     mut curves: Vec<(String, Vec<f64>)>,
@@ -297,15 +312,7 @@ fn graph_report(dir: &Path) -> Result<String> {
 pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
     let title = |what: &str| format!("PD-MeshNet — {what}");
     let h = &run.history;
-    plot_curves(
-        &with_validation(
-            vec![("training".to_string(), h.train_loss.clone())],
-            &h.validation_loss,
-        ),
-        &dir.join("loss.png"),
-        &title("loss"),
-        "cross-entropy",
-    )?;
+    plot_loss(h, dir, &title("loss"))?;
     plot_metric(
         &h.test_accuracy,
         &dir.join("accuracy.png"),

@@ -168,9 +168,14 @@ pub enum TrainCommand {
     ///   tessera train sphere --task ellp --train sims/ellp_train --test sims/ellp_test -o runs/ellp
     #[command(verbatim_doc_comment)]
     Sphere(crate::sphere::SphereTrainArgs),
-    /// PD-MeshNet shape classification on a MeshCNN-layout folder (CLASS/{train,test}/*.obj).
+    /// PD-MeshNet on meshes: shape classification on a MeshCNN-layout folder
+    /// (CLASS/{train,test}/*.obj), or segmentation into parts on a COSEG-layout folder
+    /// ({train,test}/*.obj with seg/*.eseg and sseg/*.seseg edge labels).
     ///
-    /// Example: tessera train mesh --data ../shared/data/meshes/msb --epochs 60 -o runs/msb
+    /// Examples:
+    ///   tessera train mesh --data ../shared/data/meshes/msb --epochs 60 -o runs/msb
+    ///   tessera train mesh --task segment --data ../shared/data/meshes/coseg/aliens -o runs/aliens
+    #[command(verbatim_doc_comment)]
     Mesh(crate::meshtrain::MeshTrainArgs),
 }
 

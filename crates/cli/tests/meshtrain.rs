@@ -296,3 +296,92 @@ fn train_mesh_then_predict() {
         .failure()
         .stderr(contains("/nonexistent/meshes"));
 }
+
+/// Three aliens to train on and one to test, with their label files, in COSEG's layout.
+fn coseg_some(root: &Path) {
+    let src = msb().parent().unwrap().join("coseg/aliens");
+    std::fs::create_dir_all(root).unwrap();
+    std::fs::copy(src.join("classes.txt"), root.join("classes.txt")).unwrap();
+    for (split, names) in [("train", &["1", "100", "101"][..]), ("test", &["10"][..])] {
+        for dir in [split, "seg", "sseg"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        for name in names {
+            let obj = ["train", "test"]
+                .iter()
+                .map(|s| src.join(s).join(format!("{name}.obj")))
+                .find(|p| p.exists())
+                .unwrap();
+            std::fs::copy(obj, root.join(split).join(format!("{name}.obj"))).unwrap();
+            for (dir, ext) in [("seg", "eseg"), ("sseg", "seseg")] {
+                let file = format!("{name}.{ext}");
+                std::fs::copy(src.join(dir).join(&file), root.join(dir).join(&file)).unwrap();
+            }
+        }
+    }
+}
+
+/// `--task segment` trains a U-Net on a COSEG folder and writes the scores, the curves and
+/// pictures of true and predicted parts; flags for classification only are refused.
+#[test]
+fn train_mesh_segment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("aliens");
+    coseg_some(&data);
+    let run = tmp.path().join("run");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args(["train", "mesh", "--task", "segment", "--channels", "4,8"])
+        .args([
+            "--norm-groups",
+            "2",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "2",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("-o")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("4 parts").and(contains("area-weighted face accuracy")));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    for key in [
+        "area_face_accuracy",
+        "edge_accuracy_hard",
+        "edge_accuracy_soft",
+        "mean_iou",
+    ] {
+        let v = report[key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{key}: {v}");
+    }
+    for file in [
+        "run.json",
+        "model.bpk",
+        "history.csv",
+        "loss.png",
+        "parts/10.true.png",
+        "parts/10.predicted.png",
+    ] {
+        assert!(run.join(file).exists(), "{file}");
+    }
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .args([
+            "train",
+            "mesh",
+            "--task",
+            "segment",
+            "--augment-rotate",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("-o")
+        .arg(tmp.path().join("refused"))
+        .assert()
+        .failure()
+        .stderr(contains("--augment"));
+}

@@ -1,0 +1,223 @@
+//! `tessera train mesh --task segment`: PD-MeshNet's segmenters on a COSEG-layout folder.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use indicatif::ProgressBar;
+use serde_json::json;
+use tessera_mesh::segmentation::{SegmentationScores, read_segmented};
+use tessera_mesh::{Shading, render_png};
+use tessera_train::data::{MeshFeatures, SegmentDataset, SegmentSample};
+use tessera_train::meshfit::MeshHistory;
+use tessera_train::models::{PdMeshSegmenterConfig, SegmenterKind};
+use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, segment};
+
+use crate::meshtrain::{MeshTrainArgs, SegmenterArg};
+use crate::progress::EpochProgress;
+use crate::report::plot_metric;
+use crate::sim::write_text;
+
+/// Test meshes drawn as pictures (true and predicted parts).
+const PICTURES: usize = 6;
+
+/// The segmenter from the flags, with the paper's defaults for its kind.
+fn model_config(a: &MeshTrainArgs, features: MeshFeatures, parts: usize) -> PdMeshSegmenterConfig {
+    let (kind, channels, keep) = match a.segmenter {
+        SegmenterArg::Unet => (SegmenterKind::UNet, vec![32, 64, 128], 0.7),
+        SegmenterArg::Superpixel => (SegmenterKind::Superpixel, vec![64, 96], 0.8),
+    };
+    PdMeshSegmenterConfig::new(features.primal_channels(), features.dual_channels(), parts)
+        .with_kind(kind)
+        .with_channels(a.channels.clone().unwrap_or(channels))
+        .with_heads(a.heads.unwrap_or(1))
+        .with_keep(a.keep.unwrap_or(keep))
+        .with_residual(!a.plain)
+        .with_norm_groups(a.norm_groups)
+}
+
+/// A colour per part, distinct for the first ten.
+fn part_colour(part: u16) -> [u8; 3] {
+    const COLOURS: [[u8; 3]; 10] = [
+        [31, 119, 180],
+        [255, 127, 14],
+        [44, 160, 44],
+        [214, 39, 40],
+        [148, 103, 189],
+        [140, 86, 75],
+        [227, 119, 194],
+        [127, 127, 127],
+        [188, 189, 34],
+        [23, 190, 207],
+    ];
+    COLOURS[part as usize % COLOURS.len()]
+}
+
+/// Writes `parts/NAME.true.png` and `parts/NAME.predicted.png` for the first test meshes.
+fn draw_parts(
+    samples: &[SegmentSample],
+    predicted: &[Vec<u16>],
+    parts: usize,
+    dir: &Path,
+) -> Result<()> {
+    let pictures = dir.join("parts");
+    std::fs::create_dir_all(&pictures)
+        .with_context(|| format!("creating {}", pictures.display()))?;
+    for (s, p) in samples.iter().zip(predicted).take(PICTURES) {
+        let mesh = read_segmented(&s.sample.path, parts)?.mesh;
+        let name = s
+            .sample
+            .path
+            .file_stem()
+            .map_or_else(|| "mesh".to_string(), |n| n.to_string_lossy().into_owned());
+        for (what, labels) in [("true", &s.truth.face_labels), ("predicted", p)] {
+            let colours = labels.iter().map(|&l| part_colour(l)).collect();
+            render_png(
+                &mesh,
+                &Shading::Colors(colours),
+                480,
+                pictures.join(format!("{name}.{what}.png")),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `history.csv`, `predictions.csv` (per test mesh), `report.json` (the scores), the curves.
+fn write_outputs(
+    dir: &Path,
+    history: &MeshHistory,
+    samples: &[SegmentSample],
+    predicted: &[Vec<u16>],
+    scores: &SegmentationScores,
+) -> Result<()> {
+    let mut h = String::from("epoch,train_loss,test_area_face_accuracy,seconds\n");
+    for e in 0..history.train_loss.len() {
+        h.push_str(&format!(
+            "{},{},{},{:.3}\n",
+            e + 1,
+            history.train_loss[e],
+            history.test_accuracy[e],
+            history.seconds[e]
+        ));
+    }
+    write_text(&dir.join("history.csv"), &h)?;
+    let mut csv = String::from("file,faces,face_accuracy\n");
+    for (s, p) in samples.iter().zip(predicted) {
+        let right = p
+            .iter()
+            .zip(&s.truth.face_labels)
+            .filter(|(a, b)| a == b)
+            .count();
+        csv.push_str(&format!(
+            "{},{},{:.5}\n",
+            s.sample.path.display(),
+            p.len(),
+            right as f64 / p.len().max(1) as f64
+        ));
+    }
+    write_text(&dir.join("predictions.csv"), &csv)?;
+    write_text(
+        &dir.join("report.json"),
+        &serde_json::to_string_pretty(scores)?,
+    )?;
+    crate::report::plot_loss(history, dir, "PD-MeshNet segmentation — loss")?;
+    plot_metric(
+        &history.test_accuracy,
+        &dir.join("accuracy.png"),
+        "PD-MeshNet segmentation — after each epoch",
+        "test area-weighted face accuracy",
+    )
+}
+
+/// Runs `tessera train mesh --task segment`.
+pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> Result<()> {
+    if a.output.join("run.json").exists() {
+        bail!(
+            "{}: holds a finished run (choose another folder)",
+            a.output.display()
+        );
+    }
+    let reading = ProgressBar::new_spinner();
+    reading.set_message("reading meshes and part labels");
+    let data = SegmentDataset::load(&a.data, features, || reading.tick())?;
+    reading.finish_and_clear();
+    let turned: usize = data
+        .train
+        .iter()
+        .chain(&data.test)
+        .map(|s| s.report.flipped_faces)
+        .sum();
+    let dropped: usize = data
+        .train
+        .iter()
+        .chain(&data.test)
+        .map(|s| s.report.input.faces - s.report.output.faces)
+        .sum();
+    writeln!(
+        out,
+        "{} training and {} test meshes, {} parts; cleaning turned {turned} faces over and dropped {dropped}",
+        data.train.len(),
+        data.test.len(),
+        data.parts.len()
+    )?;
+    let model = model_config(a, features, data.parts.len());
+    let cfg = crate::progress::cosine_schedule(
+        a.epochs,
+        a.batch_size,
+        a.lr,
+        a.seed,
+        &a.fit_options,
+        a.device,
+    )?;
+    std::fs::create_dir_all(&a.output)
+        .with_context(|| format!("creating {}", a.output.display()))?;
+    let settings = json!({"data": a.data, "features": features, "model": model});
+    let ckpt = a.fit_options.resume.checkpointing(&a.output, settings);
+    let progress = EpochProgress::new(a.epochs);
+    let (net, history) = fit_segmenter(&model, &data, &cfg, &ckpt, |epoch, h| {
+        progress.epoch_done(
+            epoch,
+            format!(
+                "loss {:.4}, test area-weighted face accuracy {:.4}",
+                h.train_loss[epoch], h.test_accuracy[epoch]
+            ),
+            h.seconds[epoch],
+        );
+    })?;
+    progress.finish();
+    let predicted = segment(&net, &data.test)?;
+    let mut tally = tessera_mesh::segmentation::SegmentationTally::new(data.parts.len());
+    for (s, p) in data.test.iter().zip(&predicted) {
+        tally.add(&s.truth, p);
+    }
+    let scores = tally.scores();
+    write_outputs(&a.output, &history, &data.test, &predicted, &scores)?;
+    draw_parts(&data.test, &predicted, data.parts.len(), &a.output)?;
+    let run = SegmentRun {
+        task: SEGMENT_TASK.into(),
+        parts: data.parts.clone(),
+        model: serde_json::to_value(&model)?,
+        primal_stats: data.primal_stats.clone(),
+        dual_stats: data.dual_stats.clone(),
+        features,
+        fit: cfg,
+        history,
+        scores: scores.clone(),
+        data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
+    };
+    run.save(&net, &a.output)?;
+    crate::progress::report_best_epoch(out, run.history.best_epoch)?;
+    writeln!(
+        out,
+        "test meshes: area-weighted face accuracy {:.2} %, face accuracy {:.2} %, edge accuracy \
+         {:.2} % (hard labels) / {:.2} % (soft), mean part IoU {:.3}; run written to {}",
+        100.0 * scores.area_face_accuracy,
+        100.0 * scores.face_accuracy,
+        100.0 * scores.edge_accuracy_hard,
+        100.0 * scores.edge_accuracy_soft,
+        scores.mean_iou,
+        a.output.display()
+    )?;
+    Ok(())
+}
