@@ -241,6 +241,14 @@ pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
     let report = match run_kind(&a.run, "eval", a.mesh.given())? {
         RunKind::Mesh => eval_meshes(&a, out)?,
         RunKind::Graph => eval_graphs(&a, out)?,
+        RunKind::Segment => {
+            let split = match a.split {
+                SplitArg::Test => Some(Split::Test),
+                SplitArg::Train => Some(Split::Train),
+                SplitArg::All => None,
+            };
+            crate::segrun::eval(&a.run, &a.data, split, out)?
+        }
         RunKind::Sphere => eval_maps(&a, out)?,
     };
     if let Some(path) = &a.output {

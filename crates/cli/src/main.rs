@@ -12,6 +12,7 @@ mod pix;
 mod predict;
 mod progress;
 mod report;
+mod segrun;
 mod segtrain;
 mod sim;
 mod spectrum;

@@ -13,6 +13,7 @@ use tessera_train::data::{
 };
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, TestTimeAugment, argmax};
+use tessera_train::segfit::SEGMENT_TASK;
 use tessera_train::sphere::{SphereRun, infer_rotated};
 
 use crate::sim::write_text;
@@ -37,7 +38,8 @@ pub struct PredictArgs {
     #[command(flatten)]
     mesh: MeshScoring,
     /// Output CSV: one row per map, mesh or graph: the class and its probabilities, or the
-    /// parameters.
+    /// parameters. For a segmentation run: the parts of the mesh's faces as .txt (one line per
+    /// face of the file), a coloured .ply or .obj, or a .png picture.
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -160,6 +162,8 @@ pub enum RunKind {
     Mesh,
     /// `tessera train graph --final`.
     Graph,
+    /// `tessera train mesh --task segment`.
+    Segment,
 }
 
 /// The kind of run in `dir`, from the task in its run.json; a folder of `tessera train graph`
@@ -185,6 +189,7 @@ pub fn run_kind(dir: &std::path::Path, what: &str, mesh_options: bool) -> Result
     let kind = match task {
         Some(t) if t == MESH_TASK => RunKind::Mesh,
         Some(t) if t == GRAPH_TASK => RunKind::Graph,
+        Some(t) if t == SEGMENT_TASK => RunKind::Segment,
         // The sphere loader reports a missing or malformed run.json.
         _ => RunKind::Sphere,
     };
@@ -230,6 +235,11 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
             let csv = predict_meshes(&a)?;
             write_text(&a.output, &csv)?;
             writeln!(out, "{} meshes → {}", a.maps.len(), a.output.display())?;
+            return Ok(());
+        }
+        RunKind::Segment => {
+            let summary = crate::segrun::predict(&a.run, &a.maps, &a.output)?;
+            writeln!(out, "{summary}")?;
             return Ok(());
         }
         RunKind::Graph => {

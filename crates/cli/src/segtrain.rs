@@ -16,6 +16,7 @@ use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, segment};
 use crate::meshtrain::{MeshTrainArgs, SegmenterArg};
 use crate::progress::EpochProgress;
 use crate::report::plot_metric;
+use crate::segrun::part_colour;
 use crate::sim::write_text;
 
 /// Test meshes drawn as pictures (true and predicted parts).
@@ -34,23 +35,6 @@ fn model_config(a: &MeshTrainArgs, features: MeshFeatures, parts: usize) -> PdMe
         .with_keep(a.keep.unwrap_or(keep))
         .with_residual(!a.plain)
         .with_norm_groups(a.norm_groups)
-}
-
-/// A colour per part, distinct for the first ten.
-fn part_colour(part: u16) -> [u8; 3] {
-    const COLOURS: [[u8; 3]; 10] = [
-        [31, 119, 180],
-        [255, 127, 14],
-        [44, 160, 44],
-        [214, 39, 40],
-        [148, 103, 189],
-        [140, 86, 75],
-        [227, 119, 194],
-        [127, 127, 127],
-        [188, 189, 34],
-        [23, 190, 207],
-    ];
-    COLOURS[part as usize % COLOURS.len()]
 }
 
 /// Writes `parts/NAME.true.png` and `parts/NAME.predicted.png` for the first test meshes.

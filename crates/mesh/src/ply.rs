@@ -324,3 +324,49 @@ pub fn read_ply(path: impl AsRef<Path>, triangulate: bool) -> Result<TriMesh> {
     }
     TriMesh::new(vertices, faces, &path.display().to_string())
 }
+
+/// Writes `mesh` as ASCII PLY, with one RGB colour per face when `face_colors` is given (a face
+/// property list `red green blue`, which MeshLab and Blender show), through a temporary file
+/// renamed into place.
+///
+/// # Errors
+/// [`MeshError::Invalid`] when the colours do not match the faces; [`MeshError::Io`] when the
+/// file cannot be written.
+pub fn write_ply(
+    path: impl AsRef<Path>,
+    mesh: &TriMesh,
+    face_colors: Option<&[[u8; 3]]>,
+) -> Result<()> {
+    let path = path.as_ref();
+    if let Some(c) = face_colors
+        && c.len() != mesh.faces.len()
+    {
+        return Err(MeshError::Invalid {
+            what: path.display().to_string(),
+            detail: format!("{} colours for {} faces", c.len(), mesh.faces.len()),
+        });
+    }
+    let mut text = String::with_capacity(48 * (mesh.vertices.len() + mesh.faces.len()) + 256);
+    text.push_str("ply\nformat ascii 1.0\ncomment written by tessera-mesh\n");
+    text.push_str(&format!("element vertex {}\n", mesh.vertices.len()));
+    text.push_str("property double x\nproperty double y\nproperty double z\n");
+    text.push_str(&format!("element face {}\n", mesh.faces.len()));
+    text.push_str("property list uchar int vertex_indices\n");
+    if face_colors.is_some() {
+        text.push_str("property uchar red\nproperty uchar green\nproperty uchar blue\n");
+    }
+    text.push_str("end_header\n");
+    for v in &mesh.vertices {
+        text.push_str(&format!("{} {} {}\n", v[0], v[1], v[2]));
+    }
+    for (i, f) in mesh.faces.iter().enumerate() {
+        text.push_str(&format!("3 {} {} {}", f[0], f[1], f[2]));
+        if let Some(c) = face_colors {
+            text.push_str(&format!(" {} {} {}", c[i][0], c[i][1], c[i][2]));
+        }
+        text.push('\n');
+    }
+    crate::io::write_atomically(path, ".ply", |file| {
+        std::io::Write::write_all(file, text.as_bytes())
+    })
+}

@@ -385,3 +385,15 @@ fn bent_sheet() -> TriMesh {
     }
     sheet
 }
+
+/// A PLY written with face colours reads back as the same mesh.
+#[test]
+fn ply_round_trip_with_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cube.ply");
+    let cube = generate::cube();
+    let colours: Vec<[u8; 3]> = (0..cube.faces.len()).map(|f| [f as u8, 0, 255]).collect();
+    tessera_mesh::write_ply(&path, &cube, Some(&colours)).unwrap();
+    assert_eq!(read_mesh(&path, false).unwrap(), cube);
+    assert!(tessera_mesh::write_ply(&path, &cube, Some(&colours[1..])).is_err());
+}

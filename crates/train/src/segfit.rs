@@ -5,8 +5,8 @@ use std::path::Path;
 
 use burn::prelude::*;
 use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
-use tessera_mesh::FeatureStats;
 use tessera_mesh::segmentation::{SegmentationScores, SegmentationTally};
+use tessera_mesh::{FeatureStats, MeshGraph, MeshReport, TriMesh, clean_tracked, read_mesh};
 
 use crate::data::{MeshFeatures, SegmentDataset, SegmentSample};
 use crate::engine::{Checkpointing, Output, Split, Task};
@@ -157,6 +157,33 @@ pub struct SegmentRun {
     pub data: serde_json::Value,
 }
 
+/// The parts a segmenter gives one mesh file.
+#[derive(Clone, Debug)]
+pub struct PartPrediction {
+    /// The mesh as cleaned (faces oriented; the faces the parts are for).
+    pub mesh: TriMesh,
+    /// The part of each face of [`mesh`](Self::mesh).
+    pub parts: Vec<u16>,
+    /// For each face of [`mesh`](Self::mesh), its index in the file.
+    pub file_faces: Vec<u32>,
+    /// The number of faces in the file.
+    pub file_face_count: usize,
+    /// What cleaning changed.
+    pub report: MeshReport,
+}
+
+impl PartPrediction {
+    /// The part of every face of the file, in file order, counted from 1 as label files count
+    /// them; 0 for a face that cleaning dropped.
+    pub fn file_labels(&self) -> Vec<u16> {
+        let mut labels = vec![0; self.file_face_count];
+        for (&f, &p) in self.file_faces.iter().zip(&self.parts) {
+            labels[f as usize] = p + 1;
+        }
+        labels
+    }
+}
+
 /// The task name of segmentation runs.
 pub const SEGMENT_TASK: &str = "mesh segmentation";
 
@@ -175,6 +202,38 @@ impl SegmentRun {
     /// Files that cannot be written.
     pub fn save(&self, net: &PdMeshSegmenter, dir: &Path) -> Result<()> {
         run_folder::save(net, self, dir)
+    }
+
+    /// The parts of every face of one mesh file (triangulated, cleaned, standardised with the
+    /// run's statistics).
+    ///
+    /// # Errors
+    /// A mesh that cannot be read, has no face adjacency or is too small for the pooling
+    /// schedule, naming the file.
+    pub fn predict_file(&self, net: &PdMeshSegmenter, path: &Path) -> Result<PartPrediction> {
+        let what = path.display().to_string();
+        let raw = read_mesh(path, true)?;
+        let (mesh, report, file_faces) = clean_tracked(&raw, &what)?;
+        let graph = MeshGraph::new(&mesh, &what)?;
+        let features = self.features.compute(&mesh, &graph);
+        let sample = crate::data::to_sample(
+            path,
+            0,
+            &graph,
+            features,
+            &self.primal_stats,
+            &self.dual_stats,
+        )?;
+        let n = mesh.faces.len();
+        let one = SegmentSample::unlabelled(sample, n, report.clone());
+        let parts = segment(net, std::slice::from_ref(&one))?.remove(0);
+        Ok(PartPrediction {
+            mesh,
+            parts,
+            file_faces,
+            file_face_count: raw.faces.len(),
+            report,
+        })
     }
 
     /// Reads a run folder written by [`SegmentRun::save`], with its network on the CPU.

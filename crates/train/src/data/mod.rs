@@ -10,6 +10,7 @@ mod standardise;
 mod tu;
 
 pub use maps::{FolderTarget, MapFields, MapSet, MapTargets, folder_class, network_input};
+pub(crate) use meshes::to_sample;
 pub use meshes::{MeshDataset, MeshFeatures, MeshFile, MeshSample, mesh_sample};
 pub use mnist::{Digits, MnistTestDigits, SphericalMnist};
 pub use segment::{SegmentDataset, SegmentSample};

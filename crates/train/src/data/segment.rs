@@ -25,6 +25,27 @@ pub struct SegmentSample {
     pub report: MeshReport,
 }
 
+impl SegmentSample {
+    /// A mesh of `faces` faces without labels (for prediction; its truth is empty but for the
+    /// face count).
+    pub fn unlabelled(sample: MeshSample, faces: usize, report: MeshReport) -> Self {
+        SegmentSample {
+            sample,
+            truth: SegmentationTruth {
+                face_labels: vec![0; faces],
+                face_areas: vec![0.0; faces],
+                face_edges: Vec::new(),
+                edge_labels: tessera_mesh::segmentation::EdgeLabels {
+                    parts: 0,
+                    hard: Vec::new(),
+                    soft: None,
+                },
+            },
+            report,
+        }
+    }
+}
+
 /// A segmentation data set: parts, training and test meshes, and the feature statistics.
 #[derive(Clone, Debug)]
 pub struct SegmentDataset {
@@ -52,6 +73,20 @@ impl SegmentDataset {
     /// A folder that is not in that layout, a mesh or label file that cannot be read (naming
     /// the file and line), or an empty split.
     pub fn load(root: &Path, features: MeshFeatures, progress: impl Fn() + Sync) -> Result<Self> {
+        Self::load_with(root, features, None, progress)
+    }
+
+    /// [`load`](Self::load), standardising with `stats` (a trained run's primal and dual
+    /// statistics) instead of the folder's training split's, when given.
+    ///
+    /// # Errors
+    /// As [`load`](Self::load).
+    pub fn load_with(
+        root: &Path,
+        features: MeshFeatures,
+        stats: Option<(FeatureStats, FeatureStats)>,
+        progress: impl Fn() + Sync,
+    ) -> Result<Self> {
         let folder = SegmentationFolder::open(root)?;
         let parts = folder.parts.len();
         type Read = (PathBuf, SegmentedMesh, Split, (Vec<f64>, Vec<f64>));
@@ -79,14 +114,19 @@ impl SegmentDataset {
             }
         }
         let train = || read.iter().filter(|(_, _, s, _)| *s == Split::Train);
-        let primal_stats = FeatureStats::fit(
-            features.primal_channels(),
-            train().map(|(_, _, _, (p, _))| p.as_slice()),
-        )?;
-        let dual_stats = FeatureStats::fit(
-            features.dual_channels(),
-            train().map(|(_, _, _, (_, d))| d.as_slice()),
-        )?;
+        let (primal_stats, dual_stats) = match stats {
+            Some(stats) => stats,
+            None => (
+                FeatureStats::fit(
+                    features.primal_channels(),
+                    train().map(|(_, _, _, (p, _))| p.as_slice()),
+                )?,
+                FeatureStats::fit(
+                    features.dual_channels(),
+                    train().map(|(_, _, _, (_, d))| d.as_slice()),
+                )?,
+            ),
+        };
         let (mut train_set, mut test_set) = (Vec::new(), Vec::new());
         for (path, m, split, raw) in read {
             let sample = to_sample(&path, 0, &m.graph, raw, &primal_stats, &dual_stats)?;
