@@ -112,9 +112,12 @@ pub struct MeshTrainArgs {
     /// One convolution per block instead of the paper's residual pair.
     #[arg(long, conflicts_with = "model")]
     pub(crate) plain: bool,
-    /// GroupNorm groups after each block (the paper: 16; 1 = layer normalisation).
-    #[arg(long, default_value_t = 16, conflicts_with = "model")]
-    pub(crate) norm_groups: usize,
+    /// GroupNorm groups after each block, over each face's and pair's channels (default: 16 to
+    /// classify, the paper's; 1 to segment, a layer normalisation: with 2 channels per group a
+    /// group keeps only which channel is larger, and the segmenters' 32-wide blocks trained to
+    /// half the accuracy).
+    #[arg(long, conflicts_with = "model")]
+    pub(crate) norm_groups: Option<usize>,
     /// Fraction of face pairs each pooling keeps (default: 0.8, or 0.7 for the U-Net, as the
     /// paper; 1 = no pooling, classification only).
     #[arg(long, conflicts_with = "model")]
@@ -142,9 +145,10 @@ pub struct MeshTrainArgs {
     /// face moves along its normal when the mesh is smoothed over two lengths: a sharp tip, a
     /// rounded lobe, a notch or a flat) or log-placement-context (log-placement and the density
     /// of folded surface around each face within about 0.05, 0.1 and 0.2 RMS radii: a thin stem
-    /// ending in a flat region, or the middle of a busy outline).
-    #[arg(long, value_enum, default_value = "log")]
-    pub(crate) features: MeshFeaturesArg,
+    /// ending in a flat region, or the middle of a busy outline). Default: log to classify,
+    /// log-placement to segment (a part is also where a face lies in the whole shape).
+    #[arg(long, value_enum)]
+    pub(crate) features: Option<MeshFeaturesArg>,
     /// Augmentation: standard deviation of per-axis scale factors N(1, σ) drawn for every
     /// training mesh each epoch (MeshCNN uses 0.1; 0 = off).
     #[arg(long, default_value_t = 0.0)]
@@ -227,7 +231,7 @@ fn model_config(
         .with_heads(a.heads.unwrap_or(3))
         .with_residual(!a.plain)
         .with_face_conv(a.conv.map(crate::train::ModelArg::kind))
-        .with_norm_groups(a.norm_groups)
+        .with_norm_groups(a.norm_groups.unwrap_or(16))
         .with_keep(a.keep.unwrap_or(0.8))
         .with_pool_last(!a.no_pool_last)
         .with_dropout(a.dropout)
@@ -274,7 +278,11 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             a.augment_cutout
         )
     })?;
-    let features = match a.features {
+    let default_features = match a.task {
+        MeshTaskArg::Classify => MeshFeaturesArg::Log,
+        MeshTaskArg::Segment => MeshFeaturesArg::LogPlacement,
+    };
+    let features = match a.features.unwrap_or(default_features) {
         MeshFeaturesArg::Log => MeshFeatures::Log,
         MeshFeaturesArg::Paper => MeshFeatures::Paper,
         MeshFeaturesArg::LogPlacement => MeshFeatures::LogPlacement,

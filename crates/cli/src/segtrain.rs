@@ -34,7 +34,7 @@ fn model_config(a: &MeshTrainArgs, features: MeshFeatures, parts: usize) -> PdMe
         .with_heads(a.heads.unwrap_or(1))
         .with_keep(a.keep.unwrap_or(keep))
         .with_residual(!a.plain)
-        .with_norm_groups(a.norm_groups)
+        .with_norm_groups(a.norm_groups.unwrap_or(1))
 }
 
 /// Writes `parts/NAME.true.png` and `parts/NAME.predicted.png` for the first test meshes.
