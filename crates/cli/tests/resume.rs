@@ -1,5 +1,5 @@
-//! Every kind of training run survives `kill -9`: a graph (MUTAG), a sphere (ℓ_p) and a mesh
-//! (MSB) run are killed in the middle of their training, resumed with `--resume`, and end with
+//! Every kind of training run survives `kill -9`: a graph (MUTAG), a sphere (ℓ_p), a mesh
+//! (MSB) and a segmentation (COSEG aliens) run are killed in the middle of their training, resumed with `--resume`, and end with
 //! the files of an uninterrupted run with the same arguments, apart from wall times.
 
 use std::path::{Path, PathBuf};
@@ -241,6 +241,48 @@ fn a_killed_mesh_run_resumes_to_the_same_report() {
         "8",
         "--average-last",
         "3",
+        "--data",
+        data,
+    ];
+    kill_resume_matches(&args, tmp.path());
+}
+
+#[test]
+fn a_killed_segmentation_run_resumes_to_the_same_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("aliens");
+    let src = shared("meshes/coseg/aliens");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(src.join("classes.txt"), data.join("classes.txt")).unwrap();
+    for (split, names) in [("train", &["1", "100", "101"][..]), ("test", &["10"][..])] {
+        for dir in [split, "seg", "sseg"] {
+            std::fs::create_dir_all(data.join(dir)).unwrap();
+        }
+        for name in names {
+            let obj = ["train", "test"]
+                .iter()
+                .map(|s| src.join(s).join(format!("{name}.obj")))
+                .find(|p| p.exists())
+                .unwrap();
+            std::fs::copy(obj, data.join(split).join(format!("{name}.obj"))).unwrap();
+            for (dir, ext) in [("seg", "eseg"), ("sseg", "seseg")] {
+                let file = format!("{name}.{ext}");
+                std::fs::copy(src.join(dir).join(&file), data.join(dir).join(&file)).unwrap();
+            }
+        }
+    }
+    let data = data.to_str().unwrap();
+    let args = [
+        "train",
+        "mesh",
+        "--task",
+        "segment",
+        "--channels",
+        "4,8",
+        "--epochs",
+        "6",
+        "--batch-size",
+        "1",
         "--data",
         data,
     ];
