@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_mesh::segmentation::{SegmentationScores, read_segmented};
-use tessera_mesh::{Shading, render_png};
+use tessera_mesh::{Shading, render_png_row};
 use tessera_train::data::{MeshFeatures, SegmentDataset, SegmentSample};
 use tessera_train::meshfit::MeshHistory;
 use tessera_train::models::{PdMeshSegmenterConfig, SegmenterKind};
@@ -37,7 +37,7 @@ fn model_config(a: &MeshTrainArgs, features: MeshFeatures, parts: usize) -> PdMe
         .with_norm_groups(a.norm_groups.unwrap_or(1))
 }
 
-/// Writes `parts/NAME.true.png` and `parts/NAME.predicted.png` for the first test meshes.
+/// Writes `parts/NAME.png` for the first test meshes: true parts (left) and predicted (right).
 fn draw_parts(
     samples: &[SegmentSample],
     predicted: &[Vec<u16>],
@@ -54,15 +54,14 @@ fn draw_parts(
             .path
             .file_stem()
             .map_or_else(|| "mesh".to_string(), |n| n.to_string_lossy().into_owned());
-        for (what, labels) in [("true", &s.truth.face_labels), ("predicted", p)] {
-            let colours = labels.iter().map(|&l| part_colour(l)).collect();
-            render_png(
-                &mesh,
-                &Shading::Colors(colours),
-                480,
-                pictures.join(format!("{name}.{what}.png")),
-            )?;
-        }
+        let shading =
+            |labels: &[u16]| Shading::Colors(labels.iter().map(|&l| part_colour(l)).collect());
+        render_png_row(
+            &mesh,
+            &[shading(&s.truth.face_labels), shading(p)],
+            480,
+            pictures.join(format!("{name}.png")),
+        )?;
     }
     Ok(())
 }

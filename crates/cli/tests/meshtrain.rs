@@ -363,8 +363,7 @@ fn train_mesh_segment() {
         "model.bpk",
         "history.csv",
         "loss.png",
-        "parts/10.true.png",
-        "parts/10.predicted.png",
+        "parts/10.png",
     ] {
         assert!(run.join(file).exists(), "{file}");
     }

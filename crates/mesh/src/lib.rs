@@ -56,7 +56,7 @@ pub use io::{read_mesh, read_obj, write_obj};
 pub use mesh::TriMesh;
 pub use placement::{PLACEMENT_CHANNELS, face_placement};
 pub use ply::{read_ply, write_ply};
-pub use render::{Shading, render_png};
+pub use render::{Shading, render_png, render_png_row};
 pub use smooth::smooth;
 pub use thickness::{THICKNESS_CHANNELS, THICKNESS_NO_HIT, face_thickness};
 pub use topology::{EdgeMap, Topology};

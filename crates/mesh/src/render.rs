@@ -28,7 +28,50 @@ pub fn render_png(
     size: u32,
     path: impl AsRef<Path>,
 ) -> Result<()> {
+    render_png_row(mesh, std::slice::from_ref(shading), size, path)
+}
+
+/// Renders `mesh` once per shading, side by side in one PNG of `size × shadings` by `size`
+/// pixels, all seen from the same view (e.g. true and predicted parts).
+///
+/// # Errors
+/// As [`render_png`]; also [`MeshError::Invalid`] for no shading.
+pub fn render_png_row(
+    mesh: &TriMesh,
+    shadings: &[Shading],
+    size: u32,
+    path: impl AsRef<Path>,
+) -> Result<()> {
     let path = path.as_ref();
+    if shadings.is_empty() {
+        return Err(MeshError::Invalid {
+            what: path.display().to_string(),
+            detail: "nothing to draw (no shading)".into(),
+        });
+    }
+    let panels = shadings
+        .iter()
+        .map(|s| render_rgb(mesh, s, size, path))
+        .collect::<Result<Vec<_>>>()?;
+    let (n, k) = (size as usize, panels.len());
+    let mut rgb = Vec::with_capacity(n * n * 3 * k);
+    for row in 0..n {
+        for panel in &panels {
+            rgb.extend_from_slice(&panel[row * n * 3..(row + 1) * n * 3]);
+        }
+    }
+    crate::io::write_atomically(path, ".png", |file| {
+        let mut enc = png::Encoder::new(std::io::BufWriter::new(file), size * k as u32, size);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
+        writer.write_image_data(&rgb).map_err(std::io::Error::other)
+    })
+}
+
+/// The RGB pixels (row-major, `size × size × 3`) of one view of `mesh`; `path` names the
+/// picture in errors.
+fn render_rgb(mesh: &TriMesh, shading: &Shading, size: u32, path: &Path) -> Result<Vec<u8>> {
     let invalid = |detail: String| MeshError::Invalid {
         what: path.display().to_string(),
         detail,
@@ -138,11 +181,5 @@ pub fn render_png(
             }
         }
     }
-    crate::io::write_atomically(path, ".png", |file| {
-        let mut enc = png::Encoder::new(std::io::BufWriter::new(file), size, size);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
-        writer.write_image_data(&rgb).map_err(std::io::Error::other)
-    })
+    Ok(rgb)
 }
