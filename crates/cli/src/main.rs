@@ -2,6 +2,7 @@
 //!
 //! Thin by design: clap parses, the library crates compute, this file prints errors.
 
+mod cleaning;
 mod estimate;
 mod eval;
 mod input;

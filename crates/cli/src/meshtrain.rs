@@ -303,6 +303,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     reading.set_message("reading and cleaning meshes");
     let data = MeshDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();
+    writeln!(out, "{}", crate::cleaning::summary(&data.cleaning))?;
     let model = model_config(&a, features, data.classes.len())?;
     let cfg = crate::progress::cosine_schedule(
         a.epochs,
@@ -348,6 +349,8 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         ));
     }
     write_text(&a.output.join("predictions.csv"), &csv)?;
+    let files = data.train.iter().chain(&data.test).map(|s| &s.path);
+    crate::cleaning::write_csv(&a.output.join("cleaning.csv"), files.zip(&data.cleaning))?;
     let mut h = String::from("epoch,train_loss,test_accuracy,seconds\n");
     for e in 0..history.train_loss.len() {
         h.push_str(&format!(

@@ -125,24 +125,14 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
     reading.set_message("reading meshes and part labels");
     let data = SegmentDataset::load(&a.data, features, || reading.tick())?;
     reading.finish_and_clear();
-    let turned: usize = data
-        .train
-        .iter()
-        .chain(&data.test)
-        .map(|s| s.report.flipped_faces)
-        .sum();
-    let dropped: usize = data
-        .train
-        .iter()
-        .chain(&data.test)
-        .map(|s| s.report.input.faces - s.report.output.faces)
-        .sum();
+    let all = || data.train.iter().chain(&data.test);
     writeln!(
         out,
-        "{} training and {} test meshes, {} parts; cleaning turned {turned} faces over and dropped {dropped}",
+        "{} training and {} test meshes, {} parts; {}",
         data.train.len(),
         data.test.len(),
-        data.parts.len()
+        data.parts.len(),
+        crate::cleaning::summary(all().map(|s| &s.report))
     )?;
     let model = model_config(a, features, data.parts.len());
     let cfg = crate::progress::cosine_schedule(
@@ -176,6 +166,10 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
     }
     let scores = tally.scores();
     write_outputs(&a.output, &history, &data.test, &predicted, &scores)?;
+    crate::cleaning::write_csv(
+        &a.output.join("cleaning.csv"),
+        all().map(|s| (&s.sample.path, &s.report)),
+    )?;
     draw_parts(&data.test, &predicted, data.parts.len(), &a.output)?;
     let run = SegmentRun {
         task: SEGMENT_TASK.into(),

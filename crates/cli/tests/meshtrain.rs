@@ -73,7 +73,13 @@ fn train_mesh_then_predict() {
         .arg(&run)
         .assert()
         .success()
-        .stdout(contains("test accuracy").and(contains("2 meshes (2 classes)")));
+        .stdout(
+            contains("test accuracy")
+                .and(contains("2 meshes (2 classes)"))
+                .and(contains("cleaning changed")),
+        );
+    let cleaning = std::fs::read_to_string(run.join("cleaning.csv")).unwrap();
+    assert_eq!(cleaning.lines().count(), 1 + 8, "{cleaning}");
     for f in [
         "run.json",
         "model.bpk",
@@ -364,6 +370,7 @@ fn train_mesh_segment() {
         "history.csv",
         "loss.png",
         "parts/10.png",
+        "cleaning.csv",
     ] {
         assert!(run.join(file).exists(), "{file}");
     }

@@ -18,8 +18,8 @@ use tessera_mesh::{
     face_placement, face_thickness, pd_features, read_mesh,
 };
 
-use tessera_mesh::MeshAugment;
 use tessera_mesh::augment::cutout::{face_patch, hide};
+use tessera_mesh::{MeshAugment, MeshReport};
 
 use crate::error::{Result, TrainError};
 
@@ -155,12 +155,16 @@ pub struct MeshDataset {
     pub dual_stats: FeatureStats,
     /// The transform applied before z-scoring.
     pub features: MeshFeatures,
+    /// What cleaning changed in each mesh (training meshes, then test meshes, as in
+    /// [`train`](Self::train) and [`test`](Self::test)).
+    pub cleaning: Vec<MeshReport>,
     /// The cleaned training meshes with their graphs, for augmentation.
     train_meshes: Vec<(TriMesh, MeshGraph)>,
 }
 
 /// Features of one mesh before normalisation.
 struct Raw {
+    report: MeshReport,
     path: PathBuf,
     class: usize,
     split: Split,
@@ -171,9 +175,15 @@ struct Raw {
 }
 
 fn prepare(path: &Path, class: usize, split: Split, features: MeshFeatures) -> Result<Raw> {
-    let MeshFile { path, mesh, graph } = MeshFile::read(path)?;
+    let MeshFile {
+        path,
+        mesh,
+        graph,
+        report,
+    } = MeshFile::read(path)?;
     let (primal, dual) = features.compute(&mesh, &graph);
     Ok(Raw {
+        report,
         path,
         class,
         split,
@@ -218,6 +228,8 @@ pub struct MeshFile {
     pub mesh: TriMesh,
     /// Its faces and face pairs.
     pub graph: MeshGraph,
+    /// What cleaning changed.
+    pub report: MeshReport,
 }
 
 impl MeshFile {
@@ -228,12 +240,13 @@ impl MeshFile {
     pub fn read(path: &Path) -> Result<Self> {
         let what = path.display().to_string();
         let mesh = read_mesh(path, true)?;
-        let (mesh, _report) = clean(&mesh, &what)?;
+        let (mesh, report) = clean(&mesh, &what)?;
         let graph = MeshGraph::new(&mesh, &what)?;
         Ok(MeshFile {
             path: path.to_path_buf(),
             mesh,
             graph,
+            report,
         })
     }
 
@@ -359,6 +372,7 @@ impl MeshDataset {
         let dual_stats =
             FeatureStats::fit(features.dual_channels(), train().map(|r| r.dual.as_slice()))?;
         let (mut train_set, mut test_set, mut train_meshes) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut train_reports, mut test_reports) = (Vec::new(), Vec::new());
         for r in raw {
             let features = (r.primal, r.dual);
             let s = to_sample(
@@ -372,9 +386,13 @@ impl MeshDataset {
             match r.split {
                 Split::Train => {
                     train_set.push(s);
+                    train_reports.push(r.report);
                     train_meshes.push((r.mesh, r.graph));
                 }
-                Split::Test => test_set.push(s),
+                Split::Test => {
+                    test_set.push(s);
+                    test_reports.push(r.report);
+                }
             }
         }
         Ok(MeshDataset {
@@ -384,6 +402,7 @@ impl MeshDataset {
             primal_stats,
             dual_stats,
             features,
+            cleaning: train_reports.into_iter().chain(test_reports).collect(),
             train_meshes,
         })
     }
