@@ -1,6 +1,6 @@
 //! Reading OBJ and PLY files (by extension), writing OBJ.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 
 use crate::error::{MeshError, Result};
@@ -52,8 +52,12 @@ fn parse_obj(path: &Path, bytes: &[u8], triangulate: bool) -> Result<TriMesh> {
     let mut nverts: i64 = 0;
     let mut vertices: Vec<[f64; 3]> = Vec::new();
     let mut faces: Vec<[u32; 3]> = Vec::new();
-    for (i, line) in bytes.lines().enumerate() {
-        let line = line.map_err(|e| parse_err(path, Some(i + 1), format!("not text: {e}")))?;
+    // Lines are read as UTF-8 with invalid bytes replaced: a comment, group or material name in
+    // another encoding is skipped like any other, and a vertex or face line with such bytes
+    // fails on the number it cannot be.
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_end_matches('\r');
         let lineno = Some(i + 1);
         let mut tokens = line.split_whitespace();
         match tokens.next() {

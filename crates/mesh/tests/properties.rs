@@ -397,3 +397,18 @@ fn ply_round_trip_with_colours() {
     assert_eq!(read_mesh(&path, false).unwrap(), cube);
     assert!(tessera_mesh::write_ply(&path, &cube, Some(&colours[1..])).is_err());
 }
+
+/// A comment in another encoding (a Latin-1 byte) is skipped like any comment; the same byte
+/// in a vertex line is an error naming the line.
+#[test]
+fn non_utf8_comments_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.obj");
+    let mut obj = b"# caf\xe9\nv 0 0 0\nv 1 0 0\r\nv 0 1 0\nf 1 2 3\n".to_vec();
+    std::fs::write(&path, &obj).unwrap();
+    assert_eq!(read_mesh(&path, false).unwrap().faces, [[0, 1, 2]]);
+    obj.extend_from_slice(b"v 0 0 \xe9\n");
+    std::fs::write(&path, &obj).unwrap();
+    let e = read_mesh(&path, false).unwrap_err().to_string();
+    assert!(e.contains("latin1.obj:6"), "{e}");
+}
