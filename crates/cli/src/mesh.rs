@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use clap::Subcommand;
 use serde_json::json;
 use tessera_mesh::{
-    DualConfig, FeatureStats, Keep, MeshGraph, Shading, clean, cluster_faces, pd_features,
+    DualConfig, FeatureStats, Keep, MeshGraph, Shading, TriMesh, clean, cluster_faces, pd_features,
     read_mesh, render_png, write_obj,
 };
 use tessera_train::meshfit::{MeshRun, learned_clusters};
@@ -52,6 +52,10 @@ pub enum MeshCommand {
         /// Split polygons into triangles.
         #[arg(long)]
         triangulate: bool,
+        /// Which axis of the file points up in the picture: y (OBJ's usual convention, MeshCNN's
+        /// sets) or z (CAD and scans, Blender's default).
+        #[arg(long, value_enum, default_value = "y")]
+        up: UpAxis,
     },
     /// Cluster faces as PD-MeshNet's pooling does and write the mesh with one colour per cluster:
     /// a picture (`-o clusters.png`) or an OBJ with vertex colours for MeshLab or Blender
@@ -85,6 +89,26 @@ pub enum MeshCommand {
         #[arg(long)]
         triangulate: bool,
     },
+}
+
+/// The axis that points up in a picture.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpAxis {
+    /// +y up.
+    Y,
+    /// +z up.
+    Z,
+}
+
+/// `mesh` turned so that `up` points up for the renderer (which draws +y up): z-up meshes are
+/// turned by −90° about x, `(x, y, z) → (x, z, −y)`, a rotation, so faces keep their winding.
+fn upright(mut mesh: TriMesh, up: UpAxis) -> TriMesh {
+    if up == UpAxis::Z {
+        for v in &mut mesh.vertices {
+            *v = [v[0], v[2], -v[1]];
+        }
+    }
+    mesh
 }
 
 /// What `tessera mesh view` colours faces by.
@@ -128,7 +152,8 @@ pub fn run(cmd: MeshCommand, out: &mut impl Write) -> Result<()> {
             keep,
             size,
             triangulate,
-        } => view(&file, &output, by, keep, size, triangulate, out),
+            up,
+        } => view(&file, &output, by, keep, size, (triangulate, up), out),
     }
 }
 
@@ -138,11 +163,12 @@ fn view(
     by: ViewBy,
     keep: f64,
     size: u32,
-    triangulate: bool,
+    (triangulate, up): (bool, UpAxis),
     out: &mut impl Write,
 ) -> Result<()> {
     let name = file.display().to_string();
     let (mesh, _) = clean(&read_mesh(file, triangulate)?, &name)?;
+    let mesh = upright(mesh, up);
     let shading = match by {
         ViewBy::Normal => Shading::Normal,
         ViewBy::Area => {

@@ -94,3 +94,68 @@ fn view_renders_png() {
         assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"), "{by}");
     }
 }
+
+/// Width and height of the non-white part of a PNG written by `tessera mesh view`.
+fn drawn_extent(path: &std::path::Path) -> (usize, usize) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let (mut x0, mut x1, mut y0, mut y1) = (w, 0, h, 0);
+    for y in 0..h {
+        for x in 0..w {
+            let i = 3 * (y * w + x);
+            if buf[i..i + 3] != [255, 255, 255] {
+                (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+            }
+        }
+    }
+    (x1 + 1 - x0, y1 + 1 - y0)
+}
+
+/// A tall box along z stands upright with `--up z`: narrower in the picture than drawn y-up.
+#[test]
+fn view_up_z_stands_z_up_meshes_upright() {
+    let dir = tempfile::tempdir().unwrap();
+    let obj = dir.path().join("tower.obj");
+    let mut text = String::new();
+    for z in [0.0, 10.0] {
+        for (x, y) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)] {
+            text.push_str(&format!("v {x} {y} {z}\n"));
+        }
+    }
+    for f in [
+        [1, 3, 2],
+        [1, 4, 3],
+        [5, 6, 7],
+        [5, 7, 8],
+        [1, 2, 6],
+        [1, 6, 5],
+        [2, 3, 7],
+        [2, 7, 6],
+        [3, 4, 8],
+        [3, 8, 7],
+        [4, 1, 5],
+        [4, 5, 8],
+    ] {
+        text.push_str(&format!("f {} {} {}\n", f[0], f[1], f[2]));
+    }
+    std::fs::write(&obj, text).unwrap();
+    let mut extent = Vec::new();
+    for up in ["y", "z"] {
+        let png = dir.path().join(format!("{up}.png"));
+        tessera()
+            .args(["mesh", "view", "--size", "200", "--up", up, "-o"])
+            .arg(&png)
+            .arg(&obj)
+            .assert()
+            .success();
+        extent.push(drawn_extent(&png));
+    }
+    let [(wy, hy), (wz, hz)] = extent[..] else {
+        unreachable!()
+    };
+    assert!(hz > 2 * wz, "z up: {wz} × {hz}");
+    assert!(wz < wy, "y up {wy} × {hy}, z up {wz} × {hz}");
+}
