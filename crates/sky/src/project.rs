@@ -23,7 +23,7 @@ impl ImageProjector {
     /// A projector onto maps of resolution `nside`.
     ///
     /// # Errors
-    /// [`SkyError::Healpix`] for an invalid nside.
+    /// [`SkyError::Healpix`](crate::SkyError::Healpix) for an invalid nside.
     pub fn new(nside: u64) -> Result<Self> {
         let fine = Healpix::nested(2 * nside)?;
         // NESTED: the 4 children of coarse pixel p are 4p … 4p + 3.
