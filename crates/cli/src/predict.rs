@@ -4,12 +4,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use tessera_sky::{ReadOptions, read_map};
 use tessera_train::data::{
-    AugmentPart, MapFields, MapSet, MapTargets, grid_rotations, network_input,
+    AugmentPart, MapFields, MapSet, MapTargets, MeshFile, grid_rotations, network_input,
 };
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, TestTimeAugment, argmax};
@@ -25,7 +25,8 @@ pub struct PredictArgs {
     /// `tessera train graph --final`.
     run: PathBuf,
     /// FITS maps, RING or NESTED, at the network's nside (or finer with --degrade); OBJ/PLY
-    /// meshes for a mesh run; TU dataset folders (graph labels optional) for a graph run.
+    /// meshes, or folders of them (searched recursively), for a mesh run (a mesh that cannot be
+    /// read is reported after the others are written); TU dataset folders (graph labels optional) for a graph run.
     #[arg(required = true)]
     maps: Vec<PathBuf>,
     /// Degrade finer maps to the network's nside (ud_grade, mean of the seen children).
@@ -129,28 +130,76 @@ impl MeshScoring {
     }
 }
 
-/// The class and class probabilities of each mesh, as CSV (averaged over `--ensemble`).
-fn predict_meshes(a: &PredictArgs) -> Result<String> {
+/// The mesh files named: files as given, and every .obj or .ply under a folder (sorted).
+fn mesh_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            out.push(p.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        let mut stack = vec![p.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in
+                std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+            {
+                let path = entry
+                    .with_context(|| format!("reading {}", dir.display()))?
+                    .path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| x.eq_ignore_ascii_case("obj") || x.eq_ignore_ascii_case("ply"))
+                {
+                    found.push(path);
+                }
+            }
+        }
+        if found.is_empty() {
+            bail!("{}: a folder without .obj or .ply meshes", p.display());
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// The class and class probabilities of each mesh that can be read, as CSV (averaged over
+/// `--ensemble`), and one message per mesh that cannot.
+fn predict_meshes(a: &PredictArgs) -> Result<(String, Vec<String>)> {
     let ensemble = a.mesh.load(&a.run)?;
-    let probabilities = a.mesh.classify(&ensemble, &a.maps)?;
+    let files = mesh_files(&a.maps)?;
+    let checked: Vec<std::result::Result<PathBuf, String>> = files
+        .par_iter()
+        .map(|p| match MeshFile::read(p) {
+            Ok(_) => Ok(p.clone()),
+            Err(e) => Err(e.to_string()),
+        })
+        .collect();
+    let (good, bad): (Vec<_>, Vec<_>) = checked.into_iter().partition(|r| r.is_ok());
+    let good: Vec<PathBuf> = good.into_iter().flatten().collect();
+    let bad: Vec<String> = bad.into_iter().filter_map(|r| r.err()).collect();
+    let probabilities = if good.is_empty() {
+        Vec::new()
+    } else {
+        a.mesh.classify(&ensemble, &good)?
+    };
     let mut csv = String::from("file,class");
     for c in ensemble.classes() {
         csv.push_str(&format!(",p_{c}"));
     }
     csv.push('\n');
-    for ((path, p), c) in a
-        .maps
-        .iter()
-        .zip(&probabilities)
-        .zip(argmax(&probabilities))
-    {
+    for ((path, p), c) in good.iter().zip(&probabilities).zip(argmax(&probabilities)) {
         csv.push_str(&format!("{},{}", path.display(), ensemble.classes()[c]));
         for v in p {
             csv.push_str(&format!(",{v:.6}"));
         }
         csv.push('\n');
     }
-    Ok(csv)
+    Ok((csv, bad))
 }
 
 /// What a run folder holds.
@@ -232,9 +281,19 @@ fn predict_graphs(a: &PredictArgs) -> Result<(String, usize)> {
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
     match run_kind(&a.run, "predict", a.mesh.given())? {
         RunKind::Mesh => {
-            let csv = predict_meshes(&a)?;
+            let (csv, bad) = predict_meshes(&a)?;
             write_text(&a.output, &csv)?;
-            writeln!(out, "{} meshes → {}", a.maps.len(), a.output.display())?;
+            let written = csv.lines().count() - 1;
+            writeln!(out, "{written} meshes → {}", a.output.display())?;
+            if !bad.is_empty() {
+                bail!(
+                    "{} of {} meshes could not be read (the others are in {}):\n  {}",
+                    bad.len(),
+                    bad.len() + written,
+                    a.output.display(),
+                    bad.join("\n  ")
+                );
+            }
             return Ok(());
         }
         RunKind::Segment => {

@@ -118,6 +118,28 @@ fn train_mesh_then_predict() {
         .assert()
         .success();
     assert_eq!(std::fs::read_to_string(&twice).unwrap(), text);
+    // A folder is read for every mesh under it; a bad file is reported, the others written.
+    let bad = data.join("ants/test/broken.obj");
+    std::fs::write(&bad, "v 0 0 0\nf 1 2 3\n").unwrap();
+    let folder_csv = tmp.path().join("folder.csv");
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("predict")
+        .arg(&run)
+        .arg(&data)
+        .arg("-o")
+        .arg(&folder_csv)
+        .assert()
+        .failure()
+        .stderr(contains("1 of 9 meshes could not be read").and(contains("broken.obj")));
+    assert_eq!(
+        std::fs::read_to_string(&folder_csv)
+            .unwrap()
+            .lines()
+            .count(),
+        1 + 8
+    );
+    std::fs::remove_file(&bad).unwrap();
     // Test-time copies with part of the training augmentation; the part alone is refused.
     let jittered = tmp.path().join("jittered.csv");
     let predict_with = |extra: &[&str], out: &Path| {
