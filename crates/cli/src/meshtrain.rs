@@ -204,6 +204,34 @@ pub struct MeshTrainArgs {
     pub(crate) output: PathBuf,
 }
 
+impl MeshTrainArgs {
+    /// The schedule from the flags, the run folder created, and its checkpointing (resumed
+    /// with `--resume` when `settings`, what decides the result besides the schedule, agree).
+    pub(crate) fn start(
+        &self,
+        settings: serde_json::Value,
+    ) -> Result<(
+        tessera_train::schedule::FitSchedule,
+        tessera_train::engine::Checkpointing,
+    )> {
+        let cfg = crate::progress::cosine_schedule(
+            self.epochs,
+            self.batch_size,
+            self.lr,
+            self.seed,
+            &self.fit_options,
+            self.device,
+        )?;
+        std::fs::create_dir_all(&self.output)
+            .with_context(|| format!("creating {}", self.output.display()))?;
+        let ckpt = self
+            .fit_options
+            .resume
+            .checkpointing(&self.output, settings);
+        Ok((cfg, ckpt))
+    }
+}
+
 /// The network: from `--model` (class count from the data) or from the flags.
 fn model_config(
     a: &MeshTrainArgs,
@@ -305,19 +333,9 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     reading.finish_and_clear();
     writeln!(out, "{}", crate::cleaning::summary(&data.cleaning))?;
     let model = model_config(&a, features, data.classes.len())?;
-    let cfg = crate::progress::cosine_schedule(
-        a.epochs,
-        a.batch_size,
-        a.lr,
-        a.seed,
-        &a.fit_options,
-        a.device,
-    )?;
-    std::fs::create_dir_all(&a.output)
-        .with_context(|| format!("creating {}", a.output.display()))?;
     let settings =
         json!({"data": a.data, "features": features, "model": model, "augment": augment});
-    let ckpt = a.fit_options.resume.checkpointing(&a.output, settings);
+    let (cfg, ckpt) = a.start(settings)?;
     let progress = EpochProgress::new(a.epochs);
     let (net, history) = fit_mesh(&model, &data, &cfg, &augment, &ckpt, |epoch, h| {
         progress.epoch_done(

@@ -135,18 +135,8 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
         crate::cleaning::summary(all().map(|s| &s.report))
     )?;
     let model = model_config(a, features, data.parts.len());
-    let cfg = crate::progress::cosine_schedule(
-        a.epochs,
-        a.batch_size,
-        a.lr,
-        a.seed,
-        &a.fit_options,
-        a.device,
-    )?;
-    std::fs::create_dir_all(&a.output)
-        .with_context(|| format!("creating {}", a.output.display()))?;
     let settings = json!({"data": a.data, "features": features, "model": model});
-    let ckpt = a.fit_options.resume.checkpointing(&a.output, settings);
+    let (cfg, ckpt) = a.start(settings)?;
     let progress = EpochProgress::new(a.epochs);
     let (net, history) = fit_segmenter(&model, &data, &cfg, &ckpt, |epoch, h| {
         progress.epoch_done(

@@ -8,6 +8,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+mod coseg;
+
 fn msb() -> PathBuf {
     std::env::var_os("TESSERA_SHARED_DATA")
         .map(PathBuf::from)
@@ -325,37 +327,13 @@ fn train_mesh_then_predict() {
         .stderr(contains("/nonexistent/meshes"));
 }
 
-/// Three aliens to train on and one to test, with their label files, in COSEG's layout.
-fn coseg_some(root: &Path) {
-    let src = msb().parent().unwrap().join("coseg/aliens");
-    std::fs::create_dir_all(root).unwrap();
-    std::fs::copy(src.join("classes.txt"), root.join("classes.txt")).unwrap();
-    for (split, names) in [("train", &["1", "100", "101"][..]), ("test", &["10"][..])] {
-        for dir in [split, "seg", "sseg"] {
-            std::fs::create_dir_all(root.join(dir)).unwrap();
-        }
-        for name in names {
-            let obj = ["train", "test"]
-                .iter()
-                .map(|s| src.join(s).join(format!("{name}.obj")))
-                .find(|p| p.exists())
-                .unwrap();
-            std::fs::copy(obj, root.join(split).join(format!("{name}.obj"))).unwrap();
-            for (dir, ext) in [("seg", "eseg"), ("sseg", "seseg")] {
-                let file = format!("{name}.{ext}");
-                std::fs::copy(src.join(dir).join(&file), root.join(dir).join(&file)).unwrap();
-            }
-        }
-    }
-}
-
 /// `--task segment` trains a U-Net on a COSEG folder and writes the scores, the curves and
 /// pictures of true and predicted parts; flags for classification only are refused.
 #[test]
 fn train_mesh_segment() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("aliens");
-    coseg_some(&data);
+    coseg::some_aliens(&data);
     let run = tmp.path().join("run");
     Command::cargo_bin("tessera")
         .unwrap()

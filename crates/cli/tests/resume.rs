@@ -10,6 +10,8 @@ use assert_cmd::Command;
 use assert_cmd::cargo::cargo_bin;
 use serde_json::Value;
 
+mod coseg;
+
 fn shared(rel: &str) -> PathBuf {
     std::env::var_os("TESSERA_SHARED_DATA")
         .map(PathBuf::from)
@@ -251,26 +253,7 @@ fn a_killed_mesh_run_resumes_to_the_same_report() {
 fn a_killed_segmentation_run_resumes_to_the_same_report() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("aliens");
-    let src = shared("meshes/coseg/aliens");
-    std::fs::create_dir_all(&data).unwrap();
-    std::fs::copy(src.join("classes.txt"), data.join("classes.txt")).unwrap();
-    for (split, names) in [("train", &["1", "100", "101"][..]), ("test", &["10"][..])] {
-        for dir in [split, "seg", "sseg"] {
-            std::fs::create_dir_all(data.join(dir)).unwrap();
-        }
-        for name in names {
-            let obj = ["train", "test"]
-                .iter()
-                .map(|s| src.join(s).join(format!("{name}.obj")))
-                .find(|p| p.exists())
-                .unwrap();
-            std::fs::copy(obj, data.join(split).join(format!("{name}.obj"))).unwrap();
-            for (dir, ext) in [("seg", "eseg"), ("sseg", "seseg")] {
-                let file = format!("{name}.{ext}");
-                std::fs::copy(src.join(dir).join(&file), data.join(dir).join(&file)).unwrap();
-            }
-        }
-    }
+    coseg::some_aliens(&data);
     let data = data.to_str().unwrap();
     let args = [
         "train",
