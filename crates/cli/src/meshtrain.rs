@@ -369,17 +369,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     write_text(&a.output.join("predictions.csv"), &csv)?;
     let files = data.train.iter().chain(&data.test).map(|s| &s.path);
     crate::cleaning::write_csv(&a.output.join("cleaning.csv"), files.zip(&data.cleaning))?;
-    let mut h = String::from("epoch,train_loss,test_accuracy,seconds\n");
-    for e in 0..history.train_loss.len() {
-        h.push_str(&format!(
-            "{},{},{},{:.3}\n",
-            e + 1,
-            history.train_loss[e],
-            history.test_accuracy[e],
-            history.seconds[e]
-        ));
-    }
-    write_text(&a.output.join("history.csv"), &h)?;
+    crate::report::write_mesh_history(&a.output.join("history.csv"), &history, "test_accuracy")?;
     let run = MeshRun {
         task: MESH_TASK.into(),
         classes: data.classes.clone(),

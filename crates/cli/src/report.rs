@@ -209,6 +209,26 @@ pub fn plot_loss(h: &tessera_train::meshfit::MeshHistory, dir: &Path, title: &st
     Ok(())
 }
 
+/// `history.csv` of a mesh run: one row per epoch with the training loss, the test metric
+/// (named `metric` in the header) and the seconds.
+pub fn write_mesh_history(
+    path: &Path,
+    h: &tessera_train::meshfit::MeshHistory,
+    metric: &str,
+) -> Result<()> {
+    let mut csv = format!("epoch,train_loss,{metric},seconds\n");
+    for e in 0..h.train_loss.len() {
+        csv.push_str(&format!(
+            "{},{},{},{:.3}\n",
+            e + 1,
+            h.train_loss[e],
+            h.test_accuracy[e],
+            h.seconds[e]
+        ));
+    }
+    crate::sim::write_text(path, &csv)
+}
+
 /// `curves` plus the validation loss when early stopping recorded one.
 fn with_validation(
     mut curves: Vec<(String, Vec<f64>)>,

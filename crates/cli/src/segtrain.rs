@@ -74,17 +74,11 @@ fn write_outputs(
     predicted: &[Vec<u16>],
     scores: &SegmentationScores,
 ) -> Result<()> {
-    let mut h = String::from("epoch,train_loss,test_area_face_accuracy,seconds\n");
-    for e in 0..history.train_loss.len() {
-        h.push_str(&format!(
-            "{},{},{},{:.3}\n",
-            e + 1,
-            history.train_loss[e],
-            history.test_accuracy[e],
-            history.seconds[e]
-        ));
-    }
-    write_text(&dir.join("history.csv"), &h)?;
+    crate::report::write_mesh_history(
+        &dir.join("history.csv"),
+        history,
+        "test_area_face_accuracy",
+    )?;
     let mut csv = String::from("file,faces,face_accuracy\n");
     for (s, p) in samples.iter().zip(predicted) {
         let right = p
