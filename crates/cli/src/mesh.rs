@@ -212,7 +212,7 @@ fn info(file: &PathBuf, triangulate: bool, as_json: bool, out: &mut impl Write) 
             "primal_nodes": graph.faces.num_faces,
             "primal_pairs": graph.faces.pairs.len(),
             "dual_edges_config_a": graph.faces.dual(DualConfig::SingleUndirected).edges.len(),
-            "dual_features": names.iter().enumerate().map(|(i, n)| json!({"name": n, "mean": dual_stats.mean[i], "std": dual_stats.std[i]})).collect::<Vec<_>>(),
+            "dual_features": names.iter().enumerate().map(|(i, n)| json!({"name": n, "mean": dual_stats.mean[i], "std": dual_stats.spread(i)})).collect::<Vec<_>>(),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(());
@@ -267,7 +267,8 @@ fn info(file: &PathBuf, triangulate: bool, as_json: bool, out: &mut impl Write) 
         writeln!(
             out,
             "    {n:<12} {:>10.4} ± {:.4}",
-            dual_stats.mean[i], dual_stats.std[i]
+            dual_stats.mean[i],
+            dual_stats.spread(i)
         )?;
     }
     Ok(())

@@ -171,10 +171,15 @@ pub fn meshcnn_features(mesh: &TriMesh) -> Vec<[f64; 5]> {
 pub struct FeatureStats {
     /// Mean per channel.
     pub mean: Vec<f64>,
-    /// Standard deviation per channel (1 where a channel is constant).
+    /// Standard deviation per channel (1 where a channel is constant, so that z-scoring leaves
+    /// it at 0).
     pub std: Vec<f64>,
     /// Rows the statistics were computed from.
     pub count: u64,
+    /// Whether each channel was constant (its spread is 0, whatever `std` holds); empty in
+    /// statistics saved before it was recorded.
+    #[serde(default)]
+    pub constant: Vec<bool>,
 }
 
 impl FeatureStats {
@@ -209,17 +214,18 @@ impl FeatureStats {
             });
         }
         let mean: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
-        let std = sum2
+        let var: Vec<f64> = sum2
             .iter()
             .zip(&mean)
-            .map(|(s2, m)| {
-                let var = (s2 / n as f64 - m * m).max(0.0);
-                if var > 0.0 { var.sqrt() } else { 1.0 }
-            })
+            .map(|(s2, m)| (s2 / n as f64 - m * m).max(0.0))
             .collect();
         Ok(FeatureStats {
+            std: var
+                .iter()
+                .map(|&v| if v > 0.0 { v.sqrt() } else { 1.0 })
+                .collect(),
+            constant: var.iter().map(|&v| v == 0.0).collect(),
             mean,
-            std,
             count: n,
         })
     }
@@ -231,6 +237,16 @@ impl FeatureStats {
             for (k, v) in row.iter_mut().enumerate() {
                 *v = (*v - self.mean[k]) / self.std[k];
             }
+        }
+    }
+
+    /// The spread of channel `c` as measured: 0 for a constant channel, else its standard
+    /// deviation.
+    pub fn spread(&self, c: usize) -> f64 {
+        if self.constant.get(c).copied().unwrap_or(false) {
+            0.0
+        } else {
+            self.std[c]
         }
     }
 

@@ -412,3 +412,18 @@ fn non_utf8_comments_are_skipped() {
     let e = read_mesh(&path, false).unwrap_err().to_string();
     assert!(e.contains("latin1.obj:6"), "{e}");
 }
+
+/// A constant channel is z-scored to 0 (its stored scale is 1) and reported with a spread of 0,
+/// not 1; statistics saved before `constant` existed still read.
+#[test]
+fn constant_features_have_no_spread() {
+    let values = [1.0, 5.0, 2.0, 5.0, 3.0, 5.0];
+    use tessera_mesh::FeatureStats;
+    let s = FeatureStats::fit(2, [&values[..]]).unwrap();
+    assert_eq!(s.constant, [false, true]);
+    assert_eq!((s.std[1], s.spread(1)), (1.0, 0.0));
+    assert!((s.spread(0) - (2.0f64 / 3.0).sqrt()).abs() < 1e-12);
+    let old: FeatureStats =
+        serde_json::from_str(r#"{"mean": [0.0], "std": [2.0], "count": 3}"#).unwrap();
+    assert_eq!(old.spread(0), 2.0);
+}

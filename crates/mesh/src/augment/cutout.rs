@@ -121,6 +121,7 @@ mod tests {
         let faces = strip(4);
         let stats = |mean: Vec<f64>| FeatureStats {
             std: vec![1.0; mean.len()],
+            constant: vec![false; mean.len()],
             mean,
             count: 1,
         };
