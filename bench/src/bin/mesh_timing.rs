@@ -43,11 +43,13 @@ fn scaling(out_dir: &std::path::Path) -> Result<Value> {
         mean: vec![0.0],
         std: vec![1.0],
         count: 1,
+        constant: vec![false],
     };
     let dual_stats = FeatureStats {
         mean: vec![std::f64::consts::PI, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
         std: vec![1.0; 7],
         count: 1,
+        constant: vec![false; 7],
     };
     let device = burn::prelude::Device::flex();
     let net = PdMeshNetConfig::new(1, 7, 10).init(&device)?;
