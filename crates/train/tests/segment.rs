@@ -101,12 +101,16 @@ fn values<M: Module>(m: &M) -> Vec<(String, Vec<f32>)> {
 /// One Adam step on the cross-entropy of two meshes moves every parameter of both
 /// segmenters: the gradient reaches the encoder through unpooling and the skips, and the
 /// learned vector of the dual nodes that vanished inside clusters. (Only the last block's dual
-/// normalisation gets none: nothing reads its output.)
+/// normalisation gets none: nothing reads its output. A dual attention's target vector may get
+/// none either: its term is the same for every edge into a node, so it cancels in the softmax
+/// whenever all of a node's scores lie on one side of LeakyReLU's kink — GAT's "static"
+/// attention, which depends on the weights drawn; the weights here are drawn from a fixed seed.)
 #[test]
 fn gradients_reach_every_parameter_through_unpooling() {
     let _lock = DEVICE_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let (_tmp, data) = small_dataset();
     let device = Device::flex().autodiff();
+    device.seed(7);
     let graphs: Vec<&PrimalDualGraph> = data.train[..2].iter().map(|s| &s.sample.graph).collect();
     let batch = PrimalDualBatch::new(&graphs).unwrap();
     let labels: Vec<i64> = data.train[..2]
@@ -135,7 +139,11 @@ fn gradients_reach_every_parameter_through_unpooling() {
         let still: Vec<&str> = before
             .iter()
             .zip(&after)
-            .filter(|(b, _)| !b.0.contains("running_") && !b.0.starts_with(unread))
+            .filter(|(b, _)| {
+                !b.0.contains("running_")
+                    && !b.0.starts_with(unread)
+                    && !b.0.ends_with("dual.att_target")
+            })
             .filter(|(b, a)| b.1 == a.1)
             .map(|(b, _)| b.0.as_str())
             .collect();
