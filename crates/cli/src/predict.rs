@@ -128,6 +128,15 @@ impl MeshScoring {
     pub fn classify(&self, ensemble: &MeshEnsemble, paths: &[PathBuf]) -> Result<Vec<Vec<f64>>> {
         Ok(ensemble.classify_files(paths, &self.test_time_augment()?)?)
     }
+
+    /// [`classify`](Self::classify) of meshes already read.
+    pub fn classify_read(
+        &self,
+        ensemble: &MeshEnsemble,
+        files: &[MeshFile],
+    ) -> Result<Vec<Vec<f64>>> {
+        Ok(ensemble.classify_meshes(files, &self.test_time_augment()?)?)
+    }
 }
 
 /// The mesh files named: files as given, and every .obj or .ply under a folder (sorted).
@@ -172,28 +181,30 @@ fn mesh_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 fn predict_meshes(a: &PredictArgs) -> Result<(String, Vec<String>)> {
     let ensemble = a.mesh.load(&a.run)?;
     let files = mesh_files(&a.maps)?;
-    let checked: Vec<std::result::Result<PathBuf, String>> = files
-        .par_iter()
-        .map(|p| match MeshFile::read(p) {
-            Ok(_) => Ok(p.clone()),
-            Err(e) => Err(e.to_string()),
-        })
-        .collect();
-    let (good, bad): (Vec<_>, Vec<_>) = checked.into_iter().partition(|r| r.is_ok());
-    let good: Vec<PathBuf> = good.into_iter().flatten().collect();
-    let bad: Vec<String> = bad.into_iter().filter_map(|r| r.err()).collect();
+    let read: Vec<_> = files.par_iter().map(|p| MeshFile::read(p)).collect();
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for r in read {
+        match r {
+            Ok(file) => good.push(file),
+            Err(e) => bad.push(e.to_string()),
+        }
+    }
     let probabilities = if good.is_empty() {
         Vec::new()
     } else {
-        a.mesh.classify(&ensemble, &good)?
+        a.mesh.classify_read(&ensemble, &good)?
     };
     let mut csv = String::from("file,class");
     for c in ensemble.classes() {
         csv.push_str(&format!(",p_{c}"));
     }
     csv.push('\n');
-    for ((path, p), c) in good.iter().zip(&probabilities).zip(argmax(&probabilities)) {
-        csv.push_str(&format!("{},{}", path.display(), ensemble.classes()[c]));
+    for ((file, p), c) in good.iter().zip(&probabilities).zip(argmax(&probabilities)) {
+        csv.push_str(&format!(
+            "{},{}",
+            file.path.display(),
+            ensemble.classes()[c]
+        ));
         for v in p {
             csv.push_str(&format!(",{v:.6}"));
         }

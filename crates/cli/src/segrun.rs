@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
-use tessera_mesh::segmentation::SegmentationTally;
 use tessera_mesh::{MeshReport, Shading, Split, render_png, write_obj, write_ply};
 use tessera_train::data::SegmentDataset;
-use tessera_train::segfit::{SegmentRun, segment};
+use tessera_train::segfit::{SegmentRun, scores_of, segment};
 
 use crate::sim::write_text;
 
@@ -125,11 +124,7 @@ pub fn eval(
         Some(Split::Test) => set.test,
         None => set.train.into_iter().chain(set.test).collect(),
     };
-    let mut tally = SegmentationTally::new(run.parts.len());
-    for (s, p) in samples.iter().zip(segment(&net, &samples)?) {
-        tally.add(&s.truth, &p);
-    }
-    let s = tally.scores();
+    let s = scores_of(&samples, &segment(&net, &samples)?, run.parts.len());
     writeln!(out, "{} meshes, {} faces", s.meshes, s.faces)?;
     for (name, v) in [
         (

@@ -11,7 +11,7 @@ use tessera_mesh::{Shading, render_png_row};
 use tessera_train::data::{MeshFeatures, SegmentDataset, SegmentSample};
 use tessera_train::meshfit::MeshHistory;
 use tessera_train::models::{PdMeshSegmenterConfig, SegmenterKind};
-use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, segment};
+use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, scores_of, segment};
 
 use crate::meshtrain::{MeshTrainArgs, SegmenterArg};
 use crate::progress::EpochProgress;
@@ -144,11 +144,7 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
     })?;
     progress.finish();
     let predicted = segment(&net, &data.test)?;
-    let mut tally = tessera_mesh::segmentation::SegmentationTally::new(data.parts.len());
-    for (s, p) in data.test.iter().zip(&predicted) {
-        tally.add(&s.truth, p);
-    }
-    let scores = tally.scores();
+    let scores = scores_of(&data.test, &predicted, data.parts.len());
     write_outputs(&a.output, &history, &data.test, &predicted, &scores)?;
     crate::cleaning::write_csv(
         &a.output.join("cleaning.csv"),

@@ -341,7 +341,20 @@ impl MeshEnsemble {
             .par_iter()
             .map(|p| MeshFile::read(p))
             .collect::<Result<_>>()?;
-        let mut mean = vec![vec![0.0; self.classes().len()]; paths.len()];
+        self.classify_meshes(&files, tta)
+    }
+
+    /// [`classify_files`](Self::classify_files) of meshes already read and cleaned
+    /// ([`MeshFile::read`]); the test-time draws are fixed by each mesh's position in `files`.
+    ///
+    /// # Errors
+    /// A mesh too small for a member's pooling schedule, naming the file.
+    pub fn classify_meshes(
+        &self,
+        files: &[MeshFile],
+        tta: &TestTimeAugment,
+    ) -> Result<Vec<Vec<f64>>> {
+        let mut mean = vec![vec![0.0; self.classes().len()]; files.len()];
         for (run, net) in &self.members {
             let augment = tta.augmentation(&run.augment);
             let copies = if augment.is_active() { tta.copies } else { 0 };

@@ -8,7 +8,7 @@ use tessera_gnn::graph::{PrimalDualBatch, PrimalDualGraph};
 use tessera_mesh::segmentation::{SegmentationScores, SegmentationTally};
 use tessera_mesh::{FeatureStats, MeshGraph, MeshReport, TriMesh, clean_tracked, read_mesh};
 
-use crate::data::{MeshFeatures, SegmentDataset, SegmentSample};
+use crate::data::{MeshFeatures, MeshSample, SegmentDataset, SegmentSample};
 use crate::engine::{Checkpointing, Output, Split, Task};
 use crate::error::{Result, TrainError};
 use crate::meshfit::MeshHistory;
@@ -69,23 +69,44 @@ impl Task for SegmentTask<'_> {
 /// # Errors
 /// A mesh too small for the pooling schedule.
 pub fn segment(net: &PdMeshSegmenter, samples: &[SegmentSample]) -> Result<Vec<Vec<u16>>> {
+    let meshes: Vec<&MeshSample> = samples.iter().map(|s| &s.sample).collect();
+    segment_meshes(net, &meshes)
+}
+
+/// [`segment`] of meshes without labels.
+///
+/// # Errors
+/// A mesh too small for the pooling schedule.
+pub fn segment_meshes(net: &PdMeshSegmenter, meshes: &[&MeshSample]) -> Result<Vec<Vec<u16>>> {
     let device = crate::compute::device_of(net);
-    let order: Vec<usize> = (0..samples.len()).collect();
-    let mut out = Vec::with_capacity(samples.len());
-    for idx in order.chunks(8) {
-        let logits = net.forward(&batch_of(samples, idx)?, &device)?;
-        let parts = logits.clone().argmax(1).into_data().convert::<i64>();
-        let parts = parts
+    let mut out = Vec::with_capacity(meshes.len());
+    for chunk in meshes.chunks(8) {
+        let graphs: Vec<&PrimalDualGraph> = chunk.iter().map(|m| &m.graph).collect();
+        let logits = net.forward(&PrimalDualBatch::new(&graphs)?, &device)?;
+        let parts = logits.argmax(1).into_data().convert::<i64>();
+        let mut rest = parts
             .as_slice::<i64>()
             .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
-        let mut rest = parts;
-        for &i in idx {
-            let (mine, tail) = rest.split_at(samples[i].truth.face_labels.len());
+        for m in chunk {
+            let (mine, tail) = rest.split_at(m.graph.primal.num_nodes);
             out.push(mine.iter().map(|&p| p as u16).collect());
             rest = tail;
         }
     }
     Ok(out)
+}
+
+/// The segmentation metrics of `predicted` (one part per face of each of `samples`).
+pub fn scores_of(
+    samples: &[SegmentSample],
+    predicted: &[Vec<u16>],
+    parts: usize,
+) -> SegmentationScores {
+    let mut tally = SegmentationTally::new(parts);
+    for (s, p) in samples.iter().zip(predicted) {
+        tally.add(&s.truth, p);
+    }
+    tally.scores()
 }
 
 /// The segmentation metrics of the network on `samples`.
@@ -97,11 +118,7 @@ pub fn score(
     samples: &[SegmentSample],
     parts: usize,
 ) -> Result<SegmentationScores> {
-    let mut tally = SegmentationTally::new(parts);
-    for (s, predicted) in samples.iter().zip(segment(net, samples)?) {
-        tally.add(&s.truth, &predicted);
-    }
-    Ok(tally.scores())
+    Ok(scores_of(samples, &segment(net, samples)?, parts))
 }
 
 /// Trains a new segmenter on the training meshes on the engine ([`crate::engine::fit`]: early
@@ -224,9 +241,7 @@ impl SegmentRun {
             &self.primal_stats,
             &self.dual_stats,
         )?;
-        let n = mesh.faces.len();
-        let one = SegmentSample::unlabelled(sample, n, report.clone());
-        let parts = segment(net, std::slice::from_ref(&one))?.remove(0);
+        let parts = segment_meshes(net, &[&sample])?.remove(0);
         Ok(PartPrediction {
             mesh,
             parts,

@@ -25,27 +25,6 @@ pub struct SegmentSample {
     pub report: MeshReport,
 }
 
-impl SegmentSample {
-    /// A mesh of `faces` faces without labels (for prediction; its truth is empty but for the
-    /// face count).
-    pub fn unlabelled(sample: MeshSample, faces: usize, report: MeshReport) -> Self {
-        SegmentSample {
-            sample,
-            truth: SegmentationTruth {
-                face_labels: vec![0; faces],
-                face_areas: vec![0.0; faces],
-                face_edges: Vec::new(),
-                edge_labels: tessera_mesh::segmentation::EdgeLabels {
-                    parts: 0,
-                    hard: Vec::new(),
-                    soft: None,
-                },
-            },
-            report,
-        }
-    }
-}
-
 /// A segmentation data set: parts, training and test meshes, and the feature statistics.
 #[derive(Clone, Debug)]
 pub struct SegmentDataset {
