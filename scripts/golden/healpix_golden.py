@@ -8,7 +8,9 @@ Run by a human, never by CI:
 
 Writes one gzip-compressed JSON file. Floats are written with repr() so they round-trip
 exactly; integers are healpy's int64 results. The inputs are drawn from a fixed seed, so
-re-running with the same versions reproduces the file byte for byte (gzip mtime is 0).
+re-running with the same versions on the same CPU reproduces the file byte for byte (gzip
+mtime is 0); on another CPU numpy's vectorised libm may round a random angle differently in
+the last bit, so a new section is merged into the committed file rather than regenerating it.
 """
 import gzip
 import json
@@ -159,6 +161,30 @@ def disc_cases(rng):
     return cases
 
 
+def disc_centre_cases():
+    """Discs centred exactly on a pole, or at phi = 0, pi/2, pi, 3pi/2: the ring algorithm's
+    whole-ring case (a ring entirely inside the disc) must keep the pixel at phi + pi."""
+    centres = [(0.0, 0.0), (np.pi, 0.0)]
+    for theta in [0.4, np.pi / 2, 2.2]:
+        for phi in [0.0, np.pi / 2, np.pi, 3 * np.pi / 2]:
+            centres.append((theta, phi))
+    cases = []
+    for nside in [1, 2, 3, 4, 8, 16, 64]:
+        for theta, phi in centres:
+            vec = hp.ang2vec(theta, phi)
+            for radius in [0.05, 0.3, np.radians(52.1), 1.6, 2.5]:
+                for nest in schemes(nside):
+                    entry = {"nside": nside, "scheme": name(nest), "vec": floats(vec),
+                             "radius": float(radius),
+                             "exclusive": ranges(hp.query_disc(nside, vec, radius, nest=nest))}
+                    for fact in [1, 2, 4, 8]:
+                        entry[f"inclusive_fact{fact}"] = ranges(
+                            hp.query_disc(nside, vec, radius, inclusive=True, fact=fact,
+                                          nest=nest))
+                    cases.append(entry)
+    return cases
+
+
 def strip_cases(rng):
     cases = []
     for nside in [1, 4, 7, 32]:
@@ -199,6 +225,7 @@ def main(out_path):
         "interp": interp_cases(rng),
         "query_disc": disc_cases(rng),
         "query_strip": strip_cases(rng),
+        "query_disc_centres": disc_centre_cases(),
     }
     raw = json.dumps(golden, separators=(",", ":")).encode()
     with open(out_path, "wb") as f:

@@ -134,7 +134,9 @@ impl Healpix {
             let z = self.ring2z(iz);
             let x = (cosrbig - z * z0) * xa;
             let ysq = 1.0 - z * z - x * x;
-            let dphi = if ysq <= 0.0 {
+            // No intersection with the disc's edge: the ring lies wholly inside it.
+            let whole_ring = ysq <= 0.0;
+            let dphi = if whole_ring {
                 PI - 1e-15
             } else {
                 ysq.sqrt().atan2(x)
@@ -148,7 +150,14 @@ impl Healpix {
             let ipix2 = ipix1 + nr - 1;
             let inv_twopi = 1.0 / (2.0 * PI);
             let mut ip_lo = (nr as f64 * inv_twopi * (phi - dphi) - shift).floor() as i64 + 1;
-            let mut ip_hi = (nr as f64 * inv_twopi * (phi + dphi) - shift).floor() as i64;
+            // HEALPix C++ takes phi + dphi here too, which for a whole ring drops the pixel at
+            // exactly phi + pi (a disc on a pole, or centred at phi = 0, pi/2, pi, 3pi/2);
+            // healpy's build keeps it. A whole ring is all nr pixels from ip_lo on.
+            let mut ip_hi = if whole_ring {
+                ip_lo + nr - 1
+            } else {
+                (nr as f64 * inv_twopi * (phi + dphi) - shift).floor() as i64
+            };
             if let Some(b2) = &fine {
                 let outside = |ip| {
                     self.ring_pixel_misses_disc(b2, ip, nr, ipix1, fact, z0, phi, cosrsmall, cpix)

@@ -212,9 +212,10 @@ fn interpolation_weights_match_healpy() {
     }
 }
 
-#[test]
-fn query_disc_matches_healpy_exactly() {
-    let cases = golden()["query_disc"].as_array().unwrap();
+/// Every case of one `query_disc` section: exclusive, then inclusive at fact 1, 2, 4 and 8.
+fn check_query_disc_cases(section: &str) {
+    let cases = golden()[section].as_array().unwrap();
+    assert!(!cases.is_empty(), "no {section} cases in the golden file");
     for case in cases {
         let hp = geometry(case);
         let v = floats(&case["vec"]);
@@ -224,7 +225,7 @@ fn query_disc_matches_healpy_exactly() {
         assert_eq!(
             got,
             expand_ranges(&case["exclusive"]),
-            "exclusive {case:.200}"
+            "{section} exclusive {case:.200}"
         );
         for fact in [1u32, 2, 4, 8] {
             let got = hp
@@ -234,12 +235,24 @@ fn query_disc_matches_healpy_exactly() {
             assert_eq!(
                 got,
                 expected,
-                "inclusive fact {fact}, nside {} {}",
+                "{section} inclusive fact {fact}, nside {} {}, vec {v:?}, radius {radius}",
                 hp.nside(),
                 hp.scheme()
             );
         }
     }
+}
+
+#[test]
+fn query_disc_matches_healpy_exactly() {
+    check_query_disc_cases("query_disc");
+}
+
+/// Discs centred on both poles and at phi = 0, pi/2, pi and 3pi/2, where a ring lies wholly
+/// inside the disc: the pixel at phi + pi belongs to the inclusive RING result.
+#[test]
+fn query_disc_on_poles_and_quadrant_meridians_matches_healpy_exactly() {
+    check_query_disc_cases("query_disc_centres");
 }
 
 #[test]
