@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use tessera_healpix::{QueryMode, Scheme};
+use tessera_healpix::Scheme;
 use tessera_sky::{
     Colormap, Dtype, FieldSelection, MollweideOptions, Projection, ReadOptions, Scale, SkyMap,
-    UNSEEN, UdGradeOptions, WriteOptions, read_map, render_mollweide, write_map,
+    UdGradeOptions, WriteOptions, galactic_north_pole, is_unseen, read_map, render_mollweide,
+    write_map,
 };
 
 /// Which fields to read, shared by the map commands.
@@ -192,9 +193,13 @@ pub enum MapCommand {
     },
     /// Mask a map: pixels outside a mask file and/or within a galactic latitude cut become UNSEEN.
     ///
-    /// The mask file is read (first field, or --mask-field), brought to the map's nside and scheme,
-    /// and pixels where it is 0 are masked. --gal-cut B masks |latitude| < B degrees in the map's
-    /// own coordinates (galactic for most CMB maps).
+    /// The mask file is read (first field, or --mask-field) and brought to the map's nside and
+    /// scheme. A mask finer than the map is averaged (UNSEEN counts as 0), so each map pixel gets
+    /// the fraction of it that the mask keeps; pixels below --mask-threshold are masked. The
+    /// default 0.5 keeps f_sky close to the mask's own; 1 keeps only pixels wholly inside the
+    /// mask (the safe choice for spectra near the mask's edge). --gal-cut B masks
+    /// |galactic latitude| < B degrees, wherever the map's COORDSYS (G, E or C; G when absent)
+    /// puts the galactic plane.
     ///
     /// Example: tessera map mask map.fits masked.fits --mask wmap_analysis_mask.fits --gal-cut 10
     Mask {
@@ -208,7 +213,11 @@ pub enum MapCommand {
         /// The mask file's field to use.
         #[arg(long, default_value = "0")]
         mask_field: String,
-        /// Mask |latitude| below this many degrees.
+        /// Mask map pixels where the mask, at the map's resolution, is below this fraction
+        /// (in (0, 1]; only matters for a mask finer than the map).
+        #[arg(long, default_value_t = 0.5)]
+        mask_threshold: f64,
+        /// Mask |galactic latitude| below this many degrees (in the map's COORDSYS).
         #[arg(long)]
         gal_cut: Option<f64>,
         #[command(flatten)]
@@ -303,6 +312,7 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
             output,
             mask,
             mask_field,
+            mask_threshold,
             gal_cut,
             fields,
             out: o,
@@ -310,27 +320,34 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
             if mask.is_none() && gal_cut.is_none() {
                 bail!("nothing to do: give --mask FILE and/or --gal-cut DEGREES");
             }
+            if !(mask_threshold > 0.0 && mask_threshold <= 1.0) {
+                bail!("--mask-threshold {mask_threshold} is not in (0, 1]");
+            }
             let mut map = read_map(&input, &fields.read_options())?;
+            let mut mask_note = String::new();
             if let Some(mask_path) = mask {
-                let values = mask_values(&mask_path, &mask_field, &map)?;
-                map.apply_mask(&values)?;
+                let (values, mask_fsky) = mask_values(&mask_path, &mask_field, &map)?;
+                map.apply_mask_threshold(&values, mask_threshold)?;
+                mask_note = format!(
+                    " (the mask keeps {mask_fsky:.4}; pixels below {mask_threshold} masked)"
+                );
             }
             if let Some(cut) = gal_cut {
-                if !(0.0..=90.0).contains(&cut) {
-                    bail!("--gal-cut {cut} is outside [0, 90] degrees");
-                }
-                let (t1, t2) = ((90.0 - cut).to_radians(), (90.0 + cut).to_radians());
-                let strip = map.geometry.query_strip(t1, t2, QueryMode::Exclusive)?;
-                for field in &mut map.fields {
-                    strip
-                        .iter()
-                        .for_each(|&p| field.values[p as usize] = UNSEEN);
+                map.mask_galactic_plane(cut)
+                    .with_context(|| format!("--gal-cut on {}", input.display()))?;
+                if map.coord.as_deref().and_then(galactic_north_pole).is_none() {
+                    let coord = map.coord.as_deref().unwrap_or("absent");
+                    writeln!(
+                        out,
+                        "COORDSYS is {coord}: --gal-cut cut along the map's equator, as for a \
+                         galactic map"
+                    )?;
                 }
             }
             write_map(&output, &map, &o.write_options())?;
             writeln!(
                 out,
-                "wrote {}: f_sky = {:.4}",
+                "wrote {}: f_sky = {:.4}{mask_note}",
                 output.display(),
                 map.f_sky(0)
             )?;
@@ -339,13 +356,21 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
     }
 }
 
-/// The mask's values at the map's nside and scheme.
-fn mask_values(path: &PathBuf, field: &str, map: &SkyMap) -> Result<Vec<f64>> {
+/// The mask's values at the map's nside and scheme, and the fraction of the sky the mask
+/// keeps at its own resolution. UNSEEN mask pixels count as 0 (masked), also when averaging.
+fn mask_values(path: &PathBuf, field: &str, map: &SkyMap) -> Result<(Vec<f64>, f64)> {
     let args = FieldArgs {
         field: vec![field.to_string()],
         hdu: 1,
     };
     let mut mask = read_map(path, &args.read_options())?;
+    for v in &mut mask.fields[0].values {
+        if is_unseen(*v) {
+            *v = 0.0;
+        }
+    }
+    let values = &mask.fields[0].values;
+    let mask_fsky = values.iter().sum::<f64>() / values.len() as f64;
     if mask.nside() != map.nside() {
         mask = mask
             .ud_grade(map.nside(), UdGradeOptions::default())
@@ -354,7 +379,7 @@ fn mask_values(path: &PathBuf, field: &str, map: &SkyMap) -> Result<Vec<f64>> {
             })?;
     }
     let mut mask = mask.reorder(map.scheme())?;
-    Ok(mask.fields.swap_remove(0).values)
+    Ok((mask.fields.swap_remove(0).values, mask_fsky))
 }
 
 fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) -> Result<()> {

@@ -32,10 +32,11 @@ pub struct SpectrumArgs {
     /// Jacobi iterations of map2alm (healpy's default 3).
     #[arg(long, default_value_t = 3)]
     iter: usize,
-    /// Temperature only, even for a T/Q/U map.
+    /// TT of the first field only, even for a T/Q/U map (the CSV then has columns l, TT).
     #[arg(long)]
     no_pol: bool,
-    /// Subtract the mean of the seen pixels of every field first (anafast's remove_monopole).
+    /// Subtract the mean of the seen pixels of the temperature field first, as HEALPix's
+    /// anafast and healpy's remove_monopole do; Q and U are left as they are.
     #[arg(long)]
     remove_monopole: bool,
     /// Divide by the pixel window (w_T² for TT, w_P² for EE/BB/EB, w_T w_P for TE/TB; healpy's
@@ -50,9 +51,7 @@ pub struct SpectrumArgs {
 pub fn run(args: SpectrumArgs, out: &mut impl Write) -> Result<()> {
     let mut map = read_map(&args.map, &args.fields.read_options())?;
     if args.remove_monopole {
-        for i in 0..map.fields.len() {
-            map.remove_monopole(i)?;
-        }
+        map.remove_monopole(0)?;
     }
     let opts = Map2AlmOptions {
         lmax: args.lmax,

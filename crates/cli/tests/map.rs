@@ -203,3 +203,102 @@ fn convert_options_partial_dtype_and_pess_reach_the_file() {
     let header = String::from_utf8_lossy(&head[..5760]);
     assert!(header.contains("INDXSCHM= 'EXPLICIT'") && header.contains("TFORM2  = '1D"));
 }
+
+/// A mask finer than the map is averaged to the map's pixels; `--mask-threshold` (default 0.5)
+/// decides which fractions are kept. Before, a pixel 75 % masked was kept.
+#[test]
+fn finer_mask_is_thresholded() {
+    use tessera_healpix::Healpix;
+    use tessera_sky::{SkyMap, write_map};
+    let dir = tempfile::tempdir().unwrap();
+    let coarse = Healpix::nested(8).unwrap();
+    let fine = Healpix::nested(16).unwrap();
+    // In NESTED order the four children of coarse pixel p are 4p .. 4p + 3: even parents keep
+    // one child in four (25 %), odd parents three (75 %). The mask keeps half the sky.
+    let mask: Vec<f64> = (0..fine.npix())
+        .map(|c| {
+            let (parent, child) = (c / 4, c % 4);
+            let kept = if parent % 2 == 0 { 1 } else { 3 };
+            if child < kept { 1.0 } else { 0.0 }
+        })
+        .collect();
+    let write = |name: &str, map: SkyMap| {
+        let path = dir.path().join(name);
+        write_map(&path, &map, &Default::default()).unwrap();
+        path.display().to_string()
+    };
+    let mask = write(
+        "mask.fits",
+        SkyMap::new(fine, vec![("MASK", mask)]).unwrap(),
+    );
+    let map = write(
+        "map.fits",
+        SkyMap::new(coarse, vec![("T", vec![1.0; coarse.npix() as usize])]).unwrap(),
+    );
+    let out = dir.path().join("masked.fits").display().to_string();
+    let fsky = |extra: &[&str]| {
+        let mut args = vec!["map", "mask", &map, &out, "--mask", &mask, "--overwrite"];
+        args.extend(extra);
+        tessera(&args)
+            .assert()
+            .success()
+            .stdout(contains("the mask keeps 0.5000"));
+        let masked = tessera_sky::read_map(&out, &Default::default()).unwrap();
+        masked.f_sky(0)
+    };
+    assert_eq!(
+        fsky(&[]),
+        0.5,
+        "default threshold 0.5 keeps the 75 % pixels only"
+    );
+    assert_eq!(fsky(&["--mask-threshold", "1"]), 0.0);
+    assert_eq!(fsky(&["--mask-threshold", "0.2"]), 1.0);
+    tessera(&[
+        "map",
+        "mask",
+        &map,
+        &out,
+        "--mask",
+        &mask,
+        "--mask-threshold",
+        "0",
+    ])
+    .assert()
+    .code(1)
+    .stderr(contains("--mask-threshold 0 is not in (0, 1]"));
+}
+
+/// `--gal-cut` cuts along the galactic plane in the map's COORDSYS: on an equatorial map the
+/// galactic centre is cut and the celestial equator at RA 0 (b = −60°) is kept.
+#[test]
+fn gal_cut_follows_coordsys() {
+    use tessera_healpix::Healpix;
+    use tessera_sky::{SkyMap, write_map};
+    let dir = tempfile::tempdir().unwrap();
+    let hp = Healpix::ring(16).unwrap();
+    let mut map = SkyMap::new(hp, vec![("T", vec![1.0; hp.npix() as usize])]).unwrap();
+    map.coord = Some("C".into());
+    let input = dir.path().join("equatorial.fits");
+    write_map(&input, &map, &Default::default()).unwrap();
+    let out = dir.path().join("cut.fits");
+    tessera(&["map", "mask"])
+        .arg(&input)
+        .arg(&out)
+        .args(["--gal-cut", "20"])
+        .assert()
+        .success();
+    let cut = tessera_sky::read_map(&out, &Default::default()).unwrap();
+    let value_at = |ra: f64, dec: f64| {
+        let p = hp.ang2pix_lonlat(ra, dec).unwrap();
+        cut.fields[0].values[p as usize]
+    };
+    assert!(
+        tessera_sky::is_unseen(value_at(266.405, -28.936)),
+        "galactic centre"
+    );
+    assert_eq!(value_at(0.0, 0.0), 1.0, "RA 0, Dec 0 lies at b = -60 deg");
+    assert!(tessera_sky::is_unseen(value_at(100.0, 5.0)), "b = -0.3 deg");
+    let fsky = cut.f_sky(0);
+    let expected = 1.0 - 20f64.to_radians().sin();
+    assert!((fsky - expected).abs() < 0.02, "f_sky {fsky} vs {expected}");
+}

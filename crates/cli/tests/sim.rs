@@ -191,3 +191,76 @@ fn bad_input_is_reported() {
         .stderr(predicate::str::contains("outside the CAMB grid"));
     assert!(!dir.path().join("cl.csv").exists());
 }
+
+/// The spectrum CSV as (header, columns by name).
+fn spectrum_columns(path: &std::path::Path) -> (String, Vec<Vec<f64>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let columns = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c]).collect())
+        .collect();
+    (header, columns)
+}
+
+/// `--no-pol` gives TT of the temperature field alone (not six spectra of I, Q and U labelled
+/// TT…TB), and `--remove-monopole` subtracts the T mean only, as HEALPix's anafast does: Q and U,
+/// and so EE, BB and EB, are untouched.
+#[test]
+fn spectrum_no_pol_and_remove_monopole_act_on_temperature_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let sims = dir.path().join("tau");
+    tessera()
+        .args(["sim", "tau", "--nside", "8", "--count", "1", "-o"])
+        .arg(&sims)
+        .assert()
+        .success();
+    // An offset on Q and U as well as T, so that subtracting their means would show.
+    let mut map = tessera_sky::read_map(sims.join("map_00000.fits"), &Default::default()).unwrap();
+    assert_eq!(map.fields.len(), 3);
+    for field in &mut map.fields {
+        for v in &mut field.values {
+            *v += 25.0;
+        }
+    }
+    let offset = dir.path().join("offset.fits");
+    tessera_sky::write_map(&offset, &map, &Default::default()).unwrap();
+    let run = |extra: &[&str], name: &str| {
+        let csv = dir.path().join(name);
+        tessera()
+            .arg("spectrum")
+            .arg(&offset)
+            .args(extra)
+            .arg("-o")
+            .arg(&csv)
+            .assert()
+            .success();
+        spectrum_columns(&csv)
+    };
+    let (header, no_pol) = run(&["--no-pol"], "no_pol.csv");
+    assert_eq!(header, "l,TT");
+    let (header, pol) = run(&[], "pol.csv");
+    assert_eq!(header, "l,TT,EE,BB,TE,EB,TB");
+    assert_eq!(
+        no_pol[0], pol[0],
+        "TT of --no-pol is the TT of the T/Q/U run"
+    );
+    let (_, removed) = run(&["--remove-monopole"], "removed.csv");
+    for (name, c) in [("EE", 1), ("BB", 2), ("EB", 4)] {
+        assert_eq!(removed[c], pol[c], "{name} must not change");
+    }
+    assert!(
+        removed[0][0] < 1e-6 * pol[0][0],
+        "the T monopole goes: C_0 {} of {}",
+        removed[0][0],
+        pol[0][0]
+    );
+    let (a, b) = (removed[0][5], pol[0][5]);
+    assert!(
+        (a - b).abs() <= 1e-9 * b,
+        "TT at l = 5 is untouched: {a} vs {b}"
+    );
+}

@@ -23,6 +23,7 @@ mod atomic;
 pub mod coupling;
 mod error;
 mod fits;
+mod galactic;
 pub mod likelihood;
 mod map;
 mod ops;
@@ -37,6 +38,7 @@ pub use fits::{
     Dtype, FieldSelection, ReadOptions, WriteOptions, read_alm, read_cl, read_map, write_alm,
     write_cl, write_map,
 };
+pub use galactic::galactic_north_pole;
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::{DipoleFit, UdGradeOptions};
 pub use render::{

@@ -202,11 +202,33 @@ impl SkyMap {
     }
 
     /// Sets every field to UNSEEN where `mask` is zero (or UNSEEN): healpy's masked-array
-    /// convention. `mask` is in this map's scheme.
+    /// convention for a binary mask. `mask` is in this map's scheme.
     ///
     /// # Errors
     /// [`SkyError::Mismatch`] when the mask does not have `npix` values.
     pub fn apply_mask(&mut self, mask: &[f64]) -> Result<()> {
+        self.mask_where(mask, |m| m == 0.0)
+    }
+
+    /// Sets every field to UNSEEN where `mask` is below `threshold` (or UNSEEN): for a mask
+    /// brought from a finer resolution, whose values are the fractions of each pixel kept.
+    /// `0.5` keeps a pixel when at least half of it is kept, which keeps `f_sky` close to the
+    /// fine mask's; `1.0` keeps only pixels wholly inside the mask.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] when the mask does not have `npix` values or `threshold` is not
+    /// in `(0, 1]`.
+    pub fn apply_mask_threshold(&mut self, mask: &[f64], threshold: f64) -> Result<()> {
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            return Err(SkyError::Mismatch {
+                what: "mask threshold",
+                detail: format!("{threshold} is not in (0, 1]"),
+            });
+        }
+        self.mask_where(mask, |m| m < threshold)
+    }
+
+    fn mask_where(&mut self, mask: &[f64], masked: impl Fn(f64) -> bool) -> Result<()> {
         if mask.len() != self.geometry.npix() as usize {
             return Err(SkyError::Mismatch {
                 what: "mask",
@@ -219,7 +241,7 @@ impl SkyMap {
         }
         for field in &mut self.fields {
             for (v, &m) in field.values.iter_mut().zip(mask) {
-                if m == 0.0 || is_unseen(m) {
+                if is_unseen(m) || masked(m) {
                     *v = UNSEEN;
                 }
             }

@@ -381,3 +381,95 @@ fn synfast_applies_the_pixel_windows() {
         }
     }
 }
+
+/// `anafast` without `pol` gives TT of the first field alone, the TT of the polarised run;
+/// a Q,U-only map is refused rather than giving a "TT" of Q.
+#[test]
+fn anafast_without_pol_is_temperature_only_and_qu_maps_are_refused() {
+    let hp = Healpix::ring(4).unwrap();
+    let field = |k: f64| {
+        (0..hp.npix())
+            .map(|p| {
+                let v = hp.pix2vec(p).unwrap();
+                (k * v[0]).sin() + v[2] * v[1] * k
+            })
+            .collect::<Vec<f64>>()
+    };
+    let tqu = SkyMap::new(
+        hp,
+        vec![
+            ("TEMPERATURE", field(1.0)),
+            ("Q_POLARISATION", field(2.0)),
+            ("U_POLARISATION", field(3.0)),
+        ],
+    )
+    .unwrap();
+    let pol = anafast(&tqu, &Map2AlmOptions::default()).unwrap();
+    assert_eq!(pol.spectra.len(), 6);
+    let t_only = anafast(
+        &tqu,
+        &Map2AlmOptions {
+            pol: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(t_only.spectra.len(), 1);
+    assert_eq!(t_only.spectra[0], pol.spectra[0]);
+    let qu = SkyMap::new(
+        hp,
+        vec![
+            ("Q_POLARISATION", field(2.0)),
+            ("U_POLARISATION", field(3.0)),
+        ],
+    )
+    .unwrap();
+    let err = anafast(&qu, &Map2AlmOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Q_POLARISATION") && err.contains("no temperature"),
+        "{err}"
+    );
+}
+
+/// healpy's `smoothing` gives UNSEEN pixels back as UNSEEN and keeps the input's scheme; a
+/// NESTED map is smoothed exactly as its RING copy, reordered.
+#[test]
+fn smoothing_restores_unseen_pixels_and_keeps_the_scheme() {
+    use tessera_healpix::Scheme;
+    use tessera_sky::is_unseen;
+    use tessera_sky::sht::smoothing;
+    let hp = Healpix::nested(8).unwrap();
+    let mut values: Vec<f64> = (0..hp.npix())
+        .map(|p| {
+            let v = hp.pix2vec(p).unwrap();
+            3.0 + v[2] + 0.5 * v[0] * v[1]
+        })
+        .collect();
+    let masked: Vec<usize> = (0..values.len()).step_by(7).collect();
+    for &p in &masked {
+        values[p] = UNSEEN;
+    }
+    let nested = SkyMap::new(hp, vec![("T", values)]).unwrap();
+    let opts = Map2AlmOptions::default();
+    let fwhm = 20f64.to_radians();
+    let smoothed = smoothing(&nested, fwhm, &opts).unwrap();
+    assert_eq!(smoothed.scheme(), Scheme::Nested);
+    let via_ring = smoothing(&nested.reorder(Scheme::Ring).unwrap(), fwhm, &opts).unwrap();
+    assert_eq!(via_ring.scheme(), Scheme::Ring);
+    let back = via_ring.reorder(Scheme::Nested).unwrap();
+    assert_eq!(smoothed.fields[0].values, back.fields[0].values);
+    for (p, &v) in smoothed.fields[0].values.iter().enumerate() {
+        assert_eq!(is_unseen(v), masked.contains(&p), "pixel {p}: {v}");
+    }
+    // A constant map, smoothed, against healpy 1.20.1: `m = np.full(768, 2.5);
+    // s = hp.smoothing(m, fwhm=np.radians(20))` gives min 2.4970566136885046 and max
+    // 2.5000858910666204 (the quadrature's aliasing at nside 8, not a flat 2.5).
+    let flat = SkyMap::new(Healpix::ring(8).unwrap(), vec![("T", vec![2.5; 768])]).unwrap();
+    let s = &smoothing(&flat, fwhm, &opts).unwrap().fields[0].values;
+    let min = s.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert!((min - 2.4970566136885046).abs() < 1e-12, "{min}");
+    assert!((max - 2.5000858910666204).abs() < 1e-12, "{max}");
+}

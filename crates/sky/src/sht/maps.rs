@@ -8,7 +8,7 @@ use super::plan::ShtPlan;
 use super::spectra::PowerSpectra;
 use super::synth::{InputCls, SimRng, gauss_beam, synalm};
 use crate::error::{Result, SkyError};
-use crate::map::{SkyMap, is_unseen};
+use crate::map::{SkyMap, UNSEEN, is_unseen};
 
 /// Options of [`map2alm`] and [`anafast`], with healpy's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -153,20 +153,24 @@ pub fn alm2map_with(plan: &ShtPlan, alms: &[Alm]) -> Result<SkyMap> {
     }
 }
 
-/// Angular power spectra of a map (healpy's `anafast`): TT alone, or TT, EE, BB, TE, EB, TB
-/// for a map with three fields and `pol`.
+/// Angular power spectra of a map (healpy's `anafast`): TT, EE, BB, TE, EB, TB for a map with
+/// three or more fields and `pol`; otherwise TT of the first field alone. (healpy's
+/// `anafast(m, pol=False)` on a T/Q/U map returns the six unlabelled spin-0 spectra of I, Q and
+/// U; take those with [`map2alm`] and [`super::alm2cl`] when they are wanted.)
 ///
 /// # Errors
-/// As [`map2alm`].
+/// As [`map2alm`], and [`SkyError::Mismatch`] for a map whose first field is Q or U without
+/// a temperature field (a Q,U-only map has no TT; give T, Q, U).
 pub fn anafast(map: &SkyMap, opts: &Map2AlmOptions) -> Result<PowerSpectra> {
-    let alms = map2alm(map, opts)?;
-    PowerSpectra::from_alms(&alms[..if alms.len() >= 3 { 3 } else { 1 }])
+    let plan = opts.plan(map.nside())?;
+    PowerSpectra::from_alms(&spectrum_alms(&plan, map, opts)?)
 }
 
-/// Cross spectra of two maps of the same nside (healpy's `anafast(map1, map2)`).
+/// Cross spectra of two maps of the same nside (healpy's `anafast(map1, map2)`), with the same
+/// choice of spectra as [`anafast`].
 ///
 /// # Errors
-/// As [`map2alm`], and when the maps' nsides or field counts differ.
+/// As [`anafast`], and when the maps' nsides or spectrum sets differ.
 pub fn anafast_cross(a: &SkyMap, b: &SkyMap, opts: &Map2AlmOptions) -> Result<PowerSpectra> {
     if a.nside() != b.nside() {
         return Err(SkyError::NsideDiffers {
@@ -176,15 +180,43 @@ pub fn anafast_cross(a: &SkyMap, b: &SkyMap, opts: &Map2AlmOptions) -> Result<Po
         });
     }
     let plan = opts.plan(a.nside())?;
-    let x = map2alm_with(&plan, a, opts.iter, opts.pol)?;
-    let y = map2alm_with(&plan, b, opts.iter, opts.pol)?;
-    let n = |v: &Vec<Alm>| if v.len() >= 3 { 3 } else { 1 };
-    PowerSpectra::cross(&x[..n(&x)], &y[..n(&y)])
+    let x = spectrum_alms(&plan, a, opts)?;
+    let y = spectrum_alms(&plan, b, opts)?;
+    PowerSpectra::cross(&x, &y)
+}
+
+/// The coefficient sets a spectrum is taken from: T, E, B from the first three fields of a
+/// polarised map, else T from the first field alone (the other fields are not transformed).
+fn spectrum_alms(plan: &ShtPlan, map: &SkyMap, opts: &Map2AlmOptions) -> Result<Vec<Alm>> {
+    let polarised = opts.pol && map.fields.len() >= 3;
+    let first = map.fields[0].name.as_str();
+    let is_stokes = |wanted| crate::fits::find_field(std::iter::once(first), wanted) == Some(0);
+    if !polarised && (is_stokes("Q") || is_stokes("U")) {
+        return Err(SkyError::Mismatch {
+            what: "power spectrum",
+            detail: format!(
+                "the first field is {first}, a polarisation field, and the map has no \
+                 temperature; give a T, Q, U map for EE and BB"
+            ),
+        });
+    }
+    if polarised {
+        let mut alms = map2alm_with(plan, map, opts.iter, true)?;
+        alms.truncate(3);
+        return Ok(alms);
+    }
+    let temperature = SkyMap {
+        geometry: map.geometry,
+        coord: map.coord.clone(),
+        fields: vec![map.fields[0].clone()],
+    };
+    map2alm_with(plan, &temperature, opts.iter, false)
 }
 
 /// A map smoothed with a Gaussian beam of `fwhm` radians (healpy's `smoothing`): map2alm,
-/// multiply by the beam (spin-2 factor for E and B), alm2map. The result is in RING order with
-/// the input's field names and units; UNSEEN pixels become 0 before smoothing, as in healpy.
+/// multiply by the beam (spin-2 factor for E and B), alm2map. As in healpy, UNSEEN pixels count
+/// as 0 in the transform and are UNSEEN again in the result, field by field; the result keeps
+/// the input's scheme (RING or NESTED), field names and units.
 ///
 /// # Errors
 /// As [`map2alm`].
@@ -210,6 +242,16 @@ pub fn smoothing(map: &SkyMap, fwhm: f64, opts: &Map2AlmOptions) -> Result<SkyMa
     let mut out = map.reorder(Scheme::Ring)?;
     for (field, values) in out.fields.iter_mut().zip(out_values) {
         field.values = values;
+    }
+    if map.scheme() != Scheme::Ring {
+        out = out.reorder(map.scheme())?;
+    }
+    for (smoothed, original) in out.fields.iter_mut().zip(&map.fields) {
+        for (v, &o) in smoothed.values.iter_mut().zip(&original.values) {
+            if is_unseen(o) {
+                *v = UNSEEN;
+            }
+        }
     }
     Ok(out)
 }

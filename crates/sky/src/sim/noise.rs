@@ -34,13 +34,11 @@ pub fn add_white_noise(values: &mut [f64], sigma: f64, rng: &mut SimRng) {
 /// A galactic-plane cut: 0 where `|b| < b_cut` (latitude measured from the map's equator, which
 /// is the galactic plane for maps in galactic coordinates), 1 elsewhere; in `geometry`'s scheme.
 pub fn galactic_cut(geometry: Healpix, b_cut_deg: f64) -> Vec<f64> {
-    let limit = b_cut_deg.to_radians().sin();
-    (0..geometry.npix())
-        .map(|p| {
-            let z = geometry.pix2vec(p).expect("pixel in range")[2];
-            if z.abs() < limit { 0.0 } else { 1.0 }
-        })
-        .collect()
+    let mut mask = vec![1.0; geometry.npix() as usize];
+    for p in crate::galactic::pixels_near_great_circle(geometry, [0.0, 0.0, 1.0], b_cut_deg) {
+        mask[p] = 0.0;
+    }
+    mask
 }
 
 #[cfg(test)]

@@ -1,0 +1,77 @@
+//! The galactic plane in a map's own frame: [`galactic_north_pole`] and
+//! [`SkyMap::mask_galactic_plane`].
+
+use rayon::prelude::*;
+use tessera_healpix::Healpix;
+
+use crate::error::{Result, SkyError};
+use crate::map::{SkyMap, UNSEEN};
+
+/// The galactic north pole as a unit vector in the frame a map's `COORDSYS` names (`G`, `E`
+/// ecliptic, `C`/`Q` equatorial J2000, or the spelled-out names), from healpy's rotation
+/// matrices (`Rotator(coord=[c, 'G']).mat[2]`, healpy 1.20.1); `None` for an unknown frame.
+pub fn galactic_north_pole(coordsys: &str) -> Option<[f64; 3]> {
+    match coordsys.trim().chars().next()?.to_ascii_uppercase() {
+        'G' => Some([0.0, 0.0, 1.0]),
+        'C' | 'Q' => Some([
+            -0.867_666_135_685_869_5,
+            -0.198_076_389_610_949_87,
+            0.455_983_794_517_569_15,
+        ]),
+        'E' => Some([
+            -0.867_666_086_804_046_8,
+            -3.516_551_470_140_183_4e-4,
+            0.497_147_300_252_960_94,
+        ]),
+        _ => None,
+    }
+}
+
+impl SkyMap {
+    /// Sets every field to UNSEEN where the galactic latitude is below `degrees` in absolute
+    /// value. The map's `COORDSYS` says where the galactic plane is: an equatorial or ecliptic
+    /// map is cut along the galactic plane seen in that frame; a galactic map, and one whose
+    /// `COORDSYS` is absent or unrecognised (such as `unknown`), along its own equator. Returns
+    /// the number of pixels cut.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] when `degrees` is not in `[0, 90]`.
+    pub fn mask_galactic_plane(&mut self, degrees: f64) -> Result<usize> {
+        if !(0.0..=90.0).contains(&degrees) {
+            return Err(SkyError::Mismatch {
+                what: "galactic cut",
+                detail: format!("{degrees} degrees is outside [0, 90]"),
+            });
+        }
+        let pole = self
+            .coord
+            .as_deref()
+            .and_then(galactic_north_pole)
+            .unwrap_or([0.0, 0.0, 1.0]);
+        let cut = pixels_near_great_circle(self.geometry, pole, degrees);
+        for field in &mut self.fields {
+            for &p in &cut {
+                field.values[p] = UNSEEN;
+            }
+        }
+        Ok(cut.len())
+    }
+}
+
+/// The pixels whose centres lie less than `degrees` from the great circle normal to the unit
+/// vector `pole`: `|pole · n(p)| < sin(degrees)`.
+pub(crate) fn pixels_near_great_circle(
+    geometry: Healpix,
+    pole: [f64; 3],
+    degrees: f64,
+) -> Vec<usize> {
+    let limit = degrees.to_radians().sin();
+    (0..geometry.npix())
+        .into_par_iter()
+        .filter_map(|p| {
+            let v = geometry.pix2vec(p).ok()?;
+            let sin_b = pole[0] * v[0] + pole[1] * v[1] + pole[2] * v[2];
+            (sin_b.abs() < limit).then_some(p as usize)
+        })
+        .collect()
+}
