@@ -9,8 +9,8 @@ use serde_json::json;
 use tessera_healpix::Scheme;
 use tessera_sky::{
     Colormap, Dtype, FieldSelection, MollweideOptions, Projection, ReadOptions, Scale, SkyMap,
-    UdGradeOptions, WriteOptions, galactic_north_pole, is_unseen, read_map, render_mollweide,
-    write_map,
+    UdGradeOptions, WriteOptions, galactic_north_pole, is_unseen, read_header, read_map,
+    render_mollweide, write_map,
 };
 
 /// Which fields to read, shared by the map commands.
@@ -110,9 +110,11 @@ impl OutputMapArgs {
 #[derive(Subcommand, Debug)]
 pub enum MapCommand {
     /// What a map file holds: nside, scheme, coordinates, and per field the unit, sky fraction,
-    /// min/max/mean/rms over seen pixels.
+    /// min/max/mean/rms over seen pixels; with --header, every card of the map's FITS header.
     ///
-    /// Example: tessera map info wmap_band_iqumap_r9_7yr_W_v4.fits
+    /// A file without an ORDERING keyword is read as RING, as healpy does, and info says so.
+    ///
+    /// Example: tessera map info wmap_band_iqumap_r9_7yr_W_v4.fits --header
     Info {
         /// The FITS map.
         file: PathBuf,
@@ -121,6 +123,9 @@ pub enum MapCommand {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also print the header cards (keyword, value, comment) of the map's HDU.
+        #[arg(long)]
+        header: bool,
     },
     /// Change resolution and/or scheme (healpy's ud_grade and reorder) and write a new file.
     ///
@@ -230,7 +235,12 @@ pub enum MapCommand {
 /// Runs one map subcommand, writing its report to `out`.
 pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
     match cmd {
-        MapCommand::Info { file, fields, json } => info(&file, &fields, json, out),
+        MapCommand::Info {
+            file,
+            fields,
+            json,
+            header,
+        } => info(&file, &fields, json, header, out),
         MapCommand::Convert {
             input,
             output,
@@ -382,8 +392,23 @@ fn mask_values(path: &PathBuf, field: &str, map: &SkyMap) -> Result<(Vec<f64>, f
     Ok((mask.fields.swap_remove(0).values, mask_fsky))
 }
 
-fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) -> Result<()> {
+fn info(
+    file: &PathBuf,
+    fields: &FieldArgs,
+    json: bool,
+    show_header: bool,
+    out: &mut impl Write,
+) -> Result<()> {
     let map = read_map(file, &fields.read_options())?;
+    let header = read_header(file, fields.hdu)?;
+    let scheme = if header.get("ORDERING").is_some() {
+        map.scheme().to_string()
+    } else {
+        format!(
+            "{} (no ORDERING keyword: assumed, as healpy does)",
+            map.scheme()
+        )
+    };
     let stats: Vec<_> = (0..map.fields.len()).map(|i| (i, map.stats(i))).collect();
     if json {
         let per_field: Vec<_> = stats
@@ -394,8 +419,17 @@ fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) ->
                         "min": s.min, "max": s.max, "mean": s.mean, "rms": s.rms })
             })
             .collect();
-        let report = json!({ "file": file, "nside": map.nside(), "npix": map.geometry.npix(),
-            "scheme": map.scheme().to_string(), "coordsys": map.coord, "fields": per_field });
+        let cards: Vec<_> = header
+            .cards
+            .iter()
+            .map(|c| json!({ "key": c.key, "value": c.value, "comment": c.comment }))
+            .collect();
+        let mut report = json!({ "file": file, "nside": map.nside(), "npix": map.geometry.npix(),
+            "scheme": map.scheme().to_string(), "ordering_assumed": header.get("ORDERING").is_none(),
+            "coordsys": map.coord, "fields": per_field });
+        if show_header {
+            report["header"] = json!(cards);
+        }
         writeln!(out, "{report}")?;
         return Ok(());
     }
@@ -407,7 +441,7 @@ fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) ->
         map.geometry.npix(),
         map.geometry.nside_validated().resol_arcmin()
     )?;
-    writeln!(out, "scheme    {}", map.scheme())?;
+    writeln!(out, "scheme    {scheme}")?;
     writeln!(
         out,
         "coordsys  {}",
@@ -431,6 +465,18 @@ fn info(file: &PathBuf, fields: &FieldArgs, json: bool, out: &mut impl Write) ->
             s.mean,
             s.rms
         )?;
+    }
+    if show_header {
+        writeln!(out, "header of HDU {}:", fields.hdu)?;
+        for c in &header.cards {
+            if matches!(c.key.as_str(), "COMMENT" | "HISTORY") {
+                writeln!(out, "  {:<8}   {}", c.key, c.comment)?;
+            } else if c.comment.is_empty() {
+                writeln!(out, "  {:<8} = {}", c.key, c.value)?;
+            } else {
+                writeln!(out, "  {:<8} = {} / {}", c.key, c.value, c.comment)?;
+            }
+        }
     }
     Ok(())
 }

@@ -100,7 +100,24 @@ fn bad_map_input_is_a_clear_error() {
     tessera(&["map", "info", &fixture("cl.fits")])
         .assert()
         .code(1)
-        .stderr(contains("cl.fits").and(contains("not a HEALPix map")));
+        .stderr(
+            contains("cl.fits")
+                .and(contains("not a HEALPix map"))
+                .and(contains("power spectrum (C_l) table")),
+        );
+    // A truncated file: cfitsio's words, not a raw `FitsError { status: … }`.
+    let truncated = dir.path().join("truncated.fits");
+    let bytes = std::fs::read(fixture("map.fits")).unwrap();
+    std::fs::write(&truncated, &bytes[..5000]).unwrap();
+    tessera(&["map", "info", &truncated.display().to_string()])
+        .assert()
+        .code(1)
+        .stderr(contains("truncated.fits").and(contains("truncated or damaged")))
+        .stderr(contains("FitsError").not());
+    tessera(&["map", "info", &fixture("map.fits"), "--hdu", "2"])
+        .assert()
+        .code(1)
+        .stderr(contains("HDU 2").and(contains("no such HDU")));
     tessera(&["map", "info", &fixture(WMAP), "--field", "B"])
         .assert()
         .code(1)
@@ -301,4 +318,37 @@ fn gal_cut_follows_coordsys() {
     let fsky = cut.f_sky(0);
     let expected = 1.0 - 20f64.to_radians().sin();
     assert!((fsky - expected).abs() < 0.02, "f_sky {fsky} vs {expected}");
+}
+
+/// A map file without an ORDERING keyword is read as RING, as healpy does, and `map info` says
+/// so; `--header` lists the header's cards.
+#[test]
+fn missing_ordering_is_assumed_ring_and_said() {
+    use tessera_healpix::Healpix;
+    use tessera_sky::{SkyMap, write_map};
+    let dir = tempfile::tempdir().unwrap();
+    let hp = Healpix::ring(4).unwrap();
+    let values: Vec<f64> = (0..hp.npix()).map(|p| p as f64).collect();
+    let path = dir.path().join("no_ordering.fits");
+    write_map(
+        &path,
+        &SkyMap::new(hp, vec![("T", values)]).unwrap(),
+        &Default::default(),
+    )
+    .unwrap();
+    // Rename the keyword in place: the header stays valid FITS, without ORDERING.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(9).position(|w| w == b"ORDERING=").unwrap();
+    bytes[at..at + 8].copy_from_slice(b"ORDERXXX");
+    std::fs::write(&path, bytes).unwrap();
+    let map = tessera_sky::read_map(&path, &Default::default()).unwrap();
+    assert_eq!(map.fields[0].values[7], 7.0);
+    let file = path.display().to_string();
+    tessera(&["map", "info", &file, "--header"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "RING (no ORDERING keyword: assumed, as healpy does)",
+        ))
+        .stdout(contains("ORDERXXX = RING").and(contains("NSIDE    = 4")));
 }

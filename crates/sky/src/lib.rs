@@ -35,8 +35,8 @@ pub mod sim;
 pub use atomic::write_atomically;
 pub use error::{Result, SkyError};
 pub use fits::{
-    Dtype, FieldSelection, ReadOptions, WriteOptions, read_alm, read_cl, read_map, write_alm,
-    write_cl, write_map,
+    Dtype, FieldSelection, FitsHeader, HeaderCard, ReadOptions, WriteOptions, read_alm, read_cl,
+    read_header, read_map, write_alm, write_cl, write_map,
 };
 pub use galactic::galactic_north_pole;
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};

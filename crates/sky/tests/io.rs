@@ -11,7 +11,7 @@ use fitsio::FitsFile;
 use fitsio::tables::{ColumnDataType, ColumnDescription};
 use tessera_healpix::{Healpix, Scheme};
 use tessera_sky::{
-    Dtype, ReadOptions, SkyError, SkyMap, UNSEEN, WriteOptions, read_map, write_map,
+    Dtype, ReadOptions, SkyError, SkyMap, UNSEEN, WriteOptions, read_header, read_map, write_map,
 };
 
 fn sample(nside: u64, scheme: Scheme, fields: &[&str]) -> SkyMap {
@@ -137,6 +137,17 @@ fn gzip_files_and_integer_columns_read() {
     enc.write_all(&std::fs::read(&plain).unwrap()).unwrap();
     enc.finish().unwrap();
     assert_eq!(read(&gz).unwrap(), read(&plain).unwrap());
+    // Header cards, plain and gzip alike; HDU 0 is the primary header.
+    let header = read_header(&gz, 1).unwrap();
+    assert_eq!(header, read_header(&plain, 1).unwrap());
+    assert_eq!(header.get("NSIDE"), Some("4"));
+    assert_eq!(header.get("ORDERING"), Some("RING"));
+    assert_eq!(read_header(&plain, 0).unwrap().get("SIMPLE"), Some("T"));
+    let err = read_header(&plain, 2).unwrap_err().to_string();
+    assert!(
+        err.contains("m.fits") && err.contains("ends after 2 HDUs"),
+        "{err}"
+    );
 
     for (typ, name) in [
         (ColumnDataType::Byte, "B"),

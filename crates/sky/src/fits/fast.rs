@@ -9,73 +9,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-const BLOCK: u64 = 2880;
-const CARD: usize = 80;
-
-/// The header keywords of one HDU, as raw value strings.
-struct Header {
-    cards: Vec<(String, String)>,
-    /// Bytes of header, a multiple of 2880.
-    size: u64,
-}
-
-impl Header {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.cards
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn int(&self, key: &str) -> Option<i64> {
-        self.get(key)?.trim().parse().ok()
-    }
-
-    /// The data size of the HDU in bytes, before padding to 2880.
-    fn data_size(&self) -> Option<u64> {
-        let bitpix = self.int("BITPIX")?.unsigned_abs();
-        let naxis = self.int("NAXIS")?;
-        if naxis == 0 {
-            return Some(0);
-        }
-        let mut n: u64 = 1;
-        for i in 1..=naxis {
-            n = n.checked_mul(u64::try_from(self.int(&format!("NAXIS{i}"))?).ok()?)?;
-        }
-        let pcount = self.int("PCOUNT").unwrap_or(0).max(0) as u64;
-        let gcount = self.int("GCOUNT").unwrap_or(1).max(1) as u64;
-        Some(bitpix / 8 * gcount * (pcount + n))
-    }
-}
-
-fn read_header(file: &mut std::fs::File) -> Option<Header> {
-    let mut cards = Vec::new();
-    let mut size = 0u64;
-    let mut block = vec![0u8; BLOCK as usize];
-    loop {
-        file.read_exact(&mut block).ok()?;
-        size += BLOCK;
-        for card in block.chunks_exact(CARD) {
-            let text = std::str::from_utf8(card).ok()?;
-            let key = text[..8].trim_end().to_string();
-            if key == "END" {
-                return Some(Header { cards, size });
-            }
-            if &text[8..10] == "= " {
-                let raw = &text[10..];
-                let value = if let Some(rest) = raw.trim_start().strip_prefix('\'') {
-                    rest.split('\'').next().unwrap_or("").trim_end().to_string()
-                } else {
-                    raw.split('/').next().unwrap_or("").trim().to_string()
-                };
-                cards.push((key, value));
-            }
-        }
-        if size > 1 << 24 {
-            return None; // no END within 16 MB: not a header we understand
-        }
-    }
-}
+use super::header::{BLOCK, read_one};
 
 /// Bytes per element of a binary-table TFORM type letter we can lay out.
 fn element_size(code: char) -> Option<usize> {
@@ -119,7 +53,7 @@ pub(super) fn read_float_columns(
     let mut header = None;
     for index in 0..=hdu {
         file.seek(SeekFrom::Start(offset)).ok()?;
-        let h = read_header(&mut file)?;
+        let h = read_one(&mut file).ok()??;
         let data = h.data_size()?;
         if index == hdu {
             header = Some(h);

@@ -37,7 +37,7 @@ fn table_columns(
     };
     let h = f
         .hdu(hdu)
-        .map_err(|e| not_table(format!("cannot open this HDU ({e})")))?;
+        .map_err(|e| not_table(format!("cannot open this HDU ({})", super::describe(&e))))?;
     let names = match &h.info {
         HduInfo::TableInfo {
             column_descriptions,

@@ -3,10 +3,12 @@
 mod fast;
 mod fast_write;
 mod harmonics;
+mod header;
 mod read;
 mod write;
 
 pub use harmonics::{read_alm, read_cl, write_alm, write_cl};
+pub use header::{FitsHeader, HeaderCard, read_header};
 pub use read::{FieldSelection, ReadOptions, read_map};
 pub use write::{Dtype, WriteOptions, write_map};
 
@@ -14,7 +16,23 @@ pub use write::{Dtype, WriteOptions, write_map};
 fn fits_error(path: &std::path::Path, e: fitsio::errors::Error) -> crate::SkyError {
     crate::SkyError::Fits {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: describe(&e),
+    }
+}
+
+/// cfitsio's own words for a failure, with its status code last (not `FitsError { status: … }`).
+fn describe(e: &fitsio::errors::Error) -> String {
+    match e {
+        fitsio::errors::Error::Fits(f) => {
+            let hint = match f.status {
+                107 => " (past the last HDU, or a truncated file)",
+                108 => " (a read failed: truncated or damaged file?)",
+                252 | 253 => " (not a FITS file?)",
+                _ => "",
+            };
+            format!("{}{hint} [cfitsio status {}]", f.message, f.status)
+        }
+        other => other.to_string(),
     }
 }
 

@@ -82,17 +82,26 @@ fn read_layout(path: &Path, f: &mut FitsFile, hdu: &FitsHdu, index: usize) -> Re
     {
         return Err(not_healpix(format!("PIXTYPE is {pixtype:?}, not HEALPIX")));
     }
-    let ordering = read_string_key(f, hdu, "ORDERING")
-        .ok_or_else(|| not_healpix("no ORDERING keyword (RING or NESTED)".into()))?;
-    let scheme = ordering
-        .parse::<Scheme>()
-        .map_err(|_| SkyError::BadKeyword {
-            path: path.to_path_buf(),
-            keyword: "ORDERING",
-            value: ordering.clone(),
-            expected: "RING or NESTED",
-        })?;
-    let nside = match hdu.read_key::<i64>(f, "NSIDE") {
+    let nside_key = hdu.read_key::<i64>(f, "NSIDE");
+    let scheme = match read_string_key(f, hdu, "ORDERING") {
+        Some(ordering) => ordering
+            .parse::<Scheme>()
+            .map_err(|_| SkyError::BadKeyword {
+                path: path.to_path_buf(),
+                keyword: "ORDERING",
+                value: ordering.clone(),
+                expected: "RING or NESTED",
+            })?,
+        None => {
+            // healpy assumes RING (with a warning; `tessera map info` says so) unless the table
+            // is plainly something else.
+            if let Some(reason) = not_a_map_table(&columns, rows) {
+                return Err(not_healpix(reason));
+            }
+            Scheme::Ring
+        }
+    };
+    let nside = match nside_key {
         Ok(n) if n >= 1 => Some(n as u64),
         Ok(n) => {
             return Err(SkyError::BadKeyword {
@@ -117,6 +126,34 @@ fn read_layout(path: &Path, f: &mut FitsFile, hdu: &FitsHdu, index: usize) -> Re
         rows,
         columns,
     })
+}
+
+/// Why a table without ORDERING is not a map: a_lm columns, or (for a full-sky table) a length
+/// that is no HEALPix pixel count (C_l tables hold lmax + 1 rows).
+fn not_a_map_table(columns: &[ConcreteColumnDescription], rows: usize) -> Option<String> {
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| c.name.trim().to_ascii_uppercase())
+        .collect();
+    let has = |n: &str| names.iter().any(|c| c == n);
+    if has("INDEX") && has("REAL") && has("IMAG") {
+        return Some(
+            "it holds spherical-harmonic coefficients (INDEX, REAL, IMAG columns), not pixels; \
+             read it with read_alm"
+                .into(),
+        );
+    }
+    let per_row = columns.first().map_or(1, |c| c.data_type.repeat.max(1));
+    let values = rows.saturating_mul(per_row) as u64;
+    if !has("PIXEL") && Nside::from_npix(values).is_err() {
+        return Some(format!(
+            "no ORDERING keyword, and {values} values per column is not a HEALPix \
+             pixel count (12 nside²); a power spectrum (C_l) table is read with read_cl \
+             (columns {})",
+            names.join(", ")
+        ));
+    }
+    None
 }
 
 fn check_numeric(path: &Path, col: &ConcreteColumnDescription) -> Result<()> {
@@ -189,10 +226,22 @@ pub fn read_map(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<SkyMap> {
         source: e,
     })?;
     let mut f = FitsFile::open(path).map_err(|e| fits_error(path, e))?;
-    let hdu = f.hdu(opts.hdu).map_err(|e| SkyError::NotHealpix {
-        path: path.to_path_buf(),
-        hdu: opts.hdu,
-        reason: format!("cannot open this HDU ({e})"),
+    let hdu = f.hdu(opts.hdu).map_err(|e| {
+        let status = match &e {
+            fitsio::errors::Error::Fits(fe) => fe.status,
+            _ => 0,
+        };
+        let reason = match status {
+            // A read that fails is a damaged file, whatever the HDU holds.
+            108 => return fits_error(path, e),
+            107 => "the file ends before it (no such HDU, or a truncated file)".to_string(),
+            _ => format!("cannot open this HDU ({})", super::describe(&e)),
+        };
+        SkyError::NotHealpix {
+            path: path.to_path_buf(),
+            hdu: opts.hdu,
+            reason,
+        }
     })?;
     let layout = read_layout(path, &mut f, &hdu, opts.hdu)?;
     let selected = select_columns(path, &layout, &opts.fields)?;

@@ -1,0 +1,239 @@
+//! FITS header cards, read without cfitsio: [`read_header`] (healpy's `read_map(h=True)`).
+//!
+//! Headers are 2880-byte blocks of 80-character cards ending in `END`. Plain and gzip files are
+//! read as a stream, one block at a time, so memory stays at a few blocks whatever the file
+//! declares; the data of earlier HDUs is skipped, never held.
+
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Result, SkyError};
+
+pub(super) const BLOCK: u64 = 2880;
+const CARD: usize = 80;
+/// Headers longer than this are refused (a real HEALPix header is a few blocks).
+const MAX_HEADER_BYTES: u64 = 1 << 24;
+
+/// One header card: keyword, value (strings without their quotes) and comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeaderCard {
+    /// The keyword, such as `NSIDE` (`COMMENT` and `HISTORY` cards have no value).
+    pub key: String,
+    /// The value as written; quoted strings lose their quotes and trailing blanks.
+    pub value: String,
+    /// The comment after `/`, or the text of a `COMMENT`/`HISTORY` card.
+    pub comment: String,
+}
+
+/// The cards of one HDU's header, in file order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FitsHeader {
+    /// The cards, without the closing `END`.
+    pub cards: Vec<HeaderCard>,
+    /// Bytes of header, a multiple of 2880.
+    pub(super) size: u64,
+}
+
+impl FitsHeader {
+    /// The value of keyword `key` (exact, upper case as in the file), if present.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.cards
+            .iter()
+            .find(|c| c.key == key)
+            .map(|c| c.value.as_str())
+    }
+
+    pub(super) fn int(&self, key: &str) -> Option<i64> {
+        self.get(key)?.trim().parse().ok()
+    }
+
+    /// The data size of the HDU in bytes, before padding to 2880; `None` when the header does
+    /// not say or the product overflows.
+    pub(super) fn data_size(&self) -> Option<u64> {
+        let bitpix = self.int("BITPIX")?.unsigned_abs();
+        let naxis = self.int("NAXIS")?;
+        if naxis == 0 {
+            return Some(0);
+        }
+        let mut n: u64 = 1;
+        for i in 1..=naxis {
+            n = n.checked_mul(u64::try_from(self.int(&format!("NAXIS{i}"))?).ok()?)?;
+        }
+        let pcount = self.int("PCOUNT").unwrap_or(0).max(0) as u64;
+        let gcount = self.int("GCOUNT").unwrap_or(1).max(1) as u64;
+        (bitpix / 8)
+            .checked_mul(gcount)?
+            .checked_mul(pcount.checked_add(n)?)
+    }
+}
+
+/// One 80-character card, or `None` for a blank card.
+fn parse_card(text: &str) -> Option<HeaderCard> {
+    let key = text.get(..8).unwrap_or(text).trim_end().to_string();
+    if key.is_empty() {
+        return None;
+    }
+    let rest = text.get(8..).unwrap_or("");
+    let Some(raw) = rest.strip_prefix("= ") else {
+        return Some(HeaderCard {
+            key,
+            value: String::new(),
+            comment: rest.trim().to_string(),
+        });
+    };
+    let trimmed = raw.trim_start();
+    let (value, after) = if let Some(quoted) = trimmed.strip_prefix('\'') {
+        // '' inside a string is one quote.
+        let mut value = String::new();
+        let mut chars = quoted.char_indices().peekable();
+        let mut end = quoted.len();
+        while let Some((i, c)) = chars.next() {
+            if c == '\'' {
+                if chars.peek().map(|&(_, n)| n) == Some('\'') {
+                    value.push('\'');
+                    chars.next();
+                    continue;
+                }
+                end = i + 1;
+                break;
+            }
+            value.push(c);
+        }
+        (
+            value.trim_end().to_string(),
+            &quoted[end.min(quoted.len())..],
+        )
+    } else {
+        let end = trimmed.find('/').unwrap_or(trimmed.len());
+        (trimmed[..end].trim().to_string(), &trimmed[end..])
+    };
+    let comment = after
+        .trim_start()
+        .strip_prefix('/')
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    Some(HeaderCard {
+        key,
+        value,
+        comment,
+    })
+}
+
+/// Reads one header from `reader`, which stands at its first block. `None` at a clean end of
+/// the stream before any block.
+pub(super) fn read_one(reader: &mut impl Read) -> std::io::Result<Option<FitsHeader>> {
+    let mut header = FitsHeader::default();
+    let mut block = vec![0u8; BLOCK as usize];
+    loop {
+        if let Err(e) = reader.read_exact(&mut block) {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof && header.size == 0 {
+                return Ok(None);
+            }
+            return Err(e);
+        }
+        header.size += BLOCK;
+        for card in block.chunks_exact(CARD) {
+            let text = String::from_utf8_lossy(card);
+            if text.get(..8).map(str::trim_end) == Some("END") {
+                return Ok(Some(header));
+            }
+            header.cards.extend(parse_card(&text));
+        }
+        if header.size > MAX_HEADER_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "no END card within 16 MB",
+            ));
+        }
+    }
+}
+
+/// The header of HDU `hdu` (0 = the primary header, 1 = the first extension, where HEALPix
+/// maps live) of a FITS file, plain or gzip-compressed: healpy's `read_map(..., h=True)`.
+///
+/// # Errors
+/// [`SkyError::Io`] when the file cannot be read, [`SkyError::Fits`] when it is not FITS, a
+/// header has no `END`, or the file has fewer HDUs.
+///
+/// # Example
+/// ```no_run
+/// let header = tessera_sky::read_header("map.fits", 1)?;
+/// println!("COORDSYS = {:?}", header.get("COORDSYS"));
+/// # Ok::<(), tessera_sky::SkyError>(())
+/// ```
+pub fn read_header(path: impl AsRef<Path>, hdu: usize) -> Result<FitsHeader> {
+    let path = path.as_ref();
+    let io = |source| SkyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bad = |message: String| SkyError::Fits {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut file = BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let gzip = {
+        use std::io::BufRead;
+        file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b])
+    };
+    let mut reader: Box<dyn Read> = if gzip {
+        Box::new(flate2::read::GzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut index = 0;
+    loop {
+        let header = read_one(&mut reader)
+            .map_err(|e| bad(format!("reading the header of HDU {index}: {e}")))?
+            .ok_or_else(|| {
+                bad(format!(
+                    "the file ends after {index} HDUs; HDU {hdu} asked for"
+                ))
+            })?;
+        if index == 0 && header.get("SIMPLE") != Some("T") {
+            return Err(bad("not a FITS file (no SIMPLE = T card)".into()));
+        }
+        if index == hdu {
+            return Ok(header);
+        }
+        let data = header
+            .data_size()
+            .ok_or_else(|| bad(format!("HDU {index}'s header does not give its data size")))?;
+        let padded = data.div_ceil(BLOCK) * BLOCK;
+        let skipped = std::io::copy(&mut reader.by_ref().take(padded), &mut std::io::sink())
+            .map_err(|e| bad(format!("skipping the data of HDU {index}: {e}")))?;
+        if skipped != padded {
+            return Err(bad(format!(
+                "HDU {index} declares {padded} bytes of data but the file ends after {skipped}"
+            )));
+        }
+        index += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(text: &str) -> String {
+        format!("{text:<80}")
+    }
+
+    #[test]
+    fn cards_split_into_key_value_and_comment() {
+        let c = parse_card(&card(
+            "ORDERING= 'RING    '           / Pixel ordering scheme",
+        ))
+        .unwrap();
+        assert_eq!((c.key.as_str(), c.value.as_str()), ("ORDERING", "RING"));
+        assert_eq!(c.comment, "Pixel ordering scheme");
+        let c = parse_card(&card("NSIDE   =                   32 / Resolution")).unwrap();
+        assert_eq!((c.value.as_str(), c.comment.as_str()), ("32", "Resolution"));
+        let c = parse_card(&card("OBJECT  = 'it''s / here'")).unwrap();
+        assert_eq!(c.value, "it's / here");
+        let c = parse_card(&card("COMMENT  made by hand")).unwrap();
+        assert_eq!((c.value.as_str(), c.comment.as_str()), ("", "made by hand"));
+        assert!(parse_card(&card("")).is_none());
+    }
+}
