@@ -137,6 +137,25 @@ fn gzip_files_and_integer_columns_read() {
     enc.write_all(&std::fs::read(&plain).unwrap()).unwrap();
     enc.finish().unwrap();
     assert_eq!(read(&gz).unwrap(), read(&plain).unwrap());
+    // A name ending in .gz gets a gzip file (magic 1f 8b) that reads back the same, and no
+    // temporary file is left beside it.
+    let written = dir.path().join("written.fits.gz");
+    let f64_options = WriteOptions {
+        dtype: Dtype::F64,
+        ..Default::default()
+    };
+    write_map(&written, &map, &f64_options).unwrap();
+    assert!(std::fs::read(&written).unwrap().starts_with(&[0x1f, 0x8b]));
+    assert_eq!(
+        read(&written).unwrap().fields[0].values,
+        read(&plain).unwrap().fields[0].values
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tessera-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     // Header cards, plain and gzip alike; HDU 0 is the primary header.
     let header = read_header(&gz, 1).unwrap();
     assert_eq!(header, read_header(&plain, 1).unwrap());

@@ -35,6 +35,8 @@ pub struct WriteOptions {
 /// per field (`1024E` rows for maps of more than 1024 pixels, else one pixel per row), units in
 /// `TUNITn`, and the keys PIXTYPE, ORDERING, COORDSYS, NSIDE, FIRSTPIX, LASTPIX, INDXSCHM, OBJECT.
 ///
+/// A name ending in `.gz` gets a gzip-compressed file, as healpy and cfitsio write it.
+///
 /// The file is written under a temporary name in the target directory and renamed into place
 /// only when complete: a failure or a crash never leaves a half-written map, and an existing file
 /// is untouched unless the new one is complete.
@@ -61,22 +63,52 @@ pub fn write_map(path: impl AsRef<Path>, map: &SkyMap, opts: &WriteOptions) -> R
             path: path.to_path_buf(),
         });
     }
+    let gzip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     crate::atomic::write_atomically(path, ".fits.partial", |tmp| {
-        if !opts.partial && super::fast_write::supports(map) {
-            super::fast_write::write_full_sky(tmp, map, opts.dtype).map_err(|e| SkyError::Io {
-                path: path.to_path_buf(),
-                source: e,
-            })
-        } else {
-            write_fits(tmp, map, opts).map_err(|e| match e {
-                SkyError::Fits { message, .. } => SkyError::Fits {
-                    path: path.to_path_buf(),
-                    message,
-                },
-                other => other,
-            })
+        if !gzip {
+            return write_plain(tmp, path, map, opts);
         }
+        // Written plain beside the target, then compressed into the temporary file; the plain
+        // copy is removed when this returns, whatever happens.
+        let io = |source| SkyError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = tmp.parent().unwrap_or_else(|| Path::new("."));
+        let plain = tempfile::Builder::new()
+            .prefix(".tessera-")
+            .suffix(".fits.partial")
+            .tempfile_in(dir)
+            .map_err(io)?
+            .into_temp_path();
+        write_plain(&plain, path, map, opts)?;
+        let mut input = std::fs::File::open(&plain).map_err(io)?;
+        let output = std::io::BufWriter::new(std::fs::File::create(tmp).map_err(io)?);
+        let mut encoder = flate2::write::GzEncoder::new(output, flate2::Compression::default());
+        std::io::copy(&mut input, &mut encoder).map_err(io)?;
+        use std::io::Write;
+        encoder.finish().map_err(io)?.flush().map_err(io)
     })
+}
+
+/// Writes `map` uncompressed to `tmp`; errors name `path`, the file the user asked for.
+fn write_plain(tmp: &Path, path: &Path, map: &SkyMap, opts: &WriteOptions) -> Result<()> {
+    if !opts.partial && super::fast_write::supports(map) {
+        super::fast_write::write_full_sky(tmp, map, opts.dtype).map_err(|e| SkyError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    } else {
+        write_fits(tmp, map, opts).map_err(|e| match e {
+            SkyError::Fits { message, .. } => SkyError::Fits {
+                path: path.to_path_buf(),
+                message,
+            },
+            other => other,
+        })
+    }
 }
 
 fn write_fits(tmp: &Path, map: &SkyMap, opts: &WriteOptions) -> Result<()> {
