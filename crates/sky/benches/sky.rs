@@ -58,11 +58,25 @@ fn resolution(c: &mut Criterion) {
     group.finish();
 }
 
+/// Pixel windows: an embedded table (nside 2048, healpy reads its own table) and a computed one
+/// (nside 1000, not a power of two).
+fn pixel_windows(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pixwin");
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("pixwin_pol_table", 2048), |b| {
+        b.iter(|| tessera_sky::sht::pixwin_pol(2048, None).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("pixwin_computed", 1000), |b| {
+        b.iter(|| tessera_sky::sht::pixwin(1000, None).unwrap())
+    });
+    group.finish();
+}
+
 // Plots off: this crate's plotters is built with embedded fonts only (ab_glyph), which
 // criterion's plot backend does not register.
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = io, resolution
+    targets = io, resolution, pixel_windows
 }
 criterion_main!(benches);

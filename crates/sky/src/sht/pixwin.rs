@@ -240,7 +240,10 @@ fn check_lmax(nside: u64, lmax: Option<usize>) -> Result<usize> {
 ///
 /// Agrees with HEALPix's tables to a relative 6e-7 or better up to `ℓ = 4 nside` for nside 2 to
 /// 128 (golden values in `data/golden/pixwin.json.gz`; HEALPix's nside-256 table is itself only
-/// good to 1e-5). The cost grows as `nside²`: about a second at nside 256 on two cores.
+/// good to 1e-5). For nside a power of two up to [`PIXWIN_TABLE_NSIDE_MAX`] the windows come
+/// from tables this crate embeds, made by the same computation ([`pixwin_pol_computed`]) and
+/// read in microseconds; other nsides are computed, at a cost growing as `nside²` (about a
+/// second at nside 256 on two cores).
 ///
 /// # Errors
 /// [`SkyError::Healpix`] for `nside` 0, [`SkyError::LmaxTooLarge`] when `lmax > 4 nside`.
@@ -255,6 +258,9 @@ fn check_lmax(nside: u64, lmax: Option<usize>) -> Result<usize> {
 pub fn pixwin(nside: u64, lmax: Option<usize>) -> Result<Vec<f64>> {
     let hp = Healpix::ring(nside)?;
     let lmax = check_lmax(nside, lmax)?;
+    if let Some([t, _]) = embedded(nside, lmax) {
+        return Ok(t);
+    }
     let (histogram, bin) = separation_histogram(&hp)?;
     Ok(window_from(&histogram, bin, lmax, legendre))
 }
@@ -264,11 +270,27 @@ pub fn pixwin(nside: u64, lmax: Option<usize>) -> Result<Vec<f64>> {
 /// `d^ℓ_22` in place of `P_ℓ` (the Q/U components averaged as they are stored, in each point's
 /// own frame, as HEALPix's tables assume), 0 for `ℓ < 2`; E and B modes are multiplied by it.
 ///
-/// Agrees with HEALPix's polarisation tables as [`pixwin`] does with the temperature ones.
+/// Agrees with HEALPix's polarisation tables as [`pixwin`] does with the temperature ones, and
+/// uses the embedded tables in the same way.
 ///
 /// # Errors
 /// As [`pixwin`].
 pub fn pixwin_pol(nside: u64, lmax: Option<usize>) -> Result<[Vec<f64>; 2]> {
+    Healpix::ring(nside)?;
+    let lmax = check_lmax(nside, lmax)?;
+    match embedded(nside, lmax) {
+        Some(windows) => Ok(windows),
+        None => pixwin_pol_computed(nside, Some(lmax)),
+    }
+}
+
+/// [`pixwin_pol`] computed from the pixels' shapes, never from the embedded tables (which are
+/// this function's output at `lmax = 4 nside`; `cargo run --release -p tessera-sky --example
+/// pixwin_tables -- crates/sky/data/pixwin_tables.f64` remakes them).
+///
+/// # Errors
+/// As [`pixwin`].
+pub fn pixwin_pol_computed(nside: u64, lmax: Option<usize>) -> Result<[Vec<f64>; 2]> {
     let hp = Healpix::ring(nside)?;
     let lmax = check_lmax(nside, lmax)?;
     let (histogram, bin) = separation_histogram(&hp)?;
@@ -276,6 +298,37 @@ pub fn pixwin_pol(nside: u64, lmax: Option<usize>) -> Result<[Vec<f64>; 2]> {
         window_from(&histogram, bin, lmax, legendre),
         window_from(&histogram, bin, lmax, wigner_d22),
     ])
+}
+
+/// The largest nside whose windows are embedded (every power of two from 1 up to it).
+pub const PIXWIN_TABLE_NSIDE_MAX: u64 = 2048;
+
+/// The embedded tables: for nside = 1, 2, 4, … [`PIXWIN_TABLE_NSIDE_MAX`] in turn, `w_T` then
+/// `w_P` at `ℓ = 0 ..= 4 nside`, little-endian f64.
+const TABLES: &[u8] = include_bytes!("../../data/pixwin_tables.f64");
+
+/// `[w_T, w_P]` to `lmax` from the embedded tables, when `nside` is among them.
+fn embedded(nside: u64, lmax: usize) -> Option<[Vec<f64>; 2]> {
+    if !nside.is_power_of_two() || nside > PIXWIN_TABLE_NSIDE_MAX {
+        return None;
+    }
+    let mut offset = 0usize;
+    let mut n = 1u64;
+    while n < nside {
+        offset += 2 * (4 * n as usize + 1);
+        n *= 2;
+    }
+    let len = 4 * nside as usize + 1;
+    let values = |start: usize| -> Option<Vec<f64>> {
+        let bytes = TABLES.get(8 * start..8 * (start + lmax + 1))?;
+        Some(
+            bytes
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect(),
+        )
+    };
+    Some([values(offset)?, values(offset + len)?])
 }
 
 #[cfg(test)]
@@ -304,6 +357,24 @@ mod tests {
             let m: f64 = rule.iter().map(|&(u, v, w)| w * u.powi(3) * v * v).sum();
             assert!((m - 1.0 / 12.0).abs() < 1e-14, "{m}");
         }
+    }
+
+    /// The embedded tables are exactly what the computation gives (checked where it is cheap),
+    /// and cut to any lmax.
+    #[test]
+    fn embedded_tables_are_the_computed_windows() {
+        for nside in [1, 2, 4, 8, 16, 32, 64] {
+            let lmax = 4 * nside as usize;
+            let table = embedded(nside, lmax).expect("embedded");
+            assert_eq!(table, pixwin_pol_computed(nside, Some(lmax)).unwrap(), "{nside}");
+            let short = pixwin_pol(nside, Some(lmax / 2)).unwrap();
+            assert_eq!(short[0], table[0][..=lmax / 2]);
+        }
+        assert!(embedded(3, 12).is_none() && embedded(4096, 100).is_none());
+        let top = embedded(PIXWIN_TABLE_NSIDE_MAX, 4 * PIXWIN_TABLE_NSIDE_MAX as usize).unwrap();
+        assert_eq!(top[0][0], 1.0);
+        let expected: usize = (0..=11).map(|k| 16 * (4 * (1usize << k) + 1)).sum();
+        assert_eq!(TABLES.len(), expected, "nside 1 ..= 2048");
     }
 
     #[test]
