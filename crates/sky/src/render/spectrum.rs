@@ -55,6 +55,8 @@ pub fn plot_spectra(
     }
     super::register_fonts();
     let lmax = spectra.lmax().max(3) as f64;
+    let decades = (hi / lo).log10().max(1.0);
+    let top = hi * 10f64.powf(decades / 3.0);
     let draw_err = |e: String| SkyError::Io {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
@@ -67,7 +69,8 @@ pub fn plot_spectra(
             .margin(15)
             .x_label_area_size(45)
             .y_label_area_size(80)
-            .build_cartesian_2d((2f64..lmax).log_scale(), (lo * 0.8..hi * 1.25).log_scale())
+            // Headroom above the data (a quarter of the axis) for the legend in the upper right.
+            .build_cartesian_2d((2f64..lmax).log_scale(), (lo * 0.8..top).log_scale())
             .map_err(|e| draw_err(e.to_string()))?;
         chart
             .configure_mesh()
@@ -78,6 +81,8 @@ pub fn plot_spectra(
                 format!("l(l+1) C_l / 2π  [{unit}]")
             })
             .label_style(("sans-serif", 15))
+            .x_label_formatter(&|l| format!("{}", l.round()))
+            .y_label_formatter(&|v| log_tick(*v))
             .draw()
             .map_err(|e| draw_err(e.to_string()))?;
         let colours = [
@@ -96,6 +101,7 @@ pub fn plot_spectra(
         }
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .label_font(("sans-serif", 16))
@@ -103,4 +109,57 @@ pub fn plot_spectra(
             .map_err(|e| draw_err(e.to_string()))?;
         root.present().map_err(|e| draw_err(e.to_string()))
     })
+}
+
+/// A log-axis tick as people write it: `0.02`, `150`, `3000`, or `2e-5` and `4e7` far from 1,
+/// with at most two significant digits (not `99999999e-5`).
+pub(crate) fn log_tick(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let exponent = v.abs().log10().floor() as i32;
+    let mantissa = v / 10f64.powi(exponent);
+    // Two significant digits, with 9.99… carried to the next power.
+    let (mut m, mut e) = ((mantissa * 10.0).round() / 10.0, exponent);
+    if m.abs() >= 10.0 {
+        m /= 10.0;
+        e += 1;
+    }
+    if (-2..=4).contains(&e) {
+        let value = m * 10f64.powi(e);
+        let decimals = (1 - e).max(0) as usize;
+        let text = format!("{value:.decimals$}");
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        }
+    } else {
+        let m = format!("{m:.1}");
+        let m = m.trim_end_matches('0').trim_end_matches('.');
+        format!("{m}e{e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_tick;
+
+    #[test]
+    fn log_ticks_are_short() {
+        for (v, want) in [
+            (1e-5, "1e-5"),
+            (0.999_999_99e-5, "1e-5"),
+            (2.5e-7, "2.5e-7"),
+            (0.02, "0.02"),
+            (0.5, "0.5"),
+            (1.0, "1"),
+            (150.0, "150"),
+            (3000.0, "3000"),
+            (99_999.999, "1e5"),
+            (4.0e7, "4e7"),
+        ] {
+            assert_eq!(log_tick(v), want, "{v}");
+        }
+    }
 }
