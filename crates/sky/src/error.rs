@@ -90,7 +90,7 @@ pub enum SkyError {
         npix: u64,
     },
     /// The output exists and overwriting was not asked for.
-    #[error("{path}: already exists (pass overwrite to replace it)")]
+    #[error("{path}: already exists (pass --overwrite, or WriteOptions::overwrite, to replace it)")]
     Exists {
         /// The file.
         path: PathBuf,
@@ -125,6 +125,15 @@ pub enum SkyError {
         /// What was being combined.
         what: &'static str,
         /// How they differ.
+        detail: String,
+    },
+    /// The input would need memory out of proportion to the file (a declared size that the
+    /// bytes present do not back, or a partial map too large to expand to the full sky).
+    #[error("{path}: {detail}")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// What was declared and what it would take.
         detail: String,
     },
     /// Invalid pixel geometry (nside, scheme, resolution change).

@@ -164,7 +164,7 @@ fn gzip_files_and_integer_columns_read() {
     assert_eq!(read_header(&plain, 0).unwrap().get("SIMPLE"), Some("T"));
     let err = read_header(&plain, 2).unwrap_err().to_string();
     assert!(
-        err.contains("m.fits") && err.contains("ends after 2 HDUs"),
+        err.contains("m.fits") && err.contains("so no HDU 2"),
         "{err}"
     );
 
@@ -391,4 +391,75 @@ fn written_files_read_back_through_cfitsio_too() {
             assert_eq!(values, expected, "{} at nside {nside}", field.name);
         }
     }
+}
+
+/// Overwrites the value of header keyword `key` (an integer card) in a FITS file.
+fn patch_int_card(path: &Path, key: &str, value: u64) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let label = format!("{key:<8}= ");
+    let at = bytes
+        .windows(label.len())
+        .position(|w| w == label.as_bytes())
+        .unwrap_or_else(|| panic!("no {key} card"));
+    bytes[at + 10..at + 30].copy_from_slice(format!("{value:>20}").as_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Hostile headers on small files end in a typed error, not an abort or a huge allocation:
+/// a partial map declaring NSIDE 2^29 (expanded, 3.5e18 pixels), and a table declaring 10^9
+/// rows over a body of a few kilobytes.
+#[test]
+fn declared_sizes_are_checked_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut map = sample(4, Scheme::Nested, &["T"]);
+    for v in map.fields[0].values.iter_mut().skip(20) {
+        *v = UNSEEN;
+    }
+    let partial = dir.path().join("partial.fits");
+    let opts = WriteOptions {
+        partial: true,
+        ..Default::default()
+    };
+    write_map(&partial, &map, &opts).unwrap();
+    patch_int_card(&partial, "NSIDE", 1 << 29);
+    let err = read(&partial).unwrap_err();
+    assert!(matches!(err, SkyError::TooLarge { .. }), "{err}");
+    assert!(err.to_string().contains("NSIDE 536870912"), "{err}");
+
+    let rows = dir.path().join("rows.fits");
+    write_map(&rows, &sample(4, Scheme::Ring, &["T"]), &Default::default()).unwrap();
+    patch_int_card(&rows, "NAXIS2", 1_000_000_000);
+    let err = read(&rows).unwrap_err();
+    assert!(matches!(err, SkyError::TooLarge { .. }), "{err}");
+    assert!(err.to_string().contains("1000000000 rows"), "{err}");
+}
+
+/// A gzip file is inflated only up to the end of the HDU asked for: a 192-pixel map followed by
+/// 64 MB of zeros (64 kB compressed) reads at once, without inflating the rest.
+#[test]
+fn gzip_is_inflated_only_as_far_as_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = sample(4, Scheme::Ring, &["T"]);
+    let plain = dir.path().join("m.fits");
+    write_map(&plain, &map, &Default::default()).unwrap();
+    let gz = dir.path().join("bomb.fits.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::best(),
+    );
+    enc.write_all(&std::fs::read(&plain).unwrap()).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        enc.write_all(&zeros).unwrap();
+    }
+    enc.finish().unwrap();
+    assert!(std::fs::metadata(&gz).unwrap().len() < 4 << 20);
+    let started = std::time::Instant::now();
+    let back = read(&gz).unwrap();
+    assert_eq!(back.fields[0].values.len(), 192);
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -17,12 +17,12 @@ use super::fits_error;
 use crate::error::{Result, SkyError};
 use crate::sht::{Alm, PowerSpectra, Spectrum};
 
-fn open(path: &Path) -> Result<FitsFile> {
-    std::fs::metadata(path).map_err(|e| SkyError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    FitsFile::open(path).map_err(|e| fits_error(path, e))
+/// The file opened for cfitsio once its sizes up to HDU `hdu` are checked; keep the second value
+/// alive while reading (it may be a decompressed copy).
+fn open(path: &Path, hdu: usize) -> Result<(FitsFile, super::header::CheckedFile)> {
+    let checked = super::header::checked_file(path, hdu)?;
+    let f = FitsFile::open(&checked.path).map_err(|e| fits_error(path, e))?;
+    Ok((f, checked))
 }
 
 fn table_columns(
@@ -60,7 +60,7 @@ fn table_columns(
 /// not `l² + l + m + 1` with `0 ≤ m ≤ l`, or a non-finite value.
 pub fn read_alm(path: impl AsRef<Path>, hdu: usize) -> Result<Alm> {
     let path = path.as_ref();
-    let mut f = open(path)?;
+    let (mut f, _checked) = open(path, hdu)?;
     let (h, names) = table_columns(path, &mut f, hdu)?;
     let find = |want: &str| {
         names
@@ -201,7 +201,7 @@ const CL_COLUMNS: [(Spectrum, &str); 6] = [
 /// A missing or unreadable file, no table in HDU 1, or a column that is not numeric.
 pub fn read_cl(path: impl AsRef<Path>) -> Result<Vec<(String, Vec<f64>)>> {
     let path = path.as_ref();
-    let mut f = open(path)?;
+    let (mut f, _checked) = open(path, 1)?;
     let (h, names) = table_columns(path, &mut f, 1)?;
     let mut out: Vec<(String, Vec<f64>)> = Vec::with_capacity(names.len());
     for name in names {

@@ -32,6 +32,8 @@ pub struct FitsHeader {
     pub cards: Vec<HeaderCard>,
     /// Bytes of header, a multiple of 2880.
     pub(super) size: u64,
+    /// The header's blocks as read (for copying a decompressed file).
+    pub(super) raw: Vec<u8>,
 }
 
 impl FitsHeader {
@@ -120,19 +122,38 @@ fn parse_card(text: &str) -> Option<HeaderCard> {
     })
 }
 
+/// Reads until `block` is full or the stream ends; the number of bytes read.
+fn fill(reader: &mut impl Read, block: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < block.len() {
+        match reader.read(&mut block[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
 /// Reads one header from `reader`, which stands at its first block. `None` at a clean end of
 /// the stream before any block.
 pub(super) fn read_one(reader: &mut impl Read) -> std::io::Result<Option<FitsHeader>> {
     let mut header = FitsHeader::default();
     let mut block = vec![0u8; BLOCK as usize];
     loop {
-        if let Err(e) = reader.read_exact(&mut block) {
-            if e.kind() == std::io::ErrorKind::UnexpectedEof && header.size == 0 {
-                return Ok(None);
-            }
-            return Err(e);
+        let got = fill(reader, &mut block)?;
+        if got == 0 && header.size == 0 {
+            return Ok(None);
+        }
+        if got < block.len() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file ends inside a header block (truncated or damaged file)",
+            ));
         }
         header.size += BLOCK;
+        header.raw.extend_from_slice(&block);
         for card in block.chunks_exact(CARD) {
             let text = String::from_utf8_lossy(card);
             if text.get(..8).map(str::trim_end) == Some("END") {
@@ -164,52 +185,163 @@ pub(super) fn read_one(reader: &mut impl Read) -> std::io::Result<Option<FitsHea
 /// ```
 pub fn read_header(path: impl AsRef<Path>, hdu: usize) -> Result<FitsHeader> {
     let path = path.as_ref();
+    let mut reader = open_stream(path)?;
+    let mut last = None;
+    check_sizes(
+        path,
+        &mut reader,
+        hdu,
+        |header| {
+            last = Some(header.clone());
+            Ok(())
+        },
+        |reader, bytes| std::io::copy(&mut reader.take(bytes), &mut std::io::sink()),
+    )?;
+    Ok(last.expect("check_sizes reads HDU `hdu`"))
+}
+
+/// The file as a byte stream, decompressed when it is gzip.
+fn open_stream(path: &Path) -> Result<Box<dyn Read>> {
     let io = |source| SkyError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let bad = |message: String| SkyError::Fits {
-        path: path.to_path_buf(),
-        message,
     };
     let mut file = BufReader::new(std::fs::File::open(path).map_err(io)?);
     let gzip = {
         use std::io::BufRead;
         file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b])
     };
-    let mut reader: Box<dyn Read> = if gzip {
+    Ok(if gzip {
         Box::new(flate2::read::GzDecoder::new(file))
     } else {
         Box::new(file)
+    })
+}
+
+/// A file cfitsio can be pointed at safely for HDU `hdu`: every header up to it read, and every
+/// declared data size up to its end checked against the bytes present. A gzip file is
+/// decompressed up to the end of that HDU only, into a temporary file that lives as long as
+/// this value (cfitsio would inflate the whole stream in memory, whatever the header declares).
+pub(super) struct CheckedFile {
+    /// Where cfitsio reads: the file itself or the decompressed copy.
+    pub(super) path: std::path::PathBuf,
+    _decompressed: Option<tempfile::TempPath>,
+}
+
+/// Checks `path` up to the end of HDU `hdu` as [`CheckedFile`] describes.
+///
+/// # Errors
+/// [`SkyError::Io`] when the file cannot be read, [`SkyError::Fits`] when a header is malformed or
+/// the file has fewer HDUs, [`SkyError::TooLarge`] when a header declares more data than follows.
+pub(super) fn checked_file(path: &Path, hdu: usize) -> Result<CheckedFile> {
+    let io = |source| SkyError::Io {
+        path: path.to_path_buf(),
+        source,
     };
-    let mut index = 0;
-    loop {
-        let header = read_one(&mut reader)
+    let mut file = BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let gzip = {
+        use std::io::BufRead;
+        file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b])
+    };
+    if !gzip {
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        let mut reader = file;
+        check_sizes(
+            path,
+            &mut reader,
+            hdu,
+            |_| Ok(()),
+            |reader, bytes| {
+                // Seek past the data instead of reading it.
+                use std::io::Seek;
+                let at = reader.stream_position()?;
+                let left = len.saturating_sub(at);
+                reader.seek_relative(bytes.min(left) as i64)?;
+                Ok(bytes.min(left))
+            },
+        )?;
+        return Ok(CheckedFile {
+            path: path.to_path_buf(),
+            _decompressed: None,
+        });
+    }
+    let mut reader = flate2::read::GzDecoder::new(file);
+    let mut copy = tempfile::Builder::new()
+        .prefix(".tessera-")
+        .suffix(".fits")
+        .tempfile()
+        .map_err(io)?;
+    {
+        let out = std::cell::RefCell::new(std::io::BufWriter::new(copy.as_file_mut()));
+        check_sizes(
+            path,
+            &mut reader,
+            hdu,
+            |header| {
+                use std::io::Write;
+                out.borrow_mut().write_all(&header.raw)
+            },
+            |reader, bytes| std::io::copy(&mut reader.take(bytes), &mut *out.borrow_mut()),
+        )?;
+        use std::io::Write;
+        out.into_inner().flush().map_err(io)?;
+    }
+    Ok(CheckedFile {
+        path: copy.path().to_path_buf(),
+        _decompressed: Some(copy.into_temp_path()),
+    })
+}
+
+/// Walks the HDUs up to `hdu`: `on_header` sees each header, `skip` moves over (or copies)
+/// `bytes` of data and says how many were there.
+fn check_sizes<R: Read>(
+    path: &Path,
+    reader: &mut R,
+    hdu: usize,
+    mut on_header: impl FnMut(&FitsHeader) -> std::io::Result<()>,
+    mut skip: impl FnMut(&mut R, u64) -> std::io::Result<u64>,
+) -> Result<()> {
+    let bad = |message: String| SkyError::Fits {
+        path: path.to_path_buf(),
+        message,
+    };
+    for index in 0..=hdu {
+        let header = read_one(reader)
             .map_err(|e| bad(format!("reading the header of HDU {index}: {e}")))?
-            .ok_or_else(|| {
-                bad(format!(
-                    "the file ends after {index} HDUs; HDU {hdu} asked for"
-                ))
+            .ok_or_else(|| match index {
+                0 => bad("not a FITS file (not even one 2880-byte header block)".into()),
+                _ => bad(format!(
+                    "the file has {index} HDUs (0 to {}), so no HDU {hdu}",
+                    index - 1
+                )),
             })?;
         if index == 0 && header.get("SIMPLE") != Some("T") {
             return Err(bad("not a FITS file (no SIMPLE = T card)".into()));
         }
-        if index == hdu {
-            return Ok(header);
-        }
-        let data = header
+        on_header(&header).map_err(|e| bad(format!("copying HDU {index}: {e}")))?;
+        let declared = header
             .data_size()
             .ok_or_else(|| bad(format!("HDU {index}'s header does not give its data size")))?;
-        let padded = data.div_ceil(BLOCK) * BLOCK;
-        let skipped = std::io::copy(&mut reader.by_ref().take(padded), &mut std::io::sink())
-            .map_err(|e| bad(format!("skipping the data of HDU {index}: {e}")))?;
-        if skipped != padded {
-            return Err(bad(format!(
-                "HDU {index} declares {padded} bytes of data but the file ends after {skipped}"
-            )));
+        let present = skip(reader, declared)
+            .map_err(|e| bad(format!("reading the data of HDU {index}: {e}")))?;
+        if present < declared {
+            return Err(SkyError::TooLarge {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "HDU {index}'s header declares {declared} bytes of data ({} rows of {} \
+                     bytes), but only {present} follow (truncated, or a false header)",
+                    header.int("NAXIS2").unwrap_or(0),
+                    header.int("NAXIS1").unwrap_or(0)
+                ),
+            });
         }
-        index += 1;
+        if index < hdu {
+            // The padding to the next 2880-byte block.
+            let padding = declared.div_ceil(BLOCK) * BLOCK - declared;
+            skip(reader, padding).map_err(|e| bad(format!("after HDU {index}: {e}")))?;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

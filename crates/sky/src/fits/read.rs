@@ -225,7 +225,9 @@ pub fn read_map(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<SkyMap> {
         path: path.to_path_buf(),
         source: e,
     })?;
-    let mut f = FitsFile::open(path).map_err(|e| fits_error(path, e))?;
+    // Declared sizes checked against the bytes present before cfitsio allocates anything.
+    let checked = super::header::checked_file(path, opts.hdu)?;
+    let mut f = FitsFile::open(&checked.path).map_err(|e| fits_error(path, e))?;
     let hdu = f.hdu(opts.hdu).map_err(|e| {
         let status = match &e {
             fitsio::errors::Error::Fits(fe) => fe.status,
@@ -260,7 +262,7 @@ pub fn read_map(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<SkyMap> {
     let mut fast = if layout.explicit {
         None
     } else {
-        super::fast::read_float_columns(path, opts.hdu, &selected)
+        super::fast::read_float_columns(&checked.path, opts.hdu, &selected)
     }
     .map(Vec::into_iter);
     let mut fields = Vec::with_capacity(selected.len());
@@ -374,6 +376,9 @@ fn geometry_of(
     })
 }
 
+/// The most full-sky pixels a partial map is expanded to: NSIDE 8192 (6.4 GB per f64 field).
+const MAX_EXPANDED_PIXELS: u64 = 12 * 8192 * 8192;
+
 /// Turns the value lists of a partial map into full-sky fields with UNSEEN elsewhere.
 fn expand_partial(
     path: &Path,
@@ -382,6 +387,18 @@ fn expand_partial(
     fields: &mut [Field],
 ) -> Result<()> {
     let npix = geometry.npix();
+    if npix > MAX_EXPANDED_PIXELS {
+        return Err(SkyError::TooLarge {
+            path: path.to_path_buf(),
+            detail: format!(
+                "a partial map of {} pixels at NSIDE {} would expand to {npix} full-sky pixels \
+                 ({:.3e} bytes per field); partial maps are read up to NSIDE 8192",
+                pixels.len(),
+                geometry.nside(),
+                npix as f64 * 8.0
+            ),
+        });
+    }
     for field in fields.iter_mut() {
         if field.values.len() != pixels.len() {
             return Err(SkyError::Mismatch {
@@ -395,7 +412,13 @@ fn expand_partial(
                 ),
             });
         }
-        let mut full = vec![UNSEEN; npix as usize];
+        let mut full = Vec::new();
+        full.try_reserve_exact(npix as usize)
+            .map_err(|_| SkyError::TooLarge {
+                path: path.to_path_buf(),
+                detail: format!("cannot allocate the {npix} full-sky pixels of this partial map"),
+            })?;
+        full.resize(npix as usize, UNSEEN);
         for (&p, &v) in pixels.iter().zip(&field.values) {
             if p < 0 || p as u64 >= npix {
                 return Err(SkyError::PixelOutOfRange {

@@ -366,7 +366,11 @@ mod tests {
         for nside in [1, 2, 4, 8, 16, 32, 64] {
             let lmax = 4 * nside as usize;
             let table = embedded(nside, lmax).expect("embedded");
-            assert_eq!(table, pixwin_pol_computed(nside, Some(lmax)).unwrap(), "{nside}");
+            assert_eq!(
+                table,
+                pixwin_pol_computed(nside, Some(lmax)).unwrap(),
+                "{nside}"
+            );
             let short = pixwin_pol(nside, Some(lmax / 2)).unwrap();
             assert_eq!(short[0], table[0][..=lmax / 2]);
         }
