@@ -120,6 +120,29 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    /// At most how many more values of type `t` the body holds (binary: bytes left; ASCII: tokens
+    /// left on this line).
+    fn values_left(&self, t: Scalar) -> usize {
+        match self.format {
+            Format::Ascii => self.tokens.len(),
+            _ => (self.bytes.len() - self.pos.min(self.bytes.len())) / t.size(),
+        }
+    }
+
+    /// At most how many more element instances of at least `bytes` bytes (binary) or one
+    /// non-empty line each (ASCII) the body holds.
+    fn instances_left(&self, bytes: usize) -> usize {
+        match self.format {
+            Format::Ascii => self.lines.clone().count(),
+            _ => (self.bytes.len() - self.pos.min(self.bytes.len())) / bytes.max(1),
+        }
+    }
+
+    /// The current ASCII line, for messages (`None` for binary bodies).
+    fn ascii_line(&self) -> Option<usize> {
+        (self.format == Format::Ascii).then_some(self.line)
+    }
+
     /// Moves to the next ASCII line (an element instance).
     fn next_line(&mut self, path: &Path) -> Result<()> {
         if self.format != Format::Ascii {
@@ -138,6 +161,11 @@ impl<'a> Cursor<'a> {
             }
         }
     }
+}
+
+/// `v` as a count or index: finite, whole and not negative.
+fn whole(v: f64) -> Option<usize> {
+    (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= usize::MAX as f64).then_some(v as usize)
 }
 
 /// Reads a PLY file: `vertex` elements with `x`, `y`, `z` and `face` elements with a
@@ -278,6 +306,29 @@ pub fn read_ply(path: impl AsRef<Path>, triangulate: bool) -> Result<TriMesh> {
             }
             _ => (None, None),
         };
+        if el.props.is_empty() {
+            continue; // nothing to read, whatever the count says
+        }
+        let smallest: usize = el
+            .props
+            .iter()
+            .map(|p| p.list.unwrap_or(p.value).size())
+            .sum();
+        let left = cur.instances_left(smallest);
+        if el.count > left {
+            let room = match format {
+                Format::Ascii => format!("only {left} lines follow"),
+                _ => format!("the body's {} bytes hold at most {left}", body.len()),
+            };
+            return Err(err(
+                None,
+                format!(
+                    "the header declares {} {} elements, but {room} (truncated file, or a \
+                     false header)",
+                    el.count, el.name
+                ),
+            ));
+        }
         for n in 0..el.count {
             cur.next_line(path).map_err(fix_line)?;
             let mut p = [0.0; 3];
@@ -292,7 +343,19 @@ pub fn read_ply(path: impl AsRef<Path>, triangulate: bool) -> Result<TriMesh> {
                         }
                     }
                     Some(count_type) => {
-                        let count = cur.scalar(count_type, path).map_err(fix_line)? as usize;
+                        let raw = cur.scalar(count_type, path).map_err(fix_line)?;
+                        let count = whole(raw)
+                            .filter(|&c| c <= cur.values_left(prop.value))
+                            .ok_or_else(|| {
+                                fix_line(err(
+                                    cur.ascii_line(),
+                                    format!(
+                                        "{} {n}: list length {raw} is not a count the rest of \
+                                         the file can hold",
+                                        el.name
+                                    ),
+                                ))
+                            })?;
                         let mut idx = Vec::with_capacity(count);
                         for _ in 0..count {
                             idx.push(cur.scalar(prop.value, path).map_err(fix_line)?);
@@ -304,14 +367,21 @@ pub fn read_ply(path: impl AsRef<Path>, triangulate: bool) -> Result<TriMesh> {
                                     format!("face {n} has {count} vertices (triangles expected)"),
                                 ));
                             }
+                            let corners = idx
+                                .iter()
+                                .map(|&v| whole(v).and_then(|v| u32::try_from(v).ok()))
+                                .collect::<Option<Vec<u32>>>()
+                                .ok_or_else(|| {
+                                    err(
+                                        None,
+                                        format!(
+                                            "face {n} has an index that is not a vertex number \
+                                             (a whole number from 0): {idx:?}"
+                                        ),
+                                    )
+                                })?;
                             for j in 1..count - 1 {
-                                faces.push([idx[0], idx[j], idx[j + 1]].map(|v| v as u32));
-                            }
-                            if let Some(bad) = idx.iter().find(|&&v| v < 0.0) {
-                                return Err(err(
-                                    None,
-                                    format!("face {n} has a negative index {bad}"),
-                                ));
+                                faces.push([corners[0], corners[j], corners[j + 1]]);
                             }
                         }
                     }

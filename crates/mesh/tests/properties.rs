@@ -427,3 +427,77 @@ fn constant_features_have_no_spread() {
         serde_json::from_str(r#"{"mean": [0.0], "std": [2.0], "count": 3}"#).unwrap();
     assert_eq!(old.spread(0), 2.0);
 }
+
+/// Hostile PLY headers end in a typed error at once, without a huge allocation or a long loop:
+/// a face list of length 4e9 in a 219-byte file, an empty element of count 10^12, more elements
+/// than the body can hold; and face indices that are not vertex numbers (NaN, 2.7) are refused,
+/// not read as 0 and 2.
+#[test]
+fn hostile_ply_files_are_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = |name: &str, header: &str, body: &[u8]| {
+        let path = dir.path().join(name);
+        let mut bytes =
+            format!("ply\nformat binary_little_endian 1.0\n{header}end_header\n").into_bytes();
+        bytes.extend_from_slice(body);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let triangle: Vec<u8> = [0f32, 0., 0., 1., 0., 0., 0., 1., 0.]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let vertices = "element vertex 3\nproperty float x\nproperty float y\nproperty float z\n";
+    let started = std::time::Instant::now();
+    // A face whose list says 4e9 indices.
+    let mut body = triangle.clone();
+    body.extend_from_slice(&4_000_000_000u32.to_le_bytes());
+    let path = binary(
+        "long_list.ply",
+        &format!("{vertices}element face 1\nproperty list uint int vertex_indices\n"),
+        &body,
+    );
+    let e = read_mesh(&path, false).unwrap_err().to_string();
+    assert!(
+        e.contains("long_list.ply") && e.contains("list length 4000000000"),
+        "{e}"
+    );
+    // An element without properties, declared 10^12 times, then the mesh.
+    let mut body = triangle.clone();
+    body.push(3);
+    body.extend([0i32, 1, 2].iter().flat_map(|v| v.to_le_bytes()));
+    let path = binary(
+        "empty_element.ply",
+        &format!(
+            "element nothing 1000000000000\n{vertices}element face 1\n\
+             property list uchar int vertex_indices\n"
+        ),
+        &body,
+    );
+    assert_eq!(read_mesh(&path, false).unwrap().faces, [[0, 1, 2]]);
+    // More vertices than the body holds.
+    let path = binary(
+        "many_vertices.ply",
+        "element vertex 1000000000000\nproperty float x\nproperty float y\nproperty float z\n",
+        &triangle,
+    );
+    let e = read_mesh(&path, false).unwrap_err().to_string();
+    assert!(e.contains("declares 1000000000000 vertex elements"), "{e}");
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "{:?}",
+        started.elapsed()
+    );
+    // Indices that are not vertex numbers.
+    for bad in ["nan", "2.7", "-1"] {
+        let path = dir.path().join("bad_index.ply");
+        let text = format!(
+            "ply\nformat ascii 1.0\n{vertices}element face 1\n\
+             property list uchar float vertex_indices\nend_header\n\
+             0 0 0\n1 0 0\n0 1 0\n3 0 1 {bad}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        let e = read_mesh(&path, false).unwrap_err().to_string();
+        assert!(e.contains("not a vertex number"), "{bad}: {e}");
+    }
+}
