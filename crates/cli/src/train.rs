@@ -121,6 +121,11 @@ pub struct GraphTrainArgs {
     /// Seed of folds, shuffling and weights.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Leave out the node labels (NAME_node_labels.txt), read one-hot by default: for labels
+    /// that are identifiers rather than categories. Graphs without node features get one-hot
+    /// degrees instead.
+    #[arg(long)]
+    no_node_labels: bool,
     /// Leave out the continuous node attributes (NAME_node_attributes.txt). By default they
     /// are appended to the one-hot node labels when the data set has them, standardised with
     /// each fold's training statistics (kept in run.json for new graphs).
@@ -187,7 +192,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         TrainCommand::Mesh(a) => return crate::meshtrain::run(a, out),
     };
     let options = TuOptions {
-        node_labels: true,
+        node_labels: !a.no_node_labels,
         node_attributes: !a.no_node_attributes,
         edge_labels: a.edge_labels,
     };

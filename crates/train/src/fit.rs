@@ -156,8 +156,34 @@ pub struct CvReport {
     pub std: f64,
 }
 
-fn check(data: &TuDataset, cfg: &FitConfig, folds: usize) -> Result<()> {
+fn check(
+    data: &TuDataset,
+    model: &GinClassifierConfig,
+    cfg: &FitConfig,
+    folds: usize,
+) -> Result<()> {
     let s = &cfg.schedule;
+    if model.hidden == 0 || model.layers == 0 {
+        return Err(TrainError::Config(format!(
+            "a network of {} layers of width {} cannot learn: both must be at least 1",
+            model.layers, model.hidden
+        )));
+    }
+    if model.d_input != data.features() || model.num_classes != data.num_classes() {
+        return Err(TrainError::Config(format!(
+            "the model takes {} features into {} classes, the data has {} and {}",
+            model.d_input,
+            model.num_classes,
+            data.features(),
+            data.num_classes()
+        )));
+    }
+    if data.labelled && data.num_classes() < 2 {
+        return Err(TrainError::Config(format!(
+            "every graph has the label {:?}: classification needs at least 2 classes",
+            data.class_values()
+        )));
+    }
     if !data.labelled || data.graphs.len() < folds.max(1) {
         return Err(TrainError::Config(format!(
             "{} folds cannot run on {} {}graphs",
@@ -182,7 +208,7 @@ pub fn train_on_all(
     ckpt: &Checkpointing,
     mut progress: impl FnMut(usize, f64),
 ) -> Result<(GinClassifier, NodeScaler, History)> {
-    check(data, cfg, 1)?;
+    check(data, model, cfg, 1)?;
     let all: Vec<usize> = (0..data.graphs.len()).collect();
     let (mut task, scaler) = GraphTask::new(model, data, &all, &[]);
     // The folds' streams are 0..folds: this model draws from the next one.
@@ -220,7 +246,7 @@ pub fn cross_validate_with(
     ckpt: &Checkpointing,
     mut progress: impl FnMut(usize, usize, f64),
 ) -> Result<CvReport> {
-    check(data, cfg, cfg.folds)?;
+    check(data, model, cfg, cfg.folds)?;
     if cfg.folds < 2 {
         return Err(TrainError::Config(format!(
             "{} fold(s): cross-validation needs at least 2",

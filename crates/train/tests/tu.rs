@@ -465,3 +465,82 @@ fn new_graphs_are_read_against_the_training_vocabulary() {
         "training needs labels"
     );
 }
+
+/// Hostile TU folders end in errors naming the file, before anything is sized by them: empty
+/// files, a graph id of 10^12 in an unlabelled folder read for prediction, node labels that are
+/// identifiers (one-hot would need gigabytes); and a network of width 0 or data of one class is
+/// refused by the training layer instead of crashing.
+#[test]
+fn hostile_folders_and_settings_are_refused() {
+    use tessera_train::data::TuVocabulary;
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("BAD");
+    std::fs::create_dir(&ds).unwrap();
+    let write =
+        |name: &str, text: &str| std::fs::write(ds.join(format!("BAD_{name}.txt")), text).unwrap();
+    for name in ["graph_indicator", "graph_labels", "A"] {
+        write(name, "");
+    }
+    let e = TuDataset::load(&ds, TuOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("BAD_graph_indicator.txt") && e.contains("no nodes"),
+        "{e}"
+    );
+
+    write("graph_indicator", "1\n1\n1000000000000\n");
+    write("A", "1, 2\n2, 1\n");
+    std::fs::remove_file(ds.join("BAD_graph_labels.txt")).unwrap();
+    let vocabulary = TuVocabulary {
+        node_labels: vec![],
+        edge_labels: vec![],
+        classes: vec![0, 1],
+        degree_columns: 3,
+    };
+    let e = TuDataset::load_with(&ds, TuOptions::default(), Some(&vocabulary))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("BAD_graph_indicator.txt:3") && e.contains("graph id 1000000000000"),
+        "{e}"
+    );
+
+    // 20,000 nodes each with its own label: 1.6 GB one-hot.
+    let n = 20_000;
+    write("graph_indicator", &"1\n".repeat(n));
+    write("graph_labels", "0\n");
+    write("A", "1, 2\n2, 1\n");
+    let labels: String = (0..n).map(|i| format!("{i}\n")).collect();
+    write("node_labels", &labels);
+    let e = TuDataset::load(&ds, TuOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("BAD_node_labels.txt") && e.contains("20000 distinct node labels"),
+        "{e}"
+    );
+    let no_labels = TuOptions {
+        node_labels: false,
+        ..TuOptions::default()
+    };
+    assert!(
+        TuDataset::load(&ds, no_labels).is_ok(),
+        "without the labels it loads"
+    );
+
+    let rings = write_rings(dir.path());
+    let data = TuDataset::load(&rings, TuOptions::default()).unwrap();
+    let (model, cfg) = ring_recipe(&data);
+    let e = cross_validate(&data, &model.clone().with_hidden(0), &cfg, |_, _, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("width 0"), "{e}");
+    std::fs::write(rings.join("RING_graph_labels.txt"), "1\n".repeat(40)).unwrap();
+    let one_class = TuDataset::load(&rings, TuOptions::default()).unwrap();
+    let model = GinClassifierConfig::new(one_class.features(), 1);
+    let e = cross_validate(&one_class, &model, &cfg, |_, _, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at least 2 classes"), "{e}");
+}

