@@ -55,6 +55,8 @@ pub struct EvalArgs {
     /// Write the metrics as JSON here too.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    overwrite: crate::output::OverwriteArg,
 }
 
 /// A classification table: accuracy, then recall per class.
@@ -238,6 +240,9 @@ fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
 
 /// Runs `tessera eval`.
 pub fn run(a: EvalArgs, out: &mut impl Write) -> Result<()> {
+    if let Some(path) = &a.output {
+        a.overwrite.check(path)?;
+    }
     let report = match run_kind(&a.run, "eval", a.mesh.given())? {
         RunKind::Mesh => eval_meshes(&a, out)?,
         RunKind::Graph => eval_graphs(&a, out)?,

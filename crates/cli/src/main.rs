@@ -9,6 +9,7 @@ mod input;
 mod map;
 mod mesh;
 mod meshtrain;
+mod output;
 mod pix;
 mod predict;
 mod progress;

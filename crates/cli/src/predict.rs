@@ -41,8 +41,11 @@ pub struct PredictArgs {
     /// Output CSV: one row per map, mesh or graph: the class and its probabilities, or the
     /// parameters. For a segmentation run: the parts of the mesh's faces as .txt (one line per
     /// face of the file), a coloured .ply or .obj, or a .png picture.
+    /// `-` writes the CSV to standard output (the status line then goes to standard error).
     #[arg(short, long)]
     output: PathBuf,
+    #[command(flatten)]
+    overwrite: crate::output::OverwriteArg,
 }
 
 /// How `tessera predict` and `tessera eval` score meshes with a mesh run.
@@ -290,12 +293,14 @@ fn predict_graphs(a: &PredictArgs) -> Result<(String, usize)> {
 
 /// Runs `tessera predict`.
 pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
+    a.overwrite.check(&a.output)?;
+    let status = |out: &mut dyn Write, line: String| crate::output::status(out, &a.output, &line);
     match run_kind(&a.run, "predict", a.mesh.given())? {
         RunKind::Mesh => {
             let (csv, bad) = predict_meshes(&a)?;
             write_text(&a.output, &csv)?;
             let written = csv.lines().count() - 1;
-            writeln!(out, "{written} meshes → {}", a.output.display())?;
+            status(out, format!("{written} meshes → {}", a.output.display()))?;
             if !bad.is_empty() {
                 bail!(
                     "{} of {} meshes could not be read (the others are in {}):\n  {}",
@@ -309,13 +314,13 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         }
         RunKind::Segment => {
             let summary = crate::segrun::predict(&a.run, &a.maps, &a.output)?;
-            writeln!(out, "{summary}")?;
+            status(out, summary)?;
             return Ok(());
         }
         RunKind::Graph => {
             let (csv, count) = predict_graphs(&a)?;
             write_text(&a.output, &csv)?;
-            writeln!(out, "{count} graphs → {}", a.output.display())?;
+            status(out, format!("{count} graphs → {}", a.output.display()))?;
             return Ok(());
         }
         RunKind::Sphere => {}
@@ -389,6 +394,8 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         csv.push('\n');
     }
     write_text(&a.output, &csv)?;
-    writeln!(out, "{} maps → {}", outputs.len(), a.output.display())?;
-    Ok(())
+    status(
+        out,
+        format!("{} maps → {}", outputs.len(), a.output.display()),
+    )
 }

@@ -17,7 +17,7 @@ pub struct SpectrumArgs {
     /// The FITS map (T, or T/Q/U for the six spectra). UNSEEN pixels count as zero, as in
     /// healpy: the result is the pseudo-spectrum of the masked sky.
     map: PathBuf,
-    /// CSV of C_l: columns l, TT (, EE, BB, TE, EB, TB).
+    /// CSV of C_l: columns l, TT (, EE, BB, TE, EB, TB); `-` for standard output.
     #[arg(short, long)]
     output: PathBuf,
     /// Also draw D_l = l(l+1)C_l/2π of the auto-spectra to this PNG.
@@ -45,10 +45,15 @@ pub struct SpectrumArgs {
     pixwin: bool,
     #[command(flatten)]
     fields: FieldArgs,
+    #[command(flatten)]
+    overwrite: crate::output::OverwriteArg,
 }
 
 /// Runs `tessera spectrum`.
 pub fn run(args: SpectrumArgs, out: &mut impl Write) -> Result<()> {
+    let outputs = [Some(&args.output), args.plot.as_ref(), args.fits.as_ref()];
+    args.overwrite
+        .check_all(outputs.into_iter().flatten().map(PathBuf::as_path))?;
     let mut map = read_map(&args.map, &args.fields.read_options())?;
     if args.remove_monopole {
         map.remove_monopole(0)?;
@@ -84,14 +89,13 @@ pub fn run(args: SpectrumArgs, out: &mut impl Write) -> Result<()> {
         };
         plot_spectra(&spectra, png, &title, &unit)?;
     }
-    writeln!(
-        out,
+    let line = format!(
         "wrote {} spectra to l = {} in {}",
         spectra.spectra.len(),
         spectra.lmax(),
         args.output.display()
-    )?;
-    Ok(())
+    );
+    crate::output::status(out, &args.output, &line)
 }
 
 /// The spectra as CSV: a header `l,TT,…` and one row per multipole.

@@ -264,3 +264,55 @@ fn spectrum_no_pol_and_remove_monopole_act_on_temperature_only() {
         "TT at l = 5 is untouched: {a} vs {b}"
     );
 }
+
+/// `-o -` writes the CSV to standard output (the status line to standard error); `/dev/stdout`
+/// is written in place, never replaced; an existing file is refused without `--overwrite`, and
+/// the refusal names the flag and keeps the file.
+#[test]
+fn outputs_go_to_stdout_special_files_or_refuse_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let sims = dir.path().join("tau");
+    tessera()
+        .args(["sim", "tau", "--nside", "8", "--count", "1", "-o"])
+        .arg(&sims)
+        .assert()
+        .success();
+    let map = sims.join("map_00000.fits");
+    tessera()
+        .arg("spectrum")
+        .arg(&map)
+        .args(["-o", "-"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("l,TT,EE,BB,TE,EB,TB\n0,"))
+        .stderr(predicate::str::contains("wrote 6 spectra"));
+    assert!(!std::path::Path::new("-").exists());
+    tessera()
+        .arg("spectrum")
+        .arg(&map)
+        .args(["-o", "/dev/stdout"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("l,TT,"));
+    assert!(!std::fs::symlink_metadata("/dev/stdout").unwrap().is_file());
+    let csv = dir.path().join("cl.csv");
+    std::fs::write(&csv, "keep me").unwrap();
+    tessera()
+        .arg("spectrum")
+        .arg(&map)
+        .arg("-o")
+        .arg(&csv)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists (pass --overwrite"));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "keep me");
+    tessera()
+        .arg("spectrum")
+        .arg(&map)
+        .arg("-o")
+        .arg(&csv)
+        .arg("--overwrite")
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("l,TT"));
+}

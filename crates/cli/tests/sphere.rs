@@ -436,6 +436,7 @@ fn mnist_eval_rebuilds_the_test_digits_and_averages_rotations() {
             .args(extra)
             .arg("-o")
             .arg(&json)
+            .arg("--overwrite")
             .assert()
             .success();
         let m: serde_json::Value =

@@ -210,9 +210,9 @@ pub fn write_obj(
     write_atomically(path, ".obj", |file| file.write_all(text.as_bytes()))
 }
 
-/// Writes `path` through a hidden temporary file in the same folder (`.tessera-*<suffix>`,
-/// permissions of an ordinary new file) renamed into place once `write` succeeded: a failure never
-/// leaves a half-written output.
+/// Writes `path` through a hidden temporary file renamed into place once `write` succeeded (or
+/// copied to standard output for `-`, or into a special file in place), as
+/// [`tessera_io::write_output`] describes: a failure never leaves a half-written output.
 ///
 /// # Errors
 /// [`MeshError::Io`] naming `path`.
@@ -225,22 +225,13 @@ pub(crate) fn write_atomically(
         path: path.to_path_buf(),
         source: e,
     };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder
-        .prefix(".tessera-")
-        .suffix(suffix)
-        .tempfile_in(dir)
-        .map_err(io)?;
-    write(tmp.as_file_mut()).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    tessera_io::write_output(
+        path,
+        suffix,
+        |tmp| {
+            let mut file = std::fs::File::create(tmp).map_err(io)?;
+            write(&mut file).map_err(io)
+        },
+        io,
+    )
 }

@@ -267,7 +267,11 @@ pub(super) fn checked_file(path: &Path, hdu: usize) -> Result<CheckedFile> {
     }
     let mut reader = flate2::read::GzDecoder::new(file);
     let mut copy = tempfile::Builder::new()
-        .prefix(".tessera-")
+        .prefix(&format!(
+            "{}{}-",
+            tessera_io::TEMP_PREFIX,
+            std::process::id()
+        ))
         .suffix(".fits")
         .tempfile()
         .map_err(io)?;

@@ -78,7 +78,11 @@ pub fn write_map(path: impl AsRef<Path>, map: &SkyMap, opts: &WriteOptions) -> R
         };
         let dir = tmp.parent().unwrap_or_else(|| Path::new("."));
         let plain = tempfile::Builder::new()
-            .prefix(".tessera-")
+            .prefix(&format!(
+                "{}{}-",
+                tessera_io::TEMP_PREFIX,
+                std::process::id()
+            ))
             .suffix(".fits.partial")
             .tempfile_in(dir)
             .map_err(io)?

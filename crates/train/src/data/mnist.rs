@@ -74,7 +74,10 @@ fn read_idx_file(path: &Path, magic: u32, header: usize, item: usize) -> Result<
     let head = read_exactly(&mut stream, header as u64, path, "IDX header")
         .map_err(|_| data_err(path, format!("not an IDX file (magic {magic:#x})")))?;
     if be_u32(&head, 0) != magic {
-        return Err(data_err(path, format!("not an IDX file (magic {magic:#x})")));
+        return Err(data_err(
+            path,
+            format!("not an IDX file (magic {magic:#x})"),
+        ));
     }
     let n = u64::from(be_u32(&head, 4));
     if n > MAX_IDX_IMAGES {
@@ -460,7 +463,10 @@ mod tests {
         }
         gz(&labels, &parts);
         let e = Digits::read_idx(&images, &labels).unwrap_err().to_string();
-        assert!(e.contains("lab.gz") && e.contains("more than the 3 records"), "{e}");
+        assert!(
+            e.contains("lab.gz") && e.contains("more than the 3 records"),
+            "{e}"
+        );
 
         gz(&labels, &[&idx_header(0x801, u32::MAX, &[])]);
         let e = Digits::read_idx(&images, &labels).unwrap_err().to_string();
