@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use serde_json::json;
-use tessera_healpix::{Direction, Healpix, Nside, QueryMode, Scheme};
+use tessera_healpix::{CoordSys, Direction, Healpix, Nside, QueryMode, Rotator, Scheme};
 
 use crate::input::{pairs, values_or_stdin};
 
@@ -28,6 +28,40 @@ impl GeometryArgs {
             Scheme::Ring
         };
         Healpix::new(self.nside, scheme).context("invalid map geometry")
+    }
+}
+
+/// The frame of the directions on the command line, when it is not the map's.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FrameArgs {
+    /// FROM,TO: the directions given (or printed) are in coordinates FROM, the map's pixels in
+    /// TO, each G (galactic), E (ecliptic) or C (equatorial, J2000), as healpy's
+    /// `coord=[FROM, TO]`. Example: --coord C,G looks up an RA/Dec source in a galactic map.
+    #[arg(long, value_delimiter = ',', num_args = 1, value_name = "FROM,TO")]
+    coord: Vec<CoordSys>,
+}
+
+impl FrameArgs {
+    /// The rotation from the directions' frame to the map's, if one was asked for.
+    fn rotator(&self) -> Result<Option<Rotator>> {
+        match self.coord.as_slice() {
+            [] => Ok(None),
+            [from, to] => Ok(Some(Rotator::coord(*from, *to))),
+            other => anyhow::bail!(
+                "--coord takes two systems, FROM,TO (such as C,G), not {}",
+                other.len()
+            ),
+        }
+    }
+}
+
+/// A direction in the frame of the command line turned into the map's: `(lon, lat)` in degrees
+/// with `lonlat`, else `(theta, phi)` in radians.
+fn to_map_frame(rotator: Option<&Rotator>, (a, b): (f64, f64), lonlat: bool) -> (f64, f64) {
+    match rotator {
+        None => (a, b),
+        Some(r) if lonlat => r.rotate_lonlat(a, b),
+        Some(r) => r.rotate_ang(a, b),
     }
 }
 
@@ -58,14 +92,19 @@ pub enum PixCommand {
     /// LON LAT in degrees with --lonlat. With no directions on the command line they are read
     /// from standard input.
     ///
-    /// Example: tessera pix ang2pix --nside 16 --nest 0.1 0.2 1.0 3.0
-    #[command(allow_negative_numbers = true)]
+    /// Examples:
+    ///   tessera pix ang2pix --nside 16 --nest 0.1 0.2 1.0 3.0
+    ///   tessera pix ang2pix --nside 64 --lonlat --coord C,G 83.63308 22.0145   (the Crab, RA/Dec,
+    ///   in a galactic map: pixel 27139)
+    #[command(allow_negative_numbers = true, verbatim_doc_comment)]
     Ang2pix {
         #[command(flatten)]
         geometry: GeometryArgs,
         /// Read and print angles as longitude/latitude in degrees.
         #[arg(long)]
         lonlat: bool,
+        #[command(flatten)]
+        frame: FrameArgs,
         #[command(flatten)]
         output: OutputArgs,
         /// Alternating THETA PHI (or LON LAT with --lonlat).
@@ -81,6 +120,8 @@ pub enum PixCommand {
         /// Print longitude/latitude in degrees instead of colatitude/longitude in radians.
         #[arg(long)]
         lonlat: bool,
+        #[command(flatten)]
+        frame: FrameArgs,
         #[command(flatten)]
         output: OutputArgs,
         /// Pixel indices (read from standard input when none are given).
@@ -161,6 +202,8 @@ pub enum PixCommand {
         #[arg(long, default_value_t = 4, requires = "inclusive")]
         fact: u32,
         #[command(flatten)]
+        frame: FrameArgs,
+        #[command(flatten)]
         output: OutputArgs,
     },
 }
@@ -172,14 +215,17 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
         PixCommand::Ang2pix {
             geometry,
             lonlat,
+            frame,
             output,
             angles,
         } => {
             let hp = geometry.healpix()?;
+            let rotator = frame.rotator()?;
             let angles = pairs(values_or_stdin::<f64>(&angles, "angle")?, "angles")?;
             let pix = angles
                 .iter()
-                .map(|&(a, b)| {
+                .map(|&direction| {
+                    let (a, b) = to_map_frame(rotator.as_ref(), direction, lonlat);
                     if lonlat {
                         hp.ang2pix_lonlat(a, b)
                     } else {
@@ -192,19 +238,23 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
         PixCommand::Pix2ang {
             geometry,
             lonlat,
+            frame,
             output,
             pixels,
         } => {
             let hp = geometry.healpix()?;
+            // Pixel centres are in the map's frame (TO): printed in FROM.
+            let back = frame.rotator()?.map(|r| r.inverse());
             let pix = values_or_stdin::<u64>(&pixels, "pixel")?;
             let angles = pix
                 .iter()
                 .map(|&p| {
-                    if lonlat {
+                    let centre = if lonlat {
                         hp.pix2ang_lonlat(p)
                     } else {
                         hp.pix2ang(p)
-                    }
+                    };
+                    centre.map(|c| to_map_frame(back.as_ref(), c, lonlat))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let (a, b) = if lonlat {
@@ -283,6 +333,7 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
             radius,
             inclusive,
             fact,
+            frame,
             output,
         } => {
             let hp = geometry.healpix()?;
@@ -293,6 +344,7 @@ pub fn run(cmd: PixCommand, out: &mut impl Write) -> Result<()> {
                     "give the disc centre as --lon/--lat (degrees) or --theta/--phi (radians)"
                 ),
             };
+            let (theta, phi) = to_map_frame(frame.rotator()?.as_ref(), (theta, phi), false);
             let centre = tessera_healpix::ang2vec(theta, phi)?;
             guard_disc_size(&hp, radius)?;
             let mode = if inclusive {

@@ -179,3 +179,48 @@ fn missing_input_on_stdin_is_an_error() {
         .code(1)
         .stderr(contains("no pixel given"));
 }
+
+/// `--coord FROM,TO`: directions in FROM looked up in a map in TO, as healpy's Rotator gives
+/// them (the Crab nebula's RA/Dec lands on healpy's galactic pixel 27139 at nside 64, not on
+/// the equatorial pixel 15291), and pixel centres printed back in FROM.
+#[test]
+fn coord_turns_directions_into_the_maps_frame() {
+    tessera(&[
+        "pix", "ang2pix", "--nside", "64", "--lonlat", "--coord", "C,G", "83.63308", "22.0145",
+    ])
+    .assert()
+    .success()
+    .stdout("27139\n");
+    tessera(&[
+        "pix", "ang2pix", "--nside", "64", "--lonlat", "83.63308", "22.0145",
+    ])
+    .assert()
+    .success()
+    .stdout("15291\n");
+    let out = tessera(&[
+        "pix", "pix2ang", "--nside", "64", "--lonlat", "--coord", "C,G", "27139",
+    ])
+    .assert()
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let text = String::from_utf8(out).unwrap();
+    let cols: Vec<f64> = text
+        .lines()
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    // The pixel's centre, back in RA/Dec, lies within a pixel (0.9 deg) of the Crab.
+    assert!(
+        (cols[0] - 83.633).abs() < 1.0 && (cols[1] - 22.01).abs() < 1.0,
+        "{cols:?}"
+    );
+    tessera(&["pix", "ang2pix", "--nside", "4", "--coord", "C,X", "1", "1"])
+        .assert()
+        .failure()
+        .stderr(contains("unknown coordinate system \"X\""));
+}

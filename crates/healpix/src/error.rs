@@ -31,6 +31,14 @@ pub enum HealpixError {
         /// The order that was asked for.
         order: u32,
     },
+    /// A coordinate system name that is not G, E or C.
+    #[error(
+        "unknown coordinate system {name:?}: expected G (galactic), E (ecliptic) or C (equatorial)"
+    )]
+    UnknownCoordSys {
+        /// The name given.
+        name: String,
+    },
     /// A pixel count that is not 12·nside² for a valid nside.
     #[error("{npix} is not a valid number of HEALPix pixels (12 * nside^2 for nside >= 1)")]
     InvalidNpix {

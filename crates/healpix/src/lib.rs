@@ -48,6 +48,7 @@ mod par;
 mod query;
 mod reorder;
 mod rotations;
+mod rotator;
 mod scheme;
 mod tables;
 mod vec3;
@@ -65,6 +66,7 @@ pub use nside::{
 pub use par::Parallelism;
 pub use query::QueryMode;
 pub use rotations::{GridRotation, grid_rotations};
+pub use rotator::{CoordSys, EulerType, Matrix3, Rotator};
 pub use scheme::{ParseSchemeError, Scheme};
 pub use tables::{NeighbourTable, StencilTable, TableIndex};
 pub use xyf::Xyf;

@@ -2,29 +2,17 @@
 //! [`SkyMap::mask_galactic_plane`].
 
 use rayon::prelude::*;
-use tessera_healpix::Healpix;
+use tessera_healpix::{CoordSys, Healpix, Rotator};
 
 use crate::error::{Result, SkyError};
 use crate::map::{SkyMap, UNSEEN};
 
 /// The galactic north pole as a unit vector in the frame a map's `COORDSYS` names (`G`, `E`
-/// ecliptic, `C`/`Q` equatorial J2000, or the spelled-out names), from healpy's rotation
-/// matrices (`Rotator(coord=[c, 'G']).mat[2]`, healpy 1.20.1); `None` for an unknown frame.
+/// ecliptic, `C`/`Q` equatorial J2000, or the spelled-out names): the last row of healpy's
+/// conversion to galactic ([`Rotator::coord`]); `None` for an unknown frame.
 pub fn galactic_north_pole(coordsys: &str) -> Option<[f64; 3]> {
-    match coordsys.trim().chars().next()?.to_ascii_uppercase() {
-        'G' => Some([0.0, 0.0, 1.0]),
-        'C' | 'Q' => Some([
-            -0.867_666_135_685_869_5,
-            -0.198_076_389_610_949_87,
-            0.455_983_794_517_569_15,
-        ]),
-        'E' => Some([
-            -0.867_666_086_804_046_8,
-            -3.516_551_470_140_183_4e-4,
-            0.497_147_300_252_960_94,
-        ]),
-        _ => None,
-    }
+    let from = coordsys.parse::<CoordSys>().ok()?;
+    Some(Rotator::coord(from, CoordSys::Galactic).matrix()[2])
 }
 
 impl SkyMap {
