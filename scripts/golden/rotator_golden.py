@@ -62,6 +62,17 @@ def main(out_path):
         t, p = r(theta, phi)
         out_cases.append({"name": name, "spec": spec, "matrix": floats(r.mat),
                           "theta": floats(t), "phi": floats(p)})
+    # rotate_map_pixel of a T/Q/U map given by formulas (tessera evaluates the same ones).
+    nside = 16
+    t, p = hp.pix2ang(nside, np.arange(hp.nside2npix(nside)))
+    iqu = [np.sin(3 * t) * np.cos(2 * p) + 0.5 * np.cos(t),
+           np.cos(2 * t) * np.sin(p),
+           np.sin(t) ** 2 * np.cos(3 * p)]
+    rotated = {}
+    for name, r in [("coord C->G", hp.Rotator(coord=["C", "G"])),
+                    ("euler ZYX deg", hp.Rotator(rot=[10.0, 20.0, 30.0]))]:
+        rotated[name] = {"iqu": [floats(m) for m in r.rotate_map_pixel(iqu)],
+                         "t": floats(r.rotate_map_pixel(iqu[0]))}
     # The README's Crab example: an equatorial source in a galactic map.
     crab_lonlat = hp.Rotator(coord=["C", "G"])(83.63308, 22.0145, lonlat=True)
     golden = {
@@ -71,6 +82,8 @@ def main(out_path):
         "coordconv": coords,
         "directions": {"theta": floats(theta), "phi": floats(phi)},
         "cases": out_cases,
+        "rotate_map_pixel": {"nside": nside, "formulas": "T = sin 3θ cos 2φ + cos θ / 2, "
+                             "Q = cos 2θ sin φ, U = sin²θ cos 3φ (RING)", "maps": rotated},
         "crab": {"ra_dec": [83.63308, 22.0145], "galactic_lonlat": floats(crab_lonlat),
                  "pixel_nside64_ring": int(hp.ang2pix(64, *crab_lonlat, lonlat=True))},
     }

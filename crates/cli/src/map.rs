@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use tessera_healpix::Scheme;
+use tessera_healpix::{CoordSys, Rotator, Scheme};
 use tessera_sky::{
     Colormap, Dtype, FieldSelection, MollweideOptions, Projection, ReadOptions, Scale, SkyMap,
     UdGradeOptions, WriteOptions, galactic_north_pole, is_unseen, read_header, read_map,
@@ -106,6 +106,48 @@ impl OutputMapArgs {
     }
 }
 
+/// `--coord [FROM,]TO`: the map turned into another coordinate system.
+#[derive(Args, Debug, Clone, Default)]
+pub struct MapFrameArg {
+    /// Turn the map into coordinates TO (G galactic, E ecliptic, C equatorial J2000) through its
+    /// pixels (healpy's rotate_map_pixel: bilinear interpolation, Q/U angles turned when the
+    /// map has them). FROM defaults to the file's COORDSYS; give FROM,TO when it is missing.
+    #[arg(long, value_delimiter = ',', num_args = 1, value_name = "[FROM,]TO")]
+    coord: Vec<CoordSys>,
+}
+
+impl MapFrameArg {
+    /// `map` in the frame asked for (unchanged without `--coord`).
+    fn apply(&self, map: SkyMap, file: &std::path::Path) -> Result<SkyMap> {
+        let (from, to) = match self.coord.as_slice() {
+            [] => return Ok(map),
+            [to] => {
+                let from = map
+                    .coord
+                    .as_deref()
+                    .and_then(|c| c.parse::<CoordSys>().ok());
+                let Some(from) = from else {
+                    bail!(
+                        "{}: COORDSYS is {}, so the map's frame is unknown: give --coord FROM,TO",
+                        file.display(),
+                        map.coord.as_deref().unwrap_or("absent")
+                    );
+                };
+                (from, *to)
+            }
+            [from, to] => (*from, *to),
+            more => bail!("--coord takes TO or FROM,TO, not {} systems", more.len()),
+        };
+        let mut turned = if from == to {
+            map
+        } else {
+            map.rotate_pixels(&Rotator::coord(from, to))?
+        };
+        turned.coord = Some(to.letter().to_string());
+        Ok(turned)
+    }
+}
+
 /// The map subcommands.
 #[derive(Subcommand, Debug)]
 pub enum MapCommand {
@@ -127,9 +169,13 @@ pub enum MapCommand {
         #[arg(long)]
         header: bool,
     },
-    /// Change resolution and/or scheme (healpy's ud_grade and reorder) and write a new file.
+    /// Change resolution, scheme and/or coordinate system (healpy's ud_grade, reorder and
+    /// rotate_map_pixel) and write a new file.
     ///
-    /// Example: tessera map convert in.fits out.fits --nside 64 --scheme nested
+    /// Examples:
+    ///   tessera map convert in.fits out.fits --nside 64 --scheme nested
+    ///   tessera map convert planck_galactic.fits equatorial.fits --coord C
+    #[command(verbatim_doc_comment)]
     Convert {
         /// The input FITS map.
         input: PathBuf,
@@ -144,6 +190,8 @@ pub enum MapCommand {
         /// When degrading, a pixel with any UNSEEN child becomes UNSEEN (healpy's pess=True).
         #[arg(long)]
         pess: bool,
+        #[command(flatten)]
+        frame: MapFrameArg,
         #[command(flatten)]
         fields: FieldArgs,
         #[command(flatten)]
@@ -195,6 +243,9 @@ pub enum MapCommand {
             allow_hyphen_values = true
         )]
         ortho: Option<Vec<f64>>,
+        /// Draw the map in another coordinate system (Q or U alone turn as scalars).
+        #[command(flatten)]
+        frame: MapFrameArg,
     },
     /// Mask a map: pixels outside a mask file and/or within a galactic latitude cut become UNSEEN.
     ///
@@ -247,10 +298,11 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
             nside,
             scheme,
             pess,
+            frame,
             fields,
             out: o,
         } => {
-            let mut map = read_map(&input, &fields.read_options())?;
+            let mut map = frame.apply(read_map(&input, &fields.read_options())?, &input)?;
             if let Some(n) = nside {
                 map = map
                     .ud_grade(n, UdGradeOptions { pess, power: None })
@@ -282,12 +334,13 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
             title,
             unit,
             ortho,
+            frame,
         } => {
             let args = FieldArgs {
                 field: vec![field],
                 hdu,
             };
-            let map = read_map(&file, &args.read_options())?;
+            let map = frame.apply(read_map(&file, &args.read_options())?, &file)?;
             let projection = match ortho.as_deref() {
                 Some([lon, lat]) => Projection::Orthographic {
                     lon: *lon,

@@ -352,3 +352,69 @@ fn missing_ordering_is_assumed_ring_and_said() {
         ))
         .stdout(contains("ORDERXXX = RING").and(contains("NSIDE    = 4")));
 }
+
+/// `map convert --coord`: a galactic map turned to equatorial through its pixels (healpy's
+/// rotate_map_pixel), COORDSYS updated; a map without a known frame needs FROM,TO; `map view`
+/// draws in the frame asked for.
+#[test]
+fn convert_and_view_turn_maps_between_frames() {
+    use tessera_healpix::{CoordSys, Healpix, Rotator};
+    use tessera_sky::{SkyMap, write_map};
+    let dir = tempfile::tempdir().unwrap();
+    let hp = Healpix::ring(16).unwrap();
+    // A bright spot at the galactic centre.
+    let values: Vec<f64> = (0..hp.npix())
+        .map(|p| {
+            let v = hp.pix2vec(p).unwrap();
+            (20.0 * (v[0] - 1.0)).exp()
+        })
+        .collect();
+    let mut map = SkyMap::new(hp, vec![("T", values)]).unwrap();
+    map.coord = Some("G".into());
+    let galactic = dir.path().join("galactic.fits");
+    write_map(&galactic, &map, &Default::default()).unwrap();
+    let equatorial = dir.path().join("equatorial.fits");
+    tessera(&["map", "convert"])
+        .arg(&galactic)
+        .arg(&equatorial)
+        .args(["--coord", "C"])
+        .assert()
+        .success();
+    let turned = tessera_sky::read_map(&equatorial, &Default::default()).unwrap();
+    assert_eq!(turned.coord.as_deref(), Some("C"));
+    let brightest = (0..hp.npix() as usize)
+        .max_by(|&a, &b| turned.fields[0].values[a].total_cmp(&turned.fields[0].values[b]))
+        .unwrap() as u64;
+    // The galactic centre in RA/Dec (healpy: 266.40, -28.94).
+    let (ra, dec) =
+        Rotator::coord(CoordSys::Galactic, CoordSys::Equatorial).rotate_lonlat(0.0, 0.0);
+    let (theta, phi) = tessera_healpix::lonlat2thetaphi(ra, dec).unwrap();
+    let centre = tessera_healpix::ang2vec(theta, phi).unwrap();
+    let found = hp.pix2vec(brightest).unwrap();
+    let cos: f64 = (0..3).map(|k| centre[k] * found[k]).sum();
+    let off = cos.min(1.0).acos().to_degrees();
+    assert!(
+        off < 4.0,
+        "brightest pixel {off} degrees from the galactic centre"
+    );
+    // Without a known frame, FROM must be given.
+    map.coord = None;
+    let unknown = dir.path().join("unknown.fits");
+    write_map(&unknown, &map, &Default::default()).unwrap();
+    tessera(&["map", "convert"])
+        .arg(&unknown)
+        .arg(dir.path().join("x.fits"))
+        .args(["--coord", "C"])
+        .assert()
+        .failure()
+        .stderr(contains("give --coord FROM,TO"));
+    let png = dir.path().join("view.png");
+    tessera(&["map", "view"])
+        .arg(&unknown)
+        .arg("-o")
+        .arg(&png)
+        .args(["--coord", "G,C"])
+        .assert()
+        .success();
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}

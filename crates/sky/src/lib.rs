@@ -29,6 +29,7 @@ mod map;
 mod ops;
 pub mod project;
 mod render;
+mod rotate;
 pub mod sht;
 pub mod sim;
 
