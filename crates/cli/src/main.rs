@@ -114,7 +114,8 @@ enum Command {
     /// Simulate CMB maps for the training tasks (l_p mock, τ, fixed spectra) into a folder.
     #[command(subcommand)]
     Sim(sim::SimCommand),
-    /// Angular power spectra of a map (healpy's anafast) to CSV, PNG and FITS.
+    /// Angular power spectra of a map, or cross spectra of two (healpy's anafast), to CSV, PNG
+    /// and FITS.
     Spectrum(spectrum::SpectrumArgs),
     /// Estimate each simulated map's parameter with the spectrum likelihood.
     Estimate(estimate::EstimateArgs),

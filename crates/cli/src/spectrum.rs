@@ -1,12 +1,13 @@
-//! `tessera spectrum`: the angular power spectra of a map (healpy's anafast).
+//! `tessera spectrum`: the angular power spectra of a map, or the cross spectra of two
+//! (healpy's anafast).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use tessera_sky::sht::{Map2AlmOptions, PowerSpectra, anafast};
-use tessera_sky::{plot_spectra, read_map, write_cl};
+use tessera_sky::sht::{Map2AlmOptions, PowerSpectra, anafast, anafast_cross};
+use tessera_sky::{SkyMap, plot_spectra, read_map, write_cl};
 
 use crate::map::FieldArgs;
 use crate::sim::write_text;
@@ -17,6 +18,9 @@ pub struct SpectrumArgs {
     /// The FITS map (T, or T/Q/U for the six spectra). UNSEEN pixels count as zero, as in
     /// healpy: the result is the pseudo-spectrum of the masked sky.
     map: PathBuf,
+    /// A second map of the same nside: the cross spectra of MAP and it (healpy's
+    /// anafast(map1, map2)), TE meaning T of MAP with E of the second.
+    map2: Option<PathBuf>,
     /// CSV of C_l: columns l, TT (, EE, BB, TE, EB, TB); `-` for standard output.
     #[arg(short, long)]
     output: PathBuf,
@@ -54,18 +58,26 @@ pub fn run(args: SpectrumArgs, out: &mut impl Write) -> Result<()> {
     let outputs = [Some(&args.output), args.plot.as_ref(), args.fits.as_ref()];
     args.overwrite
         .check_all(outputs.into_iter().flatten().map(PathBuf::as_path))?;
-    let mut map = read_map(&args.map, &args.fields.read_options())?;
-    if args.remove_monopole {
-        map.remove_monopole(0)?;
-    }
+    let read = |path: &PathBuf| -> Result<SkyMap> {
+        let mut map = read_map(path, &args.fields.read_options())?;
+        if args.remove_monopole {
+            map.remove_monopole(0)?;
+        }
+        Ok(map)
+    };
+    let map = read(&args.map)?;
+    let other = args.map2.as_ref().map(read).transpose()?;
     let opts = Map2AlmOptions {
         lmax: args.lmax,
         mmax: None,
         iter: args.iter,
         pol: !args.no_pol,
     };
-    let mut spectra =
-        anafast(&map, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", args.map.display()))?;
+    let mut spectra = match (&other, &args.map2) {
+        (Some(b), Some(path)) => anafast_cross(&map, b, &opts)
+            .map_err(|e| anyhow::anyhow!("{} × {}: {e}", args.map.display(), path.display()))?,
+        _ => anafast(&map, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", args.map.display()))?,
+    };
     if args.pixwin {
         spectra.deconvolve_pixwin(map.nside())?;
     }

@@ -316,3 +316,55 @@ fn outputs_go_to_stdout_special_files_or_refuse_to_overwrite() {
         .success();
     assert!(std::fs::read_to_string(&csv).unwrap().starts_with("l,TT"));
 }
+
+/// `tessera spectrum A B`: cross spectra (healpy's anafast(map1, map2)); A with itself gives
+/// A's own spectra, and maps of different nside are refused naming both.
+#[test]
+fn spectrum_of_two_maps_is_their_cross_spectrum() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, nside, seed) in [("a", "8", "1"), ("b", "8", "2"), ("c", "16", "3")] {
+        tessera()
+            .args([
+                "sim", "tau", "--nside", nside, "--count", "1", "--seed", seed, "-o",
+            ])
+            .arg(dir.path().join(name))
+            .assert()
+            .success();
+    }
+    let map = |name: &str| dir.path().join(name).join("map_00000.fits");
+    let run = |maps: &[std::path::PathBuf], csv: &str| {
+        let out = dir.path().join(csv);
+        tessera()
+            .arg("spectrum")
+            .args(maps)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        spectrum_columns(&out).1
+    };
+    let auto = run(&[map("a")], "auto.csv");
+    let same = run(&[map("a"), map("a")], "same.csv");
+    for (c, (x, y)) in auto.iter().zip(&same).enumerate() {
+        for (l, (u, v)) in x.iter().zip(y).enumerate() {
+            assert!(
+                (u - v).abs() <= 1e-12 * u.abs().max(1e-30),
+                "column {c} l {l}: {u} {v}"
+            );
+        }
+    }
+    let cross = run(&[map("a"), map("b")], "cross.csv");
+    assert!(
+        cross[0][10].abs() < auto[0][10],
+        "independent skies barely correlate"
+    );
+    tessera()
+        .arg("spectrum")
+        .arg(map("a"))
+        .arg(map("c"))
+        .arg("-o")
+        .arg(dir.path().join("bad.csv"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("nside 8 and nside 16 differ"));
+}
