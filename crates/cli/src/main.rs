@@ -17,6 +17,7 @@ mod report;
 mod segrun;
 mod segtrain;
 mod sim;
+mod smooth;
 mod spectrum;
 mod sphere;
 mod train;
@@ -66,7 +67,7 @@ use clap::{Parser, Subcommand};
 /// RING order unless --nest):
 ///
 ///   tessera pix info --nside 64
-///   tessera pix ang2pix --nside 64 --lonlat 83.63 22.01
+///   tessera pix ang2pix --nside 64 --lonlat --coord C,G 83.63308 22.0145   (RA/Dec in a galactic map)
 ///   tessera pix neighbours --nside 64 --nest 1000
 ///   echo "0 1 2" | tessera pix pix2ang --nside 16
 ///
@@ -75,6 +76,7 @@ use clap::{Parser, Subcommand};
 ///   tessera map info map.fits
 ///   tessera map convert map.fits low.fits --nside 64 --scheme nested
 ///   tessera map mask map.fits masked.fits --mask mask.fits --gal-cut 10
+///   tessera smooth map.fits smoothed.fits --fwhm 60
 ///
 /// Spectra, simulations and the likelihood baseline:
 ///
@@ -117,6 +119,11 @@ enum Command {
     /// Angular power spectra of a map, or cross spectra of two (healpy's anafast), to CSV, PNG
     /// and FITS.
     Spectrum(spectrum::SpectrumArgs),
+    /// Smooth a map with a Gaussian beam (--fwhm in arcminutes) or a B_l beam file (healpy's
+    /// smoothing); UNSEEN pixels stay UNSEEN.
+    ///
+    /// Example: tessera smooth wmap.fits wmap_1deg.fits --fwhm 60
+    Smooth(smooth::SmoothArgs),
     /// Estimate each simulated map's parameter with the spectrum likelihood.
     Estimate(estimate::EstimateArgs),
     /// Train models: the sphere CNN on maps, PD-MeshNet on meshes, GIN on TU graph datasets.
@@ -149,6 +156,7 @@ fn main() -> ExitCode {
         Command::Mesh(cmd) => mesh::run(cmd, &mut std::io::stdout().lock()),
         Command::Sim(cmd) => sim::run(cmd, &mut std::io::stdout().lock()),
         Command::Spectrum(args) => spectrum::run(args, &mut std::io::stdout().lock()),
+        Command::Smooth(args) => smooth::run(args, &mut std::io::stdout().lock()),
         Command::Train(cmd) => train::run(cmd, &mut std::io::stdout().lock()),
         Command::Estimate(args) => estimate::run(args, &mut std::io::stdout().lock()),
         Command::Predict(args) => predict::run(args, &mut std::io::stdout().lock()),

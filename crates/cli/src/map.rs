@@ -93,7 +93,7 @@ pub struct OutputMapArgs {
 }
 
 impl OutputMapArgs {
-    fn write_options(&self) -> WriteOptions {
+    pub(crate) fn write_options(&self) -> WriteOptions {
         let dtype = match self.dtype {
             DtypeArg::F32 => Dtype::F32,
             DtypeArg::F64 => Dtype::F64,

@@ -221,21 +221,50 @@ fn spectrum_alms(plan: &ShtPlan, map: &SkyMap, opts: &Map2AlmOptions) -> Result<
 /// # Errors
 /// As [`map2alm`].
 pub fn smoothing(map: &SkyMap, fwhm: f64, opts: &Map2AlmOptions) -> Result<SkyMap> {
+    let lmax = opts.lmax.unwrap_or(3 * map.nside() as usize - 1);
+    smoothing_beam(map, &gauss_beam(fwhm, lmax, true), opts)
+}
+
+/// A map smoothed with a beam given by its window `b_l` (healpy's `smoothing(m,
+/// beam_window=…)`), as [`smoothing`] does with a Gaussian: `beam` holds one window (T, and E
+/// and B alike) or three (T, E, B), each at least `lmax + 1` long; a B_l FITS file read with
+/// [`crate::read_cl`] gives them.
+///
+/// # Errors
+/// As [`map2alm`], and [`SkyError::Mismatch`] when the windows are missing or shorter than
+/// `lmax + 1`.
+pub fn smoothing_beam(map: &SkyMap, beam: &[Vec<f64>], opts: &Map2AlmOptions) -> Result<SkyMap> {
     let plan = opts.plan(map.nside())?;
+    let lmax = plan.lmax();
+    if beam.is_empty() || beam.iter().any(|b| b.len() <= lmax) {
+        return Err(SkyError::Mismatch {
+            what: "smoothing beam",
+            detail: format!(
+                "needs 1 or 3 windows of lmax + 1 = {} values, got lengths {:?}",
+                lmax + 1,
+                beam.iter().map(Vec::len).collect::<Vec<_>>()
+            ),
+        });
+    }
+    let window = |i: usize| &beam[i.min(beam.len() - 1)][..=lmax];
+    let beams: Vec<&[f64]> = if beam.len() >= 3 {
+        vec![window(0), window(1), window(2)]
+    } else {
+        vec![window(0); 3]
+    };
     let mut alms = map2alm_with(&plan, map, opts.iter, opts.pol)?;
-    let beams = gauss_beam(fwhm, plan.lmax(), true);
     let polarised = opts.pol && alms.len() >= 3;
     let mut out_values = Vec::new();
     if polarised {
         for (i, a) in alms.iter_mut().enumerate() {
-            a.almxfl(&beams[i]);
+            a.almxfl(beams[i]);
         }
         out_values.push(plan.alm2map(&alms[0])?);
         let [q, u] = plan.alm2map_spin2(&alms[1], &alms[2])?;
         out_values.extend([q, u]);
     } else {
         for a in alms.iter_mut() {
-            a.almxfl(&beams[0]);
+            a.almxfl(beams[0]);
             out_values.push(plan.alm2map(a)?);
         }
     }

@@ -28,5 +28,5 @@ mod maps;
 
 pub use maps::{
     Map2AlmOptions, SynfastOptions, alm2map, alm2map_with, anafast, anafast_cross, map2alm,
-    map2alm_with, smoothing, synfast, synfast_with,
+    map2alm_with, smoothing, smoothing_beam, synfast, synfast_with,
 };

@@ -1,0 +1,70 @@
+//! `tessera smooth`: a map convolved with a Gaussian or a tabulated beam (healpy's smoothing).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use tessera_sky::sht::{Map2AlmOptions, smoothing, smoothing_beam};
+use tessera_sky::{read_cl, read_map, write_map};
+
+use crate::map::{FieldArgs, OutputMapArgs};
+
+/// Arguments of `tessera smooth`.
+#[derive(Args, Debug)]
+pub struct SmoothArgs {
+    /// The FITS map (T, or T/Q/U: E and B are smoothed with their own windows).
+    input: PathBuf,
+    /// The smoothed map (written atomically; `.gz` compresses).
+    output: PathBuf,
+    /// Gaussian beam full width at half maximum, in arcminutes (healpy's fwhm, in radians
+    /// there).
+    #[arg(long, conflicts_with = "beam")]
+    fwhm: Option<f64>,
+    /// A beam window B_l as a FITS table (healpy's write_cl layout; one column for T, or T, E,
+    /// B): the beam of an instrument rather than a Gaussian.
+    #[arg(long)]
+    beam: Option<PathBuf>,
+    /// Largest multipole (default 3 nside - 1).
+    #[arg(long)]
+    lmax: Option<usize>,
+    /// Jacobi iterations of map2alm (healpy's default 3).
+    #[arg(long, default_value_t = 3)]
+    iter: usize,
+    /// Smooth every field as a scalar, even a T/Q/U map.
+    #[arg(long)]
+    no_pol: bool,
+    #[command(flatten)]
+    fields: FieldArgs,
+    #[command(flatten)]
+    out: OutputMapArgs,
+}
+
+/// Runs `tessera smooth`.
+pub fn run(a: SmoothArgs, out: &mut impl Write) -> Result<()> {
+    let map = read_map(&a.input, &a.fields.read_options())?;
+    let opts = Map2AlmOptions {
+        lmax: a.lmax,
+        mmax: None,
+        iter: a.iter,
+        pol: !a.no_pol,
+    };
+    let smoothed = match (a.fwhm, &a.beam) {
+        (Some(fwhm), _) => {
+            if !(fwhm.is_finite() && fwhm >= 0.0) {
+                bail!("--fwhm {fwhm} is not a width in arcminutes");
+            }
+            smoothing(&map, (fwhm / 60.0).to_radians(), &opts)?
+        }
+        (None, Some(path)) => {
+            let columns = read_cl(path)?;
+            let windows: Vec<Vec<f64>> = columns.into_iter().map(|(_, b)| b).collect();
+            smoothing_beam(&map, &windows, &opts)
+                .with_context(|| format!("smoothing with the beam in {}", path.display()))?
+        }
+        (None, None) => bail!("give the beam: --fwhm ARCMIN (Gaussian) or --beam B_L.fits"),
+    };
+    write_map(&a.output, &smoothed, &a.out.write_options())?;
+    writeln!(out, "wrote {}", a.output.display())?;
+    Ok(())
+}
