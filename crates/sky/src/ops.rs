@@ -297,14 +297,33 @@ impl SkyMap {
     /// # Ok::<(), tessera_sky::SkyError>(())
     /// ```
     pub fn remove_dipole(&mut self, field: usize) -> Result<DipoleFit> {
-        self.seen_stats(field)?;
+        let fit = self.fit_dipole(field, 0.0)?;
         let geometry = self.geometry;
-        let values = &mut self.fields[field].values;
-        // Normal equations of v ≈ m + d·n over the seen pixels: A = Σ b bᵀ, r = Σ b v, b = (1, n).
+        for (p, v) in self.fields[field]
+            .values
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, v)| !is_unseen(**v))
+        {
+            let n = geometry.pix2vec(p as u64)?;
+            *v -= fit.monopole + fit.dipole[0] * n[0] + fit.dipole[1] * n[1] + fit.dipole[2] * n[2];
+        }
+        Ok(fit)
+    }
+
+    /// The monopole and dipole of field `field` fitted by least squares (healpy's
+    /// `fit_dipole(m, gal_cut=…)`), over the seen pixels at `|latitude| ≥ gal_cut` degrees in the
+    /// map's own frame (0: all of them). The map is not changed.
+    ///
+    /// # Errors
+    /// [`SkyError::Mismatch`] when the field does not exist, `gal_cut` is not in `[0, 90)`, or
+    /// the pixels kept cannot constrain a dipole.
+    pub fn fit_dipole(&self, field: usize, gal_cut: f64) -> Result<DipoleFit> {
+        self.seen_stats(field)?;
+        // Normal equations of v ≈ m + d·n over the kept pixels: A = Σ b bᵀ, r = Σ b v, b = (1, n).
         let mut a = [[0.0f64; 4]; 4];
         let mut r = [0.0f64; 4];
-        for (p, &v) in values.iter().enumerate().filter(|(_, v)| !is_unseen(**v)) {
-            let n = geometry.pix2vec(p as u64)?;
+        for (n, v) in self.fit_pixels(field, gal_cut)? {
             let b = [1.0, n[0], n[1], n[2]];
             for i in 0..4 {
                 r[i] += b[i] * v;
@@ -314,21 +333,56 @@ impl SkyMap {
             }
         }
         let c = solve4(a, r).ok_or_else(|| SkyError::Mismatch {
-            what: "remove_dipole",
-            detail: "the seen pixels do not constrain a dipole".into(),
+            what: "fit_dipole",
+            detail: "the pixels kept do not constrain a dipole".into(),
         })?;
-        for (p, v) in values
-            .iter_mut()
-            .enumerate()
-            .filter(|(_, v)| !is_unseen(**v))
-        {
-            let n = geometry.pix2vec(p as u64)?;
-            *v -= c[0] + c[1] * n[0] + c[2] * n[1] + c[3] * n[2];
-        }
         Ok(DipoleFit {
             monopole: c[0],
             dipole: [c[1], c[2], c[3]],
         })
+    }
+
+    /// The mean of field `field` over the seen pixels at `|latitude| ≥ gal_cut` degrees in the
+    /// map's own frame (healpy's `fit_monopole(m, gal_cut=…)`).
+    ///
+    /// # Errors
+    /// As [`SkyMap::fit_dipole`], and when no pixel is kept.
+    pub fn fit_monopole(&self, field: usize, gal_cut: f64) -> Result<f64> {
+        self.seen_stats(field)?;
+        let (mut sum, mut count) = (0.0, 0usize);
+        for (_, v) in self.fit_pixels(field, gal_cut)? {
+            sum += v;
+            count += 1;
+        }
+        if count == 0 {
+            return Err(SkyError::Mismatch {
+                what: "fit_monopole",
+                detail: format!("no seen pixel at |latitude| >= {gal_cut} degrees"),
+            });
+        }
+        Ok(sum / count as f64)
+    }
+
+    /// The direction and value of every seen pixel of `field` at `|z| ≥ sin(gal_cut)`.
+    fn fit_pixels(&self, field: usize, gal_cut: f64) -> Result<Vec<([f64; 3], f64)>> {
+        if !(0.0..90.0).contains(&gal_cut) {
+            return Err(SkyError::Mismatch {
+                what: "gal_cut",
+                detail: format!("{gal_cut} degrees is not in [0, 90)"),
+            });
+        }
+        let limit = gal_cut.to_radians().sin();
+        let mut kept = Vec::new();
+        for (p, &v) in self.fields[field].values.iter().enumerate() {
+            if is_unseen(v) || !v.is_finite() {
+                continue;
+            }
+            let n = self.geometry.pix2vec(p as u64)?;
+            if gal_cut == 0.0 || n[2].abs() >= limit {
+                kept.push((n, v));
+            }
+        }
+        Ok(kept)
     }
 
     fn seen_stats(&self, field: usize) -> Result<crate::map::FieldStats> {
