@@ -185,6 +185,18 @@ def disc_centre_cases():
     return cases
 
 
+def ringinfo_cases():
+    """healpy's ringinfo for every ring at a few nsides (no random numbers)."""
+    cases = []
+    for nside in [1, 2, 4, 8, 64]:
+        rings = np.arange(1, 4 * nside)
+        start, length, cos_t, sin_t, shifted = hp.ringinfo(nside, rings)
+        cases.append({"nside": nside, "start": ints(start), "len": ints(length),
+                      "cos_theta": floats(cos_t), "sin_theta": floats(sin_t),
+                      "shifted": [bool(v) for v in shifted]})
+    return cases
+
+
 def strip_cases(rng):
     cases = []
     for nside in [1, 4, 7, 32]:
@@ -226,6 +238,7 @@ def main(out_path):
         "query_disc": disc_cases(rng),
         "query_strip": strip_cases(rng),
         "query_disc_centres": disc_centre_cases(),
+        "ringinfo": ringinfo_cases(),
     }
     raw = json.dumps(golden, separators=(",", ":")).encode()
     with open(out_path, "wb") as f:

@@ -1,5 +1,6 @@
 //! [`Healpix`]: one resolution in one scheme, the object every query is asked of.
 
+use crate::bits::isqrt;
 use crate::error::{HealpixError, Result};
 use crate::nside::Nside;
 use crate::scheme::Scheme;
@@ -34,6 +35,21 @@ pub struct Healpix {
     pub(crate) fact2: f64,
     /// `2 nside * fact2`.
     pub(crate) fact1: f64,
+}
+
+/// One ring of pixels, as [`Healpix::ringinfo`] describes it (healpy's `ringinfo`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ring {
+    /// Its first pixel, RING numbering.
+    pub start: u64,
+    /// How many pixels it holds.
+    pub len: u64,
+    /// Cosine of the colatitude of its pixel centres.
+    pub cos_theta: f64,
+    /// Sine of that colatitude.
+    pub sin_theta: f64,
+    /// Whether its first pixel centre sits half a pixel east of `phi = 0`.
+    pub shifted: bool,
 }
 
 /// Ring position of a ring index: (first pixel, pixels in the ring, half-pixel shifted?).
@@ -178,6 +194,75 @@ impl Healpix {
                 shifted: true,
             }
         }
+    }
+
+    /// The layout of ring `ring` (1-based, `1 ..= 4 nside − 1`, north to south), as healpy's
+    /// `ringinfo(nside, ring)`: its first RING pixel, pixel count, the cosine and sine of its
+    /// colatitude, and whether its first pixel centre is shifted off `phi = 0`.
+    ///
+    /// # Errors
+    /// [`HealpixError::RingOutOfRange`] outside `1 ..= 4 nside − 1`.
+    ///
+    /// # Example
+    /// ```
+    /// let hp = tessera_healpix::Healpix::ring(2)?;
+    /// let r = hp.ringinfo(3)?;
+    /// assert_eq!((r.start, r.len, r.shifted), (12, 8, false));
+    /// assert!((r.cos_theta - 1.0 / 3.0).abs() < 1e-15);
+    /// # Ok::<(), tessera_healpix::HealpixError>(())
+    /// ```
+    pub fn ringinfo(&self, ring: u64) -> Result<Ring> {
+        let rings = 4 * self.nside as u64 - 1;
+        if ring == 0 || ring > rings {
+            return Err(HealpixError::RingOutOfRange { ring, rings });
+        }
+        let ring = ring as i64;
+        let n = self.nside;
+        let north = if ring > 2 * n { 4 * n - ring } else { ring };
+        // HEALPix C++'s get_ring_info, to the last bit.
+        let (mut cos_theta, sin_theta) = if north < n {
+            let tmp = (north * north) as f64 * self.fact2;
+            (1.0 - tmp, (tmp * (2.0 - tmp)).sqrt())
+        } else {
+            let c = (2 * n - north) as f64 * self.fact1;
+            (c, ((1.0 + c) * (1.0 - c)).sqrt())
+        };
+        if north != ring {
+            cos_theta = -cos_theta;
+        }
+        let info = self.ring_info(ring);
+        Ok(Ring {
+            start: info.start as u64,
+            len: info.len as u64,
+            cos_theta,
+            sin_theta,
+            shifted: info.shifted,
+        })
+    }
+
+    /// The ring (1-based, north to south) holding pixel `pix` of this map's scheme (HEALPix
+    /// C++'s `pix2ring`).
+    ///
+    /// # Errors
+    /// [`HealpixError::PixelOutOfRange`] for a pixel beyond `npix`.
+    pub fn pix2ring(&self, pix: u64) -> Result<u64> {
+        let ring_pix = match self.scheme {
+            Scheme::Ring => {
+                self.check_pix(pix)?;
+                pix
+            }
+            Scheme::Nested => self.nest2ring(pix)?,
+        };
+        let p = ring_pix as i64;
+        let n = self.nside;
+        let ring = if p < self.ncap {
+            (1 + isqrt(1 + 2 * p)) >> 1
+        } else if p < self.npix - self.ncap {
+            (p - self.ncap) / (4 * n) + n
+        } else {
+            4 * n - ((1 + isqrt(2 * (self.npix - p) - 1)) >> 1)
+        };
+        Ok(ring as u64)
     }
 
     /// `cos(theta)` of the centres of ring `ring`.

@@ -271,6 +271,44 @@ impl Healpix {
             self.interp_weights_unchecked(t, p)
         })
     }
+
+    /// [`Healpix::interpolate`] at many directions (healpy's `get_interp_val(m, theta, phi)`
+    /// with arrays): `out[i]` is `map` bilinearly interpolated at `(theta[i], phi[i])`.
+    ///
+    /// # Errors
+    /// [`HealpixError::LengthMismatch`] when `map` has not `npix` values or the slices differ in
+    /// length; the first invalid angle's error.
+    ///
+    /// # Example
+    /// ```
+    /// use tessera_healpix::{Healpix, Parallelism};
+    /// let hp = Healpix::ring(8)?;
+    /// let map: Vec<f64> = (0..hp.npix()).map(|p| hp.pix2vec(p).unwrap()[2]).collect();
+    /// let mut out = [0.0; 2];
+    /// hp.interpolate_into(&map, &[0.5, 2.0], &[1.0, 4.0], &mut out, Parallelism::Serial)?;
+    /// assert!((out[0] - 0.5f64.cos()).abs() < 0.02 && (out[1] - 2f64.cos()).abs() < 0.02);
+    /// # Ok::<(), tessera_healpix::HealpixError>(())
+    /// ```
+    pub fn interpolate_into(
+        &self,
+        map: &[f64],
+        theta: &[f64],
+        phi: &[f64],
+        out: &mut [f64],
+        mode: Parallelism,
+    ) -> Result<()> {
+        check_len("map", self.npix as usize, map.len())?;
+        check_len("phi", theta.len(), phi.len())?;
+        check_len("output", theta.len(), out.len())?;
+        map_blocks_zip(theta, phi, out, mode, Self::check_angle_slices, |t, p| {
+            let w = self.interp_weights_unchecked(t, p);
+            w.pixels
+                .iter()
+                .zip(w.weights)
+                .map(|(&q, wt)| map[q as usize] * wt)
+                .sum()
+        })
+    }
 }
 
 #[cfg(test)]

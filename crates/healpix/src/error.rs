@@ -31,6 +31,14 @@ pub enum HealpixError {
         /// The order that was asked for.
         order: u32,
     },
+    /// A ring index outside `1 ..= 4 nside − 1`.
+    #[error("ring {ring} does not exist: rings run from 1 to {rings}")]
+    RingOutOfRange {
+        /// The ring asked for.
+        ring: u64,
+        /// The number of rings, `4 nside − 1`.
+        rings: u64,
+    },
     /// A coordinate system name that is not G, E or C.
     #[error(
         "unknown coordinate system {name:?}: expected G (galactic), E (ecliptic) or C (equatorial)"

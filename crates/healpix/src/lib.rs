@@ -54,7 +54,7 @@ mod tables;
 mod vec3;
 mod xyf;
 
-pub use base::Healpix;
+pub use base::{Healpix, Ring};
 pub use error::{HealpixError, Result};
 pub use hierarchy::Children;
 pub use interp::InterpWeights;

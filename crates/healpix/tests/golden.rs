@@ -279,3 +279,77 @@ fn query_strip_matches_healpy_exactly() {
         );
     }
 }
+
+/// ringinfo against healpy's for every ring at nside 1, 2, 4, 8, 64 (exact), and pix2ring
+/// consistent with it in both schemes: each pixel lies in its ring's index range, at its
+/// ring's z.
+#[test]
+fn ringinfo_and_pix2ring_match_healpy() {
+    for case in golden()["ringinfo"].as_array().unwrap() {
+        let nside = case["nside"].as_u64().unwrap();
+        let hp = Healpix::ring(nside).unwrap();
+        let (start, len) = (uints(&case["start"]), uints(&case["len"]));
+        let (cos_t, sin_t) = (floats(&case["cos_theta"]), floats(&case["sin_theta"]));
+        for r in 0..(4 * nside - 1) as usize {
+            let got = hp.ringinfo(r as u64 + 1).unwrap();
+            assert_eq!(
+                (got.start, got.len),
+                (start[r], len[r]),
+                "nside {nside} ring {}",
+                r + 1
+            );
+            assert_eq!(got.cos_theta, cos_t[r], "nside {nside} ring {} cos", r + 1);
+            assert_eq!(got.sin_theta, sin_t[r], "nside {nside} ring {} sin", r + 1);
+            assert_eq!(got.shifted, case["shifted"][r].as_bool().unwrap());
+        }
+        assert!(hp.ringinfo(0).is_err() && hp.ringinfo(4 * nside).is_err());
+        let nested = Healpix::nested(nside).unwrap();
+        for p in 0..hp.npix() {
+            let ring = hp.pix2ring(p).unwrap();
+            let info = hp.ringinfo(ring).unwrap();
+            assert!(
+                (info.start..info.start + info.len).contains(&p),
+                "pixel {p}"
+            );
+            let z = hp.pix2vec(p).unwrap()[2];
+            assert!((z - info.cos_theta).abs() < 1e-14, "pixel {p}: z {z}");
+            assert_eq!(nested.pix2ring(hp.ring2nest(p).unwrap()).unwrap(), ring);
+        }
+        assert!(hp.pix2ring(hp.npix()).is_err());
+    }
+}
+
+/// The bulk get_interp_val: a map holding `sin(p)` interpolated at the golden directions equals
+/// the sum of healpy's weights times the values of healpy's pixels, serial and parallel alike.
+#[test]
+fn bulk_interpolation_uses_healpys_weights() {
+    for case in golden()["interp"].as_array().unwrap() {
+        let hp = geometry(case);
+        let (theta, phi) = (floats(&case["theta"]), floats(&case["phi"]));
+        let (pix, wgt) = (uints(&case["pix"]), floats(&case["weights"]));
+        let map: Vec<f64> = (0..hp.npix()).map(|p| (p as f64).sin()).collect();
+        let mut serial = vec![0.0; theta.len()];
+        let mut parallel = vec![0.0; theta.len()];
+        hp.interpolate_into(&map, &theta, &phi, &mut serial, Parallelism::Serial)
+            .unwrap();
+        hp.interpolate_into(&map, &theta, &phi, &mut parallel, Parallelism::Rayon)
+            .unwrap();
+        assert_eq!(serial, parallel);
+        for i in 0..theta.len() {
+            let want: f64 = (0..4)
+                .map(|k| map[pix[4 * i + k] as usize] * wgt[4 * i + k])
+                .sum();
+            assert!(
+                (serial[i] - want).abs() < 1e-12,
+                "{i}: {} vs {want}",
+                serial[i]
+            );
+        }
+    }
+    let hp = Healpix::ring(4).unwrap();
+    let mut out = [0.0];
+    assert!(
+        hp.interpolate_into(&[0.0; 3], &[0.1], &[0.1], &mut out, Parallelism::Serial)
+            .is_err()
+    );
+}
