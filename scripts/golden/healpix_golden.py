@@ -197,6 +197,38 @@ def ringinfo_cases():
     return cases
 
 
+def polygon_cases():
+    """Convex polygons (triangles to hexagons) around fixed centres, poles included, with
+    corners at sorted azimuths on a small circle; both windings. No random numbers: the
+    corners come from a fixed formula."""
+    cases = []
+    centres = [(0.0, 0.0), (np.pi, 0.0), (0.3, 1.0), (np.pi / 2, 0.0), (np.pi / 2, np.pi / 2),
+               (2.0, 4.0), (1.2, 3.14159)]
+    shapes = [(3, 0.15), (4, 0.4), (5, 0.05), (6, 0.9), (4, 1.3)]
+    for nside in [1, 4, 7, 16, 64, 256]:
+        for k, (theta, phi) in enumerate(centres):
+            nv, radius = shapes[(k + nside) % len(shapes)]
+            c = hp.ang2vec(theta, phi)
+            # An orthonormal frame at the centre, corners at uneven azimuths.
+            a = np.cross(c, [0.0, 0.0, 1.0]) if abs(c[2]) < 0.9 else np.cross(c, [1.0, 0.0, 0.0])
+            a /= np.linalg.norm(a)
+            b = np.cross(c, a)
+            az = np.sort(np.linspace(0, 2 * np.pi, nv, endpoint=False) + 0.3 * np.sin(np.arange(nv)))
+            corners = [np.cos(radius) * c + np.sin(radius) * (np.cos(t) * a + np.sin(t) * b)
+                       for t in az]
+            if k % 2:
+                corners = corners[::-1]
+            corners = np.array(corners)
+            for nest in schemes(nside):
+                entry = {"nside": nside, "scheme": name(nest), "vertices": floats(corners),
+                         "exclusive": ranges(hp.query_polygon(nside, corners, nest=nest))}
+                for fact in [1, 2, 4, 8]:
+                    entry[f"inclusive_fact{fact}"] = ranges(
+                        hp.query_polygon(nside, corners, inclusive=True, fact=fact, nest=nest))
+                cases.append(entry)
+    return cases
+
+
 def strip_cases(rng):
     cases = []
     for nside in [1, 4, 7, 32]:
@@ -239,6 +271,7 @@ def main(out_path):
         "query_strip": strip_cases(rng),
         "query_disc_centres": disc_centre_cases(),
         "ringinfo": ringinfo_cases(),
+        "query_polygon": polygon_cases(),
     }
     raw = json.dumps(golden, separators=(",", ":")).encode()
     with open(out_path, "wb") as f:

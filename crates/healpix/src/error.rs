@@ -31,6 +31,12 @@ pub enum HealpixError {
         /// The order that was asked for.
         order: u32,
     },
+    /// A polygon `query_polygon` cannot take.
+    #[error("query_polygon: {detail}")]
+    Polygon {
+        /// What is wrong with it.
+        detail: String,
+    },
     /// A ring index outside `1 ..= 4 nside − 1`.
     #[error("ring {ring} does not exist: rings run from 1 to {rings}")]
     RingOutOfRange {

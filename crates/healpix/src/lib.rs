@@ -45,6 +45,7 @@ mod loc;
 mod neighbours;
 mod nside;
 mod par;
+mod polygon;
 mod query;
 mod reorder;
 mod rotations;

@@ -75,7 +75,7 @@ impl Healpix {
         Ok(out)
     }
 
-    fn check_fact(&self, fact: u32) -> Result<()> {
+    pub(crate) fn check_fact(&self, fact: u32) -> Result<()> {
         let bad = HealpixError::InvalidOversampling {
             fact,
             nside: self.nside as u64,
@@ -192,7 +192,7 @@ impl Healpix {
     /// HEALPix C++'s `check_pixel_ring`: true when no sub-pixel at the border of ring pixel
     /// `ip` (at `fact * nside`) lies within the enlarged disc, i.e. the pixel can be skipped.
     #[allow(clippy::too_many_arguments)]
-    fn ring_pixel_misses_disc(
+    pub(crate) fn ring_pixel_misses_disc(
         &self,
         b2: &Healpix,
         ip: i64,
@@ -301,35 +301,19 @@ impl Healpix {
             } else {
                 3
             };
-            let push_children = |stack: &mut Vec<(i64, i32)>| {
-                for i in 0..4 {
-                    stack.push((4 * pix + 3 - i, o + 1));
-                }
-            };
-            if o < order {
-                if zone >= 3 {
-                    let sdist = 2 * (order - o);
-                    out.extend((pix << sdist) as u64..((pix + 1) << sdist) as u64);
-                } else {
-                    push_children(&mut stack);
-                }
-            } else if o > order {
-                if zone >= 2 || o >= omax {
-                    out.push((pix >> (2 * (o - order))) as u64);
-                    stack.truncate(stacktop);
-                } else {
-                    push_children(&mut stack);
-                }
-            } else if zone >= 2 {
-                out.push(pix as u64);
-            } else if inclusive {
-                if order < omax {
-                    stacktop = stack.len();
-                    push_children(&mut stack);
-                } else {
-                    out.push(pix as u64);
-                }
-            }
+            nest_step(
+                &mut NestWalk {
+                    order,
+                    omax,
+                    inclusive,
+                    stack: &mut stack,
+                    stacktop: &mut stacktop,
+                    out: &mut out,
+                },
+                pix,
+                o,
+                zone,
+            );
         }
         out
     }
@@ -387,6 +371,54 @@ impl Healpix {
             (first as u64..end as u64).collect()
         } else {
             Vec::new()
+        }
+    }
+}
+
+/// The state of a hierarchical (NESTED) region query: HEALPix C++'s stack and output.
+pub(crate) struct NestWalk<'a> {
+    pub(crate) order: i32,
+    pub(crate) omax: i32,
+    pub(crate) inclusive: bool,
+    pub(crate) stack: &'a mut Vec<(i64, i32)>,
+    pub(crate) stacktop: &'a mut usize,
+    pub(crate) out: &'a mut Vec<u64>,
+}
+
+/// HEALPix C++'s `check_pixel`: what to do with pixel `pix` at order `o` given its `zone`
+/// (0: outside; 1: only the safety margin reaches it; 2: its centre inside; 3: wholly inside).
+pub(crate) fn nest_step(w: &mut NestWalk<'_>, pix: i64, o: i32, zone: i32) {
+    if zone == 0 {
+        return;
+    }
+    let push_children = |stack: &mut Vec<(i64, i32)>| {
+        for i in 0..4 {
+            stack.push((4 * pix + 3 - i, o + 1));
+        }
+    };
+    if o < w.order {
+        if zone >= 3 {
+            let sdist = 2 * (w.order - o);
+            w.out
+                .extend((pix << sdist) as u64..((pix + 1) << sdist) as u64);
+        } else {
+            push_children(w.stack);
+        }
+    } else if o > w.order {
+        if zone >= 2 || o >= w.omax {
+            w.out.push((pix >> (2 * (o - w.order))) as u64);
+            w.stack.truncate(*w.stacktop);
+        } else {
+            push_children(w.stack);
+        }
+    } else if zone >= 2 {
+        w.out.push(pix as u64);
+    } else if w.inclusive {
+        if w.order < w.omax {
+            *w.stacktop = w.stack.len();
+            push_children(w.stack);
+        } else {
+            w.out.push(pix as u64);
         }
     }
 }

@@ -353,3 +353,38 @@ fn bulk_interpolation_uses_healpys_weights() {
             .is_err()
     );
 }
+
+/// query_polygon against healpy: convex polygons of 3 to 6 corners, over the poles and the
+/// equator, both windings, exclusive and inclusive at fact 1, 2, 4, 8, in both schemes.
+#[test]
+fn query_polygon_matches_healpy_exactly() {
+    let cases = golden()["query_polygon"].as_array().unwrap();
+    assert!(cases.len() >= 60);
+    for case in cases {
+        let hp = geometry(case);
+        let corners: Vec<[f64; 3]> = floats(&case["vertices"])
+            .chunks(3)
+            .map(|c| [c[0], c[1], c[2]])
+            .collect();
+        let got = hp.query_polygon(&corners, QueryMode::Exclusive).unwrap();
+        assert_eq!(
+            got,
+            expand_ranges(&case["exclusive"]),
+            "exclusive nside {} {} corners {corners:?}",
+            hp.nside(),
+            hp.scheme()
+        );
+        for fact in [1u32, 2, 4, 8] {
+            let got = hp
+                .query_polygon(&corners, QueryMode::Inclusive { fact })
+                .unwrap();
+            assert_eq!(
+                got,
+                expand_ranges(&case[format!("inclusive_fact{fact}")]),
+                "inclusive fact {fact} nside {} {} corners {corners:?}",
+                hp.nside(),
+                hp.scheme()
+            );
+        }
+    }
+}
