@@ -2,6 +2,7 @@
 //!
 //! Thin by design: clap parses, the library crates compute, this file prints errors.
 
+mod alm;
 mod cleaning;
 mod estimate;
 mod eval;
@@ -124,6 +125,10 @@ enum Command {
     ///
     /// Example: tessera smooth wmap.fits wmap_1deg.fits --fwhm 60
     Smooth(smooth::SmoothArgs),
+    /// Spherical harmonic coefficients to and from FITS files (healpy's map2alm/alm2map with
+    /// write_alm/read_alm).
+    #[command(subcommand)]
+    Alm(alm::AlmCommand),
     /// Estimate each simulated map's parameter with the spectrum likelihood.
     Estimate(estimate::EstimateArgs),
     /// Train models: the sphere CNN on maps, PD-MeshNet on meshes, GIN on TU graph datasets.
@@ -157,6 +162,7 @@ fn main() -> ExitCode {
         Command::Sim(cmd) => sim::run(cmd, &mut std::io::stdout().lock()),
         Command::Spectrum(args) => spectrum::run(args, &mut std::io::stdout().lock()),
         Command::Smooth(args) => smooth::run(args, &mut std::io::stdout().lock()),
+        Command::Alm(cmd) => alm::run(cmd, &mut std::io::stdout().lock()),
         Command::Train(cmd) => train::run(cmd, &mut std::io::stdout().lock()),
         Command::Estimate(args) => estimate::run(args, &mut std::io::stdout().lock()),
         Command::Predict(args) => predict::run(args, &mut std::io::stdout().lock()),
