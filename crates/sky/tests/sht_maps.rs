@@ -473,3 +473,33 @@ fn smoothing_restores_unseen_pixels_and_keeps_the_scheme() {
     assert!((min - 2.4970566136885046).abs() < 1e-12, "{min}");
     assert!((max - 2.5000858910666204).abs() < 1e-12, "{max}");
 }
+
+/// bl2beam and beam2bl against healpy 1.20.1 (`scripts/golden/beam_golden.py`): a 1° Gaussian
+/// window to its profile at 601 angles, and that profile back to a window to lmax 300.
+#[test]
+fn beam_transforms_match_healpy() {
+    use tessera_sky::sht::{beam2bl, bl2beam};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/golden/beam.json");
+    let g: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let list = |k: &str| -> Vec<f64> {
+        g[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let (bl, theta) = (list("bl"), list("theta"));
+    let beam = bl2beam(&bl, &theta);
+    let peak = list("beam")[0];
+    for (a, b) in beam.iter().zip(list("beam")) {
+        assert!((a - b).abs() < 1e-12 * peak, "{a} vs {b}");
+    }
+    for (l, (a, b)) in beam2bl(&beam, &theta, 300)
+        .iter()
+        .zip(list("beam2bl"))
+        .enumerate()
+    {
+        assert!((a - b).abs() < 1e-12, "l {l}: {a} vs {b}");
+    }
+}

@@ -21,9 +21,11 @@ pub(crate) mod pixwin;
 mod spectra;
 mod synth;
 
+pub use beam::{beam2bl, bl2beam};
 pub use pixwin::{PIXWIN_TABLE_NSIDE_MAX, pixwin, pixwin_pol, pixwin_pol_computed};
 pub use spectra::{PowerSpectra, Spectrum, alm2cl};
 pub use synth::{InputCls, SimRng, gauss_beam, sim_rng, synalm};
+mod beam;
 mod maps;
 
 pub use maps::{
