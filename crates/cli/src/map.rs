@@ -197,10 +197,14 @@ pub enum MapCommand {
         #[command(flatten)]
         out: OutputMapArgs,
     },
-    /// Draw a field in Mollweide projection to a PNG (healpy's mollview): Planck colours,
-    /// UNSEEN pixels grey, a colour bar with the unit.
+    /// Draw a field to a PNG: Mollweide (healpy's mollview) by default, or --ortho, --gnom,
+    /// --cart; Planck colours, UNSEEN pixels grey, a colour bar with the unit, optionally a
+    /// graticule and rings around sources.
     ///
-    /// Example: tessera map view wmap.fits -o wmap_Q.png --field Q --min -0.05 --max 0.05
+    /// Examples:
+    ///   tessera map view wmap.fits -o wmap_Q.png --field Q --min -0.05 --max 0.05
+    ///   tessera map view planck.fits -o crab.png --coord C --gnom 83.63,22.01 --size 5 --marker 83.63,22.01 --graticule 1
+    #[command(verbatim_doc_comment)]
     View {
         /// The FITS map.
         file: PathBuf,
@@ -243,6 +247,37 @@ pub enum MapCommand {
             allow_hyphen_values = true
         )]
         ortho: Option<Vec<f64>>,
+        /// Gnomonic view of a patch centred on LON,LAT (degrees; healpy's gnomview), --size
+        /// degrees across.
+        #[arg(
+            long,
+            value_name = "LON,LAT",
+            value_delimiter = ',',
+            allow_hyphen_values = true,
+            conflicts_with_all = ["ortho", "cart"]
+        )]
+        gnom: Option<Vec<f64>>,
+        /// Width of the --gnom patch, degrees.
+        #[arg(long, default_value_t = 10.0, requires = "gnom")]
+        size: f64,
+        /// Plate carrée (longitude–latitude rectangle) of the whole sky, centred on longitude
+        /// LON (default 0; healpy's cartview; a negative LON as --cart=-30).
+        #[arg(
+            long,
+            value_name = "LON",
+            num_args = 0..=1,
+            default_missing_value = "0",
+            require_equals = true,
+            conflicts_with = "ortho"
+        )]
+        cart: Option<f64>,
+        /// Draw meridians and parallels every DEG degrees (default 30; healpy's graticule).
+        #[arg(long, value_name = "DEG", num_args = 0..=1, default_missing_value = "30")]
+        graticule: Option<f64>,
+        /// Ring a position LON,LAT (degrees, in the map's frame after --coord); repeat for
+        /// several (healpy's projscatter).
+        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        marker: Vec<String>,
         /// Draw the map in another coordinate system (Q or U alone turn as scalars).
         #[command(flatten)]
         frame: MapFrameArg,
@@ -334,6 +369,11 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
             title,
             unit,
             ortho,
+            gnom,
+            size,
+            cart,
+            graticule,
+            marker,
             frame,
         } => {
             let args = FieldArgs {
@@ -341,14 +381,47 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
                 hdu,
             };
             let map = frame.apply(read_map(&file, &args.read_options())?, &file)?;
-            let projection = match ortho.as_deref() {
-                Some([lon, lat]) => Projection::Orthographic {
+            let projection = match (ortho.as_deref(), gnom.as_deref(), cart) {
+                (Some([lon, lat]), _, _) => Projection::Orthographic {
                     lon: *lon,
                     lat: *lat,
                 },
-                Some(_) => bail!("--ortho takes LON,LAT in degrees"),
-                None => Projection::Mollweide,
+                (Some(_), _, _) => bail!("--ortho takes LON,LAT in degrees"),
+                (_, Some([lon, lat]), _) => {
+                    if !(size > 0.0 && size <= 170.0) {
+                        bail!("--size {size} is not a patch width in (0, 170] degrees");
+                    }
+                    Projection::Gnomonic {
+                        lon: *lon,
+                        lat: *lat,
+                        width: size,
+                    }
+                }
+                (_, Some(_), _) => bail!("--gnom takes LON,LAT in degrees"),
+                (_, _, Some(lon)) => Projection::Cartesian { lon },
+                _ => Projection::Mollweide,
             };
+            if let Some(step) = graticule
+                && !(step > 0.0 && step <= 90.0)
+            {
+                bail!("--graticule {step} is not a spacing in (0, 90] degrees");
+            }
+            let markers = marker
+                .iter()
+                .map(|m| -> Result<(f64, f64)> {
+                    let parts: Vec<f64> = m
+                        .split(',')
+                        .map(|v| v.trim().parse::<f64>())
+                        .collect::<std::result::Result<_, _>>()
+                        .map_err(|_| {
+                            anyhow::anyhow!("--marker {m:?}: expected LON,LAT in degrees")
+                        })?;
+                    match parts.as_slice() {
+                        [lon, lat] if lat.abs() <= 90.0 => Ok((*lon, *lat)),
+                        _ => bail!("--marker {m:?}: expected LON,LAT with |LAT| <= 90"),
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
             let opts = MollweideOptions {
                 projection,
                 width,
@@ -365,6 +438,8 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
                     CmapArg::Planck => Colormap::Planck,
                     CmapArg::Viridis => Colormap::Viridis,
                 },
+                graticule,
+                markers,
             };
             render_mollweide(&map, 0, &output, &opts)?;
             writeln!(out, "wrote {}", output.display())?;

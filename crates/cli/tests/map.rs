@@ -534,3 +534,66 @@ fn alm_files_to_maps_and_back() {
         .failure()
         .stderr(contains("lmax 256 is above 4 nside = 128"));
 }
+
+/// `map view` draws gnomonic patches and plate carrée views with a graticule and source
+/// markers; a marker rings its position (dark pixels where the map is bright), and bad
+/// settings are refused.
+#[test]
+fn view_projections_graticule_and_markers() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = |name: &str| dir.path().join(name);
+    for (name, args) in [
+        (
+            "gnom.png",
+            vec![
+                "--gnom",
+                "0,0",
+                "--size",
+                "30",
+                "--graticule",
+                "10",
+                "--marker",
+                "0,0",
+            ],
+        ),
+        ("cart.png", vec!["--cart", "--graticule"]),
+        ("cart_west.png", vec!["--cart=-60", "--marker", "-60,0"]),
+    ] {
+        tessera(&["map", "view", &fixture(WMAP), "-o"])
+            .arg(png(name))
+            .args(&args)
+            .assert()
+            .success();
+        assert!(
+            std::fs::read(png(name)).unwrap().starts_with(b"\x89PNG"),
+            "{name}"
+        );
+    }
+    // The gnomonic patch is centred on the marker: the ring is black pixels around the centre.
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png("gnom.png")).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.line_size / info.width as usize;
+    let pixel = |x: u32, y: u32| {
+        let at = y as usize * info.line_size + x as usize * channels;
+        [buf[at], buf[at + 1], buf[at + 2]]
+    };
+    // Map area 800 x 400 below a 36-pixel title: centre (400, 236); ring radius ~3.6 px.
+    let ring_black = (0..12).any(|d| pixel(400 + d, 236) == [0, 0, 0]);
+    assert!(ring_black, "a black ring around the marker");
+    tessera(&["map", "view", &fixture(WMAP), "-o"])
+        .arg(png("bad.png"))
+        .args(["--gnom", "0,0", "--size", "200"])
+        .assert()
+        .failure()
+        .stderr(contains("--size 200"));
+    tessera(&["map", "view", &fixture(WMAP), "-o"])
+        .arg(png("bad.png"))
+        .args(["--marker", "10"])
+        .assert()
+        .failure()
+        .stderr(contains("expected LON,LAT"));
+}

@@ -1,11 +1,14 @@
-//! Pictures of sky maps: Mollweide projections rendered to PNG, with an embedded font.
+//! Pictures of sky maps (Mollweide, orthographic, gnomonic and plate carrée views, with a
+//! graticule and markers) and of spectra, rendered to PNG with an embedded font.
 
 mod colormap;
 mod mollweide;
+mod projections;
 mod spectrum;
 
 pub use colormap::Colormap;
-pub use mollweide::{MollweideOptions, Projection, Scale, render_mollweide};
+pub use mollweide::{MollweideOptions, Scale, render_mollweide};
+pub use projections::Projection;
 pub use spectrum::plot_spectra;
 
 /// Registers the embedded DejaVu Sans font under `sans-serif` once per process, so that

@@ -1,12 +1,12 @@
-//! Mollweide projection of a map field to a PNG file (healpy's `mollview`).
+//! A map field drawn to a PNG file (healpy's `mollview`, `orthview`, `gnomview`, `cartview`).
 
-use std::f64::consts::{FRAC_PI_2, PI, SQRT_2};
 use std::path::Path;
 
 use plotters::prelude::*;
 use tessera_healpix::Healpix;
 
 use super::colormap::Colormap;
+use super::projections::{Projection, direction_at, on_graticule, on_marker};
 use crate::error::{Result, SkyError};
 use crate::map::{SkyMap, is_unseen};
 
@@ -18,23 +18,6 @@ pub enum Scale {
     Linear,
     /// Histogram-equalised (healpy's `norm='hist'`): each colour covers as many pixels.
     HistEqual,
-}
-
-/// How the sphere is drawn on the image.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub enum Projection {
-    /// The whole sky in one ellipse, longitude 0 in the centre (healpy's `mollview`).
-    #[default]
-    Mollweide,
-    /// Two hemispheres side by side as seen from outside, the left one centred on
-    /// (`lon`, `lat`) in degrees and the right one on the opposite direction (healpy's
-    /// `orthview`).
-    Orthographic {
-        /// Longitude of the left hemisphere's centre, degrees.
-        lon: f64,
-        /// Latitude of the left hemisphere's centre, degrees.
-        lat: f64,
-    },
 }
 
 /// Options of [`render_mollweide`].
@@ -56,6 +39,11 @@ pub struct MollweideOptions {
     pub colormap: Colormap,
     /// The projection (Mollweide unless asked otherwise).
     pub projection: Projection,
+    /// Lines of constant longitude and latitude every so many degrees (healpy's `graticule`).
+    pub graticule: Option<f64>,
+    /// Rings drawn around these (longitude, latitude) positions in degrees, in the map's frame
+    /// (healpy's `projscatter`): sources to look at.
+    pub markers: Vec<(f64, f64)>,
 }
 
 impl Default for MollweideOptions {
@@ -69,6 +57,8 @@ impl Default for MollweideOptions {
             scale: Scale::Linear,
             colormap: Colormap::Planck,
             projection: Projection::Mollweide,
+            graticule: None,
+            markers: Vec::new(),
         }
     }
 }
@@ -76,72 +66,6 @@ impl Default for MollweideOptions {
 const UNSEEN_GREY: RGBColor = RGBColor(160, 160, 160);
 const TITLE_H: u32 = 36;
 const BAR_H: u32 = 64;
-
-/// The direction `(theta, phi)` seen at projection coordinates `x ∈ [-2√2, 2√2]`,
-/// `y ∈ [-√2, √2]`, or `None` outside the ellipse. Longitude grows to the left (astronomers'
-/// convention, healpy's default), with longitude 0 in the centre.
-fn inverse_mollweide(x: f64, y: f64) -> Option<(f64, f64)> {
-    let s = y / SQRT_2;
-    if s.abs() > 1.0 {
-        return None;
-    }
-    let aux = s.asin();
-    let lat = ((2.0 * aux + (2.0 * aux).sin()) / PI)
-        .clamp(-1.0, 1.0)
-        .asin();
-    let cos_aux = aux.cos();
-    let lon = if cos_aux > 1e-12 {
-        -PI * x / (2.0 * SQRT_2 * cos_aux)
-    } else {
-        0.0
-    };
-    (lon.abs() <= PI).then(|| (FRAC_PI_2 - lat, lon.rem_euclid(2.0 * PI)))
-}
-
-/// The direction seen at disc coordinates `(u, v)` in `[-1, 1]` of an orthographic view centred
-/// on `(lon0, lat0)` (radians), or `None` outside the disc. East is to the left, as on the sky.
-fn inverse_orthographic(u: f64, v: f64, lon0: f64, lat0: f64) -> Option<(f64, f64)> {
-    let r2 = u * u + v * v;
-    if r2 > 1.0 {
-        return None;
-    }
-    let depth = (1.0 - r2).sqrt();
-    let (sl, cl) = lat0.sin_cos();
-    let (so, co) = lon0.sin_cos();
-    let centre = [cl * co, cl * so, sl];
-    let east = [-so, co, 0.0];
-    let north = [-sl * co, -sl * so, cl];
-    let p: [f64; 3] = std::array::from_fn(|i| depth * centre[i] - u * east[i] + v * north[i]);
-    let theta = p[2].clamp(-1.0, 1.0).acos();
-    Some((theta, p[1].atan2(p[0]).rem_euclid(2.0 * PI)))
-}
-
-/// The direction shown at image pixel `(px, py)` of a `w` × `h` map area.
-fn direction_at(projection: Projection, px: u32, py: u32, w: u32, h: u32) -> Option<(f64, f64)> {
-    match projection {
-        Projection::Mollweide => {
-            let y = SQRT_2 * (1.0 - 2.0 * (py as f64 + 0.5) / h as f64);
-            let x = 2.0 * SQRT_2 * (2.0 * (px as f64 + 0.5) / w as f64 - 1.0);
-            inverse_mollweide(x, y)
-        }
-        Projection::Orthographic { lon, lat } => {
-            let half = w / 2;
-            let (right, local_x) = if px >= half {
-                (true, px - half)
-            } else {
-                (false, px)
-            };
-            let u = 2.0 * (local_x as f64 + 0.5) / half as f64 - 1.0;
-            let v = 1.0 - 2.0 * (py as f64 + 0.5) / h as f64;
-            let (lon0, lat0) = if right {
-                ((lon + 180.0).to_radians(), (-lat).to_radians())
-            } else {
-                (lon.to_radians(), lat.to_radians())
-            };
-            inverse_orthographic(u, v, lon0, lat0)
-        }
-    }
-}
 
 /// The colour-scale position of each seen value: linear in `[min, max]` or its rank (hist).
 struct Scaler {
@@ -248,6 +172,9 @@ fn draw_map<DB: DrawingBackend>(
     h: u32,
 ) -> std::result::Result<(), String> {
     let geometry: Healpix = map.geometry;
+    // Lines and rings a little over one image pixel wide.
+    let line = 1.2 * opts.projection.degrees_per_pixel(w);
+    let flat = matches!(opts.projection, Projection::Cartesian { .. });
     for py in 0..h {
         for px in 0..w {
             let Some((theta, phi)) = direction_at(opts.projection, px, py, w, h) else {
@@ -255,7 +182,18 @@ fn draw_map<DB: DrawingBackend>(
             };
             let pix = geometry.ang2pix(theta, phi).map_err(|e| e.to_string())? as usize;
             let v = values[pix];
-            let color = if is_unseen(v) {
+            let marked = opts
+                .markers
+                .iter()
+                .any(|&m| on_marker(theta, phi, m, 3.0 * line, 1.5 * line));
+            let gridded = opts
+                .graticule
+                .is_some_and(|step| on_graticule(theta, phi, step, line, flat));
+            let color = if marked {
+                BLACK
+            } else if gridded {
+                RGBColor(80, 80, 80)
+            } else if is_unseen(v) {
                 UNSEEN_GREY
             } else {
                 let [r, g, b] = opts.colormap.rgb(scaler.position(v));
@@ -338,33 +276,4 @@ fn draw_labels<DB: DrawingBackend>(
     ))
     .map_err(err)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn projection_centre_edges_and_outside() {
-        let (theta, phi) = inverse_mollweide(0.0, 0.0).unwrap();
-        assert!((theta - FRAC_PI_2).abs() < 1e-12 && phi.abs() < 1e-12);
-        let (theta, _) = inverse_mollweide(0.0, SQRT_2 * 0.999_999).unwrap();
-        assert!(theta < 0.01);
-        assert!(inverse_mollweide(2.0 * SQRT_2 * 0.99, 1.3).is_none());
-        // Longitude grows to the left.
-        let (_, phi) = inverse_mollweide(-1.0, 0.0).unwrap();
-        assert!(phi > 0.0 && phi < PI);
-    }
-
-    #[test]
-    fn orthographic_centre_and_limb() {
-        let (theta, phi) = inverse_orthographic(0.0, 0.0, 1.0, 0.5).unwrap();
-        assert!((theta - (FRAC_PI_2 - 0.5)).abs() < 1e-12 && (phi - 1.0).abs() < 1e-12);
-        let (theta, _) = inverse_orthographic(0.0, 1.0, 0.0, 0.0).unwrap();
-        assert!(theta.abs() < 1e-12, "top of the disc is the north pole");
-        assert!(inverse_orthographic(0.8, 0.8, 0.0, 0.0).is_none());
-        // East (growing longitude) to the left.
-        let (_, phi) = inverse_orthographic(-0.5, 0.0, 0.0, 0.0).unwrap();
-        assert!(phi > 0.0 && phi < PI);
-    }
 }
