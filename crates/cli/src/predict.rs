@@ -12,6 +12,7 @@ use tessera_train::data::{
     AugmentPart, MapFields, MapSet, MapTargets, MeshFile, grid_rotations, network_input,
 };
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
+use tessera_train::guard::{Finding, check_map, check_outputs};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, TestTimeAugment, argmax};
 use tessera_train::segfit::SEGMENT_TASK;
 use tessera_train::sphere::{SphereRun, infer_rotated};
@@ -46,6 +47,12 @@ pub struct PredictArgs {
     output: PathBuf,
     #[command(flatten)]
     overwrite: crate::output::OverwriteArg,
+    /// Sphere runs: refuse (exit 1) instead of warning when a map or a prediction is out of
+    /// what the network was trained on: another unit that cannot be converted, a spread far
+    /// from the training maps', UNSEEN pixels for a full-sky network, a parameter outside the
+    /// training range. (A map in K, mK or μK is converted to the training unit either way.)
+    #[arg(long)]
+    strict: bool,
 }
 
 /// How `tessera predict` and `tessera eval` score meshes with a mesh run.
@@ -327,21 +334,25 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
     }
     let (run, net) = SphereRun::load(&a.run)?;
     let model = run.model_config()?;
-    let inputs: Vec<Vec<f32>> = a
+    let (inputs, mut findings): (Vec<Vec<f32>>, Vec<Vec<Finding>>) = a
         .maps
         .par_iter()
-        .map(|path| -> Result<Vec<f32>> {
-            let map = read_map(path, &ReadOptions::default())?;
-            Ok(network_input(
+        .map(|path| -> Result<(Vec<f32>, Vec<Finding>)> {
+            let mut map = read_map(path, &ReadOptions::default())?;
+            let found = check_map(&run, &mut map);
+            let input = network_input(
                 &map,
                 run.fields,
                 run.mask_channel,
                 model.nside,
                 a.degrade,
                 path,
-            )?)
+            )?;
+            Ok((input, found))
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     if inputs.is_empty() {
         bail!("no maps given");
     }
@@ -393,9 +404,41 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         }
         csv.push('\n');
     }
+    for (found, o) in findings.iter_mut().zip(&outputs) {
+        found.extend(check_outputs(&run, o));
+    }
+    report_findings(&a, &findings)?;
     write_text(&a.output, &csv)?;
     status(
         out,
         format!("{} maps → {}", outputs.len(), a.output.display()),
     )
+}
+
+/// Warns on standard error about each map's findings, or with `--strict` refuses.
+fn report_findings(a: &PredictArgs, findings: &[Vec<Finding>]) -> Result<()> {
+    let lines: Vec<String> = a
+        .maps
+        .iter()
+        .zip(findings)
+        .flat_map(|(path, found)| {
+            found
+                .iter()
+                .map(move |f| format!("{}: {f}", path.display()))
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    if a.strict {
+        bail!(
+            "--strict: {} finding(s), nothing written:\n  {}",
+            lines.len(),
+            lines.join("\n  ")
+        );
+    }
+    for line in &lines {
+        eprintln!("warning: {line}");
+    }
+    Ok(())
 }

@@ -589,6 +589,10 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         fit: cfg,
         history,
         data,
+        inputs: train_fixed
+            .as_ref()
+            .map(|t| tessera_train::guard::profile_of(t, fields))
+            .unwrap_or_default(),
     };
     let predictions = predict_rotated(&net, &model, &test, &run.normalisation, 128, &rotations)?;
     if !rotations.is_empty() {

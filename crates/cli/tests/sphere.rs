@@ -135,6 +135,62 @@ fn ellp_train_report_predict() {
     assert_eq!(values.len(), 2);
     assert_eq!(values[0], values[1]);
 
+    // Guarded predictions: a map scaled by 1e-6 (another unit, unlabelled) is warned about;
+    // masked pixels for this full-sky network too, and refused with --strict (nothing
+    // written).
+    let mut map = tessera_sky::read_map(&ring, &Default::default()).unwrap();
+    for v in &mut map.fields[0].values {
+        *v *= 1e-6;
+    }
+    let scaled = tmp.path().join("scaled.fits");
+    tessera_sky::write_map(&scaled, &map, &Default::default()).unwrap();
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(&scaled)
+        .arg("-o")
+        .arg(tmp.path().join("scaled.csv"))
+        .assert()
+        .success()
+        .stderr(contains("scaled.fits: field").and(contains("a unit or scale mismatch")));
+    let mut masked = tessera_sky::read_map(&ring, &Default::default()).unwrap();
+    for v in masked.fields[0].values.iter_mut().take(20) {
+        *v = tessera_sky::UNSEEN;
+    }
+    let masked_path = tmp.path().join("masked.fits");
+    tessera_sky::write_map(&masked_path, &masked, &Default::default()).unwrap();
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(&masked_path)
+        .arg("-o")
+        .arg(tmp.path().join("masked.csv"))
+        .assert()
+        .success()
+        .stderr(contains(
+            "20 UNSEEN pixels, but the network was trained on full-sky maps",
+        ));
+    let strict = tmp.path().join("strict.csv");
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(&masked_path)
+        .arg("--strict")
+        .arg("-o")
+        .arg(&strict)
+        .assert()
+        .failure()
+        .stderr(contains("--strict").and(contains("UNSEEN")));
+    assert!(!strict.exists());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert!(
+        json["inputs"]["unit"].is_null(),
+        "the ell_p mock has no unit"
+    );
+    let range = &json["inputs"]["target_range"][0];
+    assert!(range[0].as_f64().unwrap() >= 5.0 && range[1].as_f64().unwrap() <= 32.0);
+
     // A map at another nside, and a T/Q/U network given T maps, are refused with the file named.
     let fine = tmp.path().join("fine");
     tessera()

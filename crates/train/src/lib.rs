@@ -22,6 +22,7 @@ pub mod engine;
 mod error;
 pub mod fit;
 pub mod graph_run;
+pub mod guard;
 pub mod meshfit;
 pub mod metrics;
 pub mod models;

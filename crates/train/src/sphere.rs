@@ -462,6 +462,10 @@ pub struct SphereRun {
     pub history: SphereHistory,
     /// Free-form description of the data (sizes, folders, noise…).
     pub data: serde_json::Value,
+    /// The training maps' unit and parameter ranges, which new maps are checked against
+    /// ([`crate::guard`]); empty for runs saved before they were recorded.
+    #[serde(default)]
+    pub inputs: crate::guard::InputProfile,
 }
 
 pub use crate::run_folder::{MODEL_FILE, RUN_FILE};

@@ -98,6 +98,7 @@ fn a_tiny_training_learns_and_its_run_reloads() {
         fit: cfg,
         history,
         data: serde_json::json!({}),
+        inputs: Default::default(),
     };
     run.save(&net, dir.path()).unwrap();
     let before = predict(&net, &model, &test, &norm, 5).unwrap();
