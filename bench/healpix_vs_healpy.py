@@ -47,6 +47,15 @@ def checksum(a, sentinel=None):
     return float(a.astype(np.float64).sum())
 
 
+def polygon_corners(theta, phi):
+    """A quadrilateral of half-width 0.5 deg around each direction (the same formula as
+    healpix_timing's), clear of the poles."""
+    d = np.radians(0.5)
+    t = np.clip(theta, 2 * d, np.pi - 2 * d)
+    return [np.array([hp.ang2vec(a - d, b - d), hp.ang2vec(a - d, b + d),
+                      hp.ang2vec(a + d, b + d), hp.ang2vec(a + d, b - d)]) for a, b in zip(t, phi)]
+
+
 def healpy_timings(theta, phi, pix, repeats):
     res = {}
     for nest, tag in [(False, "ring"), (True, "nest")]:
@@ -70,6 +79,14 @@ def healpy_timings(theta, phi, pix, repeats):
             t, total = median_time(repeats, lambda: sum(
                 len(hp.query_disc(NSIDE, v, DISC_RADIUS, inclusive=inclusive, nest=nest)) for v in vecs))
             res[f"{name}_{tag}"] = (t, float(total))
+        corners = polygon_corners(theta[:DISCS], phi[:DISCS])
+        for inclusive, name in [(False, "query_polygon"), (True, "query_polygon_inclusive")]:
+            t, total = median_time(repeats, lambda: sum(
+                len(hp.query_polygon(NSIDE, c, inclusive=inclusive, nest=nest)) for c in corners))
+            res[f"{name}_{tag}"] = (t, float(total))
+        values = np.sin(np.arange(hp.nside2npix(NSIDE), dtype=np.float64))
+        t, iv = median_time(repeats, lambda: hp.get_interp_val(values, theta, phi, nest=nest))
+        res[f"get_interp_val_{tag}"] = (t, checksum(iv))
         allpix = np.arange(hp.nside2npix(NSIDE))
         tables = min(repeats, 3)
         t, nb = median_time(tables, lambda: hp.get_all_neighbours(NSIDE, allpix, nest=nest))
@@ -83,6 +100,9 @@ def healpy_timings(theta, phi, pix, repeats):
         t, st = median_time(tables, stencil)
         res[f"stencil_table_{tag}"] = (t, checksum(st))
         del st
+    rot = hp.Rotator(coord=["C", "G"])
+    t, (rt, rp) = median_time(repeats, lambda: rot(theta, phi))
+    res["rotator_c2g_all"] = (t, checksum(rt) + checksum(rp))
     allpix = np.arange(hp.nside2npix(NSIDE))
     t, p = median_time(repeats, lambda: hp.ring2nest(NSIDE, allpix))
     res["ring2nest_all"] = (t, checksum(p))

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 use tessera_bench::{median_time, read_f64, read_u64};
-use tessera_healpix::{Healpix, InterpWeights, Parallelism, QueryMode, Scheme};
+use tessera_healpix::{CoordSys, Healpix, InterpWeights, Parallelism, QueryMode, Rotator, Scheme};
 
 const NSIDE: u64 = 1024;
 /// Discs per query_disc case, and their radius (1 degree) in radians.
@@ -115,6 +115,44 @@ fn time_scheme(hp: &Healpix, inp: &Inputs, repeats: usize, out: &mut Map<String,
         record(name, t, total as f64);
     }
 
+    // The same quadrilaterals as the script's polygon_corners.
+    let d = 0.5f64.to_radians();
+    let corners: Vec<[[f64; 3]; 4]> = inp
+        .theta
+        .iter()
+        .zip(&inp.phi)
+        .take(DISCS)
+        .map(|(&t, &p)| {
+            let a = t.clamp(2.0 * d, std::f64::consts::PI - 2.0 * d);
+            let v = |t: f64, p: f64| tessera_healpix::ang2vec(t, p).expect("valid");
+            [
+                v(a - d, p - d),
+                v(a - d, p + d),
+                v(a + d, p + d),
+                v(a + d, p - d),
+            ]
+        })
+        .collect();
+    for (mode, name) in [
+        (QueryMode::Exclusive, "query_polygon"),
+        (QueryMode::inclusive(), "query_polygon_inclusive"),
+    ] {
+        let mut total = 0usize;
+        let (t, _) = median_time(repeats, || {
+            total = corners
+                .iter()
+                .map(|c| hp.query_polygon(c, mode).expect("valid").len())
+                .sum();
+        });
+        record(name, t, total as f64);
+    }
+    let values: Vec<f64> = (0..hp.npix()).map(|p| (p as f64).sin()).collect();
+    let mut interpolated = vec![0.0; n];
+    let (t, _) = median_time(repeats, || {
+        hp.interpolate_into(&values, &inp.theta, &inp.phi, &mut interpolated, serial)
+    });
+    record("get_interp_val", t, interpolated.iter().sum());
+
     // Whole-map tables on all cores: fresh i64 (healpy's format), fresh i32, and refilled buffer.
     let tables = repeats.min(3);
     let (t, table) = median_time(tables, || hp.neighbour_table());
@@ -157,6 +195,17 @@ fn main() -> Result<()> {
     for scheme in [Scheme::Ring, Scheme::Nested] {
         time_scheme(&Healpix::new(NSIDE, scheme)?, &inputs, repeats, &mut out);
     }
+    let rotator = Rotator::coord(CoordSys::Equatorial, CoordSys::Galactic);
+    let mut turned = vec![(0.0, 0.0); inputs.theta.len()];
+    let (t, _) = median_time(repeats, || {
+        for ((o, &t), &p) in turned.iter_mut().zip(&inputs.theta).zip(&inputs.phi) {
+            *o = rotator.rotate_ang(t, p);
+        }
+    });
+    out.insert(
+        "rotator_c2g_all".into(),
+        json!({ "seconds": t, "checksum": turned.iter().map(|(a, b)| a + b).sum::<f64>() }),
+    );
     let hp = Healpix::nested(NSIDE)?;
     let all: Vec<u64> = (0..hp.npix()).collect();
     let mut conv = vec![0u64; all.len()];

@@ -93,29 +93,39 @@ fn enclosing_circle(points: &[Vec3]) -> (Vec3, f64) {
     (centre, cosrad)
 }
 
-/// A set of ring-local pixel ranges `[lo, hi)`, as HEALPix's rangeset for one ring.
-struct RingSet(Vec<(i64, i64)>);
+/// A set of pixel ranges `[lo, hi)` within one ring, as HEALPix's rangeset holds them; the two
+/// buffers are reused from ring to ring.
+struct RingSet {
+    ranges: Vec<(i64, i64)>,
+    scratch: Vec<(i64, i64)>,
+}
 
 impl RingSet {
+    fn reset(&mut self, lo: i64, hi: i64) {
+        self.ranges.clear();
+        self.ranges.push((lo, hi));
+    }
+
     fn intersect(&mut self, a: i64, b: i64) {
-        self.0 = self
-            .0
-            .iter()
-            .map(|&(s, e)| (s.max(a), e.min(b)))
-            .filter(|(s, e)| s < e)
-            .collect();
+        self.ranges.retain_mut(|(s, e)| {
+            (*s, *e) = ((*s).max(a), (*e).min(b));
+            s < e
+        });
     }
 
     fn remove(&mut self, a: i64, b: i64) {
         if a >= b {
             return;
         }
-        self.0 = self
-            .0
-            .iter()
-            .flat_map(|&(s, e)| [(s, e.min(a)), (s.max(b), e)])
-            .filter(|(s, e)| s < e)
-            .collect();
+        self.scratch.clear();
+        for &(s, e) in &self.ranges {
+            for piece in [(s, e.min(a)), (s.max(b), e)] {
+                if piece.0 < piece.1 {
+                    self.scratch.push(piece);
+                }
+            }
+        }
+        std::mem::swap(&mut self.ranges, &mut self.scratch);
     }
 }
 
@@ -185,13 +195,19 @@ impl Healpix {
             normals.push(normal.map(|c| c * scale));
         }
         let mut radii = vec![FRAC_PI_2; nv];
+        let (centre, cosrad) = enclosing_circle(&corners);
         if fact != 0 {
-            let (centre, cosrad) = enclosing_circle(&corners);
             normals.push(centre);
             radii.push(cosrad.acos());
         }
         let mut out = match self.scheme {
-            Scheme::Ring => self.multidisc_ring(&normals, &radii, fact),
+            Scheme::Ring => {
+                // The edges' half-spheres reach every ring; the polygon lies within its
+                // enclosing circle, so only the rings the circle reaches (and one more on each
+                // side, against rounding) can hold its pixels. HEALPix C++ visits them all.
+                let bounds = self.rings_reached(&centre, cosrad.acos(), fact);
+                self.multidisc_ring(&normals, &radii, fact, bounds)
+            }
             Scheme::Nested => self.multidisc_nest(&normals, &radii, fact),
         };
         out.dedup();
@@ -200,7 +216,33 @@ impl Healpix {
     }
 
     /// HEALPix C++'s `query_multidisc`, RING scheme: the pixels inside every disc.
-    fn multidisc_ring(&self, normals: &[Vec3], radii: &[f64], fact: i64) -> Vec<u64> {
+    /// The rings a disc of `radius` around `centre` can touch, padded by one ring and by the
+    /// pixel radius an inclusive query allows for.
+    fn rings_reached(&self, centre: &Vec3, radius: f64, fact: i64) -> (i64, i64) {
+        let n = self.nside;
+        let pad = if fact != 0 { self.max_pixrad() } else { 0.0 };
+        let (theta, _) = pointing(centre);
+        let (north, south) = (theta - radius - pad, theta + radius + pad);
+        let first = if north <= 0.0 {
+            1
+        } else {
+            self.ring_above(north.cos()).max(1)
+        };
+        let last = if south >= PI {
+            4 * n - 1
+        } else {
+            (self.ring_above(south.cos()) + 1).min(4 * n - 1)
+        };
+        (first, last)
+    }
+
+    fn multidisc_ring(
+        &self,
+        normals: &[Vec3],
+        radii: &[f64],
+        fact: i64,
+        bounds: (i64, i64),
+    ) -> Vec<u64> {
         let n = self.nside;
         let fct = if fact != 0 { fact } else { 1 };
         let fine =
@@ -218,7 +260,7 @@ impl Healpix {
             cosrbig: f64,
             cpix: i64,
         }
-        let (mut irmin, mut irmax) = (1, 4 * n - 1);
+        let (mut irmin, mut irmax) = bounds;
         let mut discs = Vec::new();
         for (normal, &rad) in normals.iter().zip(radii) {
             let rsmall = rad + rpsmall;
@@ -263,13 +305,20 @@ impl Healpix {
         }
         let inv_twopi = 1.0 / (2.0 * PI);
         let mut out = Vec::new();
+        let mut set = RingSet {
+            ranges: Vec::with_capacity(4),
+            scratch: Vec::with_capacity(4),
+        };
         for iz in irmin..=irmax {
             let z = self.ring2z(iz);
             let info = self.ring_info(iz);
             let (ipix1, nr) = (info.start, info.len);
             let shift = if info.shifted { 0.5 } else { 0.0 };
-            let mut set = RingSet(vec![(ipix1, ipix1 + nr)]);
+            set.reset(ipix1, ipix1 + nr);
             for d in &discs {
+                if set.ranges.is_empty() {
+                    break;
+                }
                 let x = (d.cosrbig - z * d.z0) * d.xa;
                 let ysq = 1.0 - z * z - x * x;
                 if ysq <= 0.0 || ysq.is_nan() {
@@ -314,8 +363,8 @@ impl Healpix {
                     set.intersect(ipix1 + ip_lo, ipix1 + ip_hi + 1);
                 }
             }
-            set.0.sort_unstable();
-            for (s, e) in set.0 {
+            set.ranges.sort_unstable();
+            for &(s, e) in &set.ranges {
                 out.extend(s as u64..e as u64);
             }
         }
