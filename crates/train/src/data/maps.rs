@@ -221,19 +221,33 @@ pub fn network_input(
     Ok(out)
 }
 
-/// `params.csv` of a folder: file names and the named columns.
+/// The largest target magnitude `params.csv` may hold (their squares must stay finite).
+const MAX_TARGET: f64 = 1e150;
+
+/// A CSV cell without surrounding blanks and double quotes.
+fn unquote(cell: &str) -> &str {
+    let cell = cell.trim();
+    cell.strip_prefix('"')
+        .and_then(|c| c.strip_suffix('"'))
+        .unwrap_or(cell)
+}
+
+/// `params.csv` of a folder: file names and the named columns (a byte-order mark and quoted
+/// cells are accepted; commas inside quotes are not).
 fn read_params(dir: &Path, columns: &[String]) -> Result<Vec<(String, Vec<f64>)>> {
     let path = dir.join("params.csv");
     let text = std::fs::read_to_string(&path).map_err(|source| TrainError::Io {
         path: path.clone(),
         source,
     })?;
+    // A byte-order mark (spreadsheets write one) is not part of the first column's name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
     let header: Vec<&str> = match lines.next() {
-        Some((_, h)) => h.split(',').map(str::trim).collect(),
+        Some((_, h)) => h.split(',').map(unquote).collect(),
         None => {
             return Err(TrainError::Data {
                 path,
@@ -263,7 +277,7 @@ fn read_params(dir: &Path, columns: &[String]) -> Result<Vec<(String, Vec<f64>)>
         .collect::<Result<_>>()?;
     lines
         .map(|(k, line)| {
-            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let cells: Vec<&str> = line.split(',').map(unquote).collect();
             if cells.len() != header.len() {
                 return Err(bad(
                     Some(k + 1),
@@ -273,11 +287,20 @@ fn read_params(dir: &Path, columns: &[String]) -> Result<Vec<(String, Vec<f64>)>
             let values = index
                 .iter()
                 .map(|&i| {
-                    cells[i]
+                    let v = cells[i]
                         .parse::<f64>()
-                        .ok()
-                        .filter(|v| v.is_finite())
-                        .ok_or_else(|| bad(Some(k + 1), format!("`{}` is not a number", cells[i])))
+                        .map_err(|_| bad(Some(k + 1), format!("`{}` is not a number", cells[i])))?;
+                    // Squares of the targets are summed for their scale: keep them finite.
+                    if !v.is_finite() || v.abs() > MAX_TARGET {
+                        return Err(bad(
+                            Some(k + 1),
+                            format!(
+                                "`{}` in column `{}` is not a finite number within ±{MAX_TARGET:e}",
+                                cells[i], header[i]
+                            ),
+                        ));
+                    }
+                    Ok(v)
                 })
                 .collect::<Result<_>>()?;
             Ok((cells[0].to_string(), values))
@@ -388,5 +411,37 @@ impl MapSet {
             targets,
             ids,
         })
+    }
+}
+
+#[cfg(test)]
+mod params_tests {
+    use super::*;
+
+    /// A spreadsheet's params.csv (byte-order mark, quoted cells) reads; targets whose squares
+    /// overflow, or that are not finite, are refused naming the line and column.
+    #[test]
+    fn params_csv_as_spreadsheets_write_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |text: &str| std::fs::write(dir.path().join("params.csv"), text).unwrap();
+        write("\u{feff}\"file\",\"tau\"\n\"map_0.fits\",\"0.05\"\nmap_1.fits,0.07\n");
+        let rows = read_params(dir.path(), &["tau".to_string()]).unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("map_0.fits".into(), vec![0.05]),
+                ("map_1.fits".into(), vec![0.07])
+            ]
+        );
+        for bad in ["1e308", "-1e308", "inf", "NaN"] {
+            write(&format!("file,tau\nmap_0.fits,{bad}\n"));
+            let e = read_params(dir.path(), &["tau".to_string()])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("params.csv:2") && e.contains("tau"),
+                "{bad}: {e}"
+            );
+        }
     }
 }
