@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use tessera_sky::sht::{Map2AlmOptions, alm2map, map2alm};
+use tessera_sky::sht::{alm2map, map2alm};
 use tessera_sky::{read_alm, read_map, write_alm, write_map};
 
 use crate::map::{FieldArgs, OutputMapArgs};
@@ -24,15 +24,8 @@ pub enum AlmCommand {
         /// The a_lm FITS file to write.
         #[arg(short, long)]
         output: PathBuf,
-        /// Largest multipole (default 3 nside - 1).
-        #[arg(long)]
-        lmax: Option<usize>,
-        /// Jacobi iterations of map2alm (healpy's default 3).
-        #[arg(long, default_value_t = 3)]
-        iter: usize,
-        /// One a_lm set per field, even for a T/Q/U map.
-        #[arg(long)]
-        no_pol: bool,
+        #[command(flatten)]
+        analysis: crate::analysis::AnalysisArgs,
         /// Replace OUTPUT if it exists.
         #[arg(long)]
         overwrite: bool,
@@ -66,19 +59,12 @@ pub fn run(cmd: AlmCommand, out: &mut impl Write) -> Result<()> {
         AlmCommand::FromMap {
             map,
             output,
-            lmax,
-            iter,
-            no_pol,
+            analysis,
             overwrite,
             fields,
         } => {
             let sky = read_map(&map, &fields.read_options())?;
-            let opts = Map2AlmOptions {
-                lmax,
-                mmax: None,
-                iter,
-                pol: !no_pol,
-            };
+            let opts = analysis.options();
             let alms =
                 map2alm(&sky, &opts).with_context(|| format!("map2alm of {}", map.display()))?;
             write_alm(&output, &alms, overwrite)?;

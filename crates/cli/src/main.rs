@@ -3,6 +3,7 @@
 //! Thin by design: clap parses, the library crates compute, this file prints errors.
 
 mod alm;
+mod analysis;
 mod cleaning;
 mod estimate;
 mod eval;

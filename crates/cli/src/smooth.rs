@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use tessera_sky::sht::{Map2AlmOptions, smoothing, smoothing_beam};
+use tessera_sky::sht::{smoothing, smoothing_beam};
 use tessera_sky::{read_cl, read_map, write_map};
 
 use crate::map::{FieldArgs, OutputMapArgs};
@@ -25,15 +25,8 @@ pub struct SmoothArgs {
     /// B): the beam of an instrument rather than a Gaussian.
     #[arg(long)]
     beam: Option<PathBuf>,
-    /// Largest multipole (default 3 nside - 1).
-    #[arg(long)]
-    lmax: Option<usize>,
-    /// Jacobi iterations of map2alm (healpy's default 3).
-    #[arg(long, default_value_t = 3)]
-    iter: usize,
-    /// Smooth every field as a scalar, even a T/Q/U map.
-    #[arg(long)]
-    no_pol: bool,
+    #[command(flatten)]
+    analysis: crate::analysis::AnalysisArgs,
     #[command(flatten)]
     fields: FieldArgs,
     #[command(flatten)]
@@ -43,12 +36,7 @@ pub struct SmoothArgs {
 /// Runs `tessera smooth`.
 pub fn run(a: SmoothArgs, out: &mut impl Write) -> Result<()> {
     let map = read_map(&a.input, &a.fields.read_options())?;
-    let opts = Map2AlmOptions {
-        lmax: a.lmax,
-        mmax: None,
-        iter: a.iter,
-        pol: !a.no_pol,
-    };
+    let opts = a.analysis.options();
     let smoothed = match (a.fwhm, &a.beam) {
         (Some(fwhm), _) => {
             if !(fwhm.is_finite() && fwhm >= 0.0) {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use tessera_sky::sht::{Map2AlmOptions, PowerSpectra, anafast, anafast_cross};
+use tessera_sky::sht::{PowerSpectra, anafast, anafast_cross};
 use tessera_sky::{SkyMap, plot_spectra, read_map, write_cl};
 
 use crate::map::FieldArgs;
@@ -30,15 +30,8 @@ pub struct SpectrumArgs {
     /// Also write the spectra as a HEALPix C_l FITS file.
     #[arg(long)]
     fits: Option<PathBuf>,
-    /// Largest multipole (default 3 nside - 1).
-    #[arg(long)]
-    lmax: Option<usize>,
-    /// Jacobi iterations of map2alm (healpy's default 3).
-    #[arg(long, default_value_t = 3)]
-    iter: usize,
-    /// TT of the first field only, even for a T/Q/U map (the CSV then has columns l, TT).
-    #[arg(long)]
-    no_pol: bool,
+    #[command(flatten)]
+    analysis: crate::analysis::AnalysisArgs,
     /// Subtract the mean of the seen pixels of the temperature field first, as HEALPix's
     /// anafast and healpy's remove_monopole do; Q and U are left as they are.
     #[arg(long)]
@@ -67,12 +60,7 @@ pub fn run(args: SpectrumArgs, out: &mut impl Write) -> Result<()> {
     };
     let map = read(&args.map)?;
     let other = args.map2.as_ref().map(read).transpose()?;
-    let opts = Map2AlmOptions {
-        lmax: args.lmax,
-        mmax: None,
-        iter: args.iter,
-        pol: !args.no_pol,
-    };
+    let opts = args.analysis.options();
     let mut spectra = match (&other, &args.map2) {
         (Some(b), Some(path)) => anafast_cross(&map, b, &opts)
             .map_err(|e| anyhow::anyhow!("{} × {}: {e}", args.map.display(), path.display()))?,

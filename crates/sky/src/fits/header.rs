@@ -200,17 +200,21 @@ pub fn read_header(path: impl AsRef<Path>, hdu: usize) -> Result<FitsHeader> {
     Ok(last.expect("check_sizes reads HDU `hdu`"))
 }
 
-/// The file as a byte stream, decompressed when it is gzip.
-fn open_stream(path: &Path) -> Result<Box<dyn Read>> {
+/// The file opened for buffered reading, and whether it is gzip (by its magic bytes).
+fn open_file(path: &Path) -> Result<(BufReader<std::fs::File>, bool)> {
+    use std::io::BufRead;
     let io = |source| SkyError::Io {
         path: path.to_path_buf(),
         source,
     };
     let mut file = BufReader::new(std::fs::File::open(path).map_err(io)?);
-    let gzip = {
-        use std::io::BufRead;
-        file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b])
-    };
+    let gzip = file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+    Ok((file, gzip))
+}
+
+/// The file as a byte stream, decompressed when it is gzip.
+fn open_stream(path: &Path) -> Result<Box<dyn Read>> {
+    let (file, gzip) = open_file(path)?;
     Ok(if gzip {
         Box::new(flate2::read::GzDecoder::new(file))
     } else {
@@ -238,11 +242,7 @@ pub(super) fn checked_file(path: &Path, hdu: usize) -> Result<CheckedFile> {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = BufReader::new(std::fs::File::open(path).map_err(io)?);
-    let gzip = {
-        use std::io::BufRead;
-        file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b])
-    };
+    let (file, gzip) = open_file(path)?;
     if !gzip {
         let len = std::fs::metadata(path).map_err(io)?.len();
         let mut reader = file;
