@@ -281,6 +281,8 @@ pub enum MapCommand {
         /// Draw the map in another coordinate system (Q or U alone turn as scalars).
         #[command(flatten)]
         frame: MapFrameArg,
+        #[command(flatten)]
+        overwrite: crate::output::OverwriteArg,
     },
     /// Mask a map: pixels outside a mask file and/or within a galactic latitude cut become UNSEEN.
     ///
@@ -375,6 +377,7 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
             graticule,
             marker,
             frame,
+            overwrite,
         } => {
             let args = FieldArgs {
                 field: vec![field],
@@ -441,6 +444,7 @@ pub fn run(cmd: MapCommand, out: &mut impl Write) -> Result<()> {
                 graticule,
                 markers,
             };
+            overwrite.check(&output)?;
             render_mollweide(&map, 0, &output, &opts)?;
             writeln!(out, "wrote {}", output.display())?;
             Ok(())

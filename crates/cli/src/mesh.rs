@@ -56,6 +56,8 @@ pub enum MeshCommand {
         /// sets) or z (CAD and scans, Blender's default).
         #[arg(long, value_enum, default_value = "y")]
         up: UpAxis,
+        #[command(flatten)]
+        overwrite: crate::output::OverwriteArg,
     },
     /// Cluster faces as PD-MeshNet's pooling does and write the mesh with one colour per cluster:
     /// a picture (`-o clusters.png`) or an OBJ with vertex colours for MeshLab or Blender
@@ -153,7 +155,11 @@ pub fn run(cmd: MeshCommand, out: &mut impl Write) -> Result<()> {
             size,
             triangulate,
             up,
-        } => view(&file, &output, by, keep, size, (triangulate, up), out),
+            overwrite,
+        } => {
+            overwrite.check(&output)?;
+            view(&file, &output, by, keep, size, (triangulate, up), out)
+        }
     }
 }
 

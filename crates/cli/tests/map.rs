@@ -597,3 +597,21 @@ fn view_projections_graticule_and_markers() {
         .failure()
         .stderr(contains("expected LON,LAT"));
 }
+
+/// `map view` keeps an existing picture unless `--overwrite` is given, naming the flag.
+#[test]
+fn view_refuses_to_overwrite_without_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("keep.png");
+    std::fs::write(&png, "not a picture yet").unwrap();
+    let png_s = png.display().to_string();
+    tessera(&["map", "view", &fixture(WMAP), "-o", &png_s])
+        .assert()
+        .code(1)
+        .stderr(contains("already exists (pass --overwrite"));
+    assert_eq!(std::fs::read_to_string(&png).unwrap(), "not a picture yet");
+    tessera(&["map", "view", &fixture(WMAP), "-o", &png_s, "--overwrite"])
+        .assert()
+        .success();
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}
