@@ -6,7 +6,9 @@
 Writes test maps with healpy to bench/out/sky/ (nside 1024 and 2048, T and TQU,
 float64), times healpy (single-threaded) and `sky_timing` (built in release mode, both cores for
 ud_grade and reorder) on them, checks that both computed the same (checksum = sum of the first
-field), and prints a Markdown table of medians and ratios (tessera / healpy).
+field), and prints a Markdown table of medians and ratios (tessera / healpy). fit_dipole and
+bl2beam run on one thread on both sides; tessera's rotate_pixels uses both cores (healpy's
+rotate_map_pixel one).
 """
 import argparse
 import json
@@ -78,6 +80,17 @@ def main():
             theirs[f"ud_grade_1024_to_{nside}_{tag}"] = (t, first_sum(low))
     t, nest = median_time(args.repeats, lambda: hp.reorder(m, r2n=True))
     theirs["reorder_r2n_1024"] = (t, first_sum(nest))
+    # Functions added for issue 32: the fit alone, a rotation through pixels, beam profiles.
+    t, (mono, dip) = median_time(args.repeats, lambda: hp.fit_dipole(m, gal_cut=20))
+    theirs["fit_dipole_gal_cut20_1024"] = (t, float(mono + np.sum(dip)))
+    low = hp.ud_grade(m, 256)
+    rot = hp.Rotator(coord=["G", "C"])
+    t, turned = median_time(args.repeats, lambda: rot.rotate_map_pixel(low))
+    theirs["rotate_map_pixel_g2c_256"] = (t, first_sum(turned))
+    bl = hp.gauss_beam(np.radians(0.5), lmax=3000)
+    theta = np.linspace(0, np.radians(5.0), 2000)
+    t, beam = median_time(args.repeats, lambda: hp.bl2beam(bl, theta))
+    theirs["bl2beam_lmax3000_2000_angles"] = (t, float(np.sum(beam)))
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     print(f"# tessera-sky vs healpy {hp.__version__}: {time.strftime('%Y-%m-%d')}, commit {commit}, "

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 use tessera_bench::median_time;
-use tessera_healpix::Scheme;
+use tessera_healpix::{CoordSys, Rotator, Scheme};
+use tessera_sky::sht::{bl2beam, gauss_beam};
 use tessera_sky::{Dtype, ReadOptions, SkyMap, UdGradeOptions, WriteOptions, read_map, write_map};
 
 fn checksum(map: &SkyMap) -> f64 {
@@ -67,6 +68,23 @@ fn main() -> Result<()> {
     }
     let (t, nest) = median_time(repeats, || map.reorder(Scheme::Nested).expect("valid"));
     record("reorder_r2n_1024".into(), t, checksum(&nest));
+    // Functions added for issue 32.
+    let (t, fit) = median_time(repeats, || map.fit_dipole(0, 20.0).expect("valid"));
+    record(
+        "fit_dipole_gal_cut20_1024".into(),
+        t,
+        fit.monopole + fit.dipole.iter().sum::<f64>(),
+    );
+    let low = map.ud_grade(256, UdGradeOptions::default())?;
+    let rotator = Rotator::coord(CoordSys::Galactic, CoordSys::Equatorial);
+    let (t, turned) = median_time(repeats, || low.rotate_pixels(&rotator).expect("valid"));
+    record("rotate_map_pixel_g2c_256".into(), t, checksum(&turned));
+    let bl = gauss_beam(0.5f64.to_radians(), 3000, false).remove(0);
+    let theta: Vec<f64> = (0..2000)
+        .map(|i| i as f64 * 5f64.to_radians() / 1999.0)
+        .collect();
+    let (t, beam) = median_time(repeats, || bl2beam(&bl, &theta));
+    record("bl2beam_lmax3000_2000_angles".into(), t, beam.iter().sum());
     println!("{}", Value::Object(out));
     Ok(())
 }

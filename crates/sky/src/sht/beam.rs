@@ -12,25 +12,47 @@
 /// assert!((back[100] - bl[100]).abs() < 1e-3);
 /// ```
 pub fn bl2beam(bl: &[f64], theta: &[f64]) -> Vec<f64> {
-    theta
+    // The recurrence's coefficients once, not per angle: P_l = a_l x P_{l-1} − c_l P_{l-2}, and
+    // the weights (2l + 1) b_l.
+    let coefficients: Vec<(f64, f64, f64)> = bl
         .iter()
-        .map(|&t| {
-            let x = t.cos();
-            let (mut p0, mut p1) = (1.0, x);
-            let mut beam = bl.first().copied().unwrap_or(0.0) * p0;
-            if let Some(&b1) = bl.get(1) {
-                beam += b1 * p1 * 3.0;
-            }
-            for (l, &b) in bl.iter().enumerate().skip(2) {
-                let lf = l as f64;
-                let p2 = x * p1 * (2.0 * lf - 1.0) / lf - p0 * (lf - 1.0) / lf;
-                p0 = p1;
-                p1 = p2;
-                beam += b * p2 * (2.0 * lf + 1.0);
-            }
-            beam / (4.0 * std::f64::consts::PI)
+        .enumerate()
+        .skip(2)
+        .map(|(l, &b)| {
+            let lf = l as f64;
+            ((2.0 * lf - 1.0) / lf, (lf - 1.0) / lf, b * (2.0 * lf + 1.0))
         })
-        .collect()
+        .collect();
+    // Eight angles at a time: their recurrences are independent, so they run side by side.
+    const LANES: usize = 8;
+    let (b0, b1) = (
+        bl.first().copied().unwrap_or(0.0),
+        bl.get(1).copied().unwrap_or(0.0),
+    );
+    let mut out = Vec::with_capacity(theta.len());
+    for chunk in theta.chunks(LANES) {
+        let mut x = [0.0; LANES];
+        for (xi, &t) in x.iter_mut().zip(chunk) {
+            *xi = t.cos();
+        }
+        let mut p0 = [1.0; LANES];
+        let mut p1 = x;
+        let mut beam: [f64; LANES] = std::array::from_fn(|i| b0 + b1 * x[i] * 3.0);
+        for &(a, c, w) in &coefficients {
+            for i in 0..LANES {
+                let p2 = a * x[i] * p1[i] - c * p0[i];
+                p0[i] = p1[i];
+                p1[i] = p2;
+                beam[i] += w * p2;
+            }
+        }
+        out.extend(
+            beam[..chunk.len()]
+                .iter()
+                .map(|b| b / (4.0 * std::f64::consts::PI)),
+        );
+    }
+    out
 }
 
 /// The window `b_l = 2π ∫ b(θ) P_l(cos θ) sin θ dθ`, `l = 0 ..= lmax`, of a beam profile `beam`
