@@ -12,12 +12,11 @@ re-running with the same versions on the same CPU reproduces the file byte for b
 mtime is 0); on another CPU numpy's vectorised libm may round a random angle differently in
 the last bit, so a new section is merged into the committed file rather than regenerating it.
 """
-import gzip
-import json
 import sys
 
 import healpy as hp
 import numpy as np
+from golden_io import write_gzip_json
 
 SEED = 20261126
 REQUIRED_HEALPY = "1.20.1"
@@ -273,11 +272,7 @@ def main(out_path):
         "ringinfo": ringinfo_cases(),
         "query_polygon": polygon_cases(),
     }
-    raw = json.dumps(golden, separators=(",", ":")).encode()
-    with open(out_path, "wb") as f:
-        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as gz:
-            gz.write(raw)
-    print(f"wrote {out_path}: {len(raw)} bytes of JSON")
+    write_gzip_json(golden, out_path)
 
 
 if __name__ == "__main__":

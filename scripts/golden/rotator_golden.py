@@ -11,12 +11,11 @@ angles in each convention, conversions with a rotation, compositions, inverses),
 directions (theta, phi in radians) with their images under every Rotator: 10^5 rotated
 directions in all. Floats are written with repr() so they round-trip exactly.
 """
-import gzip
-import json
 import sys
 
 import healpy as hp
 import numpy as np
+from golden_io import write_gzip_json
 
 SEED = 20261206
 REQUIRED_HEALPY = "1.20.1"
@@ -87,11 +86,7 @@ def main(out_path):
         "crab": {"ra_dec": [83.63308, 22.0145], "galactic_lonlat": floats(crab_lonlat),
                  "pixel_nside64_ring": int(hp.ang2pix(64, *crab_lonlat, lonlat=True))},
     }
-    raw = json.dumps(golden, separators=(",", ":")).encode()
-    with open(out_path, "wb") as f:
-        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as gz:
-            gz.write(raw)
-    print(f"wrote {out_path}: {len(raw)} bytes of JSON")
+    write_gzip_json(golden, out_path)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,11 @@ Run by a human, never by CI (the input is the shared fixture ../shared/data/fits
 healpy's smoothing(m, fwhm=1 deg, iter=3) of the T/Q/U fixture (nside 128), polarised and
 not, sampled at every 97th pixel.
 """
-import gzip
-import json
 import sys
 
 import healpy as hp
 import numpy as np
+from golden_io import write_gzip_json
 
 REQUIRED_HEALPY = "1.20.1"
 
@@ -39,11 +38,7 @@ def main(fixture, out_path):
         "pol": [floats(f[sample]) for f in pol],
         "nopol": [floats(f[sample]) for f in nopol],
     }
-    raw = json.dumps(golden, separators=(",", ":")).encode()
-    with open(out_path, "wb") as f:
-        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as gz:
-            gz.write(raw)
-    print(f"wrote {out_path}: {len(raw)} bytes of JSON")
+    write_gzip_json(golden, out_path)
 
 
 if __name__ == "__main__":

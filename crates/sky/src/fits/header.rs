@@ -197,7 +197,10 @@ pub fn read_header(path: impl AsRef<Path>, hdu: usize) -> Result<FitsHeader> {
         },
         |reader, bytes| std::io::copy(&mut reader.take(bytes), &mut std::io::sink()),
     )?;
-    Ok(last.expect("check_sizes reads HDU `hdu`"))
+    last.ok_or_else(|| SkyError::Fits {
+        path: path.to_path_buf(),
+        message: format!("HDU {hdu} was not reached"),
+    })
 }
 
 /// The file opened for buffered reading, and whether it is gzip (by its magic bytes).
