@@ -6,9 +6,9 @@
 Writes test maps with healpy to bench/out/sky/ (nside 1024 and 2048, T and TQU,
 float64), times healpy (single-threaded) and `sky_timing` (built in release mode, both cores for
 ud_grade and reorder) on them, checks that both computed the same (checksum = sum of the first
-field), and prints a Markdown table of medians and ratios (tessera / healpy). fit_dipole and
-bl2beam run on one thread on both sides; tessera's rotate_pixels uses both cores (healpy's
-rotate_map_pixel one).
+field), and prints a Markdown table of medians and ratios (tessera / healpy). fit_dipole,
+bl2beam and rotate_alm run on one thread on both sides; tessera's rotate_pixels and the
+transforms of its rotate_map_alms use both cores (healpy's one).
 """
 import argparse
 import json
@@ -38,6 +38,16 @@ def median_time(repeats, f):
         out = f()
         times.append(time.perf_counter() - start)
     return float(np.median(times)), out
+
+
+ROTATE_LMAX = 512
+
+
+def formula_alm(lmax):
+    """The a_lm that sky_timing builds: re sin(0.37 l + 0.11 m), im cos(0.29 l - 0.53 m), m > 0."""
+    l, m = hp.Alm.getlm(lmax)
+    alm = np.sin(0.37 * l + 0.11 * m) + 1j * np.where(m > 0, np.cos(0.29 * l - 0.53 * m), 0.0)
+    return alm.astype(np.complex128)
 
 
 def first_sum(m):
@@ -91,6 +101,12 @@ def main():
     theta = np.linspace(0, np.radians(5.0), 2000)
     t, beam = median_time(args.repeats, lambda: hp.bl2beam(bl, theta))
     theirs["bl2beam_lmax3000_2000_angles"] = (t, float(np.sum(beam)))
+    alm = formula_alm(ROTATE_LMAX)
+    t, turned = median_time(args.repeats, lambda: rot.rotate_alm(alm))
+    theirs[f"rotate_alm_g2c_lmax{ROTATE_LMAX}"] = (t, float(np.sum(turned.real)))
+    low = hp.ud_grade(m, 128)
+    t, turned = median_time(args.repeats, lambda: rot.rotate_map_alms(low, use_pixel_weights=False))
+    theirs["rotate_map_alms_g2c_128"] = (t, first_sum(turned))
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     print(f"# tessera-sky vs healpy {hp.__version__}: {time.strftime('%Y-%m-%d')}, commit {commit}, "

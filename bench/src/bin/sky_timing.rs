@@ -10,7 +10,9 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 use tessera_bench::median_time;
 use tessera_healpix::{CoordSys, Rotator, Scheme};
-use tessera_sky::sht::{bl2beam, gauss_beam};
+use tessera_sky::sht::{
+    Alm, Complex64, Map2AlmOptions, bl2beam, gauss_beam, rotate_alm, rotate_map_alms,
+};
 use tessera_sky::{Dtype, ReadOptions, SkyMap, UdGradeOptions, WriteOptions, read_map, write_map};
 
 fn checksum(map: &SkyMap) -> f64 {
@@ -85,6 +87,30 @@ fn main() -> Result<()> {
         .collect();
     let (t, beam) = median_time(repeats, || bl2beam(&bl, &theta));
     record("bl2beam_lmax3000_2000_angles".into(), t, beam.iter().sum());
+    let lmax = 512;
+    let mut alm = Alm::zeros(lmax, lmax);
+    for l in 0..=lmax {
+        for m in 0..=l {
+            let (lf, mf) = (l as f64, m as f64);
+            let im = if m > 0 { (0.29 * lf - 0.53 * mf).cos() } else { 0.0 };
+            alm.set(l, m, Complex64::new((0.37 * lf + 0.11 * mf).sin(), im));
+        }
+    }
+    let (t, turned) = median_time(repeats, || {
+        let mut a = alm.clone();
+        rotate_alm(&mut a, &rotator).expect("lmax = mmax");
+        a
+    });
+    record(
+        format!("rotate_alm_g2c_lmax{lmax}"),
+        t,
+        turned.values().iter().map(|v| v.re).sum(),
+    );
+    let low = map.ud_grade(128, UdGradeOptions::default())?;
+    let (t, turned) = median_time(repeats, || {
+        rotate_map_alms(&low, &rotator, &Map2AlmOptions::default()).expect("valid")
+    });
+    record("rotate_map_alms_g2c_128".into(), t, checksum(&turned));
     println!("{}", Value::Object(out));
     Ok(())
 }

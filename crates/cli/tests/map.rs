@@ -433,8 +433,8 @@ fn golden_smoothing() -> serde_json::Value {
 }
 
 /// `tessera smooth` against healpy 1.20.1's smoothing of the T/Q/U fixture (fwhm 1°, iter 3,
-/// polarised and not; `scripts/golden/smoothing_golden.py`), and a B_l beam file holding the
-/// same Gaussian gives the same map.
+/// polarised and not; `scripts/golden/smoothing_golden.py`), and a B_l beam file or `--sigma`
+/// holding the same Gaussian gives the same map.
 #[test]
 fn smooth_matches_healpy_and_beam_files() {
     use tessera_sky::sht::{PowerSpectra, Spectrum, gauss_beam};
@@ -487,6 +487,14 @@ fn smooth_matches_healpy_and_beam_files() {
     );
     let gaussian = smooth("gauss.fits", &["--fwhm", "60", "--no-pol"]);
     assert_eq!(from_file.fields, gaussian.fields);
+    // The same Gaussian given by its sigma (60' / sqrt(8 ln 2)).
+    let sigma = format!("{}", 60.0 / (8.0 * 2f64.ln()).sqrt());
+    let by_sigma = smooth("sigma.fits", &["--sigma", &sigma, "--no-pol"]);
+    for (a, b) in by_sigma.fields.iter().zip(&gaussian.fields) {
+        for (x, y) in a.values.iter().zip(&b.values) {
+            assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{x} vs {y}");
+        }
+    }
     tessera(&["smooth", &fixture("map.fits")])
         .arg(dir.path().join("none.fits"))
         .assert()

@@ -1,7 +1,7 @@
 //! healpy-style transforms of [`SkyMap`]s: `map2alm`, `alm2map`, `anafast`, `smoothing`,
 //! `synfast`.
 
-use tessera_healpix::{Healpix, Scheme};
+use tessera_healpix::{Healpix, Rotator, Scheme};
 
 use super::alm::Alm;
 use super::plan::ShtPlan;
@@ -252,19 +252,56 @@ pub fn smoothing_beam(map: &SkyMap, beam: &[Vec<f64>], opts: &Map2AlmOptions) ->
     } else {
         vec![window(0); 3]
     };
-    let mut alms = map2alm_with(&plan, map, opts.iter, opts.pol)?;
+    let mut out = through_alms(&plan, map, opts, |alms, polarised| {
+        for (i, a) in alms.iter_mut().enumerate() {
+            a.almxfl(beams[if polarised { i } else { 0 }]);
+        }
+        Ok(())
+    })?;
+    for (smoothed, original) in out.fields.iter_mut().zip(&map.fields) {
+        for (v, &o) in smoothed.values.iter_mut().zip(&original.values) {
+            if is_unseen(o) {
+                *v = UNSEEN;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A map seen in the frame `rotator` leads to, rotated through its a_lm (healpy's
+/// `Rotator.rotate_map_alms(m, use_pixel_weights=False)`): map2alm, [`super::rotate_alm`] on
+/// T (and E, B with `opts.pol` and three fields), alm2map. Exact for maps band-limited below
+/// `lmax`, unlike [`SkyMap::rotate_pixels`], which interpolates. UNSEEN pixels count as 0, as in
+/// healpy. The result keeps the input's scheme and field names; set [`SkyMap::coord`] when the
+/// rotator changes coordinate system.
+///
+/// # Errors
+/// As [`map2alm`], and `mmax < lmax` in `opts`.
+pub fn rotate_map_alms(map: &SkyMap, rotator: &Rotator, opts: &Map2AlmOptions) -> Result<SkyMap> {
+    let plan = opts.plan(map.nside())?;
+    through_alms(&plan, map, opts, |alms, _| {
+        alms.iter_mut().try_for_each(|a| super::rotate_alm(a, rotator))
+    })
+}
+
+/// map2alm, `change` on the coefficients (told whether they are T, E, B), alm2map: the result
+/// keeps the map's scheme, field names and units.
+fn through_alms(
+    plan: &ShtPlan,
+    map: &SkyMap,
+    opts: &Map2AlmOptions,
+    change: impl FnOnce(&mut [Alm], bool) -> Result<()>,
+) -> Result<SkyMap> {
+    let mut alms = map2alm_with(plan, map, opts.iter, opts.pol)?;
     let polarised = opts.pol && alms.len() >= 3;
+    change(&mut alms, polarised)?;
     let mut out_values = Vec::new();
     if polarised {
-        for (i, a) in alms.iter_mut().enumerate() {
-            a.almxfl(beams[i]);
-        }
         out_values.push(plan.alm2map(&alms[0])?);
         let [q, u] = plan.alm2map_spin2(&alms[1], &alms[2])?;
         out_values.extend([q, u]);
     } else {
-        for a in alms.iter_mut() {
-            a.almxfl(beams[0]);
+        for a in &alms {
             out_values.push(plan.alm2map(a)?);
         }
     }
@@ -274,13 +311,6 @@ pub fn smoothing_beam(map: &SkyMap, beam: &[Vec<f64>], opts: &Map2AlmOptions) ->
     }
     if map.scheme() != Scheme::Ring {
         out = out.reorder(map.scheme())?;
-    }
-    for (smoothed, original) in out.fields.iter_mut().zip(&map.fields) {
-        for (v, &o) in smoothed.values.iter_mut().zip(&original.values) {
-            if is_unseen(o) {
-                *v = UNSEEN;
-            }
-        }
     }
     Ok(out)
 }

@@ -24,11 +24,14 @@ mod synth;
 pub use beam::{beam2bl, bl2beam};
 pub use pixwin::{PIXWIN_TABLE_NSIDE_MAX, pixwin, pixwin_pol, pixwin_pol_computed};
 pub use spectra::{PowerSpectra, Spectrum, alm2cl};
-pub use synth::{InputCls, SimRng, gauss_beam, sim_rng, synalm};
+pub use synth::{InputCls, SimRng, fwhm_of_sigma, gauss_beam, sim_rng, synalm};
 mod beam;
 mod maps;
+mod rotate_alm;
+
+pub use rotate_alm::{rotate_alm, rotate_alm_euler};
 
 pub use maps::{
     Map2AlmOptions, SynfastOptions, alm2map, alm2map_with, anafast, anafast_cross, map2alm,
-    map2alm_with, smoothing, smoothing_beam, synfast, synfast_with,
+    map2alm_with, rotate_map_alms, smoothing, smoothing_beam, synfast, synfast_with,
 };

@@ -23,6 +23,12 @@ pub fn sim_rng(seed: u64, index: u64) -> SimRng {
     SimRng::seed_from_u64(z ^ (z >> 31))
 }
 
+/// The full width at half maximum of a Gaussian of standard deviation `sigma`,
+/// `sigma · sqrt(8 ln 2)` (healpy's `smoothing(m, sigma=…)` in terms of its `fwhm`).
+pub fn fwhm_of_sigma(sigma: f64) -> f64 {
+    sigma * (8.0 * 2f64.ln()).sqrt()
+}
+
 /// The Gaussian beam window `b_l = exp(−l(l+1)σ²/2)`, `σ = fwhm / sqrt(8 ln 2)` (healpy's
 /// `gauss_beam`, `fwhm` in radians). With `pol`, returns the four columns healpy returns
 /// (T, E, B, TE): E and B carry the spin-2 factor `exp(2σ²)`, TE `exp(σ²)`.

@@ -29,3 +29,16 @@ pub fn floats(v: &Value) -> Vec<f64> {
         .map(|x| x.as_f64().expect("number"))
         .collect()
 }
+
+/// A gzip-compressed JSON file of golden values under `data/golden/` (written by
+/// `scripts/golden/`).
+pub fn golden_gz(name: &str) -> Value {
+    use std::io::Read;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/golden").join(name);
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .expect("gzip");
+    serde_json::from_str(&text).expect("json")
+}
