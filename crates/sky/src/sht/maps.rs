@@ -45,7 +45,7 @@ impl Map2AlmOptions {
 
 /// The values of field `i` in RING order with UNSEEN pixels set to 0, as healpy's `map2alm`
 /// does (mask maps before the transform when zeros are not what you want).
-fn ring_values(map: &SkyMap) -> Result<Vec<Vec<f64>>> {
+pub(super) fn ring_values(map: &SkyMap) -> Result<Vec<Vec<f64>>> {
     let ring = if map.scheme() == Scheme::Ring {
         None
     } else {
