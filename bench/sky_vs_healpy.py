@@ -8,7 +8,8 @@ float64), times healpy (single-threaded) and `sky_timing` (built in release mode
 ud_grade and reorder) on them, checks that both computed the same (checksum = sum of the first
 field), and prints a Markdown table of medians and ratios (tessera / healpy). fit_dipole,
 bl2beam and rotate_alm run on one thread on both sides; tessera's rotate_pixels and the
-transforms of its rotate_map_alms use both cores (healpy's one).
+transforms of its rotate_map_alms, alm2map_der1 and map2alm_lsq use both cores (healpy's one;
+the checksum of alm2map_der1 is the sum of dm/dtheta).
 """
 import argparse
 import json
@@ -104,7 +105,12 @@ def main():
     alm = formula_alm(ROTATE_LMAX)
     t, turned = median_time(args.repeats, lambda: rot.rotate_alm(alm))
     theirs[f"rotate_alm_g2c_lmax{ROTATE_LMAX}"] = (t, float(np.sum(turned.real)))
+    t, der = median_time(args.repeats, lambda: hp.alm2map_der1(alm, 256, lmax=ROTATE_LMAX))
+    theirs[f"alm2map_der1_lmax{ROTATE_LMAX}_256"] = (t, float(np.sum(der[1])))
     low = hp.ud_grade(m, 128)
+    lsq_lmax = 2 * 128
+    t, fit = median_time(args.repeats, lambda: hp.map2alm_lsq(low, lsq_lmax, lsq_lmax, pol=False))
+    theirs[f"map2alm_lsq_128_lmax{lsq_lmax}"] = (t, float(np.sum(fit[0].real)))
     t, turned = median_time(args.repeats, lambda: rot.rotate_map_alms(low, use_pixel_weights=False))
     theirs["rotate_map_alms_g2c_128"] = (t, first_sum(turned))
 

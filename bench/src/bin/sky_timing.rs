@@ -11,7 +11,8 @@ use serde_json::{Map, Value, json};
 use tessera_bench::median_time;
 use tessera_healpix::{CoordSys, Rotator, Scheme};
 use tessera_sky::sht::{
-    Alm, Complex64, Map2AlmOptions, bl2beam, gauss_beam, rotate_alm, rotate_map_alms,
+    Alm, Complex64, LsqOptions, Map2AlmOptions, alm2map_der1, bl2beam, gauss_beam, map2alm_lsq,
+    rotate_alm, rotate_map_alms,
 };
 use tessera_sky::{Dtype, ReadOptions, SkyMap, UdGradeOptions, WriteOptions, read_map, write_map};
 
@@ -106,7 +107,23 @@ fn main() -> Result<()> {
         t,
         turned.values().iter().map(|v| v.re).sum(),
     );
+    let (t, der) = median_time(repeats, || alm2map_der1(&alm, 256).expect("valid"));
+    record(
+        format!("alm2map_der1_lmax{lmax}_256"),
+        t,
+        der.fields[1].values.iter().sum(),
+    );
     let low = map.ud_grade(128, UdGradeOptions::default())?;
+    let lsq = LsqOptions {
+        pol: false,
+        ..LsqOptions::new(256)
+    };
+    let (t, fit) = median_time(repeats, || map2alm_lsq(&low, &lsq).expect("valid"));
+    record(
+        "map2alm_lsq_128_lmax256".into(),
+        t,
+        fit.alms[0].values().iter().map(|v| v.re).sum(),
+    );
     let (t, turned) = median_time(repeats, || {
         rotate_map_alms(&low, &rotator, &Map2AlmOptions::default()).expect("valid")
     });

@@ -27,8 +27,10 @@ pub use spectra::{PowerSpectra, Spectrum, alm2cl};
 pub use synth::{InputCls, SimRng, fwhm_of_sigma, gauss_beam, sim_rng, synalm};
 mod beam;
 mod maps;
+mod derivatives;
 mod lsq;
-mod rotate_alm;
+
+pub use derivatives::alm2map_der1;mod rotate_alm;
 
 pub use lsq::{LsqAlm, LsqOptions, map2alm_lsq};
 pub use rotate_alm::{rotate_alm, rotate_alm_euler};
