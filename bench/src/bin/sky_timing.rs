@@ -93,7 +93,11 @@ fn main() -> Result<()> {
     for l in 0..=lmax {
         for m in 0..=l {
             let (lf, mf) = (l as f64, m as f64);
-            let im = if m > 0 { (0.29 * lf - 0.53 * mf).cos() } else { 0.0 };
+            let im = if m > 0 {
+                (0.29 * lf - 0.53 * mf).cos()
+            } else {
+                0.0
+            };
             alm.set(l, m, Complex64::new((0.37 * lf + 0.11 * mf).sin(), im));
         }
     }

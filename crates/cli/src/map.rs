@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use tessera_healpix::{CoordSys, Rotator, Scheme};
+use tessera_sky::sht::{Map2AlmOptions, rotate_map_alms};
 use tessera_sky::{
     Colormap, Dtype, FieldSelection, MollweideOptions, Projection, ReadOptions, Scale, SkyMap,
     UdGradeOptions, WriteOptions, galactic_north_pole, is_unseen, read_header, read_map,
@@ -114,6 +115,12 @@ pub struct MapFrameArg {
     /// map has them). FROM defaults to the file's COORDSYS; give FROM,TO when it is missing.
     #[arg(long, value_delimiter = ',', num_args = 1, value_name = "[FROM,]TO")]
     coord: Vec<CoordSys>,
+    /// With --coord: turn the map through its a_lm instead (healpy's rotate_map_alms with
+    /// use_pixel_weights=False: map2alm with 3 iterations up to lmax 3 nside − 1, rotate_alm,
+    /// alm2map). Exact for band-limited maps where the pixel way smooths; UNSEEN pixels count
+    /// as 0, so use it on full-sky maps.
+    #[arg(long, requires = "coord")]
+    via_alm: bool,
 }
 
 impl MapFrameArg {
@@ -141,7 +148,13 @@ impl MapFrameArg {
         let mut turned = if from == to {
             map
         } else {
-            map.rotate_pixels(&Rotator::coord(from, to))?
+            let rotator = Rotator::coord(from, to);
+            if self.via_alm {
+                rotate_map_alms(&map, &rotator, &Map2AlmOptions::default())
+                    .with_context(|| format!("{}: rotating through the a_lm", file.display()))?
+            } else {
+                map.rotate_pixels(&rotator)?
+            }
         };
         turned.coord = Some(to.letter().to_string());
         Ok(turned)

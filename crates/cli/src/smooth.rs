@@ -59,7 +59,9 @@ pub fn run(a: SmoothArgs, out: &mut impl Write) -> Result<()> {
             smoothing_beam(&map, &windows, &opts)
                 .with_context(|| format!("smoothing with the beam in {}", path.display()))?
         }
-        (None, None) => bail!("give the beam: --fwhm ARCMIN or --sigma ARCMIN (Gaussian), or --beam B_L.fits"),
+        (None, None) => {
+            bail!("give the beam: --fwhm ARCMIN or --sigma ARCMIN (Gaussian), or --beam B_L.fits")
+        }
     };
     write_map(&a.output, &smoothed, &a.out.write_options())?;
     writeln!(out, "wrote {}", a.output.display())?;

@@ -397,6 +397,23 @@ fn convert_and_view_turn_maps_between_frames() {
         off < 4.0,
         "brightest pixel {off} degrees from the galactic centre"
     );
+    // Through the a_lm: the library's rotate_map_alms, written in f64.
+    let via_alm = dir.path().join("equatorial_alm.fits");
+    tessera(&["map", "convert"])
+        .arg(&galactic)
+        .arg(&via_alm)
+        .args(["--coord", "C", "--via-alm", "--dtype", "f64"])
+        .assert()
+        .success();
+    let turned = tessera_sky::read_map(&via_alm, &Default::default()).unwrap();
+    let want = tessera_sky::sht::rotate_map_alms(
+        &map,
+        &Rotator::coord(CoordSys::Galactic, CoordSys::Equatorial),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(turned.coord.as_deref(), Some("C"));
+    assert_eq!(turned.fields[0].values, want.fields[0].values);
     // Without a known frame, FROM must be given.
     map.coord = None;
     let unknown = dir.path().join("unknown.fits");

@@ -19,7 +19,11 @@ fn map2alm_lsq_matches_healpy() {
         let name = case["name"].as_str().unwrap();
         let pol = case["pol"].as_bool().unwrap();
         let fields: Vec<(&str, Vec<f64>)> = if pol {
-            vec![("T", tqu[0].clone()), ("Q", tqu[1].clone()), ("U", tqu[2].clone())]
+            vec![
+                ("T", tqu[0].clone()),
+                ("Q", tqu[1].clone()),
+                ("U", tqu[2].clone()),
+            ]
         } else {
             vec![("T", tqu[0].clone())]
         };
@@ -30,19 +34,34 @@ fn map2alm_lsq_matches_healpy() {
             ..LsqOptions::new(lmax)
         };
         let fit = map2alm_lsq(&map, &opts).unwrap();
-        assert_eq!(fit.iterations as u64, case["n_iter"].as_u64().unwrap(), "{name}");
+        assert_eq!(
+            fit.iterations as u64,
+            case["n_iter"].as_u64().unwrap(),
+            "{name}"
+        );
         let rel_res = case["rel_res"].as_f64().unwrap();
-        assert!((fit.rel_res - rel_res).abs() < 1e-10, "{name}: {} vs {rel_res}", fit.rel_res);
+        assert!(
+            (fit.rel_res - rel_res).abs() < 1e-10,
+            "{name}: {} vs {rel_res}",
+            fit.rel_res
+        );
         for (k, alm) in fit.alms.iter().enumerate() {
             let (re, im) = (floats(&case["re"][k]), floats(&case["im"][k]));
-            let scale = re.iter().zip(&im).map(|(r, i)| r.hypot(*i)).fold(0.0, f64::max);
+            let scale = re
+                .iter()
+                .zip(&im)
+                .map(|(r, i)| r.hypot(*i))
+                .fold(0.0, f64::max);
             let worst = alm
                 .values()
                 .iter()
                 .zip(re.iter().zip(&im))
                 .map(|(a, (r, i))| (a.re - r).hypot(a.im - i))
                 .fold(0.0, f64::max);
-            assert!(worst <= 1e-8 * scale, "{name} set {k}: {worst:e} of {scale}");
+            assert!(
+                worst <= 1e-8 * scale,
+                "{name} set {k}: {worst:e} of {scale}"
+            );
         }
     }
 }
@@ -56,7 +75,11 @@ fn map2alm_lsq_recovers_band_limited_coefficients() {
     for l in 0..=lmax {
         for m in 0..=l {
             let x = (l * 5 + m * 3) as f64;
-            alm.set(l, m, Complex64::new(x.sin(), if m == 0 { 0.0 } else { x.cos() }));
+            alm.set(
+                l,
+                m,
+                Complex64::new(x.sin(), if m == 0 { 0.0 } else { x.cos() }),
+            );
         }
     }
     let map = alm2map(std::slice::from_ref(&alm), 8).unwrap();

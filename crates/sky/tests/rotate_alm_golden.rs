@@ -34,7 +34,10 @@ fn assert_close(ours: &Alm, want: &Alm, case: &str) {
         .zip(want.values())
         .map(|(a, b)| (a - b).norm())
         .fold(0.0, f64::max);
-    assert!(worst <= TOL * scale, "{case}: max difference {worst:e} of {scale}");
+    assert!(
+        worst <= TOL * scale,
+        "{case}: max difference {worst:e} of {scale}"
+    );
 }
 
 #[test]
@@ -111,7 +114,11 @@ fn rotating_there_and_back_returns_a_well_sampled_map() {
             for l in (if k == 0 { 0 } else { 2 })..=lmax {
                 for m in 0..=l {
                     let x = (l * 13 + m * 7 + k * 5) as f64;
-                    a.set(l, m, Complex64::new(x.sin(), if m == 0 { 0.0 } else { x.cos() }));
+                    a.set(
+                        l,
+                        m,
+                        Complex64::new(x.sin(), if m == 0 { 0.0 } else { x.cos() }),
+                    );
                 }
             }
             a
@@ -127,7 +134,16 @@ fn rotating_there_and_back_returns_a_well_sampled_map() {
     let back = rotate_map_alms(&turned, &rotator.inverse(), &opts).unwrap();
     for (a, b) in back.fields.iter().zip(&map.fields) {
         let scale = b.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        let worst = a.values.iter().zip(&b.values).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
-        assert!(worst < 1e-6 * scale, "{}: round trip {worst:e} of {scale}", b.name);
+        let worst = a
+            .values
+            .iter()
+            .zip(&b.values)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            worst < 1e-6 * scale,
+            "{}: round trip {worst:e} of {scale}",
+            b.name
+        );
     }
 }

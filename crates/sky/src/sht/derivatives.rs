@@ -40,7 +40,10 @@ pub fn alm2map_der1(alm: &Alm, nside: u64) -> Result<SkyMap> {
             (-sp * x + cp * y, -(ct * cp * x + ct * sp * y - st * z))
         })
         .unzip();
-    SkyMap::new(geometry, vec![("T", map), ("DTHETA", d_theta), ("DPHI", d_phi)])
+    SkyMap::new(
+        geometry,
+        vec![("T", map), ("DTHETA", d_theta), ("DPHI", d_phi)],
+    )
 }
 
 /// The a_lm of the x, y and z components of `r̂ × ∇f` for the real field `f` (stored m ≥ 0).
@@ -51,7 +54,11 @@ fn gradient_alms(f: &Alm) -> [Alm; 3] {
     // f_{l,m} for −1 ≤ m ≤ mmax + 1 (zero outside the stored orders).
     let coefficient = |l: usize, m: isize| -> Complex64 {
         if m == -1 {
-            if l >= 1 { -f.get(l, 1).conj() } else { Complex64::new(0.0, 0.0) }
+            if l >= 1 {
+                -f.get(l, 1).conj()
+            } else {
+                Complex64::new(0.0, 0.0)
+            }
         } else if m as usize > mmax || m as usize > l {
             Complex64::new(0.0, 0.0)
         } else {

@@ -80,7 +80,11 @@ pub fn map2alm_lsq(map: &SkyMap, opts: &LsqOptions) -> Result<LsqAlm> {
     let norm_b = norm(&b);
     Ok(LsqAlm {
         alms: op.to_alms(&solution.x),
-        rel_res: if norm_b > 0.0 { solution.residual / norm_b } else { 0.0 },
+        rel_res: if norm_b > 0.0 {
+            solution.residual / norm_b
+        } else {
+            0.0
+        },
         iterations: solution.iterations,
     })
 }
@@ -106,9 +110,10 @@ impl Operator<'_> {
                 let values = zero
                     .iter()
                     .map(|&v| Complex64::new(v, 0.0))
-                    .chain(rest.chunks(2).map(|c| {
-                        Complex64::new(c[0], c[1]) * std::f64::consts::FRAC_1_SQRT_2
-                    }))
+                    .chain(
+                        rest.chunks(2)
+                            .map(|c| Complex64::new(c[0], c[1]) * std::f64::consts::FRAC_1_SQRT_2),
+                    )
                     .collect();
                 Alm::from_vec(lmax, mmax, values).expect("sized from the plan")
             })
@@ -122,7 +127,10 @@ impl Operator<'_> {
             let (zero, rest) = alm.values().split_at(lmax + 1);
             out.extend(zero.iter().map(|v| v.re));
             for v in rest {
-                out.extend([v.re * std::f64::consts::SQRT_2, v.im * std::f64::consts::SQRT_2]);
+                out.extend([
+                    v.re * std::f64::consts::SQRT_2,
+                    v.im * std::f64::consts::SQRT_2,
+                ]);
             }
         }
         out
@@ -205,7 +213,11 @@ fn lsqr(op: &Operator, b: &[f64], mut x: Vec<f64>, tol: f64, maxiter: usize) -> 
     let (mut rho_bar, mut phi_bar) = (alpha, beta);
     let mut residual = beta;
     if alpha * beta == 0.0 {
-        return Ok(Solution { x, residual, iterations: 0 });
+        return Ok(Solution {
+            x,
+            residual,
+            iterations: 0,
+        });
     }
     let (mut norm_a, mut dd_norm, mut xx_norm, mut z) = (0.0f64, 0.0, 0.0, 0.0);
     let (mut cs2, mut sn2) = (-1.0f64, 0.0f64);

@@ -280,7 +280,8 @@ pub fn smoothing_beam(map: &SkyMap, beam: &[Vec<f64>], opts: &Map2AlmOptions) ->
 pub fn rotate_map_alms(map: &SkyMap, rotator: &Rotator, opts: &Map2AlmOptions) -> Result<SkyMap> {
     let plan = opts.plan(map.nside())?;
     through_alms(&plan, map, opts, |alms, _| {
-        alms.iter_mut().try_for_each(|a| super::rotate_alm(a, rotator))
+        alms.iter_mut()
+            .try_for_each(|a| super::rotate_alm(a, rotator))
     })
 }
 

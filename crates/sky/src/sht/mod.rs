@@ -26,11 +26,12 @@ pub use pixwin::{PIXWIN_TABLE_NSIDE_MAX, pixwin, pixwin_pol, pixwin_pol_computed
 pub use spectra::{PowerSpectra, Spectrum, alm2cl};
 pub use synth::{InputCls, SimRng, fwhm_of_sigma, gauss_beam, sim_rng, synalm};
 mod beam;
-mod maps;
 mod derivatives;
 mod lsq;
+mod maps;
 
-pub use derivatives::alm2map_der1;mod rotate_alm;
+pub use derivatives::alm2map_der1;
+mod rotate_alm;
 
 pub use lsq::{LsqAlm, LsqOptions, map2alm_lsq};
 pub use rotate_alm::{rotate_alm, rotate_alm_euler};

@@ -47,6 +47,11 @@ impl WignerD {
         self.now[row * self.stride + column]
     }
 
+    /// Row `row` of the current degree, `len` entries.
+    fn row(&self, row: usize, len: usize) -> &[f64] {
+        &self.now[row * self.stride..row * self.stride + len]
+    }
+
     /// Moves to the next degree.
     fn advance(&mut self) {
         let n = self.degree.map_or(0, |d| d + 1);
@@ -61,7 +66,8 @@ impl WignerD {
             let prev = n - 1;
             for c in 0..=2 * prev {
                 let sign = if (n + c) % 2 == 0 { 1.0 } else { -1.0 };
-                self.now[n * self.stride + c] = sign * self.now[(n - 2) * self.stride + 2 * prev - c];
+                self.now[n * self.stride + c] =
+                    sign * self.now[(n - 2) * self.stride + 2 * prev - c];
             }
         }
         // Two half steps: size 2n − 1 → 2n, then 2n → 2n + 1 (j is twice the new degree).
@@ -78,6 +84,8 @@ impl WignerD {
         let (p, q, s, stride) = (self.p, self.q, &self.sqrt, self.stride);
         let inv_j = 1.0 / j as f64;
         let zeros = vec![0.0; j];
+        // √(j − c) for c = 0 … j.
+        let reversed: Vec<f64> = s[..=j].iter().rev().copied().collect();
         for r in 0..=rows {
             let (a, b) = (s[j - r] * inv_j, s[r] * inv_j);
             let (aq, ap, bq, bp) = (a * q, a * p, b * q, b * p);
@@ -89,9 +97,12 @@ impl WignerD {
             };
             let new = &mut self.next[r * stride..r * stride + j + 1];
             new[0] = s[j] * (aq * this[0] + bp * above[0]);
-            for c in 1..j {
-                new[c] = s[j - c] * (aq * this[c] + bp * above[c])
-                    + s[c] * (bq * above[c - 1] - ap * this[c - 1]);
+            let inner = new[1..j]
+                .iter_mut()
+                .zip(reversed[1..j].iter().zip(&s[1..j]))
+                .zip(this.windows(2).zip(above.windows(2)));
+            for ((out, (&s_rev, &s_c)), (t, a)) in inner {
+                *out = s_rev * (aq * t[1] + bp * a[1]) + s_c * (bq * a[0] - ap * t[0]);
             }
             new[j] = s[j] * (bq * above[j - 1] - ap * this[j - 1]);
         }
@@ -117,34 +128,52 @@ pub fn rotate_alm_euler(alm: &mut Alm, psi: f64, theta: f64, phi: f64) -> Result
         });
     }
     let phase = |angle: f64| -> Vec<Complex64> {
-        (0..=lmax).map(|m| Complex64::from_polar(1.0, -angle * m as f64)).collect()
+        (0..=lmax)
+            .map(|m| Complex64::from_polar(1.0, -angle * m as f64))
+            .collect()
     };
     let (e_psi, e_phi) = (phase(psi), phase(phi));
     let mut d = WignerD::new(lmax, theta);
-    let mut rotated = vec![Complex64::new(0.0, 0.0); lmax + 1];
+    let (mut re, mut im, mut mirrored) = (
+        vec![0.0; lmax + 1],
+        vec![0.0; lmax + 1],
+        vec![0.0; lmax + 1],
+    );
     for l in 0..=lmax {
         d.advance();
         // a'_lm = e^{-imφ} Σ_{m'} d^l_{m'm}(θ) e^{-im'ψ} a_lm', with a_{l,−m'} = (−1)^{m'} a*_lm'
         // folding the negative m' onto the positive ones.
         let a0 = alm.get(l, 0).re;
-        for (m, out) in rotated.iter_mut().enumerate().take(l + 1) {
-            *out = Complex64::new(a0 * d.at(l, l + m), 0.0);
+        for m in 0..=l {
+            re[m] = a0 * d.at(l, l + m);
+            im[m] = 0.0;
         }
         for mp in 1..=l {
             let t = alm.get(l, mp) * e_psi[mp];
-            let sign_mp = if mp % 2 == 0 { 1.0 } else { -1.0 };
-            for (m, out) in rotated.iter_mut().enumerate().take(l + 1) {
-                let sign_m = if (mp + m) % 2 == 0 { 1.0 } else { -1.0 };
-                // d_{−m',−m} and d_{−m',m}, each with the sign that turns it into d_{m',m}'s
-                // partner in the fold.
-                let d1 = sign_m * d.at(l - mp, l - m);
-                let d2 = sign_mp * d.at(l - mp, l + m);
-                out.re += t.re * (d1 + d2);
-                out.im += t.im * (d1 - d2);
+            let sign = if mp % 2 == 0 { 1.0 } else { -1.0 };
+            let (t_re, t_im) = (sign * t.re, sign * t.im);
+            let row = d.row(l - mp, 2 * l + 1);
+            // (−1)^m d_{−m',−m} next to d_{−m',m}, so that the sums below run forwards.
+            let (backward, forward) = (&row[..=l], &row[l..=2 * l]);
+            for (m, (out, &b)) in mirrored[..=l]
+                .iter_mut()
+                .zip(backward.iter().rev())
+                .enumerate()
+            {
+                *out = if m % 2 == 0 { b } else { -b };
+            }
+            for (((r, i), &b), &f) in re[..=l]
+                .iter_mut()
+                .zip(im[..=l].iter_mut())
+                .zip(&mirrored[..=l])
+                .zip(forward)
+            {
+                *r += t_re * (b + f);
+                *i += t_im * (b - f);
             }
         }
-        for (m, value) in rotated.iter().enumerate().take(l + 1) {
-            alm.set(l, m, value * e_phi[m]);
+        for m in 0..=l {
+            alm.set(l, m, Complex64::new(re[m], im[m]) * e_phi[m]);
         }
     }
     Ok(())
@@ -192,10 +221,17 @@ mod tests {
         let (c, s) = (theta.cos(), theta.sin());
         let h = std::f64::consts::FRAC_1_SQRT_2;
         // Rows −1, 0 and columns −1, 0, 1 in HEALPix's convention (the transpose of Edmonds').
-        let expected = [[(1.0 + c) / 2.0, -h * s, (1.0 - c) / 2.0], [h * s, c, -h * s]];
+        let expected = [
+            [(1.0 + c) / 2.0, -h * s, (1.0 - c) / 2.0],
+            [h * s, c, -h * s],
+        ];
         for (r, row) in expected.iter().enumerate() {
             for (col, want) in row.iter().enumerate() {
-                assert!((d.at(r, col) - want).abs() < 1e-15, "d[{r}][{col}] = {}", d.at(r, col));
+                assert!(
+                    (d.at(r, col) - want).abs() < 1e-15,
+                    "d[{r}][{col}] = {}",
+                    d.at(r, col)
+                );
             }
         }
     }
@@ -211,7 +247,9 @@ mod tests {
             }
         }
         let power = |a: &Alm, l: usize| -> f64 {
-            (0..=l).map(|m| a.get(l, m).norm_sqr() * if m == 0 { 1.0 } else { 2.0 }).sum()
+            (0..=l)
+                .map(|m| a.get(l, m).norm_sqr() * if m == 0 { 1.0 } else { 2.0 })
+                .sum()
         };
         let before: Vec<f64> = (0..=lmax).map(|l| power(&alm, l)).collect();
         rotate_alm_euler(&mut alm, 0.4, 1.3, -0.9).unwrap();
@@ -224,8 +262,20 @@ mod tests {
     fn matrix_angles_round_trip() {
         let r = Rotator::euler([0.3, 0.8, -1.2], tessera_healpix::EulerType::Zyx);
         let [psi, theta, phi] = zyz_angles(&r.matrix());
-        let rz = |a: f64| [[a.cos(), -a.sin(), 0.0], [a.sin(), a.cos(), 0.0], [0.0, 0.0, 1.0]];
-        let ry = |a: f64| [[a.cos(), 0.0, a.sin()], [0.0, 1.0, 0.0], [-a.sin(), 0.0, a.cos()]];
+        let rz = |a: f64| {
+            [
+                [a.cos(), -a.sin(), 0.0],
+                [a.sin(), a.cos(), 0.0],
+                [0.0, 0.0, 1.0],
+            ]
+        };
+        let ry = |a: f64| {
+            [
+                [a.cos(), 0.0, a.sin()],
+                [0.0, 1.0, 0.0],
+                [-a.sin(), 0.0, a.cos()],
+            ]
+        };
         let mul = |a: [[f64; 3]; 3], b: [[f64; 3]; 3]| {
             let mut o = [[0.0; 3]; 3];
             for i in 0..3 {

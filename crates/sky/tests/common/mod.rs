@@ -34,7 +34,9 @@ pub fn floats(v: &Value) -> Vec<f64> {
 /// `scripts/golden/`).
 pub fn golden_gz(name: &str) -> Value {
     use std::io::Read;
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/golden").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/golden")
+        .join(name);
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut text = String::new();
     flate2::read::GzDecoder::new(file)
