@@ -434,6 +434,22 @@ fn declared_sizes_are_checked_before_allocating() {
     assert!(err.to_string().contains("1000000000 rows"), "{err}");
 }
 
+/// An a_lm table whose MAX-LPOL (or a damaged INDEX) declares far more coefficients than it has
+/// rows is refused before the coefficients are allocated (a fuzzing finding: 11.8 GB asked for
+/// by a flipped byte of healpy's alm.fits).
+#[test]
+fn alm_tables_declaring_a_huge_lmax_are_refused() {
+    use tessera_sky::sht::Alm;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alm.fits");
+    tessera_sky::write_alm(&path, &[Alm::zeros(4, 4)], false).unwrap();
+    assert_eq!(tessera_sky::read_alm(&path, 1).unwrap().lmax(), 4);
+    patch_int_card(&path, "MAX-LPOL", 3_000_000_000);
+    let err = tessera_sky::read_alm(&path, 1).unwrap_err();
+    assert!(matches!(err, SkyError::TooLarge { .. }), "{err}");
+    assert!(err.to_string().contains("15 rows"), "{err}");
+}
+
 /// A gzip file is inflated only up to the end of the HDU asked for: a 192-pixel map followed by
 /// 64 MB of zeros (64 kB compressed) reads at once, without inflating the rest.
 #[test]

@@ -56,6 +56,30 @@ pub(crate) fn load_weights<M: Module>(net: M, dir: &Path) -> Result<M> {
         .map_err(|e| TrainError::record(&model, e))
 }
 
+/// Refuses a configuration that declares more weights than `dir/model.bpk` can hold (at
+/// least two bytes each), before anything that size is allocated: a hostile or damaged
+/// `run.json` cannot make the loader ask for gigabytes.
+///
+/// # Errors
+/// [`TrainError::Data`] naming `model.bpk`, or its I/O error.
+pub(crate) fn check_weights_fit(dir: &Path, min_parameters: u128) -> Result<()> {
+    let model = dir.join(MODEL_FILE);
+    let bytes = std::fs::metadata(&model)
+        .map_err(|e| TrainError::io(&model, e))?
+        .len();
+    if min_parameters.saturating_mul(2) > u128::from(bytes) {
+        return Err(TrainError::Data {
+            path: model,
+            line: None,
+            message: format!(
+                "{RUN_FILE} declares a network of at least {min_parameters} weights, but the \
+                 weights file holds only {bytes} bytes"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Parses a model configuration saved as JSON, with every field the JSON leaves out taken from
 /// `defaults` — so that runs saved before a field existed, and hand-written configuration files
 /// that state only what they change, still load — except the `required` fields, which must be
@@ -83,6 +107,12 @@ pub(crate) fn config_with_defaults<C: Serialize + DeserializeOwned>(
         return Err(err("the default configuration is not a JSON object".into()));
     };
     merged.extend(saved.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // burn panics on a dropout outside [0, 1): refuse it here, by name.
+    if let Some(p) = merged.get("dropout").and_then(serde_json::Value::as_f64)
+        && !(0.0..1.0).contains(&p)
+    {
+        return Err(err(format!("dropout {p} is not a probability in [0, 1)")));
+    }
     serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| err(e.to_string()))
 }
 

@@ -123,6 +123,18 @@ pub fn read_alm(path: impl AsRef<Path>, hdu: usize) -> Result<Alm> {
             "INDEX, REAL and IMAG have different lengths (truncated file?)".into(),
         ));
     }
+    // The index and MAX-LPOL declare the size: never allocate far beyond the rows present.
+    let declared = (mmax as u128 + 1) * (2 * lmax as u128 + 2 - mmax as u128) / 2;
+    if declared > 16 * lm.len() as u128 + 65_536 {
+        return Err(SkyError::TooLarge {
+            path: path.to_path_buf(),
+            detail: format!(
+                "HDU {hdu}: lmax {lmax} and mmax {mmax} (from INDEX and MAX-LPOL/MAX-MPOL) \
+                 mean {declared} coefficients, but the table has {} rows",
+                lm.len()
+            ),
+        });
+    }
     let mut alm = Alm::zeros(lmax, mmax);
     for (((l, m), r), i) in lm.into_iter().zip(re).zip(im) {
         if !(r.is_finite() && i.is_finite()) {

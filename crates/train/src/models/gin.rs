@@ -143,6 +143,18 @@ pub struct GinClassifier {
 }
 
 impl GinClassifierConfig {
+    /// A lower bound on the network's weights, without building it: every layer kind maps its
+    /// input to `hidden` features through at least one weight matrix.
+    pub fn min_parameters(&self) -> u128 {
+        let (d, h, l) = (
+            self.d_input as u128,
+            self.hidden as u128,
+            self.layers as u128,
+        );
+        d.saturating_mul(h)
+            .saturating_add(l.saturating_sub(1).saturating_mul(h).saturating_mul(h))
+    }
+
     /// The model on `device`.
     pub fn init(&self, device: &Device) -> GinClassifier {
         let widths: Vec<usize> = std::iter::once(self.d_input)
