@@ -35,9 +35,12 @@ pub struct EstimateArgs {
     /// The estimator.
     #[arg(long, value_enum, default_value = "likelihood")]
     method: Method,
-    /// Output CSV (default DIR/estimates_likelihood.csv): file, truth, estimate, sigma, ml.
+    /// Output CSV (default DIR/estimates_likelihood.csv, rewritten at each run): file, truth,
+    /// estimate, sigma, ml. An existing file named here is kept unless --overwrite.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    overwrite: crate::output::OverwriteArg,
     /// Smallest multipole in the likelihood.
     #[arg(long, default_value_t = 2)]
     lmin: usize,
@@ -299,6 +302,7 @@ pub fn run_dir(dir: &Path, lmax: Option<usize>, out: &mut impl Write) -> Result<
             dir: dir.to_path_buf(),
             method: Method::Likelihood,
             output: None,
+            overwrite: crate::output::OverwriteArg::default(),
             lmin: 2,
             lmax,
         },
@@ -309,6 +313,9 @@ pub fn run_dir(dir: &Path, lmax: Option<usize>, out: &mut impl Write) -> Result<
 /// Runs `tessera estimate`.
 pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
     let Method::Likelihood = args.method;
+    if let Some(path) = &args.output {
+        args.overwrite.check(path)?;
+    }
     let setup = read_setup(&args.dir)?;
     let params = read_params(&args.dir)?;
     let lmax = args.lmax.unwrap_or(2 * setup.nside as usize);

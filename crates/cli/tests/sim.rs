@@ -51,6 +51,27 @@ fn simulate_then_estimate_ell_p() {
         .stdout(predicate::str::contains("pull mean"));
     let rows = estimate_rows(&sims);
     assert_eq!(rows.len(), 12);
+    // An output named with -o is kept unless --overwrite; the default one is rewritten.
+    let named = dir.path().join("named.csv");
+    std::fs::write(&named, "keep me").unwrap();
+    tessera()
+        .arg("estimate")
+        .arg(&sims)
+        .arg("-o")
+        .arg(&named)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("pass --overwrite"));
+    assert_eq!(std::fs::read_to_string(&named).unwrap(), "keep me");
+    tessera()
+        .arg("estimate")
+        .arg(&sims)
+        .arg("-o")
+        .arg(&named)
+        .arg("--overwrite")
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&named).unwrap().starts_with("file,truth"));
     for r in &rows {
         let (truth, value, sigma) = (r[0], r[1], r[2]);
         assert!(sigma > 0.0 && (value - truth).abs() < 6.0 * sigma, "{r:?}");
