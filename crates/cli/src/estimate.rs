@@ -121,24 +121,16 @@ fn read_setup(dir: &Path) -> Result<Setup> {
     })
 }
 
-fn read_params(dir: &Path) -> Result<Vec<(String, Option<f64>)>> {
-    let path = dir.join(PARAMS);
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let mut cols = line.split(',');
-            let file = cols.next().unwrap_or_default().trim().to_string();
-            let truth = cols
-                .next()
-                .map(|v| v.trim().parse::<f64>())
-                .transpose()
-                .with_context(|| format!("{}: bad value in line {line:?}", path.display()))?;
-            Ok((file, truth))
-        })
-        .collect()
+/// The maps of a simulation folder and their true parameter, read by the parameter's name
+/// (`ell_p`, `tau`) from `params.csv`; none for fixed-spectrum simulations.
+fn read_params(dir: &Path, parameter: Option<&str>) -> Result<Vec<(String, Option<f64>)>> {
+    let table = tessera_io::Table::read(dir.join(PARAMS))?;
+    let files = table.strings("file")?;
+    let truths: Vec<Option<f64>> = match parameter {
+        Some(name) => table.numbers(name, f64::MAX)?.into_iter().map(Some).collect(),
+        None => vec![None; files.len()],
+    };
+    Ok(files.into_iter().map(String::from).zip(truths).collect())
 }
 
 /// The power spectrum of an observed-pixel mask (`seen`: 1 where the field is seen, 0 where it
@@ -317,7 +309,7 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         args.overwrite.check(path)?;
     }
     let setup = read_setup(&args.dir)?;
-    let params = read_params(&args.dir)?;
+    let params = read_params(&args.dir, setup.task.parameter())?;
     let lmax = args.lmax.unwrap_or(2 * setup.nside as usize);
     if lmax > 3 * setup.nside as usize - 1 || args.lmin > lmax {
         bail!(

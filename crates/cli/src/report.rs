@@ -99,29 +99,11 @@ pub fn run(a: ReportArgs, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// A CSV table's header and rows (through [`tessera_io::Table`], the one CSV reader).
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<String> = lines
-        .next()
-        .with_context(|| format!("{}: empty file", path.display()))?
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .collect();
-    let rows: Vec<Vec<String>> = lines
-        .map(|l| l.split(',').map(|s| s.trim().to_string()).collect())
-        .collect();
-    if let Some(k) = rows.iter().position(|r| r.len() != header.len()) {
-        bail!(
-            "{}: line {} has {} cells, the header {}",
-            path.display(),
-            k + 2,
-            rows[k].len(),
-            header.len()
-        );
-    }
-    Ok((header, rows))
+    let table = tessera_io::Table::read(path)?;
+    let rows = table.rows().map(|(_, cells)| cells.to_vec()).collect();
+    Ok((table.header().to_vec(), rows))
 }
 
 fn column(header: &[String], name: &str, path: &Path) -> Result<usize> {

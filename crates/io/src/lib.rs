@@ -1,4 +1,5 @@
-//! How Tessera writes every output file: [`write_output`].
+//! How Tessera writes every output file ([`write_output`]) and reads every CSV table
+//! ([`Table`]).
 //!
 //! - A regular file (or a new name) is written under a hidden temporary name in the same folder
 //!   and renamed into place when complete: a failure or a kill never leaves a half-written
@@ -8,6 +9,10 @@
 //!   pipe, a terminal) is written directly: renaming onto it would replace the device itself.
 //! - Temporary files carry the writing process's id (`.tessera-PID-…`). Those of a process that
 //!   no longer runs (a killed write) are removed by the next write to the same folder.
+
+mod table;
+
+pub use table::{Table, TableError};
 
 use std::ffi::OsStr;
 use std::io::{self, Write};

@@ -224,88 +224,34 @@ pub fn network_input(
 /// The largest target magnitude `params.csv` may hold (their squares must stay finite).
 const MAX_TARGET: f64 = 1e150;
 
-/// A CSV cell without surrounding blanks and double quotes.
-fn unquote(cell: &str) -> &str {
-    let cell = cell.trim();
-    cell.strip_prefix('"')
-        .and_then(|c| c.strip_suffix('"'))
-        .unwrap_or(cell)
-}
-
-/// `params.csv` of a folder: file names and the named columns (a byte-order mark and quoted
-/// cells are accepted; commas inside quotes are not).
+/// `params.csv` of a folder: file names and the named columns (read by
+/// [`tessera_io::Table`]: a byte-order mark, quoted cells and commas inside quotes are fine).
 fn read_params(dir: &Path, columns: &[String]) -> Result<Vec<(String, Vec<f64>)>> {
-    let path = dir.join("params.csv");
-    let text = std::fs::read_to_string(&path).map_err(|source| TrainError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    // A byte-order mark (spreadsheets write one) is not part of the first column's name.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let header: Vec<&str> = match lines.next() {
-        Some((_, h)) => h.split(',').map(unquote).collect(),
-        None => {
-            return Err(TrainError::Data {
-                path,
-                line: None,
-                message: "empty file".into(),
-            });
-        }
+    let as_train = |e: tessera_io::TableError| TrainError::Data {
+        path: e.path,
+        line: e.line,
+        message: e.message,
     };
-    let bad = |line: Option<usize>, message: String| TrainError::Data {
-        path: path.clone(),
-        line,
-        message,
-    };
-    if header.first() != Some(&"file") {
-        return Err(bad(Some(1), "the first column must be `file`".into()));
+    let table = tessera_io::Table::read(dir.join("params.csv")).map_err(as_train)?;
+    if table.header().first().map(String::as_str) != Some("file") {
+        return Err(TrainError::Data {
+            path: table.path().to_path_buf(),
+            line: Some(1),
+            message: "the first column must be `file`".into(),
+        });
     }
-    let index: Vec<usize> = columns
+    let files = table.strings("file").map_err(as_train)?;
+    // Squares of the targets are summed for their scale: keep them finite.
+    let values: Vec<Vec<f64>> = columns
         .iter()
-        .map(|c| {
-            header.iter().position(|h| h == c).ok_or_else(|| {
-                bad(
-                    Some(1),
-                    format!("no column `{c}` (columns: {})", header.join(", ")),
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
-    lines
-        .map(|(k, line)| {
-            let cells: Vec<&str> = line.split(',').map(unquote).collect();
-            if cells.len() != header.len() {
-                return Err(bad(
-                    Some(k + 1),
-                    format!("{} cells, header has {}", cells.len(), header.len()),
-                ));
-            }
-            let values = index
-                .iter()
-                .map(|&i| {
-                    let v = cells[i]
-                        .parse::<f64>()
-                        .map_err(|_| bad(Some(k + 1), format!("`{}` is not a number", cells[i])))?;
-                    // Squares of the targets are summed for their scale: keep them finite.
-                    if !v.is_finite() || v.abs() > MAX_TARGET {
-                        return Err(bad(
-                            Some(k + 1),
-                            format!(
-                                "`{}` in column `{}` is not a finite number within ±{MAX_TARGET:e}",
-                                cells[i], header[i]
-                            ),
-                        ));
-                    }
-                    Ok(v)
-                })
-                .collect::<Result<_>>()?;
-            Ok((cells[0].to_string(), values))
-        })
-        .collect()
+        .map(|c| table.numbers(c, MAX_TARGET))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(as_train)?;
+    Ok(files
+        .into_iter()
+        .enumerate()
+        .map(|(row, file)| (file.to_string(), values.iter().map(|v| v[row]).collect()))
+        .collect())
 }
 
 /// The class name of a folder: its name without a `_train`/`_test`/`-train`/`-test` suffix.
@@ -424,13 +370,14 @@ mod params_tests {
     fn params_csv_as_spreadsheets_write_it() {
         let dir = tempfile::tempdir().unwrap();
         let write = |text: &str| std::fs::write(dir.path().join("params.csv"), text).unwrap();
-        write("\u{feff}\"file\",\"tau\"\n\"map_0.fits\",\"0.05\"\nmap_1.fits,0.07\n");
+        write("\u{feff}\"file\",\"tau\"\n\"map_0.fits\",\"0.05\"\nmap_1.fits,0.07\n\"a,b.fits\",1\n");
         let rows = read_params(dir.path(), &["tau".to_string()]).unwrap();
         assert_eq!(
             rows,
             vec![
                 ("map_0.fits".into(), vec![0.05]),
-                ("map_1.fits".into(), vec![0.07])
+                ("map_1.fits".into(), vec![0.07]),
+                ("a,b.fits".into(), vec![1.0])
             ]
         );
         for bad in ["1e308", "-1e308", "inf", "NaN"] {

@@ -1,0 +1,29 @@
+//! The `tessera._tessera` extension module: array-in, array-out bindings of tessera-healpix and
+//! tessera-sky. The Python package (`tessera.healpix`, `tessera.sky`) wraps them with healpy's
+//! names, signatures, scalar handling and defaults.
+
+mod healpix;
+mod sky;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+
+/// A Tessera error as the Python exception a healpy user expects: `OSError` for files that
+/// cannot be read or written, `ValueError` for everything else.
+fn to_py(e: tessera_sky::SkyError) -> PyErr {
+    match e {
+        tessera_sky::SkyError::Io { .. } => PyOSError::new_err(e.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+fn value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+#[pymodule]
+fn _tessera(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    healpix::register(m)?;
+    sky::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! tessera-sky on numpy arrays: maps as lists of float64 arrays (RING unless `nest`), a_lm as
+//! complex128 arrays in healpy's order, spectra as rows.
+
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use numpy::num_complex::Complex64;
+use pyo3::prelude::*;
+use tessera_healpix::{Healpix, Nside, Scheme};
+use tessera_sky::sht::{self, Alm, Map2AlmOptions};
+use tessera_sky::{
+    Dtype, FieldSelection, ReadOptions, SkyMap, UdGradeOptions, WriteOptions, read_header,
+};
+
+use crate::{to_py, value_error};
+
+type Maps<'py> = Vec<PyReadonlyArray1<'py, f64>>;
+
+/// A SkyMap of the given fields (each `npix` long) in `scheme`.
+fn sky_map(maps: &Maps, nest: bool, names: Option<Vec<String>>) -> PyResult<SkyMap> {
+    let first = maps.first().ok_or_else(|| value_error("no map given"))?;
+    let npix = first.len()?;
+    let nside = Nside::from_npix(npix as u64).map_err(value_error)?;
+    let scheme = if nest { Scheme::Nested } else { Scheme::Ring };
+    let geometry = Healpix::new(nside.get(), scheme).map_err(value_error)?;
+    let default_names = ["I_STOKES", "Q_STOKES", "U_STOKES"];
+    let fields = maps
+        .iter()
+        .enumerate()
+        .map(|(i, m)| -> PyResult<(String, Vec<f64>)> {
+            let name = match &names {
+                Some(n) => n.get(i).cloned().unwrap_or_else(|| format!("FIELD{i}")),
+                None if maps.len() == 3 => default_names[i].to_string(),
+                None => format!("{}", if i == 0 { "I_STOKES".into() } else { format!("FIELD{i}") }),
+            };
+            Ok((name, m.as_slice()?.to_vec()))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    SkyMap::new(geometry, fields).map_err(to_py)
+}
+
+fn arrays<'py>(py: Python<'py>, map: SkyMap) -> Vec<Bound<'py, PyArray1<f64>>> {
+    map.fields.into_iter().map(|f| f.values.into_pyarray(py)).collect()
+}
+
+fn options(lmax: Option<usize>, mmax: Option<usize>, iter: usize, pol: bool) -> Map2AlmOptions {
+    Map2AlmOptions {
+        lmax,
+        mmax,
+        iter,
+        pol,
+    }
+}
+
+/// Reads the fields of a HEALPix FITS map: their values (in `nest` order), the file's header
+/// cards as (key, value) pairs, and the field names.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn read_map<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    fields: Option<Vec<usize>>,
+    nest: bool,
+    hdu: usize,
+) -> PyResult<(Vec<Bound<'py, PyArray1<f64>>>, Vec<(String, String)>, Vec<String>)> {
+    let opts = ReadOptions {
+        fields: fields.map_or(FieldSelection::All, FieldSelection::Indices),
+        hdu,
+        scheme: Some(if nest { Scheme::Nested } else { Scheme::Ring }),
+    };
+    let map = tessera_sky::read_map(&path, &opts).map_err(to_py)?;
+    let header = read_header(&path, hdu).map_err(to_py)?;
+    let cards = header.cards.into_iter().map(|c| (c.key, c.value)).collect();
+    let names = map.fields.iter().map(|f| f.name.clone()).collect();
+    Ok((arrays(py, map), cards, names))
+}
+
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn write_map(
+    path: std::path::PathBuf,
+    maps: Maps,
+    nest: bool,
+    coord: Option<String>,
+    overwrite: bool,
+    column_names: Option<Vec<String>>,
+    float64: bool,
+    partial: bool,
+) -> PyResult<()> {
+    let mut map = sky_map(&maps, nest, column_names)?;
+    map.coord = coord;
+    let opts = WriteOptions {
+        dtype: if float64 { Dtype::F64 } else { Dtype::F32 },
+        overwrite,
+        partial,
+    };
+    tessera_sky::write_map(&path, &map, &opts).map_err(to_py)
+}
+
+#[pyfunction]
+fn ud_grade<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    nside_out: u64,
+    nest: bool,
+    pess: bool,
+    power: Option<f64>,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let map = sky_map(&maps, nest, None)?;
+    let out = map
+        .ud_grade(nside_out, UdGradeOptions { pess, power })
+        .map_err(to_py)?;
+    Ok(arrays(py, out))
+}
+
+/// The map in the other scheme: RING → NESTED with `r2n`, else NESTED → RING.
+#[pyfunction]
+fn reorder<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    r2n: bool,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let map = sky_map(&maps, !r2n, None)?;
+    let to = if r2n { Scheme::Nested } else { Scheme::Ring };
+    Ok(arrays(py, map.reorder(to).map_err(to_py)?))
+}
+
+fn alm_array<'py>(py: Python<'py>, alm: Alm) -> Bound<'py, PyArray1<Complex64>> {
+    alm.into_vec().into_pyarray(py)
+}
+
+#[pyfunction]
+fn map2alm<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    lmax: Option<usize>,
+    mmax: Option<usize>,
+    iter: usize,
+    pol: bool,
+) -> PyResult<Vec<Bound<'py, PyArray1<Complex64>>>> {
+    let map = sky_map(&maps, false, None)?;
+    let alms = sht::map2alm(&map, &options(lmax, mmax, iter, pol)).map_err(to_py)?;
+    Ok(alms.into_iter().map(|a| alm_array(py, a)).collect())
+}
+
+#[pyfunction]
+fn alm2map<'py>(
+    py: Python<'py>,
+    alms: Vec<PyReadonlyArray1<'py, Complex64>>,
+    nside: u64,
+    lmax: usize,
+    mmax: usize,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let alms = alms
+        .iter()
+        .map(|a| Alm::from_vec(lmax, mmax, a.as_slice()?.to_vec()).map_err(to_py))
+        .collect::<PyResult<Vec<_>>>()?;
+    let map = sht::alm2map(&alms, nside).map_err(to_py)?;
+    Ok(arrays(py, map))
+}
+
+/// The spectra of one map or the cross spectra of two, rows in healpy's order (TT, EE, BB, TE,
+/// EB, TB for T, Q, U maps with `pol`; TT alone otherwise).
+#[pyfunction]
+fn anafast<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    maps2: Option<Maps<'py>>,
+    lmax: Option<usize>,
+    iter: usize,
+    pol: bool,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let a = sky_map(&maps, false, None)?;
+    let opts = options(lmax, None, iter, pol);
+    let spectra = match maps2 {
+        Some(b) => sht::anafast_cross(&a, &sky_map(&b, false, None)?, &opts),
+        None => sht::anafast(&a, &opts),
+    }
+    .map_err(to_py)?;
+    let rows: Vec<Vec<f64>> = spectra.spectra.into_iter().map(|(_, cl)| cl).collect();
+    PyArray2::from_vec2(py, &rows).map_err(value_error)
+}
+
+/// The map smoothed by a Gaussian of `fwhm` radians (UNSEEN pixels stay UNSEEN).
+#[pyfunction]
+fn smoothing<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    fwhm: f64,
+    lmax: Option<usize>,
+    iter: usize,
+    pol: bool,
+    nest: bool,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let map = sky_map(&maps, nest, None)?;
+    let out = sht::smoothing(&map, fwhm, &options(lmax, None, iter, pol)).map_err(to_py)?;
+    Ok(arrays(py, out))
+}
+
+#[pyfunction]
+fn pixwin<'py>(
+    py: Python<'py>,
+    nside: u64,
+    pol: bool,
+    lmax: Option<usize>,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    if pol {
+        let [t, p] = sht::pixwin_pol(nside, lmax).map_err(to_py)?;
+        Ok(vec![t.into_pyarray(py), p.into_pyarray(py)])
+    } else {
+        Ok(vec![sht::pixwin(nside, lmax).map_err(to_py)?.into_pyarray(py)])
+    }
+}
+
+#[pyfunction]
+fn gauss_beam<'py>(
+    py: Python<'py>,
+    fwhm: f64,
+    lmax: usize,
+    pol: bool,
+) -> Vec<Bound<'py, PyArray1<f64>>> {
+    sht::gauss_beam(fwhm, lmax, pol)
+        .into_iter()
+        .map(|b| b.into_pyarray(py))
+        .collect()
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(read_map, m)?)?;
+    m.add_function(wrap_pyfunction!(write_map, m)?)?;
+    m.add_function(wrap_pyfunction!(ud_grade, m)?)?;
+    m.add_function(wrap_pyfunction!(reorder, m)?)?;
+    m.add_function(wrap_pyfunction!(map2alm, m)?)?;
+    m.add_function(wrap_pyfunction!(alm2map, m)?)?;
+    m.add_function(wrap_pyfunction!(anafast, m)?)?;
+    m.add_function(wrap_pyfunction!(smoothing, m)?)?;
+    m.add_function(wrap_pyfunction!(pixwin, m)?)?;
+    m.add_function(wrap_pyfunction!(gauss_beam, m)?)?;
+    Ok(())
+}
