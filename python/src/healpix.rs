@@ -215,7 +215,9 @@ fn get_interp_weights<'py>(
     let pix: Vec<Vec<i64>> = (0..4)
         .map(|k| out.iter().map(|w| w.pixels[k] as i64).collect())
         .collect();
-    let weights: Vec<Vec<f64>> = (0..4).map(|k| out.iter().map(|w| w.weights[k]).collect()).collect();
+    let weights: Vec<Vec<f64>> = (0..4)
+        .map(|k| out.iter().map(|w| w.weights[k]).collect())
+        .collect();
     Ok((
         PyArray2::from_vec2(py, &pix).map_err(value_error)?,
         PyArray2::from_vec2(py, &weights).map_err(value_error)?,
@@ -252,7 +254,9 @@ fn boundaries<'py>(
     let hp = geometry(nside, nest)?;
     let pix = pixels(&[pix])?[0];
     let points = hp.boundaries(pix, step).map_err(value_error)?;
-    let rows: Vec<Vec<f64>> = (0..3).map(|k| points.iter().map(|p| p[k]).collect()).collect();
+    let rows: Vec<Vec<f64>> = (0..3)
+        .map(|k| points.iter().map(|p| p[k]).collect())
+        .collect();
     PyArray2::from_vec2(py, &rows).map_err(value_error)
 }
 

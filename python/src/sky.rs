@@ -1,8 +1,8 @@
 //! tessera-sky on numpy arrays: maps as lists of float64 arrays (RING unless `nest`), a_lm as
 //! complex128 arrays in healpy's order, spectra as rows.
 
+use numpy::Complex64;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
-use numpy::num_complex::Complex64;
 use pyo3::prelude::*;
 use tessera_healpix::{Healpix, Nside, Scheme};
 use tessera_sky::sht::{self, Alm, Map2AlmOptions};
@@ -29,7 +29,14 @@ fn sky_map(maps: &Maps, nest: bool, names: Option<Vec<String>>) -> PyResult<SkyM
             let name = match &names {
                 Some(n) => n.get(i).cloned().unwrap_or_else(|| format!("FIELD{i}")),
                 None if maps.len() == 3 => default_names[i].to_string(),
-                None => format!("{}", if i == 0 { "I_STOKES".into() } else { format!("FIELD{i}") }),
+                None => format!(
+                    "{}",
+                    if i == 0 {
+                        "I_STOKES".into()
+                    } else {
+                        format!("FIELD{i}")
+                    }
+                ),
             };
             Ok((name, m.as_slice()?.to_vec()))
         })
@@ -38,7 +45,10 @@ fn sky_map(maps: &Maps, nest: bool, names: Option<Vec<String>>) -> PyResult<SkyM
 }
 
 fn arrays<'py>(py: Python<'py>, map: SkyMap) -> Vec<Bound<'py, PyArray1<f64>>> {
-    map.fields.into_iter().map(|f| f.values.into_pyarray(py)).collect()
+    map.fields
+        .into_iter()
+        .map(|f| f.values.into_pyarray(py))
+        .collect()
 }
 
 fn options(lmax: Option<usize>, mmax: Option<usize>, iter: usize, pol: bool) -> Map2AlmOptions {
@@ -60,7 +70,11 @@ fn read_map<'py>(
     fields: Option<Vec<usize>>,
     nest: bool,
     hdu: usize,
-) -> PyResult<(Vec<Bound<'py, PyArray1<f64>>>, Vec<(String, String)>, Vec<String>)> {
+) -> PyResult<(
+    Vec<Bound<'py, PyArray1<f64>>>,
+    Vec<(String, String)>,
+    Vec<String>,
+)> {
     let opts = ReadOptions {
         fields: fields.map_or(FieldSelection::All, FieldSelection::Indices),
         hdu,
@@ -206,7 +220,9 @@ fn pixwin<'py>(
         let [t, p] = sht::pixwin_pol(nside, lmax).map_err(to_py)?;
         Ok(vec![t.into_pyarray(py), p.into_pyarray(py)])
     } else {
-        Ok(vec![sht::pixwin(nside, lmax).map_err(to_py)?.into_pyarray(py)])
+        Ok(vec![
+            sht::pixwin(nside, lmax).map_err(to_py)?.into_pyarray(py),
+        ])
     }
 }
 

@@ -127,7 +127,11 @@ fn read_params(dir: &Path, parameter: Option<&str>) -> Result<Vec<(String, Optio
     let table = tessera_io::Table::read(dir.join(PARAMS))?;
     let files = table.strings("file")?;
     let truths: Vec<Option<f64>> = match parameter {
-        Some(name) => table.numbers(name, f64::MAX)?.into_iter().map(Some).collect(),
+        Some(name) => table
+            .numbers(name, f64::MAX)?
+            .into_iter()
+            .map(Some)
+            .collect(),
         None => vec![None; files.len()],
     };
     Ok(files.into_iter().map(String::from).zip(truths).collect())

@@ -71,7 +71,11 @@ fn simulate_then_estimate_ell_p() {
         .arg("--overwrite")
         .assert()
         .success();
-    assert!(std::fs::read_to_string(&named).unwrap().starts_with("file,truth"));
+    assert!(
+        std::fs::read_to_string(&named)
+            .unwrap()
+            .starts_with("file,truth")
+    );
     for r in &rows {
         let (truth, value, sigma) = (r[0], r[1], r[2]);
         assert!(sigma > 0.0 && (value - truth).abs() < 6.0 * sigma, "{r:?}");

@@ -81,7 +81,10 @@ impl Table {
                 byte += 1;
             }
             if byte >= counted_to {
-                line += bytes[counted_to..byte].iter().filter(|&&b| b == b'\n').count();
+                line += bytes[counted_to..byte]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
                 counted_to = byte;
             }
             line
@@ -137,7 +140,9 @@ impl Table {
 
     /// The rows, each with its line number.
     pub fn rows(&self) -> impl Iterator<Item = (usize, &[String])> {
-        self.rows.iter().map(|(line, cells)| (*line, cells.as_slice()))
+        self.rows
+            .iter()
+            .map(|(line, cells)| (*line, cells.as_slice()))
     }
 
     /// The index of column `name`.
@@ -150,7 +155,11 @@ impl Table {
             .position(|h| h == name)
             .ok_or_else(|| TableError {
                 path: self.path.clone(),
-                line: Some(self.rows.first().map_or(1, |(l, _)| l.saturating_sub(1).max(1))),
+                line: Some(
+                    self.rows
+                        .first()
+                        .map_or(1, |(l, _)| l.saturating_sub(1).max(1)),
+                ),
                 message: format!("no column `{name}` (columns: {})", self.header.join(", ")),
             })
     }
@@ -161,7 +170,11 @@ impl Table {
     /// As [`Table::column`].
     pub fn strings(&self, name: &str) -> Result<Vec<&str>, TableError> {
         let c = self.column(name)?;
-        Ok(self.rows.iter().map(|(_, cells)| cells[c].as_str()).collect())
+        Ok(self
+            .rows
+            .iter()
+            .map(|(_, cells)| cells[c].as_str())
+            .collect())
     }
 
     /// The numbers of column `name`, each finite and within `±limit` (values a file could not
@@ -211,13 +224,23 @@ mod tests {
 
     #[test]
     fn problems_name_the_file_the_line_and_the_column() {
-        let e = parse("file,tau\na.fits,0.1\nb.fits\n").unwrap_err().to_string();
+        let e = parse("file,tau\na.fits,0.1\nb.fits\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "t.csv line 3: 1 cells, the header has 2");
         let t = parse("file,tau\na.fits,1e308\nb.fits,nan\n").unwrap();
         let e = t.numbers("tau", 1e150).unwrap_err().to_string();
-        assert!(e.starts_with("t.csv line 2: `1e308` in column `tau`"), "{e}");
+        assert!(
+            e.starts_with("t.csv line 2: `1e308` in column `tau`"),
+            "{e}"
+        );
         let e = t.numbers("ell_p", 1e150).unwrap_err().to_string();
         assert!(e.contains("no column `ell_p` (columns: file, tau)"), "{e}");
-        assert!(parse("\n\n").unwrap_err().to_string().contains("empty file"));
+        assert!(
+            parse("\n\n")
+                .unwrap_err()
+                .to_string()
+                .contains("empty file")
+        );
     }
 }

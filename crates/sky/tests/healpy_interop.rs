@@ -11,49 +11,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::floats;
+use common::{floats, python_with_healpy};
 use serde_json::Value;
 use tessera_healpix::{Healpix, Scheme};
 use tessera_sky::{Dtype, ReadOptions, SkyMap, UNSEEN, WriteOptions, read_map, write_map};
-
-const HEALPY: &str = "healpy==1.20.1";
-
-fn python_with_healpy() -> PathBuf {
-    if let Some(p) = std::env::var_os("TESSERA_HEALPY_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let venv = home.join(".cache/tessera/healpy-venv");
-    let python = venv.join("bin/python");
-    let has_healpy = python.exists()
-        && Command::new(&python)
-            .args([
-                "-c",
-                "import healpy, astropy; assert healpy.__version__ == '1.20.1'",
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-    if !has_healpy {
-        let ok = Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg(&venv)
-            .status()
-            .is_ok_and(|s| s.success())
-            && Command::new(&python)
-                .args(["-m", "pip", "install", "-q", HEALPY, "astropy"])
-                .status()
-                .is_ok_and(|s| s.success());
-        assert!(
-            ok,
-            "could not install {HEALPY} into {}: set TESSERA_HEALPY_PYTHON",
-            venv.display()
-        );
-    }
-    python
-}
 
 fn sample(nside: u64, scheme: Scheme, nfields: usize) -> SkyMap {
     let geometry = Healpix::new(nside, scheme).unwrap();

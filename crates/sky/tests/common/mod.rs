@@ -44,3 +44,45 @@ pub fn golden_gz(name: &str) -> Value {
         .expect("gzip");
     serde_json::from_str(&text).expect("json")
 }
+
+/// A python with healpy 1.20.1 (and astropy, pytest): `TESSERA_HEALPY_PYTHON`, or a virtual
+/// environment under `~/.cache/tessera/healpy-venv`, created with pip on first use (network to
+/// PyPI needed once). Without either, the calling test fails and says so.
+pub fn python_with_healpy() -> PathBuf {
+    use std::process::Command;
+    const HEALPY: &str = "healpy==1.20.1";
+    if let Some(p) = std::env::var_os("TESSERA_HEALPY_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let venv = home.join(".cache/tessera/healpy-venv");
+    let python = venv.join("bin/python");
+    let ready = python.exists()
+        && Command::new(&python)
+            .args([
+                "-c",
+                "import healpy, astropy, pytest; assert healpy.__version__ == '1.20.1'",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ready {
+        let ok = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(&python)
+                .args(["-m", "pip", "install", "-q", HEALPY, "astropy", "pytest"])
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "could not install {HEALPY} into {}: set TESSERA_HEALPY_PYTHON",
+            venv.display()
+        );
+    }
+    python
+}

@@ -370,7 +370,9 @@ mod params_tests {
     fn params_csv_as_spreadsheets_write_it() {
         let dir = tempfile::tempdir().unwrap();
         let write = |text: &str| std::fs::write(dir.path().join("params.csv"), text).unwrap();
-        write("\u{feff}\"file\",\"tau\"\n\"map_0.fits\",\"0.05\"\nmap_1.fits,0.07\n\"a,b.fits\",1\n");
+        write(
+            "\u{feff}\"file\",\"tau\"\n\"map_0.fits\",\"0.05\"\nmap_1.fits,0.07\n\"a,b.fits\",1\n",
+        );
         let rows = read_params(dir.path(), &["tau".to_string()]).unwrap();
         assert_eq!(
             rows,
