@@ -164,10 +164,17 @@ fn stats(truth: &[f64], estimate: &[f64]) -> (f64, f64, f64) {
 
 /// A per-epoch test metric (accuracy or RMSE) on log axes; a run whose metric was never
 /// positive (0 % accuracy throughout) gets no picture, as log axes cannot show it.
-pub fn plot_metric(values: &[f64], path: &Path, title: &str, y_desc: &str) -> Result<()> {
+pub fn plot_metric(
+    values: &[f64],
+    reference: Option<(&str, f64)>,
+    path: &Path,
+    title: &str,
+    y_desc: &str,
+) -> Result<()> {
     if values.iter().any(|v| *v > 0.0) {
-        plot_curves(
+        tessera_train::plots::plot_curves_against(
             &[("test".to_string(), values.to_vec())],
+            reference,
             path,
             title,
             y_desc,
@@ -244,6 +251,7 @@ pub fn draw_graph_pictures(
     tessera_train::plots::plot_losses(train_loss, &dir.join("loss.png"), &title("training loss"))?;
     plot_metric(
         curve,
+        None,
         &dir.join("accuracy.png"),
         &title("held-out accuracy after each epoch (mean over the folds)"),
         "accuracy",
@@ -317,6 +325,7 @@ pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
     plot_loss(h, dir, &title("loss"))?;
     plot_metric(
         &h.test_accuracy,
+        None,
         &dir.join("accuracy.png"),
         &title("accuracy after each epoch"),
         "test accuracy",
@@ -367,20 +376,6 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
             "cross-entropy"
         } else {
             "mean squared error (standardised)"
-        },
-    )?;
-    plot_metric(
-        &h.test_metric,
-        &dir.join("metric.png"),
-        &title(if run.classification {
-            "accuracy after each epoch"
-        } else {
-            "RMSE after each epoch"
-        }),
-        if run.classification {
-            "test accuracy"
-        } else {
-            "test RMSE of the first parameter"
         },
     )?;
     let path = dir.join(PREDICTIONS);
@@ -484,6 +479,23 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
         line.push_str(" (predicted.png, residuals.png, loss.png)");
         summary = line;
     }
+    // After each epoch, beside the likelihood's RMSE on the same maps when there is one.
+    let likelihood_rmse = report["likelihood"]["rmse"].as_f64();
+    plot_metric(
+        &h.test_metric,
+        likelihood_rmse.map(|r| ("likelihood RMSE", r)),
+        &dir.join("metric.png"),
+        &title(if run.classification {
+            "accuracy after each epoch"
+        } else {
+            "RMSE after each epoch"
+        }),
+        if run.classification {
+            "test accuracy"
+        } else {
+            "test RMSE of the first parameter"
+        },
+    )?;
     write_text(
         &dir.join("report.json"),
         &serde_json::to_string_pretty(&report)?,

@@ -101,6 +101,7 @@ fn write_outputs(
     crate::report::plot_loss(history, dir, "PD-MeshNet segmentation — loss")?;
     plot_metric(
         &history.test_accuracy,
+        None,
         &dir.join("accuracy.png"),
         "PD-MeshNet segmentation — after each epoch",
         "test area-weighted face accuracy",

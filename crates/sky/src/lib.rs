@@ -43,5 +43,6 @@ pub use galactic::galactic_north_pole;
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::{DipoleFit, UdGradeOptions};
 pub use render::{
-    Colormap, MollweideOptions, Projection, Scale, plot_spectra, register_fonts, render_mollweide,
+    Colormap, MollweideOptions, Projection, Scale, log_tick, plot_spectra, register_fonts,
+    render_mollweide,
 };

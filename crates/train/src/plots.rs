@@ -67,7 +67,8 @@ pub fn plot_losses(curves: &[Vec<f64>], path: &Path, title: &str) -> Result<()> 
     plot_curves(&named, path, title, "training loss (cross-entropy)")
 }
 
-/// Named curves per epoch (losses), log-scaled, with a legend.
+/// Named curves per epoch (losses), with a legend: on a log axis when they span a decade or
+/// more, on a linear one otherwise (so that every tick can be read).
 ///
 /// # Errors
 /// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] with no positive
@@ -78,10 +79,26 @@ pub fn plot_curves(
     title: &str,
     y_desc: &str,
 ) -> Result<()> {
+    plot_curves_against(curves, None, path, title, y_desc)
+}
+
+/// [`plot_curves`] with a dashed horizontal line for a reference value (the likelihood's RMSE
+/// beside the network's after each epoch).
+///
+/// # Errors
+/// As [`plot_curves`].
+pub fn plot_curves_against(
+    curves: &[(String, Vec<f64>)],
+    reference: Option<(&str, f64)>,
+    path: &Path,
+    title: &str,
+    y_desc: &str,
+) -> Result<()> {
     let epochs = curves.iter().map(|c| c.1.len()).max().unwrap_or(0);
     let values = curves
         .iter()
         .flat_map(|c| c.1.iter())
+        .chain(reference.as_ref().map(|r| &r.1))
         .copied()
         .filter(|v| *v > 0.0 && v.is_finite());
     let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
@@ -89,19 +106,79 @@ pub fn plot_curves(
         return Err(TrainError::Config("no positive losses to plot".into()));
     }
     tessera_sky::register_fonts();
+    let axis = if hi / lo >= 10.0 {
+        Axis::Log
+    } else {
+        // Enough decimals for ticks a tenth of the range apart.
+        let step = (hi - lo).max(hi * 1e-3) / 10.0;
+        Axis::Linear {
+            decimals: (-step.log10().floor()).max(0.0) as usize + 1,
+        }
+    };
     atomically(path, |tmp| {
-        draw_curves(curves, tmp, path, (title, y_desc), epochs, lo, hi)
+        draw_curves(
+            curves,
+            reference,
+            tmp,
+            path,
+            (title, y_desc),
+            epochs,
+            (lo, hi),
+            axis,
+        )
     })
 }
 
+/// How values map to the vertical axis.
+#[derive(Clone, Copy)]
+enum Axis {
+    Linear {
+        decimals: usize,
+    },
+    /// log10 of the value, labelled with the value.
+    Log,
+}
+
+impl Axis {
+    fn to(self, v: f64) -> f64 {
+        match self {
+            Axis::Linear { .. } => v,
+            Axis::Log => v.log10(),
+        }
+    }
+
+    fn label(self, y: f64) -> String {
+        match self {
+            Axis::Linear { decimals } => {
+                let text = format!("{y:.decimals$}");
+                if text.contains('.') {
+                    text.trim_end_matches('0').trim_end_matches('.').to_string()
+                } else {
+                    text
+                }
+            }
+            Axis::Log => tessera_sky::log_tick(10f64.powf(y)),
+        }
+    }
+
+    /// The drawn range of values `lo ..= hi`, with some room.
+    fn range(self, lo: f64, hi: f64) -> std::ops::Range<f64> {
+        let (a, b) = (self.to(lo), self.to(hi));
+        let pad = ((b - a) * 0.08).max(1e-3 * b.abs().max(1e-12));
+        a - pad..b + pad
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn draw_curves(
     curves: &[(String, Vec<f64>)],
+    reference: Option<(&str, f64)>,
     tmp: &Path,
     path: &Path,
     (title, y_desc): (&str, &str),
     epochs: usize,
-    lo: f64,
-    hi: f64,
+    (lo, hi): (f64, f64),
+    axis: Axis,
 ) -> Result<()> {
     let root = BitMapBackend::new(tmp, (900, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
@@ -110,15 +187,15 @@ fn draw_curves(
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d(
-            1f64..(epochs as f64).max(2.0),
-            (lo * 0.8..hi * 1.25).log_scale(),
-        )
+        .build_cartesian_2d(1f64..(epochs as f64).max(2.0), axis.range(lo, hi))
         .map_err(|e| draw_err(path, e))?;
     chart
         .configure_mesh()
         .x_desc("epoch")
         .y_desc(y_desc)
+        .y_labels(8)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| axis.label(*y))
         .label_style(("sans-serif", 15))
         .draw()
         .map_err(|e| draw_err(path, e))?;
@@ -129,8 +206,8 @@ fn draw_curves(
                 curve
                     .iter()
                     .enumerate()
-                    .filter(|(_, v)| **v > 0.0)
-                    .map(|(e, v)| (e as f64 + 1.0, *v)),
+                    .filter(|(_, v)| **v > 0.0 && v.is_finite())
+                    .map(|(e, v)| (e as f64 + 1.0, axis.to(*v))),
                 colour.stroke_width(2),
             ))
             .map_err(|e| draw_err(path, e))?
@@ -139,13 +216,23 @@ fn draw_curves(
                 PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
             });
     }
-    finish_with_legend(
-        &mut chart,
-        &root,
-        SeriesLabelPosition::MiddleRight,
-        13,
-        path,
-    )
+    if let Some((name, value)) = reference {
+        let y = axis.to(value);
+        let last = (epochs as f64).max(2.0);
+        let dashes = (0..40).map(|i| {
+            let (a, b) = (i as f64 / 40.0, (i as f64 + 0.5) / 40.0);
+            PathElement::new(
+                vec![(1.0 + a * (last - 1.0), y), (1.0 + b * (last - 1.0), y)],
+                BLACK.stroke_width(2),
+            )
+        });
+        chart
+            .draw_series(dashes)
+            .map_err(|e| draw_err(path, e))?
+            .label(format!("{name} {}", tessera_sky::log_tick(value)))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+    }
+    finish_with_legend(&mut chart, &root, SeriesLabelPosition::UpperRight, 13, path)
 }
 
 /// Estimates against true values, one colour per estimator, with the diagonal.
@@ -210,8 +297,59 @@ pub fn plot_estimates(
                 .label(name.clone())
                 .legend(move |(x, y)| Circle::new((x + 10, y), 4, colour.filled()));
         }
+        // The mean estimate in ten bins of the truth: shrinkage towards the middle of the
+        // prior shows at its edges, where the points alone hide it.
+        for (k, (name, est)) in series.iter().enumerate() {
+            let colour = Palette99::pick(k).to_rgba();
+            let means = binned_means(truth, est, 10);
+            chart
+                .draw_series(LineSeries::new(
+                    means.iter().copied(),
+                    colour.stroke_width(3),
+                ))
+                .map_err(|e| draw_err(path, e))?
+                .label(format!("{name}, mean per bin of the truth"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+                });
+            chart
+                .draw_series(
+                    means
+                        .iter()
+                        .map(|&p| Cross::new(p, 6, colour.stroke_width(2))),
+                )
+                .map_err(|e| draw_err(path, e))?;
+        }
         finish_with_legend(&mut chart, &root, SeriesLabelPosition::UpperLeft, 14, path)
     })
+}
+
+/// (bin centre, mean estimate) over `bins` equal bins of the truth's range, empty bins left out.
+fn binned_means(truth: &[f64], estimate: &[f64], bins: usize) -> Vec<(f64, f64)> {
+    let finite = || {
+        truth
+            .iter()
+            .zip(estimate)
+            .filter(|(t, e)| t.is_finite() && e.is_finite())
+    };
+    let (lo, hi) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (&t, _)| {
+        (a.min(t), b.max(t))
+    });
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+        return Vec::new();
+    }
+    let width = (hi - lo) / bins as f64;
+    let mut sums = vec![(0.0, 0usize); bins];
+    for (&t, &e) in finite() {
+        let b = (((t - lo) / width) as usize).min(bins - 1);
+        sums[b].0 += e;
+        sums[b].1 += 1;
+    }
+    sums.iter()
+        .enumerate()
+        .filter(|(_, (_, n))| *n > 0)
+        .map(|(b, (sum, n))| (lo + (b as f64 + 0.5) * width, sum / *n as f64))
+        .collect()
 }
 
 /// Histograms of residuals (estimate − truth), one outline per estimator, on shared bins.
@@ -262,6 +400,14 @@ pub fn plot_residuals(
             .configure_mesh()
             .x_desc(format!("estimate − true {parameter}"))
             .y_desc("maps")
+            // Counts of maps are whole numbers: "70", not "70.0".
+            .y_label_formatter(&|v| {
+                if v.fract() == 0.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.1}")
+                }
+            })
             .label_style(("sans-serif", 15))
             .draw()
             .map_err(|e| draw_err(path, e))?;

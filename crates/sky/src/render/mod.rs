@@ -9,7 +9,7 @@ mod spectrum;
 pub use colormap::Colormap;
 pub use mollweide::{MollweideOptions, Scale, render_mollweide};
 pub use projections::Projection;
-pub use spectrum::plot_spectra;
+pub use spectrum::{log_tick, plot_spectra};
 
 /// Registers the embedded DejaVu Sans font under `sans-serif` once per process, so that
 /// plotters text renders on a machine without system fonts. Every Tessera picture calls it.

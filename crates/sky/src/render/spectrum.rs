@@ -113,7 +113,9 @@ pub fn plot_spectra(
 
 /// A log-axis tick as people write it: `0.02`, `150`, `3000`, or `2e-5` and `4e7` far from 1,
 /// with at most two significant digits (not `99999999e-5`).
-pub(crate) fn log_tick(v: f64) -> String {
+/// A short tick label for a value on a logarithmic axis: two significant digits, plain
+/// decimals from 0.01 to 99,999 and `2.5e-7` beyond (never `99999999e-5`).
+pub fn log_tick(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }

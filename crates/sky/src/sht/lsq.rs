@@ -57,7 +57,7 @@ pub struct LsqAlm {
 /// # Errors
 /// NaN pixels, `lmax > 4 nside`, `tol` not positive.
 pub fn map2alm_lsq(map: &SkyMap, opts: &LsqOptions) -> Result<LsqAlm> {
-    if !(opts.tol > 0.0) {
+    if opts.tol.is_nan() || opts.tol <= 0.0 {
         return Err(SkyError::Mismatch {
             what: "map2alm_lsq",
             detail: format!("tol {} must be positive", opts.tol),

@@ -65,7 +65,7 @@ impl WignerD {
         if n >= 2 {
             let prev = n - 1;
             for c in 0..=2 * prev {
-                let sign = if (n + c) % 2 == 0 { 1.0 } else { -1.0 };
+                let sign = if (n + c).is_multiple_of(2) { 1.0 } else { -1.0 };
                 self.now[n * self.stride + c] =
                     sign * self.now[(n - 2) * self.stride + 2 * prev - c];
             }
@@ -148,9 +148,9 @@ pub fn rotate_alm_euler(alm: &mut Alm, psi: f64, theta: f64, phi: f64) -> Result
             re[m] = a0 * d.at(l, l + m);
             im[m] = 0.0;
         }
-        for mp in 1..=l {
-            let t = alm.get(l, mp) * e_psi[mp];
-            let sign = if mp % 2 == 0 { 1.0 } else { -1.0 };
+        for (mp, e) in e_psi.iter().enumerate().take(l + 1).skip(1) {
+            let t = alm.get(l, mp) * e;
+            let sign = if mp.is_multiple_of(2) { 1.0 } else { -1.0 };
             let (t_re, t_im) = (sign * t.re, sign * t.im);
             let row = d.row(l - mp, 2 * l + 1);
             // (−1)^m d_{−m',−m} next to d_{−m',m}, so that the sums below run forwards.
@@ -160,7 +160,7 @@ pub fn rotate_alm_euler(alm: &mut Alm, psi: f64, theta: f64, phi: f64) -> Result
                 .zip(backward.iter().rev())
                 .enumerate()
             {
-                *out = if m % 2 == 0 { b } else { -b };
+                *out = if m.is_multiple_of(2) { b } else { -b };
             }
             for (((r, i), &b), &f) in re[..=l]
                 .iter_mut()
