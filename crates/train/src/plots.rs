@@ -194,7 +194,15 @@ fn draw_curves(
         .x_desc("epoch")
         .y_desc(y_desc)
         .y_labels(8)
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_labels(epochs.clamp(2, 12))
+        // Epochs are whole: label those, leave ticks between them blank.
+        .x_label_formatter(&|x| {
+            if x.fract() == 0.0 {
+                format!("{x:.0}")
+            } else {
+                String::new()
+            }
+        })
         .y_label_formatter(&|y| axis.label(*y))
         .label_style(("sans-serif", 15))
         .draw()
