@@ -1,7 +1,7 @@
 //! tessera-healpix on numpy arrays: pixel indices as int64, angles in radians, NESTED or RING
 //! by `nest`. Scalars, broadcasting, `lonlat` and healpy's defaults are the Python layer's.
 
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use tessera_healpix::{Healpix, Parallelism, QueryMode, Scheme};
 
@@ -42,7 +42,7 @@ fn ang2pix<'py>(
     let hp = geometry(nside, nest)?;
     let (theta, phi) = (theta.as_slice()?, phi.as_slice()?);
     let mut out = vec![0u64; theta.len()];
-    hp.ang2pix_into(theta, phi, &mut out, Parallelism::Rayon)
+    py.detach(|| hp.ang2pix_into(theta, phi, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
     Ok(to_i64(out).into_pyarray(py))
 }
@@ -57,7 +57,7 @@ fn pix2ang<'py>(
     let hp = geometry(nside, nest)?;
     let pix = pixels(pix.as_slice()?)?;
     let (mut theta, mut phi) = (vec![0.0; pix.len()], vec![0.0; pix.len()]);
-    hp.pix2ang_into(&pix, &mut theta, &mut phi, Parallelism::Rayon)
+    py.detach(|| hp.pix2ang_into(&pix, &mut theta, &mut phi, Parallelism::Rayon))
         .map_err(value_error)?;
     Ok((theta.into_pyarray(py), phi.into_pyarray(py)))
 }
@@ -76,7 +76,7 @@ fn vec2pix<'py>(
     }
     let v: Vec<[f64; 3]> = xyz.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect();
     let mut out = vec![0u64; v.len()];
-    hp.vec2pix_into(&v, &mut out, Parallelism::Rayon)
+    py.detach(|| hp.vec2pix_into(&v, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
     Ok(to_i64(out).into_pyarray(py))
 }
@@ -91,7 +91,7 @@ fn pix2vec<'py>(
     let hp = geometry(nside, nest)?;
     let pix = pixels(pix.as_slice()?)?;
     let mut out = vec![[0.0; 3]; pix.len()];
-    hp.pix2vec_into(&pix, &mut out, Parallelism::Rayon)
+    py.detach(|| hp.pix2vec_into(&pix, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
     let rows: Vec<Vec<f64>> = (0..3).map(|k| out.iter().map(|v| v[k]).collect()).collect();
     PyArray2::from_vec2(py, &rows).map_err(value_error)
@@ -106,7 +106,7 @@ fn nest2ring<'py>(
     let hp = geometry(nside, true)?;
     let pix = pixels(pix.as_slice()?)?;
     let mut out = vec![0u64; pix.len()];
-    hp.nest2ring_into(&pix, &mut out, Parallelism::Rayon)
+    py.detach(|| hp.nest2ring_into(&pix, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
     Ok(to_i64(out).into_pyarray(py))
 }
@@ -120,13 +120,14 @@ fn ring2nest<'py>(
     let hp = geometry(nside, false)?;
     let pix = pixels(pix.as_slice()?)?;
     let mut out = vec![0u64; pix.len()];
-    hp.ring2nest_into(&pix, &mut out, Parallelism::Rayon)
+    py.detach(|| hp.ring2nest_into(&pix, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
     Ok(to_i64(out).into_pyarray(py))
 }
 
-/// The 8 neighbours of each pixel, shape (8, n), healpy's order (SW, W, NW, N, NE, E, SE, S),
-/// −1 where a pixel has only 7.
+/// The 8 neighbours of each pixel, shape (n, 8) (the Python side returns its transpose, a view,
+/// as healpy's (8, n)), in healpy's order (SW, W, NW, N, NE, E, SE, S), −1 where a pixel has only
+/// 7.
 #[pyfunction]
 fn get_all_neighbours<'py>(
     py: Python<'py>,
@@ -136,11 +137,14 @@ fn get_all_neighbours<'py>(
 ) -> PyResult<Bound<'py, PyArray2<i64>>> {
     let hp = geometry(nside, nest)?;
     let pix = pixels(pix.as_slice()?)?;
-    let mut out = vec![[0i64; 8]; pix.len()];
-    hp.neighbours_into(&pix, &mut out, Parallelism::Rayon)
+    let n = pix.len();
+    let mut out = vec![[0i64; 8]; n];
+    py.detach(|| hp.neighbours_into(&pix, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
-    let rows: Vec<Vec<i64>> = (0..8).map(|k| out.iter().map(|n| n[k]).collect()).collect();
-    PyArray2::from_vec2(py, &rows).map_err(value_error)
+    out.into_flattened()
+        .into_pyarray(py)
+        .reshape([n, 8])
+        .map_err(value_error)
 }
 
 #[pyfunction]
@@ -210,7 +214,7 @@ fn get_interp_weights<'py>(
     let hp = geometry(nside, nest)?;
     let (theta, phi) = (theta.as_slice()?, phi.as_slice()?);
     let mut out = vec![tessera_healpix::InterpWeights::default(); theta.len()];
-    hp.interp_weights_into(theta, phi, &mut out, Parallelism::Rayon)
+    py.detach(|| hp.interp_weights_into(theta, phi, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
     let pix: Vec<Vec<i64>> = (0..4)
         .map(|k| out.iter().map(|w| w.pixels[k] as i64).collect())
@@ -237,7 +241,7 @@ fn get_interp_val<'py>(
     let hp = geometry(nside.get(), nest)?;
     let (theta, phi) = (theta.as_slice()?, phi.as_slice()?);
     let mut out = vec![0.0; theta.len()];
-    hp.interpolate_into(map, theta, phi, &mut out, Parallelism::Rayon)
+    py.detach(|| hp.interpolate_into(map, theta, phi, &mut out, Parallelism::Rayon))
         .map_err(value_error)?;
     Ok(out.into_pyarray(py))
 }

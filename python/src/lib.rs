@@ -5,15 +5,21 @@
 mod healpix;
 mod sky;
 
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
-/// A Tessera error as the Python exception a healpy user expects: `OSError` for files that
-/// cannot be read or written, `ValueError` for everything else.
+/// A Tessera error as the Python exception a healpy user expects: `FileNotFoundError` for a
+/// missing file, `OSError` for other files that cannot be read or written, `ValueError` for
+/// everything else; the message is the library's.
 fn to_py(e: tessera_sky::SkyError) -> PyErr {
-    match e {
+    match &e {
+        tessera_sky::SkyError::Io { source, .. }
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            PyFileNotFoundError::new_err(e.to_string())
+        }
         tessera_sky::SkyError::Io { .. } => PyOSError::new_err(e.to_string()),
-        other => PyValueError::new_err(other.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
     }
 }
 

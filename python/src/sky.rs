@@ -80,8 +80,14 @@ fn read_map<'py>(
         hdu,
         scheme: Some(if nest { Scheme::Nested } else { Scheme::Ring }),
     };
-    let map = tessera_sky::read_map(&path, &opts).map_err(to_py)?;
-    let header = read_header(&path, hdu).map_err(to_py)?;
+    let (map, header) = py
+        .detach(|| {
+            Ok::<_, tessera_sky::SkyError>((
+                tessera_sky::read_map(&path, &opts)?,
+                read_header(&path, hdu)?,
+            ))
+        })
+        .map_err(to_py)?;
     let cards = header.cards.into_iter().map(|c| (c.key, c.value)).collect();
     let names = map.fields.iter().map(|f| f.name.clone()).collect();
     Ok((arrays(py, map), cards, names))
@@ -90,6 +96,7 @@ fn read_map<'py>(
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn write_map(
+    py: Python<'_>,
     path: std::path::PathBuf,
     maps: Maps,
     nest: bool,
@@ -106,7 +113,8 @@ fn write_map(
         overwrite,
         partial,
     };
-    tessera_sky::write_map(&path, &map, &opts).map_err(to_py)
+    py.detach(|| tessera_sky::write_map(&path, &map, &opts))
+        .map_err(to_py)
 }
 
 #[pyfunction]
@@ -119,22 +127,36 @@ fn ud_grade<'py>(
     power: Option<f64>,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let map = sky_map(&maps, nest, None)?;
-    let out = map
-        .ud_grade(nside_out, UdGradeOptions { pess, power })
+    let out = py
+        .detach(|| map.ud_grade(nside_out, UdGradeOptions { pess, power }))
         .map_err(to_py)?;
     Ok(arrays(py, out))
 }
 
-/// The map in the other scheme: RING → NESTED with `r2n`, else NESTED → RING.
+/// The map in the other scheme: RING → NESTED with `r2n`, else NESTED → RING (straight from
+/// the arrays, without a copy into a SkyMap).
 #[pyfunction]
 fn reorder<'py>(
     py: Python<'py>,
     maps: Maps<'py>,
     r2n: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
-    let map = sky_map(&maps, !r2n, None)?;
-    let to = if r2n { Scheme::Nested } else { Scheme::Ring };
-    Ok(arrays(py, map.reorder(to).map_err(to_py)?))
+    let (from, to) = if r2n {
+        (Scheme::Ring, Scheme::Nested)
+    } else {
+        (Scheme::Nested, Scheme::Ring)
+    };
+    let mut out = Vec::with_capacity(maps.len());
+    for m in &maps {
+        let values = m.as_slice()?;
+        let nside = Nside::from_npix(values.len() as u64).map_err(value_error)?;
+        let geometry = Healpix::new(nside.get(), from).map_err(value_error)?;
+        let turned = py
+            .detach(|| geometry.reorder(values, from, to))
+            .map_err(value_error)?;
+        out.push(turned.into_pyarray(py));
+    }
+    Ok(out)
 }
 
 fn alm_array<'py>(py: Python<'py>, alm: Alm) -> Bound<'py, PyArray1<Complex64>> {
@@ -151,7 +173,8 @@ fn map2alm<'py>(
     pol: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<Complex64>>>> {
     let map = sky_map(&maps, false, None)?;
-    let alms = sht::map2alm(&map, &options(lmax, mmax, iter, pol)).map_err(to_py)?;
+    let opts = options(lmax, mmax, iter, pol);
+    let alms = py.detach(|| sht::map2alm(&map, &opts)).map_err(to_py)?;
     Ok(alms.into_iter().map(|a| alm_array(py, a)).collect())
 }
 
@@ -167,7 +190,7 @@ fn alm2map<'py>(
         .iter()
         .map(|a| Alm::from_vec(lmax, mmax, a.as_slice()?.to_vec()).map_err(to_py))
         .collect::<PyResult<Vec<_>>>()?;
-    let map = sht::alm2map(&alms, nside).map_err(to_py)?;
+    let map = py.detach(|| sht::alm2map(&alms, nside)).map_err(to_py)?;
     Ok(arrays(py, map))
 }
 
@@ -184,11 +207,13 @@ fn anafast<'py>(
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let a = sky_map(&maps, false, None)?;
     let opts = options(lmax, None, iter, pol);
-    let spectra = match maps2 {
-        Some(b) => sht::anafast_cross(&a, &sky_map(&b, false, None)?, &opts),
-        None => sht::anafast(&a, &opts),
-    }
-    .map_err(to_py)?;
+    let b = maps2.map(|b| sky_map(&b, false, None)).transpose()?;
+    let spectra = py
+        .detach(|| match &b {
+            Some(b) => sht::anafast_cross(&a, b, &opts),
+            None => sht::anafast(&a, &opts),
+        })
+        .map_err(to_py)?;
     let rows: Vec<Vec<f64>> = spectra.spectra.into_iter().map(|(_, cl)| cl).collect();
     PyArray2::from_vec2(py, &rows).map_err(value_error)
 }
@@ -205,7 +230,10 @@ fn smoothing<'py>(
     nest: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let map = sky_map(&maps, nest, None)?;
-    let out = sht::smoothing(&map, fwhm, &options(lmax, None, iter, pol)).map_err(to_py)?;
+    let opts = options(lmax, None, iter, pol);
+    let out = py
+        .detach(|| sht::smoothing(&map, fwhm, &opts))
+        .map_err(to_py)?;
     Ok(arrays(py, out))
 }
 

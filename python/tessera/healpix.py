@@ -152,7 +152,7 @@ def get_all_neighbours(nside, theta, phi=None, nest=False, lonlat=False):
         pix = np.asarray(theta, dtype=np.int64)
     else:
         pix = np.asarray(ang2pix(nside, theta, phi, nest=nest, lonlat=lonlat), dtype=np.int64)
-    out = _tessera.get_all_neighbours(nside, np.ascontiguousarray(pix.ravel()), nest)
+    out = _tessera.get_all_neighbours(nside, np.ascontiguousarray(pix.ravel()), nest).T
     return out[:, 0] if np.ndim(pix) == 0 else out.reshape((8,) + np.shape(pix))
 
 

@@ -1,6 +1,6 @@
 """Compact copy of the CAMB tau-grid spectra for tessera-sky's tau simulations.
 
-Usage: python scripts/data/compact_tau_cls.py ../shared/data/cls data/cls/tau_grid_lmax191.f64
+Usage: python scripts/data/compact_tau_cls.py ../shared/data/cls crates/sky/data/tau_grid_lmax191.f64
 
 Reads cls_tau_grid.npy and cls_tau_grid_Ase2tau.npy (shape (31, 4, 1501): tau = 0.030, 0.032, ...,
 0.090; TT, EE, BB, TE lensed scalar C_ell in muK^2) and writes, little-endian float64, the array of

@@ -52,7 +52,7 @@ pub struct TauGrid {
     variant: TauVariant,
 }
 
-const TABLE: &[u8] = include_bytes!("../../../../data/cls/tau_grid_lmax191.f64");
+const TABLE: &[u8] = include_bytes!("../../data/tau_grid_lmax191.f64");
 const N_TAU: usize = 31;
 const N_SPEC: usize = 4;
 /// The largest multipole of the embedded table.
