@@ -186,10 +186,7 @@ fn alm2map<'py>(
     lmax: usize,
     mmax: usize,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
-    let alms = alms
-        .iter()
-        .map(|a| Alm::from_vec(lmax, mmax, a.as_slice()?.to_vec()).map_err(to_py))
-        .collect::<PyResult<Vec<_>>>()?;
+    let alms = alms_from(&alms, lmax, mmax)?;
     let map = py.detach(|| sht::alm2map(&alms, nside)).map_err(to_py)?;
     Ok(arrays(py, map))
 }
@@ -267,6 +264,136 @@ fn gauss_beam<'py>(
         .collect()
 }
 
+fn alms_from<'py>(
+    alms: &[PyReadonlyArray1<'py, Complex64>],
+    lmax: usize,
+    mmax: usize,
+) -> PyResult<Vec<Alm>> {
+    alms.iter()
+        .map(|a| Alm::from_vec(lmax, mmax, a.as_slice()?.to_vec()).map_err(to_py))
+        .collect()
+}
+
+/// The columns of a C_l (or B_l) FITS table, each with its name.
+#[pyfunction]
+fn read_cl<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+) -> PyResult<Vec<(String, Bound<'py, PyArray1<f64>>)>> {
+    let columns = py.detach(|| tessera_sky::read_cl(&path)).map_err(to_py)?;
+    Ok(columns
+        .into_iter()
+        .map(|(name, values)| (name, values.into_pyarray(py)))
+        .collect())
+}
+
+/// Writes spectra in healpy's order (TT, EE, BB, TE, EB, TB: as many as given).
+#[pyfunction]
+fn write_cl(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    cls: Vec<PyReadonlyArray1<'_, f64>>,
+    overwrite: bool,
+) -> PyResult<()> {
+    use sht::Spectrum::{BB, EB, EE, TB, TE, TT};
+    if cls.len() > 6 {
+        return Err(value_error(format!("{} spectra: at most 6", cls.len())));
+    }
+    let spectra = [TT, EE, BB, TE, EB, TB]
+        .into_iter()
+        .zip(&cls)
+        .map(|(s, c)| Ok((s, c.as_slice()?.to_vec())))
+        .collect::<PyResult<Vec<_>>>()?;
+    let spectra = sht::PowerSpectra { spectra };
+    py.detach(|| tessera_sky::write_cl(&path, &spectra, overwrite))
+        .map_err(to_py)
+}
+
+/// The a_lm of one HDU of an a_lm FITS file, with their lmax and mmax.
+#[pyfunction]
+fn read_alm<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    hdu: usize,
+) -> PyResult<(Bound<'py, PyArray1<Complex64>>, usize, usize)> {
+    let alm = py
+        .detach(|| tessera_sky::read_alm(&path, hdu))
+        .map_err(to_py)?;
+    let (lmax, mmax) = (alm.lmax(), alm.mmax());
+    Ok((alm_array(py, alm), lmax, mmax))
+}
+
+#[pyfunction]
+fn write_alm(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    alms: Vec<PyReadonlyArray1<'_, Complex64>>,
+    lmax: usize,
+    mmax: usize,
+    overwrite: bool,
+) -> PyResult<()> {
+    let alms = alms_from(&alms, lmax, mmax)?;
+    py.detach(|| tessera_sky::write_alm(&path, &alms, overwrite))
+        .map_err(to_py)
+}
+
+/// The a_lm rotated by the Euler angles (ψ, θ, φ), or by a rotation matrix when given.
+#[pyfunction]
+fn rotate_alm<'py>(
+    py: Python<'py>,
+    alm: PyReadonlyArray1<'py, Complex64>,
+    lmax: usize,
+    angles: [f64; 3],
+    matrix: Option<[[f64; 3]; 3]>,
+) -> PyResult<Bound<'py, PyArray1<Complex64>>> {
+    let mut a = Alm::from_vec(lmax, lmax, alm.as_slice()?.to_vec()).map_err(to_py)?;
+    py.detach(|| match matrix {
+        Some(m) => sht::rotate_alm(&mut a, &tessera_healpix::Rotator::from_matrix(m)),
+        None => sht::rotate_alm_euler(&mut a, angles[0], angles[1], angles[2]),
+    })
+    .map_err(to_py)?;
+    Ok(alm_array(py, a))
+}
+
+/// The least-squares a_lm of a map, its relative residual and the iterations taken.
+#[pyfunction]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+fn map2alm_lsq<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    lmax: usize,
+    mmax: usize,
+    pol: bool,
+    tol: f64,
+    maxiter: usize,
+) -> PyResult<(Vec<Bound<'py, PyArray1<Complex64>>>, f64, usize)> {
+    let map = sky_map(&maps, false, None)?;
+    let opts = sht::LsqOptions {
+        lmax,
+        mmax: Some(mmax),
+        pol,
+        tol,
+        maxiter,
+    };
+    let fit = py.detach(|| sht::map2alm_lsq(&map, &opts)).map_err(to_py)?;
+    let alms = fit.alms.into_iter().map(|a| alm_array(py, a)).collect();
+    Ok((alms, fit.rel_res, fit.iterations))
+}
+
+/// The map and its derivatives ∂/∂θ and (1/sin θ) ∂/∂φ.
+#[pyfunction]
+fn alm2map_der1<'py>(
+    py: Python<'py>,
+    alm: PyReadonlyArray1<'py, Complex64>,
+    nside: u64,
+    lmax: usize,
+    mmax: usize,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let a = Alm::from_vec(lmax, mmax, alm.as_slice()?.to_vec()).map_err(to_py)?;
+    let map = py.detach(|| sht::alm2map_der1(&a, nside)).map_err(to_py)?;
+    Ok(arrays(py, map))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_map, m)?)?;
     m.add_function(wrap_pyfunction!(write_map, m)?)?;
@@ -278,5 +405,16 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(smoothing, m)?)?;
     m.add_function(wrap_pyfunction!(pixwin, m)?)?;
     m.add_function(wrap_pyfunction!(gauss_beam, m)?)?;
+    for f in [
+        wrap_pyfunction!(read_cl, m)?,
+        wrap_pyfunction!(write_cl, m)?,
+        wrap_pyfunction!(read_alm, m)?,
+        wrap_pyfunction!(write_alm, m)?,
+        wrap_pyfunction!(rotate_alm, m)?,
+        wrap_pyfunction!(map2alm_lsq, m)?,
+        wrap_pyfunction!(alm2map_der1, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     Ok(())
 }

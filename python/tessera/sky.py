@@ -10,7 +10,8 @@ from . import _tessera
 from .healpix import UNSEEN, get_nside, npix2nside
 
 __all__ = ["UNSEEN", "read_map", "write_map", "map2alm", "alm2map", "anafast", "smoothing",
-           "gauss_beam", "pixwin", "Alm"]
+           "gauss_beam", "pixwin", "Alm", "read_cl", "write_cl", "read_alm", "write_alm",
+           "rotate_alm", "map2alm_lsq", "alm2map_der1"]
 
 
 class Alm:
@@ -125,3 +126,73 @@ def pixwin(nside, pol=False, lmax=None):
     """The pixel window function (T; with ``pol`` also P), from tables to nside 2048."""
     out = _tessera.pixwin(int(nside), bool(pol), lmax)
     return tuple(out) if pol else out[0]
+
+
+def read_cl(filename):
+    """The spectra (or beam windows) of a C_l FITS table: one array, or rows."""
+    columns = _tessera.read_cl(str(filename))
+    rows = [values for _name, values in columns]
+    return rows[0] if len(rows) == 1 else np.array(rows)
+
+
+def write_cl(filename, cl, dtype=None, overwrite=False):
+    """Writes spectra as healpy does (rows TT, EE, BB, TE, EB, TB, as many as given)."""
+    cl = np.asarray(cl, dtype=np.float64)
+    rows = [cl] if cl.ndim == 1 else list(cl)
+    _tessera.write_cl(str(filename), [np.ascontiguousarray(r) for r in rows], bool(overwrite))
+
+
+def read_alm(filename, hdu=1, return_mmax=False):
+    """The a_lm of one HDU (healpy's order), with mmax when asked."""
+    alm, _lmax, mmax = _tessera.read_alm(str(filename), int(hdu))
+    return (alm, mmax) if return_mmax else alm
+
+
+def write_alm(filename, alms, lmax=-1, mmax=-1, overwrite=False):
+    """Writes a_lm (T, or T, E, B) as healpy does, one HDU per set."""
+    alms = np.asarray(alms, dtype=np.complex128)
+    rows = [alms] if alms.ndim == 1 else list(alms)
+    size = rows[0].shape[0]
+    lmax_in = Alm.getlmax(size)
+    if lmax_in < 0:
+        raise ValueError("give a_lm with mmax = lmax (healpy's default layout)")
+    lmax = lmax_in if lmax < 0 else lmax
+    mmax = lmax if mmax < 0 else mmax
+    if (lmax, mmax) != (lmax_in, lmax_in):
+        raise ValueError("writing a subset of the a_lm is not supported: resize them first")
+    _tessera.write_alm(str(filename), [np.ascontiguousarray(r) for r in rows], lmax, mmax,
+                       bool(overwrite))
+
+
+def rotate_alm(alm, psi=0.0, theta=0.0, phi=0.0, lmax=None, mmax=None, matrix=None):
+    """Rotates a_lm in place, as healpy does: by the Euler angles (psi, theta, phi) in radians,
+    active ZYZ, or by a 3x3 rotation ``matrix`` (a Rotator's ``mat``). mmax must equal lmax."""
+    if not (isinstance(alm, np.ndarray) and alm.dtype == np.complex128):
+        raise TypeError("rotate_alm works in place on a complex128 numpy array")
+    rows = [alm] if alm.ndim == 1 else list(alm)
+    size = rows[0].shape[0]
+    lmax = Alm.getlmax(size) if lmax is None else lmax
+    if lmax < 0 or Alm.getsize(lmax) != size or (mmax is not None and mmax != lmax):
+        raise ValueError("rotate_alm needs a_lm with mmax = lmax")
+    m = None if matrix is None else [[float(v) for v in r] for r in np.asarray(matrix)]
+    for row in rows:
+        row[:] = _tessera.rotate_alm(np.ascontiguousarray(row), int(lmax),
+                                     [float(psi), float(theta), float(phi)], m)
+
+
+def map2alm_lsq(maps, lmax, mmax, pol=True, tol=1e-10, maxiter=20):
+    """The least-squares a_lm of a map: (alm, rel_res, n_iter), as healpy's."""
+    alms, rel_res, n_iter = _tessera.map2alm_lsq(_maps(maps), int(lmax), int(mmax), bool(pol),
+                                                 float(tol), int(maxiter))
+    return (alms[0] if len(alms) == 1 else np.array(alms)), rel_res, n_iter
+
+
+def alm2map_der1(alm, nside, lmax=None, mmax=None):
+    """The map of a_lm and its derivatives: rows map, dmap/dtheta, dmap/dphi / sin(theta)."""
+    alm = np.ascontiguousarray(np.asarray(alm, dtype=np.complex128))
+    size = alm.shape[0]
+    if lmax is None:
+        lmax = Alm.getlmax(size, mmax)
+    if mmax is None:
+        mmax = lmax if Alm.getsize(lmax) == size else _mmax_of(size, lmax)
+    return np.array(_tessera.alm2map_der1(alm, int(nside), int(lmax), int(mmax)))
