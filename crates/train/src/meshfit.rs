@@ -247,7 +247,9 @@ impl MeshRun {
     /// A missing or malformed `run.json` (or a sphere run), weights that do not match.
     pub fn load(dir: &Path) -> Result<(MeshRun, PdMeshNet)> {
         let run: MeshRun = run_folder::read_run(dir, "mesh run")?;
-        let net = run_folder::load_weights(run.model_config()?.init(&Device::flex())?, dir)?;
+        let config = run.model_config()?;
+        run_folder::check_weights_fit(dir, config.min_parameters())?;
+        let net = run_folder::load_weights(config.init(&Device::flex())?, dir)?;
         Ok((run, net))
     }
 }

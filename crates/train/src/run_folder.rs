@@ -56,6 +56,15 @@ pub(crate) fn load_weights<M: Module>(net: M, dir: &Path) -> Result<M> {
         .map_err(|e| TrainError::record(&model, e))
 }
 
+/// Σ aᵢ·aᵢ₊₁ over consecutive widths: the weights of a chain of layers with one weight per
+/// input–output pair, a lower bound for any of Tessera's layers (saturating, never overflowing).
+pub(crate) fn chain_parameters(widths: impl IntoIterator<Item = usize>) -> u128 {
+    let widths: Vec<u128> = widths.into_iter().map(|w| w as u128).collect();
+    widths.windows(2).fold(0u128, |sum, w| {
+        sum.saturating_add(w[0].saturating_mul(w[1]))
+    })
+}
+
 /// Refuses a configuration that declares more weights than `dir/model.bpk` can hold (at
 /// least two bytes each), before anything that size is allocated: a hostile or damaged
 /// `run.json` cannot make the loader ask for gigabytes.

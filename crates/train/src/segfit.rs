@@ -264,7 +264,9 @@ impl SegmentRun {
                 run.task
             )));
         }
-        let net = run_folder::load_weights(run.model_config()?.init(&Device::flex())?, dir)?;
+        let config = run.model_config()?;
+        run_folder::check_weights_fit(dir, config.min_parameters())?;
+        let net = run_folder::load_weights(config.init(&Device::flex())?, dir)?;
         Ok((run, net))
     }
 }

@@ -499,7 +499,9 @@ impl SphereRun {
     /// A missing or malformed `run.json`, weights that do not match the configuration.
     pub fn load(dir: &Path) -> Result<(SphereRun, SphereCnn)> {
         let run: SphereRun = run_folder::read_run(dir, "sphere run")?;
-        let net = run_folder::load_weights(run.model_config()?.init(&Device::flex())?, dir)?;
+        let config = run.model_config()?;
+        run_folder::check_weights_fit(dir, config.min_parameters())?;
+        let net = run_folder::load_weights(config.init(&Device::flex())?, dir)?;
         Ok((run, net))
     }
 }

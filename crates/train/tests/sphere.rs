@@ -118,6 +118,19 @@ fn a_tiny_training_learns_and_its_run_reloads() {
     }
     assert!(SphereRun::load(Path::new("/nonexistent/run")).is_err());
 
+    // A hostile run.json declaring layers far wider than model.bpk holds is refused before the
+    // network is built (issue 34: no allocation out of proportion to the files).
+    let json = dir.path().join("run.json");
+    let saved = std::fs::read_to_string(&json).unwrap();
+    let mut hostile: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    hostile["model"]["widths"] = serde_json::json!([1_000_000, 1_000_000]);
+    std::fs::write(&json, hostile.to_string()).unwrap();
+    let Err(err) = SphereRun::load(dir.path()) else {
+        panic!("a run.json declaring 10^12 weights was accepted");
+    };
+    assert!(err.to_string().contains("weights file holds only"), "{err}");
+    std::fs::write(&json, saved).unwrap();
+
     // A run saved before `convs_per_block` existed (no such field) loads with one per block.
     let mut old = loaded.clone();
     old.model.as_object_mut().unwrap().remove("convs_per_block");

@@ -45,9 +45,10 @@ pub fn golden_gz(name: &str) -> Value {
     serde_json::from_str(&text).expect("json")
 }
 
-/// A python with healpy 1.20.1 (and astropy, pytest): `TESSERA_HEALPY_PYTHON`, or a virtual
-/// environment under `~/.cache/tessera/healpy-venv`, created with pip on first use (network to
-/// PyPI needed once). Without either, the calling test fails and says so.
+/// A python with healpy 1.20.1 (and astropy, pytest, and scipy for healpy's map2alm_lsq):
+/// `TESSERA_HEALPY_PYTHON`, or a virtual environment under `~/.cache/tessera/healpy-venv`,
+/// created with pip on first use (network to PyPI needed once). Without either, the calling
+/// test fails and says so.
 pub fn python_with_healpy() -> PathBuf {
     use std::process::Command;
     const HEALPY: &str = "healpy==1.20.1";
@@ -63,7 +64,7 @@ pub fn python_with_healpy() -> PathBuf {
         && Command::new(&python)
             .args([
                 "-c",
-                "import healpy, astropy, pytest; assert healpy.__version__ == '1.20.1'",
+                "import healpy, astropy, pytest, scipy; assert healpy.__version__ == '1.20.1'",
             ])
             .status()
             .is_ok_and(|s| s.success());
@@ -75,7 +76,9 @@ pub fn python_with_healpy() -> PathBuf {
             .status()
             .is_ok_and(|s| s.success())
             && Command::new(&python)
-                .args(["-m", "pip", "install", "-q", HEALPY, "astropy", "pytest"])
+                .args([
+                    "-m", "pip", "install", "-q", HEALPY, "astropy", "pytest", "scipy",
+                ])
                 .status()
                 .is_ok_and(|s| s.success());
         assert!(

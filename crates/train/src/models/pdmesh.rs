@@ -137,6 +137,14 @@ enum MeshBlock {
 }
 
 impl PdMeshNetConfig {
+    /// A lower bound on the network's weights, without building it (see
+    /// [`crate::models::GinClassifierConfig::min_parameters`]).
+    pub fn min_parameters(&self) -> u128 {
+        crate::run_folder::chain_parameters(
+            std::iter::once(self.d_primal).chain(self.channels.iter().copied()),
+        )
+    }
+
     /// Reads a configuration saved as JSON (burn's `Config::save`, or the "model" of a mesh
     /// run's run.json); absent fields take their defaults.
     ///

@@ -85,6 +85,13 @@ pub struct PdMeshSegmenter {
 }
 
 impl PdMeshSegmenterConfig {
+    /// A lower bound on the network's weights, without building it.
+    pub fn min_parameters(&self) -> u128 {
+        crate::run_folder::chain_parameters(
+            std::iter::once(self.d_primal).chain(self.channels.iter().copied()),
+        )
+    }
+
     /// Reads a configuration saved as JSON (the "model" of a segmentation run's run.json);
     /// absent fields take their defaults except the inputs and the part count.
     ///

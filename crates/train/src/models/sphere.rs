@@ -164,6 +164,15 @@ pub struct SphereCnn {
 }
 
 impl SphereCnnConfig {
+    /// A lower bound on the network's weights, without building it: every convolution maps its
+    /// input channels to its output channels through at least one weight each (the readout,
+    /// which may narrow first, is left out).
+    pub fn min_parameters(&self) -> u128 {
+        crate::run_folder::chain_parameters(
+            std::iter::once(self.channels).chain(self.widths.iter().copied()),
+        )
+    }
+
     /// The resolution after the last block.
     pub fn nside_out(&self) -> u64 {
         self.nside >> self.widths.len()
