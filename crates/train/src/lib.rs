@@ -14,6 +14,54 @@
 //!   ([`models::PdMeshNet`]), its task and ensembles, in [`meshfit`]; COSEG-layout segmentation
 //!   sets ([`data::SegmentDataset`]), PD-MeshNet's U-Net and superpixel segmenters
 //!   ([`models::PdMeshSegmenter`]) and their task, in [`segfit`].
+//!
+//! # Example: a graph classifier, cross-validated, then trained on everything and kept
+//!
+//! ```
+//! use tessera_train::data::{TuDataset, TuOptions};
+//! use tessera_train::fit::{FitConfig, cross_validate, train_on_all};
+//! use tessera_train::graph_run::{GraphRun, classify_graphs};
+//! use tessera_train::models::GinClassifierConfig;
+//! use tessera_train::schedule::FitSchedule;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A TU folder (as graph benchmark sites ship them): 12 triangles and 12 paths of 3 nodes.
+//! let dir = tempfile::tempdir()?;
+//! let ds = dir.path().join("TOY");
+//! std::fs::create_dir(&ds)?;
+//! let (mut indicator, mut labels, mut edges) = (String::new(), String::new(), String::new());
+//! for g in 0..24 {
+//!     let base = 3 * g + 1;
+//!     indicator.push_str(&format!("{0}\n{0}\n{0}\n", g + 1));
+//!     labels.push_str(if g % 2 == 0 { "0\n" } else { "1\n" });
+//!     let mut link = |a: usize, b: usize| edges.push_str(&format!("{a}, {b}\n{b}, {a}\n"));
+//!     link(base, base + 1);
+//!     link(base + 1, base + 2);
+//!     if g % 2 == 0 {
+//!         link(base + 2, base); // close the triangle
+//!     }
+//! }
+//! std::fs::write(ds.join("TOY_graph_indicator.txt"), indicator)?;
+//! std::fs::write(ds.join("TOY_graph_labels.txt"), labels)?;
+//! std::fs::write(ds.join("TOY_A.txt"), edges)?;
+//!
+//! let data = TuDataset::load(&ds, TuOptions::default())?; // unlabelled nodes: one-hot degrees
+//! let model = GinClassifierConfig::new(data.features(), data.num_classes()).with_hidden(16);
+//! let schedule = FitSchedule { epochs: 30, batch_size: 8, lr: 0.01, ..FitSchedule::default() };
+//! let cfg = FitConfig { folds: 3, schedule };
+//! let report = cross_validate(&data, &model, &cfg, |_fold, _epoch, _loss| {})?;
+//! assert_eq!(report.fold_accuracy.len(), 3);
+//!
+//! // The network to keep, and its run folder (run.json + model.bpk).
+//! let (net, scaler, history) = train_on_all(&data, &model, &cfg, &Default::default(), |_, _| {})?;
+//! let run = GraphRun::new(&data, &model, TuOptions::default(), scaler, &cfg, history.train_loss);
+//! run.save(&net, &dir.path().join("run"))?;
+//! let (run, net) = GraphRun::load(&dir.path().join("run"))?;
+//! let probabilities = classify_graphs(&net, &run.read_graphs(&ds)?.graphs, 8)?;
+//! assert_eq!(probabilities.len(), 24);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod averaging;
 pub mod compute;
