@@ -1,8 +1,9 @@
-//! The `tessera._tessera` extension module: array-in, array-out bindings of tessera-healpix and
-//! tessera-sky. The Python package (`tessera.healpix`, `tessera.sky`) wraps them with healpy's
+//! The `tessera._tessera` extension module: array-in, array-out bindings of tessera-healpix,
+//! tessera-sky and tessera-mesh. The Python package (`tessera.healpix`, `tessera.sky`) wraps them with healpy's
 //! names, signatures, scalar handling and defaults.
 
 mod healpix;
+mod mesh;
 mod sky;
 
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
@@ -31,5 +32,6 @@ fn value_error(e: impl std::fmt::Display) -> PyErr {
 fn _tessera(m: &Bound<'_, PyModule>) -> PyResult<()> {
     healpix::register(m)?;
     sky::register(m)?;
+    mesh::register(m)?;
     Ok(())
 }

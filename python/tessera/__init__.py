@@ -2,10 +2,11 @@
 
     import tessera.healpix as hp      # ang2pix, pix2ang, query_disc, get_all_neighbours, ...
     import tessera.sky as sky         # read_map, write_map, map2alm, alm2map, anafast, ...
+    import tessera.mesh as tm         # read_mesh, clean, primal_dual
 
 Maps are numpy arrays in memory; nothing goes through files or subprocesses.
 """
-from . import healpix, sky
+from . import healpix, mesh, sky
 
-__all__ = ["healpix", "sky"]
+__all__ = ["healpix", "mesh", "sky"]
 __version__ = "0.1.0"
