@@ -7,6 +7,9 @@ use tessera_healpix::{Healpix, Parallelism, QueryMode, Scheme};
 
 use crate::value_error;
 
+/// Two arrays handed back together.
+type Pair<'py, A, B> = (Bound<'py, A>, Bound<'py, B>);
+
 fn geometry(nside: u64, nest: bool) -> PyResult<Healpix> {
     let scheme = if nest { Scheme::Nested } else { Scheme::Ring };
     Healpix::new(nside, scheme).map_err(value_error)
@@ -53,7 +56,7 @@ fn pix2ang<'py>(
     nside: u64,
     pix: PyReadonlyArray1<'py, i64>,
     nest: bool,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<Pair<'py, PyArray1<f64>, PyArray1<f64>>> {
     let hp = geometry(nside, nest)?;
     let pix = pixels(pix.as_slice()?)?;
     let (mut theta, mut phi) = (vec![0.0; pix.len()], vec![0.0; pix.len()]);
@@ -210,7 +213,7 @@ fn get_interp_weights<'py>(
     theta: PyReadonlyArray1<'py, f64>,
     phi: PyReadonlyArray1<'py, f64>,
     nest: bool,
-) -> PyResult<(Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<f64>>)> {
+) -> PyResult<Pair<'py, PyArray2<i64>, PyArray2<f64>>> {
     let hp = geometry(nside, nest)?;
     let (theta, phi) = (theta.as_slice()?, phi.as_slice()?);
     let mut out = vec![tessera_healpix::InterpWeights::default(); theta.len()];

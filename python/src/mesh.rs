@@ -34,6 +34,7 @@ fn mesh_from(
 }
 
 type MeshArrays<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<i64>>);
+type Cleaned<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<i64>>, String);
 
 fn mesh_arrays<'py>(py: Python<'py>, mesh: TriMesh) -> PyResult<MeshArrays<'py>> {
     let (n, m) = (mesh.vertices.len(), mesh.faces.len());
@@ -77,7 +78,7 @@ fn clean<'py>(
     py: Python<'py>,
     vertices: PyReadonlyArray2<'py, f64>,
     faces: PyReadonlyArray2<'py, i64>,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<i64>>, String)> {
+) -> PyResult<Cleaned<'py>> {
     let mesh = mesh_from(&vertices, &faces)?;
     let (cleaned, report) = py
         .detach(|| tessera_mesh::clean(&mesh, "mesh"))

@@ -29,14 +29,8 @@ fn sky_map(maps: &Maps, nest: bool, names: Option<Vec<String>>) -> PyResult<SkyM
             let name = match &names {
                 Some(n) => n.get(i).cloned().unwrap_or_else(|| format!("FIELD{i}")),
                 None if maps.len() == 3 => default_names[i].to_string(),
-                None => format!(
-                    "{}",
-                    if i == 0 {
-                        "I_STOKES".into()
-                    } else {
-                        format!("FIELD{i}")
-                    }
-                ),
+                None if i == 0 => "I_STOKES".to_string(),
+                None => format!("FIELD{i}"),
             };
             Ok((name, m.as_slice()?.to_vec()))
         })
