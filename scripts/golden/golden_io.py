@@ -1,6 +1,14 @@
-"""Shared by the golden-value scripts: writing their gzip-compressed JSON reproducibly."""
+"""Shared by the golden-value scripts: float lists for JSON and writing their gzip-compressed JSON
+reproducibly."""
 import gzip
 import json
+
+import numpy as np
+
+
+def floats(a):
+    """A flat list of Python floats (repr() round-trips them exactly in JSON)."""
+    return [float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
 def write_gzip_json(golden, out_path):

@@ -16,16 +16,12 @@ import sys
 import healpy as hp
 import numpy as np
 import scipy
-from golden_io import write_gzip_json
+from golden_io import floats, write_gzip_json
 
 SEED = 20261208
 REQUIRED_HEALPY = "1.20.1"
 NSIDE = 16
 LMAX = 32
-
-
-def floats(a):
-    return [float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
 def main(out_path):

@@ -17,16 +17,12 @@ import sys
 
 import healpy as hp
 import numpy as np
-from golden_io import write_gzip_json
+from golden_io import floats, write_gzip_json
 
 SEED = 20261207
 REQUIRED_HEALPY = "1.20.1"
 LMAX = 40
 NSIDE = 16
-
-
-def floats(a):
-    return [float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
 def random_alm(rng, lmax):

@@ -15,15 +15,11 @@ import sys
 
 import healpy as hp
 import numpy as np
-from golden_io import write_gzip_json
+from golden_io import floats, write_gzip_json
 
 SEED = 20261206
 REQUIRED_HEALPY = "1.20.1"
 N_DIRECTIONS = 10_000
-
-
-def floats(a):
-    return [float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
 def main(out_path):

@@ -13,13 +13,9 @@ import sys
 
 import healpy as hp
 import numpy as np
-from golden_io import write_gzip_json
+from golden_io import floats, write_gzip_json
 
 REQUIRED_HEALPY = "1.20.1"
-
-
-def floats(a):
-    return [float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
 def main(fixture, out_path):

@@ -89,3 +89,15 @@ pub fn python_with_healpy() -> PathBuf {
     }
     python
 }
+
+/// `max |ours − want| ≤ tol · max |want|`, naming `what` when it fails.
+pub fn assert_normwise(what: &str, ours: &[f64], want: &[f64], tol: f64) {
+    assert_eq!(ours.len(), want.len(), "{what}: lengths");
+    let scale = want.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    let worst = ours
+        .iter()
+        .zip(want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst <= tol * scale, "{what}: {worst:e} of {scale}");
+}
