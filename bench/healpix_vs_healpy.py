@@ -25,21 +25,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import healpy as hp  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_common import median_time  # noqa: E402
 
 NSIDE = 1024
 DISCS = 1000
 DISC_RADIUS = np.radians(1.0)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def median_time(repeats, f):
-    f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def checksum(a, sentinel=None):

@@ -21,21 +21,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import healpy as hp  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_common import median_time  # noqa: E402
 
 import tessera.healpix as th  # noqa: E402
 import tessera.sky as ts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def median_time(repeats, f):
-    out = f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def same(a, b, tol):

@@ -16,7 +16,6 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -28,6 +27,7 @@ os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
 import healpy as hp  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_common import median_time  # noqa: E402
 
 try:
     import ducc0  # noqa: E402
@@ -35,16 +35,6 @@ except ImportError:
     ducc0 = None
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def median_time(f, repeats):
-    out = f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def input_alm(lmax, phase, pol):
@@ -65,10 +55,10 @@ def peers(nside, repeats):
     t, e, b = input_alm(lmax, 0.0, False), input_alm(lmax, 1.0, True), input_alm(lmax, 2.0, True)
     res = {"healpy": {}, "ducc0": {}}
     h = res["healpy"]
-    h["alm2map_T"], mt = median_time(lambda: hp.alm2map(t, nside, lmax=lmax), repeats)
-    h["map2alm_T"], at = median_time(lambda: hp.map2alm(mt, lmax=lmax, iter=0), repeats)
-    h["alm2map_TQU"], mp = median_time(lambda: hp.alm2map([t, e, b], nside, lmax=lmax), repeats)
-    h["map2alm_TQU"], ap_ = median_time(lambda: hp.map2alm(mp, lmax=lmax, iter=0), repeats)
+    h["alm2map_T"], mt = median_time(repeats, lambda: hp.alm2map(t, nside, lmax=lmax))
+    h["map2alm_T"], at = median_time(repeats, lambda: hp.map2alm(mt, lmax=lmax, iter=0))
+    h["alm2map_TQU"], mp = median_time(repeats, lambda: hp.alm2map([t, e, b], nside, lmax=lmax))
+    h["map2alm_TQU"], ap_ = median_time(repeats, lambda: hp.map2alm(mp, lmax=lmax, iter=0))
     sums = {"alm2map_T": sum_sq([mt]), "map2alm_T": sum_sq([at]),
             "alm2map_TQU": sum_sq(mp), "map2alm_TQU": sum_sq(ap_)}
     if ducc0 is not None:
@@ -76,9 +66,9 @@ def peers(nside, repeats):
         geom = base.sht_info()
         d = res["ducc0"]
         kw = dict(lmax=lmax, mmax=lmax, nthreads=args.threads, **geom)
-        d["alm2map_T"], _ = median_time(lambda: ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw), repeats)
+        d["alm2map_T"], _ = median_time(repeats, lambda: ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw))
         d["map2alm_T"], _ = median_time(
-            lambda: ducc0.sht.adjoint_synthesis(map=mt[None, :] * (4 * np.pi / mt.size), spin=0, **kw), repeats)
+            repeats, lambda: ducc0.sht.adjoint_synthesis(map=mt[None, :] * (4 * np.pi / mt.size), spin=0, **kw))
         def synth_tqu():
             ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw)
             return ducc0.sht.synthesis(alm=np.stack([e, b]), spin=2, **kw)
@@ -86,8 +76,8 @@ def peers(nside, repeats):
             w = 4 * np.pi / mt.size
             ducc0.sht.adjoint_synthesis(map=mp[0][None, :] * w, spin=0, **kw)
             return ducc0.sht.adjoint_synthesis(map=np.stack([mp[1], mp[2]]) * w, spin=2, **kw)
-        d["alm2map_TQU"], _ = median_time(synth_tqu, repeats)
-        d["map2alm_TQU"], _ = median_time(anal_tqu, repeats)
+        d["alm2map_TQU"], _ = median_time(repeats, synth_tqu)
+        d["map2alm_TQU"], _ = median_time(repeats, anal_tqu)
     return res, sums
 
 

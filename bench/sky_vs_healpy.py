@@ -23,22 +23,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import healpy as hp  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_common import median_time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [("n1024_f32_T", 1024, np.float32, 1), ("n1024_f64_T", 1024, np.float64, 1),
          ("n1024_f32_TQU", 1024, np.float32, 3), ("n1024_f64_TQU", 1024, np.float64, 3),
          ("n2048_f32_T", 2048, np.float32, 1), ("n2048_f64_T", 2048, np.float64, 1),
          ("n2048_f32_TQU", 2048, np.float32, 3), ("n2048_f64_TQU", 2048, np.float64, 3)]
-
-
-def median_time(repeats, f):
-    out = f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 ROTATE_LMAX = 512

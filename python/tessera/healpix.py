@@ -79,19 +79,24 @@ def _thetaphi2lonlat(theta, phi):
     return np.degrees(phi), 90.0 - np.degrees(theta)
 
 
+def _angles(theta, phi, lonlat):
+    """theta and phi (radians, from degrees with ``lonlat``) broadcast together, and both
+    flattened into contiguous float64 arrays for the extension."""
+    if lonlat:
+        theta, phi = _lonlat2thetaphi(theta, phi)
+    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=np.float64),
+                                     np.asarray(phi, dtype=np.float64))
+    return theta, np.ascontiguousarray(theta.ravel()), np.ascontiguousarray(phi.ravel())
+
+
 def _scalar_like(template, value):
     return value.reshape(np.shape(template)) if np.ndim(template) else value.item()
 
 
 def ang2pix(nside, theta, phi, nest=False, lonlat=False):
     nside = _check_nside(nside, nest)
-    if lonlat:
-        theta, phi = _lonlat2thetaphi(theta, phi)
-    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=np.float64),
-                                     np.asarray(phi, dtype=np.float64))
-    out = _tessera.ang2pix(nside, np.ascontiguousarray(theta.ravel()),
-                           np.ascontiguousarray(phi.ravel()), nest)
-    return _scalar_like(theta, out)
+    theta, t, p = _angles(theta, phi, lonlat)
+    return _scalar_like(theta, _tessera.ang2pix(nside, t, p, nest))
 
 
 def pix2ang(nside, ipix, nest=False, lonlat=False):
@@ -179,12 +184,9 @@ def get_interp_weights(nside, theta, phi=None, nest=False, lonlat=False):
     nside = _check_nside(nside, nest)
     if phi is None:
         theta, phi = pix2ang(nside, theta, nest=nest)
-    elif lonlat:
-        theta, phi = _lonlat2thetaphi(theta, phi)
-    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=np.float64),
-                                     np.asarray(phi, dtype=np.float64))
-    pix, w = _tessera.get_interp_weights(nside, np.ascontiguousarray(theta.ravel()),
-                                         np.ascontiguousarray(phi.ravel()), nest)
+        lonlat = False
+    theta, t, p = _angles(theta, phi, lonlat)
+    pix, w = _tessera.get_interp_weights(nside, t, p, nest)
     if np.ndim(theta) == 0:
         return pix[:, 0], w[:, 0]
     shape = (4,) + np.shape(theta)
@@ -193,13 +195,8 @@ def get_interp_weights(nside, theta, phi=None, nest=False, lonlat=False):
 
 def get_interp_val(m, theta, phi, nest=False, lonlat=False):
     m = np.ascontiguousarray(np.asarray(m, dtype=np.float64))
-    if lonlat:
-        theta, phi = _lonlat2thetaphi(theta, phi)
-    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=np.float64),
-                                     np.asarray(phi, dtype=np.float64))
-    out = _tessera.get_interp_val(m, np.ascontiguousarray(theta.ravel()),
-                                  np.ascontiguousarray(phi.ravel()), nest)
-    return _scalar_like(theta, out)
+    theta, t, p = _angles(theta, phi, lonlat)
+    return _scalar_like(theta, _tessera.get_interp_val(m, t, p, nest))
 
 
 def boundaries(nside, pix, step=1, nest=False):

@@ -7,7 +7,7 @@ healpy's order. Results agree with healpy 1.20.1 to 1e-10 (see ``python/tests``)
 import numpy as np
 
 from . import _tessera
-from .healpix import UNSEEN, get_nside, npix2nside
+from .healpix import UNSEEN, _as_maps
 
 __all__ = ["UNSEEN", "read_map", "write_map", "map2alm", "alm2map", "anafast", "smoothing",
            "gauss_beam", "pixwin", "Alm", "read_cl", "write_cl", "read_alm", "write_alm",
@@ -55,22 +55,16 @@ def write_map(filename, m, nest=False, dtype=None, fits_IDL=True, coord=None, pa
               column_names=None, overwrite=False):
     """Writes map(s) as healpy does (float32 unless ``dtype`` is float64); an existing file is
     an error unless ``overwrite``. Written through a temporary file renamed into place."""
-    m = np.asarray(m, dtype=np.float64)
-    maps = [np.ascontiguousarray(m)] if m.ndim == 1 else [np.ascontiguousarray(r) for r in m]
+    maps, _single = _as_maps(m)
     float64 = dtype is not None and np.dtype(dtype) == np.float64
     names = None if column_names is None else [str(c) for c in np.atleast_1d(column_names)]
     _tessera.write_map(str(filename), maps, bool(nest), coord, bool(overwrite), names, float64,
                        bool(partial))
 
 
-def _maps(m):
-    m = np.asarray(m, dtype=np.float64)
-    return [np.ascontiguousarray(m)] if m.ndim == 1 else [np.ascontiguousarray(r) for r in m]
-
-
 def map2alm(maps, lmax=None, mmax=None, iter=3, pol=True):
     """a_lm of a map (T) or of T, Q, U (T, E, B with ``pol``); UNSEEN pixels count as 0."""
-    alms = _tessera.map2alm(_maps(maps), lmax, mmax, int(iter), bool(pol))
+    alms = _tessera.map2alm(_as_maps(maps)[0], lmax, mmax, int(iter), bool(pol))
     return alms[0] if len(alms) == 1 else np.array(alms)
 
 
@@ -101,8 +95,8 @@ def _mmax_of(size, lmax):
 def anafast(map1, map2=None, lmax=None, iter=3, pol=True):
     """The power spectra of a map (TT, or TT, EE, BB, TE, EB, TB for T, Q, U with ``pol``), or
     the cross spectra of two; one spectrum comes back as a 1-d array, as in healpy."""
-    out = _tessera.anafast(_maps(map1), None if map2 is None else _maps(map2), lmax, int(iter),
-                           bool(pol))
+    second = None if map2 is None else _as_maps(map2)[0]
+    out = _tessera.anafast(_as_maps(map1)[0], second, lmax, int(iter), bool(pol))
     return out[0] if out.shape[0] == 1 else out
 
 
@@ -111,9 +105,9 @@ def smoothing(map_in, fwhm=0.0, sigma=None, pol=True, iter=3, lmax=None, nest=Fa
     stay UNSEEN and the ordering is kept."""
     if sigma is not None:
         fwhm = sigma * (2.0 * np.sqrt(2.0 * np.log(2.0)))
-    maps = _maps(map_in)
+    maps, single = _as_maps(map_in)
     out = _tessera.smoothing(maps, float(fwhm), lmax, int(iter), bool(pol), bool(nest))
-    return out[0] if np.asarray(map_in).ndim == 1 else np.array(out)
+    return out[0] if single else np.array(out)
 
 
 def gauss_beam(fwhm, lmax=512, pol=False):
@@ -182,7 +176,7 @@ def rotate_alm(alm, psi=0.0, theta=0.0, phi=0.0, lmax=None, mmax=None, matrix=No
 
 def map2alm_lsq(maps, lmax, mmax, pol=True, tol=1e-10, maxiter=20):
     """The least-squares a_lm of a map: (alm, rel_res, n_iter), as healpy's."""
-    alms, rel_res, n_iter = _tessera.map2alm_lsq(_maps(maps), int(lmax), int(mmax), bool(pol),
+    alms, rel_res, n_iter = _tessera.map2alm_lsq(_as_maps(maps)[0], int(lmax), int(mmax), bool(pol),
                                                  float(tol), int(maxiter))
     return (alms[0] if len(alms) == 1 else np.array(alms)), rel_res, n_iter
 

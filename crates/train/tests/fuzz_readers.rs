@@ -55,23 +55,25 @@ impl Reader {
     }
 
     fn from_name(name: &str) -> Reader {
-        [
-            Reader::FitsMap,
-            Reader::FitsCl,
-            Reader::FitsAlm,
-            Reader::Mesh,
-            Reader::Eseg,
-            Reader::Seseg,
-            Reader::TuFolder,
-            Reader::ParamsCsv,
-            Reader::MnistIdx,
-            Reader::GraphRun,
-        ]
-        .into_iter()
-        .find(|r| r.name() == name)
-        .expect("a reader name")
+        READERS
+            .into_iter()
+            .find(|r| r.name() == name)
+            .expect("a reader name")
     }
 }
+
+const READERS: [Reader; 10] = [
+    Reader::FitsMap,
+    Reader::FitsCl,
+    Reader::FitsAlm,
+    Reader::Mesh,
+    Reader::Eseg,
+    Reader::Seseg,
+    Reader::TuFolder,
+    Reader::ParamsCsv,
+    Reader::MnistIdx,
+    Reader::GraphRun,
+];
 
 /// Reads one input with `reader` (in the child). The outcome is printed, never unwrapped.
 fn read(reader: Reader, path: &Path) -> Result<String, String> {
