@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::{Value, json};
 use tessera_mesh::{MeshFolder, Split};
+use tessera_sky::project::Handedness;
 use tessera_train::data::{
     FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
@@ -158,13 +159,21 @@ fn mnist_test_set(run: &SphereRun, nside: u64) -> Result<MapSet> {
             .context("the run's test_digits_from is neither \"Last\" nor \"Spread\"")?,
         None => MnistTestDigits::Last,
     };
+    // Runs made before the handedness was recorded laid digits down the mirror way round.
+    let handedness = match d.get("handedness").and_then(|v| v.as_str()) {
+        Some(name) => Handedness::from_name(name).with_context(|| {
+            format!("the run's handedness {name:?} is neither \"nnhealpix\" nor \"outside\"")
+        })?,
+        None => Handedness::Outside,
+    };
     let m = SphericalMnist::new(
         std::path::Path::new(source),
         nside,
         test_count,
         test_digits,
         keep_nine,
-    )?;
+    )?
+    .with_handedness(handedness);
     Ok(m.test_set(crate::sphere::mnist_test_seed(run.fit.seed)))
 }
 

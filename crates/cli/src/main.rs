@@ -7,6 +7,7 @@ mod analysis;
 mod cleaning;
 mod estimate;
 mod eval;
+mod import;
 mod input;
 mod map;
 mod mesh;
@@ -151,6 +152,9 @@ enum Command {
     ///   tessera eval runs/mnist --average-rotations   (an MNIST run, on its own test digits)
     #[command(verbatim_doc_comment)]
     Eval(eval::EvalArgs),
+    /// Trained models from other tools as Tessera run folders: NNhealpix's Keras HDF5 files.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 fn main() -> ExitCode {
@@ -169,6 +173,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => predict::run(args, &mut std::io::stdout().lock()),
         Command::Report(args) => report::run(args, &mut std::io::stdout().lock()),
         Command::Eval(args) => eval::run(args, &mut std::io::stdout().lock()),
+        Command::Import(cmd) => import::run(cmd, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_gnn::pool::HealpixPoolKind;
+use tessera_sky::project::Handedness;
 use tessera_train::data::{
     FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
@@ -53,6 +54,25 @@ pub enum MnistTestArg {
     Last,
     /// Evenly spaced over the IDX test set (both halves, as MNIST's own test set).
     Spread,
+}
+
+/// Which way round MNIST digits lie on the sphere.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandednessArg {
+    /// NNhealpix's: digits read the right way round on a mollview (seen from inside the
+    /// sphere); published NNhealpix models expect it.
+    Nnhealpix,
+    /// The mirror image: digits read the right way round seen from outside the sphere.
+    Outside,
+}
+
+impl From<HandednessArg> for Handedness {
+    fn from(a: HandednessArg) -> Self {
+        match a {
+            HandednessArg::Nnhealpix => Handedness::Nnhealpix,
+            HandednessArg::Outside => Handedness::Outside,
+        }
+    }
 }
 
 impl From<MnistTestArg> for MnistTestDigits {
@@ -165,6 +185,10 @@ pub struct SphereTrainArgs {
     /// Keep digit 9 (ambiguous with a rotated 6).
     #[arg(long)]
     keep_nine: bool,
+    /// Which way round the digits lie: NNhealpix's (a mollview shows them the right way round)
+    /// or its mirror image.
+    #[arg(long, value_enum, default_value = "nnhealpix")]
+    mnist_handedness: HandednessArg,
     /// Distort every MNIST training digit anew at every epoch, on top of its random rotation:
     /// each axis scaled by a factor in [1 − S, 1 + S] and sheared by up to S (0: rotations only).
     #[arg(long, value_name = "S", default_value_t = 0.0)]
@@ -411,7 +435,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             );
         };
         let m = SphericalMnist::new(mnist_dir, a.nside, a.test_count, test_digits, a.keep_nine)?
-            .with_distortion(a.distort)?;
+            .with_distortion(a.distort)?
+            .with_handedness(a.mnist_handedness.into());
         let test = m.test_set(mnist_test_seed(a.seed));
         let augmentation = if a.distort > 0.0 {
             format!(
@@ -423,7 +448,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         };
         let data = json!({"source": mnist_dir.display().to_string(), "train_digits": m.train_len(),
             "test_digits": m.test_len(), "test_count": a.test_count, "test_digits_from": test_digits, "split": test_digits.describe(),
-            "augmentation": augmentation, "keep_nine": a.keep_nine});
+            "augmentation": augmentation, "keep_nine": a.keep_nine,
+            "handedness": m.handedness().name()});
         (None, test, Some(m), data)
     } else {
         if a.fresh && !(a.train.is_empty() && a.test.is_empty()) {

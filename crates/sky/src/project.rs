@@ -2,16 +2,50 @@
 //! spherical MNIST: the image spans 180° × 180° (colatitude 0…180°, longitude −90…90°) before a
 //! rotation moves it anywhere on the sphere. Each HEALPix pixel is the mean of 4 bilinear samples
 //! of the image at its sub-pixel centres (NNhealpix ray-casts and bins).
+//!
+//! By default the image has NNhealpix's handedness ([`Handedness::Nnhealpix`]): it reads the
+//! right way round on a healpy `mollview`, which shows the sky as seen from inside the sphere.
 
 use rand::{Rng, RngExt};
 use tessera_healpix::Healpix;
 
 use crate::error::Result;
 
+/// Which way round an image lies on the sphere.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Handedness {
+    /// NNhealpix's: the image's columns run towards decreasing longitude φ, so the image reads
+    /// the right way round seen from inside the sphere (healpy's `mollview`). Published
+    /// NNhealpix models and maps exchanged with NNhealpix users expect it.
+    #[default]
+    Nnhealpix,
+    /// The mirror image: columns run towards increasing φ, so the image reads the right way
+    /// round seen from outside the sphere.
+    Outside,
+}
+
+impl Handedness {
+    /// The name used on the command line and in run records (`nnhealpix`, `outside`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Handedness::Nnhealpix => "nnhealpix",
+            Handedness::Outside => "outside",
+        }
+    }
+
+    /// The handedness of a [`name`](Self::name), if it is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Handedness::Nnhealpix, Handedness::Outside]
+            .into_iter()
+            .find(|h| h.name() == name)
+    }
+}
+
 /// Projects images onto NESTED HEALPix maps.
 #[derive(Clone, Debug)]
 pub struct ImageProjector {
     nside: u64,
+    handedness: Handedness,
     /// Unit vectors of the 4 sub-pixel centres of every pixel, NESTED: `[npix × 4]`.
     samples: Vec<[f64; 3]>,
 }
@@ -20,7 +54,7 @@ impl ImageProjector {
     /// Sub-pixel samples per pixel.
     const SUB: usize = 4;
 
-    /// A projector onto maps of resolution `nside`.
+    /// A projector onto maps of resolution `nside`, with NNhealpix's handedness.
     ///
     /// # Errors
     /// [`SkyError::Healpix`](crate::SkyError::Healpix) for an invalid nside.
@@ -30,7 +64,22 @@ impl ImageProjector {
         let samples = (0..fine.npix())
             .map(|p| fine.pix2vec(p).expect("pixel in range"))
             .collect();
-        Ok(ImageProjector { nside, samples })
+        Ok(ImageProjector {
+            nside,
+            handedness: Handedness::default(),
+            samples,
+        })
+    }
+
+    /// The same projector laying images down with `handedness`.
+    pub fn with_handedness(mut self, handedness: Handedness) -> Self {
+        self.handedness = handedness;
+        self
+    }
+
+    /// Which way round images lie.
+    pub fn handedness(&self) -> Handedness {
+        self.handedness
     }
 
     /// The map resolution.
@@ -78,7 +127,11 @@ impl ImageProjector {
             let u: [f64; 3] =
                 std::array::from_fn(|i| r[0][i] * v[0] + r[1][i] * v[1] + r[2][i] * v[2]);
             let theta = u[2].clamp(-1.0, 1.0).acos();
-            let phi = u[1].atan2(u[0]);
+            // The longitude along the image's rows, from −90° at its first column.
+            let phi = match self.handedness {
+                Handedness::Nnhealpix => -u[1].atan2(u[0]),
+                Handedness::Outside => u[1].atan2(u[0]),
+            };
             if phi.abs() > pi / 2.0 {
                 return 0.0;
             }
@@ -123,32 +176,74 @@ mod tests {
     const SIDE: usize = 28;
 
     /// Without rotation a white image covers exactly the hemisphere x > 0 (pixels away from its
-    /// edge are 1, pixels behind it 0), and its top-left pixel lands near the north pole at
-    /// longitude −90°.
+    /// edge are 1, pixels behind it 0). Its top-left pixel lands near the north pole at
+    /// longitude +90° with NNhealpix's handedness (columns run towards decreasing φ, as a
+    /// `mollview` shows it) and at −90° with the mirror handedness.
     #[test]
     fn the_image_covers_the_front_hemisphere() {
-        let p = ImageProjector::new(8).unwrap();
         let hp = Healpix::nested(8).unwrap();
         let identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
-        let map = p.project(&[255u8; SIDE * SIDE], &identity);
-        for (pix, v) in map.iter().enumerate() {
-            let [x, _, z] = hp.pix2vec(pix as u64).unwrap();
-            if x > 0.15 && z.abs() < 0.95 {
-                assert!((v - 1.0).abs() < 1e-6, "pixel {pix}: {v}");
-            } else if x < -0.15 {
-                assert_eq!(*v, 0.0);
+        for (handedness, first_column_phi) in [
+            (Handedness::Nnhealpix, 90.0f64),
+            (Handedness::Outside, -90.0),
+        ] {
+            let p = ImageProjector::new(8).unwrap().with_handedness(handedness);
+            let map = p.project(&[255u8; SIDE * SIDE], &identity);
+            for (pix, v) in map.iter().enumerate() {
+                let [x, _, z] = hp.pix2vec(pix as u64).unwrap();
+                if x > 0.15 && z.abs() < 0.95 {
+                    assert!((v - 1.0).abs() < 1e-6, "pixel {pix}: {v}");
+                } else if x < -0.15 {
+                    assert_eq!(*v, 0.0);
+                }
             }
+            let mut corner = [0u8; SIDE * SIDE];
+            corner[SIDE * 5 + 2] = 255;
+            let map = p.project(&corner, &identity);
+            let brightest = (0..map.len())
+                .max_by(|&a, &b| map[a].total_cmp(&map[b]))
+                .unwrap();
+            let (theta, phi) = hp.pix2ang(brightest as u64).unwrap();
+            let towards_centre = 2.5 / 28.0 * 180.0 * -first_column_phi.signum();
+            let want_phi = (first_column_phi + towards_centre + 360.0) % 360.0;
+            let want_theta = 5.5 / 28.0 * 180.0;
+            assert!(
+                (theta.to_degrees() - want_theta).abs() < 8.0,
+                "{handedness:?}: {theta}"
+            );
+            assert!(
+                (phi.to_degrees() - want_phi).abs() < 12.0,
+                "{handedness:?}: {phi}"
+            );
         }
-        let mut corner = [0u8; SIDE * SIDE];
-        corner[SIDE * 5 + 2] = 255;
-        let map = p.project(&corner, &identity);
-        let brightest = (0..map.len())
-            .max_by(|&a, &b| map[a].total_cmp(&map[b]))
-            .unwrap();
-        let (theta, phi) = hp.pix2ang(brightest as u64).unwrap();
-        let (want_theta, want_phi) = (5.5 / 28.0 * 180.0, 2.5 / 28.0 * 180.0 - 90.0 + 360.0);
-        assert!((theta.to_degrees() - want_theta).abs() < 8.0, "{theta}");
-        assert!((phi.to_degrees() - want_phi).abs() < 12.0, "{phi}");
+    }
+
+    /// The two handednesses are mirror images of each other: φ → −φ (away from the image's
+    /// edge meridians φ = ±90°, where a sample exactly on the edge falls on either side by
+    /// rounding).
+    #[test]
+    fn the_handednesses_mirror_each_other() {
+        let hp = Healpix::nested(16).unwrap();
+        let identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+        let image: Vec<u8> = (0..SIDE * SIDE).map(|i| ((i * 37) % 256) as u8).collect();
+        let ours = ImageProjector::new(16).unwrap().project(&image, &identity);
+        let mirror = ImageProjector::new(16)
+            .unwrap()
+            .with_handedness(Handedness::Outside)
+            .project(&image, &identity);
+        for p in 0..hp.npix() {
+            let [x, y, z] = hp.pix2vec(p).unwrap();
+            if x.abs() < 1e-9 {
+                continue;
+            }
+            let q = hp.vec2pix([x, -y, z]).unwrap();
+            assert!(
+                (ours[p as usize] - mirror[q as usize]).abs() < 1e-5,
+                "pixel {p} ({x}, {y}, {z}): {} vs {} at {q}",
+                ours[p as usize],
+                mirror[q as usize]
+            );
+        }
     }
 
     /// A distortion of 0.5 in both axes magnifies the digit twice about the image centre: a

@@ -74,6 +74,7 @@ pub mod guard;
 pub mod meshfit;
 pub mod metrics;
 pub mod models;
+pub mod nnhealpix;
 pub mod plots;
 mod run_folder;
 pub mod schedule;

@@ -71,6 +71,16 @@ impl HealpixConv {
         self.nside
     }
 
+    /// The shape of the weight matrix, `[9 · d_input, d_output]`.
+    pub fn weight_dims(&self) -> [usize; 2] {
+        self.linear.weight.dims()
+    }
+
+    /// Whether the layer adds a bias.
+    pub fn has_bias(&self) -> bool {
+        self.linear.bias.is_some()
+    }
+
     /// The layer with the given kernel, e.g. the weights of a Keras `ConvNeighbours` layer of
     /// NNhealpix (its `Conv1D` kernel has exactly this layout).
     ///
@@ -89,6 +99,17 @@ impl HealpixConv {
         );
         let w = kernel.reshape([rows, cols]);
         self.linear.weight = self.linear.weight.map(|_| w);
+        self
+    }
+
+    /// The layer with the given bias (one per output channel), e.g. a Keras `Conv1D`'s.
+    ///
+    /// # Panics
+    /// When the layer has no bias or `bias` is not `[d_output]`.
+    pub fn with_bias_values(mut self, bias: Tensor<1>) -> Self {
+        let param = self.linear.bias.take().expect("a layer with a bias");
+        assert_eq!(param.dims(), bias.dims(), "bias shape");
+        self.linear.bias = Some(param.map(|_| bias));
         self
     }
 

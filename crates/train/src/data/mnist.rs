@@ -1,5 +1,6 @@
 //! Spherical MNIST: 28 × 28 digits projected onto a HEALPix map in random orientations, as in
-//! NNhealpix (`projections.projectimages`; the projection is [`tessera_sky::project`]).
+//! NNhealpix (`projections.projectimages`; the projection is [`tessera_sky::project`]), with
+//! NNhealpix's handedness unless [`SphericalMnist::with_handedness`] says otherwise.
 //!
 //! One difference from NNhealpix, deliberate: rotations are uniform on SO(3) (Haar), where
 //! NNhealpix draws three uniform Euler angles.
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use tessera_mesh::random_rotation;
-use tessera_sky::project::{IDENTITY_2D, ImageProjector, random_distortion};
+use tessera_sky::project::{Handedness, IDENTITY_2D, ImageProjector, random_distortion};
 
 use super::maps::{MapSet, MapTargets};
 use crate::error::{Result, TrainError};
@@ -369,6 +370,17 @@ impl SphericalMnist {
         }
         self.distortion = strength;
         Ok(self)
+    }
+
+    /// The task with digits laid down with `handedness` (default: NNhealpix's).
+    pub fn with_handedness(mut self, handedness: Handedness) -> Self {
+        self.projector = self.projector.with_handedness(handedness);
+        self
+    }
+
+    /// Which way round the digits lie on the sphere.
+    pub fn handedness(&self) -> Handedness {
+        self.projector.handedness()
     }
 
     /// Training digits.

@@ -11,5 +11,5 @@ pub use gin::{GinClassifier, GinClassifierConfig, ReadoutKind};
 pub use harmonic::{HarmonicFields, MAX_HARMONIC_NSIDE, harmonic_projector};
 pub use pdmesh::{MeshPooling, MeshReadout, PdMeshNet, PdMeshNetConfig};
 pub use pdmesh_seg::{PdMeshSegmenter, PdMeshSegmenterConfig, SegmenterKind};
-pub use sphere::{SphereCnn, SphereCnnConfig, SphereConvKind, SphereReadout};
+pub use sphere::{SphereCnn, SphereCnnConfig, SphereConvKind, SphereReadout, SphereWeights};
 pub use tessera_gnn::conv::GraphLayerKind;

@@ -144,6 +144,39 @@ pub struct SphereCnnConfig {
     pub dropout: f64,
 }
 
+/// Trained weights given from outside (an imported model), in Tessera's layouts, for
+/// [`SphereCnn::with_weights`].
+#[derive(Debug)]
+pub struct SphereWeights {
+    /// Per convolution, in order: the stencil kernel `[9, d_in, d_out]` (slots SW, W, NW, N,
+    /// C, NE, E, SE, S) and its bias `[d_out]`, if the network has biases.
+    pub convs: Vec<(Tensor<3>, Option<Tensor<1>>)>,
+    /// The hidden dense layer: weight `[d_in, d_out]` (rows in the readout's order) and bias.
+    pub hidden: (Tensor<2>, Tensor<1>),
+    /// The output layer: weight `[dense, outputs]` and bias.
+    pub output: (Tensor<2>, Tensor<1>),
+}
+
+/// `linear` with the given weight and bias, when their shapes match.
+fn linear_with(
+    mut linear: Linear,
+    weight: Tensor<2>,
+    bias: Tensor<1>,
+    what: &str,
+) -> Result<Linear> {
+    let (want_w, want_b) = (linear.weight.dims(), linear.bias.as_ref().map(|b| b.dims()));
+    if weight.dims() != want_w || Some(bias.dims()) != want_b {
+        return Err(TrainError::Config(format!(
+            "{what}: weights {:?} and bias {:?} for a layer {want_w:?}",
+            weight.dims(),
+            bias.dims()
+        )));
+    }
+    linear.weight = linear.weight.map(|_| weight);
+    linear.bias = linear.bias.map(|b| b.map(|_| bias));
+    Ok(linear)
+}
+
 /// The network.
 #[derive(Module, Debug)]
 pub struct SphereCnn {
@@ -344,6 +377,55 @@ impl SphereCnn {
                 Tensor::cat(powers, 1)
             }
         }
+    }
+
+    /// The network with `weights` in place of its own: every convolution must be a stencil
+    /// convolution, and every shape must match the configuration it was built from.
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] for another kind of convolution, a count or a shape that differs.
+    pub fn with_weights(mut self, weights: SphereWeights) -> Result<Self> {
+        if weights.convs.len() != self.convs.len() {
+            return Err(TrainError::Config(format!(
+                "{} convolution kernels for a network of {}",
+                weights.convs.len(),
+                self.convs.len()
+            )));
+        }
+        let convs = std::mem::take(&mut self.convs);
+        for (i, (conv, (kernel, bias))) in convs.into_iter().zip(weights.convs).enumerate() {
+            let SphereConv::Stencil(conv) = conv else {
+                return Err(TrainError::Config(format!(
+                    "convolution {i} is not a stencil convolution"
+                )));
+            };
+            let [rows, cols] = conv.weight_dims();
+            let [k, c, o] = kernel.dims();
+            if k != 9 || k * c != rows || o != cols || bias.is_some() != conv.has_bias() {
+                return Err(TrainError::Config(format!(
+                    "convolution {i}: kernel [{k}, {c}, {o}]{} for a layer [9, {}, {cols}]{}",
+                    if bias.is_some() { " with bias" } else { "" },
+                    rows / 9,
+                    if conv.has_bias() { " with bias" } else { "" },
+                )));
+            }
+            let mut conv = conv.with_kernel(kernel);
+            if let Some(bias) = bias {
+                if bias.dims() != [cols] {
+                    return Err(TrainError::Config(format!(
+                        "convolution {i}: bias {:?} for {cols} filters",
+                        bias.dims()
+                    )));
+                }
+                conv = conv.with_bias_values(bias);
+            }
+            self.convs.push(SphereConv::Stencil(conv));
+        }
+        let (w, b) = weights.hidden;
+        self.hidden = linear_with(self.hidden, w, b, "the hidden dense layer")?;
+        let (w, b) = weights.output;
+        self.output = linear_with(self.output, w, b, "the output layer")?;
+        Ok(self)
     }
 
     /// Class scores (logits) or parameter values.
