@@ -31,6 +31,8 @@ fn main() -> Result<()> {
                     range: (5.0, 2.0 * nside as f64),
                 },
                 nside,
+                supersample: 1,
+                pixwin: false,
                 lmax: None,
                 seed: 1,
                 noise_uk_arcmin: 10.0,

@@ -14,7 +14,7 @@ use tessera_healpix::Healpix;
 use tessera_sky::coupling::CouplingMatrix;
 use tessera_sky::likelihood::{Estimate, SpectrumLikelihood};
 use tessera_sky::sht::{Map2AlmOptions, Spectrum, anafast, gauss_beam};
-use tessera_sky::sim::{PeakField, PeakSpectrum, SimTask, TauVariant, noise_cl};
+use tessera_sky::sim::{PeakField, PeakSpectrum, SimConfig, SimTask, TauVariant, noise_cl};
 use tessera_sky::{ReadOptions, SkyMap, read_map};
 
 use crate::sim::{MANIFEST, PARAMS, write_text};
@@ -58,7 +58,16 @@ struct Setup {
     nside: u64,
     noise: f64,
     fwhm: f64,
+    /// What the maps' pixels do to the sky's a_lm, temperature and polarisation
+    /// ([`SimConfig::pixel_transfer`]), to 3 nside − 1.
+    pixels: [Vec<f64>; 2],
+    /// The power folded down from above 3 nside − 1 into TT, EE, BB
+    /// ([`SimConfig::aliased_power`]; zero for band-limited maps).
+    aliased: [Vec<f64>; 3],
 }
+
+/// Simulations that measure the power aliased onto the maps' multipoles.
+const ALIASING_MAPS: u64 = 64;
 
 fn read_setup(dir: &Path) -> Result<Setup> {
     let path = dir.join(MANIFEST);
@@ -109,15 +118,33 @@ fn read_setup(dir: &Path) -> Result<Setup> {
             path.display()
         ),
     };
+    let nside = m["nside"]
+        .as_u64()
+        .with_context(|| format!("{}: no nside", path.display()))?;
+    // Folders written before these were recorded hold band-limited maps without a window.
+    let fwhm = (m["fwhm_arcmin"].as_f64().unwrap_or(0.0) / 60.0).to_radians();
+    let made = SimConfig {
+        supersample: m["supersample"].as_u64().unwrap_or(1),
+        pixwin: m["pixwin"].as_bool().unwrap_or(false),
+        lmax: m["lmax"].as_u64().map(|l| l as usize),
+        fwhm,
+        ..SimConfig::new(task.clone(), nside)
+    };
+    let pixels = made
+        .pixel_transfer(3 * nside as usize - 1)
+        .with_context(|| format!("{}: the maps' pixel window", path.display()))?;
+    let aliased = made
+        .aliased_power(0.5 * (range.0 + range.1), ALIASING_MAPS)
+        .with_context(|| format!("{}: the power aliased onto the maps", path.display()))?;
     Ok(Setup {
         task,
         spectrum,
         range,
-        nside: m["nside"]
-            .as_u64()
-            .with_context(|| format!("{}: no nside", path.display()))?,
+        nside,
         noise: m["noise_uk_arcmin"].as_f64().unwrap_or(0.0),
-        fwhm: (m["fwhm_arcmin"].as_f64().unwrap_or(0.0) / 60.0).to_radians(),
+        fwhm,
+        pixels,
+        aliased,
     })
 }
 
@@ -234,16 +261,32 @@ fn estimate_one(
             )
         })?
         .to_vec();
-    let beam = &gauss_beam(setup.fwhm, alm_lmax, true)[if pol { 1 } else { 0 }];
+    // The beam and the pixels' window: what the maps' a_lm are of the sky's.
+    let k = usize::from(pol);
+    let beam: Vec<f64> = gauss_beam(setup.fwhm, alm_lmax, true)[k]
+        .iter()
+        .zip(&setup.pixels[k])
+        .map(|(b, w)| b * w)
+        .collect();
     let which = match setup.spectrum {
         Spectrum::EE => 1,
         Spectrum::BB => 2,
         _ => 0,
     };
-    // TT, EE, BB of the model at parameter p, through the beam.
+    // TT, EE, BB of the model at parameter p, through the beam and the pixels, with the power
+    // aliased from above 3 nside − 1.
     let model_spectra = |p: f64| -> tessera_sky::Result<[Vec<f64>; 3]> {
         let (c, _) = setup.task.cls_at(p, alm_lmax)?;
-        Ok([c.tt, c.ee, c.bb].map(|c| c.iter().zip(beam).map(|(c, b)| c * b * b).collect()))
+        let mut k = 0;
+        Ok([c.tt, c.ee, c.bb].map(|c| {
+            let aliased = &setup.aliased[k];
+            k += 1;
+            c.iter()
+                .zip(&beam)
+                .zip(aliased)
+                .map(|((c, b), a)| c * b * b + a)
+                .collect()
+        }))
     };
     let noise = vec![noise_cl(setup.noise); alm_lmax + 1];
     // On a cut sky the models are coupled by the mask (MASTER): temperature with the spin-0

@@ -389,6 +389,12 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         for n in &run.target_names {
             csv.push_str(&format!(",{n}"));
         }
+        // A Gaussian head gives each value's standard deviation after the values.
+        if model.gaussian {
+            for n in &run.target_names {
+                csv.push_str(&format!(",sigma_{n}"));
+            }
+        }
     }
     csv.push('\n');
     for (id, o) in set.ids.iter().zip(&outputs) {

@@ -70,19 +70,24 @@ pub fn write_run_report(
             }
         }
         MapTargets::Values { values, names } => {
+            let k = names.len();
+            // A Gaussian head gives each value's σ after the values.
+            let with_sigma = p.outputs.first().is_some_and(|o| o.len() == 2 * k);
             csv.push_str("id");
             for n in names {
                 csv.push_str(&format!(",{n}_true,{n}_nn"));
+                if with_sigma {
+                    csv.push_str(&format!(",{n}_sigma"));
+                }
             }
             csv.push('\n');
             for i in 0..test.len() {
                 csv.push_str(&test.ids[i]);
-                for j in 0..names.len() {
-                    csv.push_str(&format!(
-                        ",{},{}",
-                        values[i * names.len() + j],
-                        p.outputs[i][j]
-                    ));
+                for j in 0..k {
+                    csv.push_str(&format!(",{},{}", values[i * k + j], p.outputs[i][j]));
+                    if with_sigma {
+                        csv.push_str(&format!(",{}", p.outputs[i][k + j]));
+                    }
                 }
                 csv.push('\n');
             }
@@ -437,11 +442,32 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
         report["test_maps"] = json!(rows.len());
         report["nn"] = json!({"rmse": rmse, "bias": bias, "sd": sd});
         let mut series = vec![("network".to_string(), nn.clone())];
-        let mut residuals = vec![("network".to_string(), nn_res)];
+        let mut residuals = vec![("network".to_string(), nn_res.clone())];
         let mut line = format!(
             "{name}: network RMSE {rmse:.4} (bias {bias:+.4}) on {} maps",
             rows.len()
         );
+        // A Gaussian head's σ: calibrated when the pulls (estimate − truth) / σ have standard
+        // deviation 1.
+        if let Some(si) = header.iter().position(|h| *h == format!("{name}_sigma")) {
+            let pulls: Vec<f64> = rows
+                .iter()
+                .zip(&nn_res)
+                .map(|(r, e)| number(&r[si], &path).map(|s| e / s))
+                .collect::<Result<_>>()?;
+            let n = pulls.len().max(1) as f64;
+            let mean = pulls.iter().sum::<f64>() / n;
+            let sd = (pulls.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n).sqrt();
+            let sigma = rows
+                .iter()
+                .map(|r| number(&r[si], &path))
+                .sum::<Result<f64>>()?
+                / n;
+            report["nn"]["mean_sigma"] = json!(sigma);
+            report["nn"]["pull_mean"] = json!(mean);
+            report["nn"]["pull_sd"] = json!(sd);
+            line.push_str(&format!(", mean σ {sigma:.4}, pulls {mean:+.2} ± {sd:.2}"));
+        }
         if matched.iter().all(Option::is_some) && !matched.is_empty() {
             let est: Vec<f64> = matched.iter().map(|m| m.expect("all matched").0).collect();
             let sigma = matched

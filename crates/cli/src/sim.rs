@@ -46,7 +46,17 @@ pub struct CommonSimArgs {
     /// Cut |latitude| below this many degrees.
     #[arg(long)]
     gal_cut: Option<f64>,
-    /// Largest multipole simulated (default 3 nside - 1).
+    /// Draw the sky at nside × K and average it down to nside, as real low-resolution maps
+    /// are made: they carry the coarse pixels' window and the power above 3 nside − 1
+    /// (1: draw at nside, band-limited).
+    #[arg(long, value_name = "K", default_value_t = 4)]
+    supersample: u64,
+    /// No pixel window on the sky as drawn (by default it carries the window of the
+    /// resolution it is drawn at, as healpy's synfast(pixwin=True)). With --supersample 1:
+    /// band-limited maps without a pixel window.
+    #[arg(long)]
+    no_pixwin: bool,
+    /// Largest multipole simulated (default 3 nside × K − 1, at most 191 for τ).
     #[arg(long)]
     lmax: Option<usize>,
     /// Output folder (created; holds map_00000.fits …, params.csv, sim.json).
@@ -268,6 +278,8 @@ fn simulate_folder(
     let config = SimConfig {
         task,
         nside: common.nside,
+        supersample: common.supersample,
+        pixwin: !common.no_pixwin,
         lmax: common.lmax,
         seed: common.seed,
         noise_uk_arcmin: common.noise,
@@ -275,6 +287,7 @@ fn simulate_folder(
         mask,
     };
     let parameter = config.task.parameter();
+    let sky_lmax = config.sky_lmax();
     let sim = Simulator::new(config)?;
     let dir = &common.output;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -327,7 +340,9 @@ fn simulate_folder(
         "tessera": env!("CARGO_PKG_VERSION"),
         "simulation": describe,
         "nside": common.nside,
-        "lmax": common.lmax.unwrap_or(3 * common.nside as usize - 1),
+        "lmax": sky_lmax,
+        "supersample": common.supersample,
+        "pixwin": !common.no_pixwin,
         "count": common.count,
         "seed": common.seed,
         "rng": "xoshiro256++ per map, seeded from (seed, index)",

@@ -155,6 +155,13 @@ pub struct SphereTrainArgs {
     /// White noise of simulated maps, μK·arcmin (in the spectra's units for ell_p and eb).
     #[arg(long, default_value_t = 0.0)]
     noise: f64,
+    /// Simulated maps are drawn at nside × K and averaged down, as real low-resolution maps
+    /// are made (1: drawn at nside, band-limited; see `tessera sim --supersample`).
+    #[arg(long, value_name = "K", default_value_t = 4)]
+    supersample: u64,
+    /// Simulated maps without the pixel window of the resolution they are drawn at.
+    #[arg(long)]
+    no_pixwin: bool,
     /// Galactic cut of simulated maps, degrees of latitude.
     #[arg(long)]
     gal_cut: Option<f64>,
@@ -258,6 +265,11 @@ pub struct SphereTrainArgs {
     /// dropout is off).
     #[arg(long)]
     dropout: Option<f64>,
+    /// Regression: the network also predicts each parameter's standard deviation σ per map,
+    /// trained by the Gaussian negative log-likelihood; predictions.csv, `predict` and the
+    /// report give σ beside the value, and the report the pulls (estimate − truth) / σ.
+    #[arg(long)]
+    gaussian: bool,
     /// Epochs.
     #[arg(long, default_value_t = 20)]
     epochs: usize,
@@ -327,12 +339,17 @@ fn simulate_split(
             seed.to_string(),
             "--noise".into(),
             a.noise.to_string(),
+            "--supersample".into(),
+            a.supersample.to_string(),
             "--overwrite".into(),
             "-o".into(),
             dir.display().to_string(),
         ]);
         if let Some(b) = a.gal_cut {
             v.extend(["--gal-cut".into(), b.to_string()]);
+        }
+        if a.no_pixwin {
+            v.push("--no-pixwin".into());
         }
         crate::sim::run_args(&v, &mut std::io::sink())
     };
@@ -530,7 +547,11 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             MapReadoutArg::LogPower => SphereReadout::LogPower,
         })
         .with_dense(a.dense.unwrap_or(if classification { 48 } else { 256 }))
-        .with_dropout(a.dropout.unwrap_or(if classification { 0.2 } else { 0.0 }));
+        .with_dropout(a.dropout.unwrap_or(if classification { 0.2 } else { 0.0 }))
+        .with_gaussian(a.gaussian);
+    if a.gaussian && classification {
+        bail!("--gaussian predicts a σ per parameter: it needs a regression task, not classes");
+    }
     let cfg = crate::progress::cosine_schedule(
         a.epochs,
         a.batch_size,

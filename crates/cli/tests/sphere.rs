@@ -509,3 +509,68 @@ fn mnist_eval_rebuilds_the_test_digits_and_averages_rotations() {
         .assert()
         .failure();
 }
+
+/// `--gaussian`: the network gives a σ per map beside each value, in predictions.csv, in
+/// `predict`'s CSV (positive, in the parameter's units) and as pulls in the report; a
+/// classification task refuses it.
+#[test]
+fn a_gaussian_head_gives_sigma_beside_each_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    tessera()
+        .args([
+            "train", "sphere", "--task", "ellp", "--nside", "4", "--widths", "4",
+        ])
+        .args([
+            "--dense",
+            "8",
+            "--simulate",
+            "16,6",
+            "--epochs",
+            "2",
+            "--gaussian",
+            "-o",
+        ])
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("mean σ").and(contains("pulls")));
+    let predictions = std::fs::read_to_string(run.join("predictions.csv")).unwrap();
+    assert!(
+        predictions.starts_with("id,ell_p_true,ell_p_nn,ell_p_sigma\n"),
+        "{predictions}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    assert!(report["nn"]["pull_sd"].as_f64().unwrap().is_finite());
+    let out = tmp.path().join("predicted.csv");
+    tessera()
+        .arg("predict")
+        .arg(&run)
+        .arg(run.join("sims/test/map_00000.fits"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("file,ell_p,sigma_ell_p"));
+    let sigma: f64 = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(sigma > 0.0 && sigma.is_finite(), "{text}");
+    tessera()
+        .args([
+            "train", "sphere", "--task", "eb", "--nside", "4", "--widths", "4",
+        ])
+        .args(["--simulate", "4,2", "--epochs", "1", "--gaussian", "-o"])
+        .arg(tmp.path().join("eb"))
+        .assert()
+        .failure()
+        .stderr(contains("--gaussian"));
+}

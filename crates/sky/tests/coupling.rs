@@ -27,6 +27,8 @@ fn masked_means(cls: InputCls, pol: bool) -> (Vec<Vec<f64>>, Vec<f64>, f64) {
     let sim = Simulator::new(SimConfig {
         task: SimTask::Cls { cls, pol },
         nside: NSIDE,
+        supersample: 1,
+        pixwin: false,
         lmax: None,
         seed: 7,
         noise_uk_arcmin: 0.0,

@@ -33,6 +33,8 @@ fn run(
     let sim = Simulator::new(SimConfig {
         task: task.clone(),
         nside,
+        supersample: 1,
+        pixwin: false,
         lmax: None,
         seed: 2026,
         noise_uk_arcmin: noise,

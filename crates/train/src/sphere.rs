@@ -169,8 +169,8 @@ fn check_compatible(model: &SphereCnnConfig, set: &MapSet, what: &str) -> Result
 }
 
 /// Runs `net` over the maps of `set` in batches of `batch` on the CPU: class probabilities
-/// (`classification`) or parameter values in their own units, per map. The targets of `set` are
-/// not read.
+/// (`classification`) or parameter values in their own units, per map, followed for a Gaussian
+/// head by each value's standard deviation σ. The targets of `set` are not read.
 ///
 /// # Errors
 /// [`TrainError::Config`] when the maps do not fit the network.
@@ -194,6 +194,8 @@ pub fn infer(
     for idx in order.chunks(batch.max(1)) {
         let out = net.forward(norm.inputs(set, idx, &device));
         let [b, k] = out.dims();
+        // A Gaussian head gives ln σ after the values.
+        let params = norm.target_scale.len();
         let values = if classification { softmax(out, 1) } else { out }
             .into_data()
             .convert::<f32>()
@@ -205,7 +207,13 @@ pub fn infer(
             } else {
                 row.iter()
                     .enumerate()
-                    .map(|(j, &v)| f64::from(v) * norm.target_scale[j] + norm.target_mean[j])
+                    .map(|(j, &v)| {
+                        let v = f64::from(v);
+                        match j.checked_sub(params) {
+                            None => v * norm.target_scale[j] + norm.target_mean[j],
+                            Some(p) => v.exp() * norm.target_scale[p],
+                        }
+                    })
                     .collect()
             });
         }
@@ -283,15 +291,26 @@ pub fn predict_rotated(
         MapTargets::Values { values, names } => {
             let outputs = infer_rotated(net, set, norm, false, batch, rotations)?;
             let k = names.len();
-            let se: f64 = outputs
+            // Per standardised value: the squared error, or the Gaussian negative
+            // log-likelihood when the network gives σ.
+            let loss: f64 = outputs
                 .iter()
                 .enumerate()
                 .flat_map(|(i, o)| {
-                    (0..k).map(move |j| ((o[j] - values[i * k + j]) / norm.target_scale[j]).powi(2))
+                    (0..k).map(move |j| {
+                        let z = (o[j] - values[i * k + j]) / norm.target_scale[j];
+                        match o.get(k + j) {
+                            Some(sigma) => {
+                                let s = sigma / norm.target_scale[j];
+                                0.5 * (z / s).powi(2) + s.ln()
+                            }
+                            None => z * z,
+                        }
+                    })
                 })
                 .sum::<f64>()
                 / k as f64;
-            (outputs, se)
+            (outputs, loss)
         }
     };
     Ok(Predictions {
@@ -374,9 +393,17 @@ impl<'a, F: FnMut(usize) -> Result<Cow<'a, MapSet>>> Task for SphereTask<'a, '_,
                         })
                     })
                     .collect();
-                Output::Values {
-                    predicted: out,
-                    targets: Tensor::from_data(TensorData::new(t, [batch.len(), k]), device),
+                let targets = Tensor::from_data(TensorData::new(t, [batch.len(), k]), device);
+                if self.model.gaussian {
+                    Output::Gaussian {
+                        predicted: out,
+                        targets,
+                    }
+                } else {
+                    Output::Values {
+                        predicted: out,
+                        targets,
+                    }
                 }
             }
         })

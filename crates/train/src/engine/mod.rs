@@ -4,8 +4,8 @@
 //!
 //! The engine alone owns, for every task: the seeds of each epoch (so that a resumed run
 //! repeats the uninterrupted one), the shuffling and batching, Adam and the learning-rate
-//! schedule ([`FitSchedule::lr_at`]), the loss (cross-entropy with label smoothing, or the mean
-//! squared error), the validation split carved from the training samples and early stopping on
+//! schedule ([`FitSchedule::lr_at`]), the loss (cross-entropy with label smoothing, the mean
+//! squared error, or the Gaussian negative log-likelihood), the validation split carved from the training samples and early stopping on
 //! it, weight averaging, the divergence guard, the history, the progress callback, and the
 //! checkpoints and resume ([`Checkpointing`]). Cross-validation, fresh simulations per epoch
 //! and ensembles are built around it, not beside it.
@@ -54,7 +54,20 @@ pub enum Output {
         /// `[batch, outputs]`.
         targets: Tensor<2>,
     },
+    /// Standardised values with their predicted spread, scored by the Gaussian negative
+    /// log-likelihood `½ ((t − μ) / σ)² + ln σ` (Nix & Weigend 1994), which trains σ to be the
+    /// size of the error.
+    Gaussian {
+        /// `[batch, 2 · outputs]`: the means μ, then ln σ of each output.
+        predicted: Tensor<2>,
+        /// `[batch, outputs]`.
+        targets: Tensor<2>,
+    },
 }
+
+/// ln σ is kept within ±this in the Gaussian loss (σ from 5e-5 to 2e4 target standard
+/// deviations), so that one wild output cannot overflow the loss.
+const MAX_LOG_SIGMA: f64 = 10.0;
 
 impl Output {
     /// The mean loss over the batch: cross-entropy with `smoothing` (0: plain) or MSE.
@@ -66,6 +79,15 @@ impl Output {
             }
             Output::Values { predicted, targets } => {
                 MseLoss::new().forward(predicted, targets, Reduction::Mean)
+            }
+            Output::Gaussian { predicted, targets } => {
+                let [b, k] = targets.dims();
+                let mean = predicted.clone().slice([0..b, 0..k]);
+                let log_sigma = predicted
+                    .slice([0..b, k..2 * k])
+                    .clamp(-MAX_LOG_SIGMA, MAX_LOG_SIGMA);
+                let z = (targets - mean) * (log_sigma.clone() * -1.0).exp();
+                (z.powi_scalar(2) * 0.5 + log_sigma).mean()
             }
         }
     }
@@ -273,4 +295,33 @@ pub fn fit<T: Task>(
         model: average.apply(model),
         history,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Gaussian loss is ½ ((t − μ) / σ)² + ln σ, averaged over maps and outputs: an error
+    /// of one σ costs ½ + ln σ, and ln σ is clamped so that a wild output stays finite.
+    #[test]
+    fn the_gaussian_loss_is_the_negative_log_likelihood() {
+        let device = Device::flex();
+        let t = |v: Vec<f32>, s: [usize; 2]| Tensor::<2>::from_data(TensorData::new(v, s), &device);
+        let ln2 = std::f32::consts::LN_2;
+        let loss = Output::Gaussian {
+            predicted: t(vec![0.5, -1.0, ln2, 0.0], [1, 4]),
+            targets: t(vec![1.5, -1.0], [1, 2]),
+        }
+        .loss(0.0)
+        .into_scalar::<f32>();
+        let want = (0.5 * 0.25 + ln2) / 2.0;
+        assert!((loss - want).abs() < 1e-6, "{loss} vs {want}");
+        let wild = Output::Gaussian {
+            predicted: t(vec![0.0, -500.0], [1, 2]),
+            targets: t(vec![1.0], [1, 1]),
+        }
+        .loss(0.0)
+        .into_scalar::<f32>();
+        assert!(wild.is_finite(), "{wild}");
+    }
 }

@@ -142,6 +142,10 @@ pub struct SphereCnnConfig {
     /// Dropout before the dense head.
     #[config(default = 0.2)]
     pub dropout: f64,
+    /// Regression only: the head also gives each output's standard deviation, as ln σ after
+    /// the means (`2 · outputs` values), trained by the Gaussian negative log-likelihood.
+    #[config(default = false)]
+    pub gaussian: bool,
 }
 
 /// Trained weights given from outside (an imported model), in Tessera's layouts, for
@@ -204,6 +208,11 @@ impl SphereCnnConfig {
         crate::run_folder::chain_parameters(
             std::iter::once(self.channels).chain(self.widths.iter().copied()),
         )
+    }
+
+    /// Values the head gives per map: the outputs, and with [`Self::gaussian`] their ln σ.
+    pub fn head_width(&self) -> usize {
+        self.outputs * if self.gaussian { 2 } else { 1 }
     }
 
     /// The resolution after the last block.
@@ -302,7 +311,7 @@ impl SphereCnnConfig {
             pool: HealpixPoolConfig::new().with_kind(self.pool).init()?,
             dropout: DropoutConfig::new(self.dropout).init(),
             hidden: LinearConfig::new(flat, self.dense).init(device),
-            output: LinearConfig::new(self.dense, self.outputs).init(device),
+            output: LinearConfig::new(self.dense, self.head_width()).init(device),
             readout: self.readout,
             log_power_floor: self.log_power_floor,
             convs_per_block: self.convs_per_block,
@@ -428,10 +437,10 @@ impl SphereCnn {
         Ok(self)
     }
 
-    /// Class scores (logits) or parameter values.
+    /// Class scores (logits) or parameter values (then their ln σ, for a Gaussian head).
     ///
     /// # Shapes
-    /// `x: [B, npix, channels]` (NESTED) → `[B, outputs]`.
+    /// `x: [B, npix, channels]` (NESTED) → `[B, outputs]` (`[B, 2 · outputs]` Gaussian).
     pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
         let v = self.embedding(x);
         let v = relu(self.hidden.forward(self.dropout.forward(v)));
