@@ -30,7 +30,8 @@ pub enum Method {
 /// Arguments of `tessera estimate`.
 #[derive(Args, Debug)]
 pub struct EstimateArgs {
-    /// A folder written by `tessera sim ellp|tau` (maps, params.csv, sim.json).
+    /// A folder written by `tessera sim ellp|tau` (maps, params.csv, sim.json), or any folder
+    /// of FITS maps described by --task and the options after it.
     dir: PathBuf,
     /// The estimator.
     #[arg(long, value_enum, default_value = "likelihood")]
@@ -48,6 +49,53 @@ pub struct EstimateArgs {
     /// accurate).
     #[arg(long)]
     lmax: Option<usize>,
+    #[command(flatten)]
+    maps: MapsArgs,
+    /// Also apply the network of this sphere run to each map: its estimate (and σ, for a
+    /// Gaussian head) lands beside the likelihood's in the same CSV.
+    #[arg(long, value_name = "RUN")]
+    run: Option<PathBuf>,
+}
+
+/// Parameters that maps measure, for folders that `tessera sim` did not write.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskArg {
+    /// τ from the EE spectrum of T, Q, U maps in μK (CAMB's spectra with A_s e^{−2τ} fixed).
+    Tau,
+    /// ℓ_p of NNhealpix's peak spectrum in T maps.
+    EllpT,
+    /// ℓ_p of the peak spectrum in pure-E Q/U maps.
+    EllpE,
+    /// ℓ_p of the peak spectrum in pure-B Q/U maps.
+    EllpB,
+}
+
+/// How maps that `tessera sim` did not write were made (ignored for simulation folders, whose
+/// sim.json says it).
+#[derive(Args, Debug, Default, Clone)]
+pub struct MapsArgs {
+    /// What the maps measure: estimate any folder of FITS maps (RING or NESTED), described by
+    /// the options below; a params.csv with the parameter's column, where present, gives the
+    /// truth.
+    #[arg(long, value_enum)]
+    task: Option<TaskArg>,
+    /// Range searched (default: τ 0.03–0.09, ℓ_p 5 to 2 nside).
+    #[arg(long, value_delimiter = ',', value_name = "LO,HI")]
+    range: Option<Vec<f64>>,
+    /// White noise per Stokes parameter of the maps, μK·arcmin.
+    #[arg(long, default_value_t = 0.0)]
+    noise: f64,
+    /// Gaussian beam FWHM of the maps, arcmin.
+    #[arg(long, default_value_t = 0.0)]
+    fwhm_arcmin: f64,
+    /// A FITS mask (0 = cut; brought to the maps' nside by ud_grade, below 0.5 cut): its cut
+    /// pixels are UNSEEN in the estimation (maps' own UNSEEN pixels are too).
+    #[arg(long)]
+    mask: Option<PathBuf>,
+    /// The maps carry no pixel window (by default they carry their own pixels', as real maps
+    /// do).
+    #[arg(long)]
+    no_pixwin: bool,
 }
 
 /// What the manifest says about the simulation.
@@ -64,6 +112,33 @@ struct Setup {
     /// The power folded down from above 3 nside − 1 into TT, EE, BB
     /// ([`SimConfig::aliased_power`]; zero for band-limited maps).
     aliased: [Vec<f64>; 3],
+    /// Pixels seen (RING), when a mask cuts the maps on top of their own UNSEEN pixels.
+    seen: Option<Vec<bool>>,
+}
+
+impl Setup {
+    /// The setup of maps of `task` at `nside` made as `made` says (noise, beam, pixels).
+    fn new(task: SimTask, spectrum: Spectrum, made: &SimConfig) -> Result<Setup> {
+        let range = task.range().context("a task with a parameter")?;
+        let nside = made.nside;
+        let pixels = made
+            .pixel_transfer(3 * nside as usize - 1)
+            .context("the maps' pixel window")?;
+        let aliased = made
+            .aliased_power(0.5 * (range.0 + range.1), ALIASING_MAPS)
+            .context("the power aliased onto the maps")?;
+        Ok(Setup {
+            task,
+            spectrum,
+            range,
+            nside,
+            noise: made.noise_uk_arcmin,
+            fwhm: made.fwhm,
+            pixels,
+            aliased,
+            seen: None,
+        })
+    }
 }
 
 /// Simulations that measure the power aliased onto the maps' multipoles.
@@ -122,30 +197,83 @@ fn read_setup(dir: &Path) -> Result<Setup> {
         .as_u64()
         .with_context(|| format!("{}: no nside", path.display()))?;
     // Folders written before these were recorded hold band-limited maps without a window.
-    let fwhm = (m["fwhm_arcmin"].as_f64().unwrap_or(0.0) / 60.0).to_radians();
     let made = SimConfig {
         supersample: m["supersample"].as_u64().unwrap_or(1),
         pixwin: m["pixwin"].as_bool().unwrap_or(false),
         lmax: m["lmax"].as_u64().map(|l| l as usize),
-        fwhm,
+        fwhm: (m["fwhm_arcmin"].as_f64().unwrap_or(0.0) / 60.0).to_radians(),
+        noise_uk_arcmin: m["noise_uk_arcmin"].as_f64().unwrap_or(0.0),
         ..SimConfig::new(task.clone(), nside)
     };
-    let pixels = made
-        .pixel_transfer(3 * nside as usize - 1)
-        .with_context(|| format!("{}: the maps' pixel window", path.display()))?;
-    let aliased = made
-        .aliased_power(0.5 * (range.0 + range.1), ALIASING_MAPS)
-        .with_context(|| format!("{}: the power aliased onto the maps", path.display()))?;
-    Ok(Setup {
-        task,
-        spectrum,
+    Setup::new(task, spectrum, &made).with_context(|| path.display().to_string())
+}
+
+/// The setup of maps described on the command line (`--task` …), at the nside of `first`.
+fn setup_from_args(maps: &MapsArgs, task: TaskArg, first: &Path) -> Result<Setup> {
+    let nside = read_map(first, &ReadOptions::default())?.nside();
+    let range = match maps.range.as_deref() {
+        Some([lo, hi]) if lo <= hi => (*lo, *hi),
+        Some(r) => bail!("--range needs LO,HI with LO <= HI, got {r:?}"),
+        None if task == TaskArg::Tau => (0.03, 0.09),
+        None => (5.0, 2.0 * nside as f64),
+    };
+    let peak = |field| SimTask::EllPeak {
+        field,
+        shape: PeakSpectrum::default(),
         range,
-        nside,
-        noise: m["noise_uk_arcmin"].as_f64().unwrap_or(0.0),
-        fwhm,
-        pixels,
-        aliased,
-    })
+    };
+    let (sim_task, spectrum) = match task {
+        TaskArg::Tau => (
+            SimTask::Tau {
+                variant: TauVariant::AsExp2TauFixed,
+                range,
+            },
+            Spectrum::EE,
+        ),
+        TaskArg::EllpT => (peak(PeakField::Temperature), Spectrum::TT),
+        TaskArg::EllpE => (peak(PeakField::EModes), Spectrum::EE),
+        TaskArg::EllpB => (peak(PeakField::BModes), Spectrum::BB),
+    };
+    // Real maps: their own pixels' window, nothing folded down that a model could know.
+    let made = SimConfig {
+        supersample: 1,
+        pixwin: !maps.no_pixwin,
+        fwhm: (maps.fwhm_arcmin / 60.0).to_radians(),
+        noise_uk_arcmin: maps.noise,
+        ..SimConfig::new(sim_task.clone(), nside)
+    };
+    let mut setup = Setup::new(sim_task, spectrum, &made)?;
+    if let Some(path) = &maps.mask {
+        let mut m = read_map(path, &ReadOptions::default())?;
+        if m.nside() != nside {
+            m = m.ud_grade(nside, tessera_sky::UdGradeOptions::default())?;
+        }
+        let m = m.reorder(tessera_healpix::Scheme::Ring)?;
+        setup.seen = Some(
+            m.fields[0]
+                .values
+                .iter()
+                .map(|&v| v >= 0.5 && !tessera_sky::is_unseen(v))
+                .collect(),
+        );
+    }
+    Ok(setup)
+}
+
+/// The FITS maps of a folder, in name order.
+fn fits_files(dir: &Path) -> Result<Vec<String>> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: not a readable folder", dir.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".fits") || n.ends_with(".fits.gz") || n.ends_with(".fit"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{}: no FITS maps (*.fits, *.fits.gz)", dir.display());
+    }
+    Ok(files)
 }
 
 /// The maps of a simulation folder and their true parameter, read by the parameter's name
@@ -231,7 +359,17 @@ fn estimate_one(
     lmin: usize,
     lmax: usize,
 ) -> Result<Estimate> {
-    let map = read_map(path, &ReadOptions::default())?;
+    let mut map = read_map(path, &ReadOptions::default())?;
+    if let Some(seen) = &setup.seen {
+        map = map.reorder(tessera_healpix::Scheme::Ring)?;
+        for field in &mut map.fields {
+            for (v, &s) in field.values.iter_mut().zip(seen) {
+                if !s {
+                    *v = tessera_sky::UNSEEN;
+                }
+            }
+        }
+    }
     if map.nside() != setup.nside {
         bail!(
             "{}: nside {} but the simulation has {}",
@@ -344,9 +482,54 @@ pub fn run_dir(dir: &Path, lmax: Option<usize>, out: &mut impl Write) -> Result<
             overwrite: crate::output::OverwriteArg::default(),
             lmin: 2,
             lmax,
+            maps: MapsArgs::default(),
+            run: None,
         },
         out,
     )
+}
+
+/// A network's estimates of one parameter, map by map.
+struct NetworkEstimates {
+    values: Vec<f64>,
+    /// σ per map, from a Gaussian head.
+    sigma: Option<Vec<f64>>,
+}
+
+/// The estimates of the sphere run in `run` for the parameter the likelihood estimates.
+fn network_estimates(
+    run: &Path,
+    dir: &Path,
+    params: &[(String, Option<f64>)],
+    setup: &Setup,
+) -> Result<NetworkEstimates> {
+    let files: Vec<PathBuf> = params.iter().map(|(f, _)| dir.join(f)).collect();
+    let out = crate::predict::sphere_outputs(run, &files, false, false)?;
+    for (file, found) in files.iter().zip(&out.findings) {
+        for f in found {
+            eprintln!("warning: {}: {f}", file.display());
+        }
+    }
+    let name = setup.task.parameter().unwrap_or_default();
+    let names = &out.run.target_names;
+    if out.run.classification {
+        bail!(
+            "{}: a classification run estimates no parameter",
+            run.display()
+        );
+    }
+    let j = names
+        .iter()
+        .position(|n| n == name)
+        .with_context(|| format!("{}: the run estimates {names:?}, not {name}", run.display()))?;
+    let k = names.len();
+    Ok(NetworkEstimates {
+        values: out.outputs.iter().map(|o| o[j]).collect(),
+        sigma: out
+            .model
+            .gaussian
+            .then(|| out.outputs.iter().map(|o| o[k + j]).collect()),
+    })
 }
 
 /// Runs `tessera estimate`.
@@ -355,8 +538,36 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
     if let Some(path) = &args.output {
         args.overwrite.check(path)?;
     }
-    let setup = read_setup(&args.dir)?;
-    let params = read_params(&args.dir, setup.task.parameter())?;
+    let (setup, params) = match args.maps.task {
+        None => {
+            let setup = read_setup(&args.dir).map_err(|e| {
+                e.context("describe other maps with --task (and --noise, --fwhm-arcmin, --mask)")
+            })?;
+            let params = read_params(&args.dir, setup.task.parameter())?;
+            (setup, params)
+        }
+        Some(task) => {
+            let params = if args.dir.join(PARAMS).exists() {
+                let name = match task {
+                    TaskArg::Tau => "tau",
+                    _ => "ell_p",
+                };
+                read_params(&args.dir, Some(name))?
+            } else {
+                fits_files(&args.dir)?
+                    .into_iter()
+                    .map(|f| (f, None))
+                    .collect()
+            };
+            let first = args.dir.join(&params.first().context("no maps")?.0);
+            (setup_from_args(&args.maps, task, &first)?, params)
+        }
+    };
+    // The network's estimates of the same maps, side by side.
+    let network = match &args.run {
+        Some(run) => Some(network_estimates(run, &args.dir, &params, &setup)?),
+        None => None,
+    };
     let lmax = args.lmax.unwrap_or(2 * setup.nside as usize);
     if lmax > 3 * setup.nside as usize - 1 || args.lmin > lmax {
         bail!(
@@ -381,15 +592,30 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         })
         .collect::<Result<_>>()?;
     bar.finish_and_clear();
-    let mut csv = String::from("file,truth,estimate,sigma,max_likelihood\n");
+    let mut csv = String::from("file,truth,estimate,sigma,max_likelihood");
+    if let Some(n) = &network {
+        csv.push_str(if n.sigma.is_some() {
+            ",nn,nn_sigma"
+        } else {
+            ",nn"
+        });
+    }
+    csv.push('\n');
     let mut pulls = Vec::new();
     let mut sq = 0.0;
-    for ((file, truth), e) in params.iter().zip(&results) {
+    for (i, ((file, truth), e)) in params.iter().zip(&results).enumerate() {
         let t = truth.map_or(String::new(), |t| t.to_string());
         csv.push_str(&format!(
-            "{file},{t},{},{},{}\n",
+            "{file},{t},{},{},{}",
             e.value, e.sigma, e.max_likelihood
         ));
+        if let Some(n) = &network {
+            csv.push_str(&format!(",{}", n.values[i]));
+            if let Some(s) = &n.sigma {
+                csv.push_str(&format!(",{}", s[i]));
+            }
+        }
+        csv.push('\n');
         if let Some(t) = truth {
             pulls.push((e.value - t) / e.sigma);
             sq += (e.value - t).powi(2);

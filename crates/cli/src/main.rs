@@ -131,7 +131,14 @@ enum Command {
     /// write_alm/read_alm).
     #[command(subcommand)]
     Alm(alm::AlmCommand),
-    /// Estimate each simulated map's parameter with the spectrum likelihood.
+    /// Estimate each map's parameter (τ, ℓ_p) with the spectrum likelihood: simulated maps, or
+    /// any maps described by --task, --noise, --fwhm-arcmin and --mask; --run puts a network's
+    /// estimates beside it.
+    ///
+    /// Examples:
+    ///   tessera estimate sims/tau
+    ///   tessera estimate maps/ --task tau --noise 60 --mask mask.fits --run runs/tau -o both.csv
+    #[command(verbatim_doc_comment)]
     Estimate(estimate::EstimateArgs),
     /// Train models: the sphere CNN on maps, PD-MeshNet on meshes, GIN on TU graph datasets.
     #[command(subcommand)]

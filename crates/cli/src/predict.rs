@@ -332,53 +332,12 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         }
         RunKind::Sphere => {}
     }
-    let (run, net) = SphereRun::load(&a.run)?;
-    let model = run.model_config()?;
-    let (inputs, mut findings): (Vec<Vec<f32>>, Vec<Vec<Finding>>) = a
-        .maps
-        .par_iter()
-        .map(|path| -> Result<(Vec<f32>, Vec<Finding>)> {
-            let mut map = read_map(path, &ReadOptions::default())?;
-            let found = check_map(&run, &mut map);
-            let input = network_input(
-                &map,
-                run.fields,
-                run.mask_channel,
-                model.nside,
-                a.degrade,
-                path,
-            )?;
-            Ok((input, found))
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .unzip();
-    if inputs.is_empty() {
-        bail!("no maps given");
-    }
-    let set = MapSet {
-        nside: model.nside,
-        channels: run.fields.channels() + usize::from(run.mask_channel),
-        maps: inputs.into_iter().flatten().collect(),
-        targets: MapTargets::Values {
-            values: Vec::new(),
-            names: run.target_names.clone(),
-        },
-        ids: a.maps.iter().map(|p| p.display().to_string()).collect(),
-    };
-    let rotations = if a.average_rotations {
-        grid_rotations(model.nside, run.fields != MapFields::T)?
-    } else {
-        Vec::new()
-    };
-    let outputs = infer_rotated(
-        &net,
-        &set,
-        &run.normalisation,
-        run.classification,
-        128,
-        &rotations,
-    )?;
+    let SphereOutputs {
+        run,
+        model,
+        outputs,
+        mut findings,
+    } = sphere_outputs(&a.run, &a.maps, a.degrade, a.average_rotations)?;
     let mut csv = String::from("file");
     if run.classification {
         csv.push_str(",class");
@@ -397,8 +356,8 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         }
     }
     csv.push('\n');
-    for (id, o) in set.ids.iter().zip(&outputs) {
-        csv.push_str(id);
+    for (path, o) in a.maps.iter().zip(&outputs) {
+        csv.push_str(&path.display().to_string());
         if run.classification {
             let best = (0..o.len())
                 .max_by(|&x, &y| o[x].total_cmp(&o[y]))
@@ -419,6 +378,83 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         out,
         format!("{} maps → {}", outputs.len(), a.output.display()),
     )
+}
+
+/// A sphere run's outputs on map files, with what the guard found in each map.
+pub struct SphereOutputs {
+    /// The run.
+    pub run: SphereRun,
+    /// Its network's configuration.
+    pub model: tessera_train::models::SphereCnnConfig,
+    /// Per map: class probabilities, or values (then σ for a Gaussian head).
+    pub outputs: Vec<Vec<f64>>,
+    /// Per map: the guard's findings about the map (unit, scale, UNSEEN pixels).
+    pub findings: Vec<Vec<Finding>>,
+}
+
+/// Applies the sphere run in `run_dir` to the map files `maps` (RING or NESTED; `degrade`
+/// brings finer maps to the network's nside), averaging over the grid rotations when asked.
+///
+/// # Errors
+/// An unreadable run or map, maps that do not fit the network.
+pub fn sphere_outputs(
+    run_dir: &std::path::Path,
+    maps: &[PathBuf],
+    degrade: bool,
+    average_rotations: bool,
+) -> Result<SphereOutputs> {
+    let (run, net) = SphereRun::load(run_dir)?;
+    let model = run.model_config()?;
+    let (inputs, findings): (Vec<Vec<f32>>, Vec<Vec<Finding>>) = maps
+        .par_iter()
+        .map(|path| -> Result<(Vec<f32>, Vec<Finding>)> {
+            let mut map = read_map(path, &ReadOptions::default())?;
+            let found = check_map(&run, &mut map);
+            let input = network_input(
+                &map,
+                run.fields,
+                run.mask_channel,
+                model.nside,
+                degrade,
+                path,
+            )?;
+            Ok((input, found))
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    if inputs.is_empty() {
+        bail!("no maps given");
+    }
+    let set = MapSet {
+        nside: model.nside,
+        channels: run.fields.channels() + usize::from(run.mask_channel),
+        maps: inputs.into_iter().flatten().collect(),
+        targets: MapTargets::Values {
+            values: Vec::new(),
+            names: run.target_names.clone(),
+        },
+        ids: maps.iter().map(|p| p.display().to_string()).collect(),
+    };
+    let rotations = if average_rotations {
+        grid_rotations(model.nside, run.fields != MapFields::T)?
+    } else {
+        Vec::new()
+    };
+    let outputs = infer_rotated(
+        &net,
+        &set,
+        &run.normalisation,
+        run.classification,
+        128,
+        &rotations,
+    )?;
+    Ok(SphereOutputs {
+        run,
+        model,
+        outputs,
+        findings,
+    })
 }
 
 /// Warns on standard error about each map's findings, or with `--strict` refuses.

@@ -441,3 +441,53 @@ fn tau_from_maps_averaged_down_from_nside_64_is_unbiased() {
     let (naive, error) = bias_and_error(&sims);
     assert!(naive.abs() > 3.0 * error, "bias {naive} ± {error}");
 }
+
+/// Maps that `tessera sim` did not write are estimated when --task and the noise describe
+/// them: the same estimates as for the simulation folder they were copied from (band-limited
+/// maps with their pixels' window, as both sides assume). Without --task the folder is refused,
+/// naming the option.
+#[test]
+fn estimate_describes_any_folder_of_maps() {
+    let dir = tempfile::tempdir().unwrap();
+    let sims = dir.path().join("tau");
+    tessera()
+        .args([
+            "sim", "tau", "--nside", "8", "--count", "6", "--noise", "60",
+        ])
+        .args(["--supersample", "1", "--seed", "9", "-o"])
+        .arg(&sims)
+        .assert()
+        .success();
+    tessera().arg("estimate").arg(&sims).assert().success();
+    let other = dir.path().join("maps");
+    std::fs::create_dir(&other).unwrap();
+    for i in 0..6 {
+        let name = format!("map_{i:05}.fits");
+        std::fs::copy(sims.join(&name), other.join(&name)).unwrap();
+    }
+    tessera()
+        .arg("estimate")
+        .arg(&other)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--task"));
+    tessera()
+        .arg("estimate")
+        .arg(&other)
+        .args(["--task", "tau", "--noise", "60"])
+        .assert()
+        .success();
+    let simulated = estimate_rows(&sims);
+    let text = std::fs::read_to_string(other.join("estimates_likelihood.csv")).unwrap();
+    let described: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(described.len(), 6);
+    for (s, d) in simulated.iter().zip(&described) {
+        assert_eq!(d[1], "", "no truth without params.csv");
+        let value: f64 = d[2].parse().unwrap();
+        assert!((value - s[1]).abs() < 1e-12, "{value} vs {}", s[1]);
+    }
+}

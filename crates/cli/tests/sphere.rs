@@ -564,6 +564,23 @@ fn a_gaussian_head_gives_sigma_beside_each_value() {
         .parse()
         .unwrap();
     assert!(sigma > 0.0 && sigma.is_finite(), "{text}");
+    // The likelihood's and the network's estimates of the same maps, side by side.
+    let both = tmp.path().join("both.csv");
+    tessera()
+        .arg("estimate")
+        .arg(run.join("sims/test"))
+        .arg("--run")
+        .arg(&run)
+        .arg("-o")
+        .arg(&both)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&both).unwrap();
+    assert!(
+        text.starts_with("file,truth,estimate,sigma,max_likelihood,nn,nn_sigma\n"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 7);
     tessera()
         .args([
             "train", "sphere", "--task", "eb", "--nside", "4", "--widths", "4",

@@ -106,7 +106,8 @@ impl SimTask {
         }
     }
 
-    fn range(&self) -> Option<(f64, f64)> {
+    /// The range the parameter is drawn from, if the task has one.
+    pub fn range(&self) -> Option<(f64, f64)> {
         match self {
             SimTask::EllPeak { range, .. } | SimTask::Tau { range, .. } => Some(*range),
             SimTask::Cls { .. } => None,
