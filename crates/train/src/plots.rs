@@ -100,17 +100,21 @@ pub fn plot_curves_against(
         .flat_map(|c| c.1.iter())
         .chain(reference.as_ref().map(|r| &r.1))
         .copied()
-        .filter(|v| *v > 0.0 && v.is_finite());
-    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    if epochs == 0 || hi <= 0.0 {
-        return Err(TrainError::Config("no positive losses to plot".into()));
+        .filter(|v| v.is_finite());
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    if epochs == 0 || lo > hi {
+        return Err(TrainError::Config("no finite values to plot".into()));
     }
     tessera_sky::register_fonts();
-    let axis = if hi / lo >= 10.0 {
+    // A log axis for positive values spanning a decade or more; a linear one otherwise (a
+    // Gaussian negative log-likelihood goes below 0).
+    let axis = if lo > 0.0 && hi / lo >= 10.0 {
         Axis::Log
     } else {
         // Enough decimals for ticks a tenth of the range apart.
-        let step = (hi - lo).max(hi * 1e-3) / 10.0;
+        let step = (hi - lo).max(hi.abs() * 1e-3).max(f64::MIN_POSITIVE) / 10.0;
         Axis::Linear {
             decimals: (-step.log10().floor()).max(0.0) as usize + 1,
         }
@@ -214,7 +218,7 @@ fn draw_curves(
                 curve
                     .iter()
                     .enumerate()
-                    .filter(|(_, v)| **v > 0.0 && v.is_finite())
+                    .filter(|(_, v)| v.is_finite() && (**v > 0.0 || !matches!(axis, Axis::Log)))
                     .map(|(e, v)| (e as f64 + 1.0, axis.to(*v))),
                 colour.stroke_width(2),
             ))
@@ -622,6 +626,9 @@ mod tests {
             ("validation".to_string(), vec![1.0, 0.7, 0.6]),
         ];
         plot_curves(&curves, &p("curves.png"), "loss", "cross-entropy").unwrap();
+        // A Gaussian negative log-likelihood falls below 0: a linear axis.
+        let nll = vec![("train".to_string(), vec![0.4, -0.5, -0.9])];
+        plot_curves(&nll, &p("nll.png"), "loss", "Gaussian NLL").unwrap();
         let truth = [1.0, 2.0, 3.0];
         let series = vec![
             ("network".to_string(), vec![1.1, 1.9, 3.2]),
@@ -643,6 +650,7 @@ mod tests {
         plot_scaling(&cost, &p("scaling.png"), "scaling", "faces", "s").unwrap();
         for name in [
             "curves.png",
+            "nll.png",
             "estimates.png",
             "residuals.png",
             "scaling.png",
@@ -657,7 +665,8 @@ mod tests {
         let out = dir.path().join("x.png");
         let short = vec![("network".to_string(), vec![1.0])];
         assert!(plot_estimates(&[1.0, 2.0], &short, &out, "t", "τ").is_err());
-        assert!(plot_curves(&[("l".into(), vec![0.0, -1.0])], &out, "t", "y").is_err());
+        let no_values = vec![("l".to_string(), vec![f64::NAN, f64::INFINITY])];
+        assert!(plot_curves(&no_values, &out, "t", "y").is_err());
         assert!(plot_residuals(&[("r".into(), vec![f64::NAN])], &out, "t", "τ").is_err());
         let negative = vec![("c".to_string(), vec![(10.0, -1.0)])];
         assert!(plot_scaling(&negative, &out, "t", "x", "y").is_err());
