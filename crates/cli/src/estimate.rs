@@ -82,16 +82,10 @@ pub struct MapsArgs {
     /// Range searched (default: τ 0.03–0.09, ℓ_p 5 to 2 nside).
     #[arg(long, value_delimiter = ',', value_name = "LO,HI")]
     range: Option<Vec<f64>>,
-    /// White noise per Stokes parameter of the maps, μK·arcmin.
-    #[arg(long, default_value_t = 0.0)]
-    noise: f64,
-    /// Gaussian beam FWHM of the maps, arcmin.
-    #[arg(long, default_value_t = 0.0)]
-    fwhm_arcmin: f64,
-    /// A FITS mask (0 = cut; brought to the maps' nside by ud_grade, below 0.5 cut): its cut
-    /// pixels are UNSEEN in the estimation (maps' own UNSEEN pixels are too).
-    #[arg(long)]
-    mask: Option<PathBuf>,
+    /// The maps' noise, beam and mask (a mask's cut pixels are UNSEEN in the estimation, as
+    /// the maps' own UNSEEN pixels are).
+    #[command(flatten)]
+    observation: crate::sim::Observation,
     /// The maps carry no pixel window (by default they carry their own pixels', as real maps
     /// do).
     #[arg(long)]
@@ -238,25 +232,15 @@ fn setup_from_args(maps: &MapsArgs, task: TaskArg, first: &Path) -> Result<Setup
     let made = SimConfig {
         supersample: 1,
         pixwin: !maps.no_pixwin,
-        fwhm: (maps.fwhm_arcmin / 60.0).to_radians(),
-        noise_uk_arcmin: maps.noise,
+        fwhm: maps.observation.fwhm(),
+        noise_uk_arcmin: maps.observation.noise,
         ..SimConfig::new(sim_task.clone(), nside)
     };
     let mut setup = Setup::new(sim_task, spectrum, &made)?;
-    if let Some(path) = &maps.mask {
-        let mut m = read_map(path, &ReadOptions::default())?;
-        if m.nside() != nside {
-            m = m.ud_grade(nside, tessera_sky::UdGradeOptions::default())?;
-        }
-        let m = m.reorder(tessera_healpix::Scheme::Ring)?;
-        setup.seen = Some(
-            m.fields[0]
-                .values
-                .iter()
-                .map(|&v| v >= 0.5 && !tessera_sky::is_unseen(v))
-                .collect(),
-        );
-    }
+    setup.seen = maps
+        .observation
+        .read_mask(nside)?
+        .map(|m| m.iter().map(|&v| v > 0.0).collect());
     Ok(setup)
 }
 

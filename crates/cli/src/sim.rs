@@ -22,6 +22,50 @@ pub const MANIFEST: &str = "sim.json";
 /// The table of true parameters.
 pub const PARAMS: &str = "params.csv";
 
+/// How maps are observed: their noise, beam and mask (`sim` makes them so, `estimate` reads
+/// them so).
+#[derive(Args, Debug, Clone, Default)]
+pub struct Observation {
+    /// White noise per Stokes parameter, μK·arcmin (in the spectra's units for the ℓ_p mock).
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f64,
+    /// Gaussian beam FWHM, arcmin.
+    #[arg(long, default_value_t = 0.0)]
+    pub fwhm_arcmin: f64,
+    /// A FITS mask (0 = cut): brought to the maps' nside by ud_grade, pixels below 0.5 are cut.
+    #[arg(long)]
+    pub mask: Option<PathBuf>,
+}
+
+impl Observation {
+    /// The beam's FWHM in radians.
+    pub fn fwhm(&self) -> f64 {
+        (self.fwhm_arcmin / 60.0).to_radians()
+    }
+
+    /// The mask at `nside`, RING order: 1 where seen, 0 where cut (none without --mask).
+    ///
+    /// # Errors
+    /// An unreadable mask file.
+    pub fn read_mask(&self, nside: u64) -> Result<Option<Vec<f64>>> {
+        let Some(path) = &self.mask else {
+            return Ok(None);
+        };
+        let mut m = read_map(path, &ReadOptions::default())?;
+        if m.nside() != nside {
+            m = m.ud_grade(nside, UdGradeOptions::default())?;
+        }
+        let m = m.reorder(tessera_healpix::Scheme::Ring)?;
+        Ok(Some(
+            m.fields[0]
+                .values
+                .iter()
+                .map(|&v| f64::from(u8::from(v >= 0.5 && !tessera_sky::is_unseen(v))))
+                .collect(),
+        ))
+    }
+}
+
 /// Options every simulation shares.
 #[derive(Args, Debug, Clone)]
 pub struct CommonSimArgs {
@@ -34,15 +78,8 @@ pub struct CommonSimArgs {
     /// Seed: map i of seed S is the same map on every machine and in every run.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// White noise per Stokes parameter, μK·arcmin (in the spectra's units for the mock).
-    #[arg(long, default_value_t = 0.0)]
-    noise: f64,
-    /// Gaussian beam FWHM in arcmin.
-    #[arg(long, default_value_t = 0.0)]
-    fwhm_arcmin: f64,
-    /// A FITS mask (0 = cut); brought to nside by ud_grade, pixels below 0.5 are cut.
-    #[arg(long)]
-    mask: Option<PathBuf>,
+    #[command(flatten)]
+    observation: Observation,
     /// Cut |latitude| below this many degrees.
     #[arg(long)]
     gal_cut: Option<f64>,
@@ -234,27 +271,7 @@ fn pair(values: &[f64]) -> Result<(f64, f64)> {
 
 fn load_mask(common: &CommonSimArgs) -> Result<Option<Vec<f64>>> {
     let geometry = Healpix::ring(common.nside)?;
-    let mut mask: Option<Vec<f64>> = None;
-    if let Some(path) = &common.mask {
-        let mut m = read_map(path, &ReadOptions::default())?;
-        if m.nside() != common.nside {
-            m = m.ud_grade(common.nside, UdGradeOptions::default())?;
-        }
-        let m = m.reorder(tessera_healpix::Scheme::Ring)?;
-        mask = Some(
-            m.fields[0]
-                .values
-                .iter()
-                .map(|&v| {
-                    if v >= 0.5 && !tessera_sky::is_unseen(v) {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                })
-                .collect(),
-        );
-    }
+    let mut mask = common.observation.read_mask(common.nside)?;
     if let Some(b) = common.gal_cut {
         let cut = galactic_cut(geometry, b);
         mask = Some(match mask {
@@ -282,8 +299,8 @@ fn simulate_folder(
         pixwin: !common.no_pixwin,
         lmax: common.lmax,
         seed: common.seed,
-        noise_uk_arcmin: common.noise,
-        fwhm: (common.fwhm_arcmin / 60.0).to_radians(),
+        noise_uk_arcmin: common.observation.noise,
+        fwhm: common.observation.fwhm(),
         mask,
     };
     let parameter = config.task.parameter();
@@ -346,9 +363,9 @@ fn simulate_folder(
         "count": common.count,
         "seed": common.seed,
         "rng": "xoshiro256++ per map, seeded from (seed, index)",
-        "noise_uk_arcmin": common.noise,
-        "fwhm_arcmin": common.fwhm_arcmin,
-        "mask": common.mask.as_ref().map(|p| p.display().to_string()),
+        "noise_uk_arcmin": common.observation.noise,
+        "fwhm_arcmin": common.observation.fwhm_arcmin,
+        "mask": common.observation.mask.as_ref().map(|p| p.display().to_string()),
         "gal_cut_deg": common.gal_cut,
         "fsky": fsky,
         "parameter": parameter,
