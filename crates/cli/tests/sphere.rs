@@ -86,6 +86,7 @@ fn ellp_train_report_predict() {
         serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["test_maps"], 16);
     assert!(report["rmse_ratio_nn_over_likelihood"].as_f64().unwrap() > 0.0);
+    assert!(report["rmse_ratio_bootstrap_sd"].as_f64().unwrap() > 0.0);
     // A second training into the same folder is refused; the report can be redrawn.
     tessera()
         .args([
