@@ -388,6 +388,120 @@ fn alm2map_der1<'py>(
     Ok(arrays(py, map))
 }
 
+/// The spectra given as one row (TT) or four (TT, EE, BB, TE), each from ℓ = 0.
+fn input_cls(cls: Vec<Vec<f64>>) -> PyResult<(sht::InputCls, bool)> {
+    let mut rows = cls.into_iter();
+    match (
+        rows.next(),
+        rows.next(),
+        rows.next(),
+        rows.next(),
+        rows.next(),
+    ) {
+        (Some(tt), None, ..) => Ok((sht::InputCls::temperature(tt), false)),
+        (Some(tt), Some(ee), Some(bb), Some(te), None) => {
+            Ok((sht::InputCls { tt, ee, bb, te }, true))
+        }
+        _ => Err(value_error(
+            "cls: one spectrum (TT) or four (TT, EE, BB, TE), each from l = 0",
+        )),
+    }
+}
+
+/// A Gaussian map of the spectra (T, or T, Q, U with `pol`), reproducible from `seed`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn synfast<'py>(
+    py: Python<'py>,
+    cls: Vec<Vec<f64>>,
+    nside: u64,
+    lmax: Option<usize>,
+    fwhm: f64,
+    pixwin: bool,
+    pol: bool,
+    seed: u64,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let (cls, polarised) = input_cls(cls)?;
+    let opts = sht::SynfastOptions {
+        lmax,
+        fwhm,
+        pol: pol && polarised,
+        pixwin,
+    };
+    let map = py
+        .detach(|| sht::synfast(&cls, nside, &opts, &mut sht::sim_rng(seed, 0)))
+        .map_err(to_py)?;
+    Ok(arrays(py, map))
+}
+
+/// `count` maps of a simulation recipe (`tessera sim`: τ or NNhealpix's ℓ_p mock), map `i` of
+/// `seed` the same as the command line's, and the parameter drawn for each.
+#[pyfunction]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn simulate<'py>(
+    py: Python<'py>,
+    task: &str,
+    nside: u64,
+    count: u64,
+    seed: u64,
+    range: Option<(f64, f64)>,
+    noise: f64,
+    fwhm: f64,
+    mask: Option<PyReadonlyArray1<'py, f64>>,
+    supersample: u64,
+    pixwin: bool,
+) -> PyResult<(
+    Vec<Vec<Bound<'py, PyArray1<f64>>>>,
+    Bound<'py, PyArray1<f64>>,
+)> {
+    use tessera_sky::sim::{PeakField, PeakSpectrum, SimConfig, SimTask, Simulator, TauVariant};
+    let peak = |field| SimTask::EllPeak {
+        field,
+        shape: PeakSpectrum::default(),
+        range: range.unwrap_or((5.0, 2.0 * nside as f64)),
+    };
+    let task = match task {
+        "tau" => SimTask::Tau {
+            variant: TauVariant::AsExp2TauFixed,
+            range: range.unwrap_or((0.03, 0.09)),
+        },
+        "ellp-t" => peak(PeakField::Temperature),
+        "ellp-e" => peak(PeakField::EModes),
+        "ellp-b" => peak(PeakField::BModes),
+        other => {
+            return Err(value_error(format!(
+                "task {other:?}: one of tau, ellp-t, ellp-e, ellp-b"
+            )));
+        }
+    };
+    let config = SimConfig {
+        supersample,
+        pixwin,
+        seed,
+        noise_uk_arcmin: noise,
+        fwhm,
+        mask: match mask {
+            Some(m) => Some(m.as_slice()?.to_vec()),
+            None => None,
+        },
+        ..SimConfig::new(task, nside)
+    };
+    let sims = py
+        .detach(|| {
+            let sim = Simulator::new(config)?;
+            (0..count)
+                .map(|i| sim.simulate(i))
+                .collect::<tessera_sky::Result<Vec<_>>>()
+        })
+        .map_err(to_py)?;
+    let parameters: Vec<f64> = sims
+        .iter()
+        .map(|s| s.parameter.unwrap_or(f64::NAN))
+        .collect();
+    let maps = sims.into_iter().map(|s| arrays(py, s.map)).collect();
+    Ok((maps, parameters.into_pyarray(py)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_map, m)?)?;
     m.add_function(wrap_pyfunction!(write_map, m)?)?;
@@ -407,6 +521,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(rotate_alm, m)?,
         wrap_pyfunction!(map2alm_lsq, m)?,
         wrap_pyfunction!(alm2map_der1, m)?,
+        wrap_pyfunction!(synfast, m)?,
+        wrap_pyfunction!(simulate, m)?,
     ] {
         m.add_function(f)?;
     }

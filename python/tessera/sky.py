@@ -11,7 +11,7 @@ from .healpix import UNSEEN, _as_maps
 
 __all__ = ["UNSEEN", "read_map", "write_map", "map2alm", "alm2map", "anafast", "smoothing",
            "gauss_beam", "pixwin", "Alm", "read_cl", "write_cl", "read_alm", "write_alm",
-           "rotate_alm", "map2alm_lsq", "alm2map_der1"]
+           "rotate_alm", "map2alm_lsq", "alm2map_der1", "synfast", "simulate"]
 
 
 class Alm:
@@ -190,3 +190,36 @@ def alm2map_der1(alm, nside, lmax=None, mmax=None):
     if mmax is None:
         mmax = lmax if Alm.getsize(lmax) == size else _mmax_of(size, lmax)
     return np.array(_tessera.alm2map_der1(alm, int(nside), int(lmax), int(mmax)))
+
+
+def synfast(cls, nside, lmax=None, fwhm=0.0, pixwin=False, pol=True, seed=0):
+    """A Gaussian map of the spectra: ``cls`` one array (TT) or four (TT, EE, BB, TE, healpy's
+    ``new=True`` order), each from l = 0; T alone, or T, Q, U with ``pol`` and four spectra.
+    Reproducible from ``seed`` (Tessera's own generator: the realisation is not healpy's, its
+    statistics are)."""
+    rows = np.atleast_2d(np.asarray(cls, dtype=np.float64))
+    rows = [np.ascontiguousarray(r) for r in rows]
+    out = _tessera.synfast(rows, int(nside), lmax, float(fwhm), bool(pixwin), bool(pol),
+                           int(seed))
+    return out[0] if len(out) == 1 else np.array(out)
+
+
+def simulate(task, nside, count, seed=0, range=None, noise=0.0, fwhm=0.0, mask=None,
+             supersample=4, pixwin=True):
+    """``count`` maps of a simulation recipe, as ``tessera sim`` makes them (map ``i`` of
+    ``seed`` is the command line's map ``i``), and the parameter drawn for each.
+
+    ``task``: ``"tau"`` (T, Q, U in μK, CAMB spectra on the embedded τ grid) or ``"ellp-t"``,
+    ``"ellp-e"``, ``"ellp-b"`` (NNhealpix's peak-spectrum mock). ``noise`` in μK·arcmin per
+    Stokes parameter, ``fwhm`` in radians, ``mask`` a RING array at ``nside`` (0 = cut, becomes
+    UNSEEN). By default the sky is drawn at 4 × nside with its pixel window and averaged down,
+    as real low-resolution maps are made (``supersample=1, pixwin=False``: band-limited maps).
+    Returns ``(maps, parameters)``: maps of shape (count, fields, npix), RING.
+    """
+    if mask is not None:
+        mask = np.ascontiguousarray(mask, dtype=np.float64)
+    lo_hi = None if range is None else (float(range[0]), float(range[1]))
+    maps, parameters = _tessera.simulate(str(task), int(nside), int(count), int(seed), lo_hi,
+                                         float(noise), float(fwhm), mask, int(supersample),
+                                         bool(pixwin))
+    return np.array(maps), parameters
