@@ -1,21 +1,20 @@
 //! `tessera estimate`: the spectrum-likelihood estimate of each map's parameter in a simulation
-//! folder (the baseline the networks are compared with).
+//! folder or any folder of maps (the baseline the networks are compared with), by
+//! [`ParameterEstimator`].
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::Value;
-use tessera_healpix::Healpix;
-use tessera_sky::coupling::CouplingMatrix;
-use tessera_sky::likelihood::{Estimate, SpectrumLikelihood};
-use tessera_sky::sht::{Map2AlmOptions, Spectrum, anafast, gauss_beam};
-use tessera_sky::sim::{PeakField, PeakSpectrum, SimConfig, SimTask, TauVariant, noise_cl};
-use tessera_sky::{ReadOptions, SkyMap, read_map};
+use tessera_sky::likelihood::Estimate;
+use tessera_sky::sim::{
+    ParameterEstimator, PeakField, PeakSpectrum, SimConfig, SimTask, TauVariant,
+};
+use tessera_sky::{ReadOptions, read_map};
 
 use crate::sim::{MANIFEST, PARAMS, write_text};
 
@@ -92,51 +91,13 @@ pub struct MapsArgs {
     no_pixwin: bool,
 }
 
-/// What the manifest says about the simulation.
+/// How the maps were made (task, nside, noise, beam, pixels), and the pixels a mask cuts on
+/// top of the maps' own UNSEEN ones.
 struct Setup {
-    task: SimTask,
-    spectrum: Spectrum,
-    range: (f64, f64),
-    nside: u64,
-    noise: f64,
-    fwhm: f64,
-    /// What the maps' pixels do to the sky's a_lm, temperature and polarisation
-    /// ([`SimConfig::pixel_transfer`]), to 3 nside − 1.
-    pixels: [Vec<f64>; 2],
-    /// The power folded down from above 3 nside − 1 into TT, EE, BB
-    /// ([`SimConfig::aliased_power`]; zero for band-limited maps).
-    aliased: [Vec<f64>; 3],
-    /// Pixels seen (RING), when a mask cuts the maps on top of their own UNSEEN pixels.
+    made: SimConfig,
+    /// Pixels seen (RING), when a mask cuts the maps.
     seen: Option<Vec<bool>>,
 }
-
-impl Setup {
-    /// The setup of maps of `task` at `nside` made as `made` says (noise, beam, pixels).
-    fn new(task: SimTask, spectrum: Spectrum, made: &SimConfig) -> Result<Setup> {
-        let range = task.range().context("a task with a parameter")?;
-        let nside = made.nside;
-        let pixels = made
-            .pixel_transfer(3 * nside as usize - 1)
-            .context("the maps' pixel window")?;
-        let aliased = made
-            .aliased_power(0.5 * (range.0 + range.1), ALIASING_MAPS)
-            .context("the power aliased onto the maps")?;
-        Ok(Setup {
-            task,
-            spectrum,
-            range,
-            nside,
-            noise: made.noise_uk_arcmin,
-            fwhm: made.fwhm,
-            pixels,
-            aliased,
-            seen: None,
-        })
-    }
-}
-
-/// Simulations that measure the power aliased onto the maps' multipoles.
-const ALIASING_MAPS: u64 = 64;
 
 fn read_setup(dir: &Path) -> Result<Setup> {
     let path = dir.join(MANIFEST);
@@ -154,34 +115,27 @@ fn read_setup(dir: &Path) -> Result<Setup> {
             .with_context(|| format!("{}: no {what}", path.display()))
     };
     let range = (num(&s["range"][0], "range")?, num(&s["range"][1], "range")?);
-    let (task, spectrum) = match s["task"].as_str() {
-        Some("ellp") => {
-            let (field, spectrum) = match s["field"].as_str() {
-                Some("E") => (PeakField::EModes, Spectrum::EE),
-                Some("B") => (PeakField::BModes, Spectrum::BB),
-                _ => (PeakField::Temperature, Spectrum::TT),
-            };
-            let shape = PeakSpectrum {
+    let task = match s["task"].as_str() {
+        Some("ellp") => SimTask::EllPeak {
+            field: match s["field"].as_str() {
+                Some("E") => PeakField::EModes,
+                Some("B") => PeakField::BModes,
+                _ => PeakField::Temperature,
+            },
+            shape: PeakSpectrum {
                 sigma: num(&s["sigma"], "sigma")?,
                 floor: num(&s["floor"], "floor")?,
-            };
-            (
-                SimTask::EllPeak {
-                    field,
-                    shape,
-                    range,
-                },
-                spectrum,
-            )
-        }
-        Some("tau") => {
-            let variant = if s["variant"].as_str() == Some("as") {
+            },
+            range,
+        },
+        Some("tau") => SimTask::Tau {
+            variant: if s["variant"].as_str() == Some("as") {
                 TauVariant::AsFixed
             } else {
                 TauVariant::AsExp2TauFixed
-            };
-            (SimTask::Tau { variant, range }, Spectrum::EE)
-        }
+            },
+            range,
+        },
         other => bail!(
             "{}: task {other:?} has no parameter to estimate",
             path.display()
@@ -197,9 +151,9 @@ fn read_setup(dir: &Path) -> Result<Setup> {
         lmax: m["lmax"].as_u64().map(|l| l as usize),
         fwhm: (m["fwhm_arcmin"].as_f64().unwrap_or(0.0) / 60.0).to_radians(),
         noise_uk_arcmin: m["noise_uk_arcmin"].as_f64().unwrap_or(0.0),
-        ..SimConfig::new(task.clone(), nside)
+        ..SimConfig::new(task, nside)
     };
-    Setup::new(task, spectrum, &made).with_context(|| path.display().to_string())
+    Ok(Setup { made, seen: None })
 }
 
 /// The setup of maps described on the command line (`--task` …), at the nside of `first`.
@@ -216,17 +170,14 @@ fn setup_from_args(maps: &MapsArgs, task: TaskArg, first: &Path) -> Result<Setup
         shape: PeakSpectrum::default(),
         range,
     };
-    let (sim_task, spectrum) = match task {
-        TaskArg::Tau => (
-            SimTask::Tau {
-                variant: TauVariant::AsExp2TauFixed,
-                range,
-            },
-            Spectrum::EE,
-        ),
-        TaskArg::EllpT => (peak(PeakField::Temperature), Spectrum::TT),
-        TaskArg::EllpE => (peak(PeakField::EModes), Spectrum::EE),
-        TaskArg::EllpB => (peak(PeakField::BModes), Spectrum::BB),
+    let sim_task = match task {
+        TaskArg::Tau => SimTask::Tau {
+            variant: TauVariant::AsExp2TauFixed,
+            range,
+        },
+        TaskArg::EllpT => peak(PeakField::Temperature),
+        TaskArg::EllpE => peak(PeakField::EModes),
+        TaskArg::EllpB => peak(PeakField::BModes),
     };
     // Real maps: their own pixels' window, nothing folded down that a model could know.
     let made = SimConfig {
@@ -234,14 +185,13 @@ fn setup_from_args(maps: &MapsArgs, task: TaskArg, first: &Path) -> Result<Setup
         pixwin: !maps.no_pixwin,
         fwhm: maps.observation.fwhm(),
         noise_uk_arcmin: maps.observation.noise,
-        ..SimConfig::new(sim_task.clone(), nside)
+        ..SimConfig::new(sim_task, nside)
     };
-    let mut setup = Setup::new(sim_task, spectrum, &made)?;
-    setup.seen = maps
+    let seen = maps
         .observation
         .read_mask(nside)?
         .map(|m| m.iter().map(|&v| v > 0.0).collect());
-    Ok(setup)
+    Ok(Setup { made, seen })
 }
 
 /// The FITS maps of a folder, in name order.
@@ -276,73 +226,8 @@ fn read_params(dir: &Path, parameter: Option<&str>) -> Result<Vec<(String, Optio
     Ok(files.into_iter().map(String::from).zip(truths).collect())
 }
 
-/// The power spectrum of an observed-pixel mask (`seen`: 1 where the field is seen, 0 where it
-/// is UNSEEN) on `geometry`, to `l = min(lmax, 4 nside)`.
-fn mask_spectrum(geometry: Healpix, seen: &[bool], lmax: usize) -> Result<Vec<f64>> {
-    let nside = geometry.nside();
-    let seen: Vec<f64> = seen.iter().map(|&s| f64::from(u8::from(s))).collect();
-    let mask = SkyMap::new(geometry, vec![("MASK", seen)])?;
-    let w = anafast(
-        &mask,
-        &Map2AlmOptions {
-            lmax: Some(lmax.min(4 * nside as usize)),
-            mmax: None,
-            iter: 3,
-            pol: false,
-        },
-    )?;
-    Ok(w.get(Spectrum::TT).context("mask spectrum")?.to_vec())
-}
-
-/// What a cut sky does to the likelihood's model: its coupling matrix and the power leaked in
-/// from the other polarisation spectrum (empty for temperature).
-#[derive(Clone)]
-struct MaskCoupling {
-    coupling: CouplingMatrix,
-    leakage: Vec<f64>,
-}
-
-/// The mask couplings of one folder, computed once per distinct mask: a simulation folder
-/// shares one mask, and the matrices cost O(lmax²) quadratures each.
-#[derive(Default)]
-struct CouplingCache {
-    by_mask: Mutex<Vec<(Vec<bool>, MaskCoupling)>>,
-}
-
-impl CouplingCache {
-    /// The coupling of mask `seen`, from the cache or by `compute` (under the lock: the other
-    /// maps of a folder wait for the same mask rather than compute it again).
-    fn get_or_compute(
-        &self,
-        seen: Vec<bool>,
-        compute: impl FnOnce(&[bool]) -> Result<MaskCoupling>,
-    ) -> Result<MaskCoupling> {
-        let mut by_mask = self.by_mask.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, c)) = by_mask.iter().find(|(mask, _)| *mask == seen) {
-            return Ok(c.clone());
-        }
-        let c = compute(&seen)?;
-        by_mask.push((seen, c.clone()));
-        Ok(c)
-    }
-
-    /// Whether any map was cut.
-    fn any_cut(&self) -> bool {
-        !self
-            .by_mask
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
-    }
-}
-
-fn estimate_one(
-    setup: &Setup,
-    couplings: &CouplingCache,
-    path: &Path,
-    lmin: usize,
-    lmax: usize,
-) -> Result<Estimate> {
+/// The estimate of the map in `path`, cut by the setup's mask if it has one.
+fn estimate_one(setup: &Setup, estimator: &ParameterEstimator, path: &Path) -> Result<Estimate> {
     let mut map = read_map(path, &ReadOptions::default())?;
     if let Some(seen) = &setup.seen {
         map = map.reorder(tessera_healpix::Scheme::Ring)?;
@@ -354,106 +239,9 @@ fn estimate_one(
             }
         }
     }
-    if map.nside() != setup.nside {
-        bail!(
-            "{}: nside {} but the simulation has {}",
-            path.display(),
-            map.nside(),
-            setup.nside
-        );
-    }
-    let pol = setup.spectrum != Spectrum::TT;
-    let field = usize::from(pol && map.fields.len() >= 3);
-    let fsky = map.f_sky(field);
-    let alm_lmax = 3 * setup.nside as usize - 1;
-    let opts = Map2AlmOptions {
-        lmax: Some(alm_lmax),
-        mmax: None,
-        iter: 3,
-        pol,
-    };
-    let cls = anafast(&map, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let cl_hat = cls
-        .get(setup.spectrum)
-        .with_context(|| {
-            format!(
-                "{}: no {} spectrum (needs T, Q, U fields)",
-                path.display(),
-                setup.spectrum.name()
-            )
-        })?
-        .to_vec();
-    // The beam and the pixels' window: what the maps' a_lm are of the sky's.
-    let k = usize::from(pol);
-    let beam: Vec<f64> = gauss_beam(setup.fwhm, alm_lmax, true)[k]
-        .iter()
-        .zip(&setup.pixels[k])
-        .map(|(b, w)| b * w)
-        .collect();
-    let which = match setup.spectrum {
-        Spectrum::EE => 1,
-        Spectrum::BB => 2,
-        _ => 0,
-    };
-    // TT, EE, BB of the model at parameter p, through the beam and the pixels, with the power
-    // aliased from above 3 nside − 1.
-    let model_spectra = |p: f64| -> tessera_sky::Result<[Vec<f64>; 3]> {
-        let (c, _) = setup.task.cls_at(p, alm_lmax)?;
-        let mut k = 0;
-        Ok([c.tt, c.ee, c.bb].map(|c| {
-            let aliased = &setup.aliased[k];
-            k += 1;
-            c.iter()
-                .zip(&beam)
-                .zip(aliased)
-                .map(|((c, b), a)| c * b * b + a)
-                .collect()
-        }))
-    };
-    let noise = vec![noise_cl(setup.noise); alm_lmax + 1];
-    // On a cut sky the models are coupled by the mask (MASTER): temperature with the spin-0
-    // matrix; EE (BB) with the spin-2 M⁺, plus the power the cut moves in from BB (EE) through
-    // M⁻ — the other spectrum taken at the middle of the searched range (exactly zero for the
-    // pure-E and pure-B peak spectra) plus its noise.
-    let (coupling, leakage) = if fsky < 1.0 {
-        let seen = map.fields[field]
-            .values
-            .iter()
-            .map(|&v| !tessera_sky::is_unseen(v))
-            .collect();
-        let c = couplings.get_or_compute(seen, |seen| {
-            let w = mask_spectrum(map.geometry, seen, 2 * alm_lmax)?;
-            Ok(if pol {
-                let c = CouplingMatrix::spin2(&w, lmax, alm_lmax)?;
-                let other = &model_spectra(0.5 * (setup.range.0 + setup.range.1))?[3 - which];
-                let other_total: Vec<f64> = other.iter().zip(&noise).map(|(c, n)| c + n).collect();
-                MaskCoupling {
-                    leakage: c.mixed.apply(&other_total),
-                    coupling: c.same,
-                }
-            } else {
-                MaskCoupling {
-                    coupling: CouplingMatrix::spin0(&w, lmax, alm_lmax)?,
-                    leakage: vec![],
-                }
-            })
-        })?;
-        (Some(c.coupling), c.leakage)
-    } else {
-        (None, vec![])
-    };
-    let like = SpectrumLikelihood {
-        cl_hat,
-        noise,
-        lmin,
-        lmax,
-        fsky,
-        coupling,
-        leakage,
-    };
-    let model = |p: f64| model_spectra(p).map(|mut c| std::mem::take(&mut c[which]));
-    like.estimate(model, setup.range.0, setup.range.1)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    estimator
+        .estimate(&map)
+        .with_context(|| path.display().to_string())
 }
 
 /// Runs `tessera estimate DIR [--lmax L]` (other options default) from within another command.
@@ -494,7 +282,7 @@ fn network_estimates(
             eprintln!("warning: {}: {f}", file.display());
         }
     }
-    let name = setup.task.parameter().unwrap_or_default();
+    let name = setup.made.task.parameter().unwrap_or_default();
     let names = &out.run.target_names;
     if out.run.classification {
         bail!(
@@ -527,7 +315,7 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
             let setup = read_setup(&args.dir).map_err(|e| {
                 e.context("describe other maps with --task (and --noise, --fwhm-arcmin, --mask)")
             })?;
-            let params = read_params(&args.dir, setup.task.parameter())?;
+            let params = read_params(&args.dir, setup.made.task.parameter())?;
             (setup, params)
         }
         Some(task) => {
@@ -552,25 +340,17 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         Some(run) => Some(network_estimates(run, &args.dir, &params, &setup)?),
         None => None,
     };
-    let lmax = args.lmax.unwrap_or(2 * setup.nside as usize);
-    if lmax > 3 * setup.nside as usize - 1 || args.lmin > lmax {
-        bail!(
-            "multipole range {}..={lmax} is not inside 0..={}",
-            args.lmin,
-            3 * setup.nside - 1
-        );
-    }
+    let estimator = ParameterEstimator::new(&setup.made, args.lmin, args.lmax)?;
     let bar = ProgressBar::new(params.len() as u64).with_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} maps, {elapsed} (eta {eta})")
             .expect("valid template")
             .progress_chars("=> "),
     );
     bar.set_message("estimating");
-    let couplings = CouplingCache::default();
     let results: Vec<Estimate> = params
         .par_iter()
         .map(|(file, _)| {
-            let e = estimate_one(&setup, &couplings, &args.dir.join(file), args.lmin, lmax);
+            let e = estimate_one(&setup, &estimator, &args.dir.join(file));
             bar.inc(1);
             e
         })
@@ -615,7 +395,7 @@ pub fn run(args: EstimateArgs, out: &mut impl Write) -> Result<()> {
         results.len(),
         path.display()
     )?;
-    if couplings.any_cut() && setup.noise == 0.0 {
+    if estimator.any_cut() && setup.made.noise_uk_arcmin == 0.0 {
         writeln!(
             out,
             "note: on cut noiseless maps the sigma column is too small (the mask correlates the \

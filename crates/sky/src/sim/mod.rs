@@ -18,9 +18,12 @@
 //! # Ok::<(), tessera_sky::SkyError>(())
 //! ```
 
+mod estimator;
 mod noise;
 mod recipe;
 mod spectra;
+
+pub use estimator::ParameterEstimator;
 
 pub use noise::{add_white_noise, galactic_cut, noise_cl, pixel_sigma};
 pub use recipe::{PeakField, SimConfig, SimTask, Simulation, Simulator};
