@@ -454,26 +454,8 @@ fn simulate<'py>(
     Vec<Vec<Bound<'py, PyArray1<f64>>>>,
     Bound<'py, PyArray1<f64>>,
 )> {
-    use tessera_sky::sim::{PeakField, PeakSpectrum, SimConfig, SimTask, Simulator, TauVariant};
-    let peak = |field| SimTask::EllPeak {
-        field,
-        shape: PeakSpectrum::default(),
-        range: range.unwrap_or((5.0, 2.0 * nside as f64)),
-    };
-    let task = match task {
-        "tau" => SimTask::Tau {
-            variant: TauVariant::AsExp2TauFixed,
-            range: range.unwrap_or((0.03, 0.09)),
-        },
-        "ellp-t" => peak(PeakField::Temperature),
-        "ellp-e" => peak(PeakField::EModes),
-        "ellp-b" => peak(PeakField::BModes),
-        other => {
-            return Err(value_error(format!(
-                "task {other:?}: one of tau, ellp-t, ellp-e, ellp-b"
-            )));
-        }
-    };
+    use tessera_sky::sim::{SimConfig, Simulator};
+    let task = sim_task(task, nside, range)?;
     let config = SimConfig {
         supersample,
         pixwin,
@@ -502,6 +484,86 @@ fn simulate<'py>(
     Ok((maps, parameters.into_pyarray(py)))
 }
 
+/// The simulation task named on the Python side.
+fn sim_task(
+    task: &str,
+    nside: u64,
+    range: Option<(f64, f64)>,
+) -> PyResult<tessera_sky::sim::SimTask> {
+    use tessera_sky::sim::{PeakField, PeakSpectrum, SimTask, TauVariant};
+    let peak = |field| SimTask::EllPeak {
+        field,
+        shape: PeakSpectrum::default(),
+        range: range.unwrap_or((5.0, 2.0 * nside as f64)),
+    };
+    Ok(match task {
+        "tau" => SimTask::Tau {
+            variant: TauVariant::AsExp2TauFixed,
+            range: range.unwrap_or((0.03, 0.09)),
+        },
+        "ellp-t" => peak(PeakField::Temperature),
+        "ellp-e" => peak(PeakField::EModes),
+        "ellp-b" => peak(PeakField::BModes),
+        other => {
+            return Err(value_error(format!(
+                "task {other:?}: one of tau, ellp-t, ellp-e, ellp-b"
+            )));
+        }
+    })
+}
+
+/// The spectrum-likelihood estimate of each map's parameter: (value, sigma, maximum
+/// likelihood) rows. The maps were made as the arguments say (noise, beam, pixels).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn estimate<'py>(
+    py: Python<'py>,
+    maps: Vec<Maps<'py>>,
+    task: &str,
+    range: Option<(f64, f64)>,
+    noise: f64,
+    fwhm: f64,
+    supersample: u64,
+    pixwin: bool,
+    lmin: usize,
+    lmax: Option<usize>,
+    nest: bool,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    use rayon::prelude::*;
+    use tessera_sky::sim::{ParameterEstimator, SimConfig};
+    let first = maps
+        .first()
+        .and_then(|m| m.first())
+        .ok_or_else(|| value_error("no maps given"))?;
+    let nside = Nside::from_npix(first.len()? as u64)
+        .map_err(value_error)?
+        .get();
+    let made = SimConfig {
+        supersample,
+        pixwin,
+        noise_uk_arcmin: noise,
+        fwhm,
+        ..SimConfig::new(sim_task(task, nside, range)?, nside)
+    };
+    let sky: Vec<SkyMap> = maps
+        .iter()
+        .map(|m| sky_map(m, nest, None))
+        .collect::<PyResult<_>>()?;
+    let rows = py
+        .detach(|| {
+            let estimator = ParameterEstimator::new(&made, lmin, lmax)?;
+            sky.par_iter()
+                .map(|m| {
+                    estimator
+                        .estimate(m)
+                        .map(|e| vec![e.value, e.sigma, e.max_likelihood])
+                })
+                .collect::<tessera_sky::Result<Vec<_>>>()
+        })
+        .map_err(to_py)?;
+    PyArray2::from_vec2(py, &rows).map_err(value_error)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_map, m)?)?;
     m.add_function(wrap_pyfunction!(write_map, m)?)?;
@@ -523,6 +585,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(alm2map_der1, m)?,
         wrap_pyfunction!(synfast, m)?,
         wrap_pyfunction!(simulate, m)?,
+        wrap_pyfunction!(estimate, m)?,
     ] {
         m.add_function(f)?;
     }

@@ -11,7 +11,7 @@ from .healpix import UNSEEN, _as_maps
 
 __all__ = ["UNSEEN", "read_map", "write_map", "map2alm", "alm2map", "anafast", "smoothing",
            "gauss_beam", "pixwin", "Alm", "read_cl", "write_cl", "read_alm", "write_alm",
-           "rotate_alm", "map2alm_lsq", "alm2map_der1", "synfast", "simulate"]
+           "rotate_alm", "map2alm_lsq", "alm2map_der1", "synfast", "simulate", "estimate"]
 
 
 class Alm:
@@ -223,3 +223,25 @@ def simulate(task, nside, count, seed=0, range=None, noise=0.0, fwhm=0.0, mask=N
                                          float(noise), float(fwhm), mask, int(supersample),
                                          bool(pixwin))
     return np.array(maps), parameters
+
+
+def estimate(maps, task, range=None, noise=0.0, fwhm=0.0, supersample=1, pixwin=True, lmin=2,
+             lmax=None, nest=False):
+    """The spectrum-likelihood estimate of each map's parameter (``tessera estimate``), the
+    baseline networks are compared with: an array of rows (value, sigma, maximum likelihood).
+
+    ``maps``: shape (count, fields, npix) or a list of maps (T, or T, Q, U for the polarised
+    tasks; UNSEEN pixels are cut and the model coupled by the mask). ``task`` as in
+    :func:`simulate`. How the maps were made: ``noise`` (μK·arcmin per Stokes parameter),
+    ``fwhm`` (radians), and their pixels: by default a real map's own pixel window
+    (``supersample=1, pixwin=True``); maps from :func:`simulate`'s defaults were drawn at
+    ``supersample=4`` and the model then also holds the power folded down. Multipoles
+    ``lmin..lmax`` (default 2 nside).
+    """
+    rows = []
+    for m in maps:
+        fields, _single = _as_maps(m)
+        rows.append(fields)
+    lo_hi = None if range is None else (float(range[0]), float(range[1]))
+    return _tessera.estimate(rows, str(task), lo_hi, float(noise), float(fwhm), int(supersample),
+                             bool(pixwin), int(lmin), lmax, bool(nest))
