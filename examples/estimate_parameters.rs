@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tessera_sky::{ReadOptions, read_map};
-use tessera_train::data::{MapSet, MapTargets, network_input};
-use tessera_train::sphere::{SphereRun, infer};
+use tessera_train::guard::predict_maps;
+use tessera_train::sphere::SphereRun;
 
 fn run(run_dir: &Path, maps_dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     // 1. The trained network with its input fields, resolution and scalings.
@@ -28,7 +28,7 @@ fn run(run_dir: &Path, maps_dir: &Path) -> Result<(), Box<dyn std::error::Error>
         run.fields,
         model.nside
     );
-    // 2. Every FITS map of the directory, in the network's order and fields.
+    // 2. Every FITS map of the directory (any ordering; finer maps are degraded).
     let mut files: Vec<PathBuf> = std::fs::read_dir(maps_dir)
         .map_err(|e| format!("{}: {e}", maps_dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -38,35 +38,27 @@ fn run(run_dir: &Path, maps_dir: &Path) -> Result<(), Box<dyn std::error::Error>
     if files.is_empty() {
         return Err(format!("{}: no .fits maps", maps_dir.display()).into());
     }
-    let mut maps = Vec::new();
-    for f in &files {
-        let map = read_map(f, &ReadOptions::default())?;
-        maps.extend(network_input(
-            &map,
-            run.fields,
-            run.mask_channel,
-            model.nside,
-            true,
-            f,
-        )?);
+    let maps = files
+        .iter()
+        .map(|f| read_map(f, &ReadOptions::default()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    // 3. The network on every map, guarded: each map is checked against the training maps
+    //    (unit, scale, UNSEEN pixels) and each output against the training range; outputs
+    //    come back in the parameters' own units (class probabilities for a classifier).
+    let predictions = predict_maps(&run, &net, maps, &names, true, false)?;
+    let mut columns = run.target_names.clone();
+    if model.gaussian {
+        // A Gaussian head gives each value's σ after the values.
+        columns.extend(run.target_names.iter().map(|n| format!("sigma_{n}")));
     }
-    let set = MapSet {
-        nside: model.nside,
-        channels: run.fields.channels() + usize::from(run.mask_channel),
-        maps,
-        targets: MapTargets::Values {
-            values: Vec::new(),
-            names: run.target_names.clone(),
-        },
-        ids: files.iter().map(|f| f.display().to_string()).collect(),
-    };
-    // 3. One forward pass per batch; outputs come back in the parameters' own units (or as
-    //    class probabilities for a classifier).
-    let outputs = infer(&net, &set, &run.normalisation, run.classification, 64)?;
-    println!("file,{}", run.target_names.join(","));
-    for (id, o) in set.ids.iter().zip(&outputs) {
-        let values: Vec<String> = o.iter().map(|v| format!("{v:.5}")).collect();
-        println!("{id},{}", values.join(","));
+    println!("file,{}", columns.join(","));
+    for (name, p) in names.iter().zip(&predictions) {
+        let values: Vec<String> = p.outputs.iter().map(|v| format!("{v:.5}")).collect();
+        println!("{name},{}", values.join(","));
+        for finding in &p.findings {
+            eprintln!("warning: {name}: {finding}");
+        }
     }
     Ok(())
 }

@@ -7,15 +7,13 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
-use tessera_sky::{ReadOptions, read_map};
-use tessera_train::data::{
-    AugmentPart, MapFields, MapSet, MapTargets, MeshFile, grid_rotations, network_input,
-};
+use tessera_sky::{ReadOptions, SkyMap, read_map};
+use tessera_train::data::{AugmentPart, MeshFile};
 use tessera_train::graph_run::{GRAPH_TASK, GraphRun, classify_graphs};
-use tessera_train::guard::{Finding, check_map, check_outputs};
+use tessera_train::guard::{Finding, predict_maps};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, TestTimeAugment, argmax};
 use tessera_train::segfit::SEGMENT_TASK;
-use tessera_train::sphere::{SphereRun, infer_rotated};
+use tessera_train::sphere::SphereRun;
 
 use crate::sim::write_text;
 
@@ -336,7 +334,7 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         run,
         model,
         outputs,
-        mut findings,
+        findings,
     } = sphere_outputs(&a.run, &a.maps, a.degrade, a.average_rotations)?;
     let mut csv = String::from("file");
     if run.classification {
@@ -369,9 +367,6 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
         }
         csv.push('\n');
     }
-    for (found, o) in findings.iter_mut().zip(&outputs) {
-        found.extend(check_outputs(&run, o));
-    }
     report_findings(&a, &findings)?;
     write_text(&a.output, &csv)?;
     status(
@@ -380,7 +375,8 @@ pub fn run(a: PredictArgs, out: &mut impl Write) -> Result<()> {
     )
 }
 
-/// A sphere run's outputs on map files, with what the guard found in each map.
+/// A sphere run's outputs on map files, with what the guard found about each map and its
+/// outputs.
 pub struct SphereOutputs {
     /// The run.
     pub run: SphereRun,
@@ -388,7 +384,7 @@ pub struct SphereOutputs {
     pub model: tessera_train::models::SphereCnnConfig,
     /// Per map: class probabilities, or values (then σ for a Gaussian head).
     pub outputs: Vec<Vec<f64>>,
-    /// Per map: the guard's findings about the map (unit, scale, UNSEEN pixels).
+    /// Per map: the guard's findings (unit, scale, UNSEEN pixels, outputs out of range).
     pub findings: Vec<Vec<Finding>>,
 }
 
@@ -405,50 +401,19 @@ pub fn sphere_outputs(
 ) -> Result<SphereOutputs> {
     let (run, net) = SphereRun::load(run_dir)?;
     let model = run.model_config()?;
-    let (inputs, findings): (Vec<Vec<f32>>, Vec<Vec<Finding>>) = maps
-        .par_iter()
-        .map(|path| -> Result<(Vec<f32>, Vec<Finding>)> {
-            let mut map = read_map(path, &ReadOptions::default())?;
-            let found = check_map(&run, &mut map);
-            let input = network_input(
-                &map,
-                run.fields,
-                run.mask_channel,
-                model.nside,
-                degrade,
-                path,
-            )?;
-            Ok((input, found))
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .unzip();
-    if inputs.is_empty() {
+    if maps.is_empty() {
         bail!("no maps given");
     }
-    let set = MapSet {
-        nside: model.nside,
-        channels: run.fields.channels() + usize::from(run.mask_channel),
-        maps: inputs.into_iter().flatten().collect(),
-        targets: MapTargets::Values {
-            values: Vec::new(),
-            names: run.target_names.clone(),
-        },
-        ids: maps.iter().map(|p| p.display().to_string()).collect(),
-    };
-    let rotations = if average_rotations {
-        grid_rotations(model.nside, run.fields != MapFields::T)?
-    } else {
-        Vec::new()
-    };
-    let outputs = infer_rotated(
-        &net,
-        &set,
-        &run.normalisation,
-        run.classification,
-        128,
-        &rotations,
-    )?;
+    let read: Vec<SkyMap> = maps
+        .par_iter()
+        .map(|path| read_map(path, &ReadOptions::default()))
+        .collect::<tessera_sky::Result<_>>()?;
+    let names: Vec<String> = maps.iter().map(|p| p.display().to_string()).collect();
+    let predictions = predict_maps(&run, &net, read, &names, degrade, average_rotations)?;
+    let (outputs, findings) = predictions
+        .into_iter()
+        .map(|p| (p.outputs, p.findings))
+        .unzip();
     Ok(SphereOutputs {
         run,
         model,

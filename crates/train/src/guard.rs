@@ -211,6 +211,89 @@ pub fn check_outputs(run: &SphereRun, outputs: &[f64]) -> Vec<Finding> {
         .collect()
 }
 
+/// One map's prediction, with what the guard found about the map and the outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapPrediction {
+    /// Class probabilities, or parameter values in their units (then their σ, for a Gaussian
+    /// head).
+    pub outputs: Vec<f64>,
+    /// What to read the prediction with care for ([`check_map`], [`check_outputs`]).
+    pub findings: Vec<Finding>,
+}
+
+/// Applies a sphere run's network to sky maps, as `tessera predict` does: each map (RING or
+/// NESTED; finer maps degraded when `degrade`) is checked against the training maps and
+/// converted to the training unit where that is known ([`check_map`]), read in the network's
+/// fields, and each output checked against the training range ([`check_outputs`]). With
+/// `average_rotations` the outputs are averaged over the grid rotations
+/// ([`grid_rotations`](crate::data::grid_rotations)). `names` name the maps in errors.
+///
+/// # Errors
+/// Maps that do not fit the network (nside, fields), named.
+pub fn predict_maps(
+    run: &SphereRun,
+    net: &crate::models::SphereCnn,
+    maps: Vec<SkyMap>,
+    names: &[String],
+    degrade: bool,
+    average_rotations: bool,
+) -> crate::error::Result<Vec<MapPrediction>> {
+    use rayon::prelude::*;
+    let model = run.model_config()?;
+    let checked: Vec<(Vec<f32>, Vec<Finding>)> = maps
+        .into_par_iter()
+        .zip(names)
+        .map(|(mut map, name)| {
+            let findings = check_map(run, &mut map);
+            let input = crate::data::network_input(
+                &map,
+                run.fields,
+                run.mask_channel,
+                model.nside,
+                degrade,
+                std::path::Path::new(name),
+            )?;
+            Ok((input, findings))
+        })
+        .collect::<crate::error::Result<_>>()?;
+    let (inputs, findings): (Vec<Vec<f32>>, Vec<Vec<Finding>>) = checked.into_iter().unzip();
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let set = crate::data::MapSet {
+        nside: model.nside,
+        channels: run.fields.channels() + usize::from(run.mask_channel),
+        maps: inputs.into_iter().flatten().collect(),
+        targets: crate::data::MapTargets::Values {
+            values: Vec::new(),
+            names: run.target_names.clone(),
+        },
+        ids: names.to_vec(),
+    };
+    let rotations = if average_rotations {
+        crate::data::grid_rotations(model.nside, run.fields != MapFields::T)
+            .map_err(tessera_sky::SkyError::from)?
+    } else {
+        Vec::new()
+    };
+    let outputs = crate::sphere::infer_rotated(
+        net,
+        &set,
+        &run.normalisation,
+        run.classification,
+        128,
+        &rotations,
+    )?;
+    Ok(outputs
+        .into_iter()
+        .zip(findings)
+        .map(|(outputs, mut findings)| {
+            findings.extend(check_outputs(run, &outputs));
+            MapPrediction { outputs, findings }
+        })
+        .collect())
+}
+
 /// The profile of a training set: the unit of the first field read in its first map file (when
 /// its ids are files), and each parameter's range.
 pub fn profile_of(set: &crate::data::MapSet, fields: MapFields) -> InputProfile {
