@@ -1,9 +1,10 @@
 //! The `tessera._tessera` extension module: array-in, array-out bindings of tessera-healpix,
-//! tessera-sky and tessera-mesh. The Python package (`tessera.healpix`, `tessera.sky`) wraps them with healpy's
+//! tessera-sky, tessera-mesh and trained networks (tessera-train). The Python package (`tessera.healpix`, `tessera.sky`) wraps them with healpy's
 //! names, signatures, scalar handling and defaults.
 
 mod healpix;
 mod mesh;
+mod models;
 mod sky;
 
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
@@ -33,5 +34,6 @@ fn _tessera(m: &Bound<'_, PyModule>) -> PyResult<()> {
     healpix::register(m)?;
     sky::register(m)?;
     mesh::register(m)?;
+    models::register(m)?;
     Ok(())
 }

@@ -12,10 +12,10 @@ use tessera_sky::{
 
 use crate::{to_py, value_error};
 
-type Maps<'py> = Vec<PyReadonlyArray1<'py, f64>>;
+pub(crate) type Maps<'py> = Vec<PyReadonlyArray1<'py, f64>>;
 
 /// A SkyMap of the given fields (each `npix` long) in `scheme`.
-fn sky_map(maps: &Maps, nest: bool, names: Option<Vec<String>>) -> PyResult<SkyMap> {
+pub(crate) fn sky_map(maps: &Maps, nest: bool, names: Option<Vec<String>>) -> PyResult<SkyMap> {
     let first = maps.first().ok_or_else(|| value_error("no map given"))?;
     let npix = first.len()?;
     let nside = Nside::from_npix(npix as u64).map_err(value_error)?;

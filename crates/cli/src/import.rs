@@ -7,10 +7,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use tessera_sky::project::Handedness;
-use tessera_train::data::{MapFields, MnistTestDigits};
+use tessera_train::data::MnistTestDigits;
 use tessera_train::nnhealpix::import_nnhealpix;
-use tessera_train::schedule::FitSchedule;
-use tessera_train::sphere::{Normalisation, RUN_FILE, SphereHistory, SphereRun};
+use tessera_train::sphere::RUN_FILE;
 
 /// Models to import.
 #[derive(Subcommand, Debug)]
@@ -71,30 +70,6 @@ fn nnhealpix(a: NnhealpixArgs, out: &mut impl Write) -> Result<()> {
     }
     let imported = import_nnhealpix(&a.model)?;
     let config = &imported.config;
-    let fields = match config.channels {
-        1 => MapFields::T,
-        2 => MapFields::QU,
-        3 => MapFields::TQU,
-        c => bail!(
-            "{}: the model reads {c} channels; Tessera's runs read T (1), Q,U (2) or T,Q,U (3)",
-            a.model.display()
-        ),
-    };
-    let names: Vec<String> = if a.classes.is_empty() {
-        let prefix = if imported.classification { "" } else { "p" };
-        (0..config.outputs)
-            .map(|i| format!("{prefix}{i}"))
-            .collect()
-    } else {
-        a.classes.clone()
-    };
-    if names.len() != config.outputs {
-        bail!(
-            "{} names for the model's {} outputs",
-            names.len(),
-            config.outputs
-        );
-    }
     let source = a.model.display().to_string();
     let (task, data) = match &a.mnist {
         Some(dir) => {
@@ -122,37 +97,10 @@ fn nnhealpix(a: NnhealpixArgs, out: &mut impl Write) -> Result<()> {
             json!({"imported_from": source, "layers": imported.layers}),
         ),
     };
-    let n = config.channels;
-    let run = SphereRun {
-        task: task.into(),
-        model: serde_json::to_value(config).context("the network configuration")?,
-        fields,
-        mask_channel: false,
-        target_names: names,
-        classification: imported.classification,
-        normalisation: Normalisation {
-            channel_mean: vec![0.0; n],
-            channel_scale: vec![1.0; n],
-            target_mean: if imported.classification {
-                Vec::new()
-            } else {
-                vec![0.0; config.outputs]
-            },
-            target_scale: if imported.classification {
-                Vec::new()
-            } else {
-                vec![1.0; config.outputs]
-            },
-        },
-        fit: FitSchedule {
-            epochs: 0,
-            seed: a.seed,
-            ..FitSchedule::default()
-        },
-        history: SphereHistory::default(),
-        data,
-        inputs: Default::default(),
-    };
+    let names = (!a.classes.is_empty()).then(|| a.classes.clone());
+    let run = imported
+        .to_run(names, task, data, a.seed)
+        .with_context(|| a.model.display().to_string())?;
     run.save(&imported.net, &a.output)?;
     for line in &imported.layers {
         writeln!(out, "  {line}")?;

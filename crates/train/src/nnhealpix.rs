@@ -683,3 +683,78 @@ fn build(path: &Path, w: Walk, device: &Device) -> Result<ImportedSphere> {
         layers: w.record,
     })
 }
+
+impl ImportedSphere {
+    /// The network as a sphere run (for [`SphereRun::save`](crate::sphere::SphereRun::save)):
+    /// outputs named `names` (`None`: 0, 1, … for classes, p0, p1, … for parameters), inputs
+    /// unstandardised, `task` and `data` as the run records them, `seed` the run's (an MNIST
+    /// run's test orientations follow it).
+    ///
+    /// # Errors
+    /// [`TrainError::Config`] for a model reading other than 1 (T), 2 (Q, U) or 3 (T, Q, U)
+    /// channels, or names that do not match its outputs.
+    pub fn to_run(
+        &self,
+        names: Option<Vec<String>>,
+        task: &str,
+        data: Value,
+        seed: u64,
+    ) -> Result<crate::sphere::SphereRun> {
+        use crate::data::MapFields;
+        let config = &self.config;
+        let fields = match config.channels {
+            1 => MapFields::T,
+            2 => MapFields::QU,
+            3 => MapFields::TQU,
+            c => {
+                return Err(TrainError::Config(format!(
+                    "the model reads {c} channels; Tessera's runs read T (1), Q,U (2) or T,Q,U (3)"
+                )));
+            }
+        };
+        let names = names.unwrap_or_else(|| {
+            let prefix = if self.classification { "" } else { "p" };
+            (0..config.outputs)
+                .map(|i| format!("{prefix}{i}"))
+                .collect()
+        });
+        if names.len() != config.outputs {
+            return Err(TrainError::Config(format!(
+                "{} names for the model's {} outputs",
+                names.len(),
+                config.outputs
+            )));
+        }
+        let (n, k) = (config.channels, config.outputs);
+        let targets = |v: f64| {
+            if self.classification {
+                Vec::new()
+            } else {
+                vec![v; k]
+            }
+        };
+        Ok(crate::sphere::SphereRun {
+            task: task.into(),
+            model: serde_json::to_value(config)
+                .map_err(|e| TrainError::Config(format!("the network configuration: {e}")))?,
+            fields,
+            mask_channel: false,
+            target_names: names,
+            classification: self.classification,
+            normalisation: crate::sphere::Normalisation {
+                channel_mean: vec![0.0; n],
+                channel_scale: vec![1.0; n],
+                target_mean: targets(0.0),
+                target_scale: targets(1.0),
+            },
+            fit: crate::schedule::FitSchedule {
+                epochs: 0,
+                seed,
+                ..Default::default()
+            },
+            history: Default::default(),
+            data,
+            inputs: Default::default(),
+        })
+    }
+}
