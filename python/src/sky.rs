@@ -490,25 +490,11 @@ fn sim_task(
     nside: u64,
     range: Option<(f64, f64)>,
 ) -> PyResult<tessera_sky::sim::SimTask> {
-    use tessera_sky::sim::{PeakField, PeakSpectrum, SimTask, TauVariant};
-    let peak = |field| SimTask::EllPeak {
-        field,
-        shape: PeakSpectrum::default(),
-        range: range.unwrap_or((5.0, 2.0 * nside as f64)),
-    };
-    Ok(match task {
-        "tau" => SimTask::Tau {
-            variant: TauVariant::AsExp2TauFixed,
-            range: range.unwrap_or((0.03, 0.09)),
-        },
-        "ellp-t" => peak(PeakField::Temperature),
-        "ellp-e" => peak(PeakField::EModes),
-        "ellp-b" => peak(PeakField::BModes),
-        other => {
-            return Err(value_error(format!(
-                "task {other:?}: one of tau, ellp-t, ellp-e, ellp-b"
-            )));
-        }
+    tessera_sky::sim::SimTask::named(task, nside, range).ok_or_else(|| {
+        value_error(format!(
+            "task {task:?}: one of {}",
+            tessera_sky::sim::SimTask::NAMES.join(", ")
+        ))
     })
 }
 

@@ -160,25 +160,17 @@ fn read_setup(dir: &Path) -> Result<Setup> {
 fn setup_from_args(maps: &MapsArgs, task: TaskArg, first: &Path) -> Result<Setup> {
     let nside = read_map(first, &ReadOptions::default())?.nside();
     let range = match maps.range.as_deref() {
-        Some([lo, hi]) if lo <= hi => (*lo, *hi),
+        Some([lo, hi]) if lo <= hi => Some((*lo, *hi)),
         Some(r) => bail!("--range needs LO,HI with LO <= HI, got {r:?}"),
-        None if task == TaskArg::Tau => (0.03, 0.09),
-        None => (5.0, 2.0 * nside as f64),
+        None => None,
     };
-    let peak = |field| SimTask::EllPeak {
-        field,
-        shape: PeakSpectrum::default(),
-        range,
+    let name = match task {
+        TaskArg::Tau => "tau",
+        TaskArg::EllpT => "ellp-t",
+        TaskArg::EllpE => "ellp-e",
+        TaskArg::EllpB => "ellp-b",
     };
-    let sim_task = match task {
-        TaskArg::Tau => SimTask::Tau {
-            variant: TauVariant::AsExp2TauFixed,
-            range,
-        },
-        TaskArg::EllpT => peak(PeakField::Temperature),
-        TaskArg::EllpE => peak(PeakField::EModes),
-        TaskArg::EllpB => peak(PeakField::BModes),
-    };
+    let sim_task = SimTask::named(name, nside, range).context("a task SimTask knows")?;
     // Real maps: their own pixels' window, nothing folded down that a model could know.
     let made = SimConfig {
         supersample: 1,

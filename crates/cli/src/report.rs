@@ -450,19 +450,15 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
         // A Gaussian head's σ: calibrated when the pulls (estimate − truth) / σ have standard
         // deviation 1.
         if let Some(si) = header.iter().position(|h| *h == format!("{name}_sigma")) {
-            let pulls: Vec<f64> = rows
+            let sigmas: Vec<f64> = rows
                 .iter()
-                .zip(&nn_res)
-                .map(|(r, e)| number(&r[si], &path).map(|s| e / s))
+                .map(|r| number(&r[si], &path))
                 .collect::<Result<_>>()?;
+            let pulls: Vec<f64> = nn_res.iter().zip(&sigmas).map(|(e, s)| e / s).collect();
             let n = pulls.len().max(1) as f64;
             let mean = pulls.iter().sum::<f64>() / n;
             let sd = (pulls.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n).sqrt();
-            let sigma = rows
-                .iter()
-                .map(|r| number(&r[si], &path))
-                .sum::<Result<f64>>()?
-                / n;
+            let sigma = sigmas.iter().sum::<f64>() / n;
             report["nn"]["mean_sigma"] = json!(sigma);
             report["nn"]["pull_mean"] = json!(mean);
             report["nn"]["pull_sd"] = json!(sd);

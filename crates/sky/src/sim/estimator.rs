@@ -123,16 +123,13 @@ impl ParameterEstimator {
     /// folded power.
     fn model_spectra(&self, p: f64) -> Result<[Vec<f64>; 3]> {
         let (c, _) = self.task.cls_at(p, 3 * self.nside as usize - 1)?;
-        let mut k = 0;
-        Ok([c.tt, c.ee, c.bb].map(|c| {
-            let aliased = &self.aliased[k];
-            k += 1;
-            c.iter()
-                .zip(&self.transfer)
-                .zip(aliased)
-                .map(|((c, b), a)| c * b * b + a)
-                .collect()
-        }))
+        let mut spectra = [c.tt, c.ee, c.bb];
+        for (c, aliased) in spectra.iter_mut().zip(&self.aliased) {
+            for ((v, b), a) in c.iter_mut().zip(&self.transfer).zip(aliased) {
+                *v = *v * b * b + a;
+            }
+        }
+        Ok(spectra)
     }
 
     fn which(&self) -> usize {

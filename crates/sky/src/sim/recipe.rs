@@ -4,7 +4,7 @@ use rand::RngExt;
 use tessera_healpix::Healpix;
 
 use super::noise::{add_white_noise, pixel_sigma};
-use super::spectra::{PeakSpectrum, TAU_GRID_LMAX, TauGrid, TauVariant};
+use super::spectra::{PeakSpectrum, TAU_GRID_LMAX, TAU_MAX, TAU_MIN, TauGrid, TauVariant};
 use crate::error::{Result, SkyError};
 use crate::map::{SkyMap, UNSEEN};
 use crate::ops::UdGradeOptions;
@@ -97,6 +97,30 @@ impl SimTask {
         })
     }
 
+    /// The tasks [`SimTask::named`] knows.
+    pub const NAMES: [&'static str; 4] = ["tau", "ellp-t", "ellp-e", "ellp-b"];
+
+    /// A task by name (one of [`SimTask::NAMES`]): `tau` (CAMB's spectra with A_s e^{−2τ}
+    /// fixed) or NNhealpix's ℓ_p mock in T, pure E or pure B (`ellp-t`, `ellp-e`, `ellp-b`,
+    /// the default peak shape), over `range`, by default the τ grid's or 5 to 2 nside.
+    pub fn named(name: &str, nside: u64, range: Option<(f64, f64)>) -> Option<SimTask> {
+        let peak = |field| SimTask::EllPeak {
+            field,
+            shape: PeakSpectrum::default(),
+            range: range.unwrap_or((5.0, 2.0 * nside as f64)),
+        };
+        Some(match name {
+            "tau" => SimTask::Tau {
+                variant: TauVariant::AsExp2TauFixed,
+                range: range.unwrap_or((TAU_MIN, TAU_MAX)),
+            },
+            "ellp-t" => peak(PeakField::Temperature),
+            "ellp-e" => peak(PeakField::EModes),
+            "ellp-b" => peak(PeakField::BModes),
+            _ => return None,
+        })
+    }
+
     /// The largest multipole the task's spectra are known to.
     fn lmax_known(&self) -> usize {
         match self {
@@ -182,28 +206,25 @@ impl SimConfig {
     /// # Errors
     /// An nside or lmax outside the tabulated windows.
     pub fn pixel_transfer(&self, lmax: usize) -> Result<[Vec<f64>; 2]> {
-        let mut w = [vec![1.0; lmax + 1], vec![1.0; lmax + 1]];
-        let mut scale = |by: &[Vec<f64>; 2], divide: bool| {
-            for (w, by) in w.iter_mut().zip(by) {
-                for (w, &b) in w.iter_mut().zip(by) {
-                    // The polarisation windows are 0 at l < 2, where no spin-2 mode exists.
-                    *w = match (divide, b == 0.0) {
-                        (_, true) => 0.0,
-                        (true, false) => *w / b,
-                        (false, false) => *w * b,
-                    };
-                }
-            }
-        };
-        if self.supersample > 1 {
+        let window = |nside| pixwin_pol(nside, Some(lmax));
+        Ok(match (self.supersample > 1, self.pixwin) {
+            (false, false) => [vec![1.0; lmax + 1], vec![1.0; lmax + 1]],
+            // Drawn with the window of its own pixels, or of finer ones averaged down: the
+            // coarse pixels' window either way.
+            (_, true) => window(self.nside)?,
             // Averaging the children gives the coarse pixels' window over the fine pixels'.
-            scale(&pixwin_pol(self.nside, Some(lmax))?, false);
-            scale(&pixwin_pol(self.sky_nside(), Some(lmax))?, true);
-        }
-        if self.pixwin {
-            scale(&pixwin_pol(self.sky_nside(), Some(lmax))?, false);
-        }
-        Ok(w)
+            (true, false) => {
+                let (coarse, fine) = (window(self.nside)?, window(self.sky_nside())?);
+                // The polarisation windows are 0 at l < 2, where no spin-2 mode exists.
+                std::array::from_fn(|k| {
+                    coarse[k]
+                        .iter()
+                        .zip(&fine[k])
+                        .map(|(c, f)| if *f == 0.0 { 0.0 } else { c / f })
+                        .collect()
+                })
+            }
+        })
     }
 
     /// The mean power, TT, EE and BB to `3 nside − 1`, that the maps carry from multipoles the

@@ -310,13 +310,15 @@ pub fn import_nnhealpix(path: &Path) -> Result<ImportedSphere> {
     while i < layers.len() {
         let l = &layers[i];
         let next = layers.get(i + 1);
-        i += match (l.class.as_str(), next.map(|n| n.class.as_str())) {
+        i += match (l.class.as_str(), next) {
             ("InputLayer", _) => w.input(path, l).map(|()| 1)?,
-            ("OrderMap", Some("Conv1D")) => {
-                w.stencil_conv(path, l, next.expect("a next layer"), layers.get(i + 2))?
+            ("OrderMap", Some(op)) if op.class == "Conv1D" => {
+                w.stencil_conv(path, l, op, layers.get(i + 2))?
             }
-            ("OrderMap", Some("MaxPooling1D" | "AveragePooling1D")) => {
-                w.pool(path, l, next.expect("a next layer")).map(|()| 2)?
+            ("OrderMap", Some(op))
+                if matches!(op.class.as_str(), "MaxPooling1D" | "AveragePooling1D") =>
+            {
+                w.pool(path, l, op).map(|()| 2)?
             }
             ("OrderMap", other) => {
                 return Err(bad(
@@ -324,7 +326,7 @@ pub fn import_nnhealpix(path: &Path) -> Result<ImportedSphere> {
                     format!(
                         "OrderMap layer {} is followed by {}, not a Conv1D or a pooling",
                         l.name,
-                        other.unwrap_or("nothing")
+                        other.map_or("nothing", |n| n.class.as_str())
                     ),
                 ));
             }
