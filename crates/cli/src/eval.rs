@@ -3,7 +3,7 @@
 //! class), a graph run on a TU folder — as a table and, with `-o`, a JSON report.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use tessera_mesh::{MeshFolder, Split};
 use tessera_sky::project::Handedness;
 use tessera_train::data::{
-    FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
+    Digits, FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist,
+    grid_rotations,
 };
 use tessera_train::graph_run::{GraphRun, classify_graphs};
 use tessera_train::meshfit::argmax;
@@ -40,8 +41,9 @@ pub struct EvalArgs {
     run: PathBuf,
     /// Labelled data: a MeshCNN-layout folder for a mesh run; folders of maps with params.csv
     /// (regression) or one folder per class (classification) for a sphere run; a TU dataset
-    /// folder for a graph run. Without it, a spherical-MNIST run is scored on its own test
-    /// digits (rebuilt from the run's record: the same digits in the same orientations).
+    /// folder for a graph run; a COSEG-layout folder for a segmentation run. For a
+    /// spherical-MNIST run, the MNIST folder it was trained on: its own test digits are rebuilt
+    /// from the run's record (the same digits in the same orientations).
     #[arg(long, num_args = 1..)]
     data: Vec<PathBuf>,
     /// Sphere runs: average the network's outputs over the maps turned by the rotations that
@@ -74,6 +76,22 @@ fn class_table(
         writeln!(out, "{name:<16} {n:>8} {:>7.1}%", 100.0 * m.recall[c])?;
     }
     Ok(())
+}
+
+/// Why `--data` is needed: a run folder records where its data came from, but Tessera never
+/// follows a path out of a run folder (it may come from another machine or another person).
+pub(crate) fn data_needed(run_dir: &Path, record: &Value, key: &str) -> String {
+    let mut message = format!(
+        "{}: give the data to score on (--data DIR)",
+        run_dir.display()
+    );
+    if let Some(recorded) = record[key].as_str() {
+        message += &format!(
+            "; the run was trained on {recorded}, as its run.json records (Tessera does not \
+             follow paths out of a run folder)"
+        );
+    }
+    message
 }
 
 fn eval_meshes(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
@@ -144,12 +162,10 @@ fn eval_graphs(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     Ok(json!({"run": a.run, "data": dir, "graphs": data.graphs.len(), "metrics": m}))
 }
 
-/// The test digits of a spherical-MNIST run, rebuilt from what its run.json records.
-fn mnist_test_set(run: &SphereRun, nside: u64) -> Result<MapSet> {
+/// The test digits of a spherical-MNIST run, rebuilt from the MNIST folder `source` as its
+/// run.json records them.
+fn mnist_test_set(run: &SphereRun, nside: u64, source: &Path) -> Result<MapSet> {
     let d = &run.data;
-    let source = d["source"]
-        .as_str()
-        .context("the run records no MNIST source folder")?;
     // Runs made before `test_count` was recorded used the default, 2000.
     let test_count = d["test_count"].as_u64().unwrap_or(2000) as usize;
     let keep_nine = d["keep_nine"].as_bool().unwrap_or(false);
@@ -166,25 +182,22 @@ fn mnist_test_set(run: &SphereRun, nside: u64) -> Result<MapSet> {
         })?,
         None => Handedness::Outside,
     };
-    let m = SphericalMnist::new(
-        std::path::Path::new(source),
-        nside,
-        test_count,
-        test_digits,
-        keep_nine,
-    )?
-    .with_handedness(handedness);
+    let m = SphericalMnist::new(source, nside, test_count, test_digits, keep_nine)?
+        .with_handedness(handedness);
     Ok(m.test_set(crate::sphere::mnist_test_seed(run.fit.seed)))
 }
 
 fn eval_maps(a: &EvalArgs, out: &mut impl Write) -> Result<Value> {
     let (run, net) = SphereRun::load(&a.run)?;
     let model = run.model_config()?;
-    let set = if a.data.is_empty() {
-        if run.task != "mnist" {
-            bail!("--data is needed: only a spherical-MNIST run can rebuild its own test maps");
-        }
-        mnist_test_set(&run, model.nside)?
+    let mnist_folder = match &a.data[..] {
+        [dir] if run.task == "mnist" && Digits::is_mnist_folder(dir) => Some(dir),
+        _ => None,
+    };
+    let set = if let Some(source) = mnist_folder {
+        mnist_test_set(&run, model.nside, source)?
+    } else if a.data.is_empty() {
+        bail!("{}", data_needed(&a.run, &run.data, "source"));
     } else {
         let target = if run.classification {
             FolderTarget::Folder

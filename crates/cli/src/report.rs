@@ -24,8 +24,9 @@ pub struct ReportArgs {
     /// A run folder written by `tessera train sphere`, `tessera train mesh` or
     /// `tessera train graph`.
     run: PathBuf,
-    /// Likelihood estimates of the test maps (CSV of `tessera estimate`); default: the
-    /// estimates_likelihood.csv of each test folder, where present.
+    /// Likelihood estimates of the test maps (CSVs of `tessera estimate`, each beside the maps
+    /// it estimates); default: the run's own copy (likelihood.csv), made at training time from
+    /// the test folders' estimates_likelihood.csv.
     #[arg(long, num_args = 1..)]
     likelihood: Vec<PathBuf>,
 }
@@ -38,8 +39,10 @@ pub fn write_run_report(
     run: &SphereRun,
     test: &MapSet,
     p: &Predictions,
+    test_folders: &[PathBuf],
     dir: &Path,
 ) -> Result<String> {
+    copy_likelihood_estimates(test, test_folders, dir)?;
     let h = &run.history;
     let mut csv = String::from("epoch,train_loss,test_loss,test_metric,seconds\n");
     for e in 0..h.train_loss.len() {
@@ -123,42 +126,80 @@ fn number(s: &str, path: &Path) -> Result<f64> {
         .with_context(|| format!("{}: `{s}` is not a number", path.display()))
 }
 
-/// Likelihood estimates keyed by the map's path as the run names it (`folder/file`).
-fn likelihood_estimates(run: &SphereRun, extra: &[PathBuf]) -> Result<HashMap<String, (f64, f64)>> {
-    let mut files: Vec<(PathBuf, PathBuf)> = extra
-        .iter()
-        .map(|f| {
-            (
-                f.parent().map(Path::to_path_buf).unwrap_or_default(),
-                f.clone(),
-            )
-        })
-        .collect();
-    if files.is_empty()
-        && let Some(dirs) = run.data.get("test").and_then(Value::as_array)
-    {
-        for d in dirs.iter().filter_map(Value::as_str) {
-            let f = Path::new(d).join("estimates_likelihood.csv");
-            if f.exists() {
-                files.push((PathBuf::from(d), f));
-            }
-        }
-    }
+/// The run folder's own copy of the likelihood estimates of its test maps (columns `file`,
+/// `estimate`, `sigma`; `file` as the run names the map), written when the run is trained: a
+/// run folder carries what its report compares with, and nothing in it leads outside it.
+pub const LIKELIHOOD_COPY: &str = "likelihood.csv";
+
+/// Likelihood estimates from CSVs of `tessera estimate`, keyed by the map's path as the run
+/// names it (`folder/file`): each file's estimates are of maps in the folder it sits in.
+fn read_estimates(files: &[PathBuf]) -> Result<HashMap<String, (f64, f64)>> {
     let mut out = HashMap::new();
-    for (dir, f) in files {
-        let (header, rows) = read_csv(&f)?;
-        let (fi, ei, si) = (
-            column(&header, "file", &f)?,
-            column(&header, "estimate", &f)?,
-            column(&header, "sigma", &f)?,
+    for f in files {
+        let folder = f.parent().unwrap_or(Path::new(""));
+        read_estimate_file(f, folder, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Adds the estimates of one CSV (columns `file`, `estimate`, `sigma`) to `out`, keyed by
+/// `folder/file`.
+fn read_estimate_file(
+    f: &Path,
+    folder: &Path,
+    out: &mut HashMap<String, (f64, f64)>,
+) -> Result<()> {
+    let (header, rows) = read_csv(f)?;
+    let (fi, ei, si) = (
+        column(&header, "file", f)?,
+        column(&header, "estimate", f)?,
+        column(&header, "sigma", f)?,
+    );
+    for r in rows {
+        out.insert(
+            folder.join(&r[fi]).display().to_string(),
+            (number(&r[ei], f)?, number(&r[si], f)?),
         );
-        for r in rows {
-            out.insert(
-                dir.join(&r[fi]).display().to_string(),
-                (number(&r[ei], &f)?, number(&r[si], &f)?),
-            );
+    }
+    Ok(())
+}
+
+/// Copies into the run folder the likelihood estimates of its test maps found in `test_folders`
+/// (their `estimates_likelihood.csv`, where present), as [`LIKELIHOOD_COPY`].
+fn copy_likelihood_estimates(test: &MapSet, test_folders: &[PathBuf], dir: &Path) -> Result<()> {
+    let files: Vec<PathBuf> = test_folders
+        .iter()
+        .map(|d| d.join("estimates_likelihood.csv"))
+        .filter(|f| f.exists())
+        .collect();
+    let estimates = read_estimates(&files)?;
+    let mut csv = String::from("file,estimate,sigma\n");
+    let mut copied = 0;
+    for id in &test.ids {
+        if let Some((estimate, sigma)) = estimates.get(id) {
+            csv.push_str(&format!("{id},{estimate},{sigma}\n"));
+            copied += 1;
         }
     }
+    if copied > 0 {
+        write_text(&dir.join(LIKELIHOOD_COPY), &csv)?;
+    }
+    Ok(())
+}
+
+/// The likelihood estimates a report compares with: the files named (`--likelihood`), else the
+/// run folder's own copy.
+fn likelihood_estimates(dir: &Path, named: &[PathBuf]) -> Result<HashMap<String, (f64, f64)>> {
+    if !named.is_empty() {
+        return read_estimates(named);
+    }
+    let copy = dir.join(LIKELIHOOD_COPY);
+    if !copy.exists() {
+        return Ok(HashMap::new());
+    }
+    // Map names in the copy are the run's own: read as they are, not under the run folder.
+    let mut out = HashMap::new();
+    read_estimate_file(&copy, Path::new(""), &mut out)?;
     Ok(out)
 }
 
@@ -434,7 +475,7 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
             .iter()
             .map(|r| number(&r[ni], &path))
             .collect::<Result<_>>()?;
-        let lk = likelihood_estimates(&run, likelihood)?;
+        let lk = likelihood_estimates(dir, likelihood)?;
         let matched: Vec<Option<(f64, f64)>> =
             rows.iter().map(|r| lk.get(&r[0]).copied()).collect();
         let nn_res: Vec<f64> = nn.iter().zip(&truth).map(|(e, t)| e - t).collect();

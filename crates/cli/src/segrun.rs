@@ -103,10 +103,7 @@ pub fn eval(
     let (run, net) = SegmentRun::load(run_dir)?;
     let root = match data {
         [root] => root.clone(),
-        [] => match run.data["folder"].as_str() {
-            Some(folder) => PathBuf::from(folder),
-            None => bail!("{}: give the data folder (--data DIR)", run_dir.display()),
-        },
+        [] => bail!("{}", crate::eval::data_needed(run_dir, &run.data, "folder")),
         _ => bail!("a segmentation run is scored on one COSEG-layout folder (--data DIR)"),
     };
     let stats = (run.primal_stats.clone(), run.dual_stats.clone());

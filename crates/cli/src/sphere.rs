@@ -659,7 +659,15 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         )?;
     }
     run.save(&net, &a.output)?;
-    let summary = write_run_report(&run, &test, &predictions, &a.output)?;
+    // The test folders this run was just given (or simulated): their likelihood estimates are
+    // copied into the run folder for its report.
+    let test_folders: Vec<PathBuf> = run.data["test"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.as_str().map(PathBuf::from))
+        .collect();
+    let summary = write_run_report(&run, &test, &predictions, &test_folders, &a.output)?;
     writeln!(out, "{summary}")?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(out, "run written to {}", a.output.display())?;

@@ -374,6 +374,25 @@ fn train_mesh_segment() {
     ] {
         assert!(run.join(file).exists(), "{file}");
     }
+    // Scored again by `eval`, on the folder named; the folder recorded in run.json is not
+    // followed (a run folder may come from someone else).
+    let mut scores = Command::cargo_bin("tessera").unwrap();
+    scores.arg("eval").arg(&run).arg("--data").arg(&data);
+    scores
+        .assert()
+        .success()
+        .stdout(contains("mean IoU").and(contains("edge accuracy, hard labels")));
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("eval")
+        .arg(&run)
+        .assert()
+        .failure()
+        .stderr(
+            contains("--data DIR")
+                .and(contains("aliens"))
+                .and(contains("does not follow paths out of a run folder")),
+        );
     Command::cargo_bin("tessera")
         .unwrap()
         .args([

@@ -100,12 +100,18 @@ fn ellp_train_report_predict() {
         .assert()
         .failure()
         .stderr(contains("finished run"));
+    // The run carries its own copy of the likelihood estimates: the report is redrawn with
+    // the test folder gone (nothing in a run folder leads outside it).
+    assert!(run.join("likelihood.csv").exists());
+    let moved = tmp.path().join("moved");
+    std::fs::rename(&test, &moved).unwrap();
     tessera()
         .arg("report")
         .arg(&run)
         .assert()
         .success()
         .stdout(contains("likelihood RMSE"));
+    std::fs::rename(&moved, &test).unwrap();
 
     // The same map in RING and in NESTED order gets the same estimate.
     let ring = test.join("map_00003.fits");
@@ -485,11 +491,13 @@ fn mnist_eval_rebuilds_the_test_digits_and_averages_rotations() {
                 .unwrap();
         r["test_accuracy"].as_f64().unwrap()
     };
+    let mnist = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mnist");
     let eval = |run: &Path, extra: &[&str]| -> f64 {
         let json = run.join("eval.json");
         tessera()
             .arg("eval")
             .arg(run)
+            .args(["--data", mnist])
             .args(extra)
             .arg("-o")
             .arg(&json)
@@ -504,7 +512,13 @@ fn mnist_eval_rebuilds_the_test_digits_and_averages_rotations() {
     assert_eq!(eval(&averaged, &["--average-rotations"]), report(&averaged));
     // The same seed trains the same network: averaging is the only difference.
     assert_eq!(eval(&averaged, &[]), report(&plain));
-    // Other runs need their data.
+    // The MNIST folder recorded in run.json is not followed: the data is named.
+    tessera()
+        .arg("eval")
+        .arg(&plain)
+        .assert()
+        .failure()
+        .stderr(contains("--data DIR").and(contains("shared/data/mnist")));
     tessera()
         .args(["eval", "/nonexistent/run"])
         .assert()

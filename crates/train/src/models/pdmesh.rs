@@ -140,9 +140,11 @@ impl PdMeshNetConfig {
     /// A lower bound on the network's weights, without building it (see
     /// [`crate::models::GinClassifierConfig::min_parameters`]).
     pub fn min_parameters(&self) -> u128 {
+        // Each attention head has its own weights.
         crate::run_folder::chain_parameters(
             std::iter::once(self.d_primal).chain(self.channels.iter().copied()),
         )
+        .saturating_mul(self.heads.max(1) as u128)
     }
 
     /// Reads a configuration saved as JSON (burn's `Config::save`, or the "model" of a mesh

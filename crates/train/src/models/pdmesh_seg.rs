@@ -87,9 +87,11 @@ pub struct PdMeshSegmenter {
 impl PdMeshSegmenterConfig {
     /// A lower bound on the network's weights, without building it.
     pub fn min_parameters(&self) -> u128 {
+        // Each attention head has its own weights.
         crate::run_folder::chain_parameters(
             std::iter::once(self.d_primal).chain(self.channels.iter().copied()),
         )
+        .saturating_mul(self.heads.max(1) as u128)
     }
 
     /// Reads a configuration saved as JSON (the "model" of a segmentation run's run.json);

@@ -201,13 +201,28 @@ pub struct SphereCnn {
 }
 
 impl SphereCnnConfig {
-    /// A lower bound on the network's weights, without building it: every convolution maps its
-    /// input channels to its output channels through at least one weight each (the readout,
-    /// which may narrow first, is left out).
+    /// A lower bound on the network's weights, without building it: every convolution (each of
+    /// a block's `convs_per_block`) maps its input channels to its output channels through at
+    /// least one weight each, and so do the two dense layers of the head.
     pub fn min_parameters(&self) -> u128 {
-        crate::run_folder::chain_parameters(
-            std::iter::once(self.channels).chain(self.widths.iter().copied()),
-        )
+        let convs = self.convs_per_block as u128;
+        let mut sum = 0u128;
+        let mut input = self.channels as u128;
+        // A block's first convolution takes its input to the width, the others keep the width.
+        for &width in &self.widths {
+            let width = width as u128;
+            let rest = convs
+                .saturating_sub(1)
+                .saturating_mul(width.saturating_mul(width));
+            sum = sum
+                .saturating_add(input.saturating_mul(width))
+                .saturating_add(rest);
+            input = width;
+        }
+        // Every readout gives the dense head at least the last width.
+        let last = self.widths.last().copied().unwrap_or(self.channels);
+        let tail = crate::run_folder::chain_parameters([last, self.dense, self.head_width()]);
+        sum.saturating_add(tail)
     }
 
     /// Values the head gives per map: the outputs, and with [`Self::gaussian`] their ln σ.
