@@ -45,12 +45,20 @@ fn arrays<'py>(py: Python<'py>, map: SkyMap) -> Vec<Bound<'py, PyArray1<f64>>> {
         .collect()
 }
 
-fn options(lmax: Option<usize>, mmax: Option<usize>, iter: usize, pol: bool) -> Map2AlmOptions {
+/// healpy's analysis settings; `use_weights`: HEALPix ring weights.
+fn options(
+    lmax: Option<usize>,
+    mmax: Option<usize>,
+    iter: usize,
+    pol: bool,
+    use_weights: bool,
+) -> Map2AlmOptions {
     Map2AlmOptions {
         lmax,
         mmax,
         iter,
         pol,
+        use_weights,
     }
 }
 
@@ -165,9 +173,10 @@ fn map2alm<'py>(
     mmax: Option<usize>,
     iter: usize,
     pol: bool,
+    use_weights: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<Complex64>>>> {
     let map = sky_map(&maps, false, None)?;
-    let opts = options(lmax, mmax, iter, pol);
+    let opts = options(lmax, mmax, iter, pol, use_weights);
     let alms = py.detach(|| sht::map2alm(&map, &opts)).map_err(to_py)?;
     Ok(alms.into_iter().map(|a| alm_array(py, a)).collect())
 }
@@ -195,9 +204,10 @@ fn anafast<'py>(
     lmax: Option<usize>,
     iter: usize,
     pol: bool,
+    use_weights: bool,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let a = sky_map(&maps, false, None)?;
-    let opts = options(lmax, None, iter, pol);
+    let opts = options(lmax, None, iter, pol, use_weights);
     let b = maps2.map(|b| sky_map(&b, false, None)).transpose()?;
     let spectra = py
         .detach(|| match &b {
@@ -219,9 +229,10 @@ fn smoothing<'py>(
     iter: usize,
     pol: bool,
     nest: bool,
+    use_weights: bool,
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let map = sky_map(&maps, nest, None)?;
-    let opts = options(lmax, None, iter, pol);
+    let opts = options(lmax, None, iter, pol, use_weights);
     let out = py
         .detach(|| sht::smoothing(&map, fwhm, &opts))
         .map_err(to_py)?;

@@ -62,9 +62,12 @@ def write_map(filename, m, nest=False, dtype=None, fits_IDL=True, coord=None, pa
                        bool(partial))
 
 
-def map2alm(maps, lmax=None, mmax=None, iter=3, pol=True):
-    """a_lm of a map (T) or of T, Q, U (T, E, B with ``pol``); UNSEEN pixels count as 0."""
-    alms = _tessera.map2alm(_as_maps(maps)[0], lmax, mmax, int(iter), bool(pol))
+def map2alm(maps, lmax=None, mmax=None, iter=3, pol=True, use_weights=False):
+    """a_lm of a map (T) or of T, Q, U (T, E, B with ``pol``); UNSEEN pixels count as 0.
+    ``use_weights``: HEALPix's ring weights, computed (not read from healpy-data files), for
+    nside up to 2048."""
+    alms = _tessera.map2alm(_as_maps(maps)[0], lmax, mmax, int(iter), bool(pol),
+                            bool(use_weights))
     return alms[0] if len(alms) == 1 else np.array(alms)
 
 
@@ -92,21 +95,25 @@ def _mmax_of(size, lmax):
     raise ValueError(f"{size} coefficients do not fit lmax {lmax}")
 
 
-def anafast(map1, map2=None, lmax=None, iter=3, pol=True):
+def anafast(map1, map2=None, lmax=None, iter=3, pol=True, use_weights=False):
     """The power spectra of a map (TT, or TT, EE, BB, TE, EB, TB for T, Q, U with ``pol``), or
-    the cross spectra of two; one spectrum comes back as a 1-d array, as in healpy."""
+    the cross spectra of two; one spectrum comes back as a 1-d array, as in healpy.
+    ``use_weights``: HEALPix's ring weights, as in :func:`map2alm`."""
     second = None if map2 is None else _as_maps(map2)[0]
-    out = _tessera.anafast(_as_maps(map1)[0], second, lmax, int(iter), bool(pol))
+    out = _tessera.anafast(_as_maps(map1)[0], second, lmax, int(iter), bool(pol),
+                           bool(use_weights))
     return out[0] if out.shape[0] == 1 else out
 
 
-def smoothing(map_in, fwhm=0.0, sigma=None, pol=True, iter=3, lmax=None, nest=False):
+def smoothing(map_in, fwhm=0.0, sigma=None, pol=True, iter=3, lmax=None, nest=False,
+              use_weights=False):
     """The map smoothed by a Gaussian beam of ``fwhm`` (or ``sigma``) radians; UNSEEN pixels
     stay UNSEEN and the ordering is kept."""
     if sigma is not None:
         fwhm = sigma * (2.0 * np.sqrt(2.0 * np.log(2.0)))
     maps, single = _as_maps(map_in)
-    out = _tessera.smoothing(maps, float(fwhm), lmax, int(iter), bool(pol), bool(nest))
+    out = _tessera.smoothing(maps, float(fwhm), lmax, int(iter), bool(pol), bool(nest),
+                             bool(use_weights))
     return out[0] if single else np.array(out)
 
 

@@ -1,4 +1,4 @@
-//! `--lmax`, `--iter` and `--no-pol`: how the commands that analyse a map into a_lm do it
+//! `--lmax`, `--iter`, `--no-pol` and `--use-weights`: how the commands that analyse a map into a_lm do it
 //! (`spectrum`, `smooth`, `alm from-map`).
 
 use clap::Args;
@@ -17,6 +17,11 @@ pub struct AnalysisArgs {
     /// the first field only.
     #[arg(long)]
     no_pol: bool,
+    /// Weigh each ring by HEALPix's ring weights (healpy's use_weights=True): the quadrature is
+    /// then exact for the axisymmetric harmonics up to about 3 nside, which HEALPix Fortran's
+    /// anafast references use. Computed here (nside up to 2048), not read from files.
+    #[arg(long)]
+    use_weights: bool,
 }
 
 impl AnalysisArgs {
@@ -27,6 +32,7 @@ impl AnalysisArgs {
             mmax: None,
             iter: self.iter,
             pol: !self.no_pol,
+            use_weights: self.use_weights,
         }
     }
 }

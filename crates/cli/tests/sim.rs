@@ -191,6 +191,28 @@ fn spectrum_writes_csv_png_and_fits() {
             "l {l}: {a} {b}"
         );
     }
+    // --use-weights: HEALPix's ring weights (the library's, checked against healpy's files),
+    // which change the spectrum of a map that is not band-limited.
+    let weighted = dir.path().join("cl_weighted.csv");
+    tessera()
+        .arg("spectrum")
+        .arg(&map)
+        .args(["--use-weights", "--iter", "0", "-o"])
+        .arg(&weighted)
+        .assert()
+        .success();
+    let opts = tessera_sky::sht::Map2AlmOptions {
+        iter: 0,
+        use_weights: true,
+        ..Default::default()
+    };
+    let sky = tessera_sky::read_map(&map, &Default::default()).unwrap();
+    let expected = tessera_sky::sht::anafast(&sky, &opts).unwrap();
+    let expected = expected.get(tessera_sky::sht::Spectrum::TT).unwrap();
+    for (l, (ours, theirs)) in tt(&weighted).iter().zip(expected).enumerate() {
+        assert!((ours - theirs).abs() <= 1e-12 * theirs.abs(), "l {l}");
+    }
+    assert_ne!(tt(&weighted), tt(&csv));
 }
 
 #[test]

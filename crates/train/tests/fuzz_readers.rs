@@ -756,21 +756,27 @@ fn hostile_run_json_is_refused_by_name() {
     }
 }
 
-/// The findings of the first run over sphere and mesh run folders (seed 5): a `run.json`
-/// whose `convs_per_block` said 2^32 (2.7 TB asked for), and one whose `heads` said 10^12 or
-/// 2^64 − 1 (16 TB asked for; an overflow inside the attention layer). Both are refused by
-/// the weights file's size before the network is built.
+/// The findings of the first runs over sphere and mesh run folders (seeds 5 and 7): a
+/// `run.json` whose `convs_per_block` said 2^32 (2.7 TB asked for) or whose `nside` said 2^28
+/// (a flattened readout of 2^57 values), and one whose `heads` said 10^12 or 2^64 − 1 (16 TB
+/// asked for; an overflow inside the attention layer). All are refused by the weights file's
+/// size before the network is built.
 #[test]
 fn hostile_sphere_and_mesh_run_json_is_refused() {
     if std::env::var_os("TESSERA_FUZZ_READER").is_some() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(Vec<Seed>, &str, serde_json::Value); 3] = [
+    let cases: [(Vec<Seed>, &str, serde_json::Value); 4] = [
         (
             sphere_run_seeds(dir.path()),
             "convs_per_block",
             serde_json::json!(4_294_967_296u64),
+        ),
+        (
+            sphere_run_seeds(dir.path()),
+            "nside",
+            serde_json::json!(268_435_456u64),
         ),
         (
             mesh_run_seeds(dir.path()),

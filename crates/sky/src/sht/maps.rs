@@ -23,6 +23,10 @@ pub struct Map2AlmOptions {
     /// Treat the first three fields as T, Q, U (giving T, E, B coefficients) when the map has
     /// three or more fields.
     pub pol: bool,
+    /// Weigh each ring by HEALPix's ring weights (healpy's `use_weights`), which make the
+    /// quadrature exact for the axisymmetric harmonics up to [`super::ring_weights_lmax`]
+    /// (about `3 nside`); nside up to [`super::RING_WEIGHTS_NSIDE_MAX`].
+    pub use_weights: bool,
 }
 
 impl Default for Map2AlmOptions {
@@ -32,6 +36,7 @@ impl Default for Map2AlmOptions {
             mmax: None,
             iter: 3,
             pol: true,
+            use_weights: false,
         }
     }
 }
@@ -39,7 +44,12 @@ impl Default for Map2AlmOptions {
 impl Map2AlmOptions {
     fn plan(&self, nside: u64) -> Result<ShtPlan> {
         let lmax = self.lmax.unwrap_or(3 * nside as usize - 1);
-        ShtPlan::new(nside, lmax, self.mmax.unwrap_or(lmax))
+        let plan = ShtPlan::new(nside, lmax, self.mmax.unwrap_or(lmax))?;
+        if self.use_weights {
+            plan.with_ring_weights()
+        } else {
+            Ok(plan)
+        }
     }
 }
 

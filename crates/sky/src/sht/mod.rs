@@ -31,7 +31,10 @@ mod lsq;
 mod maps;
 
 pub use derivatives::alm2map_der1;
+mod ring_weights;
 mod rotate_alm;
+
+pub use ring_weights::{RING_WEIGHTS_NSIDE_MAX, ring_weights, ring_weights_lmax};
 
 pub use lsq::{LsqAlm, LsqOptions, map2alm_lsq};
 pub use rotate_alm::{rotate_alm, rotate_alm_euler};

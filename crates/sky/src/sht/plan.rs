@@ -1,6 +1,6 @@
 //! [`ShtPlan`]: everything a transform between one nside and one `lmax`/`mmax` reuses.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use realfft::num_complex::Complex64;
@@ -65,6 +65,9 @@ pub struct ShtPlan {
     /// Whether orders beyond a ring pair's [`RingPair::order_limit`] are skipped (always, except
     /// in the test that checks the skipping changes nothing).
     order_limits: bool,
+    /// Ring weights `D` per ring pair, from the pole to the equator (analysis weighs each ring
+    /// by `1 + D`; healpy's `use_weights`); none: every ring weighs 1.
+    ring_weights: Option<Arc<Vec<f64>>>,
 }
 
 /// Per-thread, per-`m` Legendre state and scratch.
@@ -179,7 +182,26 @@ impl ShtPlan {
             isa: Isa::detect(),
             scratch: Mutex::new(Vec::new()),
             order_limits: true,
+            ring_weights: None,
         })
+    }
+
+    /// This plan with HEALPix ring weights in every analysis (healpy's `use_weights=True`):
+    /// each ring's pixels count `1 + D` times, `D` from [`super::ring_weights`] at
+    /// [`super::ring_weights_lmax`], which makes the quadrature exact for the axisymmetric
+    /// harmonics up to that `l`. Synthesis is unchanged.
+    ///
+    /// # Errors
+    /// As [`super::ring_weights`] (nside above [`super::RING_WEIGHTS_NSIDE_MAX`]).
+    pub fn with_ring_weights(mut self) -> Result<Self> {
+        let nside = self.nside as u64;
+        self.ring_weights = Some(super::ring_weights(nside, super::ring_weights_lmax(nside))?);
+        Ok(self)
+    }
+
+    /// Whether analyses use ring weights ([`ShtPlan::with_ring_weights`]).
+    pub fn uses_ring_weights(&self) -> bool {
+        self.ring_weights.is_some()
     }
 
     /// The map resolution.
@@ -404,12 +426,18 @@ impl ShtPlan {
         // One buffer for every block: the FFTs write each of its entries.
         let mut flat = self.take_scratch((mmax + 1) * self.block * C2);
         let buffer = flat.as_chunks_mut::<C2>().0;
-        for block in self.pairs.chunks(self.block) {
+        for (b, block) in self.pairs.chunks(self.block).enumerate() {
             let phase = &mut buffer[..(mmax + 1) * block.len()];
-            phase.par_chunks_mut(mmax + 1).zip(block).for_each_init(
-                RingScratch::default,
-                |scratch, (dst, pair)| {
+            phase
+                .par_chunks_mut(mmax + 1)
+                .zip(block)
+                .enumerate()
+                .for_each_init(RingScratch::default, |scratch, (j, (dst, pair))| {
                     let shifted = pair.phi0 != 0.0;
+                    let weight = match &self.ring_weights {
+                        Some(d) => weight * (1.0 + d[b * self.block + j]),
+                        None => weight,
+                    };
                     for (c, map) in maps.iter().enumerate() {
                         for (side, ring) in [(0, Some(pair.north)), (1, pair.south)] {
                             if let Some(r) = ring {
@@ -424,8 +452,7 @@ impl ShtPlan {
                             }
                         }
                     }
-                },
-            );
+                });
             per_m
                 .par_chunks_mut(ORDERS_PER_TASK)
                 .enumerate()

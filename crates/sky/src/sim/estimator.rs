@@ -193,6 +193,7 @@ impl ParameterEstimator {
             mmax: None,
             iter: 3,
             pol,
+            use_weights: false,
         };
         let cls = anafast(map, &opts)?;
         let cl_hat = cls
@@ -247,6 +248,7 @@ fn mask_spectrum(geometry: Healpix, seen: &[bool], lmax: usize) -> Result<Vec<f6
             mmax: None,
             iter: 3,
             pol: false,
+            use_weights: false,
         },
     )?;
     Ok(w.get(Spectrum::TT).unwrap_or_default().to_vec())

@@ -263,6 +263,7 @@ impl SimConfig {
             mmax: None,
             iter: 0,
             pol,
+            use_weights: false,
         };
         for i in 0..maps {
             let spectra = anafast(&high.simulate(i)?.map, &opts)?;

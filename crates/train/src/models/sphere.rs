@@ -84,6 +84,10 @@ pub enum SphereReadout {
     LogPower,
 }
 
+/// The largest nside a [`SphereCnn`] reads: 12.6 million pixels, whose 9-pixel neighbour
+/// tables take about 1 GB per layer.
+pub const SPHERE_CNN_NSIDE_MAX: u64 = 1024;
+
 /// Configuration of [`SphereCnn`].
 #[derive(Config, Debug)]
 pub struct SphereCnnConfig {
@@ -203,7 +207,8 @@ pub struct SphereCnn {
 impl SphereCnnConfig {
     /// A lower bound on the network's weights, without building it: every convolution (each of
     /// a block's `convs_per_block`) maps its input channels to its output channels through at
-    /// least one weight each, and so do the two dense layers of the head.
+    /// least one weight each, and so do the two dense layers of the head (the first reading
+    /// every pixel of a flattened readout).
     pub fn min_parameters(&self) -> u128 {
         let convs = self.convs_per_block as u128;
         let mut sum = 0u128;
@@ -219,9 +224,19 @@ impl SphereCnnConfig {
                 .saturating_add(rest);
             input = width;
         }
-        // Every readout gives the dense head at least the last width.
+        // Every readout gives the dense head at least the last width; flattening gives it
+        // every pixel's.
         let last = self.widths.last().copied().unwrap_or(self.channels);
-        let tail = crate::run_folder::chain_parameters([last, self.dense, self.head_width()]);
+        let first = match self.readout {
+            SphereReadout::Flatten => {
+                let nside_out = u128::from(self.nside_out());
+                (12 * nside_out * nside_out).saturating_mul(last as u128)
+            }
+            _ => last as u128,
+        };
+        let tail = first.saturating_mul(self.dense as u128).saturating_add(
+            crate::run_folder::chain_parameters([self.dense, self.head_width()]),
+        );
         sum.saturating_add(tail)
     }
 
@@ -232,14 +247,25 @@ impl SphereCnnConfig {
 
     /// The resolution after the last block.
     pub fn nside_out(&self) -> u64 {
-        self.nside >> self.widths.len()
+        u32::try_from(self.widths.len())
+            .ok()
+            .and_then(|blocks| self.nside.checked_shr(blocks))
+            .unwrap_or(0)
     }
 
     /// The network on `device`.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when nside cannot be halved once per block, or a width is 0.
+    /// [`TrainError::Config`] when nside cannot be halved once per block or is above
+    /// [`SPHERE_CNN_NSIDE_MAX`], or a width is 0.
     pub fn init(&self, device: &Device) -> Result<SphereCnn> {
+        if self.nside > SPHERE_CNN_NSIDE_MAX {
+            return Err(TrainError::Config(format!(
+                "a sphere CNN reads maps of nside up to {SPHERE_CNN_NSIDE_MAX} (its neighbour \
+                 tables take about 1 GB per layer there), not {}",
+                self.nside
+            )));
+        }
         let blocks = self.widths.len() as u32;
         if !self.nside.is_power_of_two()
             || self.nside.trailing_zeros() < blocks
