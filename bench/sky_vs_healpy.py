@@ -8,7 +8,8 @@ float64), times healpy (single-threaded) and `sky_timing` (built in release mode
 ud_grade and reorder) on them, checks that both computed the same (checksum = sum of the first
 field), and prints a Markdown table of medians and ratios (tessera / healpy). fit_dipole,
 bl2beam and rotate_alm run on one thread on both sides; tessera's rotate_pixels and the
-transforms of its rotate_map_alms, alm2map_der1 and map2alm_lsq use both cores (healpy's one;
+transforms of its rotate_map_alms, alm2map_der1, map2alm_lsq, spin-s transforms and ring-weighted
+map2alm use both cores (healpy's one;
 the checksum of alm2map_der1 is the sum of dm/dtheta).
 """
 import argparse
@@ -104,6 +105,14 @@ def main():
     theirs[f"map2alm_lsq_128_lmax{lsq_lmax}"] = (t, float(np.sum(fit[0].real)))
     t, turned = median_time(args.repeats, lambda: rot.rotate_map_alms(low, use_pixel_weights=False))
     theirs["rotate_map_alms_g2c_128"] = (t, first_sum(turned))
+    # Spin-s transforms (spin 3) and ring weights.
+    t, qu = median_time(args.repeats, lambda: hp.alm2map_spin([alm, alm], 256, 3, ROTATE_LMAX))
+    theirs[f"alm2map_spin3_lmax{ROTATE_LMAX}_256"] = (t, float(np.sum(qu[0])))
+    mid = hp.ud_grade(m, 256)
+    t, gc = median_time(args.repeats, lambda: hp.map2alm_spin([mid, mid], 3, 767, 767))
+    theirs["map2alm_spin3_256"] = (t, float(np.sum(gc[0].real)))
+    t, a = median_time(args.repeats, lambda: hp.map2alm(mid, use_weights=True))
+    theirs["map2alm_use_weights_256"] = (t, float(np.sum(a.real)))
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     print(f"# tessera-sky vs healpy {hp.__version__}: {time.strftime('%Y-%m-%d')}, commit {commit}, "

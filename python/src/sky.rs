@@ -399,6 +399,44 @@ fn alm2map_der1<'py>(
     Ok(arrays(py, map))
 }
 
+/// The two maps of a spin-`spin` field from its gradient and curl coefficients.
+#[pyfunction]
+fn alm2map_spin<'py>(
+    py: Python<'py>,
+    alms: Vec<PyReadonlyArray1<'py, Complex64>>,
+    nside: u64,
+    spin: usize,
+    lmax: usize,
+    mmax: usize,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let [g, c]: [Alm; 2] = alms_from(&alms, lmax, mmax)?
+        .try_into()
+        .map_err(|_| value_error("alm2map_spin needs two a_lm arrays (G, C)"))?;
+    let maps = py
+        .detach(|| sht::alm2map_spin(&[g, c], nside, spin))
+        .map_err(to_py)?;
+    Ok(maps.into_iter().map(|m| m.into_pyarray(py)).collect())
+}
+
+/// The gradient and curl coefficients of a spin-`spin` field from its two RING maps.
+#[pyfunction]
+fn map2alm_spin<'py>(
+    py: Python<'py>,
+    maps: Vec<PyReadonlyArray1<'py, f64>>,
+    spin: usize,
+    lmax: usize,
+    mmax: usize,
+) -> PyResult<Vec<Bound<'py, PyArray1<Complex64>>>> {
+    let [q, u] = &maps[..] else {
+        return Err(value_error("map2alm_spin needs two maps"));
+    };
+    let (q, u) = (q.as_slice()?, u.as_slice()?);
+    let alms = py
+        .detach(|| sht::map2alm_spin([q, u], spin, lmax, mmax))
+        .map_err(to_py)?;
+    Ok(alms.into_iter().map(|a| alm_array(py, a)).collect())
+}
+
 /// The spectra given as one row (TT) or four (TT, EE, BB, TE), each from ℓ = 0.
 fn input_cls(cls: Vec<Vec<f64>>) -> PyResult<(sht::InputCls, bool)> {
     let mut rows = cls.into_iter();
@@ -580,6 +618,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(rotate_alm, m)?,
         wrap_pyfunction!(map2alm_lsq, m)?,
         wrap_pyfunction!(alm2map_der1, m)?,
+        wrap_pyfunction!(alm2map_spin, m)?,
+        wrap_pyfunction!(map2alm_spin, m)?,
         wrap_pyfunction!(synfast, m)?,
         wrap_pyfunction!(simulate, m)?,
         wrap_pyfunction!(estimate, m)?,

@@ -7,7 +7,7 @@ healpy's order. Results agree with healpy 1.20.1 to 1e-10 (see ``python/tests``)
 import numpy as np
 
 from . import _tessera
-from .healpix import UNSEEN, _as_maps
+from .healpix import UNSEEN, _as_maps, npix2nside
 
 __all__ = ["UNSEEN", "read_map", "write_map", "map2alm", "alm2map", "anafast", "smoothing",
            "gauss_beam", "pixwin", "Alm", "read_cl", "write_cl", "read_alm", "write_alm",
@@ -186,6 +186,27 @@ def map2alm_lsq(maps, lmax, mmax, pol=True, tol=1e-10, maxiter=20):
     alms, rel_res, n_iter = _tessera.map2alm_lsq(_as_maps(maps)[0], int(lmax), int(mmax), bool(pol),
                                                  float(tol), int(maxiter))
     return (alms[0] if len(alms) == 1 else np.array(alms)), rel_res, n_iter
+
+
+def alm2map_spin(alms, nside, spin, lmax, mmax=None):
+    """The two maps of a spin-``spin`` field (any spin >= 1) from its gradient and curl a_lm, as
+    healpy's (RING order)."""
+    alms = [np.ascontiguousarray(np.asarray(a, dtype=np.complex128)) for a in alms]
+    if mmax is None:
+        mmax = lmax
+    return _tessera.alm2map_spin(alms, int(nside), int(spin), int(lmax), int(mmax))
+
+
+def map2alm_spin(maps, spin, lmax=None, mmax=None):
+    """The gradient and curl a_lm of a spin-``spin`` field (any spin >= 1) from its two RING
+    maps, as healpy's (quadrature weight 4 pi / npix, no iteration)."""
+    maps = [np.ascontiguousarray(np.asarray(m, dtype=np.float64)) for m in maps]
+    nside = npix2nside(maps[0].shape[0])
+    if lmax is None:
+        lmax = 3 * nside - 1
+    if mmax is None:
+        mmax = lmax
+    return _tessera.map2alm_spin(maps, int(spin), int(lmax), int(mmax))
 
 
 def alm2map_der1(alm, nside, lmax=None, mmax=None):

@@ -67,6 +67,22 @@ def test_transforms_and_spectra_match_healpy():
           hp.smoothing(m, fwhm=fwhm, use_weights=True), tol=1e-9)
 
 
+def test_spin_transforms_match_healpy():
+    rng = np.random.default_rng(3)
+    lmax = 3 * NSIDE - 1
+    for spin in (1, 3):
+        alms = []
+        for _ in range(2):
+            a = rng.normal(size=hp.Alm.getsize(lmax)) + 1j * rng.normal(size=hp.Alm.getsize(lmax))
+            l, m = hp.Alm.getlm(lmax)
+            a[m == 0] = a[m == 0].real
+            a[l < spin] = 0
+            alms.append(a)
+        close(ts.alm2map_spin(alms, NSIDE, spin, lmax), hp.alm2map_spin(alms, NSIDE, spin, lmax))
+        maps = tqu()[1:]
+        close(ts.map2alm_spin(maps, spin), hp.map2alm_spin(maps, spin))
+
+
 def test_smoothing_windows_and_beams():
     m = tqu()
     fwhm = np.radians(2.0)

@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 use tessera_bench::median_time;
 use tessera_healpix::{CoordSys, Rotator, Scheme};
 use tessera_sky::sht::{
-    Alm, Complex64, LsqOptions, Map2AlmOptions, alm2map_der1, bl2beam, gauss_beam, map2alm_lsq,
-    rotate_alm, rotate_map_alms,
+    Alm, Complex64, LsqOptions, Map2AlmOptions, alm2map_der1, alm2map_spin, bl2beam, gauss_beam,
+    map2alm, map2alm_lsq, map2alm_spin, rotate_alm, rotate_map_alms,
 };
 use tessera_sky::{Dtype, ReadOptions, SkyMap, UdGradeOptions, WriteOptions, read_map, write_map};
 
@@ -132,6 +132,36 @@ fn main() -> Result<()> {
         rotate_map_alms(&low, &rotator, &Map2AlmOptions::default()).expect("valid")
     });
     record("rotate_map_alms_g2c_128".into(), t, checksum(&turned));
+    // Spin-s transforms (spin 3) and ring weights.
+    let (t, qu) = median_time(repeats, || {
+        alm2map_spin(&[alm.clone(), alm.clone()], 256, 3).expect("valid")
+    });
+    record(
+        format!("alm2map_spin3_lmax{lmax}_256"),
+        t,
+        qu[0].iter().sum(),
+    );
+    let mid = map.ud_grade(256, UdGradeOptions::default())?;
+    let values = &mid.fields[0].values;
+    let (t, gc) = median_time(repeats, || {
+        map2alm_spin([values, values], 3, 767, 767).expect("valid")
+    });
+    record(
+        "map2alm_spin3_256".into(),
+        t,
+        gc[0].values().iter().map(|v| v.re).sum(),
+    );
+    let weighted = Map2AlmOptions {
+        use_weights: true,
+        pol: false,
+        ..Map2AlmOptions::default()
+    };
+    let (t, a) = median_time(repeats, || map2alm(&mid, &weighted).expect("valid"));
+    record(
+        "map2alm_use_weights_256".into(),
+        t,
+        a[0].values().iter().map(|v| v.re).sum(),
+    );
     println!("{}", Value::Object(out));
     Ok(())
 }

@@ -32,6 +32,9 @@ mod maps;
 
 pub use derivatives::alm2map_der1;
 mod ring_weights;
+mod spin;
+
+pub use spin::{alm2map_spin, map2alm_spin};
 mod rotate_alm;
 
 pub use ring_weights::{RING_WEIGHTS_NSIDE_MAX, ring_weights, ring_weights_lmax};
