@@ -221,6 +221,7 @@ fn anafast<'py>(
 
 /// The map smoothed by a Gaussian of `fwhm` radians (UNSEEN pixels stay UNSEEN).
 #[pyfunction]
+#[allow(clippy::too_many_arguments)] // healpy's keyword arguments, one each
 fn smoothing<'py>(
     py: Python<'py>,
     maps: Maps<'py>,

@@ -169,47 +169,6 @@ impl Table {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Table, TableError> {
-        Table::parse(Path::new("t.csv"), text.as_bytes())
-    }
-
-    #[test]
-    fn spreadsheet_tables_read_by_column_name() {
-        let t = parse("\u{feff}\"file\",\"tau\",ell_p\n\n\"a, b.fits\",0.05, 12\nc.fits,0.07,3\n")
-            .unwrap();
-        assert_eq!(t.header(), ["file", "tau", "ell_p"]);
-        assert_eq!(t.strings("file").unwrap(), ["a, b.fits", "c.fits"]);
-        assert_eq!(t.numbers("ell_p", 1e150).unwrap(), [12.0, 3.0]);
-        assert_eq!(t.rows().map(|(l, _)| l).collect::<Vec<_>>(), [3, 4]);
-    }
-
-    #[test]
-    fn problems_name_the_file_the_line_and_the_column() {
-        let e = parse("file,tau\na.fits,0.1\nb.fits\n")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(e, "t.csv line 3: 1 cells, the header has 2");
-        let t = parse("file,tau\na.fits,1e308\nb.fits,nan\n").unwrap();
-        let e = t.numbers("tau", 1e150).unwrap_err().to_string();
-        assert!(
-            e.starts_with("t.csv line 2: `1e308` in column `tau`"),
-            "{e}"
-        );
-        let e = t.numbers("ell_p", 1e150).unwrap_err().to_string();
-        assert!(e.contains("no column `ell_p` (columns: file, tau)"), "{e}");
-        assert!(
-            parse("\n\n")
-                .unwrap_err()
-                .to_string()
-                .contains("empty file")
-        );
-    }
-}
-
 /// Reads CSV `bytes` row by row, header or not, by the rules of [`Table::read`] (a byte-order
 /// mark skipped, cells trimmed, quoted cells, blank lines skipped), calling `row(line, cells)`
 /// for each row with its 1-based line. For files without a header, or too large to hold as
@@ -266,5 +225,46 @@ pub fn for_each_row(
             continue;
         }
         row(at, &cells).map_err(|m| error(Some(at), m))?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Table, TableError> {
+        Table::parse(Path::new("t.csv"), text.as_bytes())
+    }
+
+    #[test]
+    fn spreadsheet_tables_read_by_column_name() {
+        let t = parse("\u{feff}\"file\",\"tau\",ell_p\n\n\"a, b.fits\",0.05, 12\nc.fits,0.07,3\n")
+            .unwrap();
+        assert_eq!(t.header(), ["file", "tau", "ell_p"]);
+        assert_eq!(t.strings("file").unwrap(), ["a, b.fits", "c.fits"]);
+        assert_eq!(t.numbers("ell_p", 1e150).unwrap(), [12.0, 3.0]);
+        assert_eq!(t.rows().map(|(l, _)| l).collect::<Vec<_>>(), [3, 4]);
+    }
+
+    #[test]
+    fn problems_name_the_file_the_line_and_the_column() {
+        let e = parse("file,tau\na.fits,0.1\nb.fits\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "t.csv line 3: 1 cells, the header has 2");
+        let t = parse("file,tau\na.fits,1e308\nb.fits,nan\n").unwrap();
+        let e = t.numbers("tau", 1e150).unwrap_err().to_string();
+        assert!(
+            e.starts_with("t.csv line 2: `1e308` in column `tau`"),
+            "{e}"
+        );
+        let e = t.numbers("ell_p", 1e150).unwrap_err().to_string();
+        assert!(e.contains("no column `ell_p` (columns: file, tau)"), "{e}");
+        assert!(
+            parse("\n\n")
+                .unwrap_err()
+                .to_string()
+                .contains("empty file")
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! A fuzzing harness over every reader: FITS maps, C_l and a_lm tables, OBJ, PLY (ASCII and
 //! binary), COSEG label files (`.eseg`, `.seseg`), TU folders, `params.csv`, MNIST IDX and CSV (gzip),
-//! and graph, sphere and mesh run folders (`run.json`, `model.bpk`).
+//! and graph, sphere, mesh and segmentation run folders (`run.json`, `model.bpk`).
 //!
 //! Each reader gets its seed files (the shared fixtures, or small ones made here) mutated by a
 //! seeded generator: bytes flipped, the file cut short, a chunk repeated, and numbers (counts,
@@ -39,6 +39,7 @@ enum Reader {
     GraphRun,
     SphereRun,
     MeshRun,
+    SegmentRun,
 }
 
 impl Reader {
@@ -57,6 +58,7 @@ impl Reader {
             Reader::GraphRun => "graph-run",
             Reader::SphereRun => "sphere-run",
             Reader::MeshRun => "mesh-run",
+            Reader::SegmentRun => "segment-run",
         }
     }
 
@@ -68,7 +70,7 @@ impl Reader {
     }
 }
 
-const READERS: [Reader; 13] = [
+const READERS: [Reader; 14] = [
     Reader::FitsMap,
     Reader::FitsCl,
     Reader::FitsAlm,
@@ -82,6 +84,7 @@ const READERS: [Reader; 13] = [
     Reader::GraphRun,
     Reader::SphereRun,
     Reader::MeshRun,
+    Reader::SegmentRun,
 ];
 
 /// Reads one input with `reader` (in the child). The outcome is printed, never unwrapped.
@@ -134,6 +137,9 @@ fn read(reader: Reader, path: &Path) -> Result<String, String> {
             .map_err(|x| e(&x)),
         Reader::MeshRun => tessera_train::meshfit::MeshRun::load(path)
             .map(|(run, _)| format!("a run of {} classes", run.classes.len()))
+            .map_err(|x| e(&x)),
+        Reader::SegmentRun => tessera_train::segfit::SegmentRun::load(path)
+            .map(|(run, _)| format!("a run of {} parts", run.parts.len()))
             .map_err(|x| e(&x)),
     }
 }
@@ -362,6 +368,7 @@ fn seeds(dir: &Path) -> Vec<Seed> {
     seeds.extend(mnist_seeds(dir));
     seeds.extend(sphere_run_seeds(dir));
     seeds.extend(mesh_run_seeds(dir));
+    seeds.extend(segment_run_seeds(dir));
     seeds.extend(graph_run_seeds(dir));
     seeds
 }
@@ -588,6 +595,35 @@ fn mesh_run_seeds(dir: &Path) -> Vec<Seed> {
     let folder = dir.join("mesh_run");
     run.save(&net, &folder).unwrap();
     run_folder_seeds(Reader::MeshRun, &folder)
+}
+
+/// A segmentation run folder saved from an untrained small U-Net segmenter.
+fn segment_run_seeds(dir: &Path) -> Vec<Seed> {
+    use tessera_mesh::FeatureStats;
+    use tessera_train::data::MeshFeatures;
+    use tessera_train::models::PdMeshSegmenterConfig;
+    use tessera_train::segfit::{SEGMENT_TASK, SegmentRun};
+    use tessera_train::sphere::FitSchedule;
+    let model = PdMeshSegmenterConfig::new(3, 7, 2)
+        .with_channels(vec![4, 4])
+        .with_norm_groups(1);
+    let net = model.init(&burn::tensor::Device::flex()).unwrap();
+    let stats = |n: usize| FeatureStats::fit(n, [vec![0.0; n].as_slice()]).unwrap();
+    let run = SegmentRun {
+        task: SEGMENT_TASK.into(),
+        parts: vec!["1".into(), "2".into()],
+        model: serde_json::to_value(&model).unwrap(),
+        primal_stats: stats(3),
+        dual_stats: stats(7),
+        features: MeshFeatures::Paper,
+        fit: FitSchedule::default(),
+        history: Default::default(),
+        scores: Default::default(),
+        data: serde_json::json!({}),
+    };
+    let folder = dir.join("segment_run");
+    run.save(&net, &folder).unwrap();
+    run_folder_seeds(Reader::SegmentRun, &folder)
 }
 
 /// How a child ended.

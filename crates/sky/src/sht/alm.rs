@@ -160,12 +160,6 @@ impl Alm {
         &self.values[start..start + self.lmax + 1 - m]
     }
 
-    /// The coefficients of order `m`, writable.
-    pub(crate) fn column_mut(&mut self, m: usize) -> &mut [Complex64] {
-        let start = Self::index_of(self.lmax, m, m);
-        &mut self.values[start..start + self.lmax + 1 - m]
-    }
-
     /// Every column, writable and disjoint (for work split over `m`).
     pub(crate) fn columns_mut(&mut self) -> Vec<&mut [Complex64]> {
         let mut rest: &mut [Complex64] = &mut self.values;

@@ -204,6 +204,24 @@ impl ShtPlan {
         self.ring_weights.is_some()
     }
 
+    /// The kernel flavour this plan runs.
+    pub(crate) fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// Whether orders beyond a ring pair's [`RingPair::order_limit`] are skipped.
+    pub(crate) fn skips_orders(&self) -> bool {
+        self.order_limits
+    }
+
+    /// This plan with another kernel flavour and order skipping, for tests that compare them.
+    #[cfg(test)]
+    pub(crate) fn with_kernels(mut self, isa: Isa, order_limits: bool) -> Self {
+        self.isa = isa;
+        self.order_limits = order_limits;
+        self
+    }
+
     /// The map resolution.
     pub fn nside(&self) -> u64 {
         self.nside as u64

@@ -41,6 +41,9 @@ const HEALPIX_LMAX: [(u64, usize); 13] = [
     (8192, 24576),
 ];
 
+/// Ring weights computed so far, by `(nside, lmax)`.
+type Computed = HashMap<(u64, usize), Arc<Vec<f64>>>;
+
 /// The largest nside whose ring weights are computed here (nside 1024 takes 2.4 s and 2048
 /// 14 s on a 2-core machine, growing as nside³; larger ones are refused rather than left
 /// running).
@@ -64,7 +67,7 @@ pub fn ring_weights_lmax(nside: u64) -> usize {
 /// [`SkyError::Mismatch`] when `nside` is 0 or above [`RING_WEIGHTS_NSIDE_MAX`], or when
 /// `lmax / 2 + 1` equations outnumber the `2 nside` rings.
 pub fn ring_weights(nside: u64, lmax: usize) -> Result<Arc<Vec<f64>>> {
-    static CACHE: OnceLock<Mutex<HashMap<(u64, usize), Arc<Vec<f64>>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<Computed>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(w) = cache
         .lock()

@@ -15,45 +15,38 @@
 //! half sum and half difference of the `±s` functions; the analysis is its adjoint with healpy's
 //! quadrature weight `4π/npix` and no iteration. The Wigner `d^l_{m,±s}(θ)` come from the
 //! three-term recurrence in `l`, carried with a binary exponent so that nothing underflows near
-//! the poles at high `m`.
+//! the poles at high `m`; its coefficients are computed once per order, and the recurrence runs
+//! over [`LANES`] ring pairs at once (plain arrays the compiler vectorises, compiled for AVX2 and
+//! AVX-512 too and chosen at run time like the other kernels: [`super::simd`]); orders beyond a
+//! ring's [`RingPair::order_limit`] are skipped. A ring and its
+//! mirror share their functions: `d^l_{m,m'}(π − θ) = (−1)^{l+m} d^l_{m,−m'}(θ)`, so the southern
+//! ring's `A` and `B` are the northern ones times `±(−1)^{l+m+s}`.
 //!
-//! Spin 2 has its own vectorised kernels ([`super::ShtPlan::alm2map_spin2`]); this one is
-//! portable (no SIMD) and serves every spin, spin 2 included, where the two agree to 1e-12.
+//! Spin 2 also has its own vectorised kernels ([`super::ShtPlan::alm2map_spin2`]); this
+//! transform serves every spin, spin 2 included, where the two agree to 1e-12.
 
 use rayon::prelude::*;
 
 use super::Complex64;
 use super::alm::Alm;
-use super::fft::{RingFfts, RingScratch};
-use super::rings::{Ring, ring_pairs};
+use super::fft::RingScratch;
+use super::plan::ShtPlan;
+use super::rings::RingPair;
+use super::simd;
 use crate::error::{Result, SkyError};
 
-/// One ring of the map with its colatitude.
-struct SpinRing {
-    cos_theta: f64,
-    sin_theta: f64,
-    phi0: f64,
-    ring: Ring,
-}
+/// Ring pairs whose recurrences run side by side.
+pub(crate) const LANES: usize = 8;
+/// Lanes of the per-`l` sums analysis keeps in memory (the lanes are folded to these first).
+pub(crate) const ACC_LANES: usize = 2;
+/// The memory for the phases of one block of ring pairs (four complex numbers per pair and
+/// order): the more pairs per block, the fewer times each order's coefficients are computed.
+const BLOCK_BYTES: usize = 32 << 20;
 
-/// Every ring of an nside, north to south.
-fn rings(nside: usize) -> Vec<SpinRing> {
-    let pairs = ring_pairs(nside);
-    let north = pairs.iter().map(|p| SpinRing {
-        cos_theta: p.cos_theta,
-        sin_theta: p.sin_theta,
-        phi0: p.phi0,
-        ring: p.north,
-    });
-    let south = pairs.iter().rev().filter_map(|p| {
-        p.south.map(|ring| SpinRing {
-            cos_theta: -p.cos_theta,
-            sin_theta: p.sin_theta,
-            phi0: p.phi0,
-            ring,
-        })
-    });
-    north.chain(south).collect()
+/// Ring pairs per block for orders up to `mmax`.
+fn block_pairs(mmax: usize) -> usize {
+    let per_pair = (mmax + 1) * 4 * std::mem::size_of::<Complex64>();
+    (BLOCK_BYTES / per_pair).max(LANES) / LANES * LANES
 }
 
 fn check(spin: usize, lmax: usize, nside: u64) -> Result<()> {
@@ -95,39 +88,64 @@ pub fn alm2map_spin(alms: &[Alm; 2], nside: u64, spin: usize) -> Result<[Vec<f64
     }
     let (lmax, mmax) = (g.lmax(), g.mmax());
     check(spin, lmax, nside)?;
-    let nside = nside as usize;
-    let npix = 12 * nside * nside;
-    let ffts = RingFfts::new(nside);
-    let rings = rings(nside);
+    Ok(alm2map_spin_with(
+        &ShtPlan::new(nside, lmax, mmax)?,
+        alms,
+        spin,
+    ))
+}
+
+/// [`alm2map_spin`] on a plan of the coefficients' `lmax` and `mmax` (checked by the caller).
+fn alm2map_spin_with(plan: &ShtPlan, alms: &[Alm; 2], spin: usize) -> [Vec<f64>; 2] {
+    let [g, c] = alms;
+    let (lmax, mmax) = (plan.lmax(), plan.mmax());
+    let npix = plan.npix();
     let (mut q, mut u) = (vec![0.0; npix], vec![0.0; npix]);
-    let mut q_rings = split_rings(&mut q, &rings);
-    let mut u_rings = split_rings(&mut u, &rings);
-    q_rings
-        .par_iter_mut()
-        .zip(u_rings.par_iter_mut())
-        .zip(&rings)
-        .for_each_init(
-            || (Functions::new(lmax, spin), RingScratch::default()),
-            |(f, scratch), ((q, u), r)| {
-                let mut sq = vec![Complex64::new(0.0, 0.0); mmax + 1];
-                let mut su = sq.clone();
-                for m in 0..=mmax {
-                    f.fill(m, r.cos_theta, r.sin_theta);
-                    let (gm, cm) = (g.column(m), c.column(m));
-                    for l in f.first..=lmax {
-                        let (a, b) = (f.a[l], f.b[l]);
-                        let (gl, cl) = (gm[l - m], cm[l - m]);
-                        let i = Complex64::new(0.0, 1.0);
-                        sq[m] -= gl * a + i * cl * b;
-                        su[m] -= cl * a - i * gl * b;
+    let mut q_rings = plan.pair_slices(&mut q);
+    let mut u_rings = plan.pair_slices(&mut u);
+    let norms = norms(lmax);
+    let block_len = block_pairs(mmax);
+    for (b, block) in plan.pairs.chunks(block_len).enumerate() {
+        let nb = block.len();
+        // Per order m, per pair: the phases of the northern Q, U and the southern Q, U rings.
+        let mut phases = vec![[Complex64::new(0.0, 0.0); 4]; (mmax + 1) * nb];
+        phases.par_chunks_mut(nb).enumerate().for_each_init(
+            || Order::new(lmax, spin),
+            |order, (m, out)| {
+                order.prepare(m);
+                for (group, out) in block.chunks(LANES).zip(out.chunks_mut(LANES)) {
+                    if matters(plan, group, spin, m) {
+                        let columns = [g.column(m), c.column(m)];
+                        simd::synthesise_spin(plan.isa(), order, group, columns, &norms, out);
                     }
                 }
-                let shifted = r.phi0 != 0.0;
-                ffts.synthesize(|m| sq[m], mmax, shifted, q, scratch);
-                ffts.synthesize(|m| su[m], mmax, shifted, u, scratch);
             },
         );
-    Ok([q, u])
+        let first = b * block_len;
+        q_rings[first..first + nb]
+            .par_iter_mut()
+            .zip(u_rings[first..first + nb].par_iter_mut())
+            .zip(block)
+            .enumerate()
+            .for_each_init(
+                RingScratch::default,
+                |scratch, (j, (((qn, qs), (un, us)), pair))| {
+                    let shifted = pair.phi0 != 0.0;
+                    let at = |m: usize, k: usize| phases[m * nb + j][k];
+                    plan.ffts
+                        .synthesize(|m| at(m, 0), mmax, shifted, qn, scratch);
+                    plan.ffts
+                        .synthesize(|m| at(m, 1), mmax, shifted, un, scratch);
+                    if let (Some(qs), Some(us)) = (qs, us) {
+                        plan.ffts
+                            .synthesize(|m| at(m, 2), mmax, shifted, qs, scratch);
+                        plan.ffts
+                            .synthesize(|m| at(m, 3), mmax, shifted, us, scratch);
+                    }
+                },
+            );
+    }
+    [q, u]
 }
 
 /// The gradient and curl coefficients `[a^G, a^C]` up to `lmax`, `mmax` of a spin-`spin` field
@@ -151,126 +169,425 @@ pub fn map2alm_spin(maps: [&[f64]; 2], spin: usize, lmax: usize, mmax: usize) ->
     }
     let mmax = mmax.min(lmax);
     check(spin, lmax, nside)?;
-    let nside = nside as usize;
+    Ok(map2alm_spin_with(
+        &ShtPlan::new(nside, lmax, mmax)?,
+        maps,
+        spin,
+    ))
+}
+
+/// [`map2alm_spin`] on a plan of the maps' nside (checked by the caller).
+fn map2alm_spin_with(plan: &ShtPlan, maps: [&[f64]; 2], spin: usize) -> [Alm; 2] {
+    let [q, u] = maps;
+    let (lmax, mmax) = (plan.lmax(), plan.mmax());
     let weight = 4.0 * std::f64::consts::PI / q.len() as f64;
-    let ffts = RingFfts::new(nside);
-    let rings = rings(nside);
-    let zeros = || [Alm::zeros(lmax, mmax), Alm::zeros(lmax, mmax)];
-    let sums = rings
-        .par_iter()
-        .fold(
-            || (zeros(), Functions::new(lmax, spin), RingScratch::default()),
-            |(mut gc, mut f, mut scratch), r| {
-                let range = r.ring.offset..r.ring.offset + r.ring.nphi;
-                let shifted = r.phi0 != 0.0;
-                let mut qm = vec![Complex64::new(0.0, 0.0); mmax + 1];
-                let mut um = qm.clone();
-                ffts.analyze(
-                    &q[range.clone()],
-                    weight,
-                    mmax,
-                    shifted,
-                    |m, v| qm[m] = v,
-                    &mut scratch,
-                );
-                ffts.analyze(
-                    &u[range],
-                    weight,
-                    mmax,
-                    shifted,
-                    |m, v| um[m] = v,
-                    &mut scratch,
-                );
-                let i = Complex64::new(0.0, 1.0);
-                let [g, c] = &mut gc;
-                for m in 0..=mmax {
-                    f.fill(m, r.cos_theta, r.sin_theta);
-                    let (gm, cm) = (g.column_mut(m), c.column_mut(m));
-                    for l in f.first..=lmax {
-                        let (a, b) = (f.a[l], f.b[l]);
-                        gm[l - m] -= qm[m] * a + i * um[m] * b;
-                        cm[l - m] -= um[m] * a - i * qm[m] * b;
+    let norms = norms(lmax);
+    let mut gc = [Alm::zeros(lmax, mmax), Alm::zeros(lmax, mmax)];
+    let [g, c] = &mut gc;
+    let mut columns: Vec<(&mut [Complex64], &mut [Complex64])> =
+        g.columns_mut().into_iter().zip(c.columns_mut()).collect();
+    for block in plan.pairs.chunks(block_pairs(mmax)) {
+        let nb = block.len();
+        // Per pair, per order m: the phases of the northern Q, U and the southern Q, U rings.
+        let mut phases = vec![[Complex64::new(0.0, 0.0); 4]; nb * (mmax + 1)];
+        phases.par_chunks_mut(mmax + 1).zip(block).for_each_init(
+            RingScratch::default,
+            |scratch, (out, pair)| {
+                let shifted = pair.phi0 != 0.0;
+                let rings = [Some(pair.north), pair.south];
+                for (side, ring) in rings.iter().enumerate() {
+                    let Some(r) = ring else { continue };
+                    let range = r.offset..r.offset + r.nphi;
+                    for (k, map) in [q, u].iter().enumerate() {
+                        let emit = |m: usize, v| out[m][2 * side + k] = v;
+                        plan.ffts.analyze(
+                            &map[range.clone()],
+                            weight,
+                            mmax,
+                            shifted,
+                            emit,
+                            scratch,
+                        );
                     }
                 }
-                (gc, f, scratch)
             },
-        )
-        .map(|(gc, _, _)| gc)
-        .reduce(zeros, |mut a, b| {
-            for (x, y) in a.iter_mut().zip(&b) {
-                for (p, q) in x.values_mut().iter_mut().zip(y.values()) {
-                    *p += q;
+        );
+        let phases = &phases;
+        columns.par_iter_mut().enumerate().for_each_init(
+            || (Order::new(lmax, spin), Vec::new()),
+            |(order, acc), (m, (gm, cm))| {
+                order.prepare(m);
+                acc.clear();
+                acc.resize(lmax + 1 - order.l0, [[0.0; ACC_LANES]; 4]);
+                for (k, group) in block.chunks(LANES).enumerate() {
+                    if matters(plan, group, spin, m) {
+                        let mut local = [[Complex64::new(0.0, 0.0); 4]; LANES];
+                        for (j, v) in local.iter_mut().enumerate().take(group.len()) {
+                            *v = phases[(k * LANES + j) * (mmax + 1) + m];
+                        }
+                        simd::analyse_spin(plan.isa(), order, group, &local, &norms, acc);
+                    }
                 }
-            }
-            a
-        });
-    Ok(sums)
-}
-
-/// The rings of a RING map as disjoint mutable slices, in `rings`' order.
-fn split_rings<'a>(map: &'a mut [f64], rings: &[SpinRing]) -> Vec<&'a mut [f64]> {
-    let mut by_offset: Vec<(usize, usize)> = rings
-        .iter()
-        .enumerate()
-        .map(|(k, r)| (r.ring.offset, k))
-        .collect();
-    by_offset.sort_unstable();
-    let mut slices: Vec<Option<&'a mut [f64]>> = (0..rings.len()).map(|_| None).collect();
-    let mut rest = map;
-    for (_, k) in by_offset {
-        let (head, tail) = rest.split_at_mut(rings[k].ring.nphi);
-        slices[k] = Some(head);
-        rest = tail;
+                for (i, t) in acc.iter().enumerate() {
+                    let l = order.l0 + i;
+                    let sum = |r: usize| t[r].iter().sum::<f64>();
+                    gm[l - m] += Complex64::new(sum(0), sum(1));
+                    cm[l - m] += Complex64::new(sum(2), sum(3));
+                }
+            },
+        );
     }
-    slices.into_iter().map(|s| s.unwrap_or_default()).collect()
+    gc
 }
 
-/// `A_l` and `B_l` of one ring and order `m` for `l ≤ lmax` (zero below `first`): half the sum
-/// and half the difference of `√((2l+1)/4π) (−1)^m d^l_{m,−s}` and
-/// `(−1)^s √((2l+1)/4π) (−1)^m d^l_{m,s}`.
-struct Functions {
+/// Whether order `m` can matter on any ring of `group` (see [`RingPair::order_limit`]: beyond
+/// it the functions are many orders of magnitude below double precision, as libsharp and
+/// ducc0 skip them). Pairs run from the pole to the equator, so the last has the highest limit.
+fn matters(plan: &ShtPlan, group: &[RingPair], spin: usize, m: usize) -> bool {
+    !plan.skips_orders()
+        || group
+            .last()
+            .is_some_and(|pair| pair.order_limit(plan.lmax(), spin) >= m)
+}
+
+/// `√((2l + 1)/4π)` for `l ≤ lmax`.
+fn norms(lmax: usize) -> Vec<f64> {
+    (0..=lmax)
+        .map(|l| ((2 * l + 1) as f64 / (4.0 * std::f64::consts::PI)).sqrt())
+        .collect()
+}
+
+/// One order `m`: the recurrence coefficients of `d^l_{m,−s}` and `d^l_{m,s}` (index 0 and 1),
+/// computed once and run over groups of ring pairs.
+pub(crate) struct Order {
     lmax: usize,
     spin: usize,
-    first: usize,
-    a: Vec<f64>,
-    b: Vec<f64>,
-    minus: Vec<f64>,
-    plus: Vec<f64>,
+    m: usize,
+    /// `max(m, s)`: the first `l` of both sequences.
+    l0: usize,
+    /// `d^{l+1} = alpha_l ((z − shift_l) d^l) − gamma_l d^{l−1}`, index `l − l0`.
+    alpha: [Vec<f64>; 2],
+    shift: [Vec<f64>; 2],
+    gamma: [Vec<f64>; 2],
+    /// The closed form at `l0`: `±√C(p+q, p) cos^p(θ/2) sin^q(θ/2)`.
+    start: [Start; 2],
 }
 
-impl Functions {
+#[derive(Clone, Copy)]
+struct Start {
+    /// `log2 √C(p+q, p)`.
+    log2_binomial: f64,
+    p: usize,
+    q: usize,
+    negative: bool,
+}
+
+/// The recurrence state of one group of ring pairs for both sequences.
+#[derive(Clone, Copy, Default)]
+struct Lanes {
+    previous: [[f64; LANES]; 2],
+    current: [[f64; LANES]; 2],
+    /// `2^exponent` of each lane's values (0 while they are below f64's range).
+    factor: [[f64; LANES]; 2],
+    exponent: [[i64; LANES]; 2],
+    z: [f64; LANES],
+    /// Every lane carries its values unscaled.
+    normal: bool,
+}
+
+impl Order {
     fn new(lmax: usize, spin: usize) -> Self {
-        Functions {
+        let empty = || [Vec::with_capacity(lmax + 1), Vec::with_capacity(lmax + 1)];
+        let start = Start {
+            log2_binomial: 0.0,
+            p: 0,
+            q: 0,
+            negative: false,
+        };
+        Order {
             lmax,
             spin,
-            first: 0,
-            a: vec![0.0; lmax + 1],
-            b: vec![0.0; lmax + 1],
-            minus: vec![0.0; lmax + 1],
-            plus: vec![0.0; lmax + 1],
+            m: 0,
+            l0: 0,
+            alpha: empty(),
+            shift: empty(),
+            gamma: empty(),
+            start: [start; 2],
         }
     }
 
-    fn fill(&mut self, m: usize, cos_theta: f64, sin_theta: f64) {
+    fn prepare(&mut self, m: usize) {
         let s = self.spin;
-        self.first = m.max(s);
-        wigner_d(
-            m,
-            -(s as i64),
-            cos_theta,
-            sin_theta,
-            self.lmax,
-            &mut self.minus,
-        );
-        wigner_d(m, s as i64, cos_theta, sin_theta, self.lmax, &mut self.plus);
-        let parity_m = if m % 2 == 0 { 1.0 } else { -1.0 };
-        let parity_s = if s % 2 == 0 { 1.0 } else { -1.0 };
-        for l in self.first..=self.lmax {
-            let norm = parity_m * ((2 * l + 1) as f64 / (4.0 * std::f64::consts::PI)).sqrt();
-            let (fp, fm) = (norm * self.minus[l], parity_s * norm * self.plus[l]);
-            self.a[l] = 0.5 * (fp + fm);
-            self.b[l] = 0.5 * (fp - fm);
+        self.m = m;
+        self.l0 = m.max(s);
+        for (k, mp) in [-(s as i64), s as i64].into_iter().enumerate() {
+            let (mf, mpf) = (m as f64, mp as f64);
+            let (alpha, shift, gamma) =
+                (&mut self.alpha[k], &mut self.shift[k], &mut self.gamma[k]);
+            alpha.clear();
+            shift.clear();
+            gamma.clear();
+            for l in self.l0..self.lmax {
+                let lf = l as f64;
+                let l1 = lf + 1.0;
+                let a =
+                    l1 * (2.0 * lf + 1.0) / ((l1 * l1 - mf * mf) * (l1 * l1 - mpf * mpf)).sqrt();
+                alpha.push(a);
+                if l == 0 {
+                    shift.push(0.0);
+                    gamma.push(0.0);
+                } else {
+                    shift.push(mf * mpf / (lf * l1));
+                    let b = ((lf * lf - mf * mf) * (lf * lf - mpf * mpf)).sqrt()
+                        / (lf * (2.0 * lf + 1.0));
+                    gamma.push(a * b);
+                }
+            }
+            let (p, q, negative) = if mp < 0 {
+                (m.abs_diff(s), m + s, false)
+            } else if m >= s {
+                (m + s, m - s, false)
+            } else {
+                (s + m, s - m, (s - m) % 2 == 1)
+            };
+            let mut binomial = Scaled::new(1.0);
+            for i in 1..=p.min(q) {
+                binomial = binomial.times(Scaled::new((p.max(q) + i) as f64 / i as f64));
+            }
+            self.start[k] = Start {
+                log2_binomial: 0.5 * (binomial.mantissa.log2() + binomial.exponent as f64),
+                p,
+                q,
+                negative,
+            };
         }
+    }
+
+    /// The recurrence state at `l0` for the ring pairs of `group` (their northern rings).
+    fn lanes(&self, group: &[RingPair]) -> Lanes {
+        let mut lanes = Lanes::default();
+        for (k, pair) in group.iter().enumerate() {
+            lanes.z[k] = pair.cos_theta;
+            let (half_cos, half_sin) = half_angles(pair.cos_theta, pair.sin_theta);
+            let (log_cos, log_sin) = (half_cos.log2(), half_sin.log2());
+            for (seq, start) in self.start.iter().enumerate() {
+                // In log2: the products' rounding is about p |log2 cos θ/2| ulps, 1e-13 of
+                // values that start near 2^-1000 and negligible for the others.
+                let log2 =
+                    start.log2_binomial + start.p as f64 * log_cos + start.q as f64 * log_sin;
+                let exponent = log2.floor();
+                let sign = if start.negative { -1.0 } else { 1.0 };
+                lanes.current[seq][k] = sign * (log2 - exponent).exp2();
+                lanes.exponent[seq][k] = exponent as i64;
+                lanes.factor[seq][k] = scale(1.0, exponent as i64);
+            }
+        }
+        lanes.fold();
+        lanes
+    }
+
+    /// `A_l`, `B_l` of the northern rings at step `i` (`l = l0 + i`), with the recurrence then
+    /// advanced to `l + 1`. Once every lane's values are within f64's range (`lanes.normal`),
+    /// without scale factors or checks.
+    #[inline(always)]
+    fn step(&self, lanes: &mut Lanes, i: usize, norm: f64) -> ([f64; LANES], [f64; LANES]) {
+        let parity_s = if self.spin.is_multiple_of(2) {
+            1.0
+        } else {
+            -1.0
+        };
+        let half = 0.5
+            * if self.m.is_multiple_of(2) {
+                norm
+            } else {
+                -norm
+            };
+        let (mut a, mut b) = ([0.0; LANES], [0.0; LANES]);
+        let last = i + 1 == self.lmax + 1 - self.l0;
+        if lanes.normal {
+            for k in 0..LANES {
+                let (minus, plus) = (lanes.current[0][k], parity_s * lanes.current[1][k]);
+                a[k] = half * (minus + plus);
+                b[k] = half * (minus - plus);
+            }
+            if !last {
+                for seq in 0..2 {
+                    let (alpha, shift, gamma) =
+                        (self.alpha[seq][i], self.shift[seq][i], self.gamma[seq][i]);
+                    for k in 0..LANES {
+                        let next = alpha * ((lanes.z[k] - shift) * lanes.current[seq][k])
+                            - gamma * lanes.previous[seq][k];
+                        lanes.previous[seq][k] = lanes.current[seq][k];
+                        lanes.current[seq][k] = next;
+                    }
+                }
+            }
+            return (a, b);
+        }
+        for k in 0..LANES {
+            let minus = lanes.current[0][k] * lanes.factor[0][k];
+            let plus = parity_s * lanes.current[1][k] * lanes.factor[1][k];
+            a[k] = half * (minus + plus);
+            b[k] = half * (minus - plus);
+        }
+        if !last {
+            let mut rescale = false;
+            for seq in 0..2 {
+                let (alpha, shift, gamma) =
+                    (self.alpha[seq][i], self.shift[seq][i], self.gamma[seq][i]);
+                for k in 0..LANES {
+                    let next = alpha * ((lanes.z[k] - shift) * lanes.current[seq][k])
+                        - gamma * lanes.previous[seq][k];
+                    lanes.previous[seq][k] = lanes.current[seq][k];
+                    lanes.current[seq][k] = next;
+                    rescale |= next.abs() > RESCALE_ABOVE;
+                }
+            }
+            if rescale {
+                lanes.rescale();
+            }
+        }
+        (a, b)
+    }
+
+    /// The phases of order `m` (northern Q, U, southern Q, U) of the ring pairs of `group`,
+    /// from the columns `m` of `[a^G, a^C]`.
+    #[inline(always)]
+    pub(crate) fn synthesise(
+        &self,
+        group: &[RingPair],
+        [g, c]: [&[Complex64]; 2],
+        norms: &[f64],
+        out: &mut [[Complex64; 4]],
+    ) {
+        // Per parity of l + m + s, per lane, the real and imaginary parts of Σ g A, Σ c B,
+        // Σ c A, Σ g B (as plain arrays, which vectorise).
+        let mut sums = [[[0.0; LANES]; 8]; 2];
+        let mut lanes = self.lanes(group);
+        for l in self.l0..=self.lmax {
+            let (a, b) = self.step(&mut lanes, l - self.l0, norms[l]);
+            let (gl, cl) = (g[l - self.m], c[l - self.m]);
+            let s = &mut sums[(l + self.m + self.spin) % 2];
+            for k in 0..LANES {
+                s[0][k] += gl.re * a[k];
+                s[1][k] += gl.im * a[k];
+                s[2][k] += cl.re * b[k];
+                s[3][k] += cl.im * b[k];
+                s[4][k] += cl.re * a[k];
+                s[5][k] += cl.im * a[k];
+                s[6][k] += gl.re * b[k];
+                s[7][k] += gl.im * b[k];
+            }
+        }
+        let i = Complex64::new(0.0, 1.0);
+        let part = |parity: usize, re: usize, k: usize| {
+            Complex64::new(sums[parity][re][k], sums[parity][re + 1][k])
+        };
+        for (k, out) in out.iter_mut().enumerate() {
+            let [ga, cb, ca, gb] = [0, 2, 4, 6].map(|r| [part(0, r, k), part(1, r, k)]);
+            // North: Q = −Σ (g A + i c B), U = −Σ (c A − i g B); the south's A and B are the
+            // north's times p and −p, p = (−1)^(l+m+s) (index 0: p = 1).
+            out[0] = -(ga[0] + ga[1] + i * (cb[0] + cb[1]));
+            out[1] = -(ca[0] + ca[1] - i * (gb[0] + gb[1]));
+            out[2] = -(ga[0] - ga[1] - i * (cb[0] - cb[1]));
+            out[3] = -(ca[0] - ca[1] + i * (gb[0] - gb[1]));
+        }
+    }
+
+    /// Adds this group's terms of `a^G_lm` and `a^C_lm` to `acc` (per `l − l0`, per lane: the
+    /// real and imaginary parts of the terms of G, then of C), summed over the lanes later.
+    #[inline(always)]
+    pub(crate) fn analyse(
+        &self,
+        group: &[RingPair],
+        phases: &[[Complex64; 4]],
+        norms: &[f64],
+        acc: &mut [[[f64; ACC_LANES]; 4]],
+    ) {
+        // Per lane: north ± south of Q and U, real and imaginary parts.
+        let mut sides = [[0.0; LANES]; 8];
+        for (k, &[qn, un, qs, us]) in phases.iter().enumerate().take(group.len()) {
+            for (r, v) in [qn + qs, qn - qs, un + us, un - us].iter().enumerate() {
+                sides[2 * r][k] = v.re;
+                sides[2 * r + 1][k] = v.im;
+            }
+        }
+        let [q_sum, q_diff, u_sum, u_diff] = [0, 2, 4, 6];
+        let mut lanes = self.lanes(group);
+        for (i, (l, &norm)) in norms.iter().enumerate().skip(self.l0).enumerate() {
+            let (a, b) = self.step(&mut lanes, i, norm);
+            // g −= A (qN + p qS) + i B (uN − p uS); c −= A (uN + p uS) − i B (qN − p qS).
+            let (qa, ub, ua, qb) = if (l + self.m + self.spin).is_multiple_of(2) {
+                (q_sum, u_diff, u_sum, q_diff)
+            } else {
+                (q_diff, u_sum, u_diff, q_sum)
+            };
+            // g −= A (qN + p qS) + i B (uN − p uS); c −= A (uN + p uS) − i B (qN − p qS).
+            let mut t = [[0.0; LANES]; 4];
+            for k in 0..LANES {
+                t[0][k] = sides[qa][k] * a[k] - sides[ub + 1][k] * b[k];
+                t[1][k] = sides[qa + 1][k] * a[k] + sides[ub][k] * b[k];
+                t[2][k] = sides[ua][k] * a[k] + sides[qb + 1][k] * b[k];
+                t[3][k] = sides[ua + 1][k] * a[k] - sides[qb][k] * b[k];
+            }
+            // Folded in registers to ACC_LANES before touching memory.
+            for (out, t) in acc[i].iter_mut().zip(&t) {
+                let mut folded = [0.0; ACC_LANES];
+                for (k, v) in t.iter().enumerate() {
+                    folded[k % ACC_LANES] += v;
+                }
+                for (o, f) in out.iter_mut().zip(folded) {
+                    *o -= f;
+                }
+            }
+        }
+    }
+}
+
+impl Lanes {
+    /// Lanes whose values grew past [`RESCALE_ABOVE`] are scaled down, their exponent raised.
+    #[cold]
+    fn rescale(&mut self) {
+        for seq in 0..2 {
+            for k in 0..LANES {
+                if self.current[seq][k].abs() > RESCALE_ABOVE {
+                    self.current[seq][k] *= pow2(-RESCALE_STEP);
+                    self.previous[seq][k] *= pow2(-RESCALE_STEP);
+                    self.exponent[seq][k] += RESCALE_STEP;
+                    self.factor[seq][k] = scale(1.0, self.exponent[seq][k]);
+                }
+            }
+        }
+        self.fold();
+    }
+
+    /// Lanes whose values are now within f64's range carry them unscaled (exponent 0); when
+    /// every lane does, the recurrence runs without scale factors.
+    fn fold(&mut self) {
+        for seq in 0..2 {
+            for k in 0..LANES {
+                if self.exponent[seq][k] != 0 && self.exponent[seq][k] >= FOLD_ABOVE {
+                    let f = self.factor[seq][k];
+                    self.current[seq][k] *= f;
+                    self.previous[seq][k] *= f;
+                    self.exponent[seq][k] = 0;
+                    self.factor[seq][k] = 1.0;
+                }
+            }
+        }
+        self.normal = self.exponent.iter().flatten().all(|&e| e == 0);
+    }
+}
+
+/// `cos θ/2` and `sin θ/2`: the one that is not small from `1 ± cos θ`, the other from
+/// `sin θ`, accurate near both poles.
+fn half_angles(cos_theta: f64, sin_theta: f64) -> (f64, f64) {
+    if cos_theta > 0.0 {
+        let half_cos = ((1.0 + cos_theta) / 2.0).sqrt();
+        (half_cos, sin_theta / (2.0 * half_cos))
+    } else {
+        let half_sin = ((1.0 - cos_theta) / 2.0).sqrt();
+        (sin_theta / (2.0 * half_sin), half_sin)
     }
 }
 
@@ -314,7 +631,20 @@ impl Scaled {
         .normalised()
     }
 
+    /// `√self`.
+    #[cfg(test)]
+    fn sqrt(self) -> Scaled {
+        // √(mantissa · 2^e) = √(mantissa · 2^(e mod 2)) · 2^⌊e/2⌋.
+        let odd = if self.exponent % 2 == 0 { 1.0 } else { 2.0 };
+        Scaled {
+            mantissa: (self.mantissa * odd).sqrt(),
+            exponent: self.exponent.div_euclid(2),
+        }
+        .normalised()
+    }
+
     /// `self^n` by squaring, normalised at each step.
+    #[cfg(test)]
     fn powi(self, mut n: usize) -> Scaled {
         let (mut result, mut base) = (Scaled::new(1.0), self);
         while n > 0 {
@@ -347,8 +677,13 @@ fn scale(v: f64, e: i64) -> f64 {
 /// The largest mantissa carried before it is scaled down (and its exponent raised).
 const RESCALE_ABOVE: f64 = 1e150;
 const RESCALE_STEP: i64 = 498;
+/// Values `2^e · mantissa` with `e` from here on are carried unscaled: what underflows in the
+/// product is below 2^-600 of the largest values, far below double precision.
+const FOLD_ABOVE: i64 = -600;
 
-/// `d^l_{m,m'}(θ)` for `l ≤ lmax` into `out` (0 below `max(m, |m'|)`), `m ≥ 0`, from the closed
+#[cfg(test)]
+/// `d^l_{m,m'}(θ)` for `l ≤ lmax` into `out` (the scalar form of [`Order`]'s recurrence, which
+/// the tests check against closed forms) (0 below `max(m, |m'|)`), `m ≥ 0`, from the closed
 /// form at `l₀ = max(m, |m'|)` and the three-term recurrence in `l`.
 fn wigner_d(m: usize, mp: i64, cos_theta: f64, sin_theta: f64, lmax: usize, out: &mut [f64]) {
     let s = mp.unsigned_abs() as usize;
@@ -365,28 +700,15 @@ fn wigner_d(m: usize, mp: i64, cos_theta: f64, sin_theta: f64, lmax: usize, out:
     } else {
         (s + m, s - m, (s - m) % 2 == 1)
     };
-    // The half-angle that is not small from 1 ± cos θ, the other from sin θ: accurate near
-    // both poles.
-    let (half_cos, half_sin) = if cos_theta > 0.0 {
-        let half_cos = ((1.0 + cos_theta) / 2.0).sqrt();
-        (half_cos, sin_theta / (2.0 * half_cos))
-    } else {
-        let half_sin = ((1.0 - cos_theta) / 2.0).sqrt();
-        (sin_theta / (2.0 * half_sin), half_sin)
-    };
+    let (half_cos, half_sin) = half_angles(cos_theta, sin_theta);
     // √C(p + q, p) by a product, normalised as it grows.
     let mut binomial = Scaled::new(1.0);
     for k in 1..=p.min(q) {
         let top = (p.max(q) + k) as f64;
         binomial = binomial.times(Scaled::new(top / k as f64));
     }
-    // √(mantissa · 2^e) = √(mantissa · 2^(e mod 2)) · 2^⌊e/2⌋.
-    let odd = if binomial.exponent % 2 == 0 { 1.0 } else { 2.0 };
-    let start = Scaled::new((binomial.mantissa * odd).sqrt())
-        .times(Scaled {
-            mantissa: 1.0,
-            exponent: binomial.exponent.div_euclid(2),
-        })
+    let start = binomial
+        .sqrt()
         .times(Scaled::new(half_cos).powi(p))
         .times(Scaled::new(half_sin).powi(q));
     let sign = if negative { -1.0 } else { 1.0 };
@@ -422,6 +744,81 @@ fn wigner_d(m: usize, mp: i64, cos_theta: f64, sin_theta: f64, lmax: usize, out:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sht::simd::Isa;
+
+    fn coefficients(lmax: usize, phase: f64) -> Alm {
+        let mut a = Alm::zeros(lmax, lmax);
+        for m in 0..=lmax {
+            for l in m..=lmax {
+                let im = if m == 0 {
+                    0.0
+                } else {
+                    (0.3 * l as f64 + phase).cos()
+                };
+                a.set(
+                    l,
+                    m,
+                    Complex64::new((0.7 * l as f64 - m as f64 + phase).sin(), im),
+                );
+            }
+        }
+        a
+    }
+
+    /// Both transforms of spin 3 on `plan`, flattened, with the scale of each.
+    fn both(plan: &ShtPlan) -> [Vec<f64>; 2] {
+        let lmax = plan.lmax();
+        let alms = [coefficients(lmax, 0.0), coefficients(lmax, 1.0)];
+        let [q, u] = alm2map_spin_with(plan, &alms, 3);
+        let back = map2alm_spin_with(plan, [&q, &u], 3);
+        let coefficients = back
+            .iter()
+            .flat_map(|a| a.values().iter().flat_map(|c| [c.re, c.im]))
+            .collect();
+        [[q, u].concat(), coefficients]
+    }
+
+    fn worst(a: &[Vec<f64>; 2], b: &[Vec<f64>; 2]) -> f64 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| {
+                let scale = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                let diff = x
+                    .iter()
+                    .zip(y)
+                    .fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+                diff / scale
+            })
+            .fold(0.0, f64::max)
+    }
+
+    /// Every kernel flavour this CPU runs gives the portable transforms (the same code, no
+    /// fused multiply-add: the same bits).
+    #[test]
+    fn instruction_sets_agree() {
+        let plan = || ShtPlan::new(16, 40, 40).unwrap();
+        let portable = both(&plan().with_kernels(Isa::Portable, true));
+        for isa in [Isa::Avx2Fma, Isa::Avx512] {
+            if isa.supported() {
+                let other = both(&plan().with_kernels(isa, true));
+                assert!(worst(&other, &portable) < 1e-12, "{isa:?}");
+            }
+        }
+    }
+
+    /// Skipping the orders beyond each ring pair's limit changes the spin-3 transforms by less
+    /// than 1e-13 of their largest values, where the limit is well below lmax at the poles.
+    #[test]
+    fn skipping_negligible_orders_changes_nothing() {
+        let plan = || ShtPlan::new(128, 383, 383).unwrap();
+        assert!(
+            plan().pairs[0].order_limit(383, 3) < 200,
+            "the cut is active"
+        );
+        let skipped = both(&plan());
+        let full = both(&plan().with_kernels(Isa::detect(), false));
+        assert!(worst(&skipped, &full) < 1e-13);
+    }
 
     /// The recurrence against the closed forms of small-l d functions, near the poles too.
     #[test]
