@@ -3,7 +3,7 @@
 
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
-use tessera_healpix::{Healpix, Parallelism, QueryMode, Scheme};
+use tessera_healpix::{CoordSys, EulerType, Healpix, Parallelism, QueryMode, Rotator, Scheme};
 
 use crate::value_error;
 
@@ -267,7 +267,36 @@ fn boundaries<'py>(
     PyArray2::from_vec2(py, &rows).map_err(value_error)
 }
 
+/// The matrix of one healpy `Rotator(rot=…, coord=…, eulertype=…)` element: Euler angles in
+/// radians (the conversion first when `coord` names two frames).
+#[pyfunction]
+fn rotator_matrix(
+    rot: [f64; 3],
+    coord: Option<(String, String)>,
+    eulertype: &str,
+) -> PyResult<[[f64; 3]; 3]> {
+    let convention = match eulertype {
+        "ZYX" => EulerType::Zyx,
+        "X" => EulerType::X,
+        "Y" => EulerType::Y,
+        other => {
+            return Err(value_error(format!(
+                "eulertype {other:?} is not ZYX, X or Y"
+            )));
+        }
+    };
+    let rotator = match coord {
+        Some((from, to)) => {
+            let frame = |name: &str| name.parse::<CoordSys>().map_err(value_error);
+            Rotator::euler_in(rot, convention, frame(&from)?, frame(&to)?)
+        }
+        None => Rotator::euler(rot, convention),
+    };
+    Ok(rotator.matrix())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(rotator_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(ang2pix, m)?)?;
     m.add_function(wrap_pyfunction!(pix2ang, m)?)?;
     m.add_function(wrap_pyfunction!(vec2pix, m)?)?;

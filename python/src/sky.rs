@@ -400,6 +400,43 @@ fn alm2map_der1<'py>(
     Ok(arrays(py, map))
 }
 
+/// The maps seen in the frame a rotation `matrix` leads to, by interpolating the pixels
+/// (healpy's `Rotator.rotate_map_pixel`), in the maps' ordering.
+#[pyfunction]
+fn rotate_map_pixel<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    matrix: [[f64; 3]; 3],
+    nest: bool,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let map = sky_map(&maps, nest, None)?;
+    let rotator = tessera_healpix::Rotator::from_matrix(matrix);
+    let out = py
+        .detach(|| map.rotate_pixels(&rotator))
+        .map_err(to_py)?;
+    Ok(arrays(py, out))
+}
+
+/// The maps seen in the frame a rotation `matrix` leads to, through their a_lm (healpy's
+/// `Rotator.rotate_map_alms` without pixel weights), RING order.
+#[pyfunction]
+fn rotate_map_alms<'py>(
+    py: Python<'py>,
+    maps: Maps<'py>,
+    matrix: [[f64; 3]; 3],
+    lmax: Option<usize>,
+    iter: usize,
+    use_weights: bool,
+) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    let map = sky_map(&maps, false, None)?;
+    let rotator = tessera_healpix::Rotator::from_matrix(matrix);
+    let opts = options(lmax, None, iter, true, use_weights);
+    let out = py
+        .detach(|| sht::rotate_map_alms(&map, &rotator, &opts))
+        .map_err(to_py)?;
+    Ok(arrays(py, out))
+}
+
 /// The two maps of a spin-`spin` field from its gradient and curl coefficients.
 #[pyfunction]
 fn alm2map_spin<'py>(
@@ -620,6 +657,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(map2alm_lsq, m)?,
         wrap_pyfunction!(alm2map_der1, m)?,
         wrap_pyfunction!(alm2map_spin, m)?,
+        wrap_pyfunction!(rotate_map_pixel, m)?,
+        wrap_pyfunction!(rotate_map_alms, m)?,
         wrap_pyfunction!(map2alm_spin, m)?,
         wrap_pyfunction!(synfast, m)?,
         wrap_pyfunction!(simulate, m)?,

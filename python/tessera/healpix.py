@@ -14,7 +14,7 @@ __all__ = [
     "nside2pixarea", "isnsideok", "ang2pix", "pix2ang", "vec2pix", "pix2vec", "ang2vec",
     "vec2ang", "nest2ring", "ring2nest", "get_all_neighbours", "query_disc", "query_strip",
     "query_polygon", "get_interp_weights", "get_interp_val", "boundaries", "ud_grade",
-    "reorder", "get_nside",
+    "reorder", "get_nside", "Rotator",
 ]
 
 UNSEEN = -1.6375e30
@@ -249,3 +249,182 @@ def reorder(map_in, inp=None, out=None, r2n=None, n2r=None):
         r2n = not n2r
     maps, single = _as_maps(map_in)
     return _out(_tessera.reorder(maps, bool(r2n)), single)
+
+
+def _normalise_rot(rot, deg):
+    """Three Euler angles in radians from healpy's ``rot`` (None, 1 to 3 angles)."""
+    if rot is None:
+        return [0.0, 0.0, 0.0]
+    angles = [float(a) for a in np.atleast_1d(np.asarray(rot, dtype=np.float64))]
+    if not 1 <= len(angles) <= 3:
+        raise ValueError("rot must hold 1 to 3 Euler angles")
+    angles += [0.0] * (3 - len(angles))
+    return [np.radians(a) for a in angles] if deg else angles
+
+
+def _frame(name):
+    """healpy's frame letter for a name: G[alactic], E[cliptic], C[elestial] or Equatorial."""
+    if name is None:
+        return None
+    name = str(name)
+    if name == "Equatorial" or name[:1].upper() in ("C", "Q"):
+        return "C"
+    if name[:1].upper() in ("G", "E"):
+        return name[:1].upper()
+    raise ValueError(f"unknown coordinate system {name!r}: G[alactic], E[cliptic] or C[elestial]")
+
+
+def _normalise_coord(coord):
+    """(from, to) frame letters from healpy's ``coord`` (None, "G", ["G", "C"], "GC")."""
+    if coord is None:
+        return (None, None)
+    frames = [_frame(c) for c in (list(coord) if isinstance(coord, str) and len(coord) == 2
+                                  else [coord] if isinstance(coord, str) else coord)]
+    if len(frames) == 1:
+        frames *= 2
+    if len(frames) != 2:
+        raise ValueError("coord must name one or two frames, e.g. ['G', 'C']")
+    return tuple(frames)
+
+
+class Rotator:
+    """healpy's ``Rotator``: a change of coordinates (G, E, C) and Euler rotations (degrees by
+    default, ``eulertype`` ZYX, X or Y), or a list of them composed, each inverted with ``inv``.
+
+    ``r(theta, phi)``, ``r((theta, phi))``, ``r(lon, lat, lonlat=True)`` rotate directions;
+    ``r(vec)`` or ``r(x, y, z)`` rotate vectors; ``r.mat`` is the matrix; ``r1 * r2`` composes
+    (``r2`` first); ``get_inverse()``; ``rotate_map_pixel``, ``rotate_map_alms`` and
+    ``rotate_alm`` turn maps and a_lm into the new frame. Unlike healpy 1.20.1, whose
+    ``get_inverse`` and ``*`` rebuild their rotators without ``eulertype``, the inverse and
+    the product of X and Y rotators are exact (matrix transpose and product).
+    """
+
+    def __init__(self, rot=None, coord=None, inv=None, deg=True, eulertype="ZYX"):
+        rot_is_seq = rot is not None and np.ndim(rot) == 2
+        coord_is_seq = (coord is not None and not isinstance(coord, str)
+                        and len(coord) > 0 and not isinstance(coord[0], str))
+        if rot_is_seq and coord_is_seq:
+            if len(rot) != len(coord):
+                raise ValueError("rot and coord must have the same number of rotations")
+            rots, coords = list(rot), list(coord)
+        elif rot_is_seq and coord is None:
+            rots, coords = list(rot), [None] * len(rot)
+        elif coord_is_seq and rot is None:
+            rots, coords = [None] * len(coord), list(coord)
+        elif rot_is_seq or coord_is_seq:
+            raise ValueError("rot and coord must both be single rotations or both sequences")
+        else:
+            rots, coords = [rot], [coord]
+        invs = list(inv) if np.ndim(inv) == 1 else [inv] * len(rots)
+        if len(invs) != len(rots):
+            raise ValueError("inv must be one flag or one per rotation")
+        self._eulertype = eulertype if eulertype in ("ZYX", "X", "Y") else "ZYX"
+        self._coords = [_normalise_coord(c) for c in coords]
+        matrix = np.identity(3)
+        for r, c, i in zip(rots, self._coords, invs):
+            frames = None if None in c else c
+            m = np.array(_tessera.rotator_matrix(_normalise_rot(r, deg), frames, self._eulertype))
+            matrix = matrix @ (m.T if i else m)
+        self._matrix = matrix
+        self._invs = [bool(i) for i in invs]
+
+    @classmethod
+    def _of_matrix(cls, matrix, coords, invs, eulertype):
+        r = cls.__new__(cls)
+        r._matrix, r._coords, r._invs, r._eulertype = matrix, coords, invs, eulertype
+        return r
+
+    @property
+    def mat(self):
+        """The 3x3 rotation matrix."""
+        return self._matrix.copy()
+
+    @property
+    def consistent(self):
+        """Whether each rotation's output frame is the next one's input frame."""
+        for (c, i), (n, j) in zip(zip(self._coords, self._invs),
+                                  zip(self._coords[1:], self._invs[1:])):
+            if c[i] != n[not j]:
+                return False
+        return True
+
+    @property
+    def coordin(self):
+        """The input frame (as healpy reads it, of the last rotation), or None."""
+        if not self.consistent:
+            return None
+        c, i = self._coords[-1], self._invs[-1]
+        return c[i]
+
+    @property
+    def coordout(self):
+        """The output frame (as healpy reads it, of the last rotation), or None."""
+        if not self.consistent:
+            return None
+        c, i = self._coords[-1], self._invs[-1]
+        return c[not i]
+
+    def get_inverse(self):
+        """The rotation undoing this one."""
+        return Rotator._of_matrix(self._matrix.T.copy(), self._coords[::-1],
+                                  [not i for i in self._invs[::-1]], self._eulertype)
+
+    def __mul__(self, other):
+        return Rotator._of_matrix(self._matrix @ other._matrix, self._coords + other._coords,
+                                  self._invs + other._invs, self._eulertype)
+
+    def __call__(self, *args, inv=False, lonlat=False):
+        m = self._matrix.T if inv else self._matrix
+        if len(args) == 1:
+            arg = args[0]
+            if not hasattr(arg, "__len__") or not 2 <= len(arg) <= 3:
+                raise TypeError("Argument must be a sequence of 2 or 3 elements")
+            if len(arg) == 3:
+                return np.tensordot(m, np.asarray(arg, dtype=np.float64), axes=(1, 0))
+            args = tuple(arg)
+        if len(args) == 3:
+            return np.tensordot(m, np.asarray(args, dtype=np.float64), axes=(1, 0))
+        if len(args) != 2:
+            raise TypeError("Either 1, 2 or 3 arguments accepted")
+        theta, phi = (np.asarray(a, dtype=np.float64) for a in args)
+        if lonlat:
+            theta, phi = _lonlat2thetaphi(theta, phi)
+        st = np.sin(theta)
+        vec = np.array([st * np.cos(phi), st * np.sin(phi), np.cos(theta)])
+        x, y, z = np.tensordot(m, vec, axes=(1, 0))
+        r = np.sqrt(x * x + y * y + z * z)
+        out = np.array([np.arccos(z / r), np.arctan2(y, x)])
+        if lonlat:
+            out = np.array([np.degrees(out[1]), 90.0 - np.degrees(out[0])])
+        return out
+
+    def rotate_map_pixel(self, m):
+        """The map (or T, Q, U maps, RING) seen in the new frame, interpolating its pixels; Q
+        and U are turned with the frame. A pixel reading an UNSEEN pixel is UNSEEN."""
+        maps, single = _as_maps(m)
+        return _out(_tessera.rotate_map_pixel(maps, self._matrix.tolist(), False), single)
+
+    def rotate_map_alms(self, m, use_pixel_weights=False, lmax=None, mmax=None, datapath=None,
+                        iter=3, use_weights=False):
+        """The map (or T, Q, U maps, RING) seen in the new frame, through its a_lm (map2alm
+        with ``iter`` iterations, ``rotate_alm``, alm2map). Pixel weights are not provided:
+        ``use_pixel_weights=True`` is refused (``use_weights`` gives ring weights)."""
+        if use_pixel_weights:
+            raise ValueError("pixel weights are not provided; use_weights=True gives ring weights")
+        if mmax is not None and mmax != lmax:
+            raise ValueError("rotate_map_alms needs mmax = lmax")
+        maps, single = _as_maps(m)
+        out = _tessera.rotate_map_alms(maps, self._matrix.tolist(), lmax, int(iter),
+                                       bool(use_weights))
+        return _out(out, single)
+
+    def rotate_alm(self, alm, lmax=None, mmax=None, inplace=False):
+        """The a_lm (one array, or T, E, B rows) in the new frame; a copy unless ``inplace``."""
+        from .sky import rotate_alm
+        out = alm if inplace else np.array(alm, dtype=np.complex128, copy=True)
+        rotate_alm(out, lmax=lmax, mmax=mmax, matrix=self._matrix)
+        return out
+
+    def __repr__(self):
+        return f"Rotator(mat={self._matrix.tolist()}, coord={self._coords})"
+

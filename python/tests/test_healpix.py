@@ -112,3 +112,47 @@ def test_ud_grade_and_reorder():
     np.testing.assert_array_equal(th.reorder(nest, inp="NEST", out="RING"), m)
     np.testing.assert_allclose(th.ud_grade(nest, 16, order_in="NESTED"),
                                hp.ud_grade(nest, 16, order_in="NESTED"), rtol=0, atol=1e-14)
+
+
+def test_rotator_matches_healpy():
+    from tessera.healpix import Rotator
+    rng = np.random.default_rng(7)
+    theta = np.arccos(rng.uniform(-1, 1, 1000))
+    phi = rng.uniform(0, 2 * np.pi, 1000)
+    vec = hp.ang2vec(theta, phi).T
+    cases = [dict(coord=["G", "C"]), dict(coord="EG"), dict(rot=[10, 20, 30]),
+             dict(rot=[10, 20, 30], eulertype="X"), dict(rot=[10, 20, 30], eulertype="Y"),
+             dict(rot=[0.1, 0.2, 0.3], deg=False), dict(rot=[5, -40], coord=["C", "E"]),
+             dict(rot=[5, -40], coord=["C", "E"], inv=True),
+             dict(rot=[[10, 0, 0], [0, 20, 5]], coord=[["G", "C"], ["C", "E"]], inv=[False, True])]
+    for kw in cases:
+        ours, theirs = Rotator(**kw), hp.Rotator(**kw)
+        np.testing.assert_allclose(ours.mat, theirs.mat, atol=1e-14, err_msg=str(kw))
+        np.testing.assert_allclose(ours(theta, phi), theirs(theta, phi), atol=1e-12)
+        np.testing.assert_allclose(ours(vec), theirs(vec), atol=1e-14)
+        np.testing.assert_allclose(ours(10.0, 20.0, lonlat=True), theirs(10.0, 20.0, lonlat=True),
+                                   atol=1e-10)
+        np.testing.assert_allclose(ours(theta, phi, inv=True), theirs(theta, phi, inv=True),
+                                   atol=1e-12)
+        # healpy 1.20.1's get_inverse drops eulertype (its X and Y "inverses" are not): ours is
+        # the transpose, which is healpy's for ZYX.
+        np.testing.assert_allclose(ours.get_inverse().mat, ours.mat.T, atol=0)
+        if kw.get("eulertype", "ZYX") == "ZYX":
+            np.testing.assert_allclose(ours.get_inverse().mat, theirs.get_inverse().mat,
+                                       atol=1e-14)
+        assert (ours.coordin, ours.coordout) == (theirs.coordin, theirs.coordout), kw
+    a, b = Rotator(coord=["G", "C"]), Rotator(rot=[30, 10, 0])
+    composed = hp.Rotator(coord=["G", "C"]) * hp.Rotator(rot=[30, 10, 0])
+    np.testing.assert_allclose((a * b).mat, composed.mat, atol=1e-14)
+    # Maps and a_lm in the new frame, as healpy's.
+    nside = 16
+    t, p = hp.pix2ang(nside, np.arange(hp.nside2npix(nside)))
+    m = np.array([np.sin(t) ** 2 * np.cos(2 * p), np.cos(t), np.sin(t) * np.sin(p)])
+    r, h = Rotator(coord=["G", "C"]), hp.Rotator(coord=["G", "C"])
+    np.testing.assert_allclose(r.rotate_map_pixel(m), h.rotate_map_pixel(m), atol=1e-10)
+    np.testing.assert_allclose(r.rotate_map_alms(m), h.rotate_map_alms(m, use_pixel_weights=False),
+                               atol=1e-10)
+    alm = hp.map2alm(m[0], lmax=20)
+    np.testing.assert_allclose(r.rotate_alm(alm), h.rotate_alm(alm), atol=1e-12)
+    with pytest.raises(ValueError, match="pixel weights"):
+        r.rotate_map_alms(m, use_pixel_weights=True)
