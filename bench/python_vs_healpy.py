@@ -58,6 +58,7 @@ def main():
     vec = hp.ang2vec(0.7, 2.0)
     tmp = Path(tempfile.mkdtemp())
     hp.write_map(tmp / "m.fits", tqu, dtype=np.float64)
+    ours_rot, their_rot = th.Rotator(coord=["G", "C"]), hp.Rotator(coord=["G", "C"])
     cases = [
         ("ang2pix nside 1024, 1e6 points", lambda: th.ang2pix(1024, theta, phi),
          lambda: hp.ang2pix(1024, theta, phi), 0),
@@ -84,6 +85,14 @@ def main():
         ("anafast TQU nside 256", lambda: ts.anafast(tqu), lambda: hp.anafast(tqu), 1e-10),
         ("smoothing TQU nside 256, 1 deg", lambda: ts.smoothing(tqu, fwhm=np.radians(1)),
          lambda: hp.smoothing(tqu, fwhm=np.radians(1)), 1e-9),
+        ("Rotator G to C, 1e6 directions", lambda: ours_rot(theta, phi), lambda: their_rot(theta, phi),
+         1e-12),
+        ("rotate_map_pixel TQU nside 256", lambda: ours_rot.rotate_map_pixel(tqu),
+         lambda: their_rot.rotate_map_pixel(tqu), 1e-9),
+        ("anafast TQU nside 256, use_weights", lambda: ts.anafast(tqu, use_weights=True),
+         lambda: hp.anafast(tqu, use_weights=True), 1e-10),
+        ("map2alm_spin spin 3, nside 256", lambda: ts.map2alm_spin(tqu[1:], 3),
+         lambda: hp.map2alm_spin(tqu[1:], 3), 1e-10),
     ]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()

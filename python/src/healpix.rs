@@ -295,8 +295,35 @@ fn rotator_matrix(
     Ok(rotator.matrix())
 }
 
+/// Directions (colatitude, longitude in radians) turned by a rotation `matrix`, as healpy's
+/// `Rotator.__call__` computes them (through unit vectors; longitudes in (−π, π]).
+#[pyfunction]
+fn rotate_directions<'py>(
+    py: Python<'py>,
+    matrix: [[f64; 3]; 3],
+    theta: PyReadonlyArray1<'py, f64>,
+    phi: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Pair<'py, PyArray1<f64>, PyArray1<f64>>> {
+    use rayon::prelude::*;
+    let (theta, phi) = (theta.as_slice()?, phi.as_slice()?);
+    if theta.len() != phi.len() {
+        return Err(value_error("theta and phi must have the same length"));
+    }
+    let turn = |(&t, &p): (&f64, &f64)| {
+        let (st, ct) = t.sin_cos();
+        let (sp, cp) = p.sin_cos();
+        let v = [st * cp, st * sp, ct];
+        let [x, y, z] = matrix.map(|row| row[0] * v[0] + row[1] * v[1] + row[2] * v[2]);
+        let r = (x * x + y * y + z * z).sqrt();
+        ((z / r).acos(), y.atan2(x))
+    };
+    let (t, p): (Vec<f64>, Vec<f64>) = py.detach(|| theta.par_iter().zip(phi).map(turn).unzip());
+    Ok((t.into_pyarray(py), p.into_pyarray(py)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rotator_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(rotate_directions, m)?)?;
     m.add_function(wrap_pyfunction!(ang2pix, m)?)?;
     m.add_function(wrap_pyfunction!(pix2ang, m)?)?;
     m.add_function(wrap_pyfunction!(vec2pix, m)?)?;

@@ -411,9 +411,7 @@ fn rotate_map_pixel<'py>(
 ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
     let map = sky_map(&maps, nest, None)?;
     let rotator = tessera_healpix::Rotator::from_matrix(matrix);
-    let out = py
-        .detach(|| map.rotate_pixels(&rotator))
-        .map_err(to_py)?;
+    let out = py.detach(|| map.rotate_pixels(&rotator)).map_err(to_py)?;
     Ok(arrays(py, out))
 }
 

@@ -389,11 +389,11 @@ class Rotator:
         theta, phi = (np.asarray(a, dtype=np.float64) for a in args)
         if lonlat:
             theta, phi = _lonlat2thetaphi(theta, phi)
-        st = np.sin(theta)
-        vec = np.array([st * np.cos(phi), st * np.sin(phi), np.cos(theta)])
-        x, y, z = np.tensordot(m, vec, axes=(1, 0))
-        r = np.sqrt(x * x + y * y + z * z)
-        out = np.array([np.arccos(z / r), np.arctan2(y, x)])
+        theta, phi = np.broadcast_arrays(theta, phi)
+        shape = theta.shape
+        t, p = _tessera.rotate_directions(m.tolist(), np.ascontiguousarray(theta.ravel()),
+                                          np.ascontiguousarray(phi.ravel()))
+        out = np.array([t.reshape(shape), p.reshape(shape)])
         if lonlat:
             out = np.array([np.degrees(out[1]), 90.0 - np.degrees(out[0])])
         return out
