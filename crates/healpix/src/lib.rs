@@ -40,6 +40,7 @@ mod boundaries;
 mod bulk;
 mod error;
 mod hierarchy;
+mod interop;
 mod interp;
 mod loc;
 mod neighbours;

@@ -31,6 +31,8 @@ mod flow;
 mod folder;
 pub mod generate;
 mod graph;
+#[cfg(feature = "petgraph")]
+mod interop;
 mod io;
 mod mesh;
 mod placement;

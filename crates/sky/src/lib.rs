@@ -24,6 +24,8 @@ pub mod coupling;
 mod error;
 mod fits;
 mod galactic;
+#[cfg(feature = "ndarray")]
+mod interop;
 pub mod likelihood;
 mod map;
 mod ops;

@@ -403,31 +403,15 @@ impl SkyMap {
     }
 }
 
-/// Solves the 4×4 system `a x = r` by Gaussian elimination with partial pivoting.
-fn solve4(mut a: [[f64; 4]; 4], mut r: [f64; 4]) -> Option<[f64; 4]> {
+/// Solves the 4×4 system `a x = r` (nalgebra's LU with partial pivoting); `None` when a pivot
+/// is below 1e-12 of the largest entry (no seen pixel off one axis, say).
+fn solve4(a: [[f64; 4]; 4], r: [f64; 4]) -> Option<[f64; 4]> {
     let scale = a.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-    for col in 0..4 {
-        let pivot = (col..4).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() <= 1e-12 * scale {
-            return None;
-        }
-        a.swap(col, pivot);
-        r.swap(col, pivot);
-        let pivot_row = a[col];
-        for row in col + 1..4 {
-            let f = a[row][col] / pivot_row[col];
-            for (x, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
-                *x -= f * p;
-            }
-            r[row] -= f * r[col];
-        }
+    let lu = nalgebra::Matrix4::from_fn(|i, j| a[i][j]).lu();
+    if lu.u().diagonal().iter().any(|p| p.abs() <= 1e-12 * scale) {
+        return None;
     }
-    let mut x = [0.0; 4];
-    for row in (0..4).rev() {
-        let tail: f64 = (row + 1..4).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (r[row] - tail) / a[row][row];
-    }
-    Some(x)
+    lu.solve(&nalgebra::Vector4::from(r)).map(Into::into)
 }
 
 /// Mean over groups of `k` consecutive NESTED children.

@@ -71,6 +71,8 @@ mod error;
 pub mod fit;
 pub mod graph_run;
 pub mod guard;
+#[cfg(feature = "ndarray")]
+mod interop;
 pub mod meshfit;
 pub mod metrics;
 pub mod models;
