@@ -30,6 +30,7 @@ pub mod likelihood;
 mod map;
 mod ops;
 pub mod project;
+#[cfg(feature = "render")]
 mod render;
 mod rotate;
 pub mod sht;
@@ -44,6 +45,7 @@ pub use fits::{
 pub use galactic::galactic_north_pole;
 pub use map::{Field, FieldStats, SkyMap, UNSEEN, is_unseen};
 pub use ops::{DipoleFit, UdGradeOptions};
+#[cfg(feature = "render")]
 pub use render::{
     Colormap, MollweideOptions, Projection, Scale, log_tick, plot_spectra, register_fonts,
     render_mollweide,

@@ -4,6 +4,7 @@
 //! graphs alike ([`TileConv`](crate::conv::TileConv) applies one to batches of maps).
 
 use tessera_healpix::Healpix;
+#[cfg(feature = "mesh")]
 use tessera_mesh::FaceGraph;
 
 use super::{Graph, GraphBatch};
@@ -93,7 +94,9 @@ impl Tiles for HealpixTiles {
     }
 }
 
-/// Mesh faces, each joined to the faces it shares an edge with (the primal graph).
+/// Mesh faces, each joined to the faces it shares an edge with (the primal graph; feature
+/// `mesh`).
+#[cfg(feature = "mesh")]
 impl Tiles for FaceGraph {
     fn tile_count(&self) -> usize {
         self.num_faces
@@ -152,6 +155,7 @@ mod tests {
         assert!(HealpixTiles::new(3).is_err());
     }
 
+    #[cfg(feature = "mesh")]
     #[test]
     fn faces_and_nodes_give_their_own_neighbourhoods() {
         let faces = FaceGraph {
