@@ -1,9 +1,10 @@
 //! Trained Tessera networks from Python: sphere run folders (written by `tessera train sphere`
-//! or `tessera import nnhealpix`) applied to numpy maps, with the guard's findings.
+//! or `tessera import nnhealpix`) applied to numpy maps, with the guard's findings; mesh
+//! classifiers and segmenters applied to mesh files; graph classifiers applied to TU folders.
 
 use std::path::PathBuf;
 
-use numpy::PyArray2;
+use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use tessera_train::TrainError;
@@ -147,8 +148,124 @@ fn import_nnhealpix(
     .map_err(train_error)
 }
 
+/// A mesh classifier (`tessera train mesh`) and its run record.
+#[pyclass(unsendable)]
+struct MeshModel {
+    run: tessera_train::meshfit::MeshRun,
+    net: tessera_train::models::PdMeshNet,
+}
+
+#[pymethods]
+impl MeshModel {
+    /// Loads the run folder `path` (run.json and model.bpk).
+    #[new]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        let (run, net) = tessera_train::meshfit::MeshRun::load(&path).map_err(train_error)?;
+        Ok(MeshModel { run, net })
+    }
+
+    /// Class names, by index.
+    #[getter]
+    fn classes(&self) -> Vec<String> {
+        self.run.classes.clone()
+    }
+
+    /// Class probabilities of each mesh file (OBJ or PLY), rows in the files' order; each mesh
+    /// is cleaned and standardised as the training meshes were.
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        paths: Vec<PathBuf>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let rows = py
+            .detach(|| {
+                let samples = paths
+                    .iter()
+                    .map(|p| self.run.sample(p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                tessera_train::meshfit::classify(&self.net, &samples, 16)
+            })
+            .map_err(train_error)?;
+        PyArray2::from_vec2(py, &rows).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+}
+
+/// A mesh segmenter (`tessera train mesh --task segment`) and its run record.
+#[pyclass(unsendable)]
+struct SegmentModel {
+    run: tessera_train::segfit::SegmentRun,
+    net: tessera_train::models::PdMeshSegmenter,
+}
+
+#[pymethods]
+impl SegmentModel {
+    /// Loads the run folder `path` (run.json and model.bpk).
+    #[new]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        let (run, net) = tessera_train::segfit::SegmentRun::load(&path).map_err(train_error)?;
+        Ok(SegmentModel { run, net })
+    }
+
+    /// Part names, by label.
+    #[getter]
+    fn parts(&self) -> Vec<String> {
+        self.run.parts.clone()
+    }
+
+    /// The part of every face of the mesh file, in the file's order, counted from 1 as label
+    /// files count them (0 for a face that cleaning dropped).
+    fn predict<'py>(&self, py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyArray1<u16>>> {
+        let parts = py
+            .detach(|| self.run.predict_file(&self.net, &path))
+            .map_err(train_error)?;
+        Ok(parts.file_labels().into_pyarray(py))
+    }
+}
+
+/// A graph classifier (`tessera train graph --final`) and its run record.
+#[pyclass(unsendable)]
+struct GraphModel {
+    run: tessera_train::graph_run::GraphRun,
+    net: tessera_train::models::GinClassifier,
+}
+
+#[pymethods]
+impl GraphModel {
+    /// Loads the run folder `path` (config.json, model.bpk and the vocabulary).
+    #[new]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        let (run, net) = tessera_train::graph_run::GraphRun::load(&path).map_err(train_error)?;
+        Ok(GraphModel { run, net })
+    }
+
+    /// The graph labels of the training data, by class index.
+    #[getter]
+    fn classes(&self) -> Vec<i64> {
+        self.run.vocabulary.classes.clone()
+    }
+
+    /// Class probabilities of every graph of a TU folder (labels optional), read as the
+    /// training data was (features, one-hot columns, attribute scaling).
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        folder: PathBuf,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let rows = py
+            .detach(|| {
+                let data = self.run.read_graphs(&folder)?;
+                tessera_train::graph_run::classify_graphs(&self.net, &data.graphs, 64)
+            })
+            .map_err(train_error)?;
+        PyArray2::from_vec2(py, &rows).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SphereModel>()?;
+    m.add_class::<MeshModel>()?;
+    m.add_class::<SegmentModel>()?;
+    m.add_class::<GraphModel>()?;
     m.add_function(wrap_pyfunction!(import_nnhealpix, m)?)?;
     Ok(())
 }

@@ -1,5 +1,7 @@
-"""Trained Tessera networks on numpy arrays: a sphere run folder (``tessera train sphere`` or
-``tessera import nnhealpix``) applied to maps, with no burn knowledge needed.
+"""Trained Tessera networks from Python, with no burn knowledge needed: a sphere run folder
+(``tessera train sphere`` or ``tessera import nnhealpix``) applied to numpy maps, a mesh
+classifier or segmenter (``tessera train mesh``) applied to OBJ/PLY files, a graph classifier
+(``tessera train graph --final``) applied to a TU folder.
 
     import tessera.models as tm
     import tessera.sky as ts
@@ -16,7 +18,7 @@ import numpy as np
 from . import _tessera
 from .healpix import _as_maps
 
-__all__ = ["SphereModel", "import_nnhealpix"]
+__all__ = ["SphereModel", "MeshModel", "SegmentModel", "GraphModel", "import_nnhealpix"]
 
 
 class SphereModel:
@@ -62,6 +64,59 @@ class SphereModel:
         rows = [_as_maps(m)[0] for m in maps]
         return self._model.predict(rows, bool(nest), bool(degrade), bool(average_rotations),
                                    unit)
+
+
+class MeshModel:
+    """A mesh classifier loaded from its run folder."""
+
+    def __init__(self, run_dir):
+        self._model = _tessera.MeshModel(str(run_dir))
+
+    @property
+    def classes(self):
+        """Class names, by index."""
+        return self._model.classes
+
+    def predict(self, paths):
+        """Class probabilities (one row per OBJ/PLY file, in order), each mesh cleaned and
+        standardised as the training meshes were."""
+        if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+            paths = [paths]
+        return self._model.predict([str(p) for p in paths])
+
+
+class SegmentModel:
+    """A mesh segmenter loaded from its run folder."""
+
+    def __init__(self, run_dir):
+        self._model = _tessera.SegmentModel(str(run_dir))
+
+    @property
+    def parts(self):
+        """Part names, by label."""
+        return self._model.parts
+
+    def predict(self, path):
+        """The part of every face of the mesh file, in the file's order, counted from 1 as
+        COSEG's label files count them (0 for a face that cleaning dropped)."""
+        return self._model.predict(str(path))
+
+
+class GraphModel:
+    """A graph classifier loaded from its run folder."""
+
+    def __init__(self, run_dir):
+        self._model = _tessera.GraphModel(str(run_dir))
+
+    @property
+    def classes(self):
+        """The training data's graph labels, by class index."""
+        return self._model.classes
+
+    def predict(self, folder):
+        """Class probabilities of every graph of a TU folder (one row per graph), read as the
+        training data was."""
+        return self._model.predict(str(folder))
 
 
 def import_nnhealpix(model, run_dir, classes=None):
