@@ -387,10 +387,25 @@ impl Order {
     }
 
     /// `A_l`, `B_l` of the northern rings at step `i` (`l = l0 + i`), with the recurrence then
-    /// advanced to `l + 1`. Once every lane's values are within f64's range (`lanes.normal`),
+    /// advanced to `l + 1`: once every lane's values are within f64's range (`lanes.normal`),
     /// without scale factors or checks.
     #[inline(always)]
     fn step(&self, lanes: &mut Lanes, i: usize, norm: f64) -> ([f64; LANES], [f64; LANES]) {
+        if lanes.normal {
+            self.step_in::<false>(lanes, i, norm)
+        } else {
+            self.step_in::<true>(lanes, i, norm)
+        }
+    }
+
+    /// [`Order::step`] with (`SCALED`) or without the lanes' scale factors and rescaling.
+    #[inline(always)]
+    fn step_in<const SCALED: bool>(
+        &self,
+        lanes: &mut Lanes,
+        i: usize,
+        norm: f64,
+    ) -> ([f64; LANES], [f64; LANES]) {
         let parity_s = if self.spin.is_multiple_of(2) {
             1.0
         } else {
@@ -403,34 +418,17 @@ impl Order {
                 -norm
             };
         let (mut a, mut b) = ([0.0; LANES], [0.0; LANES]);
-        let last = i + 1 == self.lmax + 1 - self.l0;
-        if lanes.normal {
-            for k in 0..LANES {
-                let (minus, plus) = (lanes.current[0][k], parity_s * lanes.current[1][k]);
-                a[k] = half * (minus + plus);
-                b[k] = half * (minus - plus);
-            }
-            if !last {
-                for seq in 0..2 {
-                    let (alpha, shift, gamma) =
-                        (self.alpha[seq][i], self.shift[seq][i], self.gamma[seq][i]);
-                    for k in 0..LANES {
-                        let next = alpha * ((lanes.z[k] - shift) * lanes.current[seq][k])
-                            - gamma * lanes.previous[seq][k];
-                        lanes.previous[seq][k] = lanes.current[seq][k];
-                        lanes.current[seq][k] = next;
-                    }
-                }
-            }
-            return (a, b);
-        }
         for k in 0..LANES {
-            let minus = lanes.current[0][k] * lanes.factor[0][k];
-            let plus = parity_s * lanes.current[1][k] * lanes.factor[1][k];
+            let (mut minus, mut plus) = (lanes.current[0][k], lanes.current[1][k]);
+            if SCALED {
+                minus *= lanes.factor[0][k];
+                plus *= lanes.factor[1][k];
+            }
+            plus *= parity_s;
             a[k] = half * (minus + plus);
             b[k] = half * (minus - plus);
         }
-        if !last {
+        if i + 1 < self.lmax + 1 - self.l0 {
             let mut rescale = false;
             for seq in 0..2 {
                 let (alpha, shift, gamma) =
@@ -440,10 +438,12 @@ impl Order {
                         - gamma * lanes.previous[seq][k];
                     lanes.previous[seq][k] = lanes.current[seq][k];
                     lanes.current[seq][k] = next;
-                    rescale |= next.abs() > RESCALE_ABOVE;
+                    if SCALED {
+                        rescale |= next.abs() > RESCALE_ABOVE;
+                    }
                 }
             }
-            if rescale {
+            if SCALED && rescale {
                 lanes.rescale();
             }
         }
