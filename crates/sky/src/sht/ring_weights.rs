@@ -146,16 +146,12 @@ fn solve(nside: u64, lmax: usize) -> Result<Vec<f64>> {
             "the conditions for lmax {lmax} at nside {nside} are not independent (pivot {k})"
         ))
     })?;
-    let transpose_times = |x: &[f64]| -> Vec<f64> {
-        (0..rings)
-            .map(|r| (0..equations).map(|k| p[k * rings + r] * x[k]).sum())
-            .collect()
-    };
     let x = cholesky_solve(&gram, equations, b);
-    Ok(transpose_times(&x)
+    // D_r = (Pᵀ x)_r / (c_r N_r): each ring's column of P against x.
+    Ok(columns
         .iter()
         .zip(&totals)
-        .map(|(y, t)| y / t)
+        .map(|(column, total)| column.iter().zip(&x).map(|(a, b)| a * b).sum::<f64>() / total)
         .collect())
 }
 

@@ -630,32 +630,6 @@ impl Scaled {
         }
         .normalised()
     }
-
-    /// `√self`.
-    #[cfg(test)]
-    fn sqrt(self) -> Scaled {
-        // √(mantissa · 2^e) = √(mantissa · 2^(e mod 2)) · 2^⌊e/2⌋.
-        let odd = if self.exponent % 2 == 0 { 1.0 } else { 2.0 };
-        Scaled {
-            mantissa: (self.mantissa * odd).sqrt(),
-            exponent: self.exponent.div_euclid(2),
-        }
-        .normalised()
-    }
-
-    /// `self^n` by squaring, normalised at each step.
-    #[cfg(test)]
-    fn powi(self, mut n: usize) -> Scaled {
-        let (mut result, mut base) = (Scaled::new(1.0), self);
-        while n > 0 {
-            if n & 1 == 1 {
-                result = result.times(base);
-            }
-            base = base.times(base);
-            n >>= 1;
-        }
-        result
-    }
 }
 
 /// `2^e` for `|e| ≤ 1022`.
@@ -682,69 +656,35 @@ const RESCALE_STEP: i64 = 498;
 const FOLD_ABOVE: i64 = -600;
 
 #[cfg(test)]
-/// `d^l_{m,m'}(θ)` for `l ≤ lmax` into `out` (the scalar form of [`Order`]'s recurrence, which
-/// the tests check against closed forms) (0 below `max(m, |m'|)`), `m ≥ 0`, from the closed
-/// form at `l₀ = max(m, |m'|)` and the three-term recurrence in `l`.
-fn wigner_d(m: usize, mp: i64, cos_theta: f64, sin_theta: f64, lmax: usize, out: &mut [f64]) {
-    let s = mp.unsigned_abs() as usize;
-    let l0 = m.max(s);
-    out[..=lmax].iter_mut().for_each(|v| *v = 0.0);
-    if l0 > lmax {
-        return;
-    }
-    // Powers of cos θ/2 and sin θ/2 and the sign of the closed form at l₀.
-    let (p, q, negative) = if mp < 0 {
-        (m.abs_diff(s), m + s, false)
-    } else if m >= s {
-        (m + s, m - s, false)
-    } else {
-        (s + m, s - m, (s - m) % 2 == 1)
-    };
-    let (half_cos, half_sin) = half_angles(cos_theta, sin_theta);
-    // √C(p + q, p) by a product, normalised as it grows.
-    let mut binomial = Scaled::new(1.0);
-    for k in 1..=p.min(q) {
-        let top = (p.max(q) + k) as f64;
-        binomial = binomial.times(Scaled::new(top / k as f64));
-    }
-    let start = binomial
-        .sqrt()
-        .times(Scaled::new(half_cos).powi(p))
-        .times(Scaled::new(half_sin).powi(q));
-    let sign = if negative { -1.0 } else { 1.0 };
-    let (mut previous, mut current) = (0.0, sign * start.mantissa);
-    let mut exponent = start.exponent;
-    out[l0] = scale(current, exponent);
-    let (mf, mpf) = (m as f64, mp as f64);
-    for l in l0..lmax {
-        let lf = l as f64;
-        let l1 = lf + 1.0;
-        let norm = ((l1 * l1 - mf * mf) * (l1 * l1 - mpf * mpf)).sqrt();
-        let a = l1 * (2.0 * lf + 1.0) / norm;
-        let (shift, b) = if l == 0 {
-            (0.0, 0.0)
-        } else {
-            (
-                mf * mpf / (lf * l1),
-                ((lf * lf - mf * mf) * (lf * lf - mpf * mpf)).sqrt() / (lf * (2.0 * lf + 1.0)),
-            )
-        };
-        let next = a * ((cos_theta - shift) * current - b * previous);
-        previous = current;
-        current = next;
-        if current.abs() > RESCALE_ABOVE {
-            current *= pow2(-RESCALE_STEP);
-            previous *= pow2(-RESCALE_STEP);
-            exponent += RESCALE_STEP;
-        }
-        out[l + 1] = scale(current, exponent);
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sht::rings::Ring;
     use crate::sht::simd::Isa;
+
+    /// `d^l_{m,m'}(θ)` for `l ≤ lmax` into `out` (0 below `max(m, |m'|)`), as the transforms
+    /// compute them: an [`Order`] of spin `|m'|` run over one ring.
+    fn wigner_d(m: usize, mp: i64, cos_theta: f64, sin_theta: f64, lmax: usize, out: &mut [f64]) {
+        out[..=lmax].iter_mut().for_each(|v| *v = 0.0);
+        let mut order = Order::new(lmax, mp.unsigned_abs() as usize);
+        order.prepare(m);
+        if order.l0 > lmax {
+            return;
+        }
+        let ring = Ring { offset: 0, nphi: 4 };
+        let pair = RingPair {
+            cos_theta,
+            sin_theta,
+            phi0: 0.0,
+            north: ring,
+            south: None,
+        };
+        let mut lanes = order.lanes(&[pair]);
+        let seq = usize::from(mp > 0);
+        for (i, l) in (order.l0..=lmax).enumerate() {
+            out[l] = lanes.current[seq][0] * lanes.factor[seq][0];
+            order.step(&mut lanes, i, 1.0);
+        }
+    }
 
     fn coefficients(lmax: usize, phase: f64) -> Alm {
         let mut a = Alm::zeros(lmax, lmax);
