@@ -7,7 +7,7 @@
 //! recurrence runs; lanes become significant ("live") one by one; the kernels then add masked
 //! contributions until all lanes are live and finish with unrolled loops without checks.
 
-use super::legendre::{EvenRecurrence, LegendreTables, SCALE_DOWN};
+use super::legendre::{LegendreTables, SCALE_DOWN};
 use super::rings::RingPair;
 
 /// Where the recurrences of one ring pair start for one `m`: `λ_mm(θ) = value · 2^(600 scale)`
@@ -24,6 +24,8 @@ pub(crate) struct Start {
     pub scale: i32,
     /// The highest order that matters on the ring ([`RingPair::order_limit`]).
     pub order_limit: usize,
+    /// `[log2 cos θ/2, log2 sin θ/2]` (spin transforms' starting values; zero for spin 0).
+    pub log2_half: [f64; 2],
 }
 
 impl Start {
@@ -42,12 +44,19 @@ impl Start {
             starts.clear();
             starts.extend(block.iter().map(|p| {
                 let (value, scale) = tables.start(m, p.sin_theta);
+                let log2_half = if spin > 0 {
+                    let (half_cos, half_sin) = half_angles(p.cos_theta, p.sin_theta);
+                    [half_cos.log2(), half_sin.log2()]
+                } else {
+                    [0.0; 2]
+                };
                 Start {
                     cos_theta: p.cos_theta,
                     sin_theta: p.sin_theta,
                     value,
                     scale,
                     order_limit: p.order_limit(tables.lmax(), spin),
+                    log2_half,
                 }
             }));
         } else {
@@ -60,6 +69,18 @@ impl Start {
                 }
             }
         }
+    }
+}
+
+/// `cos θ/2` and `sin θ/2`: the one that is not small from `1 ± cos θ`, the other from
+/// `sin θ`, accurate near both poles.
+pub(crate) fn half_angles(cos_theta: f64, sin_theta: f64) -> (f64, f64) {
+    if cos_theta > 0.0 {
+        let half_cos = ((1.0 + cos_theta) / 2.0).sqrt();
+        (half_cos, sin_theta / (2.0 * half_cos))
+    } else {
+        let half_sin = ((1.0 - cos_theta) / 2.0).sqrt();
+        (sin_theta / (2.0 * half_sin), half_sin)
     }
 }
 
@@ -136,12 +157,14 @@ fn live_mask<const L: usize>(scale: &[i32; L]) -> [f64; L] {
     per_lane(|k| if scale[k] == 0 { 1.0 } else { 0.0 })
 }
 
-/// The recurrence in `cos²θ` over even `l − m` ([`EvenRecurrence`]) of a chunk of `L` ring
-/// pairs for one `m`: `cur = r_k`, `prev = r_{k−1}`.
+/// A three-term recurrence `r_{k+1} = (A_k y + B_k) r_k + r_{k−1}` of a chunk of `L` ring pairs
+/// for one `m`, with step coefficients `steps[k] = [A_k, B_k]` and `cur = r_k`, `prev = r_{k−1}`:
+/// in `y = cos²θ` over even `l − m` for spin 0 ([`super::legendre::EvenRecurrence`]), in
+/// `y = cos θ` over every `l` for spin transforms ([`super::spin2`]).
 pub(crate) struct EvenClimb<const L: usize> {
     /// `cos θ` per lane.
     pub x: [f64; L],
-    /// `cos²θ` per lane.
+    /// The recurrence variable per lane.
     pub y: [f64; L],
     /// `r_{k−1}` (scaled).
     pub prev: [f64; L],
@@ -154,13 +177,30 @@ pub(crate) struct EvenClimb<const L: usize> {
 }
 
 impl<const L: usize> EvenClimb<L> {
-    /// Starts at `k = 0` (`l = m`) for the rings of `chunk` (at most `L`).
+    /// Starts the spin-0 recurrence in `cos²θ` at `k = 0` (`l = m`) for the rings of `chunk`
+    /// (at most `L`).
     #[inline(always)]
     pub fn start(chunk: &[Start]) -> Self {
         let (x, cur, scale) = starts::<L>(chunk);
         EvenClimb {
             x,
             y: per_lane(|k| x[k] * x[k]),
+            prev: [0.0; L],
+            cur,
+            scale,
+            k: 0,
+        }
+    }
+
+    /// Starts a recurrence in `y = cos θ` at `k = 0` with the scaled values `cur` (the term
+    /// before is zero).
+    #[inline(always)]
+    pub fn start_in_cos(x: [f64; L], cur: [f64; L], scale: [i32; L]) -> Self {
+        EvenClimb {
+            x,
+            // Copied lane by lane (like `start`'s `cos²θ`): a plain copy of the array kept the
+            // kernels' main loop from being vectorised.
+            y: per_lane(|k| x[k]),
             prev: [0.0; L],
             cur,
             scale,
@@ -182,8 +222,8 @@ impl<const L: usize> EvenClimb<L> {
 
     /// One step `k → k + 1`.
     #[inline(always)]
-    pub fn step<A: Arith>(&mut self, rec: &EvenRecurrence) {
-        let [a, b] = rec.step[self.k];
+    pub fn step<A: Arith>(&mut self, steps: &[[f64; 2]]) {
+        let [a, b] = steps[self.k];
         for k in 0..L {
             let next = A::fma(A::fma(a, self.y[k], b), self.cur[k], self.prev[k]);
             self.prev[k] = self.cur[k];
@@ -195,9 +235,9 @@ impl<const L: usize> EvenClimb<L> {
 
     /// Climbs without adding anything while every lane is negligible (stops at `kmax + 1`).
     #[inline(always)]
-    pub fn skip_negligible<A: Arith>(&mut self, rec: &EvenRecurrence, kmax: usize) {
+    pub fn skip_negligible<A: Arith>(&mut self, steps: &[[f64; 2]], kmax: usize) {
         while self.k <= kmax && self.scale.iter().all(|&s| s < 0) {
-            self.step::<A>(rec);
+            self.step::<A>(steps);
         }
     }
 }

@@ -12,7 +12,7 @@ use super::legendre::{EvenRecurrence, LegendreTables, Recurrence};
 use super::rings::{RingPair, ring_pairs};
 use super::simd::{self, Isa};
 use super::spin0::{StepCoefficients, StepSums};
-use super::spin2::{SEQUENCES, Spin2Factors};
+use super::spin2::SpinRecurrence;
 use crate::error::{Result, SkyError};
 
 /// Size of the phase buffer of one block of ring pairs (per coefficient set; spin 2 holds
@@ -75,24 +75,32 @@ pub struct ShtPlan {
 struct OrderState {
     rec: Recurrence,
     even: EvenRecurrence,
-    spin2: Spin2Factors,
+    spin2: SpinRecurrence,
     /// A spin-0 column as step coefficients.
     steps0: Vec<StepCoefficients<1>>,
-    /// The six spin-2 sequences as step coefficients.
-    steps2: Vec<StepCoefficients<SEQUENCES>>,
-    /// The six spin-2 sequences (synthesis) or sums over rings (analysis).
-    sequences: [Vec<Complex64>; SEQUENCES],
+    /// The E and B columns as step coefficients of the two spin-2 sequences.
+    steps2: [Vec<StepCoefficients<1>>; 2],
     /// Even and odd sums of one sequence.
     even_odd: (Vec<Complex64>, Vec<Complex64>),
 }
 
 impl OrderState {
-    /// The recurrence of order `m` in `cos²θ`, and the spin-2 factors when asked.
+    /// The recurrence of order `m`: in `cos²θ` for spin 0, those of `d^l_{m,∓2}` for spin 2.
     fn prepare(&mut self, plan: &ShtPlan, m: usize, spin2: bool) {
-        plan.tables.recurrence(m, &mut self.rec);
-        self.even.fill(&self.rec, m, plan.lmax);
         if spin2 {
-            self.spin2.fill(&plan.tables, m, plan.lmax);
+            self.spin2.fill(&plan.tables, m, 2);
+        } else {
+            plan.tables.recurrence(m, &mut self.rec);
+            self.even.fill(&self.rec, m, plan.lmax);
+        }
+    }
+
+    /// Steps of the recurrence prepared last (the length of an analysis's partial sums).
+    fn steps(&self, spin2: bool) -> usize {
+        if spin2 {
+            self.spin2.len()
+        } else {
+            self.even.len()
         }
     }
 
@@ -105,34 +113,23 @@ impl OrderState {
             .extend(even.iter().zip(odd.iter()).map(|(&e, &o)| [[e, o]]));
     }
 
-    /// The step coefficients of the six sequences of the E and B columns of order `m`.
-    fn spin2_steps(&mut self, m: usize, e: &[Complex64], b: &[Complex64]) {
-        self.spin2.sequences(m, e, b, &mut self.sequences);
-        let zero = Complex64::new(0.0, 0.0);
-        self.steps2.clear();
-        self.steps2.resize(self.even.len(), [[zero; 2]; SEQUENCES]);
-        let (even, odd) = &mut self.even_odd;
-        for (s, sequence) in self.sequences.iter().enumerate() {
-            self.even.to_even_odd(sequence, even, odd);
-            for (step, (&e, &o)) in self.steps2.iter_mut().zip(even.iter().zip(odd.iter())) {
-                step[s] = [e, o];
-            }
-        }
+    /// The step coefficients of both spin-2 sequences from the E and B columns of order `m`.
+    fn spin2_steps(&mut self, e: &[Complex64], b: &[Complex64]) {
+        self.spin2.coefficients(e, b, &mut self.steps2);
     }
 }
 
-/// Adds to `column` the sums over rings of `λ_lm x_s` of input `s`, from the partial sums over
-/// lanes of the even functions of `rec` (`scratch` holds the even and odd sums).
-fn add_input_sums<const S: usize, const R: usize>(
+/// Adds to `column` the sums over rings of `λ_lm x`, from the partial sums over lanes of the
+/// even functions of `rec` (`scratch` holds the even and odd sums).
+fn add_input_sums<const R: usize>(
     rec: &EvenRecurrence,
     scratch: &mut (Vec<Complex64>, Vec<Complex64>),
-    acc: &[StepSums<S, R>],
-    s: usize,
+    acc: &[StepSums<1, R>],
     column: &mut [Complex64],
 ) {
     let (even, odd) = scratch;
     let sum = |k: usize, q: usize| {
-        let lanes = &acc[k][s];
+        let lanes = &acc[k][0];
         Complex64::new(lanes[q].iter().sum(), lanes[q + 1].iter().sum())
     };
     even.clear();
@@ -364,7 +361,7 @@ impl ShtPlan {
     ) {
         let spin2 = C2 == 4;
         let spin = if spin2 { 2 } else { 0 };
-        let lanes = self.isa.lanes(spin2, true);
+        let lanes = self.isa.lanes(true);
         let mmax = self.mmax;
         let mut slices: Vec<Vec<PairSlices<'_>>> =
             maps.iter_mut().map(|m| self.pair_slices(m)).collect();
@@ -429,7 +426,7 @@ impl ShtPlan {
     ) {
         let spin2 = C2 == 4;
         let spin = if spin2 { 2 } else { 0 };
-        let lanes = self.isa.lanes(spin2, false);
+        let lanes = self.isa.lanes(false);
         let mmax = self.mmax;
         let weight = self.pixel_weight();
         let mut columns: Vec<Vec<&mut [Complex64]>> =
@@ -482,7 +479,7 @@ impl ShtPlan {
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
                             state.prepare(self, m, spin2);
                             acc.clear();
-                            acc.resize(state.even.len(), T::default());
+                            acc.resize(state.steps(spin2), T::default());
                             let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
                             let first = self.first_relevant(starts, m);
                             for (c, chunk) in starts[first..].chunks(lanes).enumerate() {
@@ -525,8 +522,8 @@ impl ShtPlan {
         let mut maps = vec![vec![0.0; self.npix()], vec![0.0; self.npix()]];
         self.synthesis(
             &mut maps,
-            |m, st| st.spin2_steps(m, e.column(m), b.column(m)),
-            |st, chunk, dst| simd::synthesize2(self.isa, &st.even, chunk, &st.steps2, dst),
+            |m, st| st.spin2_steps(e.column(m), b.column(m)),
+            |st, chunk, dst| simd::synthesize2(self.isa, &st.spin2, chunk, &st.steps2, dst),
         );
         let u = maps.pop().expect("two maps");
         let q = maps.pop().expect("two maps");
@@ -539,7 +536,7 @@ impl ShtPlan {
             &[map],
             std::slice::from_mut(alm),
             |st, chunk, phases, acc| simd::analyze0(self.isa, &st.even, chunk, phases, acc),
-            |_, st, acc, cols| add_input_sums(&st.even, &mut st.even_odd, acc, 0, cols[0]),
+            |_, st, acc, cols| add_input_sums(&st.even, &mut st.even_odd, acc, cols[0]),
         );
     }
 
@@ -548,22 +545,10 @@ impl ShtPlan {
         self.analysis(
             &[q, u],
             eb,
-            |st, chunk, phases, acc| simd::analyze2(self.isa, &st.even, chunk, phases, acc),
-            |m, st, acc, cols| {
-                let OrderState {
-                    even,
-                    even_odd,
-                    sequences,
-                    spin2,
-                    ..
-                } = st;
-                for (s, sum) in sequences.iter_mut().enumerate() {
-                    sum.clear();
-                    sum.resize(self.lmax - m + 1, Complex64::new(0.0, 0.0));
-                    add_input_sums(even, even_odd, acc, s, sum);
-                }
+            |st, chunk, phases, acc| simd::analyze2(self.isa, &st.spin2, chunk, phases, acc),
+            |_, st, acc, cols| {
                 if let [e, b] = cols {
-                    spin2.add_eb(m, sequences, e, b);
+                    st.spin2.add_gc(acc, e, b);
                 }
             },
         );

@@ -14,12 +14,14 @@
 
 use realfft::num_complex::Complex64;
 
-use super::climb::{Arith, Fused, Plain, Start};
+use super::climb::{Arith, EvenClimb, Fused, Plain, Start};
 use super::legendre::EvenRecurrence;
 use super::rings::RingPair;
 use super::spin::Order;
 use super::spin0::{self, FoldLanes, PlainFold, StepCoefficients, StepSums};
-use super::spin2::{self, SEQUENCES, SPIN2_SUM_LANES};
+use super::spin2::{
+    self, SPIN_SUM_LANES, SequenceProducts, SequenceSums, SpinRecurrence, SpinSums,
+};
 
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
 #[cfg(any(target_arch = "aarch64", target_feature = "fma"))]
@@ -35,45 +37,35 @@ pub(crate) const SPIN0_SUM_LANES: usize = 8;
 /// Ring pairs per kernel call of each kernel, and the vector width.
 #[derive(Clone, Copy, Debug)]
 struct Lanes {
-    /// Spin-0 synthesis (one sequence; its four sums per lane stay in registers).
-    synthesis0: usize,
-    /// Spin-2 synthesis (six sequences: 24 sums per lane in registers).
-    synthesis2: usize,
+    /// Synthesis (one sequence; its four sums per lane stay in registers).
+    synthesis: usize,
     /// Analysis (lanes kept in L1 memory, sums over lanes in registers).
     analysis: usize,
     /// Doubles per vector register: the width of analysis's sums over lanes.
     vector: usize,
-    /// Spin-2 analysis inputs per pass (8 sums in registers per input).
-    group2: usize,
 }
 
 /// Lanes of the portable kernels (SSE2: 2 doubles per register).
 const PORTABLE: Lanes = Lanes {
-    synthesis0: 4,
-    synthesis2: 2,
+    synthesis: 4,
     analysis: 16,
     vector: 2,
-    group2: 1,
 };
 
 /// Lanes of the AVX2 kernels (16 registers of 4 doubles).
 #[cfg(target_arch = "x86_64")]
 const AVX2: Lanes = Lanes {
-    synthesis0: 8,
-    synthesis2: 4,
+    synthesis: 8,
     analysis: 32,
     vector: 4,
-    group2: 1,
 };
 
 /// Lanes of the AVX-512 kernels (32 registers of 8 doubles).
 #[cfg(target_arch = "x86_64")]
 const AVX512: Lanes = Lanes {
-    synthesis0: 16,
-    synthesis2: 8,
+    synthesis: 16,
     analysis: 64,
     vector: 8,
-    group2: 3,
 };
 
 /// The kernel flavour a plan runs.
@@ -123,7 +115,7 @@ impl Isa {
     }
 
     /// Ring pairs per kernel call.
-    pub fn lanes(self, spin2: bool, synthesis: bool) -> usize {
+    pub fn lanes(self, synthesis: bool) -> usize {
         let lanes = match self {
             Isa::Portable => PORTABLE,
             #[cfg(target_arch = "x86_64")]
@@ -133,10 +125,10 @@ impl Isa {
             #[cfg(not(target_arch = "x86_64"))]
             _ => PORTABLE,
         };
-        match (spin2, synthesis) {
-            (false, true) => lanes.synthesis0,
-            (true, true) => lanes.synthesis2,
-            (_, false) => lanes.analysis,
+        if synthesis {
+            lanes.synthesis
+        } else {
+            lanes.analysis
         }
     }
 }
@@ -160,7 +152,7 @@ pub(crate) fn synthesize0(
         Isa::Portable => {}
     }
     let _ = isa;
-    kernels::synthesize0::<{ PORTABLE.synthesis0 }, PortableArith>(rec, chunk, coefficients, dst);
+    kernels::synthesize0::<{ PORTABLE.synthesis }, PortableArith>(rec, chunk, coefficients, dst);
 }
 
 /// Spin-0 analysis of one `m` for `chunk` (see [`spin0::analyze`]).
@@ -187,9 +179,9 @@ pub(crate) fn analyze0(
 /// Spin-2 synthesis of one `m` for `chunk` (see [`spin2::synthesize`]).
 pub(crate) fn synthesize2(
     isa: Isa,
-    rec: &EvenRecurrence,
+    rec: &SpinRecurrence,
     chunk: &[Start],
-    coefficients: &[StepCoefficients<SEQUENCES>],
+    coefficients: &[Vec<StepCoefficients<1>>; 2],
     dst: &mut [[Complex64; 4]],
 ) {
     // SAFETY: as in `synthesize0`.
@@ -200,16 +192,18 @@ pub(crate) fn synthesize2(
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::synthesize::<{ PORTABLE.synthesis2 }, PortableArith>(rec, chunk, coefficients, dst);
+    spin2::synthesize::<{ PORTABLE.synthesis }>(rec, chunk, coefficients, dst, &|s, c, k, o| {
+        spin0::climb_sums::<{ PORTABLE.synthesis }, 1, PortableArith>(s, c, k, o);
+    });
 }
 
 /// Spin-2 analysis of one `m` for `chunk` (see [`spin2::analyze`]).
 pub(crate) fn analyze2(
     isa: Isa,
-    rec: &EvenRecurrence,
+    rec: &SpinRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 4]],
-    acc: &mut [StepSums<SEQUENCES, SPIN2_SUM_LANES>],
+    acc: &mut [SpinSums],
 ) {
     // SAFETY: as in `synthesize0`.
     #[cfg(target_arch = "x86_64")]
@@ -219,13 +213,16 @@ pub(crate) fn analyze2(
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::analyze::<
-        { PORTABLE.analysis },
-        { PORTABLE.vector },
-        { PORTABLE.group2 },
-        PortableArith,
-        PlainFold,
-    >(rec, chunk, phases, acc);
+    spin2::analyze::<{ PORTABLE.analysis }>(rec, chunk, phases, acc, &|s, c, x, a, slot| {
+        spin0::climb_products::<
+            { PORTABLE.analysis },
+            { PORTABLE.vector },
+            2,
+            SPIN_SUM_LANES,
+            PortableArith,
+            PlainFold,
+        >(s, c, x, a, slot);
+    });
 }
 
 /// Spin-0 kernels on the `[north, south]` layout of the plan's phase buffers.
@@ -255,16 +252,7 @@ mod kernels {
         phases: &[[Complex64; 2]],
         acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
     ) {
-        let mut inputs = [[[Complex64::new(0.0, 0.0); 2]; 1]; L];
-        for (input, &phase) in inputs.iter_mut().zip(phases) {
-            *input = [phase];
-        }
-        spin0::analyze::<L, W, 1, 1, SPIN0_SUM_LANES, A, F>(
-            rec,
-            chunk,
-            &inputs[..phases.len()],
-            acc,
-        );
+        spin0::analyze::<L, W, SPIN0_SUM_LANES, A, F>(rec, chunk, phases, acc);
     }
 }
 
@@ -283,7 +271,7 @@ macro_rules! x86_kernels {
                 coefficients: &[StepCoefficients<1>],
                 dst: &mut [[Complex64; 2]],
             ) {
-                kernels::synthesize0::<{ $lanes.synthesis0 }, Fused>(rec, chunk, coefficients, dst);
+                kernels::synthesize0::<{ $lanes.synthesis }, Fused>(rec, chunk, coefficients, dst);
             }
 
             #[target_feature(enable = $features)]
@@ -300,28 +288,63 @@ macro_rules! x86_kernels {
 
             #[target_feature(enable = $features)]
             pub(super) fn synthesize2(
-                rec: &EvenRecurrence,
+                rec: &SpinRecurrence,
                 chunk: &[Start],
-                coefficients: &[StepCoefficients<SEQUENCES>],
+                coefficients: &[Vec<StepCoefficients<1>>; 2],
                 dst: &mut [[Complex64; 4]],
             ) {
-                spin2::synthesize::<{ $lanes.synthesis2 }, Fused>(rec, chunk, coefficients, dst);
+                let sums: SequenceSums<'_, { $lanes.synthesis }> =
+                    &|s, c, k, o| sequence_sums(s, c, k, o);
+                spin2::synthesize::<{ $lanes.synthesis }>(rec, chunk, coefficients, dst, sums);
+            }
+
+            /// One sequence's sums of a spin-2 synthesis, compiled on their own.
+            #[target_feature(enable = $features)]
+            #[inline(never)]
+            fn sequence_sums(
+                steps: &[[f64; 2]],
+                climb: EvenClimb<{ $lanes.synthesis }>,
+                coefficients: &[StepCoefficients<1>],
+                out: &mut [[[f64; { $lanes.synthesis }]; 4]; 1],
+            ) {
+                spin0::climb_sums::<{ $lanes.synthesis }, 1, Fused>(
+                    steps,
+                    climb,
+                    coefficients,
+                    out,
+                );
             }
 
             #[target_feature(enable = $features)]
             pub(super) fn analyze2(
-                rec: &EvenRecurrence,
+                rec: &SpinRecurrence,
                 chunk: &[Start],
                 phases: &[[Complex64; 4]],
-                acc: &mut [StepSums<SEQUENCES, SPIN2_SUM_LANES>],
+                acc: &mut [SpinSums],
             ) {
-                spin2::analyze::<
+                let products: SequenceProducts<'_, { $lanes.analysis }> =
+                    &|s, c, x, a, slot| sequence_products(s, c, x, a, slot);
+                spin2::analyze::<{ $lanes.analysis }>(rec, chunk, phases, acc, products);
+            }
+
+            /// One sequence's products of a spin-2 analysis, compiled on their own.
+            #[target_feature(enable = $features)]
+            #[inline(never)]
+            fn sequence_products(
+                steps: &[[f64; 2]],
+                climb: EvenClimb<{ $lanes.analysis }>,
+                src: &[[f64; { $lanes.analysis }]; 4],
+                acc: &mut [SpinSums],
+                slot: usize,
+            ) {
+                spin0::climb_products::<
                     { $lanes.analysis },
                     { $lanes.vector },
-                    { $lanes.group2 },
+                    2,
+                    SPIN_SUM_LANES,
                     Fused,
                     $fold,
-                >(rec, chunk, phases, acc);
+                >(steps, climb, src, acc, slot);
             }
         }
     };
@@ -338,48 +361,42 @@ x86_kernels!(
 );
 
 /// The fold of 8-lane sums into 2 lanes as a transpose-and-add tree of AVX-512 shuffles (six
-/// shuffles and three additions per input and step, where the compiler made ~24 instructions of
-/// the plain fold): spin-2 analysis folds 24 sums per step and chunk. Other lane counts fold
-/// plainly. Only the AVX-512 kernels use it.
+/// shuffles and three additions per step, where the compiler made ~24 instructions of the
+/// plain fold): spin analysis folds its sums once per multipole and chunk. Other lane counts
+/// fold plainly. Only the AVX-512 kernels use it.
 #[cfg(target_arch = "x86_64")]
 struct Avx512Fold;
 
 #[cfg(target_arch = "x86_64")]
 impl FoldLanes for Avx512Fold {
     #[inline(always)]
-    fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
-        out: &mut StepSums<S, R>,
-        first: usize,
-        sums: &[[[f64; W]; 4]; G],
-    ) {
+    fn add_lanes<const W: usize, const R: usize>(out: &mut [[f64; R]; 4], sums: &[[f64; W]; 4]) {
         if W != 8 || R != 2 {
-            return PlainFold::add_lanes(out, first, sums);
+            return PlainFold::add_lanes(out, sums);
         }
         use std::arch::x86_64::{
             _mm512_add_pd, _mm512_loadu_pd, _mm512_shuffle_f64x2, _mm512_storeu_pd,
         };
-        for (o, s) in out[first..first + G].iter_mut().zip(sums) {
-            // SAFETY: only the AVX-512 kernels, which run after `Isa::detect` found AVX-512F,
-            // instantiate this fold; `s[q]` holds 8 doubles (W = 8) and `o` 4 × 2 contiguous
-            // doubles (R = 2), so the unaligned loads and the store stay inside them.
-            unsafe {
-                let q = |k: usize| _mm512_loadu_pd(s[k].as_ptr());
-                // 256-bit halves added: [q0 folded to 4 lanes, q1 folded to 4 lanes], …
-                let half = |a, b| {
-                    _mm512_add_pd(
-                        _mm512_shuffle_f64x2::<0x44>(a, b),
-                        _mm512_shuffle_f64x2::<0xEE>(a, b),
-                    )
-                };
-                let (t01, t23) = (half(q(0), q(1)), half(q(2), q(3)));
-                // 128-bit blocks added pairwise: [q0 (2 lanes), q1, q2, q3] = the layout of `o`.
-                let folded = _mm512_add_pd(
-                    _mm512_shuffle_f64x2::<0x88>(t01, t23),
-                    _mm512_shuffle_f64x2::<0xDD>(t01, t23),
-                );
-                let dst = o.as_mut_ptr().cast::<f64>();
-                _mm512_storeu_pd(dst, _mm512_add_pd(_mm512_loadu_pd(dst), folded));
-            }
+        // SAFETY: only the AVX-512 kernels, which run after `Isa::detect` found AVX-512F,
+        // instantiate this fold; `sums[q]` holds 8 doubles (W = 8) and `out` 4 × 2 contiguous
+        // doubles (R = 2), so the unaligned loads and the store stay inside them.
+        unsafe {
+            let q = |k: usize| _mm512_loadu_pd(sums[k].as_ptr());
+            // 256-bit halves added: [q0 folded to 4 lanes, q1 folded to 4 lanes], …
+            let half = |a, b| {
+                _mm512_add_pd(
+                    _mm512_shuffle_f64x2::<0x44>(a, b),
+                    _mm512_shuffle_f64x2::<0xEE>(a, b),
+                )
+            };
+            let (t01, t23) = (half(q(0), q(1)), half(q(2), q(3)));
+            // 128-bit blocks added pairwise: [q0 (2 lanes), q1, q2, q3] = the layout of `out`.
+            let folded = _mm512_add_pd(
+                _mm512_shuffle_f64x2::<0x88>(t01, t23),
+                _mm512_shuffle_f64x2::<0xDD>(t01, t23),
+            );
+            let dst = out.as_mut_ptr().cast::<f64>();
+            _mm512_storeu_pd(dst, _mm512_add_pd(_mm512_loadu_pd(dst), folded));
         }
     }
 }

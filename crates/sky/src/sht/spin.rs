@@ -29,6 +29,7 @@ use rayon::prelude::*;
 
 use super::Complex64;
 use super::alm::Alm;
+use super::climb::half_angles;
 use super::fft::RingScratch;
 use super::plan::ShtPlan;
 use super::rings::RingPair;
@@ -576,18 +577,6 @@ impl Lanes {
             }
         }
         self.normal = self.exponent.iter().flatten().all(|&e| e == 0);
-    }
-}
-
-/// `cos θ/2` and `sin θ/2`: the one that is not small from `1 ± cos θ`, the other from
-/// `sin θ`, accurate near both poles.
-fn half_angles(cos_theta: f64, sin_theta: f64) -> (f64, f64) {
-    if cos_theta > 0.0 {
-        let half_cos = ((1.0 + cos_theta) / 2.0).sqrt();
-        (half_cos, sin_theta / (2.0 * half_cos))
-    } else {
-        let half_sin = ((1.0 - cos_theta) / 2.0).sqrt();
-        (sin_theta / (2.0 * half_sin), half_sin)
     }
 }
 

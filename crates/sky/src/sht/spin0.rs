@@ -33,8 +33,6 @@ pub(crate) type StepSums<const S: usize, const R: usize> = [[[f64; R]; 4]; S];
 /// Synthesis for one `m`: per ring pair of `chunk` (where its recurrence starts) and sequence
 /// `s`, `dst[i][s] = [north, south]` sums `Σ_l c_l λ_lm(±θ)`, from the sequences' step
 /// coefficients.
-// Lane loops index several arrays in step; iterator chains would hide the SIMD structure.
-#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 pub(crate) fn synthesize<const L: usize, const S: usize, A: Arith>(
     rec: &EvenRecurrence,
@@ -42,11 +40,39 @@ pub(crate) fn synthesize<const L: usize, const S: usize, A: Arith>(
     coefficients: &[StepCoefficients<S>],
     dst: &mut [RingValues<S>],
 ) {
-    let kmax = rec.len() - 1;
-    let mut climb = EvenClimb::<L>::start(chunk);
-    climb.skip_negligible::<A>(rec, kmax);
-    // Per sequence: [even re, even im, odd re, odd im] per lane.
+    let climb = EvenClimb::<L>::start(chunk);
+    let x = climb.x;
     let mut acc = [[[0.0; L]; 4]; S];
+    climb_sums::<L, S, A>(&rec.step, climb, coefficients, &mut acc);
+    for (i, d) in dst.iter_mut().enumerate().take(L) {
+        for (s, a) in acc.iter().enumerate() {
+            let e = Complex64::new(a[0][i], a[1][i]);
+            let o = Complex64::new(a[2][i], a[3][i]) * x[i];
+            d[s] = [e + o, e - o];
+        }
+    }
+}
+
+/// The sums of a synthesis: per sequence `s` and lane, `out[s] = Σ_k c_k r_k` of the
+/// sequence's two coefficients per step `c_k = [first, second]` as `[first re, first im, second
+/// re, second im]`, with `r_k` climbed from `climb` by `steps` (`k ≤ coefficients.len() − 1`;
+/// `steps` holds at least as many entries). The sums are kept in a local until the end, so
+/// that they stay in vector registers.
+// Lane loops index several arrays in step; iterator chains would hide the SIMD structure.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub(crate) fn climb_sums<const L: usize, const S: usize, A: Arith>(
+    steps: &[[f64; 2]],
+    mut climb: EvenClimb<L>,
+    coefficients: &[StepCoefficients<S>],
+    out: &mut [[[f64; L]; 4]; S],
+) {
+    let mut acc = [[[0.0; L]; 4]; S];
+    let Some(kmax) = coefficients.len().checked_sub(1) else {
+        *out = acc;
+        return;
+    };
+    climb.skip_negligible::<A>(steps, kmax);
     while climb.k <= kmax && !climb.all_live() {
         let c = &coefficients[climb.k];
         let live = climb.live();
@@ -54,13 +80,13 @@ pub(crate) fn synthesize<const L: usize, const S: usize, A: Arith>(
             let v = climb.cur[i] * live[i];
             add_terms::<L, S, A>(&mut acc, i, v, c);
         }
-        climb.step::<A>(rec);
+        climb.step::<A>(steps);
     }
     // Locals, not references into `climb`, so that they live in vector registers.
     let (y, mut p1, mut p0) = (climb.y, climb.prev, climb.cur);
     let mut k = climb.k;
     while k < kmax {
-        let ([a0, b0], [a1, b1]) = (rec.step[k], rec.step[k + 1]);
+        let ([a0, b0], [a1, b1]) = (steps[k], steps[k + 1]);
         let (c0, c1) = (&coefficients[k], &coefficients[k + 1]);
         for i in 0..L {
             add_terms::<L, S, A>(&mut acc, i, p0[i], c0);
@@ -75,13 +101,7 @@ pub(crate) fn synthesize<const L: usize, const S: usize, A: Arith>(
             add_terms::<L, S, A>(&mut acc, i, p0[i], &coefficients[k]);
         }
     }
-    for (i, d) in dst.iter_mut().enumerate().take(L) {
-        for (s, a) in acc.iter().enumerate() {
-            let e = Complex64::new(a[0][i], a[1][i]);
-            let o = Complex64::new(a[2][i], a[3][i]) * climb.x[i];
-            d[s] = [e + o, e - o];
-        }
-    }
+    *out = acc;
 }
 
 /// `acc[s][·][i] += r · [even re, even im, odd re, odd im]` of each sequence `s`.
@@ -100,117 +120,143 @@ fn add_terms<const L: usize, const S: usize, A: Arith>(
     }
 }
 
-/// Analysis for one `m`: adds `Σ_rings r_k(θ) · [x_even, cos θ x_odd]` of each input to
-/// `acc[k][s]` (partial sums in `W` lanes, reduced by the caller and turned into sums over
-/// `λ_lm` by [`EvenRecurrence::add_from_even_odd`]), where `inputs[i][s] = [north, south]` for
-/// each ring pair of `chunk`, `x_even` their sum and `x_odd` their difference. `L` must be a
-/// multiple of `W`; lane `w` of the sums goes to `w mod R` (fewer lanes `R` keep the partial sums of all steps small
-/// enough for the cache when there are many inputs).
-///
-/// Once every lane is significant, the inputs are taken `G` at a time (`G` divides `S`), each
-/// group climbing the recurrence again from the same state, two steps per pass over the lanes:
-/// `2 · 4G` sums must stay in registers, and each lane's inputs are then read once per two
-/// steps.
+/// Analysis for one `m`: adds `Σ_rings r_k(θ) · [x_even, cos θ x_odd]` of the input to
+/// `acc[k][0]` (partial sums in `W` lanes, reduced by the caller and turned into sums over
+/// `λ_lm` by [`EvenRecurrence::add_from_even_odd`]), where `inputs[i] = [north, south]` for
+/// each ring pair of `chunk`, `x_even` their sum and `x_odd` their difference.
 #[inline(always)]
-pub(crate) fn analyze<
+pub(crate) fn analyze<const L: usize, const W: usize, const R: usize, A: Arith, F: FoldLanes>(
+    rec: &EvenRecurrence,
+    chunk: &[Start],
+    inputs: &[[Complex64; 2]],
+    acc: &mut [StepSums<1, R>],
+) {
+    let climb = EvenClimb::<L>::start(chunk);
+    let mut src = [[0.0; L]; 4];
+    for (i, &[n, s]) in inputs.iter().enumerate().take(L) {
+        let x = climb.x[i];
+        src[0][i] = n.re + s.re;
+        src[1][i] = n.im + s.im;
+        src[2][i] = x * (n.re - s.re);
+        src[3][i] = x * (n.im - s.im);
+    }
+    climb_products::<L, W, 1, R, A, F>(&rec.step, climb, &src, acc, 0);
+}
+
+/// The sums of an analysis: adds `Σ_lanes r_k · src[q]` (`q` = first re, first im, second re,
+/// second im) to `acc[k][slot]` for `k < acc.len()`, with `r_k` climbed from `climb` by
+/// `steps`. `L` must be a multiple of `W`; lane `w` of the sums goes to `w mod R` (fewer lanes
+/// `R` keep the partial sums of all steps small enough for the cache).
+///
+/// Runs over all lanes for each step, two steps per pass, with the `2 · 4` sums over lanes in
+/// registers and each lane's input read once per two steps.
+#[inline(always)]
+pub(crate) fn climb_products<
     const L: usize,
     const W: usize,
-    const S: usize,
-    const G: usize,
+    const SO: usize,
     const R: usize,
     A: Arith,
     F: FoldLanes,
 >(
-    rec: &EvenRecurrence,
-    chunk: &[Start],
-    inputs: &[RingValues<S>],
-    acc: &mut [StepSums<S, R>],
+    steps: &[[f64; 2]],
+    mut climb: EvenClimb<L>,
+    src: &[[f64; L]; 4],
+    acc: &mut [StepSums<SO, R>],
+    slot: usize,
 ) {
-    let kmax = rec.len() - 1;
-    let mut climb = EvenClimb::<L>::start(chunk);
-    // Per input: [even re, even im, odd re, odd im] per lane.
-    let mut src = [[[0.0; L]; 4]; S];
-    for (i, lane) in inputs.iter().enumerate().take(L) {
-        let x = climb.x[i];
-        for (sr, &[n, s]) in src.iter_mut().zip(lane) {
-            sr[0][i] = n.re + s.re;
-            sr[1][i] = n.im + s.im;
-            sr[2][i] = x * (n.re - s.re);
-            sr[3][i] = x * (n.im - s.im);
-        }
-    }
-    climb.skip_negligible::<A>(rec, kmax);
+    let Some(kmax) = acc.len().checked_sub(1) else {
+        return;
+    };
+    climb.skip_negligible::<A>(steps, kmax);
     while climb.k <= kmax && !climb.all_live() {
         let live = climb.live();
-        let mut sums = [[[0.0; W]; 4]; S];
+        let mut sums = [[0.0; W]; 4];
         for v in (0..L).step_by(W) {
             for w in 0..W {
                 let r = climb.cur[v + w] * live[v + w];
-                add_products::<L, W, S, S, A>(&mut sums, 0, w, r, &src, v + w);
+                add_products::<L, W, A>(&mut sums, w, r, src, v + w);
             }
         }
-        F::add_lanes(&mut acc[climb.k], 0, &sums);
-        climb.step::<A>(rec);
+        F::add_lanes(&mut acc[climb.k][slot], &sums);
+        climb.step::<A>(steps);
     }
     let y = climb.y;
-    for group in (0..S).step_by(G) {
-        let (mut p1, mut p0) = (climb.prev, climb.cur);
-        let mut k = climb.k;
-        while k < kmax {
-            let ([a0, b0], [a1, b1]) = (rec.step[k], rec.step[k + 1]);
-            let (mut s0, mut s1) = ([[[0.0; W]; 4]; G], [[[0.0; W]; 4]; G]);
-            for v in (0..L).step_by(W) {
-                for w in 0..W {
-                    let i = v + w;
-                    add_products::<L, W, S, G, A>(&mut s0, group, w, p0[i], &src, i);
-                    p1[i] = A::fma(A::fma(a0, y[i], b0), p0[i], p1[i]);
-                    add_products::<L, W, S, G, A>(&mut s1, group, w, p1[i], &src, i);
-                    p0[i] = A::fma(A::fma(a1, y[i], b1), p1[i], p0[i]);
-                }
+    let (mut p1, mut p0) = (climb.prev, climb.cur);
+    // Whole vectors of `W` lanes per operation ([`Lanes`]), so that the compiler vectorises
+    // over the lanes (with per-lane loops it vectorised over the four inputs, transposing).
+    let y_w = y.as_chunks::<W>().0;
+    let src_w = [
+        src[0].as_chunks::<W>().0,
+        src[1].as_chunks::<W>().0,
+        src[2].as_chunks::<W>().0,
+        src[3].as_chunks::<W>().0,
+    ];
+    let mut k = climb.k;
+    while k < kmax {
+        let ([a0, b0], [a1, b1]) = (steps[k], steps[k + 1]);
+        let (a0, b0, a1, b1) = (
+            Lanes::<W>::splat(a0),
+            Lanes::splat(b0),
+            Lanes::splat(a1),
+            Lanes::splat(b1),
+        );
+        let (mut s0, mut s1) = ([Lanes::<W>::splat(0.0); 4], [Lanes::<W>::splat(0.0); 4]);
+        let p0_w = p0.as_chunks_mut::<W>().0;
+        let p1_w = p1.as_chunks_mut::<W>().0;
+        for v in 0..L / W {
+            let yv = Lanes(y_w[v]);
+            let x = [
+                Lanes(src_w[0][v]),
+                Lanes(src_w[1][v]),
+                Lanes(src_w[2][v]),
+                Lanes(src_w[3][v]),
+            ];
+            let r0 = Lanes(p0_w[v]);
+            for q in 0..4 {
+                s0[q] = r0.fma::<A>(x[q], s0[q]);
             }
-            F::add_lanes(&mut acc[k], group, &s0);
-            F::add_lanes(&mut acc[k + 1], group, &s1);
-            k += 2;
-        }
-        if k == kmax {
-            let mut sums = [[[0.0; W]; 4]; G];
-            for v in (0..L).step_by(W) {
-                for w in 0..W {
-                    add_products::<L, W, S, G, A>(&mut sums, group, w, p0[v + w], &src, v + w);
-                }
+            let r1 = a0.fma::<A>(yv, b0).fma::<A>(r0, Lanes(p1_w[v]));
+            for q in 0..4 {
+                s1[q] = r1.fma::<A>(x[q], s1[q]);
             }
-            F::add_lanes(&mut acc[k], group, &sums);
+            p1_w[v] = r1.0;
+            p0_w[v] = a1.fma::<A>(yv, b1).fma::<A>(r1, r0).0;
         }
+        F::add_lanes(&mut acc[k][slot], &s0.map(|l| l.0));
+        F::add_lanes(&mut acc[k + 1][slot], &s1.map(|l| l.0));
+        k += 2;
+    }
+    if k == kmax {
+        let mut sums = [[0.0; W]; 4];
+        for v in (0..L).step_by(W) {
+            for w in 0..W {
+                add_products::<L, W, A>(&mut sums, w, p0[v + w], src, v + w);
+            }
+        }
+        F::add_lanes(&mut acc[k][slot], &sums);
     }
 }
 
-/// `sums[g][·][w] += r · src[first + g][·][i]` for the `G` inputs from `first`.
+/// `sums[·][w] += r · src[·][i]`.
 #[inline(always)]
-fn add_products<const L: usize, const W: usize, const S: usize, const G: usize, A: Arith>(
-    sums: &mut [[[f64; W]; 4]; G],
-    first: usize,
+fn add_products<const L: usize, const W: usize, A: Arith>(
+    sums: &mut [[f64; W]; 4],
     w: usize,
     r: f64,
-    src: &[[[f64; L]; 4]; S],
+    src: &[[f64; L]; 4],
     i: usize,
 ) {
-    for (sum, sr) in sums.iter_mut().zip(&src[first..first + G]) {
-        for q in 0..4 {
-            sum[q][w] = A::fma(r, sr[q][i], sum[q][w]);
-        }
+    for q in 0..4 {
+        sums[q][w] = A::fma(r, src[q][i], sums[q][w]);
     }
 }
 
 /// How an analysis kernel adds its per-step sums over vector lanes to the stored partial sums
-/// (`W` lanes folded into `R`): once per step and chunk, so its cost counts when there are many
-/// inputs.
+/// (`W` lanes folded into `R`): once per step and chunk.
 pub(crate) trait FoldLanes {
-    /// `out[first + g][·] += sums[g]`, the `W` lanes folded into `R` (lane `w` into `w mod R`).
-    fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
-        out: &mut StepSums<S, R>,
-        first: usize,
-        sums: &[[[f64; W]; 4]; G],
-    );
+    /// `out[·] += sums[·]`, the `W` lanes folded into `R` (lane `w` into `w mod R`).
+    fn add_lanes<const W: usize, const R: usize>(out: &mut [[f64; R]; 4], sums: &[[f64; W]; 4]);
 }
 
 /// The fold in plain arithmetic, for any lane counts.
@@ -218,17 +264,35 @@ pub(crate) struct PlainFold;
 
 impl FoldLanes for PlainFold {
     #[inline(always)]
-    fn add_lanes<const W: usize, const S: usize, const G: usize, const R: usize>(
-        out: &mut StepSums<S, R>,
-        first: usize,
-        sums: &[[[f64; W]; 4]; G],
-    ) {
-        for (o, s) in out[first..first + G].iter_mut().zip(sums) {
-            for (oq, sq) in o.iter_mut().zip(s) {
-                for (w, b) in sq.iter().enumerate() {
-                    oq[w % R] += b;
-                }
+    fn add_lanes<const W: usize, const R: usize>(out: &mut [[f64; R]; 4], sums: &[[f64; W]; 4]) {
+        for (oq, sq) in out.iter_mut().zip(sums) {
+            for (w, b) in sq.iter().enumerate() {
+                oq[w % R] += b;
             }
         }
+    }
+}
+
+/// `W` lanes handled as one value, each operation a loop over the lanes that the compiler
+/// turns into one vector instruction.
+#[derive(Clone, Copy)]
+struct Lanes<const W: usize>([f64; W]);
+
+impl<const W: usize> Lanes<W> {
+    #[inline(always)]
+    fn splat(v: f64) -> Self {
+        Lanes([v; W])
+    }
+
+    /// `self · b + c` lane by lane.
+    // Indexing three arrays in step; an iterator chain would obscure the vector operation.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn fma<A: Arith>(self, b: Self, c: Self) -> Self {
+        let mut out = [0.0; W];
+        for w in 0..W {
+            out[w] = A::fma(self.0[w], b.0[w], c.0[w]);
+        }
+        Lanes(out)
     }
 }

@@ -1,204 +1,343 @@
-//! The Legendre half of spin-2 transforms (Q/U ↔ E/B) in HEALPix's convention:
+//! The Legendre half of spin-s transforms (spin 2: Q/U ↔ E/B) as two spin-0-like sums, the
+//! design of libsharp and ducc0.
 //!
-//! `Q_m(θ) = −(a^E F1 + i a^B F2)`, `U_m(θ) = −(a^B F1 − i a^E F2)`, summed over `l ≥ 2`, with
+//! With healpy's conventions ([`super::spin`]), `_sY_lm = w_l d^l_{m,−s}(θ) e^{imφ}`,
+//! `w_l = √((2l+1)/4π) (−1)^m`, a ring's phases of order `m` are
 //!
-//! `F1 = 2N_l [ −((l − m²)/sin²θ + l(l−1)/2) λ_lm + (cos θ / sin²θ) L λ_{l−1,m} ]`,
-//! `F2 = 2N_l (m / sin²θ) [ −(l−1) cos θ λ_lm + L λ_{l−1,m} ]`,
+//! ```text
+//! Q_N = −½ Σ w [(g + ic) d⁻ + p_s (g − ic) d⁺],   U_N = −½ Σ w [−i (g + ic) d⁻ + i p_s (g − ic) d⁺]
+//! Q_S = −½ Σ w p [(g − ic) d⁻ + p_s (g + ic) d⁺], U_S = −½ Σ w p [i (g − ic) d⁻ − i p_s (g + ic) d⁺]
+//! ```
 //!
-//! `N_l = sqrt((l−2)!/(l+2)!)`, `L = sqrt((2l+1)/(2l−1) (l²−m²))` (HEALPix's `F_{1,lm}`,
-//! `F_{2,lm}`, COSMO polarisation convention, as healpy). Analysis is the adjoint.
+//! with `d^∓ = d^l_{m,∓s}(θ)` of the northern ring, `g`, `c` the gradient and curl (E and B)
+//! coefficients, `p_s = (−1)^s` and `p = (−1)^{l+m+s}` (the southern ring's functions are the
+//! northern ones swapped: `d^l_{m,m'}(π − θ) = (−1)^{l+m} d^l_{m,−m'}(θ)`). So each of the two
+//! function sequences carries two complex sums per ring — one for the north, one for the south
+//! — which is exactly what a spin-0 kernel computes ([`super::spin0::climb_sums`], four real
+//! sums per lane), and U follows from the same sums as Q.
 //!
-//! `F1` and `F2` are sums of `λ_lm` and `λ_{l−1,m}` times `1`, `1/sin²θ` or `cos θ/sin²θ`, so
-//! `Q` and `U` of a ring are each three sums `Σ_l c_l λ_lm(θ)` — one per ring factor — with
-//! coefficients `c_l` mixed from `a^E` and `a^B` ([`Spin2Factors::sequences`]): six spin-0
-//! sums, which [`super::spin0`] computes in one pass of the recurrence. The parities come for
-//! free: `1/sin²θ` is even under `θ → π − θ`, `cos θ/sin²θ` odd. Analysis forms the six ring
-//! inputs (`Q`, `U` times each factor), takes their six sums over rings of `λ_lm`, and mixes
-//! them back into `a^E`, `a^B` ([`Spin2Factors::add_eb`]).
+//! Both sequences obey `d^{l+1} = α_l (z − σ h_l) d^l − γ_l d^{l−1}` with `z = cos θ`,
+//! `h_l = m s / (l (l + 1))` and `σ = ∓1`: the same `α`, `γ` for both. Rescaling
+//! `d^l = N_l τ_l v^l` with `N_{l+1} = γ_l N_{l−1}` and signs `τ = 1, 1, −1, −1, …` turns each step
+//! into `v^{l+1} = (A_l z + B_l) v^l + v^{l−1}`, two fused multiply-adds, and folds `N_l τ_l` into
+//! the coefficients. Per ring pair and multipole that is 12 multiply-adds for Q and U north and
+//! south (four sums and one step per sequence), with eight values per lane in registers, where
+//! six spin-0 sums of the earlier design needed 24.
+//!
+//! Analysis is the adjoint: the ring phases are combined into one input pair per sequence,
+//! summed against `v^l` over rings ([`super::spin0::climb_products`]), and mixed back into
+//! `g` and `c` ([`SpinRecurrence::add_gc`]).
 
 use realfft::num_complex::Complex64;
 
-use super::climb::{Arith, Start};
-use super::legendre::{EvenRecurrence, LegendreTables};
-use super::spin0::{self, FoldLanes, RingValues, StepCoefficients, StepSums};
+use super::climb::{EvenClimb, Start};
+use super::legendre::{LegendreTables, SCALE_BITS};
+use super::spin0::{StepCoefficients, StepSums};
 
-/// Sequences (synthesis) and inputs (analysis) of a spin-2 transform, in the order
-/// `Q·1, Q/sin²θ, Q cos θ/sin²θ, U·1, U/sin²θ, U cos θ/sin²θ`.
-pub(crate) const SEQUENCES: usize = 6;
+/// Lanes of the partial sums spin analysis keeps per multipole (the sums of all multipoles of an
+/// order stay in the cache).
+pub(crate) const SPIN_SUM_LANES: usize = 4;
 
-/// Lanes of the partial sums spin-2 analysis keeps per step: two, so that the sums of all steps
-/// of an order (24 per step) stay in the cache at nside 1024 (map2alm TQU 4.96 → 4.37 s).
-pub(crate) const SPIN2_SUM_LANES: usize = 2;
+/// Partial sums of one multipole: per sequence (`d^{l}_{m,−s}`, `d^l_{m,s}`), the north and
+/// south sums in [`SPIN_SUM_LANES`] lanes.
+pub(crate) type SpinSums = StepSums<2, SPIN_SUM_LANES>;
 
-/// The ring-independent factors of `F1`, `F2` for one `m`, indexed by `l` (zero for `l < 2`):
-/// `F1 = (f1_s2 / sin²θ + f1_c) λ_l + f1_l (cos θ / sin²θ) λ_{l−1}`,
-/// `F2 = f2_c (cos θ / sin²θ) λ_l + f2_l / sin²θ λ_{l−1}`.
-#[derive(Default)]
-pub(crate) struct Spin2Factors {
-    f1_s2: Vec<f64>,
-    f1_c: Vec<f64>,
-    f1_l: Vec<f64>,
-    f2_c: Vec<f64>,
-    f2_l: Vec<f64>,
+/// The closed form at `l0 = max(m, s)`: `d^{l0}_{m,m'} = ±√C(p+q, p) cos^p(θ/2) sin^q(θ/2)`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WignerStart {
+    /// `log2 √C(p+q, p)`.
+    pub log2_binomial: f64,
+    pub p: usize,
+    pub q: usize,
+    pub negative: bool,
 }
 
-impl Spin2Factors {
-    /// Fills the factors of order `m` for `l ≤ lmax + 1` from the integer square-root tables.
-    pub fn fill(&mut self, tables: &LegendreTables, m: usize, lmax: usize) {
-        let n = lmax + 2;
-        for v in [
-            &mut self.f1_s2,
-            &mut self.f1_c,
-            &mut self.f1_l,
-            &mut self.f2_c,
-            &mut self.f2_l,
-        ] {
-            v.clear();
-            v.resize(n, 0.0);
+impl WignerStart {
+    /// The start of `d^l_{m,m'}` for `m ≥ 0`, `m' = ±s`.
+    pub fn new(m: usize, mp: i64) -> Self {
+        let s = mp.unsigned_abs() as usize;
+        let (p, q, negative) = if mp < 0 {
+            (m.abs_diff(s), m + s, false)
+        } else if m >= s {
+            (m + s, m - s, false)
+        } else {
+            (s + m, s - m, (s - m) % 2 == 1)
+        };
+        // C(p+q, p) as a product of ratios, carried with a binary exponent.
+        let (mut mantissa, mut exponent) = (1.0f64, 0i64);
+        for i in 1..=p.min(q) {
+            mantissa *= (p.max(q) + i) as f64 / i as f64;
+            let e = ((mantissa.to_bits() >> 52) & 0x7ff) as i64 - 1023;
+            mantissa *= f64::from_bits(((1023 - e) as u64) << 52);
+            exponent += e;
         }
-        let s = |k: usize| tables.sqrt_int(k);
-        let mf = m as f64;
-        for l in m.max(2)..n {
-            let lf = l as f64;
-            let norm = 2.0 / (s(l + 2) * s(l + 1) * s(l) * s(l - 1));
-            let big_l = s(2 * l + 1) / s(2 * l - 1) * s(l - m) * s(l + m);
-            self.f1_s2[l] = norm * (mf * mf - lf);
-            self.f1_c[l] = -norm * 0.5 * lf * (lf - 1.0);
-            self.f1_l[l] = norm * big_l;
-            self.f2_c[l] = -norm * mf * (lf - 1.0);
-            self.f2_l[l] = norm * mf * big_l;
+        WignerStart {
+            log2_binomial: 0.5 * (mantissa.log2() + exponent as f64),
+            p,
+            q,
+            negative,
         }
+    }
+
+    /// `log2 |d^{l0}|` at a ring with `log2_half = [log2 cos θ/2, log2 sin θ/2]`.
+    #[inline]
+    pub fn log2_value(&self, log2_half: [f64; 2]) -> f64 {
+        // The products' rounding is about p |log2 cos θ/2| ulps: 1e-13 of values that start
+        // near 2^-1000, negligible for the others.
+        self.log2_binomial + self.p as f64 * log2_half[0] + self.q as f64 * log2_half[1]
     }
 }
 
-impl Spin2Factors {
-    /// The six coefficient sequences of order `m` (index `j = l − m`) whose spin-0 sums give
-    /// `Q` and `U` ([`ring_values`]), from the columns `e[j] = a^E_{m+j,m}`, `b[j] = a^B_{m+j,m}`.
-    pub fn sequences(
+/// The recurrences of `d^l_{m,−s}` and `d^l_{m,s}` for one order `m`, in the form the spin-0
+/// kernels climb.
+#[derive(Default)]
+pub(crate) struct SpinRecurrence {
+    spin: usize,
+    m: usize,
+    /// `max(m, s)`: the first multipole of both sequences.
+    l0: usize,
+    /// Multipoles `l0..=lmax`.
+    len: usize,
+    /// Per sequence, `[A_i, B_i]` of the step from `l0 + i` to `l0 + i + 1` (one entry beyond
+    /// `lmax`, never used in a sum).
+    pub steps: [Vec<[f64; 2]>; 2],
+    /// `κ_i = −½ w_l N_l τ_l`, `l = l0 + i`: the factor of both sequences' coefficients.
+    kappa: Vec<f64>,
+    start: [WignerStart; 2],
+}
+
+impl SpinRecurrence {
+    /// Fills the recurrences of order `m` and spin `spin` up to the tables' `lmax`.
+    pub fn fill(&mut self, tables: &LegendreTables, m: usize, spin: usize) {
+        let lmax = tables.lmax();
+        let s = spin;
+        self.spin = s;
+        self.m = m;
+        self.l0 = m.max(s);
+        self.len = (lmax + 1).saturating_sub(self.l0);
+        for v in &mut self.steps {
+            v.clear();
+        }
+        self.kappa.clear();
+        self.start = [
+            WignerStart::new(m, -(s as i64)),
+            WignerStart::new(m, s as i64),
+        ];
+        if self.len == 0 {
+            return;
+        }
+        let sq = |k: usize| tables.sqrt_int(k);
+        let (mf, sf) = (m as f64, s as f64);
+        let parity_m = if m.is_multiple_of(2) { 1.0 } else { -1.0 };
+        let norm = |l: usize| sq(2 * l + 1) * (0.25 / std::f64::consts::PI).sqrt();
+        // N_i (l = l0 + i): N_0 = N_1 = 1, N_{i+1} = γ_{l0+i} N_{i−1}.
+        let (mut n_prev, mut n_cur) = (1.0, 1.0);
+        for i in 0..=self.len {
+            let l = self.l0 + i;
+            let (lf, l1) = (l as f64, (l + 1) as f64);
+            let alpha = l1 * (2.0 * lf + 1.0)
+                / (sq(l + 1 - m) * sq(l + 1 + m) * sq(l + 1 - s) * sq(l + 1 + s));
+            let n_next = if i == 0 {
+                1.0
+            } else {
+                let gamma =
+                    alpha * sq(l - m) * sq(l + m) * sq(l - s) * sq(l + s) / (lf * (2.0 * lf + 1.0));
+                gamma * n_prev
+            };
+            let tau = |j: usize| if (j / 2).is_multiple_of(2) { 1.0 } else { -1.0 };
+            let a = tau(i + 1) * tau(i) * alpha * n_cur / n_next;
+            let h = mf * sf / (lf * l1);
+            // σ = −1 for d_{m,−s}: (z + h); σ = +1 for d_{m,s}: (z − h).
+            self.steps[0].push([a, a * h]);
+            self.steps[1].push([a, -a * h]);
+            if i < self.len {
+                self.kappa.push(-0.5 * norm(l) * parity_m * n_cur * tau(i));
+            }
+            (n_prev, n_cur) = (n_cur, n_next);
+        }
+    }
+
+    /// Multipoles `l0..=lmax` (the steps of both recurrences).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `(−1)^s`.
+    fn parity_s(&self) -> f64 {
+        if self.spin.is_multiple_of(2) {
+            1.0
+        } else {
+            -1.0
+        }
+    }
+
+    /// `p = (−1)^{l+m+s}` at `l = l0 + i`.
+    fn parity(&self, i: usize) -> f64 {
+        if (self.l0 + i + self.m + self.spin).is_multiple_of(2) {
+            1.0
+        } else {
+            -1.0
+        }
+    }
+
+    /// The step coefficients of both sequences from the columns `g[j] = a^G_{m+j,m}`,
+    /// `c[j] = a^C_{m+j,m}`: per multipole `[north, south]` of `d^l_{m,−s}` (`out[0]`) and of
+    /// `d^l_{m,s}` (`out[1]`), so that [`spin0::climb_sums`] gives the sums `E∓`, `O∓` whose
+    /// combinations are the ring phases ([`ring_phases`]).
+    pub fn coefficients(
         &self,
-        m: usize,
-        e: &[Complex64],
-        b: &[Complex64],
-        out: &mut [Vec<Complex64>; SEQUENCES],
+        g: &[Complex64],
+        c: &[Complex64],
+        out: &mut [Vec<StepCoefficients<1>>; 2],
     ) {
-        let zero = Complex64::new(0.0, 0.0);
         let i = Complex64::new(0.0, 1.0);
+        let ps = self.parity_s();
         for o in out.iter_mut() {
             o.clear();
         }
-        for j in 0..e.len() {
-            let l = m + j;
-            let (ae, ab) = (e[j], b[j]);
-            let (ae1, ab1) = (
-                e.get(j + 1).copied().unwrap_or(zero),
-                b.get(j + 1).copied().unwrap_or(zero),
-            );
-            let (f1_s2, f1_c, f2_c) = (self.f1_s2[l], self.f1_c[l], self.f2_c[l]);
-            let (f1_l1, f2_l1) = (self.f1_l[l + 1], self.f2_l[l + 1]);
-            let values = [
-                -ae * f1_c,
-                -ae * f1_s2 - i * ab1 * f2_l1,
-                -ae1 * f1_l1 - i * ab * f2_c,
-                -ab * f1_c,
-                -ab * f1_s2 + i * ae1 * f2_l1,
-                -ab1 * f1_l1 + i * ae * f2_c,
-            ];
-            for (o, v) in out.iter_mut().zip(values) {
-                o.push(v);
-            }
+        for (k, &kappa) in self.kappa.iter().enumerate() {
+            let j = self.l0 + k - self.m;
+            let (plus, minus) = (g[j] + i * c[j], g[j] - i * c[j]);
+            let p = self.parity(k);
+            out[0].push([[plus * kappa, minus * (kappa * p)]]);
+            out[1].push([[minus * (kappa * ps), plus * (kappa * ps * p)]]);
         }
     }
 
-    /// The adjoint of [`Spin2Factors::sequences`]: adds to the columns `e`, `b` of order `m`
-    /// the coefficients whose six ring inputs have the sums over rings `sums[s][j] =
-    /// Σ λ_{m+j,m} x_s`.
-    pub fn add_eb(
-        &self,
-        m: usize,
-        sums: &[Vec<Complex64>; SEQUENCES],
-        e: &mut [Complex64],
-        b: &mut [Complex64],
-    ) {
+    /// The adjoint of [`SpinRecurrence::coefficients`]: adds to the columns `g`, `c` of order
+    /// `m` the coefficients whose per-sequence sums over rings ([`analysis_inputs`]) are
+    /// `acc` (lanes summed here).
+    pub fn add_gc(&self, acc: &[SpinSums], g: &mut [Complex64], c: &mut [Complex64]) {
         let i = Complex64::new(0.0, 1.0);
-        let zero = Complex64::new(0.0, 0.0);
-        let [q, q_s2, q_cs, u, u_s2, u_cs] = sums;
-        for j in 0..e.len() {
-            let l = m + j;
-            let before = |t: &Vec<Complex64>| if j > 0 { t[j - 1] } else { zero };
-            let g1 = |x: &Vec<Complex64>, s2: &Vec<Complex64>, cs: &Vec<Complex64>| {
-                s2[j] * self.f1_s2[l] + x[j] * self.f1_c[l] + before(cs) * self.f1_l[l]
+        let ps = self.parity_s();
+        for (k, (sums, &kappa)) in acc.iter().zip(&self.kappa).enumerate() {
+            let total = |seq: usize, q: usize| {
+                let t = &sums[seq];
+                Complex64::new(t[q].iter().sum(), t[q + 1].iter().sum())
             };
-            let g2 = |s2: &Vec<Complex64>, cs: &Vec<Complex64>| {
-                cs[j] * self.f2_c[l] + before(s2) * self.f2_l[l]
-            };
-            e[j] += -g1(q, q_s2, q_cs) - i * g2(u_s2, u_cs);
-            b[j] += -g1(u, u_s2, u_cs) + i * g2(q_s2, q_cs);
+            let (en, os, ep, op) = (total(0, 0), total(0, 2), total(1, 0), total(1, 2));
+            let p = self.parity(k);
+            let j = self.l0 + k - self.m;
+            g[j] += (en + os * p + (ep + op * p) * ps) * kappa;
+            c[j] += i * (-en + os * p + (ep - op * p) * ps) * kappa;
         }
+    }
+
+    /// The scaled starting values `d^{l0}_{m,∓s}` (sequence `seq`) of the lanes of `chunk`.
+    #[inline(always)]
+    fn climb<const L: usize>(&self, seq: usize, chunk: &[Start]) -> EvenClimb<L> {
+        let (mut x, mut value, mut scale) = ([0.0; L], [0.0; L], [0; L]);
+        let start = &self.start[seq];
+        let sign = if start.negative { -1.0 } else { 1.0 };
+        for (k, st) in chunk.iter().enumerate().take(L) {
+            x[k] = st.cos_theta;
+            let log2 = start.log2_value(st.log2_half);
+            let mut exponent = log2.floor();
+            let mut s = 0;
+            while exponent < -f64::from(SCALE_BITS) {
+                exponent += f64::from(SCALE_BITS);
+                s -= 1;
+            }
+            value[k] = sign * (log2 - log2.floor()).exp2() * exponent.exp2();
+            scale[k] = s;
+        }
+        EvenClimb::start_in_cos(x, value, scale)
     }
 }
 
-/// `(1/sin²θ, cos θ/sin²θ)` of a ring pair.
+/// `[Q north, Q south, U north, U south]` from the sums `[E⁻, O⁻]`, `[E⁺, O⁺]` of a lane.
 #[inline(always)]
-fn ring_factors(start: &Start) -> (f64, f64) {
-    let inv_s2 = 1.0 / (start.sin_theta * start.sin_theta);
-    (inv_s2, start.cos_theta * inv_s2)
+fn ring_phases(minus: [Complex64; 2], plus: [Complex64; 2]) -> [Complex64; 4] {
+    let i = Complex64::new(0.0, 1.0);
+    let ([en, on], [ep, op]) = (minus, plus);
+    [en + ep, on + op, -i * (en - ep), i * (on - op)]
 }
 
-/// `[Q north, Q south, U north, U south]` of a ring pair from the six sums `[north, south]`.
+/// The inputs of both sequences' sums (`[north, south]` each, the adjoint of [`ring_phases`])
+/// from a lane's `[Q north, Q south, U north, U south]`.
 #[inline(always)]
-fn ring_values(start: &Start, sums: &RingValues<SEQUENCES>) -> [Complex64; 4] {
-    let (inv_s2, cs) = ring_factors(start);
-    let side = |first: usize, side: usize| {
-        let sign = if side == 0 { 1.0 } else { -1.0 };
-        sums[first][side] + sums[first + 1][side] * inv_s2 + sums[first + 2][side] * (sign * cs)
-    };
-    [side(0, 0), side(0, 1), side(3, 0), side(3, 1)]
+fn analysis_inputs([qn, qs, un, us]: [Complex64; 4]) -> [[Complex64; 2]; 2] {
+    let i = Complex64::new(0.0, 1.0);
+    [[qn + i * un, qs - i * us], [qn - i * un, qs + i * us]]
 }
+
+/// The sums of one sequence of a synthesis ([`spin0::climb_sums`] of one sequence), as each
+/// kernel flavour compiles it.
+pub(crate) type SequenceSums<'a, const L: usize> =
+    &'a dyn Fn(&[[f64; 2]], EvenClimb<L>, &[StepCoefficients<1>], &mut [[[f64; L]; 4]; 1]);
 
 /// Synthesis for one `m`: per ring pair of `chunk`, `dst = [Q north, Q south, U north,
-/// U south]` Fourier coefficients from the step coefficients of the six sequences.
+/// U south]` Fourier coefficients from both sequences' step coefficients, with `sums`
+/// computing each sequence's sums (a function of its own: inlined here, its lane loop was left
+/// scalar).
 #[inline(always)]
-pub(crate) fn synthesize<const L: usize, A: Arith>(
-    rec: &EvenRecurrence,
+pub(crate) fn synthesize<const L: usize>(
+    order: &SpinRecurrence,
     chunk: &[Start],
-    coefficients: &[StepCoefficients<SEQUENCES>],
+    coefficients: &[Vec<StepCoefficients<1>>; 2],
     dst: &mut [[Complex64; 4]],
+    sums: SequenceSums<'_, L>,
 ) {
-    let zero = Complex64::new(0.0, 0.0);
-    let mut sums = [[[zero; 2]; SEQUENCES]; L];
-    spin0::synthesize::<L, SEQUENCES, A>(rec, chunk, coefficients, &mut sums);
-    for ((d, s), start) in dst.iter_mut().zip(&sums).zip(chunk) {
-        *d = ring_values(start, s);
+    let [steps_minus, steps_plus] = &order.steps;
+    let (mut minus, mut plus) = ([[[0.0; L]; 4]; 1], [[[0.0; L]; 4]; 1]);
+    sums(
+        steps_minus,
+        order.climb::<L>(0, chunk),
+        &coefficients[0],
+        &mut minus,
+    );
+    sums(
+        steps_plus,
+        order.climb::<L>(1, chunk),
+        &coefficients[1],
+        &mut plus,
+    );
+    let ([m], [p]) = (&minus, &plus);
+    for (i, d) in dst.iter_mut().enumerate().take(L) {
+        *d = ring_phases(
+            [
+                Complex64::new(m[0][i], m[1][i]),
+                Complex64::new(m[2][i], m[3][i]),
+            ],
+            [
+                Complex64::new(p[0][i], p[1][i]),
+                Complex64::new(p[2][i], p[3][i]),
+            ],
+        );
     }
 }
 
-/// Analysis for one `m`: adds to `acc[k]` the partial sums over the ring pairs of `chunk` of
-/// the six inputs made from `phases[i] = [Q north, Q south, U north, U south]`, `G` inputs at a
-/// time once all lanes are significant (see [`spin0::analyze`]).
+/// The products of one sequence of an analysis ([`spin0::climb_products`] of one input into
+/// slot `seq` of the sums), as each kernel flavour compiles it.
+pub(crate) type SequenceProducts<'a, const L: usize> =
+    &'a dyn Fn(&[[f64; 2]], EvenClimb<L>, &[[f64; L]; 4], &mut [SpinSums], usize);
+
+/// Analysis for one `m`: adds to `acc[l − l0]` the partial sums over the ring pairs of `chunk`
+/// of both sequences' inputs made from `phases[i] = [Q north, Q south, U north, U south]`,
+/// with `products` computing each sequence's sums.
 #[inline(always)]
-pub(crate) fn analyze<const L: usize, const W: usize, const G: usize, A: Arith, F: FoldLanes>(
-    rec: &EvenRecurrence,
+pub(crate) fn analyze<const L: usize>(
+    order: &SpinRecurrence,
     chunk: &[Start],
     phases: &[[Complex64; 4]],
-    acc: &mut [StepSums<SEQUENCES, SPIN2_SUM_LANES>],
+    acc: &mut [SpinSums],
+    products: SequenceProducts<'_, L>,
 ) {
-    let zero = Complex64::new(0.0, 0.0);
-    let mut inputs = [[[zero; 2]; SEQUENCES]; L];
-    for ((input, &[qn, qs, un, us]), start) in inputs.iter_mut().zip(phases).zip(chunk) {
-        let (inv_s2, cs) = ring_factors(start);
-        *input = [
-            [qn, qs],
-            [qn * inv_s2, qs * inv_s2],
-            [qn * cs, qs * -cs],
-            [un, us],
-            [un * inv_s2, us * inv_s2],
-            [un * cs, us * -cs],
-        ];
+    for seq in 0..2 {
+        let mut src = [[0.0; L]; 4];
+        for (i, &phase) in phases.iter().enumerate().take(L) {
+            let [n, s] = analysis_inputs(phase)[seq];
+            src[0][i] = n.re;
+            src[1][i] = n.im;
+            src[2][i] = s.re;
+            src[3][i] = s.im;
+        }
+        products(
+            &order.steps[seq],
+            order.climb::<L>(seq, chunk),
+            &src,
+            acc,
+            seq,
+        );
     }
-    spin0::analyze::<L, W, SEQUENCES, G, SPIN2_SUM_LANES, A, F>(
-        rec,
-        chunk,
-        &inputs[..chunk.len()],
-        acc,
-    );
 }
