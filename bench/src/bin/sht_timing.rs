@@ -104,6 +104,7 @@ fn main() -> Result<()> {
         }
         Ok(())
     })?;
+    out.insert("kernels".into(), json!(tessera_sky::sht::kernel_flavour()));
     println!("{}", Value::Object(out));
     Ok(())
 }

@@ -15,6 +15,13 @@ mod spin0;
 mod spin2;
 
 pub use alm::Alm;
+
+/// The Legendre kernels the transforms run on this CPU: `"avx512"`, `"avx2+fma"` or
+/// `"portable"`, chosen at run time (`TESSERA_SHT_NO_AVX512=1` stops at AVX2,
+/// `TESSERA_SHT_PORTABLE=1` at the portable kernels).
+pub fn kernel_flavour() -> &'static str {
+    simd::Isa::detect().name()
+}
 pub use plan::ShtPlan;
 pub use realfft::num_complex::Complex64;
 pub(crate) mod pixwin;

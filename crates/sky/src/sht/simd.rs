@@ -14,14 +14,12 @@
 
 use realfft::num_complex::Complex64;
 
-use super::climb::{Arith, EvenClimb, Fused, Plain, Start};
+use super::climb::{EvenClimb, Fused, Plain, Start};
 use super::legendre::EvenRecurrence;
 use super::rings::RingPair;
 use super::spin::Order;
 use super::spin0::{self, FoldLanes, PlainFold, StepCoefficients, StepSums};
-use super::spin2::{
-    self, SPIN_SUM_LANES, SequenceProducts, SequenceSums, SpinRecurrence, SpinSums,
-};
+use super::spin2::{self, SPIN_SUM_LANES, SpinRecurrence, SpinSums};
 
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
 #[cfg(any(target_arch = "aarch64", target_feature = "fma"))]
@@ -96,6 +94,15 @@ impl Isa {
         Isa::Portable
     }
 
+    /// The flavour's name, as benchmarks report it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Portable => "portable",
+            Isa::Avx2Fma => "avx2+fma",
+            Isa::Avx512 => "avx512",
+        }
+    }
+
     /// Whether this CPU runs the flavour.
     pub fn supported(self) -> bool {
         #[cfg(target_arch = "x86_64")]
@@ -152,7 +159,7 @@ pub(crate) fn synthesize0(
         Isa::Portable => {}
     }
     let _ = isa;
-    kernels::synthesize0::<{ PORTABLE.synthesis }, PortableArith>(rec, chunk, coefficients, dst);
+    portable::synthesize0(rec, chunk, coefficients, dst);
 }
 
 /// Spin-0 analysis of one `m` for `chunk` (see [`spin0::analyze`]).
@@ -171,9 +178,7 @@ pub(crate) fn analyze0(
         Isa::Portable => {}
     }
     let _ = isa;
-    kernels::analyze0::<{ PORTABLE.analysis }, { PORTABLE.vector }, PortableArith, PlainFold>(
-        rec, chunk, phases, acc,
-    );
+    portable::analyze0(rec, chunk, phases, acc);
 }
 
 /// Spin-2 synthesis of one `m` for `chunk` (see [`spin2::synthesize`]).
@@ -192,9 +197,7 @@ pub(crate) fn synthesize2(
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::synthesize::<{ PORTABLE.synthesis }>(rec, chunk, coefficients, dst, &|s, c, k, o| {
-        spin0::climb_sums::<{ PORTABLE.synthesis }, 1, PortableArith>(s, c, k, o);
-    });
+    portable::synthesize2(rec, chunk, coefficients, dst);
 }
 
 /// Spin-2 analysis of one `m` for `chunk` (see [`spin2::analyze`]).
@@ -213,150 +216,118 @@ pub(crate) fn analyze2(
         Isa::Portable => {}
     }
     let _ = isa;
-    spin2::analyze::<{ PORTABLE.analysis }>(rec, chunk, phases, acc, &|s, c, x, a, slot| {
-        spin0::climb_products::<
-            { PORTABLE.analysis },
-            { PORTABLE.vector },
-            2,
-            SPIN_SUM_LANES,
-            PortableArith,
-            PlainFold,
-        >(s, c, x, a, slot);
-    });
+    portable::analyze2(rec, chunk, phases, acc);
 }
 
-/// Spin-0 kernels on the `[north, south]` layout of the plan's phase buffers.
-mod kernels {
-    use super::*;
-
-    /// [`spin0::synthesize`] of one sequence.
-    #[inline(always)]
-    pub(super) fn synthesize0<const L: usize, A: Arith>(
-        rec: &EvenRecurrence,
-        chunk: &[Start],
-        coefficients: &[StepCoefficients<1>],
-        dst: &mut [[Complex64; 2]],
-    ) {
-        let mut sums = [[[Complex64::new(0.0, 0.0); 2]; 1]; L];
-        spin0::synthesize::<L, 1, A>(rec, chunk, coefficients, &mut sums);
-        for (d, [s]) in dst.iter_mut().zip(sums) {
-            *d = s;
-        }
-    }
-
-    /// [`spin0::analyze`] of one input.
-    #[inline(always)]
-    pub(super) fn analyze0<const L: usize, const W: usize, A: Arith, F: FoldLanes>(
-        rec: &EvenRecurrence,
-        chunk: &[Start],
-        phases: &[[Complex64; 2]],
-        acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
-    ) {
-        spin0::analyze::<L, W, SPIN0_SUM_LANES, A, F>(rec, chunk, phases, acc);
-    }
-}
-
-/// Defines a module of the four kernels compiled for one set of x86-64 features, with the lane
-/// counts of `$lanes`.
-#[cfg(target_arch = "x86_64")]
-macro_rules! x86_kernels {
-    ($name:ident, $features:literal, $lanes:ident, $fold:ty) => {
+/// Defines a module of one flavour's kernels: the three inner loops ([`spin0::climb_sums`] for
+/// synthesis, [`spin0::climb_products`] for spin-0 and spin-2 analysis), each compiled as a
+/// function of its own with the flavour's features, and the four per-order kernels around them.
+macro_rules! kernels {
+    ($name:ident, [$($feature:meta)*], $lanes:ident, $arith:ty, $fold:ty) => {
         mod $name {
             use super::*;
 
-            #[target_feature(enable = $features)]
+            const SYNTHESIS: usize = $lanes.synthesis;
+            const ANALYSIS: usize = $lanes.analysis;
+
+            $(#[$feature])*
+            #[inline(never)]
+            pub(super) fn sequence_sums(
+                steps: &[[f64; 2]],
+                climb: EvenClimb<SYNTHESIS>,
+                coefficients: &[StepCoefficients<1>],
+                out: &mut [[[f64; SYNTHESIS]; 4]; 1],
+            ) {
+                spin0::climb_sums::<SYNTHESIS, 1, $arith>(steps, climb, coefficients, out);
+            }
+
+            $(#[$feature])*
+            #[inline(never)]
+            pub(super) fn products2(
+                steps: &[[f64; 2]],
+                climb: EvenClimb<ANALYSIS>,
+                src: &[[f64; ANALYSIS]; 4],
+                acc: &mut [SpinSums],
+                slot: usize,
+            ) {
+                spin0::climb_products::<
+                    ANALYSIS,
+                    { $lanes.vector },
+                    2,
+                    SPIN_SUM_LANES,
+                    $arith,
+                    $fold,
+                >(steps, climb, src, acc, slot);
+            }
+
+            $(#[$feature])*
             pub(super) fn synthesize0(
                 rec: &EvenRecurrence,
                 chunk: &[Start],
                 coefficients: &[StepCoefficients<1>],
                 dst: &mut [[Complex64; 2]],
             ) {
-                kernels::synthesize0::<{ $lanes.synthesis }, Fused>(rec, chunk, coefficients, dst);
+                spin0::synthesize(rec, chunk, coefficients, dst, &|s, c, k, o| {
+                    sequence_sums(s, c, k, o)
+                });
             }
 
-            #[target_feature(enable = $features)]
+            $(#[$feature])*
             pub(super) fn analyze0(
                 rec: &EvenRecurrence,
                 chunk: &[Start],
                 phases: &[[Complex64; 2]],
                 acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
             ) {
-                kernels::analyze0::<{ $lanes.analysis }, { $lanes.vector }, Fused, $fold>(
+                spin0::analyze::<ANALYSIS, { $lanes.vector }, SPIN0_SUM_LANES, $arith, $fold>(
                     rec, chunk, phases, acc,
                 );
             }
 
-            #[target_feature(enable = $features)]
+            $(#[$feature])*
             pub(super) fn synthesize2(
                 rec: &SpinRecurrence,
                 chunk: &[Start],
                 coefficients: &[Vec<StepCoefficients<1>>; 2],
                 dst: &mut [[Complex64; 4]],
             ) {
-                let sums: SequenceSums<'_, { $lanes.synthesis }> =
-                    &|s, c, k, o| sequence_sums(s, c, k, o);
-                spin2::synthesize::<{ $lanes.synthesis }>(rec, chunk, coefficients, dst, sums);
+                spin2::synthesize(rec, chunk, coefficients, dst, &|s, c, k, o| {
+                    sequence_sums(s, c, k, o)
+                });
             }
 
-            /// One sequence's sums of a spin-2 synthesis, compiled on their own.
-            #[target_feature(enable = $features)]
-            #[inline(never)]
-            fn sequence_sums(
-                steps: &[[f64; 2]],
-                climb: EvenClimb<{ $lanes.synthesis }>,
-                coefficients: &[StepCoefficients<1>],
-                out: &mut [[[f64; { $lanes.synthesis }]; 4]; 1],
-            ) {
-                spin0::climb_sums::<{ $lanes.synthesis }, 1, Fused>(
-                    steps,
-                    climb,
-                    coefficients,
-                    out,
-                );
-            }
-
-            #[target_feature(enable = $features)]
+            $(#[$feature])*
             pub(super) fn analyze2(
                 rec: &SpinRecurrence,
                 chunk: &[Start],
                 phases: &[[Complex64; 4]],
                 acc: &mut [SpinSums],
             ) {
-                let products: SequenceProducts<'_, { $lanes.analysis }> =
-                    &|s, c, x, a, slot| sequence_products(s, c, x, a, slot);
-                spin2::analyze::<{ $lanes.analysis }>(rec, chunk, phases, acc, products);
-            }
-
-            /// One sequence's products of a spin-2 analysis, compiled on their own.
-            #[target_feature(enable = $features)]
-            #[inline(never)]
-            fn sequence_products(
-                steps: &[[f64; 2]],
-                climb: EvenClimb<{ $lanes.analysis }>,
-                src: &[[f64; { $lanes.analysis }]; 4],
-                acc: &mut [SpinSums],
-                slot: usize,
-            ) {
-                spin0::climb_products::<
-                    { $lanes.analysis },
-                    { $lanes.vector },
-                    2,
-                    SPIN_SUM_LANES,
-                    Fused,
-                    $fold,
-                >(steps, climb, src, acc, slot);
+                spin2::analyze(rec, chunk, phases, acc, &|s, c, x, a, slot| {
+                    products2(s, c, x, a, slot)
+                });
             }
         }
     };
 }
 
+kernels!(portable, [], PORTABLE, PortableArith, PlainFold);
 #[cfg(target_arch = "x86_64")]
-x86_kernels!(avx2, "avx2,fma", AVX2, PlainFold);
+kernels!(
+    avx2,
+    [target_feature(enable = "avx2,fma")],
+    AVX2,
+    Fused,
+    PlainFold
+);
 #[cfg(target_arch = "x86_64")]
-x86_kernels!(
+kernels!(
     avx512,
-    "avx512f,avx512dq,avx512vl,avx2,fma",
+    [target_feature(
+        enable = "avx512f,avx512dq,avx512vl,avx2,fma"
+    )],
     AVX512,
+    Fused,
     Avx512Fold
 );
 

@@ -23,33 +23,41 @@ use super::legendre::EvenRecurrence;
 /// ([`EvenRecurrence::to_even_odd`]).
 pub(crate) type StepCoefficients<const S: usize> = [[Complex64; 2]; S];
 
-/// Per lane, for each of `S` sequences or inputs: `[north, south]`.
-pub(crate) type RingValues<const S: usize> = [[Complex64; 2]; S];
-
 /// Partial sums over lanes of one step for `S` inputs, `[even re, even im, odd re, odd im]`,
 /// each in `R` lanes (the vector lanes of the kernel folded into `R`).
 pub(crate) type StepSums<const S: usize, const R: usize> = [[[f64; R]; 4]; S];
 
-/// Synthesis for one `m`: per ring pair of `chunk` (where its recurrence starts) and sequence
-/// `s`, `dst[i][s] = [north, south]` sums `Σ_l c_l λ_lm(±θ)`, from the sequences' step
-/// coefficients.
+/// The sums of one sequence of a synthesis ([`climb_sums`] of one sequence), as each kernel
+/// flavour compiles it: a function of its own, because inlined into its callers its lane loops
+/// were sometimes left scalar or vectorised the wrong way round (alm2map TQU 2.6× slower).
+pub(crate) type SequenceSums<'a, const L: usize> =
+    &'a dyn Fn(&[[f64; 2]], EvenClimb<L>, &[StepCoefficients<1>], &mut [[[f64; L]; 4]; 1]);
+
+/// The products of one input of an analysis ([`climb_products`] into slot `slot` of sums with
+/// `SO` slots in `R` lanes), as each kernel flavour compiles it (a function of its own, as
+/// [`SequenceSums`]; spin-0 analysis, a single input, is fastest inlined).
+pub(crate) type SequenceProducts<'a, const L: usize, const SO: usize, const R: usize> =
+    &'a dyn Fn(&[[f64; 2]], EvenClimb<L>, &[[f64; L]; 4], &mut [StepSums<SO, R>], usize);
+
+/// Synthesis for one `m`: per ring pair of `chunk` (where its recurrence starts),
+/// `dst[i] = [north, south]` sums `Σ_l c_l λ_lm(±θ)`, from the sequence's step coefficients.
 #[inline(always)]
-pub(crate) fn synthesize<const L: usize, const S: usize, A: Arith>(
+pub(crate) fn synthesize<const L: usize>(
     rec: &EvenRecurrence,
     chunk: &[Start],
-    coefficients: &[StepCoefficients<S>],
-    dst: &mut [RingValues<S>],
+    coefficients: &[StepCoefficients<1>],
+    dst: &mut [[Complex64; 2]],
+    sums: SequenceSums<'_, L>,
 ) {
     let climb = EvenClimb::<L>::start(chunk);
     let x = climb.x;
-    let mut acc = [[[0.0; L]; 4]; S];
-    climb_sums::<L, S, A>(&rec.step, climb, coefficients, &mut acc);
+    let mut acc = [[[0.0; L]; 4]; 1];
+    sums(&rec.step, climb, coefficients, &mut acc);
+    let [a] = &acc;
     for (i, d) in dst.iter_mut().enumerate().take(L) {
-        for (s, a) in acc.iter().enumerate() {
-            let e = Complex64::new(a[0][i], a[1][i]);
-            let o = Complex64::new(a[2][i], a[3][i]) * x[i];
-            d[s] = [e + o, e - o];
-        }
+        let e = Complex64::new(a[0][i], a[1][i]);
+        let o = Complex64::new(a[2][i], a[3][i]) * x[i];
+        *d = [e + o, e - o];
     }
 }
 
@@ -121,7 +129,7 @@ fn add_terms<const L: usize, const S: usize, A: Arith>(
 }
 
 /// Analysis for one `m`: adds `Σ_rings r_k(θ) · [x_even, cos θ x_odd]` of the input to
-/// `acc[k][0]` (partial sums in `W` lanes, reduced by the caller and turned into sums over
+/// `acc[k][0]` (partial sums in `R` lanes, reduced by the caller and turned into sums over
 /// `λ_lm` by [`EvenRecurrence::add_from_even_odd`]), where `inputs[i] = [north, south]` for
 /// each ring pair of `chunk`, `x_even` their sum and `x_odd` their difference.
 #[inline(always)]
@@ -183,48 +191,21 @@ pub(crate) fn climb_products<
     }
     let y = climb.y;
     let (mut p1, mut p0) = (climb.prev, climb.cur);
-    // Whole vectors of `W` lanes per operation ([`Lanes`]), so that the compiler vectorises
-    // over the lanes (with per-lane loops it vectorised over the four inputs, transposing).
-    let y_w = y.as_chunks::<W>().0;
-    let src_w = [
-        src[0].as_chunks::<W>().0,
-        src[1].as_chunks::<W>().0,
-        src[2].as_chunks::<W>().0,
-        src[3].as_chunks::<W>().0,
-    ];
     let mut k = climb.k;
     while k < kmax {
         let ([a0, b0], [a1, b1]) = (steps[k], steps[k + 1]);
-        let (a0, b0, a1, b1) = (
-            Lanes::<W>::splat(a0),
-            Lanes::splat(b0),
-            Lanes::splat(a1),
-            Lanes::splat(b1),
-        );
-        let (mut s0, mut s1) = ([Lanes::<W>::splat(0.0); 4], [Lanes::<W>::splat(0.0); 4]);
-        let p0_w = p0.as_chunks_mut::<W>().0;
-        let p1_w = p1.as_chunks_mut::<W>().0;
-        for v in 0..L / W {
-            let yv = Lanes(y_w[v]);
-            let x = [
-                Lanes(src_w[0][v]),
-                Lanes(src_w[1][v]),
-                Lanes(src_w[2][v]),
-                Lanes(src_w[3][v]),
-            ];
-            let r0 = Lanes(p0_w[v]);
-            for q in 0..4 {
-                s0[q] = r0.fma::<A>(x[q], s0[q]);
+        let (mut s0, mut s1) = ([[0.0; W]; 4], [[0.0; W]; 4]);
+        for v in (0..L).step_by(W) {
+            for w in 0..W {
+                let i = v + w;
+                add_products::<L, W, A>(&mut s0, w, p0[i], src, i);
+                p1[i] = A::fma(A::fma(a0, y[i], b0), p0[i], p1[i]);
+                add_products::<L, W, A>(&mut s1, w, p1[i], src, i);
+                p0[i] = A::fma(A::fma(a1, y[i], b1), p1[i], p0[i]);
             }
-            let r1 = a0.fma::<A>(yv, b0).fma::<A>(r0, Lanes(p1_w[v]));
-            for q in 0..4 {
-                s1[q] = r1.fma::<A>(x[q], s1[q]);
-            }
-            p1_w[v] = r1.0;
-            p0_w[v] = a1.fma::<A>(yv, b1).fma::<A>(r1, r0).0;
         }
-        F::add_lanes(&mut acc[k][slot], &s0.map(|l| l.0));
-        F::add_lanes(&mut acc[k + 1][slot], &s1.map(|l| l.0));
+        F::add_lanes(&mut acc[k][slot], &s0);
+        F::add_lanes(&mut acc[k + 1][slot], &s1);
         k += 2;
     }
     if k == kmax {
@@ -270,29 +251,5 @@ impl FoldLanes for PlainFold {
                 oq[w % R] += b;
             }
         }
-    }
-}
-
-/// `W` lanes handled as one value, each operation a loop over the lanes that the compiler
-/// turns into one vector instruction.
-#[derive(Clone, Copy)]
-struct Lanes<const W: usize>([f64; W]);
-
-impl<const W: usize> Lanes<W> {
-    #[inline(always)]
-    fn splat(v: f64) -> Self {
-        Lanes([v; W])
-    }
-
-    /// `self · b + c` lane by lane.
-    // Indexing three arrays in step; an iterator chain would obscure the vector operation.
-    #[allow(clippy::needless_range_loop)]
-    #[inline(always)]
-    fn fma<A: Arith>(self, b: Self, c: Self) -> Self {
-        let mut out = [0.0; W];
-        for w in 0..W {
-            out[w] = A::fma(self.0[w], b.0[w], c.0[w]);
-        }
-        Lanes(out)
     }
 }

@@ -32,7 +32,7 @@ use realfft::num_complex::Complex64;
 
 use super::climb::{EvenClimb, Start};
 use super::legendre::{LegendreTables, SCALE_BITS};
-use super::spin0::{StepCoefficients, StepSums};
+use super::spin0::{SequenceProducts, SequenceSums, StepCoefficients, StepSums};
 
 /// Lanes of the partial sums spin analysis keeps per multipole (the sums of all multipoles of an
 /// order stay in the cache).
@@ -261,15 +261,9 @@ fn analysis_inputs([qn, qs, un, us]: [Complex64; 4]) -> [[Complex64; 2]; 2] {
     [[qn + i * un, qs - i * us], [qn - i * un, qs + i * us]]
 }
 
-/// The sums of one sequence of a synthesis ([`spin0::climb_sums`] of one sequence), as each
-/// kernel flavour compiles it.
-pub(crate) type SequenceSums<'a, const L: usize> =
-    &'a dyn Fn(&[[f64; 2]], EvenClimb<L>, &[StepCoefficients<1>], &mut [[[f64; L]; 4]; 1]);
-
 /// Synthesis for one `m`: per ring pair of `chunk`, `dst = [Q north, Q south, U north,
 /// U south]` Fourier coefficients from both sequences' step coefficients, with `sums`
-/// computing each sequence's sums (a function of its own: inlined here, its lane loop was left
-/// scalar).
+/// computing each sequence's sums.
 #[inline(always)]
 pub(crate) fn synthesize<const L: usize>(
     order: &SpinRecurrence,
@@ -307,11 +301,6 @@ pub(crate) fn synthesize<const L: usize>(
     }
 }
 
-/// The products of one sequence of an analysis ([`spin0::climb_products`] of one input into
-/// slot `seq` of the sums), as each kernel flavour compiles it.
-pub(crate) type SequenceProducts<'a, const L: usize> =
-    &'a dyn Fn(&[[f64; 2]], EvenClimb<L>, &[[f64; L]; 4], &mut [SpinSums], usize);
-
 /// Analysis for one `m`: adds to `acc[l − l0]` the partial sums over the ring pairs of `chunk`
 /// of both sequences' inputs made from `phases[i] = [Q north, Q south, U north, U south]`,
 /// with `products` computing each sequence's sums.
@@ -321,7 +310,7 @@ pub(crate) fn analyze<const L: usize>(
     chunk: &[Start],
     phases: &[[Complex64; 4]],
     acc: &mut [SpinSums],
-    products: SequenceProducts<'_, L>,
+    products: SequenceProducts<'_, L, 2, SPIN_SUM_LANES>,
 ) {
     for seq in 0..2 {
         let mut src = [[0.0; L]; 4];
