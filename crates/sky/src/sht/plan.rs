@@ -17,7 +17,7 @@ use crate::error::{Result, SkyError};
 
 /// Size of the phase buffer of one block of ring pairs (per coefficient set; spin 2 holds
 /// twice that). Each block recomputes the Legendre recurrence coefficients of every `m` (and
-/// for spin 2 its six sequences), so larger blocks amortise that over more rings: 64 MB took
+/// for spin 2 its two sequences), so larger blocks amortise that over more rings: 64 MB took
 /// 23–25 % off the T transforms at nside 1024 against 4 MB, and 128 MB (two blocks of 1024
 /// pairs at nside 1024) 5–12 % off TQU against 64 MB (docs/benchmarks.md), at the price of
 /// that much memory during a transform, kept by the plan for the next one.

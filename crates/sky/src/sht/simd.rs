@@ -18,7 +18,7 @@ use super::climb::{EvenClimb, Fused, Plain, Start};
 use super::legendre::EvenRecurrence;
 use super::rings::RingPair;
 use super::spin::Order;
-use super::spin0::{self, FoldLanes, PlainFold, StepCoefficients, StepSums};
+use super::spin0::{self, StepCoefficients, StepSums};
 use super::spin2::{self, SPIN_SUM_LANES, SpinRecurrence, SpinSums};
 
 /// The multiply-add of the portable kernels: fused where the target always has FMA.
@@ -223,7 +223,7 @@ pub(crate) fn analyze2(
 /// synthesis, [`spin0::climb_products`] for spin-0 and spin-2 analysis), each compiled as a
 /// function of its own with the flavour's features, and the four per-order kernels around them.
 macro_rules! kernels {
-    ($name:ident, [$($feature:meta)*], $lanes:ident, $arith:ty, $fold:ty) => {
+    ($name:ident, [$($feature:meta)*], $lanes:ident, $arith:ty) => {
         mod $name {
             use super::*;
 
@@ -256,7 +256,6 @@ macro_rules! kernels {
                     2,
                     SPIN_SUM_LANES,
                     $arith,
-                    $fold,
                 >(steps, climb, src, acc, slot);
             }
 
@@ -279,7 +278,7 @@ macro_rules! kernels {
                 phases: &[[Complex64; 2]],
                 acc: &mut [StepSums<1, SPIN0_SUM_LANES>],
             ) {
-                spin0::analyze::<ANALYSIS, { $lanes.vector }, SPIN0_SUM_LANES, $arith, $fold>(
+                spin0::analyze::<ANALYSIS, { $lanes.vector }, SPIN0_SUM_LANES, $arith>(
                     rec, chunk, phases, acc,
                 );
             }
@@ -311,15 +310,9 @@ macro_rules! kernels {
     };
 }
 
-kernels!(portable, [], PORTABLE, PortableArith, PlainFold);
+kernels!(portable, [], PORTABLE, PortableArith);
 #[cfg(target_arch = "x86_64")]
-kernels!(
-    avx2,
-    [target_feature(enable = "avx2,fma")],
-    AVX2,
-    Fused,
-    PlainFold
-);
+kernels!(avx2, [target_feature(enable = "avx2,fma")], AVX2, Fused);
 #[cfg(target_arch = "x86_64")]
 kernels!(
     avx512,
@@ -327,50 +320,8 @@ kernels!(
         enable = "avx512f,avx512dq,avx512vl,avx2,fma"
     )],
     AVX512,
-    Fused,
-    Avx512Fold
+    Fused
 );
-
-/// The fold of 8-lane sums into 2 lanes as a transpose-and-add tree of AVX-512 shuffles (six
-/// shuffles and three additions per step, where the compiler made ~24 instructions of the
-/// plain fold): spin analysis folds its sums once per multipole and chunk. Other lane counts
-/// fold plainly. Only the AVX-512 kernels use it.
-#[cfg(target_arch = "x86_64")]
-struct Avx512Fold;
-
-#[cfg(target_arch = "x86_64")]
-impl FoldLanes for Avx512Fold {
-    #[inline(always)]
-    fn add_lanes<const W: usize, const R: usize>(out: &mut [[f64; R]; 4], sums: &[[f64; W]; 4]) {
-        if W != 8 || R != 2 {
-            return PlainFold::add_lanes(out, sums);
-        }
-        use std::arch::x86_64::{
-            _mm512_add_pd, _mm512_loadu_pd, _mm512_shuffle_f64x2, _mm512_storeu_pd,
-        };
-        // SAFETY: only the AVX-512 kernels, which run after `Isa::detect` found AVX-512F,
-        // instantiate this fold; `sums[q]` holds 8 doubles (W = 8) and `out` 4 × 2 contiguous
-        // doubles (R = 2), so the unaligned loads and the store stay inside them.
-        unsafe {
-            let q = |k: usize| _mm512_loadu_pd(sums[k].as_ptr());
-            // 256-bit halves added: [q0 folded to 4 lanes, q1 folded to 4 lanes], …
-            let half = |a, b| {
-                _mm512_add_pd(
-                    _mm512_shuffle_f64x2::<0x44>(a, b),
-                    _mm512_shuffle_f64x2::<0xEE>(a, b),
-                )
-            };
-            let (t01, t23) = (half(q(0), q(1)), half(q(2), q(3)));
-            // 128-bit blocks added pairwise: [q0 (2 lanes), q1, q2, q3] = the layout of `out`.
-            let folded = _mm512_add_pd(
-                _mm512_shuffle_f64x2::<0x88>(t01, t23),
-                _mm512_shuffle_f64x2::<0xDD>(t01, t23),
-            );
-            let dst = out.as_mut_ptr().cast::<f64>();
-            _mm512_storeu_pd(dst, _mm512_add_pd(_mm512_loadu_pd(dst), folded));
-        }
-    }
-}
 
 /// The spin-s kernels (any spin: [`super::spin`]) for the CPU: the same portable code, which the
 /// compiler vectorises for the wider registers. No multiply-add is fused, so every flavour

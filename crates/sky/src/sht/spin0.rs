@@ -1,9 +1,10 @@
 //! The Legendre sums of the transforms: for one `m` and a chunk of ring pairs at once, sum
-//! `c_l λ_lm(θ)` over `l` for `S` coefficient sequences (synthesis), or accumulate
-//! `Σ_rings λ_lm(θ) X(θ)` for `S` ring inputs (analysis). A spin-0 transform is one sequence;
-//! a spin-2 transform is six ([`super::spin2`]).
+//! `c_k r_k(θ)` over the steps of a three-term recurrence (synthesis, [`climb_sums`]), or
+//! accumulate `Σ_rings r_k(θ) X(θ)` (analysis, [`climb_products`]), two complex values per
+//! ring and step. A spin-0 transform is one such sum; a spin-2 transform two, one per Wigner
+//! function sequence ([`super::spin2`]).
 //!
-//! Both climb the recurrence in `cos²θ` over even `l − m` ([`EvenRecurrence`]): a sequence is
+//! Spin 0 climbs the recurrence in `cos²θ` over even `l − m` ([`EvenRecurrence`]): a sequence is
 //! first turned into two sums over the even functions `r_k` — one for even `l − m`, one for odd,
 //! which is multiplied by `cos θ` — so each step covers two multipoles. North and south rings
 //! share the even functions (`λ_lm(π−θ) = (−1)^(l+m) λ_lm(θ)`), so the two sums give both
@@ -133,7 +134,7 @@ fn add_terms<const L: usize, const S: usize, A: Arith>(
 /// `λ_lm` by [`EvenRecurrence::add_from_even_odd`]), where `inputs[i] = [north, south]` for
 /// each ring pair of `chunk`, `x_even` their sum and `x_odd` their difference.
 #[inline(always)]
-pub(crate) fn analyze<const L: usize, const W: usize, const R: usize, A: Arith, F: FoldLanes>(
+pub(crate) fn analyze<const L: usize, const W: usize, const R: usize, A: Arith>(
     rec: &EvenRecurrence,
     chunk: &[Start],
     inputs: &[[Complex64; 2]],
@@ -148,7 +149,7 @@ pub(crate) fn analyze<const L: usize, const W: usize, const R: usize, A: Arith, 
         src[2][i] = x * (n.re - s.re);
         src[3][i] = x * (n.im - s.im);
     }
-    climb_products::<L, W, 1, R, A, F>(&rec.step, climb, &src, acc, 0);
+    climb_products::<L, W, 1, R, A>(&rec.step, climb, &src, acc, 0);
 }
 
 /// The sums of an analysis: adds `Σ_lanes r_k · src[q]` (`q` = first re, first im, second re,
@@ -165,7 +166,6 @@ pub(crate) fn climb_products<
     const SO: usize,
     const R: usize,
     A: Arith,
-    F: FoldLanes,
 >(
     steps: &[[f64; 2]],
     mut climb: EvenClimb<L>,
@@ -186,7 +186,7 @@ pub(crate) fn climb_products<
                 add_products::<L, W, A>(&mut sums, w, r, src, v + w);
             }
         }
-        F::add_lanes(&mut acc[climb.k][slot], &sums);
+        add_lanes(&mut acc[climb.k][slot], &sums);
         climb.step::<A>(steps);
     }
     let y = climb.y;
@@ -204,8 +204,8 @@ pub(crate) fn climb_products<
                 p0[i] = A::fma(A::fma(a1, y[i], b1), p1[i], p0[i]);
             }
         }
-        F::add_lanes(&mut acc[k][slot], &s0);
-        F::add_lanes(&mut acc[k + 1][slot], &s1);
+        add_lanes(&mut acc[k][slot], &s0);
+        add_lanes(&mut acc[k + 1][slot], &s1);
         k += 2;
     }
     if k == kmax {
@@ -215,7 +215,7 @@ pub(crate) fn climb_products<
                 add_products::<L, W, A>(&mut sums, w, p0[v + w], src, v + w);
             }
         }
-        F::add_lanes(&mut acc[k][slot], &sums);
+        add_lanes(&mut acc[k][slot], &sums);
     }
 }
 
@@ -233,23 +233,13 @@ fn add_products<const L: usize, const W: usize, A: Arith>(
     }
 }
 
-/// How an analysis kernel adds its per-step sums over vector lanes to the stored partial sums
-/// (`W` lanes folded into `R`): once per step and chunk.
-pub(crate) trait FoldLanes {
-    /// `out[·] += sums[·]`, the `W` lanes folded into `R` (lane `w` into `w mod R`).
-    fn add_lanes<const W: usize, const R: usize>(out: &mut [[f64; R]; 4], sums: &[[f64; W]; 4]);
-}
-
-/// The fold in plain arithmetic, for any lane counts.
-pub(crate) struct PlainFold;
-
-impl FoldLanes for PlainFold {
-    #[inline(always)]
-    fn add_lanes<const W: usize, const R: usize>(out: &mut [[f64; R]; 4], sums: &[[f64; W]; 4]) {
-        for (oq, sq) in out.iter_mut().zip(sums) {
-            for (w, b) in sq.iter().enumerate() {
-                oq[w % R] += b;
-            }
+/// `out[·] += sums[·]`, the `W` lanes folded into `R` (lane `w` into `w mod R`): once per step
+/// and chunk of an analysis.
+#[inline(always)]
+fn add_lanes<const W: usize, const R: usize>(out: &mut [[f64; R]; 4], sums: &[[f64; W]; 4]) {
+    for (oq, sq) in out.iter_mut().zip(sums) {
+        for (w, b) in sq.iter().enumerate() {
+            oq[w % R] += b;
         }
     }
 }
