@@ -34,6 +34,7 @@ use super::fft::RingScratch;
 use super::plan::ShtPlan;
 use super::rings::RingPair;
 use super::simd;
+use super::spin2::WignerStart;
 use crate::error::{Result, SkyError};
 
 /// Ring pairs whose recurrences run side by side.
@@ -271,16 +272,7 @@ pub(crate) struct Order {
     shift: [Vec<f64>; 2],
     gamma: [Vec<f64>; 2],
     /// The closed form at `l0`: `±√C(p+q, p) cos^p(θ/2) sin^q(θ/2)`.
-    start: [Start; 2],
-}
-
-#[derive(Clone, Copy)]
-struct Start {
-    /// `log2 √C(p+q, p)`.
-    log2_binomial: f64,
-    p: usize,
-    q: usize,
-    negative: bool,
+    start: [WignerStart; 2],
 }
 
 /// The recurrence state of one group of ring pairs for both sequences.
@@ -299,12 +291,7 @@ struct Lanes {
 impl Order {
     fn new(lmax: usize, spin: usize) -> Self {
         let empty = || [Vec::with_capacity(lmax + 1), Vec::with_capacity(lmax + 1)];
-        let start = Start {
-            log2_binomial: 0.0,
-            p: 0,
-            q: 0,
-            negative: false,
-        };
+        let start = WignerStart::default();
         Order {
             lmax,
             spin,
@@ -344,23 +331,7 @@ impl Order {
                     gamma.push(a * b);
                 }
             }
-            let (p, q, negative) = if mp < 0 {
-                (m.abs_diff(s), m + s, false)
-            } else if m >= s {
-                (m + s, m - s, false)
-            } else {
-                (s + m, s - m, (s - m) % 2 == 1)
-            };
-            let mut binomial = Scaled::new(1.0);
-            for i in 1..=p.min(q) {
-                binomial = binomial.times(Scaled::new((p.max(q) + i) as f64 / i as f64));
-            }
-            self.start[k] = Start {
-                log2_binomial: 0.5 * (binomial.mantissa.log2() + binomial.exponent as f64),
-                p,
-                q,
-                negative,
-            };
+            self.start[k] = WignerStart::new(m, mp);
         }
     }
 
@@ -370,12 +341,9 @@ impl Order {
         for (k, pair) in group.iter().enumerate() {
             lanes.z[k] = pair.cos_theta;
             let (half_cos, half_sin) = half_angles(pair.cos_theta, pair.sin_theta);
-            let (log_cos, log_sin) = (half_cos.log2(), half_sin.log2());
+            let log2_half = [half_cos.log2(), half_sin.log2()];
             for (seq, start) in self.start.iter().enumerate() {
-                // In log2: the products' rounding is about p |log2 cos θ/2| ulps, 1e-13 of
-                // values that start near 2^-1000 and negligible for the others.
-                let log2 =
-                    start.log2_binomial + start.p as f64 * log_cos + start.q as f64 * log_sin;
+                let log2 = start.log2_value(log2_half);
                 let exponent = log2.floor();
                 let sign = if start.negative { -1.0 } else { 1.0 };
                 lanes.current[seq][k] = sign * (log2 - exponent).exp2();
@@ -577,47 +545,6 @@ impl Lanes {
             }
         }
         self.normal = self.exponent.iter().flatten().all(|&e| e == 0);
-    }
-}
-
-/// A number `mantissa · 2^exponent`, for Wigner functions far below f64's range.
-#[derive(Clone, Copy)]
-struct Scaled {
-    mantissa: f64,
-    exponent: i64,
-}
-
-impl Scaled {
-    fn new(v: f64) -> Scaled {
-        Scaled {
-            mantissa: v,
-            exponent: 0,
-        }
-        .normalised()
-    }
-
-    /// The mantissa in [1, 2) (or 0).
-    fn normalised(self) -> Scaled {
-        let v = self.mantissa;
-        if v == 0.0 || !v.is_finite() {
-            return Scaled {
-                mantissa: v,
-                exponent: 0,
-            };
-        }
-        let e = ((v.to_bits() >> 52) & 0x7ff) as i64 - 1023;
-        Scaled {
-            mantissa: v * pow2(-e),
-            exponent: self.exponent + e,
-        }
-    }
-
-    fn times(self, other: Scaled) -> Scaled {
-        Scaled {
-            mantissa: self.mantissa * other.mantissa,
-            exponent: self.exponent + other.exponent,
-        }
-        .normalised()
     }
 }
 
