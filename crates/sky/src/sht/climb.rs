@@ -198,9 +198,7 @@ impl<const L: usize> EvenClimb<L> {
     pub fn start_in_cos(x: [f64; L], cur: [f64; L], scale: [i32; L]) -> Self {
         EvenClimb {
             x,
-            // Copied lane by lane (like `start`'s `cos²θ`): a plain copy of the array kept the
-            // kernels' main loop from being vectorised.
-            y: per_lane(|k| x[k]),
+            y: x,
             prev: [0.0; L],
             cur,
             scale,

@@ -132,6 +132,7 @@ impl SpinRecurrence {
         let norm = |l: usize| sq(2 * l + 1) * (0.25 / std::f64::consts::PI).sqrt();
         // N_i (l = l0 + i): N_0 = N_1 = 1, N_{i+1} = γ_{l0+i} N_{i−1}.
         let (mut n_prev, mut n_cur) = (1.0, 1.0);
+        let tau = |j: usize| if (j / 2).is_multiple_of(2) { 1.0 } else { -1.0 };
         for i in 0..=self.len {
             let l = self.l0 + i;
             let (lf, l1) = (l as f64, (l + 1) as f64);
@@ -144,7 +145,6 @@ impl SpinRecurrence {
                     alpha * sq(l - m) * sq(l + m) * sq(l - s) * sq(l + s) / (lf * (2.0 * lf + 1.0));
                 gamma * n_prev
             };
-            let tau = |j: usize| if (j / 2).is_multiple_of(2) { 1.0 } else { -1.0 };
             let a = tau(i + 1) * tau(i) * alpha * n_cur / n_next;
             let h = mf * sf / (lf * l1);
             // σ = −1 for d_{m,−s}: (z + h); σ = +1 for d_{m,s}: (z − h).
