@@ -61,4 +61,4 @@ pub use ply::{read_ply, write_ply};
 pub use render::{Shading, render_png, render_png_row};
 pub use smooth::smooth;
 pub use thickness::{THICKNESS_CHANNELS, THICKNESS_NO_HIT, face_thickness};
-pub use topology::{EdgeMap, Topology};
+pub use topology::{EdgeMap, Topology, UnionFind};
