@@ -1,0 +1,112 @@
+//! Peak memory and time of one spherical harmonic transform, plan included, in a fresh process:
+//! what `bench/sht_memory.py` sets beside ducc0's. Prints one JSON object.
+//!
+//! The inputs are made first (coefficients or maps from a cheap formula: the values do not
+//! change the memory or the time); then the kernel's peak-RSS mark is reset (`/proc/self/
+//! clear_refs`, Linux), the plan is built and one transform runs; `extra_bytes` is the peak
+//! resident size during plan and transform minus the resident size before them, so it counts
+//! the plan's tables and buffers and the output.
+//!
+//! Usage: `sht_memory CASE NSIDE LMAX THREADS`, CASE one of `alm2map_T`, `map2alm_T`,
+//! `alm2map_spin2`, `map2alm_spin2`.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use tessera_sky::sht::{Alm, Complex64, ShtPlan};
+
+/// Coefficients `(sin(0.37 l + 0.11 m + phase) + i cos(0.29 l − 0.53 m)) / (1 + l)`, real at
+/// `m = 0`, zero below `l = 2` for spin 2.
+fn coefficients(lmax: usize, phase: f64, spin2: bool) -> Alm {
+    let mut alm = Alm::zeros(lmax, lmax);
+    for m in 0..=lmax {
+        for l in (m.max(if spin2 { 2 } else { 0 }))..=lmax {
+            let (lf, mf) = (l as f64, m as f64);
+            let re = (0.37 * lf + 0.11 * mf + phase).sin() / (1.0 + lf);
+            let im = if m == 0 {
+                0.0
+            } else {
+                (0.29 * lf - 0.53 * mf).cos() / (1.0 + lf)
+            };
+            alm.set(l, m, Complex64::new(re, im));
+        }
+    }
+    alm
+}
+
+fn map(npix: usize, phase: f64) -> Vec<f64> {
+    (0..npix).map(|p| (1e-3 * p as f64 + phase).sin()).collect()
+}
+
+/// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`).
+fn status_bytes(field: &str) -> Result<u64> {
+    let status =
+        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .with_context(|| format!("no {field} in /proc/self/status"))?;
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .context("malformed status line")?
+        .parse()?;
+    Ok(kib * 1024)
+}
+
+fn main() -> Result<()> {
+    let usage = "usage: sht_memory CASE NSIDE LMAX THREADS";
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [case, nside, lmax, threads] = args.as_slice() else {
+        bail!(usage);
+    };
+    let (nside, lmax, threads): (u64, usize, usize) =
+        (nside.parse()?, lmax.parse()?, threads.parse()?);
+    let npix = 12 * (nside as usize).pow(2);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    // Inputs first, outside the measured span.
+    let (alms, maps) = match case.as_str() {
+        "alm2map_T" => (vec![coefficients(lmax, 0.5, false)], vec![]),
+        "alm2map_spin2" => (
+            vec![coefficients(lmax, 1.0, true), coefficients(lmax, 2.0, true)],
+            vec![],
+        ),
+        "map2alm_T" => (vec![], vec![map(npix, 0.0)]),
+        "map2alm_spin2" => (vec![], vec![map(npix, 1.0), map(npix, 2.0)]),
+        other => bail!("unknown case {other:?}; {usage}"),
+    };
+    std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS mark")?;
+    let before = status_bytes("VmRSS:")?;
+    let start = Instant::now();
+    let checksum = pool.install(|| -> Result<f64> {
+        let plan = ShtPlan::new(nside, lmax, lmax)?;
+        let sum_maps = |ms: &[Vec<f64>]| ms.iter().flatten().map(|v| v * v).sum::<f64>();
+        let sum_alms = |as_: &[Alm]| {
+            as_.iter()
+                .flat_map(|a| a.values())
+                .map(|a| a.norm_sqr())
+                .sum::<f64>()
+        };
+        Ok(match case.as_str() {
+            "alm2map_T" => sum_maps(&[plan.alm2map(&alms[0])?]),
+            "alm2map_spin2" => sum_maps(&plan.alm2map_spin2(&alms[0], &alms[1])?),
+            "map2alm_T" => sum_alms(&[plan.map2alm(&maps[0], 0)?]),
+            _ => sum_alms(&plan.map2alm_spin2(&maps[0], &maps[1], 0)?),
+        })
+    })?;
+    let seconds = start.elapsed().as_secs_f64();
+    let peak = status_bytes("VmHWM:")?;
+    println!(
+        "{}",
+        json!({
+            "case": case, "nside": nside, "lmax": lmax, "threads": threads,
+            "seconds": seconds, "rss_before_bytes": before, "peak_bytes": peak,
+            "extra_bytes": peak.saturating_sub(before), "checksum": checksum,
+            "kernels": tessera_sky::sht::kernel_flavour(),
+        })
+    );
+    Ok(())
+}
