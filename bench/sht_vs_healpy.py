@@ -2,6 +2,7 @@
 """tessera-sky's spherical harmonic transforms against healpy and ducc0, on the same alm.
 
     python bench/sht_vs_healpy.py [--nside 256 1024] [--repeats 3] [--rounds 3] [--threads 1]
+    python bench/sht_vs_healpy.py --scaling --threads 2 --nside 512 1024 --repeats 5
 
 Needs healpy (and optionally ducc0) in the running Python. The coefficients are the golden
 script's formula, lmax = 3 nside - 1, iter 0; T is one spin-0 transform, TQU one spin-0 plus one
@@ -29,6 +30,9 @@ ap.add_argument("--nside", type=int, nargs="+", default=[256, 1024])
 ap.add_argument("--repeats", type=int, default=3)
 ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--scaling", action="store_true",
+                help="time tessera and ducc0 with 1 and with --threads threads in the same rounds "
+                     "and print each one's speed-up (healpy is not run)")
 args = ap.parse_args()
 os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
@@ -69,23 +73,33 @@ def peers(nside, repeats):
     sums = {"alm2map_T": sum_sq([mt]), "map2alm_T": sum_sq([at]),
             "alm2map_TQU": sum_sq(mp), "map2alm_TQU": sum_sq(ap_)}
     if ducc0 is not None:
-        base = ducc0.healpix.Healpix_Base(nside, "RING")
-        geom = base.sht_info()
-        d = res["ducc0"]
-        kw = dict(lmax=lmax, mmax=lmax, nthreads=args.threads, **geom)
-        d["alm2map_T"], _ = median_time(repeats, lambda: ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw))
-        d["map2alm_T"], _ = median_time(
-            repeats, lambda: ducc0.sht.adjoint_synthesis(map=mt[None, :] * (4 * np.pi / mt.size), spin=0, **kw))
-        def synth_tqu():
-            ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw)
-            return ducc0.sht.synthesis(alm=np.stack([e, b]), spin=2, **kw)
-        def anal_tqu():
-            w = 4 * np.pi / mt.size
-            ducc0.sht.adjoint_synthesis(map=mp[0][None, :] * w, spin=0, **kw)
-            return ducc0.sht.adjoint_synthesis(map=np.stack([mp[1], mp[2]]) * w, spin=2, **kw)
-        d["alm2map_TQU"], _ = median_time(repeats, synth_tqu)
-        d["map2alm_TQU"], _ = median_time(repeats, anal_tqu)
+        res["ducc0"] = ducc0_times(nside, repeats, args.threads)
     return res, sums
+
+
+def ducc0_times(nside, repeats, threads):
+    """ducc0's median seconds per case with `threads` threads (its own maps feed its analyses)."""
+    lmax = 3 * nside - 1
+    t, e, b = input_alm(lmax, 0.0, False), input_alm(lmax, 1.0, True), input_alm(lmax, 2.0, True)
+    geom = ducc0.healpix.Healpix_Base(nside, "RING").sht_info()
+    kw = dict(lmax=lmax, mmax=lmax, nthreads=threads, **geom)
+    w = 4 * np.pi / (12 * nside * nside)
+    d = {}
+    d["alm2map_T"], mt = median_time(repeats, lambda: ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw))
+    d["map2alm_T"], _ = median_time(
+        repeats, lambda: ducc0.sht.adjoint_synthesis(map=mt * w, spin=0, **kw))
+
+    def synth_tqu():
+        return (ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw),
+                ducc0.sht.synthesis(alm=np.stack([e, b]), spin=2, **kw))
+
+    def anal_tqu():
+        ducc0.sht.adjoint_synthesis(map=mtqu[0] * w, spin=0, **kw)
+        return ducc0.sht.adjoint_synthesis(map=mtqu[1] * w, spin=2, **kw)
+
+    d["alm2map_TQU"], mtqu = median_time(repeats, synth_tqu)
+    d["map2alm_TQU"], _ = median_time(repeats, anal_tqu)
+    return d
 
 
 def vector_flags():
@@ -99,15 +113,66 @@ def vector_flags():
     return " ".join(f for f in wanted if f in flags)
 
 
-def run_ours():
+def run_ours(threads):
     return json.loads(subprocess.run(
-        [str(ROOT / "target" / "release" / "sht_timing"), str(args.threads), str(args.repeats)]
+        [str(ROOT / "target" / "release" / "sht_timing"), str(threads), str(args.repeats)]
         + [str(n) for n in args.nside], check=True, capture_output=True, text=True).stdout)
 
 
-def main():
+def build_ours():
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "tessera-bench", "--bin", "sht_timing"],
                    cwd=ROOT, check=True)
+
+
+def commit_and_machine():
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    return (f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; flags: "
+            f"{vector_flags()}; commit {commit}")
+
+
+CASES = ("alm2map_T", "map2alm_T", "alm2map_TQU", "map2alm_TQU")
+
+
+def scaling():
+    """Speed-up of --threads threads over one, tessera and ducc0 timed in the same rounds."""
+    build_ours()
+    if ducc0 is None:
+        sys.exit("--scaling needs ducc0 in the running Python")
+    best = {}  # (library, threads, case, nside) -> best median over the rounds
+    kernels = "?"
+    for _ in range(args.rounds):
+        for threads in (1, args.threads):
+            ours = run_ours(threads)
+            kernels = ours.pop("kernels")
+            for name, v in ours.items():
+                case, nside = name.rsplit("_", 1)
+                key = ("tessera", threads, case, int(nside))
+                best[key] = min(best.get(key, float("inf")), v["seconds"])
+            for nside in args.nside:
+                for case, t in ducc0_times(nside, args.repeats, threads).items():
+                    key = ("ducc0", threads, case, nside)
+                    best[key] = min(best.get(key, float("inf")), t)
+    n = args.threads
+    print(f"{commit_and_machine()}; tessera kernels: {kernels}; ducc0 {ducc0.__version__}; "
+          f"best of {args.rounds} rounds of {args.repeats}\n")
+    print(f"| case | nside | tessera 1 thread s | tessera {n} threads s | tessera speed-up | "
+          f"ducc0 1 thread s | ducc0 {n} threads s | ducc0 speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    for nside in args.nside:
+        for case in CASES:
+            cells = [case, str(nside)]
+            for lib in ("tessera", "ducc0"):
+                one, many = best[(lib, 1, case, nside)], best[(lib, n, case, nside)]
+                cells += [f"{one:.4f}", f"{many:.4f}", f"{one / many:.2f}"]
+            print("| " + " | ".join(cells) + " |")
+
+
+def main():
+    if args.scaling:
+        scaling()
+        return
+    build_ours()
     best = {}  # (library, case, nside) -> best median over the rounds
     sums = {}
     kernels = "?"
@@ -116,7 +181,7 @@ def main():
         best[key] = min(best.get(key, float("inf")), seconds)
 
     for _ in range(args.rounds):
-        ours = run_ours()
+        ours = run_ours(args.threads)
         kernels = ours.pop("kernels")
         for name, v in ours.items():
             case, nside = name.rsplit("_", 1)
@@ -129,17 +194,14 @@ def main():
                     keep((lib, case, nside), t)
             for case, v in peer_sums.items():
                 sums[("healpy", case, nside)] = v
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; flags: "
-          f"{vector_flags()}; tessera kernels: {kernels}; threads {args.threads}; healpy "
-          f"{hp.__version__}; ducc0 {ducc0.__version__ if ducc0 else 'absent'}; commit {commit}; "
+    print(f"{commit_and_machine()}; tessera kernels: {kernels}; threads {args.threads}; healpy "
+          f"{hp.__version__}; ducc0 {ducc0.__version__ if ducc0 else 'absent'}; "
           f"best of {args.rounds} rounds of {args.repeats}\n")
     print("| case | nside | healpy s | ducc0 s | tessera s | tessera/healpy | tessera/ducc0 |")
     print("|---|---|---|---|---|---|---|")
     ok = True
     for nside in args.nside:
-        for case in ("alm2map_T", "map2alm_T", "alm2map_TQU", "map2alm_TQU"):
+        for case in CASES:
             mine, want = sums[("tessera", case, nside)], sums[("healpy", case, nside)]
             if abs(mine - want) > 1e-9 * abs(want):
                 print(f"checksum mismatch {case} {nside}: {mine} vs {want}", file=sys.stderr)
