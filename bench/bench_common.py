@@ -13,3 +13,16 @@ def median_time(repeats, f):
         out = f()
         times.append(time.perf_counter() - start)
     return float(np.median(times)), out
+
+
+def input_alm(lmax, phase, pol):
+    """The golden script's coefficients in healpy's order (m-major), as every SHT benchmark uses
+    them: (sin(0.37 l + 0.11 m + 0.5) + i cos(0.29 l - 0.53 m + phase)) / (1 + l), real at
+    m = 0, zero below l = 2 when pol (a spin-2 field)."""
+    m = np.repeat(np.arange(lmax + 1), np.arange(lmax + 1, 0, -1))
+    l = np.concatenate([np.arange(mm, lmax + 1) for mm in range(lmax + 1)])
+    a = (np.sin(0.37 * l + 0.11 * m + 0.5) + 1j * np.cos(0.29 * l - 0.53 * m + phase)) / (1.0 + l)
+    a[m == 0] = a[m == 0].real
+    if pol:
+        a[l < 2] = 0
+    return a

@@ -38,29 +38,19 @@ def ducc0_child(case, nside, lmax, threads):
     """Runs one ducc0 call the way sht_memory runs ours; prints the same JSON."""
     import numpy as np
     import ducc0
+    from bench_common import input_alm
     npix = 12 * nside * nside
     geom = ducc0.healpix.Healpix_Base(nside, "RING").sht_info()
     kw = dict(lmax=lmax, mmax=lmax, nthreads=threads, **geom)
-    nalm = (lmax + 1) * (lmax + 2) // 2
-
-    def coefficients(phase, spin2):
-        m = np.concatenate([np.full(lmax + 1 - mm, mm) for mm in range(lmax + 1)])
-        l = np.concatenate([np.arange(mm, lmax + 1) for mm in range(lmax + 1)])
-        a = (np.sin(0.37 * l + 0.11 * m + phase) + 1j * np.cos(0.29 * l - 0.53 * m)) / (1.0 + l)
-        a[m == 0] = a[m == 0].real
-        if spin2:
-            a[l < 2] = 0
-        assert a.size == nalm
-        return a
 
     def field(phase):
         return np.sin(1e-3 * np.arange(npix) + phase) * (4 * np.pi / npix)
 
     if case == "alm2map_T":
-        args = dict(alm=coefficients(0.5, False)[None, :], spin=0)
+        args = dict(alm=input_alm(lmax, 0.0, False)[None, :], spin=0)
         call = ducc0.sht.synthesis
     elif case == "alm2map_spin2":
-        args = dict(alm=np.stack([coefficients(1.0, True), coefficients(2.0, True)]), spin=2)
+        args = dict(alm=np.stack([input_alm(lmax, 1.0, True), input_alm(lmax, 2.0, True)]), spin=2)
         call = ducc0.sht.synthesis
     elif case == "map2alm_T":
         args = dict(map=field(0.0)[None, :], spin=0)

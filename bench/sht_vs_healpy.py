@@ -38,7 +38,7 @@ os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
 import healpy as hp  # noqa: E402
 import numpy as np  # noqa: E402
-from bench_common import median_time  # noqa: E402
+from bench_common import input_alm, median_time  # noqa: E402
 
 try:
     import ducc0  # noqa: E402
@@ -48,22 +48,13 @@ except ImportError:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def input_alm(lmax, phase, pol):
-    l, m = hp.Alm.getlm(lmax, np.arange(hp.Alm.getsize(lmax)))
-    a = (np.sin(0.37 * l + 0.11 * m + 0.5) + 1j * np.cos(0.29 * l - 0.53 * m + phase)) / (1.0 + l)
-    a[m == 0] = a[m == 0].real
-    if pol:
-        a[l < 2] = 0
-    return a
-
-
 def sum_sq(xs):
     return float(sum(np.sum(np.abs(x) ** 2) for x in xs))
 
 
 def peers(nside, repeats):
     lmax = 3 * nside - 1
-    t, e, b = input_alm(lmax, 0.0, False), input_alm(lmax, 1.0, True), input_alm(lmax, 2.0, True)
+    t, e, b = golden_inputs(nside)
     res = {"healpy": {}, "ducc0": {}}
     h = res["healpy"]
     h["alm2map_T"], mt = median_time(repeats, lambda: hp.alm2map(t, nside, lmax=lmax))
@@ -73,14 +64,21 @@ def peers(nside, repeats):
     sums = {"alm2map_T": sum_sq([mt]), "map2alm_T": sum_sq([at]),
             "alm2map_TQU": sum_sq(mp), "map2alm_TQU": sum_sq(ap_)}
     if ducc0 is not None:
-        res["ducc0"] = ducc0_times(nside, repeats, args.threads)
+        res["ducc0"] = ducc0_times(nside, repeats, args.threads, (t, e, b))
     return res, sums
 
 
-def ducc0_times(nside, repeats, threads):
-    """ducc0's median seconds per case with `threads` threads (its own maps feed its analyses)."""
+def golden_inputs(nside):
+    """The T, E and B coefficients of every case at this nside (lmax = 3 nside - 1)."""
     lmax = 3 * nside - 1
-    t, e, b = input_alm(lmax, 0.0, False), input_alm(lmax, 1.0, True), input_alm(lmax, 2.0, True)
+    return input_alm(lmax, 0.0, False), input_alm(lmax, 1.0, True), input_alm(lmax, 2.0, True)
+
+
+def ducc0_times(nside, repeats, threads, alms):
+    """ducc0's median seconds per case with `threads` threads from `alms` = (T, E, B) (its own
+    maps feed its analyses)."""
+    lmax = 3 * nside - 1
+    t, e, b = alms
     geom = ducc0.healpix.Healpix_Base(nside, "RING").sht_info()
     kw = dict(lmax=lmax, mmax=lmax, nthreads=threads, **geom)
     w = 4 * np.pi / (12 * nside * nside)
@@ -141,6 +139,7 @@ def scaling():
         sys.exit("--scaling needs ducc0 in the running Python")
     best = {}  # (library, threads, case, nside) -> best median over the rounds
     kernels = "?"
+    inputs = {nside: golden_inputs(nside) for nside in args.nside}
     for _ in range(args.rounds):
         for threads in (1, args.threads):
             ours = run_ours(threads)
@@ -150,7 +149,7 @@ def scaling():
                 key = ("tessera", threads, case, int(nside))
                 best[key] = min(best.get(key, float("inf")), v["seconds"])
             for nside in args.nside:
-                for case, t in ducc0_times(nside, args.repeats, threads).items():
+                for case, t in ducc0_times(nside, args.repeats, threads, inputs[nside]).items():
                     key = ("ducc0", threads, case, nside)
                     best[key] = min(best.get(key, float("inf")), t)
     n = args.threads

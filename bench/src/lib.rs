@@ -27,6 +27,7 @@ pub fn keep_freed_memory_warm() {
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use tessera_sky::sht::{Alm, Complex64};
 
 /// Reads a raw little-endian `f64` array written by numpy's `tofile`.
 ///
@@ -77,16 +78,43 @@ pub fn median_time<T>(repeats: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (times[times.len() / 2], last)
 }
 
+/// A field of `/proc/self/status` (`VmRSS:`, `VmHWM:`, …) in KiB; `None` where `/proc` is absent.
+pub fn proc_status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// Peak resident memory of this process so far (`VmHWM`), in MB; NaN where `/proc` is absent.
 pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    proc_status_kib("VmHWM:").map_or(f64::NAN, |kib| kib as f64 / 1024.0)
+}
+
+/// The golden script's coefficients, as the SHT benchmarks use them on every side:
+/// `a_lm = (sin(0.37 l + 0.11 m + 0.5) + i cos(0.29 l − 0.53 m + phase)) / (1 + l)`, real at
+/// `m = 0`, and zero below `l = 2` when `pol` (a spin-2 field).
+pub fn golden_alm(lmax: usize, phase: f64, pol: bool) -> Alm {
+    let mut alm = Alm::zeros(lmax, lmax);
+    for m in 0..=lmax {
+        for l in m..=lmax {
+            let (lf, mf) = (l as f64, m as f64);
+            let re = (0.37 * lf + 0.11 * mf + 0.5).sin() / (1.0 + lf);
+            let im = if m == 0 {
+                0.0
+            } else {
+                (0.29 * lf - 0.53 * mf + phase).cos() / (1.0 + lf)
+            };
+            let zero = pol && l < 2;
+            alm.set(
+                l,
+                m,
+                if zero {
+                    Complex64::new(0.0, 0.0)
+                } else {
+                    Complex64::new(re, im)
+                },
+            );
+        }
+    }
+    alm
 }

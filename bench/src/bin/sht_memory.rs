@@ -1,9 +1,9 @@
 //! Peak memory and time of one spherical harmonic transform, plan included, in a fresh process:
 //! what `bench/sht_memory.py` sets beside ducc0's. Prints one JSON object.
 //!
-//! The inputs are made first (coefficients or maps from a cheap formula: the values do not
-//! change the memory or the time); then the kernel's peak-RSS mark is reset (`/proc/self/
-//! clear_refs`, Linux), the plan is built and one transform runs; `extra_bytes` is the peak
+//! The inputs are made first (the benchmarks' golden coefficients, or maps from a cheap
+//! formula: the values do not change the memory or the time); then the kernel's peak-RSS mark
+//! is reset (`/proc/self/clear_refs`, Linux), the plan is built and one transform runs; `extra_bytes` is the peak
 //! resident size during plan and transform minus the resident size before them, so it counts
 //! the plan's tables and buffers and the output.
 //!
@@ -14,45 +14,18 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use tessera_sky::sht::{Alm, Complex64, ShtPlan};
-
-/// Coefficients `(sin(0.37 l + 0.11 m + phase) + i cos(0.29 l − 0.53 m)) / (1 + l)`, real at
-/// `m = 0`, zero below `l = 2` for spin 2.
-fn coefficients(lmax: usize, phase: f64, spin2: bool) -> Alm {
-    let mut alm = Alm::zeros(lmax, lmax);
-    for m in 0..=lmax {
-        for l in (m.max(if spin2 { 2 } else { 0 }))..=lmax {
-            let (lf, mf) = (l as f64, m as f64);
-            let re = (0.37 * lf + 0.11 * mf + phase).sin() / (1.0 + lf);
-            let im = if m == 0 {
-                0.0
-            } else {
-                (0.29 * lf - 0.53 * mf).cos() / (1.0 + lf)
-            };
-            alm.set(l, m, Complex64::new(re, im));
-        }
-    }
-    alm
-}
+use tessera_bench::{golden_alm, proc_status_kib};
+use tessera_sky::sht::{Alm, ShtPlan};
 
 fn map(npix: usize, phase: f64) -> Vec<f64> {
     (0..npix).map(|p| (1e-3 * p as f64 + phase).sin()).collect()
 }
 
-/// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`).
+/// A field of `/proc/self/status` in bytes.
 fn status_bytes(field: &str) -> Result<u64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .with_context(|| format!("no {field} in /proc/self/status"))?;
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .context("malformed status line")?
-        .parse()?;
-    Ok(kib * 1024)
+    proc_status_kib(field)
+        .map(|kib| kib * 1024)
+        .with_context(|| format!("no {field} in /proc/self/status"))
 }
 
 fn main() -> Result<()> {
@@ -69,9 +42,9 @@ fn main() -> Result<()> {
         .build()?;
     // Inputs first, outside the measured span.
     let (alms, maps) = match case.as_str() {
-        "alm2map_T" => (vec![coefficients(lmax, 0.5, false)], vec![]),
+        "alm2map_T" => (vec![golden_alm(lmax, 0.0, false)], vec![]),
         "alm2map_spin2" => (
-            vec![coefficients(lmax, 1.0, true), coefficients(lmax, 2.0, true)],
+            vec![golden_alm(lmax, 1.0, true), golden_alm(lmax, 2.0, true)],
             vec![],
         ),
         "map2alm_T" => (vec![], vec![map(npix, 0.0)]),

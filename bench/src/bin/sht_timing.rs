@@ -9,34 +9,8 @@
 
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
-use tessera_bench::median_time;
-use tessera_sky::sht::{Alm, Complex64, ShtPlan};
-
-fn input_alm(lmax: usize, phase: f64, pol: bool) -> Alm {
-    let mut alm = Alm::zeros(lmax, lmax);
-    for m in 0..=lmax {
-        for l in m..=lmax {
-            let (lf, mf) = (l as f64, m as f64);
-            let re = (0.37 * lf + 0.11 * mf + 0.5).sin() / (1.0 + lf);
-            let im = if m == 0 {
-                0.0
-            } else {
-                (0.29 * lf - 0.53 * mf + phase).cos() / (1.0 + lf)
-            };
-            let zero = pol && l < 2;
-            alm.set(
-                l,
-                m,
-                if zero {
-                    Complex64::new(0.0, 0.0)
-                } else {
-                    Complex64::new(re, im)
-                },
-            );
-        }
-    }
-    alm
-}
+use tessera_bench::{golden_alm, median_time};
+use tessera_sky::sht::{Alm, ShtPlan};
 
 fn sum_sq(map: &[f64]) -> f64 {
     map.iter().map(|v| v * v).sum()
@@ -64,7 +38,7 @@ fn main() -> Result<()> {
         for nside in nsides {
             let lmax = 3 * nside as usize - 1;
             let plan = ShtPlan::new(nside, lmax, lmax)?;
-            let alm = input_alm(lmax, 0.0, false);
+            let alm = golden_alm(lmax, 0.0, false);
             let (t, map) = median_time(repeats_of("alm2map_T"), || {
                 plan.alm2map(&alm).expect("valid")
             });
@@ -80,7 +54,7 @@ fn main() -> Result<()> {
                 json!({"seconds": t, "checksum": alm_sum_sq(&back)}),
             );
             // T, Q, U as healpy does them: one spin-0 and one spin-2 transform.
-            let (e, b) = (input_alm(lmax, 1.0, true), input_alm(lmax, 2.0, true));
+            let (e, b) = (golden_alm(lmax, 1.0, true), golden_alm(lmax, 2.0, true));
             let (t, maps) = median_time(repeats_of("alm2map_TQU"), || {
                 let t = plan.alm2map(&alm).expect("valid");
                 let [q, u] = plan.alm2map_spin2(&e, &b).expect("valid");
