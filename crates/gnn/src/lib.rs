@@ -25,4 +25,4 @@ pub mod graph;
 pub mod pool;
 pub mod readout;
 
-pub use error::{GraphError, Result};
+pub use error::{Element, GraphError, Result};

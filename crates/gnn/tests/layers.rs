@@ -211,31 +211,73 @@ fn gradients_match_finite_differences() {
     }
 }
 
+/// Each bad graph is refused with its own variant, carrying the values a caller needs.
 #[test]
 fn bad_graphs_are_refused() {
+    use tessera_gnn::{Element, GraphError};
+    let e = Graph::new(0, 1, vec![], vec![], "g").unwrap_err();
+    assert!(matches!(&e, GraphError::NoNodes { what } if what == "g"), "{e:?}");
+    assert!(e.to_string().contains("no nodes"), "{e}");
+    let e = Graph::new(2, 1, vec![1.0], vec![], "g").unwrap_err();
     assert!(
-        Graph::new(0, 1, vec![], vec![], "g")
-            .unwrap_err()
-            .to_string()
-            .contains("no nodes")
+        matches!(
+            e,
+            GraphError::FeatureCount {
+                on: Element::Node,
+                values: 1,
+                items: 2,
+                features: 1,
+                ..
+            }
+        ),
+        "{e:?}"
     );
+    let e = Graph::new(2, 1, vec![1.0, 2.0], vec![[0, 2]], "g").unwrap_err();
     assert!(
-        Graph::new(2, 1, vec![1.0], vec![], "g")
-            .unwrap_err()
-            .to_string()
-            .contains("feature values")
+        matches!(
+            e,
+            GraphError::EdgeOutOfRange {
+                from: 0,
+                to: 2,
+                nodes: 2,
+                ..
+            }
+        ),
+        "{e:?}"
     );
+    assert!(e.to_string().contains("leaves"), "{e}");
+    let e = Graph::new(2, 2, vec![1.0, 2.0, 3.0, f32::NAN], vec![], "g").unwrap_err();
     assert!(
-        Graph::new(2, 1, vec![1.0, 2.0], vec![[0, 2]], "g")
-            .unwrap_err()
-            .to_string()
-            .contains("leaves")
+        matches!(
+            e,
+            GraphError::NotFinite {
+                on: Element::Node,
+                index: 1,
+                feature: 1,
+                ..
+            }
+        ),
+        "{e:?}"
     );
-    assert!(Graph::new(1, 1, vec![f32::NAN], vec![], "g").is_err());
     let a = Graph::new(1, 1, vec![1.0], vec![], "a").unwrap();
     let b = Graph::new(1, 2, vec![1.0, 2.0], vec![], "b").unwrap();
-    assert!(GraphBatch::new(&[&a, &b]).is_err());
-    assert!(GraphBatch::new(&[]).is_err());
+    let e = GraphBatch::new(&[&a, &b]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            GraphError::BatchFeaturesDiffer {
+                graph: 1,
+                on: Element::Node,
+                found: 2,
+                first: 1
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(matches!(
+        GraphBatch::new(&[]).unwrap_err(),
+        GraphError::EmptyBatch
+    ));
 }
 
 /// Learned readouts: invariant to node order, batched = per graph, attention weights sum to 1

@@ -43,7 +43,7 @@ impl Compute {
     /// The device (without autodiff).
     ///
     /// # Errors
-    /// [`TrainError::Config`] when the backend was not compiled in, naming the feature to build.
+    /// [`TrainError::NoBackend`] when the backend was not compiled in, naming the feature to build.
     pub fn device(self) -> Result<Device> {
         match self {
             Compute::Cpu => Ok(Device::flex()),
@@ -52,11 +52,9 @@ impl Compute {
             #[cfg(feature = "cuda")]
             Compute::Cuda => Ok(Device::cuda(0)),
             #[allow(unreachable_patterns)]
-            other => Err(TrainError::Config(format!(
-                "this build of Tessera has no {0} backend: rebuild with `cargo build --release \
-                 --features {0}` (the CPU backend, `cpu`, is always there)",
-                other.name()
-            ))),
+            other => Err(TrainError::NoBackend {
+                backend: other.name(),
+            }),
         }
     }
 }
@@ -75,7 +73,7 @@ pub(crate) fn device_of<M: burn::module::Module>(net: &M) -> Device {
 /// `logits`: `[samples, classes]`.
 ///
 /// # Errors
-/// [`TrainError::Config`] when the values cannot be read back.
+/// [`TrainError::ReadBack`] when the values cannot be read back.
 pub(crate) fn softmax_rows(logits: Tensor<2>) -> Result<Vec<Vec<f64>>> {
     let p = burn::tensor::activation::softmax(logits, 1);
     let [_, k] = p.dims();
@@ -83,7 +81,10 @@ pub(crate) fn softmax_rows(logits: Tensor<2>) -> Result<Vec<Vec<f64>>> {
         .into_data()
         .convert::<f32>()
         .try_to_vec::<f32>()
-        .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+        .map_err(|source| TrainError::ReadBack {
+            what: "predictions",
+            source,
+        })?;
     Ok(v.chunks_exact(k.max(1))
         .map(|r| r.iter().map(|&x| f64::from(x)).collect())
         .collect())

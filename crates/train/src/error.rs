@@ -33,9 +33,142 @@ pub enum TrainError {
     /// A sky map could not be read or converted.
     #[error(transparent)]
     Sky(#[from] tessera_sky::SkyError),
-    /// Settings that cannot work together.
-    #[error("{0}")]
-    Config(String),
+    /// A HEALPix grid that cannot be built.
+    #[error(transparent)]
+    Healpix(#[from] tessera_healpix::HealpixError),
+    /// The backend asked for (`--device`) was not compiled into this build.
+    #[error(
+        "this build of Tessera has no {backend} backend: rebuild with `cargo build --release \
+         --features {backend}` (the CPU backend, `cpu`, is always there)"
+    )]
+    NoBackend {
+        /// The backend's feature name.
+        backend: &'static str,
+    },
+    /// Values that could not be read back from the device.
+    #[error("reading {what} back from the device: {source}")]
+    ReadBack {
+        /// What was read.
+        what: &'static str,
+        /// What burn said.
+        #[source]
+        source: burn::tensor::DataError,
+    },
+    /// A run folder of another kind than the one asked for.
+    #[error("{}: a {found} run, not a {wanted} run", dir.display())]
+    WrongRun {
+        /// The run folder.
+        dir: PathBuf,
+        /// The task the run was trained for.
+        found: String,
+        /// The task asked for.
+        wanted: &'static str,
+    },
+    /// A network configuration (a file, or the one saved in a run) that cannot be read.
+    #[error("{what}: {problem}")]
+    ModelConfig {
+        /// Where the configuration came from.
+        what: String,
+        /// What is wrong with it.
+        #[source]
+        problem: ConfigProblem,
+    },
+    /// A network that cannot be built as configured.
+    #[error("{network}: {problem}")]
+    InvalidNetwork {
+        /// Which network or layer.
+        network: &'static str,
+        /// What cannot work.
+        problem: String,
+    },
+    /// Maps finer than a network is built for.
+    #[error("{network} is built for maps up to nside {max} ({why}), not nside {nside}")]
+    NsideTooLarge {
+        /// Which network or layer.
+        network: &'static str,
+        /// The maps' nside.
+        nside: u64,
+        /// The largest nside it is built for.
+        max: u64,
+        /// Why, and what to do instead.
+        why: &'static str,
+    },
+    /// A setting outside the values it can take.
+    #[error("{name} {value}: {allowed}")]
+    OutOfRange {
+        /// The setting.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// The values it can take.
+        allowed: String,
+    },
+    /// Inputs of another size than the network, or the rest of the run, reads.
+    #[error("{what}: {found} {unit} where {needed} are needed")]
+    SizeMismatch {
+        /// Which inputs.
+        what: String,
+        /// What is counted (channels, node features, pixels, …).
+        unit: &'static str,
+        /// The count in the inputs.
+        found: usize,
+        /// The count needed.
+        needed: usize,
+    },
+    /// Weights of another shape than the layer that should take them.
+    #[error("{layer}: {found} for a layer {expected}")]
+    WeightsDoNotFit {
+        /// The layer.
+        layer: String,
+        /// The shape of the weights.
+        found: String,
+        /// The shape of the layer.
+        expected: String,
+    },
+    /// Too few of something (samples, classes, folds, runs) for what was asked.
+    #[error("{what}: {found} {unit}, at least {needed} needed")]
+    TooFew {
+        /// What was asked.
+        what: String,
+        /// What is counted.
+        unit: &'static str,
+        /// How many there are.
+        found: usize,
+        /// How many are needed.
+        needed: usize,
+    },
+    /// A training or test split with nothing in it.
+    #[error("{train} training and {test} test {what} cannot train")]
+    EmptySplit {
+        /// The samples (meshes, …).
+        what: &'static str,
+        /// Training samples.
+        train: usize,
+        /// Test samples.
+        test: usize,
+    },
+    /// Runs of an ensemble that do not predict the same classes.
+    #[error("{}: classes [{}] differ from the first run's [{}]", dir.display(), classes.join(", "), first.join(", "))]
+    EnsembleDiffers {
+        /// The run that differs.
+        dir: PathBuf,
+        /// Its classes.
+        classes: Vec<String>,
+        /// The first run's classes.
+        first: Vec<String>,
+    },
+    /// The task could not make an epoch's training samples (fresh simulations, …).
+    #[error("making the training samples of epoch {}: {source}", epoch + 1)]
+    EpochSamples {
+        /// The epoch (from 0).
+        epoch: usize,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A picture that cannot be drawn from the values given.
+    #[error(transparent)]
+    Plot(#[from] crate::plots::PlotError),
     /// Maps that do not fit a sphere network: `[nside, channels, targets]` of the maps against
     /// `[nside, channels, outputs]` of the network.
     #[error(
@@ -109,6 +242,24 @@ impl TrainError {
             source,
         }
     }
+}
+
+/// What is wrong with a network configuration ([`TrainError::ModelConfig`]).
+#[derive(thiserror::Error, Debug)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// Not a JSON object.
+    #[error("the model configuration is not a JSON object")]
+    NotAnObject,
+    /// A field that has no default is missing.
+    #[error("the model configuration lacks `{0}`")]
+    Lacks(String),
+    /// A dropout probability outside [0, 1) (burn would panic on it).
+    #[error("dropout {0} is not a probability in [0, 1)")]
+    Dropout(f64),
+    /// The JSON does not parse, or does not describe this network.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// `Result` with [`TrainError`] as the default error.

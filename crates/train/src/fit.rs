@@ -143,6 +143,9 @@ pub struct CvReport {
     /// Validation loss per epoch, per fold (empty without early stopping).
     #[serde(default)]
     pub validation_loss: Vec<Vec<f64>>,
+    /// Validation accuracy per epoch, per fold (empty without early stopping).
+    #[serde(default)]
+    pub validation_accuracy: Vec<Vec<f64>>,
     /// The epoch kept in each fold (with early stopping).
     #[serde(default)]
     pub best_epoch: Vec<Option<usize>>,
@@ -164,33 +167,39 @@ fn check(
 ) -> Result<()> {
     let s = &cfg.schedule;
     if model.hidden == 0 || model.layers == 0 {
-        return Err(TrainError::Config(format!(
-            "a network of {} layers of width {} cannot learn: both must be at least 1",
-            model.layers, model.hidden
-        )));
+        return Err(TrainError::InvalidNetwork {
+            network: "the graph classifier",
+            problem: format!(
+                "{} layers of width {} cannot learn: both must be at least 1",
+                model.layers, model.hidden
+            ),
+        });
     }
-    if model.d_input != data.features() || model.num_classes != data.num_classes() {
-        return Err(TrainError::Config(format!(
-            "the model takes {} features into {} classes, the data has {} and {}",
-            model.d_input,
-            model.num_classes,
-            data.features(),
-            data.num_classes()
-        )));
-    }
+    let fits = |unit, found, needed| {
+        (found == needed).then_some(()).ok_or(TrainError::SizeMismatch {
+            what: "the graphs".into(),
+            unit,
+            found,
+            needed,
+        })
+    };
+    fits("node features per node", data.features(), model.d_input)?;
+    fits("classes", data.num_classes(), model.num_classes)?;
     if data.labelled && data.num_classes() < 2 {
-        return Err(TrainError::Config(format!(
-            "every graph has the label {:?}: classification needs at least 2 classes",
-            data.class_values()
-        )));
+        return Err(TrainError::TooFew {
+            what: format!("classification (every graph has the label {:?})", data.class_values()),
+            unit: "class",
+            found: data.num_classes(),
+            needed: 2,
+        });
     }
     if !data.labelled || data.graphs.len() < folds.max(1) {
-        return Err(TrainError::Config(format!(
-            "{} folds cannot run on {} {}graphs",
-            folds,
-            data.graphs.len(),
-            if data.labelled { "" } else { "unlabelled " }
-        )));
+        return Err(TrainError::TooFew {
+            what: format!("{folds} folds"),
+            unit: "labelled graphs",
+            found: if data.labelled { data.graphs.len() } else { 0 },
+            needed: folds.max(1),
+        });
     }
     Ok(s.check()?)
 }
@@ -222,7 +231,7 @@ pub fn train_on_all(
 /// (stratified). `progress(fold, epoch, loss)` after each epoch.
 ///
 /// # Errors
-/// [`TrainError::Config`] for fewer than 2 folds or more folds than graphs; as
+/// [`TrainError::TooFew`] for fewer than 2 folds or more folds than graphs; as
 /// [`engine::fit`].
 pub fn cross_validate(
     data: &TuDataset,
@@ -248,10 +257,12 @@ pub fn cross_validate_with(
 ) -> Result<CvReport> {
     check(data, model, cfg, cfg.folds)?;
     if cfg.folds < 2 {
-        return Err(TrainError::Config(format!(
-            "{} fold(s): cross-validation needs at least 2",
-            cfg.folds
-        )));
+        return Err(TrainError::TooFew {
+            what: "cross-validation".into(),
+            unit: "folds",
+            found: cfg.folds,
+            needed: 2,
+        });
     }
     let folds = stratified_folds(&data.labels, cfg.folds, cfg.schedule.seed);
     let root = Checkpointing {
@@ -304,6 +315,10 @@ pub fn cross_validate_with(
         validation_loss: results
             .iter()
             .map(|r| r.history.validation_loss.clone())
+            .collect(),
+        validation_accuracy: results
+            .iter()
+            .map(|r| r.history.validation_accuracy.clone())
             .collect(),
         best_epoch: results.iter().map(|r| r.history.best_epoch).collect(),
         confusion: overall.confusion,

@@ -65,7 +65,7 @@ impl GraphRun {
     /// The network configuration.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when `model` is not a [`GinClassifierConfig`] (fields added since
+    /// [`TrainError::ModelConfig`] when `model` is not a [`GinClassifierConfig`] (fields added since
     /// the run was saved take their defaults; the input width and class count must be there).
     pub fn model_config(&self) -> Result<GinClassifierConfig> {
         run_folder::config_with_defaults(
@@ -91,11 +91,11 @@ impl GraphRun {
     pub fn load(dir: &Path) -> Result<(GraphRun, GinClassifier)> {
         let run: GraphRun = run_folder::read_run(dir, "graph run")?;
         if run.task != GRAPH_TASK {
-            return Err(TrainError::Config(format!(
-                "{}: a {} run, not a graph run",
-                dir.display(),
-                run.task
-            )));
+            return Err(TrainError::WrongRun {
+                dir: dir.to_path_buf(),
+                found: run.task,
+                wanted: GRAPH_TASK,
+            });
         }
         let config = run.model_config()?;
         run_folder::check_weights_fit(dir, config.min_parameters())?;
@@ -113,12 +113,12 @@ impl GraphRun {
         let mut data = TuDataset::load_with(dir, self.options, Some(&self.vocabulary))?;
         let width = self.model_config()?.d_input;
         if data.features() != width {
-            return Err(TrainError::Config(format!(
-                "{}: {} node features per node, the network reads {width} (trained on {})",
-                dir.display(),
-                data.features(),
-                self.dataset
-            )));
+            return Err(TrainError::SizeMismatch {
+                what: format!("{} (the network was trained on {})", dir.display(), self.dataset),
+                unit: "node features per node",
+                found: data.features(),
+                needed: width,
+            });
         }
         let all: Vec<usize> = (0..data.graphs.len()).collect();
         data.graphs = self.scaler.apply_to(&data.graphs, &all);

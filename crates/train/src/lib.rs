@@ -84,4 +84,4 @@ pub mod segfit;
 pub mod sphere;
 
 pub use compute::Compute;
-pub use error::{Result, TrainError};
+pub use error::{ConfigProblem, Result, TrainError};

@@ -155,11 +155,11 @@ pub fn fit_mesh(
 ) -> Result<(PdMeshNet, MeshHistory)> {
     augment.check()?;
     if data.train.is_empty() || data.test.is_empty() {
-        return Err(TrainError::Config(format!(
-            "{} training and {} test meshes cannot train",
-            data.train.len(),
-            data.test.len()
-        )));
+        return Err(TrainError::EmptySplit {
+            what: "meshes",
+            train: data.train.len(),
+            test: data.test.len(),
+        });
     }
     let mut task = MeshTask {
         model,
@@ -219,7 +219,7 @@ impl MeshRun {
     /// The network configuration.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when `model` is not a [`PdMeshNetConfig`] (fields added since the
+    /// [`TrainError::ModelConfig`] when `model` is not a [`PdMeshNetConfig`] (fields added since the
     /// run was saved take their defaults).
     pub fn model_config(&self) -> Result<PdMeshNetConfig> {
         PdMeshNetConfig::from_json(&self.model, "the PD-MeshNet configuration of the run")
@@ -301,18 +301,20 @@ impl MeshEnsemble {
             .map(|d| MeshRun::load(d))
             .collect::<Result<Vec<_>>>()?;
         let Some((first, _)) = members.first() else {
-            return Err(TrainError::Config(
-                "an ensemble needs at least one run".into(),
-            ));
+            return Err(TrainError::TooFew {
+                what: "an ensemble".into(),
+                unit: "runs",
+                found: 0,
+                needed: 1,
+            });
         };
         for ((run, _), dir) in members.iter().zip(dirs) {
             if run.classes != first.classes {
-                return Err(TrainError::Config(format!(
-                    "{}: classes [{}] differ from the first run's [{}]",
-                    dir.display(),
-                    run.classes.join(", "),
-                    first.classes.join(", ")
-                )));
+                return Err(TrainError::EnsembleDiffers {
+                    dir: dir.to_path_buf(),
+                    classes: run.classes.clone(),
+                    first: first.classes.clone(),
+                });
             }
         }
         Ok(MeshEnsemble { members })

@@ -8,6 +8,34 @@ use plotters::prelude::*;
 
 use crate::error::{Result, TrainError};
 
+/// Values a picture cannot be drawn from ([`TrainError::Plot`]).
+#[derive(thiserror::Error, Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// No finite value in any curve.
+    #[error("no finite values to plot")]
+    NoValues,
+    /// Estimates and true values of different lengths, or none.
+    #[error("estimates must match the true values one to one ({truth} true values, series of {lengths:?})")]
+    Unpaired {
+        /// True values.
+        truth: usize,
+        /// The length of each series.
+        lengths: Vec<usize>,
+    },
+    /// A confusion matrix that is empty or not square, or labels that do not match it.
+    #[error("confusion matrix must be square with one label per class ({rows} rows, {labels} labels)")]
+    NotSquare {
+        /// Rows of the matrix.
+        rows: usize,
+        /// Class labels.
+        labels: usize,
+    },
+    /// A log-log plot with a value that is not positive, or no points.
+    #[error("a scaling plot needs positive sizes and costs")]
+    NotPositive,
+}
+
 fn draw_err(path: &Path, e: impl std::fmt::Display) -> TrainError {
     TrainError::Io {
         path: path.to_path_buf(),
@@ -57,7 +85,7 @@ fn atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> Result<()>
 /// Training loss per epoch, one line per fold, log-scaled.
 ///
 /// # Errors
-/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] with no losses.
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Plot`] with no losses.
 pub fn plot_losses(curves: &[Vec<f64>], path: &Path, title: &str) -> Result<()> {
     let named: Vec<(String, Vec<f64>)> = curves
         .iter()
@@ -71,7 +99,7 @@ pub fn plot_losses(curves: &[Vec<f64>], path: &Path, title: &str) -> Result<()> 
 /// more, on a linear one otherwise (so that every tick can be read).
 ///
 /// # Errors
-/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] with no positive
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Plot`] with no positive
 /// values.
 pub fn plot_curves(
     curves: &[(String, Vec<f64>)],
@@ -105,7 +133,7 @@ pub fn plot_curves_against(
         (a.min(v), b.max(v))
     });
     if epochs == 0 || lo > hi {
-        return Err(TrainError::Config("no finite values to plot".into()));
+        return Err(PlotError::NoValues.into());
     }
     tessera_sky::register_fonts();
     // A log axis for positive values spanning a decade or more; a linear one otherwise (a
@@ -250,7 +278,7 @@ fn draw_curves(
 /// Estimates against true values, one colour per estimator, with the diagonal.
 ///
 /// # Errors
-/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] without points or
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Plot`] without points or
 /// with series of another length than `truth`.
 pub fn plot_estimates(
     truth: &[f64],
@@ -260,9 +288,11 @@ pub fn plot_estimates(
     parameter: &str,
 ) -> Result<()> {
     if truth.is_empty() || series.iter().any(|s| s.1.len() != truth.len()) {
-        return Err(TrainError::Config(
-            "estimates must match the true values one to one".into(),
-        ));
+        return Err(PlotError::Unpaired {
+            truth: truth.len(),
+            lengths: series.iter().map(|s| s.1.len()).collect(),
+        }
+        .into());
     }
     let all = truth
         .iter()
@@ -367,7 +397,7 @@ fn binned_means(truth: &[f64], estimate: &[f64], bins: usize) -> Vec<(f64, f64)>
 /// Histograms of residuals (estimate − truth), one outline per estimator, on shared bins.
 ///
 /// # Errors
-/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] without residuals.
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Plot`] without residuals.
 pub fn plot_residuals(
     series: &[(String, Vec<f64>)],
     path: &Path,
@@ -381,7 +411,7 @@ pub fn plot_residuals(
         .filter(|v| v.is_finite())
         .collect();
     if all.is_empty() {
-        return Err(TrainError::Config("no residuals to plot".into()));
+        return Err(PlotError::NoValues.into());
     }
     let m = all.iter().fold(0.0f64, |a, v| a.max(v.abs())).max(1e-12);
     let bins = 30usize;
@@ -450,7 +480,7 @@ pub fn plot_residuals(
 /// The confusion matrix `counts[true][predicted]` as a heat map with the counts written in.
 ///
 /// # Errors
-/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] for an empty or
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Plot`] for an empty or
 /// non-square matrix.
 pub fn plot_confusion(
     counts: &[Vec<u64>],
@@ -460,9 +490,11 @@ pub fn plot_confusion(
 ) -> Result<()> {
     let n = counts.len();
     if n == 0 || counts.iter().any(|r| r.len() != n) || labels.len() != n {
-        return Err(TrainError::Config(
-            "confusion matrix must be square with one label per class".into(),
-        ));
+        return Err(PlotError::NotSquare {
+            rows: n,
+            labels: labels.len(),
+        }
+        .into());
     }
     tessera_sky::register_fonts();
     atomically(path, |tmp| draw_confusion(counts, labels, tmp, path, title))
@@ -548,7 +580,7 @@ fn draw_confusion(
 /// line of slope 1 (linear scaling) through the first point of the first series that has one.
 ///
 /// # Errors
-/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Config`] without points or
+/// [`TrainError::Io`] when the PNG cannot be written; [`TrainError::Plot`] without points or
 /// with a value that is not positive.
 pub fn plot_scaling(
     series: &[(String, Vec<(f64, f64)>)],
@@ -559,9 +591,7 @@ pub fn plot_scaling(
 ) -> Result<()> {
     let points: Vec<(f64, f64)> = series.iter().flat_map(|s| s.1.iter().copied()).collect();
     if points.is_empty() || points.iter().any(|&(x, y)| !(x > 0.0 && y > 0.0)) {
-        return Err(TrainError::Config(
-            "a scaling plot needs positive sizes and costs".into(),
-        ));
+        return Err(PlotError::NotPositive.into());
     }
     let range = |v: &mut dyn Iterator<Item = f64>| {
         let (lo, hi) = v.fold((f64::INFINITY, 0f64), |(a, b), x| (a.min(x), b.max(x)));

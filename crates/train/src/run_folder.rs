@@ -7,7 +7,7 @@ use burn::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Result, TrainError};
+use crate::error::{ConfigProblem, Result, TrainError};
 
 /// The run's description file.
 pub const RUN_FILE: &str = "run.json";
@@ -95,7 +95,7 @@ pub(crate) fn check_weights_fit(dir: &Path, min_parameters: u128) -> Result<()> 
 /// there. `what` names the source in the error ("runs/x/run.json").
 ///
 /// # Errors
-/// [`TrainError::Config`] naming `what` when `saved` is not an object, lacks a required field,
+/// [`TrainError::ModelConfig`] naming `what` when `saved` is not an object, lacks a required field,
 /// or does not parse as a `C`.
 pub(crate) fn config_with_defaults<C: Serialize + DeserializeOwned>(
     saved: &serde_json::Value,
@@ -103,26 +103,29 @@ pub(crate) fn config_with_defaults<C: Serialize + DeserializeOwned>(
     required: &[&str],
     what: &str,
 ) -> Result<C> {
-    let err = |m: String| TrainError::Config(format!("{what}: {m}"));
+    let err = |problem: ConfigProblem| TrainError::ModelConfig {
+        what: what.to_string(),
+        problem,
+    };
     let serde_json::Value::Object(saved) = saved else {
-        return Err(err("the model configuration is not a JSON object".into()));
+        return Err(err(ConfigProblem::NotAnObject));
     };
     if let Some(missing) = required.iter().find(|k| !saved.contains_key(**k)) {
-        return Err(err(format!("the model configuration lacks `{missing}`")));
+        return Err(err(ConfigProblem::Lacks(missing.to_string())));
     }
     let serde_json::Value::Object(mut merged) =
-        serde_json::to_value(defaults).map_err(|e| err(e.to_string()))?
+        serde_json::to_value(defaults).map_err(|e| err(e.into()))?
     else {
-        return Err(err("the default configuration is not a JSON object".into()));
+        return Err(err(ConfigProblem::NotAnObject));
     };
     merged.extend(saved.iter().map(|(k, v)| (k.clone(), v.clone())));
     // burn panics on a dropout outside [0, 1): refuse it here, by name.
     if let Some(p) = merged.get("dropout").and_then(serde_json::Value::as_f64)
         && !(0.0..1.0).contains(&p)
     {
-        return Err(err(format!("dropout {p} is not a probability in [0, 1)")));
+        return Err(err(ConfigProblem::Dropout(p)));
     }
-    serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| err(e.to_string()))
+    serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| err(e.into()))
 }
 
 #[cfg(test)]

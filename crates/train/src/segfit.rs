@@ -86,7 +86,10 @@ pub fn segment_meshes(net: &PdMeshSegmenter, meshes: &[&MeshSample]) -> Result<V
         let parts = logits.argmax(1).into_data().convert::<i64>();
         let mut rest = parts
             .as_slice::<i64>()
-            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+            .map_err(|source| TrainError::ReadBack {
+            what: "predictions",
+            source,
+        })?;
         for m in chunk {
             let (mine, tail) = rest.split_at(m.graph.primal.num_nodes);
             out.push(mine.iter().map(|&p| p as u16).collect());
@@ -136,11 +139,11 @@ pub fn fit_segmenter(
     mut progress: impl FnMut(usize, &MeshHistory),
 ) -> Result<(PdMeshSegmenter, MeshHistory)> {
     if data.train.is_empty() || data.test.is_empty() {
-        return Err(TrainError::Config(format!(
-            "{} training and {} test meshes cannot train",
-            data.train.len(),
-            data.test.len()
-        )));
+        return Err(TrainError::EmptySplit {
+            what: "meshes",
+            train: data.train.len(),
+            test: data.test.len(),
+        });
     }
     let mut task = SegmentTask { model, data };
     let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, |e, h| {
@@ -208,7 +211,7 @@ impl SegmentRun {
     /// The network configuration.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when `model` is not a [`PdMeshSegmenterConfig`].
+    /// [`TrainError::ModelConfig`] when `model` is not a [`PdMeshSegmenterConfig`].
     pub fn model_config(&self) -> Result<PdMeshSegmenterConfig> {
         PdMeshSegmenterConfig::from_json(&self.model, "the segmenter configuration of the run")
     }
@@ -258,11 +261,11 @@ impl SegmentRun {
     pub fn load(dir: &Path) -> Result<(SegmentRun, PdMeshSegmenter)> {
         let run: SegmentRun = run_folder::read_run(dir, "segmentation run")?;
         if run.task != SEGMENT_TASK {
-            return Err(TrainError::Config(format!(
-                "{}: a {} run, not a {SEGMENT_TASK} run",
-                dir.display(),
-                run.task
-            )));
+            return Err(TrainError::WrongRun {
+                dir: dir.to_path_buf(),
+                found: run.task,
+                wanted: SEGMENT_TASK,
+            });
         }
         let config = run.model_config()?;
         run_folder::check_weights_fit(dir, config.min_parameters())?;

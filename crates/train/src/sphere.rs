@@ -163,7 +163,12 @@ fn check_compatible(model: &SphereCnnConfig, set: &MapSet, what: &str) -> Result
         });
     }
     if set.is_empty() {
-        return Err(TrainError::Config(format!("{what}: no maps")));
+        return Err(TrainError::TooFew {
+            what: what.to_string(),
+            unit: "maps",
+            found: 0,
+            needed: 1,
+        });
     }
     Ok(())
 }
@@ -173,7 +178,7 @@ fn check_compatible(model: &SphereCnnConfig, set: &MapSet, what: &str) -> Result
 /// head by each value's standard deviation σ. The targets of `set` are not read.
 ///
 /// # Errors
-/// [`TrainError::Config`] when the maps do not fit the network.
+/// [`TrainError::SizeMismatch`] when the maps do not fit the network.
 pub fn infer(
     net: &SphereCnn,
     set: &MapSet,
@@ -182,11 +187,12 @@ pub fn infer(
     batch: usize,
 ) -> Result<Vec<Vec<f64>>> {
     if norm.channel_mean.len() != set.channels {
-        return Err(TrainError::Config(format!(
-            "maps with {} channel(s) for a network that reads {}",
-            set.channels,
-            norm.channel_mean.len()
-        )));
+        return Err(TrainError::SizeMismatch {
+            what: "maps".into(),
+            unit: "channel(s)",
+            found: set.channels,
+            needed: norm.channel_mean.len(),
+        });
     }
     let device = crate::compute::device_of(net);
     let order: Vec<usize> = (0..set.len()).collect();
@@ -200,7 +206,10 @@ pub fn infer(
             .into_data()
             .convert::<f32>()
             .try_to_vec::<f32>()
-            .map_err(|e| TrainError::Config(format!("reading predictions: {e:?}")))?;
+            .map_err(|source| TrainError::ReadBack {
+                what: "predictions",
+                source,
+            })?;
         for row in values.chunks_exact(k).take(b) {
             outputs.push(if classification {
                 row.iter().map(|&v| f64::from(v)).collect()
@@ -254,7 +263,7 @@ pub fn infer_rotated(
 /// the mean squared error of the standardised parameters).
 ///
 /// # Errors
-/// [`TrainError::Config`] when the maps do not fit the network.
+/// [`TrainError::SizeMismatch`] when the maps do not fit the network.
 pub fn predict(
     net: &SphereCnn,
     model: &SphereCnnConfig,
@@ -350,12 +359,12 @@ impl<'a, F: FnMut(usize) -> Result<Cow<'a, MapSet>>> Task for SphereTask<'a, '_,
         let set = (self.train)(epoch)?;
         check_compatible(self.model, &set, "training maps")?;
         if set.len() < self.base.len() {
-            return Err(TrainError::Config(format!(
-                "epoch {} has {} training maps, the first had {}",
-                epoch + 1,
-                set.len(),
-                self.base.len()
-            )));
+            return Err(TrainError::SizeMismatch {
+                what: format!("epoch {}", epoch + 1),
+                unit: "training maps",
+                found: set.len(),
+                needed: self.base.len(),
+            });
         }
         self.epoch = Some(set);
         Ok(())
@@ -501,7 +510,7 @@ impl SphereRun {
     /// The network configuration.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when `model` is not a [`SphereCnnConfig`] (fields added since the
+    /// [`TrainError::ModelConfig`] when `model` is not a [`SphereCnnConfig`] (fields added since the
     /// run was saved take their defaults).
     pub fn model_config(&self) -> Result<SphereCnnConfig> {
         run_folder::config_with_defaults(

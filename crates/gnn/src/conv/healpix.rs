@@ -39,19 +39,19 @@ impl HealpixConvConfig {
     /// The layer on `device` (weights: burn's Linear initialisation over the 9·d_input inputs).
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] when `nside` is not a power of 2 or a channel count is 0.
+    /// [`GraphError::Healpix`] when `nside` is not a power of 2, [`GraphError::Layer`] when
+    /// a channel count is 0.
     pub fn init(&self, device: &Device) -> Result<HealpixConv> {
-        let invalid = |detail: String| GraphError::Invalid {
-            what: "HealpixConv".into(),
-            detail,
-        };
         if self.d_input == 0 || self.d_output == 0 {
-            return Err(invalid(format!(
-                "{} input and {} output channels",
-                self.d_input, self.d_output
-            )));
+            return Err(GraphError::Layer {
+                layer: "HealpixConv",
+                detail: format!("{} input and {} output channels", self.d_input, self.d_output),
+            });
         }
-        let hp = Healpix::nested(self.nside).map_err(|e| invalid(e.to_string()))?;
+        let hp = Healpix::nested(self.nside).map_err(|source| GraphError::Healpix {
+            layer: "HealpixConv",
+            source,
+        })?;
         let table = hp.stencil_table().into_vec();
         let npix = hp.npix() as usize;
         Ok(HealpixConv {

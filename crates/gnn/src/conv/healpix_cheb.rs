@@ -102,9 +102,9 @@ pub struct HealpixChebConv {
 /// on the HEALPix graph, 9 entries per pixel: the pixel's neighbour table (with a repeat of the
 /// pixel and coefficient 0 where a neighbour is missing) and the pixel itself.
 fn laplacian_rows(nside: u64, lambda_max: f64) -> Result<(Vec<i64>, Vec<f32>)> {
-    let hp = Healpix::nested(nside).map_err(|e| GraphError::Invalid {
-        what: "HealpixChebConv".into(),
-        detail: e.to_string(),
+    let hp = Healpix::nested(nside).map_err(|source| GraphError::Healpix {
+        layer: "HealpixChebConv",
+        source,
     })?;
     let table = hp.neighbour_table();
     let table = table.as_slice();
@@ -152,7 +152,7 @@ impl HealpixChebConvConfig {
     /// The layer on `device`.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] for an nside that is not a power of 2.
+    /// [`GraphError::Healpix`] for an nside that is not a power of 2.
     pub fn init(&self, device: &Device) -> Result<HealpixChebConv> {
         let (neighbours, coefficients) = laplacian_rows(self.nside, self.lambda_max)?;
         let npix = (12 * self.nside * self.nside) as usize;

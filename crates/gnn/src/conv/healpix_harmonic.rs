@@ -70,10 +70,10 @@ impl HarmonicProjector {
     /// Checks that the matrices and terms fit together.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] naming the first mismatch.
+    /// [`GraphError::Layer`] naming the first mismatch.
     pub fn validate(&self) -> Result<()> {
-        let invalid = |detail: String| GraphError::Invalid {
-            what: "HarmonicProjector".into(),
+        let invalid = |detail: String| GraphError::Layer {
+            layer: "HarmonicProjector",
             detail,
         };
         if self.field_channels == 0 || self.map_channels == 0 || self.terms.is_empty() {
@@ -172,7 +172,7 @@ impl HealpixHarmonicConvConfig {
     /// The layer on `device`, filtering in the harmonic basis of `projector`.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] for an inconsistent projector, or input channels that are not
+    /// [`GraphError::Layer`] for an inconsistent projector, or input channels that are not
     /// whole fields of it.
     pub fn init(
         &self,
@@ -182,8 +182,8 @@ impl HealpixHarmonicConvConfig {
         projector.validate()?;
         let f = projector.field_channels;
         if self.d_input == 0 || !self.d_input.is_multiple_of(f) || self.d_output == 0 {
-            return Err(GraphError::Invalid {
-                what: "HealpixHarmonicConv".into(),
+            return Err(GraphError::Layer {
+                layer: "HealpixHarmonicConv",
                 detail: format!(
                     "{} input channels into {} outputs: the inputs must be whole fields of {f} \
                      channels (Q, U pairs for spin 2) and both counts positive",

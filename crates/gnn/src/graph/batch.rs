@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use burn::prelude::*;
 
 use super::scatter::Segments;
-use crate::error::{GraphError, Result};
+use crate::error::{Element, GraphError, Result};
 
 /// One graph: node features (row-major, `features` per node) and directed edges `src → dst`.
 /// Undirected graphs list both directions.
@@ -29,27 +29,30 @@ impl Graph {
     /// The graph with features on its edges (`edge_features` per edge, in edge order).
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] when the length is not `edges × edge_features` or a value is not
-    /// finite.
+    /// [`GraphError::FeatureCount`] when the length is not `edges × edge_features`,
+    /// [`GraphError::NotFinite`] when a value is not finite.
     pub fn with_edge_features(
         mut self,
         edge_features: usize,
         edge_attr: Vec<f32>,
         what: &str,
     ) -> Result<Self> {
-        let invalid = |detail: String| GraphError::Invalid {
-            what: what.to_string(),
-            detail,
-        };
         if edge_attr.len() != self.edges.len() * edge_features {
-            return Err(invalid(format!(
-                "{} edge feature values for {} edges × {edge_features} features",
-                edge_attr.len(),
-                self.edges.len()
-            )));
+            return Err(GraphError::FeatureCount {
+                what: what.to_string(),
+                on: Element::Edge,
+                values: edge_attr.len(),
+                items: self.edges.len(),
+                features: edge_features,
+            });
         }
-        if edge_attr.iter().any(|v| !v.is_finite()) {
-            return Err(invalid("an edge feature is not finite".into()));
+        if let Some(i) = edge_attr.iter().position(|v| !v.is_finite()) {
+            return Err(GraphError::NotFinite {
+                what: what.to_string(),
+                on: Element::Edge,
+                index: i / edge_features.max(1),
+                feature: i % edge_features.max(1),
+            });
         }
         self.edge_features = edge_features;
         self.edge_attr = edge_attr;
@@ -59,7 +62,8 @@ impl Graph {
     /// A graph, checked: at least one node, `x` of the right length and finite, edges in range.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] naming `what` and the first problem.
+    /// [`GraphError::NoNodes`], [`GraphError::FeatureCount`], [`GraphError::NotFinite`] or
+    /// [`GraphError::EdgeOutOfRange`] naming `what`, for the first problem.
     pub fn new(
         num_nodes: usize,
         features: usize,
@@ -67,34 +71,38 @@ impl Graph {
         edges: Vec<[u32; 2]>,
         what: &str,
     ) -> Result<Self> {
-        let invalid = |detail: String| GraphError::Invalid {
-            what: what.to_string(),
-            detail,
-        };
         if num_nodes == 0 {
-            return Err(invalid("the graph has no nodes".into()));
+            return Err(GraphError::NoNodes {
+                what: what.to_string(),
+            });
         }
         if x.len() != num_nodes * features {
-            return Err(invalid(format!(
-                "{} feature values for {num_nodes} nodes × {features} features",
-                x.len()
-            )));
+            return Err(GraphError::FeatureCount {
+                what: what.to_string(),
+                on: Element::Node,
+                values: x.len(),
+                items: num_nodes,
+                features,
+            });
         }
         if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return Err(invalid(format!(
-                "feature {} of node {} is not finite",
-                i % features.max(1),
-                i / features.max(1)
-            )));
+            return Err(GraphError::NotFinite {
+                what: what.to_string(),
+                on: Element::Node,
+                index: i / features.max(1),
+                feature: i % features.max(1),
+            });
         }
         if let Some(e) = edges
             .iter()
             .find(|e| e[0] as usize >= num_nodes || e[1] as usize >= num_nodes)
         {
-            return Err(invalid(format!(
-                "edge {} → {} leaves the {num_nodes} nodes",
-                e[0], e[1]
-            )));
+            return Err(GraphError::EdgeOutOfRange {
+                what: what.to_string(),
+                from: e[0],
+                to: e[1],
+                nodes: num_nodes,
+            });
         }
         Ok(Graph {
             num_nodes,
@@ -137,12 +145,10 @@ impl GraphBatch {
     /// Concatenates graphs that have the same number of features.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] for an empty list or differing feature counts.
+    /// [`GraphError::EmptyBatch`] for an empty list, [`GraphError::BatchFeaturesDiffer`] for
+    /// differing feature counts.
     pub fn new(graphs: &[&Graph]) -> Result<Self> {
-        let first = graphs.first().ok_or_else(|| GraphError::Invalid {
-            what: "batch".into(),
-            detail: "no graphs".into(),
-        })?;
+        let first = graphs.first().ok_or(GraphError::EmptyBatch)?;
         let features = first.features;
         let mut b = GraphBatch {
             num_nodes: 0,
@@ -158,21 +164,19 @@ impl GraphBatch {
         };
         for (g, graph) in graphs.iter().enumerate() {
             if graph.features != features {
-                return Err(GraphError::Invalid {
-                    what: "batch".into(),
-                    detail: format!(
-                        "graph {g} has {} features, graph 0 has {features}",
-                        graph.features
-                    ),
+                return Err(GraphError::BatchFeaturesDiffer {
+                    graph: g,
+                    on: Element::Node,
+                    found: graph.features,
+                    first: features,
                 });
             }
             if graph.edge_features != first.edge_features {
-                return Err(GraphError::Invalid {
-                    what: "batch".into(),
-                    detail: format!(
-                        "graph {g} has {} edge features, graph 0 has {}",
-                        graph.edge_features, first.edge_features
-                    ),
+                return Err(GraphError::BatchFeaturesDiffer {
+                    graph: g,
+                    on: Element::Edge,
+                    found: graph.edge_features,
+                    first: first.edge_features,
                 });
             }
             b.edge_attr.extend_from_slice(&graph.edge_attr);

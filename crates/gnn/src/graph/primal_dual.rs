@@ -23,10 +23,10 @@ impl PrimalDualGraph {
     /// Ties a primal graph to its dual, checked.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] naming `what` when `dual_of_edge` does not have one entry per
+    /// [`GraphError::DualMismatch`] naming `what` when `dual_of_edge` does not have one entry per
     /// primal edge or points past the dual nodes.
     pub fn new(primal: Graph, dual: Graph, dual_of_edge: Vec<u32>, what: &str) -> Result<Self> {
-        let invalid = |detail: String| GraphError::Invalid {
+        let invalid = |detail: String| GraphError::DualMismatch {
             what: what.to_string(),
             detail,
         };
@@ -66,7 +66,8 @@ impl PrimalDualBatch {
     /// Concatenates pairs with the same feature counts.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] for an empty list or differing feature counts.
+    /// [`GraphError::EmptyBatch`] for an empty list, [`GraphError::BatchFeaturesDiffer`] for
+    /// differing feature counts.
     pub fn new(graphs: &[&PrimalDualGraph]) -> Result<Self> {
         let primal: Vec<&Graph> = graphs.iter().map(|g| &g.primal).collect();
         let dual: Vec<&Graph> = graphs.iter().map(|g| &g.dual).collect();

@@ -23,7 +23,7 @@ pub trait Tiles {
     /// The graph of the tiles carrying `features` values per tile (`x`, tile-major).
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] when `x` does not hold `features` finite values per tile.
+    /// [`GraphError::FeatureCount`] or [`GraphError::NotFinite`] when `x` does not hold `features` finite values per tile.
     fn graph(&self, features: usize, x: Vec<f32>) -> Result<Graph> {
         Graph::new(
             self.tile_count(),
@@ -38,7 +38,7 @@ pub trait Tiles {
     /// without features: the neighbourhoods a layer reads.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] for zero copies.
+    /// [`GraphError::EmptyBatch`] for zero copies.
     fn batch(&self, copies: usize) -> Result<GraphBatch> {
         let one = self.graph(1, vec![0.0; self.tile_count()])?;
         let refs = vec![&one; copies];
@@ -58,11 +58,11 @@ impl HealpixTiles {
     /// The pixels at `nside` (a power of two: NESTED order).
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] for an nside NESTED order cannot have.
+    /// [`GraphError::Healpix`] for an nside NESTED order cannot have.
     pub fn new(nside: u64) -> Result<Self> {
-        Healpix::nested(nside).map_err(|e| GraphError::Invalid {
-            what: "HEALPix tiles".into(),
-            detail: e.to_string(),
+        Healpix::nested(nside).map_err(|source| GraphError::Healpix {
+            layer: "HEALPix tiles",
+            source,
         })?;
         Ok(HealpixTiles { nside })
     }

@@ -76,11 +76,11 @@ impl FaceClusterPoolConfig {
     /// The layer.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] when `keep` is outside [0, 1].
+    /// [`GraphError::Layer`] when `keep` is outside [0, 1].
     pub fn init(&self) -> Result<FaceClusterPool> {
         if !(0.0..=1.0).contains(&self.keep) {
-            return Err(GraphError::Invalid {
-                what: "FaceClusterPool".into(),
+            return Err(GraphError::Layer {
+                layer: "FaceClusterPool",
                 detail: format!("keep fraction {} is not in [0, 1]", self.keep),
             });
         }
@@ -97,10 +97,7 @@ fn pairs_of(batch: &PrimalDualBatch, g: usize, edges: std::ops::Range<usize>) ->
     let p = &batch.primal;
     let (first, last) = (p.ptr[g] as u32, p.ptr[g + 1] as u32);
     let d0 = batch.dual.ptr[g] as u32;
-    let bad = |detail: String| GraphError::Invalid {
-        what: format!("FaceClusterPool, mesh {g}"),
-        detail,
-    };
+    let bad = |detail: String| GraphError::NotConfigurationA { mesh: g, detail };
     if edges.len() % 2 == 1 {
         return Err(bad("an odd number of directed primal edges".into()));
     }
@@ -134,8 +131,8 @@ impl FaceClusterPool {
     /// `primal: [N_primal, C]`, `dual: [N_dual, C_dual]`, `attention: [E_primal, heads]`.
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] when the batch is not in configuration A's layout or the
-    /// attention does not match it.
+    /// [`GraphError::NotConfigurationA`] when the batch is not in configuration A's layout,
+    /// [`GraphError::Layer`] when the attention does not match it.
     pub fn forward(
         &self,
         primal: Tensor<2>,
@@ -146,8 +143,8 @@ impl FaceClusterPool {
         let device = primal.device();
         let [e, _] = attention.dims();
         if e != batch.primal.src.len() {
-            return Err(GraphError::Invalid {
-                what: "FaceClusterPool".into(),
+            return Err(GraphError::Layer {
+                layer: "FaceClusterPool",
                 detail: format!(
                     "attention for {e} edges, the batch has {}",
                     batch.primal.src.len()
@@ -159,9 +156,10 @@ impl FaceClusterPool {
             .into_data()
             .convert::<f32>()
             .try_to_vec::<f32>()
-            .map_err(|e| GraphError::Invalid {
-                what: "FaceClusterPool".into(),
-                detail: format!("reading the attention: {e:?}"),
+            .map_err(|source| GraphError::ReadBack {
+                layer: "FaceClusterPool",
+                what: "the attention",
+                source,
             })?;
         // Edges are concatenated graph by graph: the graph of an edge is the graph of its source.
         let mut edge_ptr = vec![0usize];
@@ -184,12 +182,8 @@ impl FaceClusterPool {
                 .step_by(2)
                 .map(|k| 0.5 * f64::from(att[k] + att[k + 1]))
                 .collect();
-            let c = cluster_faces(&faces, &scores, Keep::Fraction(self.keep)).map_err(|e| {
-                GraphError::Invalid {
-                    what: format!("FaceClusterPool, mesh {g}"),
-                    detail: e.to_string(),
-                }
-            })?;
+            let c = cluster_faces(&faces, &scores, Keep::Fraction(self.keep))
+                .map_err(|source| GraphError::Clustering { mesh: g, source })?;
             face_map.extend(c.face_to_cluster.iter().map(|&k| k + face_offset));
             dual_map.extend(c.pair_to_new.iter().map(|p| p.map(|q| q + dual_offset)));
             face_offset += c.graph.num_faces as u32;
@@ -248,13 +242,9 @@ impl FaceClusterInfo {
 fn coarse_graph(c: &Clustering, g: usize) -> Result<PrimalDualGraph> {
     let what = format!("pooled mesh {g}");
     if c.graph.pairs.is_empty() {
-        return Err(GraphError::Invalid {
-            what,
-            detail: format!(
-                "collapses to {} cluster(s) without any adjacency: the mesh is too small for \
-                 this pooling schedule",
-                c.graph.num_faces
-            ),
+        return Err(GraphError::PooledTooFar {
+            mesh: g,
+            clusters: c.graph.num_faces,
         });
     }
     let primal = Graph::new(

@@ -26,10 +26,10 @@ pub struct HealpixPoolConfig {
     pub kind: HealpixPoolKind,
 }
 
-fn check_ratio(ratio: usize, what: &str) -> Result<()> {
+fn check_ratio(ratio: usize, layer: &'static str) -> Result<()> {
     if ratio == 0 || !ratio.is_power_of_two() {
-        return Err(GraphError::Invalid {
-            what: what.into(),
+        return Err(GraphError::Layer {
+            layer,
             detail: format!("the nside ratio {ratio} is not a power of 2"),
         });
     }
@@ -48,7 +48,7 @@ impl HealpixPoolConfig {
     /// The layer (no parameters).
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] when `ratio` is not a power of 2.
+    /// [`GraphError::Layer`] when `ratio` is not a power of 2.
     pub fn init(&self) -> Result<HealpixPool> {
         check_ratio(self.ratio, "HealpixPool")?;
         Ok(HealpixPool {
@@ -119,7 +119,7 @@ impl HealpixUnpoolConfig {
     /// The layer (no parameters).
     ///
     /// # Errors
-    /// [`GraphError::Invalid`] when `ratio` is not a power of 2.
+    /// [`GraphError::Layer`] when `ratio` is not a power of 2.
     pub fn init(&self) -> Result<HealpixUnpool> {
         check_ratio(self.ratio, "HealpixUnpool")?;
         Ok(HealpixUnpool {

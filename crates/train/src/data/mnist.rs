@@ -336,9 +336,11 @@ impl SphericalMnist {
         let digits = Digits::read_folder(dir)?;
         let t10k = digits.len().min(10_000);
         if test_count == 0 || test_count >= t10k {
-            return Err(TrainError::Config(format!(
-                "{test_count} test digits out of {t10k} in the IDX test set"
-            )));
+            return Err(TrainError::OutOfRange {
+                name: "test digits",
+                value: test_count as f64,
+                allowed: format!("choose between 1 and {} (the IDX test set holds {t10k})", t10k.saturating_sub(1)),
+            });
         }
         let keep = |l: u8| keep_nine || l != 9;
         let split = |indices: &mut dyn Iterator<Item = usize>| {
@@ -364,12 +366,14 @@ impl SphericalMnist {
     /// [`random_distortion`] of `strength` (the test digits are never distorted).
     ///
     /// # Errors
-    /// [`TrainError::Config`] for a strength outside [0, 0.5).
+    /// [`TrainError::OutOfRange`] for a strength outside [0, 0.5).
     pub fn with_distortion(mut self, strength: f64) -> Result<Self> {
         if !(0.0..0.5).contains(&strength) {
-            return Err(TrainError::Config(format!(
-                "distortion {strength}: choose a strength in [0, 0.5)"
-            )));
+            return Err(TrainError::OutOfRange {
+                name: "distortion",
+                value: strength,
+                allowed: "choose a strength in [0, 0.5)".into(),
+            });
         }
         self.distortion = strength;
         Ok(self)

@@ -11,17 +11,17 @@ impl MapSet {
     /// Every map turned by `rotation` (all channels moved together; targets and names kept).
     ///
     /// # Errors
-    /// [`TrainError::Config`] when `rotation` is for another nside.
+    /// [`TrainError::SizeMismatch`] when `rotation` is for another nside.
     pub fn rotated(&self, rotation: &GridRotation) -> Result<MapSet> {
         let npix = 12 * (self.nside * self.nside) as usize;
         let maps = (rotation.to().len() == npix)
             .then(|| rotation.apply(&self.maps, self.channels))
             .flatten()
-            .ok_or_else(|| {
-                TrainError::Config(format!(
-                    "a rotation of {} pixels for maps of {npix}",
-                    rotation.to().len()
-                ))
+            .ok_or_else(|| TrainError::SizeMismatch {
+                what: "a grid rotation for these maps".into(),
+                unit: "pixels",
+                found: rotation.to().len(),
+                needed: npix,
             })?;
         Ok(MapSet {
             nside: self.nside,

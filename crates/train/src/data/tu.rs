@@ -177,8 +177,10 @@ impl TuDataset {
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| {
-                TrainError::Config(format!("{}: not a dataset folder", dir.display()))
+            .ok_or_else(|| TrainError::Data {
+                path: dir.to_path_buf(),
+                line: None,
+                message: "not a dataset folder".into(),
             })?;
         let file = |suffix: &str| -> PathBuf { dir.join(format!("{name}_{suffix}.txt")) };
         let err = |path: &Path, line: Option<usize>, message: String| TrainError::Data {

@@ -149,6 +149,10 @@ pub struct History {
     pub train_loss: Vec<f64>,
     /// Loss on the validation split after each epoch (empty without one).
     pub validation_loss: Vec<f64>,
+    /// Accuracy on the validation split after each epoch, for class outputs (empty without a
+    /// validation split or for value outputs).
+    #[serde(default)]
+    pub validation_accuracy: Vec<f64>,
     /// The task's monitor after each epoch ([`Task::monitor`]).
     pub monitor: Vec<Vec<f64>>,
     /// Seconds of training steps in each epoch.
@@ -181,14 +185,26 @@ pub(crate) fn stream_seed(seed: u64, stream: u64, epoch: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The mean loss (no smoothing) of `net` over the base samples `idx`, in batches of 128.
-fn held_out_loss<T: Task>(task: &T, net: &T::Model, idx: &[usize], device: &Device) -> Result<f64> {
-    let mut sum = 0.0;
+/// The mean loss (no smoothing) of `net` over the base samples `idx`, in batches of 128, and
+/// the fraction of them classified right where the task outputs classes.
+fn held_out_scores<T: Task>(
+    task: &T,
+    net: &T::Model,
+    idx: &[usize],
+    device: &Device,
+) -> Result<(f64, Option<f64>)> {
+    let (mut sum, mut hits, mut classes) = (0.0, 0usize, false);
     for chunk in idx.chunks(128) {
-        let loss = task.forward(net, Split::Held, chunk, device)?.loss(0.0);
-        sum += loss.into_scalar::<f32>() as f64 * chunk.len() as f64;
+        let output = task.forward(net, Split::Held, chunk, device)?;
+        if let Output::Classes { logits, labels } = &output {
+            classes = true;
+            let right = logits.clone().argmax(1).squeeze_dim::<1>(1).equal(labels.clone());
+            hits += right.int().sum().into_scalar::<i64>() as usize;
+        }
+        sum += output.loss(0.0).into_scalar::<f32>() as f64 * chunk.len() as f64;
     }
-    Ok(sum / idx.len().max(1) as f64)
+    let n = idx.len().max(1) as f64;
+    Ok((sum / n, classes.then(|| hits as f64 / n)))
 }
 
 /// Trains a new network for `task` with `schedule`; `stream` separates runs that share a
@@ -218,7 +234,12 @@ pub fn fit<T: Task>(
     schedule.check()?;
     let n = task.train_len();
     if n == 0 {
-        return Err(TrainError::Config("no training samples".into()));
+        return Err(TrainError::TooFew {
+            what: "training".into(),
+            unit: "samples",
+            found: 0,
+            needed: 1,
+        });
     }
     let eval_device = schedule.compute.device()?;
     let device = eval_device.clone().autodiff();
@@ -279,8 +300,9 @@ pub fn fit<T: Task>(
         history.monitor.push(task.monitor(&snapshot)?);
         let mut new_best = false;
         if !validation.is_empty() {
-            let loss = held_out_loss(task, &snapshot, &validation, &eval_device)?;
+            let (loss, accuracy) = held_out_scores(task, &snapshot, &validation, &eval_device)?;
             history.validation_loss.push(loss);
+            history.validation_accuracy.extend(accuracy);
             stop = stopper.update(epoch, loss, || {
                 new_best = true;
                 snapshot.clone()

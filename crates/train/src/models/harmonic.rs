@@ -17,11 +17,6 @@ const ANALYSIS_ITERATIONS: usize = 3;
 /// values each (28 MB at nside 16 for T, 113 MB for Q/U).
 pub const MAX_HARMONIC_NSIDE: u64 = 16;
 
-/// A worker's plan, or the error its construction gave.
-fn plan_of(plan: &std::result::Result<ShtPlan, tessera_sky::SkyError>) -> Result<&ShtPlan> {
-    plan.as_ref().map_err(|e| TrainError::Config(e.to_string()))
-}
-
 /// One real coefficient: the real or imaginary part of `a_ℓm`.
 #[derive(Clone, Copy)]
 struct Coefficient {
@@ -59,21 +54,22 @@ pub enum HarmonicFields {
 /// scalar field, or an E and a B term per ℓ ≥ 2 for a Q, U pair.
 ///
 /// # Errors
-/// [`TrainError::Config`] above [`MAX_HARMONIC_NSIDE`]; errors of the transforms.
+/// [`TrainError::NsideTooLarge`] above [`MAX_HARMONIC_NSIDE`]; errors of the transforms.
 pub fn harmonic_projector(nside: u64, fields: HarmonicFields) -> Result<HarmonicProjector> {
     if nside > MAX_HARMONIC_NSIDE {
-        return Err(TrainError::Config(format!(
-            "the harmonic convolution stores dense projections and is built up to nside \
-             {MAX_HARMONIC_NSIDE}; nside {nside} maps need the stencil or Chebyshev convolution \
-             (or degrade the maps first)"
-        )));
+        return Err(TrainError::NsideTooLarge {
+            network: "the harmonic convolution",
+            nside,
+            max: MAX_HARMONIC_NSIDE,
+            why: "it stores dense projections; finer maps need the stencil or Chebyshev \
+                  convolution, or degrading first",
+        });
     }
-    let hp = Healpix::nested(nside).map_err(|e| TrainError::Config(e.to_string()))?;
+    let hp = Healpix::nested(nside)?;
     let npix = hp.npix() as usize;
     // ring[p]: the RING index of NESTED pixel p.
     let ring: Vec<usize> = hp
-        .reorder_permutation(Scheme::Ring, Scheme::Nested)
-        .map_err(|e| TrainError::Config(e.to_string()))?
+        .reorder_permutation(Scheme::Ring, Scheme::Nested)?
         .into_iter()
         .map(|r| r as usize)
         .collect();
@@ -107,13 +103,14 @@ pub fn harmonic_projector(nside: u64, fields: HarmonicFields) -> Result<Harmonic
         alm.set(c.l, c.m, v);
         alm
     };
-    // One plan per worker: a plan's scratch buffer serves one transform at a time.
-    let new_plan = || ShtPlan::new(nside, lmax, lmax);
+    // One plan per worker: a plan's scratch buffer serves one transform at a time. The first
+    // is built here, so that a plan that cannot be built is an error, not a worker's panic.
+    ShtPlan::new(nside, lmax, lmax)?;
+    let new_plan = || ShtPlan::new(nside, lmax, lmax).expect("built once above");
     // Synthesis: column j is the map of coefficient j (channel-major, NESTED).
     let columns: Vec<Vec<Vec<f64>>> = coefficients
         .par_iter()
         .map_init(new_plan, |plan, &(kind, c)| -> Result<Vec<Vec<f64>>> {
-            let plan = plan_of(plan)?;
             Ok(if fields == HarmonicFields::Spin2 {
                 let (one, zero) = (unit(c), Alm::zeros(lmax, lmax));
                 let (e, b) = if kind == 0 {
@@ -147,7 +144,6 @@ pub fn harmonic_projector(nside: u64, fields: HarmonicFields) -> Result<Harmonic
     let impulses: Vec<Vec<f32>> = pixels
         .par_iter()
         .map_init(new_plan, |plan, &(channel, r)| -> Result<Vec<f32>> {
-            let plan = plan_of(plan)?;
             let (mut impulse, zero) = (vec![0.0f64; npix], vec![0.0f64; npix]);
             impulse[r] = 1.0;
             let alms = if spin2 {

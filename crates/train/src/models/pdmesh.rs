@@ -151,15 +151,18 @@ impl PdMeshNetConfig {
     /// run's run.json); absent fields take their defaults.
     ///
     /// # Errors
-    /// [`TrainError::Config`] naming the file when it cannot be read or parsed.
+    /// [`TrainError::Io`] or [`TrainError::ModelConfig`] naming the file when it cannot be read
+    /// or parsed.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
         let what = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let json = serde_json::from_str(&text)
-            .map_err(|e| TrainError::Config(format!("{what}: not a JSON file: {e}")))?;
+        let json = serde_json::from_str(&text).map_err(|e| TrainError::ModelConfig {
+            what: what.clone(),
+            problem: e.into(),
+        })?;
         Self::from_json(&json, &what)
     }
 
@@ -167,7 +170,7 @@ impl PdMeshNetConfig {
     /// class count, which must be stated); `what` names the source in errors.
     ///
     /// # Errors
-    /// [`TrainError::Config`] naming `what` when `json` is not a PD-MeshNet configuration.
+    /// [`TrainError::ModelConfig`] naming `what` when `json` is not a PD-MeshNet configuration.
     pub fn from_json(json: &serde_json::Value, what: &str) -> Result<Self> {
         crate::run_folder::config_with_defaults(
             json,
@@ -180,27 +183,32 @@ impl PdMeshNetConfig {
     /// The network on `device`.
     ///
     /// # Errors
-    /// [`TrainError::Config`] for no blocks, a zero width, a keep fraction outside [0, 1] or a
-    /// dropout probability outside [0, 1).
+    /// [`TrainError::InvalidNetwork`] for no blocks, a zero width, or a HISTOGRAPH readout of
+    /// face graph layers; [`TrainError::OutOfRange`] for a dropout probability outside [0, 1).
     pub fn init(&self, device: &Device) -> Result<PdMeshNet> {
         if self.channels.is_empty() || self.channels.contains(&0) || self.classes < 2 {
-            return Err(TrainError::Config(format!(
-                "PD-MeshNet with channels {:?} and {} classes",
-                self.channels, self.classes
-            )));
+            return Err(TrainError::InvalidNetwork {
+                network: "PD-MeshNet",
+                problem: format!(
+                    "channels {:?} and {} classes (blocks of positive widths, at least 2 classes)",
+                    self.channels, self.classes
+                ),
+            });
         }
         if !(0.0..1.0).contains(&self.dropout) {
-            return Err(TrainError::Config(format!(
-                "PD-MeshNet dropout {} (a probability in [0, 1))",
-                self.dropout
-            )));
+            return Err(TrainError::OutOfRange {
+                name: "PD-MeshNet dropout",
+                value: self.dropout,
+                allowed: "a probability in [0, 1)".into(),
+            });
         }
         if self.face_conv.is_some() && self.readout == MeshReadout::Histograph {
-            return Err(TrainError::Config(
-                "the HISTOGRAPH readout reads the dual stream, which face graph layers do not \
-                 compute: choose mean, max, GeM or attention"
+            return Err(TrainError::InvalidNetwork {
+                network: "PD-MeshNet",
+                problem: "the HISTOGRAPH readout reads the dual stream, which face graph layers \
+                          do not compute: choose mean, max, GeM or attention"
                     .into(),
-            ));
+            });
         }
         let mut blocks = Vec::new();
         let (mut dp, mut dd) = (self.d_primal, self.d_dual);

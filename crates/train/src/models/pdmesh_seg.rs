@@ -98,7 +98,7 @@ impl PdMeshSegmenterConfig {
     /// absent fields take their defaults except the inputs and the part count.
     ///
     /// # Errors
-    /// [`TrainError::Config`] naming `what` when `json` is not a segmenter configuration.
+    /// [`TrainError::ModelConfig`] naming `what` when `json` is not a segmenter configuration.
     pub fn from_json(json: &serde_json::Value, what: &str) -> Result<Self> {
         crate::run_folder::config_with_defaults(
             json,
@@ -111,7 +111,7 @@ impl PdMeshSegmenterConfig {
     /// The network on `device`.
     ///
     /// # Errors
-    /// [`TrainError::Config`] for fewer than 2 parts, a zero width, a U-Net with fewer than two
+    /// [`TrainError::InvalidNetwork`] for fewer than 2 parts, a zero width, a U-Net with fewer than two
     /// widths (one encoder block and the bottleneck), or a keep fraction outside (0, 1).
     pub fn init(&self, device: &Device) -> Result<PdMeshSegmenter> {
         let unet = self.kind == SegmenterKind::UNet;
@@ -121,11 +121,14 @@ impl PdMeshSegmenterConfig {
             || (unet && self.channels.len() < 2)
             || !(self.keep > 0.0 && self.keep < 1.0)
         {
-            return Err(TrainError::Config(format!(
-                "a {:?} segmenter of {} parts with widths {:?} and keep {} (a U-Net needs an \
-                 encoder width and a bottleneck width; every segmenter pools, keep in (0, 1))",
-                self.kind, self.parts, self.channels, self.keep
-            )));
+            return Err(TrainError::InvalidNetwork {
+                network: "PD-MeshNet segmenter",
+                problem: format!(
+                    "{:?} with {} parts, widths {:?} and keep {} (a U-Net needs an encoder width \
+                     and a bottleneck width; every segmenter pools, keep in (0, 1))",
+                    self.kind, self.parts, self.channels, self.keep
+                ),
+            });
         }
         let block = |dp: usize, dd: usize, c: usize, residual: bool| {
             PdBlockConfig::new(dp, dd, c, self.heads, residual, self.norm_groups).init(device)

@@ -174,11 +174,11 @@ fn linear_with(
 ) -> Result<Linear> {
     let (want_w, want_b) = (linear.weight.dims(), linear.bias.as_ref().map(|b| b.dims()));
     if weight.dims() != want_w || Some(bias.dims()) != want_b {
-        return Err(TrainError::Config(format!(
-            "{what}: weights {:?} and bias {:?} for a layer {want_w:?}",
-            weight.dims(),
-            bias.dims()
-        )));
+        return Err(TrainError::WeightsDoNotFit {
+            layer: what.to_string(),
+            found: format!("weights {:?} and bias {:?}", weight.dims(), bias.dims()),
+            expected: format!("{want_w:?}"),
+        });
     }
     linear.weight = linear.weight.map(|_| weight);
     linear.bias = linear.bias.map(|b| b.map(|_| bias));
@@ -256,15 +256,17 @@ impl SphereCnnConfig {
     /// The network on `device`.
     ///
     /// # Errors
-    /// [`TrainError::Config`] when nside cannot be halved once per block or is above
-    /// [`SPHERE_CNN_NSIDE_MAX`], or a width is 0.
+    /// [`TrainError::NsideTooLarge`] above [`SPHERE_CNN_NSIDE_MAX`];
+    /// [`TrainError::InvalidNetwork`] when nside cannot be halved once per block, a width is 0,
+    /// or a harmonic convolution is not the first layer.
     pub fn init(&self, device: &Device) -> Result<SphereCnn> {
         if self.nside > SPHERE_CNN_NSIDE_MAX {
-            return Err(TrainError::Config(format!(
-                "a sphere CNN reads maps of nside up to {SPHERE_CNN_NSIDE_MAX} (its neighbour \
-                 tables take about 1 GB per layer there), not {}",
-                self.nside
-            )));
+            return Err(TrainError::NsideTooLarge {
+                network: "a sphere CNN",
+                nside: self.nside,
+                max: SPHERE_CNN_NSIDE_MAX,
+                why: "its neighbour tables take about 1 GB per layer there",
+            });
         }
         let blocks = self.widths.len() as u32;
         if !self.nside.is_power_of_two()
@@ -275,18 +277,21 @@ impl SphereCnnConfig {
             || self.outputs == 0
             || !(self.log_power_floor > 0.0 && self.log_power_floor.is_finite())
         {
-            return Err(TrainError::Config(format!(
-                "a sphere CNN with blocks {:?} cannot read nside {} maps with {} channels into {} \
-                 outputs with {} convolutions per block and log-power floor {} (each block \
-                 halves nside; widths, channels, outputs, convolutions per block and the floor \
-                 must be positive)",
-                self.widths,
-                self.nside,
-                self.channels,
-                self.outputs,
-                self.convs_per_block,
-                self.log_power_floor
-            )));
+            return Err(TrainError::InvalidNetwork {
+                network: "a sphere CNN",
+                problem: format!(
+                    "blocks {:?} cannot read nside {} maps with {} channels into {} outputs with \
+                     {} convolutions per block and log-power floor {} (each block halves nside; \
+                     widths, channels, outputs, convolutions per block and the floor must be \
+                     positive)",
+                    self.widths,
+                    self.nside,
+                    self.channels,
+                    self.outputs,
+                    self.convs_per_block,
+                    self.log_power_floor
+                ),
+            });
         }
         let mut convs = Vec::with_capacity(self.widths.len() * self.convs_per_block);
         let mut d_in = self.channels;
@@ -307,11 +312,12 @@ impl SphereCnnConfig {
                     | SphereConvKind::HarmonicSpin2
                     | SphereConvKind::HarmonicEb => {
                         if i > 0 || j > 0 {
-                            return Err(TrainError::Config(
-                                "a harmonic convolution is the first layer only (its dense \
-                                 projections read the input maps)"
+                            return Err(TrainError::InvalidNetwork {
+                                network: "a sphere CNN",
+                                problem: "a harmonic convolution is the first layer only (its \
+                                          dense projections read the input maps)"
                                     .into(),
-                            ));
+                            });
                         }
                         let fields = match kind {
                             SphereConvKind::HarmonicSpin2 => HarmonicFields::Spin2,
@@ -433,39 +439,50 @@ impl SphereCnn {
     /// convolution, and every shape must match the configuration it was built from.
     ///
     /// # Errors
-    /// [`TrainError::Config`] for another kind of convolution, a count or a shape that differs.
+    /// [`TrainError::InvalidNetwork`] for another kind of convolution,
+    /// [`TrainError::SizeMismatch`] for another count of kernels, and
+    /// [`TrainError::WeightsDoNotFit`] for a shape that differs.
     pub fn with_weights(mut self, weights: SphereWeights) -> Result<Self> {
         if weights.convs.len() != self.convs.len() {
-            return Err(TrainError::Config(format!(
-                "{} convolution kernels for a network of {}",
-                weights.convs.len(),
-                self.convs.len()
-            )));
+            return Err(TrainError::SizeMismatch {
+                what: "the weights".into(),
+                unit: "convolution kernels",
+                found: weights.convs.len(),
+                needed: self.convs.len(),
+            });
         }
         let convs = std::mem::take(&mut self.convs);
         for (i, (conv, (kernel, bias))) in convs.into_iter().zip(weights.convs).enumerate() {
             let SphereConv::Stencil(conv) = conv else {
-                return Err(TrainError::Config(format!(
-                    "convolution {i} is not a stencil convolution"
-                )));
+                return Err(TrainError::InvalidNetwork {
+                    network: "a sphere CNN taking stencil weights",
+                    problem: format!("convolution {i} is not a stencil convolution"),
+                });
             };
             let [rows, cols] = conv.weight_dims();
             let [k, c, o] = kernel.dims();
             if k != 9 || k * c != rows || o != cols || bias.is_some() != conv.has_bias() {
-                return Err(TrainError::Config(format!(
-                    "convolution {i}: kernel [{k}, {c}, {o}]{} for a layer [9, {}, {cols}]{}",
-                    if bias.is_some() { " with bias" } else { "" },
-                    rows / 9,
-                    if conv.has_bias() { " with bias" } else { "" },
-                )));
+                return Err(TrainError::WeightsDoNotFit {
+                    layer: format!("convolution {i}"),
+                    found: format!(
+                        "kernel [{k}, {c}, {o}]{}",
+                        if bias.is_some() { " with bias" } else { "" }
+                    ),
+                    expected: format!(
+                        "[9, {}, {cols}]{}",
+                        rows / 9,
+                        if conv.has_bias() { " with bias" } else { "" }
+                    ),
+                });
             }
             let mut conv = conv.with_kernel(kernel);
             if let Some(bias) = bias {
                 if bias.dims() != [cols] {
-                    return Err(TrainError::Config(format!(
-                        "convolution {i}: bias {:?} for {cols} filters",
-                        bias.dims()
-                    )));
+                    return Err(TrainError::WeightsDoNotFit {
+                        layer: format!("convolution {i}"),
+                        found: format!("bias {:?}", bias.dims()),
+                        expected: format!("of {cols} filters"),
+                    });
                 }
                 conv = conv.with_bias_values(bias);
             }

@@ -435,8 +435,8 @@ impl ImportedSphere {
     /// run's test orientations follow it).
     ///
     /// # Errors
-    /// [`TrainError::Config`] for a model reading other than 1 (T), 2 (Q, U) or 3 (T, Q, U)
-    /// channels, or names that do not match its outputs.
+    /// [`TrainError::InvalidNetwork`] for a model reading other than 1 (T), 2 (Q, U) or 3 (T,
+    /// Q, U) channels; [`TrainError::SizeMismatch`] for names that do not match its outputs.
     pub fn to_run(
         &self,
         names: Option<Vec<String>>,
@@ -451,9 +451,12 @@ impl ImportedSphere {
             2 => MapFields::QU,
             3 => MapFields::TQU,
             c => {
-                return Err(TrainError::Config(format!(
-                    "the model reads {c} channels; Tessera's runs read T (1), Q,U (2) or T,Q,U (3)"
-                )));
+                return Err(TrainError::InvalidNetwork {
+                    network: "the imported model",
+                    problem: format!(
+                        "it reads {c} channels; Tessera's runs read T (1), Q,U (2) or T,Q,U (3)"
+                    ),
+                });
             }
         };
         let names = names.unwrap_or_else(|| {
@@ -463,11 +466,12 @@ impl ImportedSphere {
                 .collect()
         });
         if names.len() != config.outputs {
-            return Err(TrainError::Config(format!(
-                "{} names for the model's {} outputs",
-                names.len(),
-                config.outputs
-            )));
+            return Err(TrainError::SizeMismatch {
+                what: "the output names".into(),
+                unit: "names",
+                found: names.len(),
+                needed: config.outputs,
+            });
         }
         let (n, k) = (config.channels, config.outputs);
         let targets = |v: f64| {
@@ -480,7 +484,10 @@ impl ImportedSphere {
         Ok(crate::sphere::SphereRun {
             task: task.into(),
             model: serde_json::to_value(config)
-                .map_err(|e| TrainError::Config(format!("the network configuration: {e}")))?,
+                .map_err(|e| TrainError::ModelConfig {
+                    what: "the network configuration".into(),
+                    problem: e.into(),
+                })?,
             fields,
             mask_channel: false,
             target_names: names,
