@@ -587,12 +587,14 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         )?)
     };
     let train_source = |epoch: usize| match (&train_fixed, &mnist) {
-        (Some(_), _) if a.fresh && epoch > 0 => fresh_maps(epoch).map(Cow::Owned).map_err(|e| {
-            tessera_train::TrainError::EpochSamples {
-                epoch,
-                source: e.into(),
-            }
-        }),
+        (Some(_), _) if a.fresh && epoch > 0 => {
+            fresh_maps(epoch)
+                .map(Cow::Owned)
+                .map_err(|e| tessera_train::TrainError::EpochSamples {
+                    epoch,
+                    source: e.into(),
+                })
+        }
         (Some(t), _) => Ok(Cow::Borrowed(t)),
         (None, Some(m)) => Ok(Cow::Owned(m.train_set(a.seed, epoch))),
         (None, None) => unreachable!("one source of training maps"),

@@ -216,7 +216,10 @@ fn gradients_match_finite_differences() {
 fn bad_graphs_are_refused() {
     use tessera_gnn::{Element, GraphError};
     let e = Graph::new(0, 1, vec![], vec![], "g").unwrap_err();
-    assert!(matches!(&e, GraphError::NoNodes { what } if what == "g"), "{e:?}");
+    assert!(
+        matches!(&e, GraphError::NoNodes { what } if what == "g"),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("no nodes"), "{e}");
     let e = Graph::new(2, 1, vec![1.0], vec![], "g").unwrap_err();
     assert!(

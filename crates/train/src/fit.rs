@@ -176,18 +176,23 @@ fn check(
         });
     }
     let fits = |unit, found, needed| {
-        (found == needed).then_some(()).ok_or(TrainError::SizeMismatch {
-            what: "the graphs".into(),
-            unit,
-            found,
-            needed,
-        })
+        (found == needed)
+            .then_some(())
+            .ok_or(TrainError::SizeMismatch {
+                what: "the graphs".into(),
+                unit,
+                found,
+                needed,
+            })
     };
     fits("node features per node", data.features(), model.d_input)?;
     fits("classes", data.num_classes(), model.num_classes)?;
     if data.labelled && data.num_classes() < 2 {
         return Err(TrainError::TooFew {
-            what: format!("classification (every graph has the label {:?})", data.class_values()),
+            what: format!(
+                "classification (every graph has the label {:?})",
+                data.class_values()
+            ),
             unit: "class",
             found: data.num_classes(),
             needed: 2,

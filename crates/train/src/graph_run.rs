@@ -114,7 +114,11 @@ impl GraphRun {
         let width = self.model_config()?.d_input;
         if data.features() != width {
             return Err(TrainError::SizeMismatch {
-                what: format!("{} (the network was trained on {})", dir.display(), self.dataset),
+                what: format!(
+                    "{} (the network was trained on {})",
+                    dir.display(),
+                    self.dataset
+                ),
                 unit: "node features per node",
                 found: data.features(),
                 needed: width,

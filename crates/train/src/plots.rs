@@ -16,7 +16,9 @@ pub enum PlotError {
     #[error("no finite values to plot")]
     NoValues,
     /// Estimates and true values of different lengths, or none.
-    #[error("estimates must match the true values one to one ({truth} true values, series of {lengths:?})")]
+    #[error(
+        "estimates must match the true values one to one ({truth} true values, series of {lengths:?})"
+    )]
     Unpaired {
         /// True values.
         truth: usize,
@@ -24,7 +26,9 @@ pub enum PlotError {
         lengths: Vec<usize>,
     },
     /// A confusion matrix that is empty or not square, or labels that do not match it.
-    #[error("confusion matrix must be square with one label per class ({rows} rows, {labels} labels)")]
+    #[error(
+        "confusion matrix must be square with one label per class ({rows} rows, {labels} labels)"
+    )]
     NotSquare {
         /// Rows of the matrix.
         rows: usize,

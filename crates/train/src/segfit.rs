@@ -87,9 +87,9 @@ pub fn segment_meshes(net: &PdMeshSegmenter, meshes: &[&MeshSample]) -> Result<V
         let mut rest = parts
             .as_slice::<i64>()
             .map_err(|source| TrainError::ReadBack {
-            what: "predictions",
-            source,
-        })?;
+                what: "predictions",
+                source,
+            })?;
         for m in chunk {
             let (mine, tail) = rest.split_at(m.graph.primal.num_nodes);
             out.push(mine.iter().map(|&p| p as u16).collect());

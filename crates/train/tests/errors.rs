@@ -8,8 +8,8 @@ use burn::prelude::Device;
 use tessera_train::data::{TuDataset, TuOptions};
 use tessera_train::fit::{FitConfig, cross_validate};
 use tessera_train::models::{
-    GinClassifierConfig, HarmonicFields, MAX_HARMONIC_NSIDE, PdMeshNetConfig,
-    SPHERE_CNN_NSIDE_MAX, SphereCnnConfig, harmonic_projector,
+    GinClassifierConfig, HarmonicFields, MAX_HARMONIC_NSIDE, PdMeshNetConfig, SPHERE_CNN_NSIDE_MAX,
+    SphereCnnConfig, harmonic_projector,
 };
 use tessera_train::plots::{PlotError, plot_confusion};
 use tessera_train::schedule::{FitSchedule, ScheduleError};
@@ -31,7 +31,9 @@ fn nside_too_large_carries_the_nside_and_the_limit() {
         panic!("{e:?}");
     };
     assert_eq!((n, max), (nside, SPHERE_CNN_NSIDE_MAX));
-    let e = harmonic_projector(32, HarmonicFields::Scalar).err().unwrap();
+    let e = harmonic_projector(32, HarmonicFields::Scalar)
+        .err()
+        .unwrap();
     assert!(
         matches!(e, TrainError::NsideTooLarge { nside: 32, max, .. } if max == MAX_HARMONIC_NSIDE),
         "{e:?}"
@@ -64,7 +66,15 @@ fn a_batch_size_of_zero_and_too_few_folds_are_told_apart() {
         .err()
         .unwrap();
     assert!(
-        matches!(e, TrainError::TooFew { unit: "folds", found: 1, needed: 2, .. }),
+        matches!(
+            e,
+            TrainError::TooFew {
+                unit: "folds",
+                found: 1,
+                needed: 2,
+                ..
+            }
+        ),
         "{e:?}"
     );
     let wrong_width = GinClassifierConfig::new(data.features() + 1, data.num_classes());
@@ -72,7 +82,14 @@ fn a_batch_size_of_zero_and_too_few_folds_are_told_apart() {
         .err()
         .unwrap();
     assert!(
-        matches!(e, TrainError::SizeMismatch { found: 7, needed: 8, .. }),
+        matches!(
+            e,
+            TrainError::SizeMismatch {
+                found: 7,
+                needed: 8,
+                ..
+            }
+        ),
         "{e:?}"
     );
 }

@@ -45,7 +45,10 @@ impl HealpixConvConfig {
         if self.d_input == 0 || self.d_output == 0 {
             return Err(GraphError::Layer {
                 layer: "HealpixConv",
-                detail: format!("{} input and {} output channels", self.d_input, self.d_output),
+                detail: format!(
+                    "{} input and {} output channels",
+                    self.d_input, self.d_output
+                ),
             });
         }
         let hp = Healpix::nested(self.nside).map_err(|source| GraphError::Healpix {

@@ -339,7 +339,10 @@ impl SphericalMnist {
             return Err(TrainError::OutOfRange {
                 name: "test digits",
                 value: test_count as f64,
-                allowed: format!("choose between 1 and {} (the IDX test set holds {t10k})", t10k.saturating_sub(1)),
+                allowed: format!(
+                    "choose between 1 and {} (the IDX test set holds {t10k})",
+                    t10k.saturating_sub(1)
+                ),
             });
         }
         let keep = |l: u8| keep_nine || l != 9;

@@ -198,7 +198,11 @@ fn held_out_scores<T: Task>(
         let output = task.forward(net, Split::Held, chunk, device)?;
         if let Output::Classes { logits, labels } = &output {
             classes = true;
-            let right = logits.clone().argmax(1).squeeze_dim::<1>(1).equal(labels.clone());
+            let right = logits
+                .clone()
+                .argmax(1)
+                .squeeze_dim::<1>(1)
+                .equal(labels.clone());
             hits += right.int().sum().into_scalar::<i64>() as usize;
         }
         sum += output.loss(0.0).into_scalar::<f32>() as f64 * chunk.len() as f64;

@@ -483,11 +483,10 @@ impl ImportedSphere {
         };
         Ok(crate::sphere::SphereRun {
             task: task.into(),
-            model: serde_json::to_value(config)
-                .map_err(|e| TrainError::ModelConfig {
-                    what: "the network configuration".into(),
-                    problem: e.into(),
-                })?,
+            model: serde_json::to_value(config).map_err(|e| TrainError::ModelConfig {
+                what: "the network configuration".into(),
+                problem: e.into(),
+            })?,
             fields,
             mask_channel: false,
             target_names: names,
