@@ -539,8 +539,17 @@ fn hostile_folders_and_settings_are_refused() {
     std::fs::write(rings.join("RING_graph_labels.txt"), "1\n".repeat(40)).unwrap();
     let one_class = TuDataset::load(&rings, TuOptions::default()).unwrap();
     let model = GinClassifierConfig::new(one_class.features(), 1);
-    let e = cross_validate(&one_class, &model, &cfg, |_, _, _| {})
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("at least 2 classes"), "{e}");
+    let e = cross_validate(&one_class, &model, &cfg, |_, _, _| {}).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            tessera_train::TrainError::TooFew {
+                found: 1,
+                needed: 2,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("every graph has the label"), "{e}");
 }
