@@ -15,15 +15,16 @@ import sys
 from pathlib import Path
 
 
+def fold_histories(run: Path):
+    """The engine's history of each finished fold of `run`, in fold order."""
+    folds = sorted((run / "checkpoint").glob("fold-*"), key=lambda p: int(p.name.split("-")[1]))
+    results = [fold / "result.json" for fold in folds]
+    return [json.loads(r.read_text())["history"] for r in results if r.exists()]
+
+
 def summary(run: Path):
     report = json.loads((run / "report.json").read_text())
-    best = []
-    for fold in sorted((run / "checkpoint").glob("fold-*")):
-        result = fold / "result.json"
-        if result.exists():
-            losses = json.loads(result.read_text())["history"]["validation_loss"]
-            if losses:
-                best.append(min(losses))
+    best = [min(h["validation_loss"]) for h in fold_histories(run) if h["validation_loss"]]
     validation = statistics.mean(best) if best else float("nan")
     return 100 * report["mean"], 100 * report["std"], validation
 

@@ -12,15 +12,15 @@ folds and is printed for comparison only. Needs runs whose fold histories hold
 `validation_accuracy` (recorded since 2026-12-07). Standard library only.
 """
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
 
+from graph_runs import fold_histories
 
-def fold_histories(run: Path):
-    folds = sorted((run / "checkpoint").glob("fold-*"), key=lambda p: int(p.name.split("-")[1]))
-    histories = [json.loads((f / "result.json").read_text())["history"] for f in folds]
+
+def finished_histories(run: Path):
+    histories = fold_histories(run)
     if not histories or not all(h.get("validation_accuracy") for h in histories):
         sys.exit(f"{run}: no finished folds with validation accuracy (rerun with this version)")
     return histories
@@ -54,7 +54,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("runs", nargs="+", type=Path, help="graph run folders")
     a = p.parse_args()
-    table = [readings(fold_histories(run)) for run in a.runs]
+    table = [readings(finished_histories(run)) for run in a.runs]
     names = list(table[0])
     print("rule".ljust(26) + "".join(run.name.rjust(12) for run in a.runs) + "mean".rjust(10))
     for name in names:

@@ -175,18 +175,19 @@ fn check(
             ),
         });
     }
-    let fits = |unit, found, needed| {
-        (found == needed)
-            .then_some(())
-            .ok_or(TrainError::SizeMismatch {
+    for (unit, found, needed) in [
+        ("node features per node", data.features(), model.d_input),
+        ("classes", data.num_classes(), model.num_classes),
+    ] {
+        if found != needed {
+            return Err(TrainError::SizeMismatch {
                 what: "the graphs".into(),
                 unit,
                 found,
                 needed,
-            })
-    };
-    fits("node features per node", data.features(), model.d_input)?;
-    fits("classes", data.num_classes(), model.num_classes)?;
+            });
+        }
+    }
     if data.labelled && data.num_classes() < 2 {
         return Err(TrainError::TooFew {
             what: format!(
