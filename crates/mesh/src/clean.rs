@@ -56,7 +56,7 @@ impl MeshReport {
 /// is changed silently: the report counts each kind of change.
 ///
 /// # Errors
-/// [`MeshError::Invalid`] naming `what` when no face survives.
+/// [`MeshError::NothingSurvivesCleaning`] naming `what` when no face survives.
 pub fn clean(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport)> {
     clean_tracked(mesh, what).map(|(m, r, _)| (m, r))
 }
@@ -125,9 +125,8 @@ pub fn clean_tracked(mesh: &TriMesh, what: &str) -> Result<(TriMesh, MeshReport,
         true
     });
     if faces.is_empty() {
-        return Err(MeshError::Invalid {
-            what: what.to_string(),
-            detail: "no face survives cleaning (all degenerate or duplicated)".into(),
+        return Err(MeshError::NothingSurvivesCleaning {
+            mesh: what.to_string(),
         });
     }
     // 5. Remove unused vertices, keeping the order of the rest.

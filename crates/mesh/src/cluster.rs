@@ -47,22 +47,17 @@ pub struct Clustering {
 /// result is deterministic. Works on any [`FaceGraph`], including an already-coarsened one.
 ///
 /// # Errors
-/// [`MeshError::Invalid`] when scores and pairs differ in number, a score is NaN, or the keep
-/// fraction is outside [0, 1].
+/// [`MeshError::ScoreCount`] when scores and pairs differ in number, [`MeshError::NanScore`],
+/// [`MeshError::Setting`] when the keep fraction is outside [0, 1].
 pub fn cluster_faces(graph: &FaceGraph, scores: &[f64], keep: Keep) -> Result<Clustering> {
-    let invalid = |detail: String| MeshError::Invalid {
-        what: "face clustering".into(),
-        detail,
-    };
     if scores.len() != graph.pairs.len() {
-        return Err(invalid(format!(
-            "{} scores for {} primal edges",
-            scores.len(),
-            graph.pairs.len()
-        )));
+        return Err(MeshError::ScoreCount {
+            scores: scores.len(),
+            edges: graph.pairs.len(),
+        });
     }
-    if let Some(p) = scores.iter().position(|s| s.is_nan()) {
-        return Err(invalid(format!("score of primal edge {p} is NaN")));
+    if let Some(edge) = scores.iter().position(|s| s.is_nan()) {
+        return Err(MeshError::NanScore { edge });
     }
     let mut order: Vec<u32> = (0..graph.pairs.len() as u32).collect();
     order.sort_by(|&a, &b| {
@@ -75,7 +70,11 @@ pub fn cluster_faces(graph: &FaceGraph, scores: &[f64], keep: Keep) -> Result<Cl
     match keep {
         Keep::Fraction(f) => {
             if !(0.0..=1.0).contains(&f) {
-                return Err(invalid(format!("keep fraction {f} is not in [0, 1]")));
+                return Err(MeshError::Setting {
+                    name: "keep fraction".into(),
+                    value: f,
+                    must_be: "in [0, 1]",
+                });
             }
             // The epsilon keeps floor((1 - 0.8) · 120) at 24 despite rounding (0.19999…).
             let k = ((1.0 - f) * graph.pairs.len() as f64 + 1e-9).floor() as usize;
@@ -147,14 +146,9 @@ impl Clustering {
     /// old pair mapped to its new pair or, inside a cluster, to none.
     ///
     /// # Errors
-    /// [`MeshError::Invalid`] naming the first violation.
+    /// [`MeshError::BrokenClustering`] naming the first violation.
     pub fn validate(&self, before: &FaceGraph) -> Result<()> {
-        let bad = |detail: String| {
-            Err(MeshError::Invalid {
-                what: "face clustering".into(),
-                detail,
-            })
-        };
+        let bad = |detail: String| Err(MeshError::BrokenClustering { detail });
         let n = self.graph.num_faces;
         if self.face_to_cluster.len() != before.num_faces
             || self.pair_to_new.len() != before.pairs.len()

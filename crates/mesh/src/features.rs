@@ -186,17 +186,15 @@ impl FeatureStats {
     /// Statistics of row-major `values` with `channels` columns, accumulated over many arrays.
     ///
     /// # Errors
-    /// [`MeshError::Invalid`] when there are no rows or a length is not a multiple of `channels`.
+    /// [`MeshError::NoFeatureRows`] when there are no rows, [`MeshError::FeatureChannels`] when a
+    /// length is not a multiple of `channels`.
     pub fn fit<'a>(channels: usize, arrays: impl IntoIterator<Item = &'a [f64]>) -> Result<Self> {
         let (mut sum, mut sum2, mut n) = (vec![0.0; channels], vec![0.0; channels], 0u64);
         for a in arrays {
             if channels == 0 || a.len() % channels != 0 {
-                return Err(MeshError::Invalid {
-                    what: "feature statistics".into(),
-                    detail: format!(
-                        "{} values is not a multiple of {channels} channels",
-                        a.len()
-                    ),
+                return Err(MeshError::FeatureChannels {
+                    values: a.len(),
+                    channels,
                 });
             }
             for row in a.chunks_exact(channels) {
@@ -208,10 +206,7 @@ impl FeatureStats {
             }
         }
         if n == 0 {
-            return Err(MeshError::Invalid {
-                what: "feature statistics".into(),
-                detail: "no rows to compute statistics from".into(),
-            });
+            return Err(MeshError::NoFeatureRows);
         }
         let mean: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
         let var: Vec<f64> = sum2

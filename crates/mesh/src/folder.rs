@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{MeshError, Result};
 
+/// The layout of a classification folder, as error messages state it.
+const CLASS_LAYOUT: &str = "<root>/<class>/{train,test}/*.obj";
+
 /// Which split a mesh belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Split {
@@ -57,9 +60,10 @@ impl MeshFolder {
             .collect();
         classes.sort();
         if classes.is_empty() {
-            return Err(MeshError::Invalid {
-                what: root.display().to_string(),
-                detail: "no class folders (expected <root>/<class>/{train,test}/*.obj)".into(),
+            return Err(MeshError::NothingFound {
+                root: root.to_path_buf(),
+                missing: "class folders",
+                layout: CLASS_LAYOUT,
             });
         }
         let mut items = Vec::new();
@@ -87,9 +91,10 @@ impl MeshFolder {
             }
         }
         if items.is_empty() {
-            return Err(MeshError::Invalid {
-                what: root.display().to_string(),
-                detail: "no .obj or .ply files under <class>/train or <class>/test".into(),
+            return Err(MeshError::NothingFound {
+                root: root.to_path_buf(),
+                missing: ".obj or .ply files under <class>/train or <class>/test",
+                layout: CLASS_LAYOUT,
             });
         }
         Ok(MeshFolder {

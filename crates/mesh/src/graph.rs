@@ -143,8 +143,8 @@ impl MeshGraph {
     /// faces are an error (clean the mesh first).
     ///
     /// # Errors
-    /// [`MeshError::Invalid`] for non-manifold edges or a mesh without any adjacency (a polygon
-    /// soup).
+    /// [`MeshError::NonManifoldEdge`], or [`MeshError::PolygonSoup`] for a mesh without any
+    /// adjacency (a polygon soup).
     pub fn new(mesh: &TriMesh, what: &str) -> Result<Self> {
         let em = EdgeMap::new(mesh);
         let mut pairs = Vec::new();
@@ -158,21 +158,17 @@ impl MeshGraph {
                     sides.push([x, y]);
                 }
                 more => {
-                    return Err(MeshError::Invalid {
-                        what: what.to_string(),
-                        detail: format!(
-                            "edge {:?} has {} faces (non-manifold); clean the mesh first",
-                            em.edges[e],
-                            more.len()
-                        ),
+                    return Err(MeshError::NonManifoldEdge {
+                        mesh: what.to_string(),
+                        edge: em.edges[e],
+                        faces: more.len(),
                     });
                 }
             }
         }
         if pairs.is_empty() {
-            return Err(MeshError::Invalid {
-                what: what.to_string(),
-                detail: "no two faces share an edge (a polygon soup?)".into(),
+            return Err(MeshError::PolygonSoup {
+                mesh: what.to_string(),
             });
         }
         Ok(MeshGraph {

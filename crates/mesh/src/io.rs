@@ -166,7 +166,7 @@ pub fn read_obj(path: impl AsRef<Path>, triangulate: bool) -> Result<TriMesh> {
 /// MeshLab and Blender read them). Written through a temporary file renamed into place.
 ///
 /// # Errors
-/// [`MeshError::Io`] naming the file; [`MeshError::Invalid`] when the colours do not match the
+/// [`MeshError::Io`] naming the file; [`MeshError::PerFaceCount`] when the colours do not match the
 /// faces.
 pub fn write_obj(
     path: impl AsRef<Path>,
@@ -187,9 +187,11 @@ pub fn write_obj(
         }
         Some(colors) => {
             if colors.len() != mesh.faces.len() {
-                return Err(MeshError::Invalid {
+                return Err(MeshError::PerFaceCount {
                     what: path.display().to_string(),
-                    detail: format!("{} colours for {} faces", colors.len(), mesh.faces.len()),
+                    items: "colours",
+                    found: colors.len(),
+                    faces: mesh.faces.len(),
                 });
             }
             for (f, c) in mesh.faces.iter().zip(colors) {

@@ -45,7 +45,8 @@ impl TriMesh {
     /// coordinates.
     ///
     /// # Errors
-    /// [`MeshError::Invalid`] naming `what` and the first problem.
+    /// [`MeshError::NoFaces`], [`MeshError::NonFiniteVertex`] or [`MeshError::VertexOutOfRange`]
+    /// naming `what` and the first problem.
     pub fn new(vertices: Vec<[f64; 3]>, faces: Vec<[u32; 3]>, what: &str) -> Result<Self> {
         let mesh = TriMesh { vertices, faces };
         mesh.validate(what)?;
@@ -55,24 +56,21 @@ impl TriMesh {
     /// Checks the mesh as [`TriMesh::new`] does.
     ///
     /// # Errors
-    /// [`MeshError::Invalid`].
+    /// [`MeshError::NoFaces`], [`MeshError::NonFiniteVertex`], [`MeshError::VertexOutOfRange`].
     pub fn validate(&self, what: &str) -> Result<()> {
-        let invalid = |detail: String| MeshError::Invalid {
-            what: what.to_string(),
-            detail,
-        };
         if self.faces.is_empty() {
-            return Err(invalid("the mesh has no faces".into()));
+            return Err(MeshError::NoFaces { mesh: what.into() });
         }
         if let Some(i) = self
             .vertices
             .iter()
             .position(|v| v.iter().any(|c| !c.is_finite()))
         {
-            return Err(invalid(format!(
-                "vertex {i} has a non-finite coordinate {:?}",
-                self.vertices[i]
-            )));
+            return Err(MeshError::NonFiniteVertex {
+                mesh: what.into(),
+                vertex: i,
+                coordinates: self.vertices[i],
+            });
         }
         let n = self.vertices.len();
         if let Some((f, v)) = self
@@ -81,9 +79,12 @@ impl TriMesh {
             .enumerate()
             .find_map(|(f, t)| t.iter().find(|&&v| v as usize >= n).map(|&v| (f, v)))
         {
-            return Err(invalid(format!(
-                "face {f} uses vertex {v}, but there are only {n} vertices"
-            )));
+            return Err(MeshError::VertexOutOfRange {
+                mesh: what.into(),
+                face: f,
+                vertex: v,
+                vertices: n,
+            });
         }
         Ok(())
     }

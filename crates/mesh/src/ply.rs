@@ -400,7 +400,7 @@ pub fn read_ply(path: impl AsRef<Path>, triangulate: bool) -> Result<TriMesh> {
 /// renamed into place.
 ///
 /// # Errors
-/// [`MeshError::Invalid`] when the colours do not match the faces; [`MeshError::Io`] when the
+/// [`MeshError::PerFaceCount`] when the colours do not match the faces; [`MeshError::Io`] when the
 /// file cannot be written.
 pub fn write_ply(
     path: impl AsRef<Path>,
@@ -411,9 +411,11 @@ pub fn write_ply(
     if let Some(c) = face_colors
         && c.len() != mesh.faces.len()
     {
-        return Err(MeshError::Invalid {
+        return Err(MeshError::PerFaceCount {
             what: path.display().to_string(),
-            detail: format!("{} colours for {} faces", c.len(), mesh.faces.len()),
+            items: "colours",
+            found: c.len(),
+            faces: mesh.faces.len(),
         });
     }
     let mut text = String::with_capacity(48 * (mesh.vertices.len() + mesh.faces.len()) + 256);

@@ -20,8 +20,9 @@ pub enum Shading {
 /// Renders `mesh` to a `size × size` PNG (written through a temporary file renamed into place).
 ///
 /// # Errors
-/// [`MeshError::Invalid`] when per-face values or colours do not match the faces or the size is
-/// below 16; [`MeshError::Io`] when the file cannot be written.
+/// [`MeshError::PerFaceCount`] when per-face values or colours do not match the faces,
+/// [`MeshError::Setting`] when the size is below 16; [`MeshError::Io`] when the file cannot be
+/// written.
 pub fn render_png(
     mesh: &TriMesh,
     shading: &Shading,
@@ -35,7 +36,7 @@ pub fn render_png(
 /// pixels, all seen from the same view (e.g. true and predicted parts).
 ///
 /// # Errors
-/// As [`render_png`]; also [`MeshError::Invalid`] for no shading.
+/// As [`render_png`]; also [`MeshError::NothingToDraw`] for no shading.
 pub fn render_png_row(
     mesh: &TriMesh,
     shadings: &[Shading],
@@ -44,9 +45,8 @@ pub fn render_png_row(
 ) -> Result<()> {
     let path = path.as_ref();
     if shadings.is_empty() {
-        return Err(MeshError::Invalid {
-            what: path.display().to_string(),
-            detail: "nothing to draw (no shading)".into(),
+        return Err(MeshError::NothingToDraw {
+            path: path.to_path_buf(),
         });
     }
     let panels = shadings
@@ -72,22 +72,26 @@ pub fn render_png_row(
 /// The RGB pixels (row-major, `size × size × 3`) of one view of `mesh`; `path` names the
 /// picture in errors.
 fn render_rgb(mesh: &TriMesh, shading: &Shading, size: u32, path: &Path) -> Result<Vec<u8>> {
-    let invalid = |detail: String| MeshError::Invalid {
-        what: path.display().to_string(),
-        detail,
-    };
     let nf = mesh.faces.len();
-    match shading {
-        Shading::Values(v) if v.len() != nf => {
-            return Err(invalid(format!("{} values for {nf} faces", v.len())));
-        }
-        Shading::Colors(c) if c.len() != nf => {
-            return Err(invalid(format!("{} colours for {nf} faces", c.len())));
-        }
-        _ => {}
+    let (items, found) = match shading {
+        Shading::Values(v) => ("values", v.len()),
+        Shading::Colors(c) => ("colours", c.len()),
+        Shading::Normal => ("", nf),
+    };
+    if found != nf {
+        return Err(MeshError::PerFaceCount {
+            what: path.display().to_string(),
+            items,
+            found,
+            faces: nf,
+        });
     }
     if size < 16 {
-        return Err(invalid(format!("image size {size} is below 16")));
+        return Err(MeshError::Setting {
+            name: format!("{}: image size", path.display()),
+            value: f64::from(size),
+            must_be: "at least 16",
+        });
     }
     // View: rotate 35° about x, then 30° about y; orthographic.
     let (sa, ca) = 35f64.to_radians().sin_cos();

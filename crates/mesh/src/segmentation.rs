@@ -276,7 +276,8 @@ impl SegmentationFolder {
     ///
     /// # Errors
     /// [`MeshError::Io`] naming `classes.txt` or a split folder that cannot be read;
-    /// [`MeshError::Invalid`] when `classes.txt` names no part or there is no mesh.
+    /// [`MeshError::NoParts`] when `classes.txt` names no part, [`MeshError::NothingFound`] when
+    /// there is no mesh.
     pub fn open(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref().to_path_buf();
         let classes = root.join("classes.txt");
@@ -293,10 +294,7 @@ impl SegmentationFolder {
                 .collect()
         };
         if parts.is_empty() {
-            return Err(MeshError::Invalid {
-                what: classes.display().to_string(),
-                detail: "names no part (one part per line)".into(),
-            });
+            return Err(MeshError::NoParts { path: classes });
         }
         let mut meshes = Vec::new();
         for (split, dir) in [(Split::Train, "train"), (Split::Test, "test")] {
@@ -313,9 +311,10 @@ impl SegmentationFolder {
             meshes.extend(files.into_iter().map(|p| (p, split)));
         }
         if meshes.is_empty() {
-            return Err(MeshError::Invalid {
-                what: root.display().to_string(),
-                detail: "no .obj or .ply mesh under train/ or test/".into(),
+            return Err(MeshError::NothingFound {
+                root: root.to_path_buf(),
+                missing: ".obj or .ply mesh under train/ or test/",
+                layout: "<set>/{train,test}/*.obj with seg/*.eseg and sseg/*.seseg labels",
             });
         }
         Ok(SegmentationFolder {
@@ -572,9 +571,9 @@ impl SegmentationTally {
 pub fn read_segmented(path: &Path, parts: usize) -> Result<SegmentedMesh> {
     let raw = read_mesh(path, false)?;
     let edges = MeshEdges::of(&raw.faces);
-    let (eseg, seseg) = label_files(path).ok_or_else(|| MeshError::Invalid {
-        what: path.display().to_string(),
-        detail: "not in a <set>/<split>/<name> layout".into(),
+    let (eseg, seseg) = label_files(path).ok_or_else(|| MeshError::NotInLayout {
+        path: path.to_path_buf(),
+        layout: "<set>/<split>/<name>",
     })?;
     let hard = read_eseg(&eseg, edges.len(), parts)?;
     let soft = read_seseg(&seseg, edges.len(), parts)?;

@@ -58,7 +58,7 @@ impl CouplingMatrix {
     /// `anafast` of the mask map; terms beyond its end count as 0).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] for an empty or non-finite mask spectrum.
+    /// [`SkyError::BadMaskSpectrum`] for an empty or non-finite mask spectrum.
     pub fn spin0(mask_cl: &[f64], lmax_out: usize, lmax_in: usize) -> Result<Self> {
         check_mask_cl(mask_cl)?;
         let lf = ln_factorials(lmax_out + lmax_in + mask_cl.len() + 2);
@@ -88,7 +88,7 @@ impl CouplingMatrix {
     /// columns below `l = 2` are zero.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] for an empty or non-finite mask spectrum.
+    /// [`SkyError::BadMaskSpectrum`] for an empty or non-finite mask spectrum.
     pub fn spin2(mask_cl: &[f64], lmax_out: usize, lmax_in: usize) -> Result<PolarisedCoupling> {
         let [plus, minus] = polarised_sums(mask_cl, lmax_out, lmax_in)?;
         let cols = lmax_in + 1;
@@ -157,10 +157,7 @@ pub struct PolarisedCoupling {
 /// Checks a mask spectrum.
 fn check_mask_cl(mask_cl: &[f64]) -> Result<()> {
     if mask_cl.is_empty() || mask_cl.iter().any(|v| !v.is_finite()) {
-        return Err(SkyError::Mismatch {
-            what: "coupling matrix",
-            detail: "the mask spectrum is empty or not finite".into(),
-        });
+        return Err(SkyError::BadMaskSpectrum);
     }
     Ok(())
 }

@@ -23,12 +23,13 @@ impl SkyMap {
     /// the number of pixels cut.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when `degrees` is not in `[0, 90]`.
+    /// [`SkyError::OutOfRange`] when `degrees` is not in `[0, 90]`.
     pub fn mask_galactic_plane(&mut self, degrees: f64) -> Result<usize> {
         if !(0.0..=90.0).contains(&degrees) {
-            return Err(SkyError::Mismatch {
-                what: "galactic cut",
-                detail: format!("{degrees} degrees is outside [0, 90]"),
+            return Err(SkyError::OutOfRange {
+                what: "galactic cut (degrees)",
+                value: degrees,
+                allowed: "[0, 90]".into(),
             });
         }
         let pole = self

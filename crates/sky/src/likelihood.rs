@@ -51,18 +51,20 @@ impl SpectrumLikelihood {
     /// `−2 ln L` of a model spectrum (without noise; the noise is added here).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the model is shorter than `lmax + 1` or not positive.
+    /// [`SkyError::SpectrumTooShort`] when the model, the measured spectrum or the coupling
+    /// matrix ends before `lmax`; [`SkyError::ModelNotPositive`].
     pub fn neg2lnl(&self, model: &[f64]) -> Result<f64> {
-        if model.len() <= self.lmax || self.cl_hat.len() <= self.lmax {
-            return Err(SkyError::Mismatch {
-                what: "likelihood",
-                detail: format!(
-                    "spectra end at l = {} (model) and {} (measured), lmax is {}",
-                    model.len() as isize - 1,
-                    self.cl_hat.len() as isize - 1,
-                    self.lmax
-                ),
-            });
+        for (what, spectrum) in [
+            ("likelihood model spectrum", model),
+            ("likelihood measured spectrum", &self.cl_hat[..]),
+        ] {
+            if spectrum.len() <= self.lmax {
+                return Err(SkyError::SpectrumTooShort {
+                    what,
+                    values: spectrum.len(),
+                    lmax: self.lmax,
+                });
+            }
         }
         let total_model: Vec<f64> = model
             .iter()
@@ -77,13 +79,10 @@ impl SpectrumLikelihood {
                 .map(|(l, v)| (v + self.leakage.get(l).copied().unwrap_or(0.0)) / self.fsky)
                 .collect(),
             Some(c) => {
-                return Err(SkyError::Mismatch {
-                    what: "likelihood",
-                    detail: format!(
-                        "the coupling matrix ends at l = {}, lmax is {}",
-                        c.lmax_out(),
-                        self.lmax
-                    ),
+                return Err(SkyError::SpectrumTooShort {
+                    what: "likelihood coupling matrix",
+                    values: c.lmax_out() + 1,
+                    lmax: self.lmax,
                 });
             }
             None => total_model,
@@ -96,10 +95,7 @@ impl SpectrumLikelihood {
             .skip(self.lmin)
         {
             if c.is_nan() || c <= 0.0 {
-                return Err(SkyError::Mismatch {
-                    what: "likelihood",
-                    detail: format!("model C_l + N_l = {c} at l = {l} is not positive"),
-                });
+                return Err(SkyError::ModelNotPositive { l, value: c });
             }
             total += (2 * l + 1) as f64 * (self.cl_hat[l] / self.fsky / c + c.ln());
         }
@@ -117,9 +113,10 @@ impl SpectrumLikelihood {
         hi: f64,
     ) -> Result<Estimate> {
         if lo.is_nan() || hi.is_nan() || lo >= hi {
-            return Err(SkyError::Mismatch {
+            return Err(SkyError::EmptyRange {
                 what: "likelihood",
-                detail: format!("parameter range [{lo}, {hi}] is empty"),
+                lo,
+                hi,
             });
         }
         let eval = |t: f64| -> Result<f64> { self.neg2lnl(&model(t)?) };

@@ -87,7 +87,8 @@ impl SkyMap {
     /// A map from named value arrays, each `npix` long.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when a field has the wrong length or there are no fields.
+    /// [`SkyError::InField`] around [`SkyError::PixelCount`] when a field has the wrong length,
+    /// [`SkyError::NoFields`] when there are none.
     pub fn new<S: Into<String>>(geometry: Healpix, fields: Vec<(S, Vec<f64>)>) -> Result<Self> {
         let fields: Vec<Field> = fields
             .into_iter()
@@ -109,25 +110,22 @@ impl SkyMap {
     /// Checks that there is at least one field and that every field has `npix` values.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`].
+    /// [`SkyError::NoFields`], or [`SkyError::InField`] around [`SkyError::PixelCount`].
     pub fn validate(&self) -> Result<()> {
         if self.fields.is_empty() {
-            return Err(SkyError::Mismatch {
-                what: "sky map",
-                detail: "no fields".into(),
-            });
+            return Err(SkyError::NoFields);
         }
         let npix = self.geometry.npix() as usize;
         for f in &self.fields {
             if f.values.len() != npix {
-                return Err(SkyError::Mismatch {
-                    what: "sky map",
-                    detail: format!(
-                        "field {} has {} values, nside {} needs {npix}",
-                        f.name,
-                        f.values.len(),
-                        self.geometry.nside()
-                    ),
+                return Err(SkyError::InField {
+                    field: f.name.clone(),
+                    source: Box::new(SkyError::PixelCount {
+                        what: "sky map",
+                        found: f.values.len(),
+                        nside: self.geometry.nside(),
+                        needed: npix,
+                    }),
                 });
             }
         }

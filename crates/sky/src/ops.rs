@@ -1,7 +1,7 @@
 //! Whole-map operations: reorder, ud_grade, masks.
 
 use rayon::prelude::*;
-use tessera_healpix::{Healpix, Parallelism, Scheme};
+use tessera_healpix::{Healpix, HealpixError, Parallelism, Scheme};
 
 use crate::error::{Result, SkyError};
 use crate::map::{Field, SkyMap, UNSEEN, is_unseen};
@@ -64,11 +64,10 @@ impl SkyMap {
     /// ```
     pub fn ud_grade(&self, nside_out: u64, opts: UdGradeOptions) -> Result<SkyMap> {
         let nside_in = self.nside();
-        if !nside_in.is_power_of_two() || !nside_out.is_power_of_two() {
-            return Err(SkyError::Mismatch {
-                what: "ud_grade",
-                detail: format!("nside {nside_in} -> {nside_out}: both must be powers of two"),
-            });
+        for nside in [nside_in, nside_out] {
+            if !nside.is_power_of_two() {
+                return Err(HealpixError::NsideNotPowerOfTwo { nside }.into());
+            }
         }
         let out_geometry = Healpix::nested(nside_out)?;
         let ratio = opts
@@ -205,7 +204,7 @@ impl SkyMap {
     /// convention for a binary mask. `mask` is in this map's scheme.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the mask does not have `npix` values.
+    /// [`SkyError::PixelCount`] when the mask does not have `npix` values.
     pub fn apply_mask(&mut self, mask: &[f64]) -> Result<()> {
         self.mask_where(mask, |m| m == 0.0)
     }
@@ -216,13 +215,14 @@ impl SkyMap {
     /// fine mask's; `1.0` keeps only pixels wholly inside the mask.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the mask does not have `npix` values or `threshold` is not
-    /// in `(0, 1]`.
+    /// [`SkyError::PixelCount`] when the mask does not have `npix` values,
+    /// [`SkyError::OutOfRange`] when `threshold` is not in `(0, 1]`.
     pub fn apply_mask_threshold(&mut self, mask: &[f64], threshold: f64) -> Result<()> {
         if !(threshold > 0.0 && threshold <= 1.0) {
-            return Err(SkyError::Mismatch {
+            return Err(SkyError::OutOfRange {
                 what: "mask threshold",
-                detail: format!("{threshold} is not in (0, 1]"),
+                value: threshold,
+                allowed: "(0, 1]".into(),
             });
         }
         self.mask_where(mask, |m| m < threshold)
@@ -230,13 +230,11 @@ impl SkyMap {
 
     fn mask_where(&mut self, mask: &[f64], masked: impl Fn(f64) -> bool) -> Result<()> {
         if mask.len() != self.geometry.npix() as usize {
-            return Err(SkyError::Mismatch {
+            return Err(SkyError::PixelCount {
                 what: "mask",
-                detail: format!(
-                    "{} values for a map of {} pixels",
-                    mask.len(),
-                    self.geometry.npix()
-                ),
+                found: mask.len(),
+                nside: self.geometry.nside(),
+                needed: self.geometry.npix() as usize,
             });
         }
         for field in &mut self.fields {
@@ -264,7 +262,8 @@ impl SkyMap {
     /// returns it. UNSEEN pixels stay UNSEEN.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the field does not exist or no pixel is seen.
+    /// [`SkyError::NoFieldIndex`] when the field does not exist, [`SkyError::NoSeenPixel`] when
+    /// no pixel is seen.
     pub fn remove_monopole(&mut self, field: usize) -> Result<f64> {
         let mean = self.seen_stats(field)?.mean;
         for v in self.fields[field]
@@ -281,7 +280,8 @@ impl SkyMap {
     /// squares (healpy's `remove_dipole`, equal pixel weights), returning the fit.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the field does not exist or the seen pixels cannot constrain a
+    /// [`SkyError::NoFieldIndex`] when the field does not exist, [`SkyError::DipoleUnconstrained`]
+    /// when the seen pixels cannot constrain a
     /// dipole (fewer than 4, or all in a plane).
     ///
     /// # Example
@@ -316,7 +316,7 @@ impl SkyMap {
     /// map's own frame (0: all of them). The map is not changed.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the field does not exist, `gal_cut` is not in `[0, 90)`, or
+    /// [`SkyError::NoFieldIndex`], [`SkyError::OutOfRange`] for a `gal_cut` outside `[0, 90)`, or
     /// the pixels kept cannot constrain a dipole.
     pub fn fit_dipole(&self, field: usize, gal_cut: f64) -> Result<DipoleFit> {
         self.seen_stats(field)?;
@@ -332,10 +332,7 @@ impl SkyMap {
                 }
             }
         }
-        let c = solve4(a, r).ok_or_else(|| SkyError::Mismatch {
-            what: "fit_dipole",
-            detail: "the pixels kept do not constrain a dipole".into(),
-        })?;
+        let c = solve4(a, r).ok_or(SkyError::DipoleUnconstrained)?;
         Ok(DipoleFit {
             monopole: c[0],
             dipole: [c[1], c[2], c[3]],
@@ -355,9 +352,9 @@ impl SkyMap {
             count += 1;
         }
         if count == 0 {
-            return Err(SkyError::Mismatch {
+            return Err(SkyError::NoSeenPixel {
                 what: "fit_monopole",
-                detail: format!("no seen pixel at |latitude| >= {gal_cut} degrees"),
+                gal_cut,
             });
         }
         Ok(sum / count as f64)
@@ -366,9 +363,10 @@ impl SkyMap {
     /// The direction and value of every seen pixel of `field` at `|z| ≥ sin(gal_cut)`.
     fn fit_pixels(&self, field: usize, gal_cut: f64) -> Result<Vec<([f64; 3], f64)>> {
         if !(0.0..90.0).contains(&gal_cut) {
-            return Err(SkyError::Mismatch {
-                what: "gal_cut",
-                detail: format!("{gal_cut} degrees is not in [0, 90)"),
+            return Err(SkyError::OutOfRange {
+                what: "gal_cut (degrees)",
+                value: gal_cut,
+                allowed: "[0, 90)".into(),
             });
         }
         let limit = gal_cut.to_radians().sin();
@@ -387,16 +385,16 @@ impl SkyMap {
 
     fn seen_stats(&self, field: usize) -> Result<crate::map::FieldStats> {
         if field >= self.fields.len() {
-            return Err(SkyError::Mismatch {
-                what: "field",
-                detail: format!("no field #{field}"),
+            return Err(SkyError::NoFieldIndex {
+                field,
+                fields: self.fields.len(),
             });
         }
         let stats = self.stats(field);
         if stats.n_seen == 0 {
-            return Err(SkyError::Mismatch {
-                what: "field",
-                detail: "no seen pixel".into(),
+            return Err(SkyError::NoSeenPixel {
+                what: "statistics of a field",
+                gal_cut: 0.0,
             });
         }
         Ok(stats)

@@ -211,12 +211,41 @@ fn bad_input_is_a_clear_error() {
     ));
     let plan = ShtPlan::new(8, 23, 23).unwrap();
     let short = Alm::zeros(20, 20);
-    assert!(err(plan.alm2map(&short).map(|_| ())).contains("planned for 23/23"));
+    assert!(matches!(
+        plan.alm2map(&short),
+        Err(tessera_sky::SkyError::AlmShape {
+            found: (20, 20),
+            needed: (23, 23),
+            ..
+        })
+    ));
+    assert!(err(plan.alm2map(&short).map(|_| ())).contains("20/20 given where 23/23"));
+    assert!(matches!(
+        plan.map2alm(&[0.0; 10], 0),
+        Err(tessera_sky::SkyError::PixelCount {
+            found: 10,
+            nside: 8,
+            needed: 768,
+            ..
+        })
+    ));
     assert!(err(plan.map2alm(&[0.0; 10], 0).map(|_| ())).contains("nside 8 needs 768"));
     let mut values = vec![1.0; 768];
     values[5] = f64::NAN;
     let map = SkyMap::new(hp, vec![("T", values.clone())]).unwrap();
-    let e = err(map2alm(&map, &Map2AlmOptions::default()).map(|_| ()));
+    let result = map2alm(&map, &Map2AlmOptions::default());
+    // The field is named around the typed pixel error, which stays reachable.
+    match &result {
+        Err(tessera_sky::SkyError::InField { field, source }) => {
+            assert_eq!(field, "T");
+            assert!(matches!(
+                **source,
+                tessera_sky::SkyError::NotFinitePixel { pixel: 5, value } if value.is_nan()
+            ));
+        }
+        other => panic!("expected a NaN pixel in field T, got {other:?}"),
+    }
+    let e = err(result.map(|_| ()));
     assert!(e.contains("field T") && e.contains("pixel 5 is NaN"), "{e}");
     // UNSEEN pixels count as zero, as in healpy.
     values[5] = UNSEEN;

@@ -401,15 +401,11 @@ fn expand_partial(
     }
     for field in fields.iter_mut() {
         if field.values.len() != pixels.len() {
-            return Err(SkyError::Mismatch {
-                what: "partial map",
-                detail: format!(
-                    "{}: column {} has {} values for {} pixels",
-                    path.display(),
-                    field.name,
-                    field.values.len(),
-                    pixels.len()
-                ),
+            return Err(SkyError::ColumnLength {
+                path: path.to_path_buf(),
+                column: field.name.clone(),
+                found: field.values.len(),
+                pixels: pixels.len(),
             });
         }
         let mut full = Vec::new();

@@ -107,7 +107,8 @@ impl Scaler {
 /// The picture is drawn to a temporary file next to `path` and renamed into place when complete.
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] for a field index out of range or a width below 200;
+/// [`SkyError::NoFieldIndex`] for a field index out of range, [`SkyError::OutOfRange`] for a
+/// width below 200;
 /// [`SkyError::Io`] when the image cannot be written.
 ///
 /// # Example
@@ -126,17 +127,15 @@ pub fn render_mollweide(
     opts: &MollweideOptions,
 ) -> Result<()> {
     let path = path.as_ref();
-    let f = map.fields.get(field).ok_or_else(|| SkyError::Mismatch {
-        what: "render",
-        detail: format!(
-            "field #{field} does not exist (the map has {})",
-            map.fields.len()
-        ),
+    let f = map.fields.get(field).ok_or(SkyError::NoFieldIndex {
+        field,
+        fields: map.fields.len(),
     })?;
     if opts.width < 200 {
-        return Err(SkyError::Mismatch {
-            what: "render",
-            detail: format!("width {} is below 200", opts.width),
+        return Err(SkyError::OutOfRange {
+            what: "render width (pixels)",
+            value: opts.width as f64,
+            allowed: "200 and above".into(),
         });
     }
     super::register_fonts();

@@ -12,7 +12,7 @@ use crate::sht::{PowerSpectra, Spectrum};
 /// CSV output.
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] when no auto-spectrum has a positive value at `l ≥ 2`;
+/// [`SkyError::NothingToPlot`] when no auto-spectrum has a positive value at `l ≥ 2`;
 /// [`SkyError::Io`] when the file cannot be written.
 pub fn plot_spectra(
     spectra: &PowerSpectra,
@@ -48,10 +48,7 @@ pub fn plot_spectra(
         hi = hi.max(d);
     }
     if series.is_empty() {
-        return Err(SkyError::Mismatch {
-            what: "spectrum plot",
-            detail: "no auto-spectrum has a positive value at l >= 2".into(),
-        });
+        return Err(SkyError::NothingToPlot);
     }
     super::register_fonts();
     let lmax = spectra.lmax().max(3) as f64;

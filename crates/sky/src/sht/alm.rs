@@ -50,34 +50,30 @@ impl Alm {
     /// Coefficients from a vector in healpy's order.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the length is not `Alm::size(lmax, mmax)`, when
-    /// `mmax > lmax`, or when an `m = 0` coefficient has an imaginary part (a real map's `a_l0`
-    /// are real) or any value is not finite.
+    /// [`SkyError::MmaxAboveLmax`]; [`SkyError::AlmCount`] when the length is not
+    /// `Alm::size(lmax, mmax)`; [`SkyError::NotFiniteCoefficient`]; [`SkyError::ImaginaryM0`]
+    /// when an `m = 0` coefficient has an imaginary part (a real map's `a_l0` are real).
     pub fn from_vec(lmax: usize, mmax: usize, values: Vec<Complex64>) -> Result<Self> {
-        let mismatch = |detail: String| SkyError::Mismatch {
-            what: "alm",
-            detail,
-        };
         if mmax > lmax {
-            return Err(mismatch(format!("mmax {mmax} exceeds lmax {lmax}")));
+            return Err(SkyError::MmaxAboveLmax { lmax, mmax });
         }
-        let expected = Self::size(lmax, mmax);
-        if values.len() != expected {
-            return Err(mismatch(format!(
-                "{} coefficients given, lmax {lmax} and mmax {mmax} need {expected}",
-                values.len()
-            )));
+        let needed = Self::size(lmax, mmax);
+        if values.len() != needed {
+            return Err(SkyError::AlmCount {
+                found: values.len(),
+                lmax,
+                mmax,
+                needed,
+            });
         }
-        if let Some(i) = values
+        if let Some(index) = values
             .iter()
             .position(|v| !v.re.is_finite() || !v.im.is_finite())
         {
-            return Err(mismatch(format!("coefficient {i} is not finite")));
+            return Err(SkyError::NotFiniteCoefficient { index });
         }
         if let Some(l) = values[..=lmax].iter().position(|v| v.im != 0.0) {
-            return Err(mismatch(format!(
-                "a_{l},0 has an imaginary part; m = 0 coefficients of a real map are real"
-            )));
+            return Err(SkyError::ImaginaryM0 { l });
         }
         Ok(Alm { lmax, mmax, values })
     }
@@ -85,15 +81,12 @@ impl Alm {
     /// Coefficients from a size alone, as healpy's `Alm.getlmax` (assumes `mmax = lmax`).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the length is not a triangle number `(l+1)(l+2)/2`.
+    /// [`SkyError::NotTriangular`] when the length is not a triangle number `(l+1)(l+2)/2`.
     pub fn from_vec_square(values: Vec<Complex64>) -> Result<Self> {
         let n = values.len();
         let lmax = ((((8 * n + 1) as f64).sqrt() - 3.0) / 2.0).round() as usize;
         if Self::size(lmax, lmax) != n {
-            return Err(SkyError::Mismatch {
-                what: "alm",
-                detail: format!("{n} coefficients is not (lmax+1)(lmax+2)/2 for any lmax"),
-            });
+            return Err(SkyError::NotTriangular { coefficients: n });
         }
         Self::from_vec(lmax, lmax, values)
     }
@@ -190,7 +183,7 @@ impl Alm {
     /// `self += other`, coefficient by coefficient.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the two have different `lmax` or `mmax`.
+    /// [`SkyError::AlmShape`] when the two have different `lmax` or `mmax`.
     pub fn add_assign(&mut self, other: &Alm) -> Result<()> {
         self.check_same_shape(other)?;
         for (a, b) in self.values.iter_mut().zip(&other.values) {
@@ -202,15 +195,13 @@ impl Alm {
     /// Checks that `other` has the same `lmax` and `mmax`.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] otherwise.
+    /// [`SkyError::AlmShape`] otherwise.
     pub fn check_same_shape(&self, other: &Alm) -> Result<()> {
         if (self.lmax, self.mmax) != (other.lmax, other.mmax) {
-            return Err(SkyError::Mismatch {
-                what: "alm",
-                detail: format!(
-                    "lmax/mmax {}/{} and {}/{} differ",
-                    self.lmax, self.mmax, other.lmax, other.mmax
-                ),
+            return Err(SkyError::AlmShape {
+                what: "alm of the same shape",
+                found: (other.lmax, other.mmax),
+                needed: (self.lmax, self.mmax),
             });
         }
         Ok(())

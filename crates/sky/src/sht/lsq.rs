@@ -55,12 +55,13 @@ pub struct LsqAlm {
 /// pixels count as 0, as in [`super::map2alm`].
 ///
 /// # Errors
-/// NaN pixels, `lmax > 4 nside`, `tol` not positive.
+/// NaN pixels, `lmax > 4 nside`, [`SkyError::OutOfRange`] for a `tol` that is not positive.
 pub fn map2alm_lsq(map: &SkyMap, opts: &LsqOptions) -> Result<LsqAlm> {
     if opts.tol.is_nan() || opts.tol <= 0.0 {
-        return Err(SkyError::Mismatch {
-            what: "map2alm_lsq",
-            detail: format!("tol {} must be positive", opts.tol),
+        return Err(SkyError::OutOfRange {
+            what: "map2alm_lsq tol",
+            value: opts.tol,
+            allowed: "positive numbers".into(),
         });
     }
     let plan = ShtPlan::new(map.nside(), opts.lmax, opts.mmax.unwrap_or(opts.lmax))?;

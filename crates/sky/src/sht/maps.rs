@@ -78,7 +78,8 @@ pub(super) fn ring_values(map: &SkyMap) -> Result<Vec<Vec<f64>>> {
 /// pixels count as 0; NaN pixels are an error.
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] for NaN pixels, [`SkyError::LmaxTooLarge`] for `lmax > 4 nside`.
+/// [`SkyError::InField`] around [`SkyError::NotFinitePixel`] for NaN pixels,
+/// [`SkyError::LmaxTooLarge`] for `lmax > 4 nside`.
 pub fn map2alm(map: &SkyMap, opts: &Map2AlmOptions) -> Result<Vec<Alm>> {
     let plan = opts.plan(map.nside())?;
     map2alm_with(&plan, map, opts.iter, opts.pol)
@@ -97,12 +98,9 @@ pub fn map2alm_with(plan: &ShtPlan, map: &SkyMap, iter: usize, pol: bool) -> Res
         });
     }
     let values = ring_values(map)?;
-    let named = |e: SkyError, i: usize| match e {
-        SkyError::Mismatch { what, detail } => SkyError::Mismatch {
-            what,
-            detail: format!("field {}: {detail}", map.fields[i].name),
-        },
-        other => other,
+    let named = |e: SkyError, i: usize| SkyError::InField {
+        field: map.fields[i].name.clone(),
+        source: Box::new(e),
     };
     if pol && values.len() >= 3 {
         let t = plan.map2alm(&values[0], iter).map_err(|e| named(e, 0))?;
@@ -122,13 +120,11 @@ pub fn map2alm_with(plan: &ShtPlan, map: &SkyMap, iter: usize, pol: bool) -> Res
 /// `TEMPERATURE`, `Q_POLARISATION`, `U_POLARISATION` (healpy's column names).
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] when there are neither 1 nor 3 sets, their shapes differ, or
+/// [`SkyError::NoCoefficients`] or [`SkyError::SetCount`] when there are neither 1 nor 3 sets,
+/// [`SkyError::AlmShape`] when their shapes differ, [`SkyError::LmaxTooLarge`] when
 /// `lmax > 4 nside`.
 pub fn alm2map(alms: &[Alm], nside: u64) -> Result<SkyMap> {
-    let first = alms.first().ok_or(SkyError::Mismatch {
-        what: "alm2map",
-        detail: "no coefficients given".into(),
-    })?;
+    let first = alms.first().ok_or(SkyError::NoCoefficients)?;
     let plan = ShtPlan::new(nside, first.lmax(), first.mmax())?;
     alm2map_with(&plan, alms)
 }
@@ -153,12 +149,9 @@ pub fn alm2map_with(plan: &ShtPlan, alms: &[Alm]) -> Result<SkyMap> {
                 ],
             )
         }
-        _ => Err(SkyError::Mismatch {
+        _ => Err(SkyError::SetCount {
             what: "alm2map",
-            detail: format!(
-                "needs 1 (T) or 3 (T, E, B) coefficient sets, got {}",
-                alms.len()
-            ),
+            found: alms.len(),
         }),
     }
 }
@@ -169,7 +162,7 @@ pub fn alm2map_with(plan: &ShtPlan, alms: &[Alm]) -> Result<SkyMap> {
 /// U; take those with [`map2alm`] and [`super::alm2cl`] when they are wanted.)
 ///
 /// # Errors
-/// As [`map2alm`], and [`SkyError::Mismatch`] for a map whose first field is Q or U without
+/// As [`map2alm`], and [`SkyError::PolarisationFirst`] for a map whose first field is Q or U without
 /// a temperature field (a Q,U-only map has no TT; give T, Q, U).
 pub fn anafast(map: &SkyMap, opts: &Map2AlmOptions) -> Result<PowerSpectra> {
     let plan = opts.plan(map.nside())?;
@@ -202,12 +195,8 @@ fn spectrum_alms(plan: &ShtPlan, map: &SkyMap, opts: &Map2AlmOptions) -> Result<
     let first = map.fields[0].name.as_str();
     let is_stokes = |wanted| crate::fits::find_field(std::iter::once(first), wanted) == Some(0);
     if !polarised && (is_stokes("Q") || is_stokes("U")) {
-        return Err(SkyError::Mismatch {
-            what: "power spectrum",
-            detail: format!(
-                "the first field is {first}, a polarisation field, and the map has no \
-                 temperature; give a T, Q, U map for EE and BB"
-            ),
+        return Err(SkyError::PolarisationFirst {
+            first: first.to_string(),
         });
     }
     if polarised {
@@ -241,19 +230,22 @@ pub fn smoothing(map: &SkyMap, fwhm: f64, opts: &Map2AlmOptions) -> Result<SkyMa
 /// [`crate::read_cl`] gives them.
 ///
 /// # Errors
-/// As [`map2alm`], and [`SkyError::Mismatch`] when the windows are missing or shorter than
-/// `lmax + 1`.
+/// As [`map2alm`], and [`SkyError::SetCount`] when no window is given,
+/// [`SkyError::SpectrumTooShort`] when one is shorter than `lmax + 1`.
 pub fn smoothing_beam(map: &SkyMap, beam: &[Vec<f64>], opts: &Map2AlmOptions) -> Result<SkyMap> {
     let plan = opts.plan(map.nside())?;
     let lmax = plan.lmax();
-    if beam.is_empty() || beam.iter().any(|b| b.len() <= lmax) {
-        return Err(SkyError::Mismatch {
-            what: "smoothing beam",
-            detail: format!(
-                "needs 1 or 3 windows of lmax + 1 = {} values, got lengths {:?}",
-                lmax + 1,
-                beam.iter().map(Vec::len).collect::<Vec<_>>()
-            ),
+    if beam.is_empty() {
+        return Err(SkyError::SetCount {
+            what: "smoothing beam windows",
+            found: 0,
+        });
+    }
+    if let Some(short) = beam.iter().find(|b| b.len() <= lmax) {
+        return Err(SkyError::SpectrumTooShort {
+            what: "smoothing beam window",
+            values: short.len(),
+            lmax,
         });
     }
     let window = |i: usize| &beam[i.min(beam.len() - 1)][..=lmax];

@@ -147,14 +147,15 @@ impl ShtPlan {
     /// `lmax`).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when `nside` is 0, [`SkyError::LmaxTooLarge`] when
+    /// [`SkyError::OutOfRange`] when `nside` is 0 or above 2^20, [`SkyError::LmaxTooLarge`] when
     /// `lmax > 4 nside` (a HEALPix map cannot
     /// constrain such multipoles; healpy's default is `3 nside − 1`).
     pub fn new(nside: u64, lmax: usize, mmax: usize) -> Result<Self> {
         if nside == 0 || nside > 1 << 20 {
-            return Err(SkyError::Mismatch {
-                what: "spherical harmonic transform",
-                detail: format!("nside {nside} is not in 1..=2^20"),
+            return Err(SkyError::OutOfRange {
+                what: "spherical harmonic transform nside",
+                value: nside as f64,
+                allowed: "1 ..= 2^20".into(),
             });
         }
         let nside = nside as usize;
@@ -246,15 +247,10 @@ impl ShtPlan {
 
     pub(crate) fn check_alm(&self, alm: &Alm) -> Result<()> {
         if (alm.lmax(), alm.mmax()) != (self.lmax, self.mmax) {
-            return Err(SkyError::Mismatch {
-                what: "alm",
-                detail: format!(
-                    "lmax/mmax {}/{} given, the transform was planned for {}/{}",
-                    alm.lmax(),
-                    alm.mmax(),
-                    self.lmax,
-                    self.mmax
-                ),
+            return Err(SkyError::AlmShape {
+                what: "alm for a planned transform",
+                found: (alm.lmax(), alm.mmax()),
+                needed: (self.lmax, self.mmax),
             });
         }
         Ok(())
@@ -263,26 +259,20 @@ impl ShtPlan {
     /// Checks that a map has `npix` finite values.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] naming the first bad pixel.
+    /// [`SkyError::PixelCount`], or [`SkyError::NotFinitePixel`] naming the first bad pixel.
     pub fn check_map(&self, map: &[f64]) -> Result<()> {
         if map.len() != self.npix() {
-            return Err(SkyError::Mismatch {
+            return Err(SkyError::PixelCount {
                 what: "map",
-                detail: format!(
-                    "{} pixels given, nside {} needs {}",
-                    map.len(),
-                    self.nside,
-                    self.npix()
-                ),
+                found: map.len(),
+                nside: self.nside as u64,
+                needed: self.npix(),
             });
         }
         if let Some(p) = map.iter().position(|v| !v.is_finite()) {
-            return Err(SkyError::Mismatch {
-                what: "map",
-                detail: format!(
-                    "pixel {p} is {}; replace it with UNSEEN or mask it before the transform",
-                    map[p]
-                ),
+            return Err(SkyError::NotFinitePixel {
+                pixel: p,
+                value: map[p],
             });
         }
         Ok(())
@@ -500,7 +490,7 @@ impl ShtPlan {
     /// Synthesis of a spin-0 map: `f(p) = Σ_lm a_lm Y_lm(p)`, in RING order.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when `alm` does not have the planned `lmax`, `mmax`.
+    /// [`SkyError::AlmShape`] when `alm` does not have the planned `lmax`, `mmax`.
     pub fn alm2map(&self, alm: &Alm) -> Result<Vec<f64>> {
         self.check_alm(alm)?;
         let mut maps = vec![vec![0.0; self.npix()]];
@@ -515,7 +505,7 @@ impl ShtPlan {
     /// Synthesis of a spin-2 field: `(Q, U)` in RING order from `(a^E, a^B)`.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when an alm set does not have the planned `lmax`, `mmax`.
+    /// [`SkyError::AlmShape`] when an alm set does not have the planned `lmax`, `mmax`.
     pub fn alm2map_spin2(&self, e: &Alm, b: &Alm) -> Result<[Vec<f64>; 2]> {
         self.check_alm(e)?;
         self.check_alm(b)?;
@@ -557,7 +547,8 @@ impl ShtPlan {
     /// Analysis of a spin-2 field `(Q, U)` with `iter` Jacobi iterations, giving `(a^E, a^B)`.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when a map has the wrong number of pixels or a non-finite pixel.
+    /// [`SkyError::PixelCount`] or [`SkyError::NotFinitePixel`] for a map with the wrong number of
+    /// pixels or a non-finite pixel.
     pub fn map2alm_spin2(&self, q: &[f64], u: &[f64], iter: usize) -> Result<[Alm; 2]> {
         self.check_map(q)?;
         self.check_map(u)?;
@@ -580,7 +571,8 @@ impl ShtPlan {
     /// default is 3): `a = A f`, then `iter` times `a += A (f − S a)`, with `S` the synthesis.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the map has the wrong number of pixels or a non-finite pixel.
+    /// [`SkyError::PixelCount`] or [`SkyError::NotFinitePixel`] for a map with the wrong number of
+    /// pixels or a non-finite pixel.
     pub fn map2alm(&self, map: &[f64], iter: usize) -> Result<Alm> {
         self.check_map(map)?;
         let mut alm = Alm::zeros(self.lmax, self.mmax);

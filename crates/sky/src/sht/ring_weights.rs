@@ -64,8 +64,8 @@ pub fn ring_weights_lmax(nside: u64) -> usize {
 /// `(nside, lmax)` and kept.
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] when `nside` is 0 or above [`RING_WEIGHTS_NSIDE_MAX`], or when
-/// `lmax / 2 + 1` equations outnumber the `2 nside` rings.
+/// [`SkyError::OutOfRange`] when `nside` is 0 or above [`RING_WEIGHTS_NSIDE_MAX`],
+/// [`SkyError::TooFewRings`] when `lmax / 2 + 1` equations outnumber the `2 nside` rings.
 pub fn ring_weights(nside: u64, lmax: usize) -> Result<Arc<Vec<f64>>> {
     static CACHE: OnceLock<Mutex<Computed>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
@@ -85,22 +85,21 @@ pub fn ring_weights(nside: u64, lmax: usize) -> Result<Arc<Vec<f64>>> {
 }
 
 fn solve(nside: u64, lmax: usize) -> Result<Vec<f64>> {
-    let refuse = |detail: String| SkyError::Mismatch {
-        what: "ring weights",
-        detail,
-    };
     if nside == 0 || nside > RING_WEIGHTS_NSIDE_MAX {
-        return Err(refuse(format!(
-            "nside {nside} is not in 1..={RING_WEIGHTS_NSIDE_MAX}"
-        )));
+        return Err(SkyError::OutOfRange {
+            what: "ring weights nside",
+            value: nside as f64,
+            allowed: format!("1 ..= {RING_WEIGHTS_NSIDE_MAX}"),
+        });
     }
     let pairs = ring_pairs(nside as usize);
     let equations = lmax / 2 + 1;
     if equations > pairs.len() {
-        return Err(refuse(format!(
-            "lmax {lmax} asks {equations} conditions of {} rings",
-            pairs.len()
-        )));
+        return Err(SkyError::TooFewRings {
+            lmax,
+            conditions: equations,
+            rings: pairs.len(),
+        });
     }
     let npix = 12.0 * (nside * nside) as f64;
     // Row k of `p`: P_{2k}(z_r) over the rings; the ring totals c_r N_r.
@@ -141,10 +140,10 @@ fn solve(nside: u64, lmax: usize) -> Result<Vec<f64>> {
             })
         })
         .collect();
-    cholesky(&mut gram, equations).map_err(|k| {
-        refuse(format!(
-            "the conditions for lmax {lmax} at nside {nside} are not independent (pivot {k})"
-        ))
+    cholesky(&mut gram, equations).map_err(|pivot| SkyError::DependentRingConditions {
+        lmax,
+        nside,
+        pivot,
     })?;
     let x = cholesky_solve(&gram, equations, b);
     // D_r = (Pᵀ x)_r / (c_r N_r): each ring's column of P against x.

@@ -114,17 +114,15 @@ impl WignerD {
 /// phi)`. E and B a_lm rotate the same way as T's.
 ///
 /// # Errors
-/// `mmax < lmax` (the rotation mixes every m of a degree, as in healpy).
+/// [`SkyError::AlmShape`] for `mmax < lmax` (the rotation mixes every m of a degree, as in
+/// healpy).
 pub fn rotate_alm_euler(alm: &mut Alm, psi: f64, theta: f64, phi: f64) -> Result<()> {
     let lmax = alm.lmax();
     if alm.mmax() != lmax {
-        return Err(SkyError::Mismatch {
-            what: "rotate_alm",
-            detail: format!(
-                "the rotation mixes every m of a degree, so it needs mmax = lmax; these a_lm \
-                 have lmax {lmax} and mmax {}",
-                alm.mmax()
-            ),
+        return Err(SkyError::AlmShape {
+            what: "rotate_alm (the rotation mixes every m of a degree: mmax = lmax)",
+            found: (lmax, alm.mmax()),
+            needed: (lmax, lmax),
         });
     }
     let phase = |angle: f64| -> Vec<Complex64> {

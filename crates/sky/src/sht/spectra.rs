@@ -109,7 +109,8 @@ impl PowerSpectra {
     /// Auto and cross spectra of a T alm set, or of T/E/B sets (all six, healpy's order).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when there are neither 1 nor 3 sets or their shapes differ.
+    /// [`SkyError::SetCount`] when there are neither 1 nor 3 sets, [`SkyError::AlmShape`] when
+    /// their shapes differ.
     pub fn from_alms(alms: &[Alm]) -> Result<Self> {
         Self::cross(alms, alms)
     }
@@ -117,16 +118,16 @@ impl PowerSpectra {
     /// Cross spectra of two alm sets of 1 or 3 components each (healpy's `alm2cl(alms1, alms2)`).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when the sets do not both have 1 or both 3 components, or shapes
-    /// differ.
+    /// [`SkyError::SetCount`] when the sets do not both have 1 or both 3 components,
+    /// [`SkyError::AlmShape`] when shapes differ.
     pub fn cross(a: &[Alm], b: &[Alm]) -> Result<Self> {
         let which: &[Spectrum] = match (a.len(), b.len()) {
             (1, 1) => &[Spectrum::TT],
             (3, 3) => &Spectrum::HEALPY_ORDER,
             (x, y) => {
-                return Err(SkyError::Mismatch {
-                    what: "power spectrum",
-                    detail: format!("needs 1 or 3 alm sets on each side, got {x} and {y}"),
+                return Err(SkyError::SetCount {
+                    what: "cross power spectrum (each side)",
+                    found: if matches!(x, 1 | 3) { y } else { x },
                 });
             }
         };
@@ -145,7 +146,7 @@ impl PowerSpectra {
 /// (healpy's `alm2cl`; pass the same set twice for an auto-spectrum).
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] when the two sets have different `lmax` or `mmax`.
+/// [`SkyError::AlmShape`] when the two sets have different `lmax` or `mmax`.
 pub fn alm2cl(a: &Alm, b: &Alm) -> Result<Vec<f64>> {
     a.check_same_shape(b)?;
     let lmax = a.lmax();

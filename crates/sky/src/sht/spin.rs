@@ -53,16 +53,10 @@ fn block_pairs(mmax: usize) -> usize {
 
 fn check(spin: usize, lmax: usize, nside: u64) -> Result<()> {
     if spin == 0 {
-        return Err(SkyError::Mismatch {
-            what: "spin transform",
-            detail: "spin 0 is the scalar transform (map2alm, alm2map)".into(),
-        });
+        return Err(SkyError::SpinZero);
     }
     if spin > lmax {
-        return Err(SkyError::Mismatch {
-            what: "spin transform",
-            detail: format!("spin {spin} above lmax {lmax}: every coefficient would be 0"),
-        });
+        return Err(SkyError::SpinAboveLmax { spin, lmax });
     }
     if nside == 0 || nside > 1 << 20 || lmax > 4 * nside as usize {
         return Err(SkyError::LmaxTooLarge {
@@ -78,14 +72,15 @@ fn check(spin: usize, lmax: usize, nside: u64) -> Result<()> {
 /// and curl coefficients `alms = [a^G, a^C]` (healpy's `alm2map_spin`).
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] for spin 0, a spin above `lmax`, or coefficient sets of different
-/// shapes; [`SkyError::LmaxTooLarge`] for `lmax > 4 nside`.
+/// [`SkyError::SpinZero`], [`SkyError::SpinAboveLmax`], [`SkyError::AlmShape`] for
+/// coefficient sets of different shapes; [`SkyError::LmaxTooLarge`] for `lmax > 4 nside`.
 pub fn alm2map_spin(alms: &[Alm; 2], nside: u64, spin: usize) -> Result<[Vec<f64>; 2]> {
     let [g, c] = alms;
     if (g.lmax(), g.mmax()) != (c.lmax(), c.mmax()) {
-        return Err(SkyError::Mismatch {
-            what: "alm2map_spin",
-            detail: "the gradient and curl coefficients have different lmax or mmax".into(),
+        return Err(SkyError::AlmShape {
+            what: "alm2map_spin (the curl's shape against the gradient's)",
+            found: (c.lmax(), c.mmax()),
+            needed: (g.lmax(), g.mmax()),
         });
     }
     let (lmax, mmax) = (g.lmax(), g.mmax());
@@ -155,27 +150,23 @@ fn alm2map_spin_with(plan: &ShtPlan, alms: &[Alm; 2], spin: usize) -> [Vec<f64>;
 /// iteration).
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] for spin 0, a spin above `lmax`, maps of different or non-HEALPix
-/// sizes, or non-finite pixels; [`SkyError::LmaxTooLarge`] for `lmax > 4 nside`.
+/// [`SkyError::SpinZero`], [`SkyError::SpinAboveLmax`]; [`SkyError::Healpix`] for a
+/// non-HEALPix size; [`SkyError::InField`] around [`SkyError::PixelCount`] or
+/// [`SkyError::NotFinitePixel`] for maps of different sizes or non-finite pixels;
+/// [`SkyError::LmaxTooLarge`] for `lmax > 4 nside`.
 pub fn map2alm_spin(maps: [&[f64]; 2], spin: usize, lmax: usize, mmax: usize) -> Result<[Alm; 2]> {
     let [q, u] = maps;
-    let nside = tessera_healpix::npix2nside(q.len() as u64).map_err(|_| SkyError::Mismatch {
-        what: "map2alm_spin",
-        detail: format!("{} pixels is not a HEALPix map size", q.len()),
-    })?;
-    if u.len() != q.len() || !q.iter().chain(u).all(|v| v.is_finite()) {
-        return Err(SkyError::Mismatch {
-            what: "map2alm_spin",
-            detail: "the two maps must have the same size and finite pixels".into(),
-        });
-    }
+    let nside = tessera_healpix::npix2nside(q.len() as u64)?;
     let mmax = mmax.min(lmax);
     check(spin, lmax, nside)?;
-    Ok(map2alm_spin_with(
-        &ShtPlan::new(nside, lmax, mmax)?,
-        maps,
-        spin,
-    ))
+    let plan = ShtPlan::new(nside, lmax, mmax)?;
+    for (name, map) in [("Q-like", q), ("U-like", u)] {
+        plan.check_map(map).map_err(|e| SkyError::InField {
+            field: name.into(),
+            source: Box::new(e),
+        })?;
+    }
+    Ok(map2alm_spin_with(&plan, maps, spin))
 }
 
 /// [`map2alm_spin`] on a plan of the maps' nside (checked by the caller).

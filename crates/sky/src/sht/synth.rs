@@ -85,12 +85,14 @@ impl InputCls {
     /// covariance) at every `l ≤ lmax`.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] naming the first offending multipole.
+    /// [`SkyError::SpectrumTooShort`], or [`SkyError::NotACovariance`] naming the first
+    /// offending multipole.
     pub fn validate(&self, lmax: usize) -> Result<()> {
         if self.lmax() < lmax {
-            return Err(SkyError::Mismatch {
+            return Err(SkyError::SpectrumTooShort {
                 what: "input spectra",
-                detail: format!("given up to l = {}, lmax {lmax} asked for", self.lmax()),
+                values: self.lmax() + 1,
+                lmax,
             });
         }
         for l in 0..=lmax {
@@ -101,12 +103,7 @@ impl InputCls {
                 && bb >= 0.0
                 && te * te <= tt * ee * (1.0 + 1e-12);
             if !ok {
-                return Err(SkyError::Mismatch {
-                    what: "input spectra",
-                    detail: format!(
-                        "at l = {l}: TT {tt}, EE {ee}, BB {bb}, TE {te} is not a covariance"
-                    ),
-                });
+                return Err(SkyError::NotACovariance { l, tt, ee, bb, te });
             }
         }
         Ok(())
@@ -119,7 +116,7 @@ impl InputCls {
 /// variance `C_l / 2`; `m = 0` coefficients are real with variance `C_l`.
 ///
 /// # Errors
-/// [`SkyError::Mismatch`] when the spectra are shorter than `lmax` or not a covariance.
+/// [`SkyError::SpectrumTooShort`] or [`SkyError::NotACovariance`].
 pub fn synalm(cls: &InputCls, lmax: usize, pol: bool, rng: &mut SimRng) -> Result<Vec<Alm>> {
     cls.validate(lmax)?;
     let n = if pol { 3 } else { 1 };

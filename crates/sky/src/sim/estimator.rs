@@ -54,17 +54,10 @@ impl ParameterEstimator {
     /// τ and the E/B mocks are estimated from EE (BB for pure B), the T mock from TT.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] for a task without a parameter or a multipole range outside
-    /// `0 ..= 3 nside − 1`; an nside the pixel windows do not cover.
+    /// [`SkyError::NoParameter`] for a task without a parameter, [`SkyError::MultipoleRange`] for
+    /// a multipole range outside `0 ..= 3 nside − 1`; an nside the pixel windows do not cover.
     pub fn new(made: &SimConfig, lmin: usize, lmax: Option<usize>) -> Result<Self> {
-        let mismatch = |detail: String| SkyError::Mismatch {
-            what: "likelihood estimate",
-            detail,
-        };
-        let range = made
-            .task
-            .range()
-            .ok_or_else(|| mismatch("fixed spectra have no parameter to estimate".into()))?;
+        let range = made.task.range().ok_or(SkyError::NoParameter)?;
         let spectrum = match made.task {
             SimTask::EllPeak {
                 field: PeakField::Temperature,
@@ -80,9 +73,11 @@ impl ParameterEstimator {
         let alm_lmax = 3 * nside as usize - 1;
         let lmax = lmax.unwrap_or(2 * nside as usize);
         if lmax > alm_lmax || lmin > lmax {
-            return Err(mismatch(format!(
-                "multipole range {lmin}..={lmax} is not inside 0..={alm_lmax}"
-            )));
+            return Err(SkyError::MultipoleRange {
+                lmin,
+                lmax,
+                max: alm_lmax,
+            });
         }
         let k = usize::from(spectrum != Spectrum::TT);
         let pixels = made.pixel_transfer(alm_lmax)?;
@@ -171,17 +166,14 @@ impl ParameterEstimator {
     /// The estimate of one map (T, or T, Q, U for the polarised spectra; UNSEEN pixels cut).
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] for a map at another nside or without the fields the spectrum
-    /// needs.
+    /// [`SkyError::NsideDiffers`] for a map at another nside, [`SkyError::NoSpectrum`] for one
+    /// without the fields the spectrum needs.
     pub fn estimate(&self, map: &SkyMap) -> Result<Estimate> {
         if map.nside() != self.nside {
-            return Err(SkyError::Mismatch {
-                what: "likelihood estimate",
-                detail: format!(
-                    "a map at nside {} for an estimator at nside {}",
-                    map.nside(),
-                    self.nside
-                ),
+            return Err(SkyError::NsideDiffers {
+                what: "likelihood estimate (map and estimator)",
+                left: map.nside(),
+                right: self.nside,
             });
         }
         let pol = self.spectrum != Spectrum::TT;
@@ -198,12 +190,8 @@ impl ParameterEstimator {
         let cls = anafast(map, &opts)?;
         let cl_hat = cls
             .get(self.spectrum)
-            .ok_or_else(|| SkyError::Mismatch {
-                what: "likelihood estimate",
-                detail: format!(
-                    "no {} spectrum (it needs T, Q, U fields)",
-                    self.spectrum.name()
-                ),
+            .ok_or(SkyError::NoSpectrum {
+                spectrum: self.spectrum.name(),
             })?
             .to_vec();
         let (coupling, leakage) = if fsky < 1.0 {

@@ -306,18 +306,20 @@ impl Simulator {
     /// An invalid nside/lmax, a parameter range outside the model's, a mask of the wrong size.
     pub fn new(config: SimConfig) -> Result<Self> {
         if !config.supersample.is_power_of_two() {
-            return Err(SkyError::Mismatch {
-                what: "simulation",
-                detail: format!("supersampling {} is not a power of 2", config.supersample),
+            return Err(SkyError::OutOfRange {
+                what: "simulation supersampling",
+                value: config.supersample as f64,
+                allowed: "the powers of 2".into(),
             });
         }
         let lmax = config.sky_lmax();
         let plan = ShtPlan::new(config.sky_nside(), lmax, lmax)?;
         if let Some((lo, hi)) = config.task.range() {
             if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
-                return Err(SkyError::Mismatch {
+                return Err(SkyError::EmptyRange {
                     what: "simulation",
-                    detail: format!("parameter range [{lo}, {hi}] is empty"),
+                    lo,
+                    hi,
                 });
             }
             config.task.cls_at(lo, lmax)?.0.validate(lmax)?;
@@ -327,16 +329,24 @@ impl Simulator {
         if let Some(mask) = &config.mask
             && mask.len() != npix
         {
-            return Err(SkyError::Mismatch {
-                what: "mask",
-                detail: format!("{} values, nside {} needs {npix}", mask.len(), config.nside,),
+            return Err(SkyError::PixelCount {
+                what: "simulation mask",
+                found: mask.len(),
+                nside: config.nside,
+                needed: npix,
             });
         }
-        if !(config.noise_uk_arcmin >= 0.0 && config.fwhm >= 0.0) {
-            return Err(SkyError::Mismatch {
-                what: "simulation",
-                detail: "noise level and beam width must be non-negative".into(),
-            });
+        for (what, value) in [
+            ("simulation noise level (μK·arcmin)", config.noise_uk_arcmin),
+            ("simulation beam width (FWHM)", config.fwhm),
+        ] {
+            if value.is_nan() || value < 0.0 {
+                return Err(SkyError::OutOfRange {
+                    what,
+                    value,
+                    allowed: "non-negative numbers".into(),
+                });
+            }
         }
         let pixel_windows = if config.pixwin {
             Some(pixwin_pol(config.sky_nside(), Some(lmax))?)

@@ -99,20 +99,21 @@ impl TauGrid {
     /// TT, EE, BB, TE at `tau` for `l ≤ lmax`.
     ///
     /// # Errors
-    /// [`SkyError::Mismatch`] when τ is outside [0.030, 0.090] or `lmax > 191`.
+    /// [`SkyError::OutOfRange`] when τ is outside [0.030, 0.090], [`SkyError::SpectrumTooShort`]
+    /// when `lmax > 191`.
     pub fn cls(&self, tau: f64, lmax: usize) -> Result<InputCls> {
         if !(TAU_MIN..=TAU_MAX).contains(&tau) {
-            return Err(SkyError::Mismatch {
-                what: "tau grid",
-                detail: format!("tau {tau} is outside the CAMB grid [{TAU_MIN}, {TAU_MAX}]"),
+            return Err(SkyError::OutOfRange {
+                what: "tau",
+                value: tau,
+                allowed: format!("the CAMB grid [{TAU_MIN}, {TAU_MAX}]"),
             });
         }
         if lmax > TAU_GRID_LMAX {
-            return Err(SkyError::Mismatch {
-                what: "tau grid",
-                detail: format!(
-                    "lmax {lmax} is above the embedded table's {TAU_GRID_LMAX} (nside ≤ 64)"
-                ),
+            return Err(SkyError::SpectrumTooShort {
+                what: "embedded tau-grid spectra (made for nside ≤ 64)",
+                values: TAU_GRID_LMAX + 1,
+                lmax,
             });
         }
         let mut cls = InputCls {
