@@ -4,16 +4,22 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// A bar over `epochs` epochs.
+/// A bar over `epochs` epochs, or over `folds × epochs` for cross-validation.
 pub struct EpochProgress {
     bar: ProgressBar,
     epochs: usize,
+    folds: usize,
 }
 
 impl EpochProgress {
     /// A bar for `epochs` epochs, starting with the message "training".
     pub fn new(epochs: usize) -> Self {
-        let bar = ProgressBar::new(epochs as u64).with_style(
+        Self::over_folds(1, epochs)
+    }
+
+    /// A bar for `epochs` epochs in each of `folds` folds (one fold: a plain run).
+    pub fn over_folds(folds: usize, epochs: usize) -> Self {
+        let bar = ProgressBar::new((folds * epochs) as u64).with_style(
             ProgressStyle::with_template(
                 "{msg} [{bar:40}] {pos}/{len} epochs, {elapsed} (eta {eta})",
             )
@@ -21,21 +27,40 @@ impl EpochProgress {
             .progress_chars("=> "),
         );
         bar.set_message("training");
-        EpochProgress { bar, epochs }
+        EpochProgress { bar, epochs, folds }
     }
 
     /// Epoch `epoch` (0-based) ended with `summary` after `seconds`.
     pub fn epoch_done(&self, epoch: usize, summary: String, seconds: f64) {
+        self.fold_epoch_done(0, epoch, summary, Some(seconds));
+    }
+
+    /// Epoch `epoch` of fold `fold` (both 0-based) ended with `summary`, after `seconds` when
+    /// known.
+    pub fn fold_epoch_done(
+        &self,
+        fold: usize,
+        epoch: usize,
+        summary: String,
+        seconds: Option<f64>,
+    ) {
+        let place = if self.folds > 1 {
+            format!("fold {}/{}, ", fold + 1, self.folds)
+        } else {
+            String::new()
+        };
         if !std::io::stderr().is_terminal() {
             // No bar in a log file: one line per epoch instead.
+            let time = seconds.map_or(String::new(), |s| format!(" ({s:.0} s)"));
             eprintln!(
-                "epoch {}/{}: {summary} ({seconds:.0} s)",
+                "{place}epoch {}/{}: {summary}{time}",
                 epoch + 1,
                 self.epochs
             );
         }
-        self.bar.set_message(summary);
-        self.bar.inc(1);
+        self.bar.set_message(format!("{place}{summary}"));
+        self.bar
+            .set_position((fold * self.epochs + epoch + 1) as u64);
     }
 
     /// Removes the bar.

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tessera_train::data::{TuDataset, TuOptions};
 use tessera_train::fit::{FitConfig, cross_validate_with, train_on_all};
@@ -243,11 +242,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     }
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
-    let bar = ProgressBar::new((a.folds * a.epochs) as u64).with_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} epochs, {elapsed} (eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let bar = crate::progress::EpochProgress::over_folds(a.folds, a.epochs);
     let started = std::time::Instant::now();
     let config = json!({"dataset": data.name, "graphs": data.graphs.len(), "classes": data.num_classes(),
         "features": data.features(), "model": format!("{conv:?}").to_lowercase(), "readout": format!("{readout:?}"), "hidden": a.hidden,
@@ -259,10 +254,9 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     let settings = json!({"data": a.data, "options": options, "model": model});
     let ckpt = a.resume.checkpointing(&a.output, settings);
     let report = cross_validate_with(&data, &model, &cfg, &ckpt, |fold, epoch, loss| {
-        bar.set_message(format!("fold {} loss {loss:.3}", fold + 1));
-        bar.set_position((fold * a.epochs + epoch + 1) as u64);
+        bar.fold_epoch_done(fold, epoch, format!("loss {loss:.4}"), None);
     })?;
-    bar.finish_and_clear();
+    bar.finish();
     if a.final_model {
         let bar = crate::progress::EpochProgress::new(a.epochs);
         let mut tick = std::time::Instant::now();
