@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures};
-use tessera_train::meshfit::{MESH_TASK, MeshRun, argmax, classify, fit_mesh};
+use tessera_train::meshfit::{MESH_TASK, MeshRun, TEST_ACCURACY, argmax, classify, fit_mesh};
 use tessera_train::metrics::ClassMetrics;
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
 
@@ -342,7 +342,8 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             epoch,
             format!(
                 "loss {:.4}, test accuracy {:.4}",
-                h.train_loss[epoch], h.test_accuracy[epoch]
+                h.train_loss[epoch],
+                h.last_monitored(TEST_ACCURACY)
             ),
             h.seconds[epoch],
         );
@@ -369,7 +370,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     write_text(&a.output.join("predictions.csv"), &csv)?;
     let files = data.train.iter().chain(&data.test).map(|s| &s.path);
     crate::cleaning::write_csv(&a.output.join("cleaning.csv"), files.zip(&data.cleaning))?;
-    crate::report::write_mesh_history(&a.output.join("history.csv"), &history, "test_accuracy")?;
+    history.write_csv(&a.output.join("history.csv"))?;
     let run = MeshRun {
         task: MESH_TASK.into(),
         classes: data.classes.clone(),

@@ -11,10 +11,10 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::{Value, json};
 use tessera_train::data::{MapSet, MapTargets};
-use tessera_train::meshfit::{MESH_TASK, MeshRun};
+use tessera_train::meshfit::{MESH_TASK, MeshRun, TEST_ACCURACY};
 use tessera_train::metrics::{RegressionMetrics, rmse_ratio_bootstrap};
-use tessera_train::plots::{plot_confusion, plot_curves, plot_estimates, plot_residuals};
-use tessera_train::sphere::{Predictions, SphereRun};
+use tessera_train::plots::{plot_confusion, plot_estimates, plot_residuals};
+use tessera_train::sphere::{Predictions, SphereRun, TEST_LOSS, TEST_METRIC};
 
 use crate::sim::write_text;
 
@@ -43,19 +43,7 @@ pub fn write_run_report(
     dir: &Path,
 ) -> Result<String> {
     copy_likelihood_estimates(test, test_folders, dir)?;
-    let h = &run.history;
-    let mut csv = String::from("epoch,train_loss,test_loss,test_metric,seconds\n");
-    for e in 0..h.train_loss.len() {
-        csv.push_str(&format!(
-            "{},{},{},{},{:.3}\n",
-            e + 1,
-            h.train_loss[e],
-            h.test_loss[e],
-            h.test_metric[e],
-            h.seconds[e]
-        ));
-    }
-    write_text(&dir.join("history.csv"), &csv)?;
+    run.history.write_csv(&dir.join("history.csv"))?;
     let mut csv = String::new();
     match &test.targets {
         MapTargets::Classes { labels, names } => {
@@ -208,73 +196,6 @@ fn stats(truth: &[f64], estimate: &[f64]) -> (f64, f64, f64) {
     (m.rmse, m.bias, m.sd)
 }
 
-/// A per-epoch test metric (accuracy or RMSE) on log axes; a run whose metric was never
-/// positive (0 % accuracy throughout) gets no picture, as log axes cannot show it.
-pub fn plot_metric(
-    values: &[f64],
-    reference: Option<(&str, f64)>,
-    path: &Path,
-    title: &str,
-    y_desc: &str,
-) -> Result<()> {
-    if values.iter().any(|v| *v > 0.0) {
-        tessera_train::plots::plot_curves_against(
-            &[("test".to_string(), values.to_vec())],
-            reference,
-            path,
-            title,
-            y_desc,
-        )?;
-    }
-    Ok(())
-}
-
-/// `loss.png`: the training cross-entropy of each epoch, and the validation loss when early
-/// stopping recorded one.
-pub fn plot_loss(h: &tessera_train::meshfit::MeshHistory, dir: &Path, title: &str) -> Result<()> {
-    plot_curves(
-        &with_validation(
-            vec![("training".to_string(), h.train_loss.clone())],
-            &h.validation_loss,
-        ),
-        &dir.join("loss.png"),
-        title,
-        "cross-entropy",
-    )?;
-    Ok(())
-}
-
-/// `history.csv` of a mesh run: one row per epoch with the training loss, the test metric
-/// (named `metric` in the header) and the seconds.
-pub fn write_mesh_history(
-    path: &Path,
-    h: &tessera_train::meshfit::MeshHistory,
-    metric: &str,
-) -> Result<()> {
-    let mut csv = format!("epoch,train_loss,{metric},seconds\n");
-    for e in 0..h.train_loss.len() {
-        csv.push_str(&format!(
-            "{},{},{},{:.3}\n",
-            e + 1,
-            h.train_loss[e],
-            h.test_accuracy[e],
-            h.seconds[e]
-        ));
-    }
-    crate::sim::write_text(path, &csv)
-}
-
-/// `curves` plus the validation loss when early stopping recorded one.
-fn with_validation(
-    mut curves: Vec<(String, Vec<f64>)>,
-    validation: &[f64],
-) -> Vec<(String, Vec<f64>)> {
-    if !validation.is_empty() {
-        curves.push(("validation".to_string(), validation.to_vec()));
-    }
-    curves
-}
-
 /// The pictures of a mesh run: loss and accuracy curves and the confusion matrix, from its
 /// run.json.
 fn mesh_report(dir: &Path) -> Result<String> {
@@ -295,7 +216,7 @@ pub fn draw_graph_pictures(
 ) -> Result<()> {
     let title = |what: &str| format!("{dataset} — {what}");
     tessera_train::plots::plot_losses(train_loss, &dir.join("loss.png"), &title("training loss"))?;
-    plot_metric(
+    tessera_train::plots::plot_metric_curve(
         curve,
         None,
         &dir.join("accuracy.png"),
@@ -368,9 +289,9 @@ fn graph_report(dir: &Path) -> Result<String> {
 pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
     let title = |what: &str| format!("PD-MeshNet — {what}");
     let h = &run.history;
-    plot_loss(h, dir, &title("loss"))?;
-    plot_metric(
-        &h.test_accuracy,
+    h.plot_loss(&[], &dir.join("loss.png"), &title("loss"), "cross-entropy")?;
+    h.plot_monitored(
+        TEST_ACCURACY,
         None,
         &dir.join("accuracy.png"),
         &title("accuracy after each epoch"),
@@ -408,14 +329,8 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
         .with_context(|| format!("{}: not a sphere run", dir.display()))?;
     let h = &run.history;
     let title = |what: &str| format!("sphere CNN, {} — {what}", run.task);
-    plot_curves(
-        &with_validation(
-            vec![
-                ("training".to_string(), h.train_loss.clone()),
-                ("test".to_string(), h.test_loss.clone()),
-            ],
-            &h.validation_loss,
-        ),
+    h.plot_loss(
+        &[("test", h.monitored(TEST_LOSS))],
         &dir.join("loss.png"),
         &title("loss"),
         if run.classification {
@@ -546,8 +461,8 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
     }
     // After each epoch, beside the likelihood's RMSE on the same maps when there is one.
     let likelihood_rmse = report["likelihood"]["rmse"].as_f64();
-    plot_metric(
-        &h.test_metric,
+    h.plot_monitored(
+        TEST_METRIC,
         likelihood_rmse.map(|r| ("likelihood RMSE", r)),
         &dir.join("metric.png"),
         &title(if run.classification {

@@ -9,13 +9,13 @@ use serde_json::json;
 use tessera_mesh::segmentation::{SegmentationScores, read_segmented};
 use tessera_mesh::{Shading, render_png_row};
 use tessera_train::data::{MeshFeatures, SegmentDataset, SegmentSample};
-use tessera_train::meshfit::MeshHistory;
+use tessera_train::engine::History;
+use tessera_train::meshfit::TEST_ACCURACY;
 use tessera_train::models::{PdMeshSegmenterConfig, SegmenterKind};
 use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, scores_of, segment};
 
 use crate::meshtrain::{MeshTrainArgs, SegmenterArg};
 use crate::progress::EpochProgress;
-use crate::report::plot_metric;
 use crate::segrun::part_colour;
 use crate::sim::write_text;
 
@@ -69,16 +69,12 @@ fn draw_parts(
 /// `history.csv`, `predictions.csv` (per test mesh), `report.json` (the scores), the curves.
 fn write_outputs(
     dir: &Path,
-    history: &MeshHistory,
+    history: &History,
     samples: &[SegmentSample],
     predicted: &[Vec<u16>],
     scores: &SegmentationScores,
 ) -> Result<()> {
-    crate::report::write_mesh_history(
-        &dir.join("history.csv"),
-        history,
-        "test_area_face_accuracy",
-    )?;
+    history.write_csv(&dir.join("history.csv"))?;
     let mut csv = String::from("file,faces,face_accuracy\n");
     for (s, p) in samples.iter().zip(predicted) {
         let right = p
@@ -98,14 +94,20 @@ fn write_outputs(
         &dir.join("report.json"),
         &serde_json::to_string_pretty(scores)?,
     )?;
-    crate::report::plot_loss(history, dir, "PD-MeshNet segmentation — loss")?;
-    plot_metric(
-        &history.test_accuracy,
+    history.plot_loss(
+        &[],
+        &dir.join("loss.png"),
+        "PD-MeshNet segmentation — loss",
+        "cross-entropy",
+    )?;
+    history.plot_monitored(
+        TEST_ACCURACY,
         None,
         &dir.join("accuracy.png"),
         "PD-MeshNet segmentation — after each epoch",
         "test area-weighted face accuracy",
-    )
+    )?;
+    Ok(())
 }
 
 /// Runs `tessera train mesh --task segment`.
@@ -138,7 +140,8 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
             epoch,
             format!(
                 "loss {:.4}, test area-weighted face accuracy {:.4}",
-                h.train_loss[epoch], h.test_accuracy[epoch]
+                h.train_loss[epoch],
+                h.last_monitored(TEST_ACCURACY)
             ),
             h.seconds[epoch],
         );

@@ -15,7 +15,7 @@ use tessera_train::data::{
     FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
 use tessera_train::models::{GraphLayerKind, SphereCnnConfig, SphereConvKind, SphereReadout};
-use tessera_train::sphere::{Normalisation, SphereRun, fit_sphere, predict_rotated};
+use tessera_train::sphere::{Normalisation, SphereRun, TEST_METRIC, fit_sphere, predict_rotated};
 
 use crate::progress::EpochProgress;
 use crate::report::write_run_report;
@@ -615,7 +615,8 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
                 epoch,
                 format!(
                     "loss {:.4}, test {metric_name} {:.4}",
-                    h.train_loss[epoch], h.test_metric[epoch]
+                    h.train_loss[epoch],
+                    h.last_monitored(TEST_METRIC)
                 ),
                 h.seconds[epoch],
             );
@@ -657,7 +658,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             out,
             "test outputs averaged over {} grid rotations (the last epoch's single pass: {:.4})",
             rotations.len(),
-            run.history.test_metric.last().copied().unwrap_or(f64::NAN)
+            run.history.last_monitored(TEST_METRIC)
         )?;
     }
     run.save(&net, &a.output)?;

@@ -112,6 +112,13 @@ impl Task for GraphTask<'_> {
             None => Ok(Vec::new()),
         }
     }
+
+    fn monitor_names(&self) -> Vec<String> {
+        match &self.monitored {
+            Some(_) => vec!["held_out_accuracy".into()],
+            None => Vec::new(),
+        }
+    }
 }
 
 /// The accuracy of `net` on `graphs`, and its predicted classes.

@@ -322,8 +322,9 @@ pub fn profile_of(set: &crate::data::MapSet, fields: MapFields) -> InputProfile 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::History;
     use crate::schedule::FitSchedule;
-    use crate::sphere::{Normalisation, SphereHistory};
+    use crate::sphere::Normalisation;
     use tessera_healpix::Healpix;
 
     fn run(unit: Option<&str>) -> SphereRun {
@@ -341,7 +342,7 @@ mod tests {
                 target_scale: vec![0.02],
             },
             fit: FitSchedule::default(),
-            history: SphereHistory::default(),
+            history: History::default(),
             data: serde_json::Value::Null,
             inputs: InputProfile {
                 unit: unit.map(String::from),

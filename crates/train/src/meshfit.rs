@@ -17,34 +17,9 @@ use crate::models::{PdMeshNet, PdMeshNetConfig};
 use crate::run_folder;
 use crate::schedule::FitSchedule;
 
-/// The per-epoch record of a mesh run.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MeshHistory {
-    /// Mean training loss of each epoch.
-    pub train_loss: Vec<f64>,
-    /// Test accuracy after each epoch (a curve to draw; never used to choose).
-    pub test_accuracy: Vec<f64>,
-    /// Seconds of training steps per epoch.
-    pub seconds: Vec<f64>,
-    /// Cross-entropy on the validation meshes after each epoch (with early stopping).
-    #[serde(default)]
-    pub validation_loss: Vec<f64>,
-    /// The epoch (from 0) whose weights were kept, when early stopping was on.
-    #[serde(default)]
-    pub best_epoch: Option<usize>,
-}
-
-impl From<&History> for MeshHistory {
-    fn from(h: &History) -> Self {
-        MeshHistory {
-            train_loss: h.train_loss.clone(),
-            test_accuracy: h.monitor.iter().map(|m| m[0]).collect(),
-            seconds: h.seconds.clone(),
-            validation_loss: h.validation_loss.clone(),
-            best_epoch: h.best_epoch,
-        }
-    }
-}
+/// The test accuracy after each epoch, in a mesh run's [`History`] (for a segmentation run, the
+/// area-weighted per-face accuracy).
+pub const TEST_ACCURACY: &str = "test_accuracy";
 
 /// Mesh classification as the engine sees it: the training meshes, redrawn by the
 /// augmentation every epoch, and the test meshes whose accuracy is recorded after each epoch.
@@ -100,6 +75,10 @@ impl Task for MeshTask<'_> {
             .count();
         Ok(vec![hits as f64 / self.data.test.len() as f64])
     }
+
+    fn monitor_names(&self) -> Vec<String> {
+        vec![TEST_ACCURACY.into()]
+    }
 }
 
 fn batch_of(samples: &[MeshSample], idx: &[usize]) -> Result<PrimalDualBatch> {
@@ -151,8 +130,8 @@ pub fn fit_mesh(
     cfg: &FitSchedule,
     augment: &MeshAugment,
     ckpt: &Checkpointing,
-    mut progress: impl FnMut(usize, &MeshHistory),
-) -> Result<(PdMeshNet, MeshHistory)> {
+    progress: impl FnMut(usize, &History),
+) -> Result<(PdMeshNet, History)> {
     augment.check()?;
     if data.train.is_empty() || data.test.is_empty() {
         return Err(TrainError::EmptySplit {
@@ -167,10 +146,8 @@ pub fn fit_mesh(
         augment,
         epoch: Cow::Borrowed(&data.train),
     };
-    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, |e, h| {
-        progress(e, &MeshHistory::from(h))
-    })?;
-    Ok((trained.model, MeshHistory::from(&trained.history)))
+    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, progress)?;
+    Ok((trained.model, trained.history))
 }
 
 /// A trained mesh classifier with what it needs to be used again: `run.json` + `model.bpk`.
@@ -195,7 +172,7 @@ pub struct MeshRun {
     #[serde(default = "no_augment")]
     pub augment: MeshAugment,
     /// Per-epoch record.
-    pub history: MeshHistory,
+    pub history: History,
     /// Accuracy on the test meshes after the last epoch.
     pub test_accuracy: f64,
     /// `confusion[true][predicted]` over the test meshes.

@@ -114,6 +114,26 @@ pub fn plot_curves(
     plot_curves_against(curves, None, path, title, y_desc)
 }
 
+/// One per-epoch test figure (accuracy or RMSE), named "test", on log axes beside an optional
+/// `reference` line; nothing is drawn when no value is positive (0 % accuracy throughout), as
+/// log axes cannot show it.
+///
+/// # Errors
+/// As [`plot_curves`].
+pub fn plot_metric_curve(
+    values: &[f64],
+    reference: Option<(&str, f64)>,
+    path: &Path,
+    title: &str,
+    y_desc: &str,
+) -> Result<()> {
+    if values.iter().any(|v| *v > 0.0) {
+        let curve = [("test".to_string(), values.to_vec())];
+        plot_curves_against(&curve, reference, path, title, y_desc)?;
+    }
+    Ok(())
+}
+
 /// [`plot_curves`] with a dashed horizontal line for a reference value (the likelihood's RMSE
 /// beside the network's after each epoch).
 ///
@@ -164,6 +184,9 @@ pub fn plot_curves_against(
         )
     })
 }
+
+/// Curves of at most this many epochs have a dot at each.
+const MARKED_EPOCHS: usize = 30;
 
 /// How values map to the vertical axis.
 #[derive(Clone, Copy)]
@@ -245,15 +268,19 @@ fn draw_curves(
         .map_err(|e| draw_err(path, e))?;
     for (k, (name, curve)) in curves.iter().enumerate() {
         let colour = Palette99::pick(k).to_rgba();
+        let points: Vec<(f64, f64)> = curve
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite() && (**v > 0.0 || !matches!(axis, Axis::Log)))
+            .map(|(e, v)| (e as f64 + 1.0, axis.to(*v)))
+            .collect();
+        // A short run's few epochs are marked, so that one epoch is a dot, not nothing.
+        if points.len() <= MARKED_EPOCHS {
+            let dots = points.iter().map(|&p| Circle::new(p, 4, colour.filled()));
+            chart.draw_series(dots).map_err(|e| draw_err(path, e))?;
+        }
         chart
-            .draw_series(LineSeries::new(
-                curve
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| v.is_finite() && (**v > 0.0 || !matches!(axis, Axis::Log)))
-                    .map(|(e, v)| (e as f64 + 1.0, axis.to(*v))),
-                colour.stroke_width(2),
-            ))
+            .draw_series(LineSeries::new(points, colour.stroke_width(2)))
             .map_err(|e| draw_err(path, e))?
             .label(name.clone())
             .legend(move |(x, y)| {

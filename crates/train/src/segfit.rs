@@ -9,9 +9,9 @@ use tessera_mesh::segmentation::{SegmentationScores, SegmentationTally};
 use tessera_mesh::{FeatureStats, MeshGraph, MeshReport, TriMesh, clean_tracked, read_mesh};
 
 use crate::data::{MeshFeatures, MeshSample, SegmentDataset, SegmentSample};
-use crate::engine::{Checkpointing, Output, Split, Task};
+use crate::engine::{Checkpointing, History, Output, Split, Task};
 use crate::error::{Result, TrainError};
-use crate::meshfit::MeshHistory;
+use crate::meshfit::TEST_ACCURACY;
 use crate::models::{PdMeshSegmenter, PdMeshSegmenterConfig};
 use crate::run_folder;
 use crate::schedule::FitSchedule;
@@ -61,6 +61,10 @@ impl Task for SegmentTask<'_> {
     fn monitor(&self, net: &PdMeshSegmenter) -> Result<Vec<f64>> {
         let s = score(net, &self.data.test, self.data.parts.len())?;
         Ok(vec![s.area_face_accuracy, s.face_accuracy])
+    }
+
+    fn monitor_names(&self) -> Vec<String> {
+        vec![TEST_ACCURACY.into(), TEST_FACE_ACCURACY.into()]
     }
 }
 
@@ -124,10 +128,14 @@ pub fn score(
     Ok(scores_of(samples, &segment(net, samples)?, parts))
 }
 
+/// The test meshes' per-face accuracy (not area-weighted) after each epoch, in a segmentation
+/// run's [`History`] (beside [`TEST_ACCURACY`], the area-weighted one).
+pub const TEST_FACE_ACCURACY: &str = "test_face_accuracy";
+
 /// Trains a new segmenter on the training meshes on the engine ([`crate::engine::fit`]: early
 /// stopping on a validation split of the training meshes, weight averaging, label smoothing,
-/// checkpoints in `ckpt`); `history.test_accuracy` is the test meshes' area-weighted face
-/// accuracy after each epoch; `progress(epoch, history)` after every epoch.
+/// checkpoints in `ckpt`); the history's [`TEST_ACCURACY`] is the test meshes' area-weighted
+/// face accuracy after each epoch; `progress(epoch, history)` after every epoch.
 ///
 /// # Errors
 /// An empty split, a mesh too small for the pooling schedule, and the engine's errors.
@@ -136,8 +144,8 @@ pub fn fit_segmenter(
     data: &SegmentDataset,
     cfg: &FitSchedule,
     ckpt: &Checkpointing,
-    mut progress: impl FnMut(usize, &MeshHistory),
-) -> Result<(PdMeshSegmenter, MeshHistory)> {
+    progress: impl FnMut(usize, &History),
+) -> Result<(PdMeshSegmenter, History)> {
     if data.train.is_empty() || data.test.is_empty() {
         return Err(TrainError::EmptySplit {
             what: "meshes",
@@ -146,10 +154,8 @@ pub fn fit_segmenter(
         });
     }
     let mut task = SegmentTask { model, data };
-    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, |e, h| {
-        progress(e, &MeshHistory::from(h))
-    })?;
-    Ok((trained.model, MeshHistory::from(&trained.history)))
+    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, progress)?;
+    Ok((trained.model, trained.history))
 }
 
 /// A trained segmenter with what it needs to be used again: `run.json` + `model.bpk`.
@@ -170,7 +176,7 @@ pub struct SegmentRun {
     /// How it was trained.
     pub fit: FitSchedule,
     /// Per-epoch record (`test_accuracy`: area-weighted face accuracy).
-    pub history: MeshHistory,
+    pub history: History,
     /// The metrics on the test meshes after training.
     pub scores: SegmentationScores,
     /// The data folder.

@@ -90,26 +90,6 @@ impl Normalisation {
     }
 }
 
-/// The per-epoch record of a run.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SphereHistory {
-    /// Mean training loss of each epoch.
-    pub train_loss: Vec<f64>,
-    /// Loss on the test maps after each epoch.
-    pub test_loss: Vec<f64>,
-    /// Test accuracy (classes) or root-mean-square error of the first parameter, in its units,
-    /// after each epoch.
-    pub test_metric: Vec<f64>,
-    /// Seconds spent in each epoch (training steps only).
-    pub seconds: Vec<f64>,
-    /// Loss on the validation maps after each epoch (with early stopping).
-    #[serde(default)]
-    pub validation_loss: Vec<f64>,
-    /// The epoch (from 0) whose weights were kept, when early stopping was on.
-    #[serde(default)]
-    pub best_epoch: Option<usize>,
-}
-
 /// What a trained network says about a set of maps.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Predictions {
@@ -422,20 +402,17 @@ impl<'a, F: FnMut(usize) -> Result<Cow<'a, MapSet>>> Task for SphereTask<'a, '_,
         let eval = predict(net, self.model, self.test, self.norm, 128)?;
         Ok(vec![eval.loss, eval.metric(&self.test.targets)])
     }
-}
 
-impl From<&History> for SphereHistory {
-    fn from(h: &History) -> Self {
-        SphereHistory {
-            train_loss: h.train_loss.clone(),
-            test_loss: h.monitor.iter().map(|m| m[0]).collect(),
-            test_metric: h.monitor.iter().map(|m| m[1]).collect(),
-            seconds: h.seconds.clone(),
-            validation_loss: h.validation_loss.clone(),
-            best_epoch: h.best_epoch,
-        }
+    fn monitor_names(&self) -> Vec<String> {
+        vec![TEST_LOSS.into(), TEST_METRIC.into()]
     }
 }
+
+/// The test loss after each epoch, in a sphere run's [`History`].
+pub const TEST_LOSS: &str = "test_loss";
+/// The test accuracy (classes) or root-mean-square error of the first parameter, in its units,
+/// after each epoch, in a sphere run's [`History`].
+pub const TEST_METRIC: &str = "test_metric";
 
 /// Trains a new network on the engine ([`crate::engine::fit`]): epoch `e` trains on
 /// `train(e)` (a fixed set, borrowed, or fresh maps such as new rotations of the digits; a
@@ -454,8 +431,8 @@ pub fn fit_sphere<'a>(
     norm: &Normalisation,
     cfg: &FitSchedule,
     ckpt: &Checkpointing,
-    mut progress: impl FnMut(usize, &SphereHistory),
-) -> Result<(SphereCnn, SphereHistory)> {
+    progress: impl FnMut(usize, &History),
+) -> Result<(SphereCnn, History)> {
     cfg.check()?;
     check_compatible(model, test, "test maps")?;
     let base = train(0)?;
@@ -468,10 +445,8 @@ pub fn fit_sphere<'a>(
         test,
         norm,
     };
-    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, |e, h| {
-        progress(e, &SphereHistory::from(h))
-    })?;
-    Ok((trained.model, SphereHistory::from(&trained.history)))
+    let trained = crate::engine::fit(&mut task, cfg, 0, ckpt, progress)?;
+    Ok((trained.model, trained.history))
 }
 
 /// Everything a trained network needs to be used again, kept as `run.json` beside `model.bpk`.
@@ -494,8 +469,8 @@ pub struct SphereRun {
     pub normalisation: Normalisation,
     /// How it was trained.
     pub fit: FitSchedule,
-    /// Per-epoch record.
-    pub history: SphereHistory,
+    /// Per-epoch record ([`TEST_LOSS`] and [`TEST_METRIC`] monitored).
+    pub history: History,
     /// Free-form description of the data (sizes, folders, noise…).
     pub data: serde_json::Value,
     /// The training maps' unit and parameter ranges, which new maps are checked against

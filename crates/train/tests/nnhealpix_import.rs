@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use tessera_healpix::Healpix;
 use tessera_train::data::{MapFields, MapSet, MapTargets};
+use tessera_train::engine::History;
 use tessera_train::models::SphereReadout;
 use tessera_train::nnhealpix::import_nnhealpix;
 use tessera_train::schedule::FitSchedule;
-use tessera_train::sphere::{Normalisation, SphereHistory, SphereRun, predict};
+use tessera_train::sphere::{Normalisation, SphereRun, predict};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/nnhealpix")
@@ -65,7 +66,7 @@ fn check(file: &str) -> Vec<String> {
             target_scale: vec![],
         },
         fit: FitSchedule::default(),
-        history: SphereHistory::default(),
+        history: History::default(),
         data: Value::Null,
         inputs: Default::default(),
     };

@@ -15,6 +15,7 @@
 //! curve); the engine records it and never uses it to choose anything.
 
 mod checkpoint;
+mod history;
 
 use burn::nn::loss::{MseLoss, Reduction};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -24,6 +25,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 
 pub use checkpoint::{Checkpointing, settings_difference};
+pub use history::History;
 
 use crate::averaging::WeightAverage;
 use crate::error::{Result, TrainError};
@@ -140,31 +142,11 @@ pub trait Task {
         let _ = net;
         Ok(Vec::new())
     }
-}
 
-/// The per-epoch record of a run.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct History {
-    /// Mean training loss of each epoch.
-    pub train_loss: Vec<f64>,
-    /// Loss on the validation split after each epoch (empty without one).
-    pub validation_loss: Vec<f64>,
-    /// Accuracy on the validation split after each epoch, for class outputs (empty without a
-    /// validation split or for value outputs).
-    #[serde(default)]
-    pub validation_accuracy: Vec<f64>,
-    /// The task's monitor after each epoch ([`Task::monitor`]).
-    pub monitor: Vec<Vec<f64>>,
-    /// Seconds of training steps in each epoch.
-    pub seconds: Vec<f64>,
-    /// The epoch (from 0) whose weights were kept, when early stopping was on.
-    pub best_epoch: Option<usize>,
-}
-
-impl History {
-    /// Epochs recorded.
-    pub fn epochs(&self) -> usize {
-        self.train_loss.len()
+    /// The names of [`Task::monitor`]'s figures, in order (`test_accuracy`, …): the columns of
+    /// the run's `history.csv`.
+    fn monitor_names(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -261,6 +243,7 @@ pub fn fit<T: Task>(
             stopper.restore(epoch, loss, best.valid());
         }
     }
+    history.monitor_names = task.monitor_names();
     let mut budget = ckpt.stop_after;
     let mut stop = stopper.should_stop(history.epochs().saturating_sub(1));
     for epoch in history.epochs()..schedule.epochs {
