@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use tessera_train::data::{TuDataset, TuOptions};
-use tessera_train::fit::{FitConfig, cross_validate_with, train_on_all};
+use tessera_train::fit::{FitConfig, HELD_OUT_ACCURACY, cross_validate_with, train_on_all};
 use tessera_train::graph_run::GraphRun;
 use tessera_train::models::{GinClassifierConfig, GraphLayerKind, ReadoutKind};
 use tessera_train::schedule::FitSchedule;
@@ -271,29 +271,33 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
             .save(&net, &a.output)?;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let held_out: Vec<Vec<f64>> = report
+        .histories
+        .iter()
+        .map(|h| h.monitored(HELD_OUT_ACCURACY))
+        .collect();
     let mut csv = String::from("fold,epoch,train_loss,held_out_accuracy\n");
-    for (k, losses) in report.train_loss.iter().enumerate() {
-        for (e, l) in losses.iter().enumerate() {
-            let acc = report.test_accuracy.get(k).and_then(|a| a.get(e));
-            let acc = acc.map_or(String::new(), |v| v.to_string());
+    for (k, h) in report.histories.iter().enumerate() {
+        for (e, l) in h.train_loss.iter().enumerate() {
+            let acc = held_out[k].get(e).map_or(String::new(), f64::to_string);
             csv.push_str(&format!("{},{},{l},{acc}\n", k + 1, e + 1));
         }
     }
     // The GIN paper's curve: held-out accuracy after each epoch, averaged over the folds.
     let curve: Vec<f64> = (0..a.epochs)
         .map(|e| {
-            let v: Vec<f64> = report
-                .test_accuracy
-                .iter()
-                .filter_map(|f| f.get(e))
-                .copied()
-                .collect();
+            let v: Vec<f64> = held_out.iter().filter_map(|f| f.get(e)).copied().collect();
             v.iter().sum::<f64>() / v.len().max(1) as f64
         })
         .collect();
+    let train_loss: Vec<Vec<f64>> = report
+        .histories
+        .iter()
+        .map(|h| h.train_loss.clone())
+        .collect();
     write_text(&a.output.join("loss.csv"), &csv)?;
     let summary = json!({"fold_accuracy": report.fold_accuracy, "mean": report.mean, "std": report.std,
-        "kept_epoch": report.best_epoch.iter().map(|e| e.map(|e| e + 1)).collect::<Vec<_>>(),
+        "kept_epoch": report.histories.iter().map(|h| h.best_epoch.map(|e| e + 1)).collect::<Vec<_>>(),
         "mean_held_out_accuracy_per_epoch": curve,
         "confusion": report.confusion, "per_class_recall": report.per_class_recall,
         "class_values": data.class_values(), "seconds": seconds});
@@ -304,7 +308,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
     crate::report::draw_graph_pictures(
         &a.output,
         &data.name,
-        &report.train_loss,
+        &train_loss,
         &curve,
         &report.confusion,
         data.class_values(),

@@ -115,7 +115,7 @@ impl Task for GraphTask<'_> {
 
     fn monitor_names(&self) -> Vec<String> {
         match &self.monitored {
-            Some(_) => vec!["held_out_accuracy".into()],
+            Some(_) => vec![HELD_OUT_ACCURACY.into()],
             None => Vec::new(),
         }
     }
@@ -137,25 +137,18 @@ struct FoldResult {
     history: History,
 }
 
+/// The held-out fold's accuracy after each epoch, in a fold's [`History`].
+pub const HELD_OUT_ACCURACY: &str = "held_out_accuracy";
+
 /// Per-fold results and their summary.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CvReport {
     /// Accuracy of the kept network on the held-out fold, per fold.
     pub fold_accuracy: Vec<f64>,
-    /// Mean training loss per epoch, per fold.
-    pub train_loss: Vec<Vec<f64>>,
-    /// Held-out accuracy after each epoch, per fold (a curve to draw; the kept network is
-    /// chosen on the validation split).
-    pub test_accuracy: Vec<Vec<f64>>,
-    /// Validation loss per epoch, per fold (empty without early stopping).
-    #[serde(default)]
-    pub validation_loss: Vec<Vec<f64>>,
-    /// Validation accuracy per epoch, per fold (empty without early stopping).
-    #[serde(default)]
-    pub validation_accuracy: Vec<Vec<f64>>,
-    /// The epoch kept in each fold (with early stopping).
-    #[serde(default)]
-    pub best_epoch: Vec<Option<usize>>,
+    /// Each fold's per-epoch record: training loss, validation loss and accuracy, the
+    /// held-out accuracy after each epoch ([`HELD_OUT_ACCURACY`], a curve to draw; the kept
+    /// network is chosen on the validation split), and the epoch kept.
+    pub histories: Vec<History>,
     /// Confusion matrix over all held-out folds: `confusion[true][predicted]`.
     pub confusion: Vec<Vec<u64>>,
     /// Recall of each class over all held-out folds (NaN for a class with no graphs).
@@ -317,23 +310,7 @@ pub fn cross_validate_with(
     let (mean, std) = crate::metrics::mean_and_sd(&fold_accuracy);
     Ok(CvReport {
         fold_accuracy,
-        train_loss: results
-            .iter()
-            .map(|r| r.history.train_loss.clone())
-            .collect(),
-        test_accuracy: results
-            .iter()
-            .map(|r| r.history.monitor.iter().map(|m| m[0]).collect())
-            .collect(),
-        validation_loss: results
-            .iter()
-            .map(|r| r.history.validation_loss.clone())
-            .collect(),
-        validation_accuracy: results
-            .iter()
-            .map(|r| r.history.validation_accuracy.clone())
-            .collect(),
-        best_epoch: results.iter().map(|r| r.history.best_epoch).collect(),
+        histories: results.into_iter().map(|r| r.history).collect(),
         confusion: overall.confusion,
         per_class_recall: overall.recall,
         mean,
