@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_mesh::segmentation::{SegmentationScores, read_segmented};
@@ -112,12 +112,7 @@ fn write_outputs(
 
 /// Runs `tessera train mesh --task segment`.
 pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> Result<()> {
-    if a.output.join("run.json").exists() {
-        bail!(
-            "{}: holds a finished run (choose another folder)",
-            a.output.display()
-        );
-    }
+    crate::progress::refuse_finished_run(&a.output, tessera_train::sphere::RUN_FILE)?;
     let reading = ProgressBar::new_spinner();
     reading.set_message("reading meshes and part labels");
     let data = SegmentDataset::load(&a.data, features, || reading.tick())?;

@@ -234,12 +234,7 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
             ..recipe
         },
     };
-    if a.output.join("report.json").exists() {
-        anyhow::bail!(
-            "{}: holds a finished run (choose another folder)",
-            a.output.display()
-        );
-    }
+    crate::progress::refuse_finished_run(&a.output, "report.json")?;
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
     let bar = crate::progress::EpochProgress::over_folds(a.folds, a.epochs);
