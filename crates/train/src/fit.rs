@@ -279,7 +279,11 @@ pub fn cross_validate_with(
     let mut results = Vec::with_capacity(folds.len());
     for (k, test) in folds.iter().enumerate() {
         let fold_ckpt = root.sub(&format!("fold-{}", k + 1));
-        if let Some(done) = fold_ckpt.read_result::<FoldResult>()? {
+        if let Some(mut done) = fold_ckpt.read_result::<FoldResult>()? {
+            // A fold finished by a version that did not name the monitor's one figure.
+            if done.history.monitor_names.is_empty() && !done.history.monitor.is_empty() {
+                done.history.monitor_names = vec![HELD_OUT_ACCURACY.into()];
+            }
             results.push(done);
             continue;
         }
