@@ -64,10 +64,12 @@ impl SkyMap {
     /// ```
     pub fn ud_grade(&self, nside_out: u64, opts: UdGradeOptions) -> Result<SkyMap> {
         let nside_in = self.nside();
-        for nside in [nside_in, nside_out] {
-            if !nside.is_power_of_two() {
-                return Err(HealpixError::NsideNotPowerOfTwo { nside }.into());
+        if !nside_in.is_power_of_two() || !nside_out.is_power_of_two() {
+            return Err(HealpixError::IncompatibleResolutions {
+                from: nside_in,
+                to: nside_out,
             }
+            .into());
         }
         let out_geometry = Healpix::nested(nside_out)?;
         let ratio = opts

@@ -82,8 +82,9 @@ fn map_arguments_carry_their_values() {
     let nested = SkyMap::new(Healpix::nested(4).unwrap(), vec![("T", ramp(192))]).unwrap();
     assert!(matches!(
         nested.ud_grade(3, UdGradeOptions::default()),
-        Err(SkyError::Healpix(HealpixError::NsideNotPowerOfTwo {
-            nside: 3
+        Err(SkyError::Healpix(HealpixError::IncompatibleResolutions {
+            from: 4,
+            to: 3
         }))
     ));
     // A field of the wrong length is named, around the pixel count.
