@@ -279,7 +279,7 @@ fn model_config(
 
 /// Runs `tessera train mesh`.
 pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
-    crate::progress::refuse_finished_run(&a.output, tessera_train::sphere::RUN_FILE)?;
+    crate::progress::refuse_finished_run(&a.output, tessera_train::RUN_FILE)?;
     let augment = MeshAugment {
         scale: a.augment_scale,
         jitter: a.augment_jitter,

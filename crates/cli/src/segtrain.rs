@@ -112,7 +112,7 @@ fn write_outputs(
 
 /// Runs `tessera train mesh --task segment`.
 pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> Result<()> {
-    crate::progress::refuse_finished_run(&a.output, tessera_train::sphere::RUN_FILE)?;
+    crate::progress::refuse_finished_run(&a.output, tessera_train::RUN_FILE)?;
     let reading = ProgressBar::new_spinner();
     reading.set_message("reading meshes and part labels");
     let data = SegmentDataset::load(&a.data, features, || reading.tick())?;

@@ -407,7 +407,7 @@ fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec
 
 /// Runs `tessera train sphere`.
 pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
-    crate::progress::refuse_finished_run(&a.output, tessera_train::sphere::RUN_FILE)?;
+    crate::progress::refuse_finished_run(&a.output, tessera_train::RUN_FILE)?;
     let fields = match a.fields {
         Some(FieldsArg::T) => MapFields::T,
         Some(FieldsArg::Qu) => MapFields::QU,

@@ -85,3 +85,4 @@ pub mod sphere;
 
 pub use compute::Compute;
 pub use error::{ConfigProblem, Result, TrainError};
+pub use run_folder::{MODEL_FILE, RUN_FILE};
