@@ -26,9 +26,14 @@ pub(crate) fn save<M: Module>(net: &M, run: &impl Serialize, dir: &Path) -> Resu
     let json = dir.join(RUN_FILE);
     let text = serde_json::to_string_pretty(run)
         .map_err(|e| TrainError::io(&json, std::io::Error::other(e)))?;
-    tessera_sky::write_atomically(&json, "", |t| {
-        std::fs::write(t, &text).map_err(|source| tessera_sky::SkyError::Io {
-            path: json.clone(),
+    write_text(&json, &text)
+}
+
+/// Writes `text` to `path` through a temporary file renamed into place.
+pub(crate) fn write_text(path: &Path, text: &str) -> Result<()> {
+    tessera_sky::write_atomically(path, "", |tmp| {
+        std::fs::write(tmp, text).map_err(|source| tessera_sky::SkyError::Io {
+            path: path.to_path_buf(),
             source,
         })
     })?;

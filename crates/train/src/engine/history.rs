@@ -39,13 +39,17 @@ impl History {
     /// figure).
     pub fn monitored(&self, name: &str) -> Vec<f64> {
         match self.monitor_names.iter().position(|n| n == name) {
-            Some(k) => self
-                .monitor
-                .iter()
-                .map(|m| m.get(k).copied().unwrap_or(f64::NAN))
-                .collect(),
+            Some(k) => self.monitor_column(k),
             None => Vec::new(),
         }
+    }
+
+    /// The monitor's figure `k` after each epoch (NaN where an epoch lacks it).
+    fn monitor_column(&self, k: usize) -> Vec<f64> {
+        self.monitor
+            .iter()
+            .map(|m| m.get(k).copied().unwrap_or(f64::NAN))
+            .collect()
     }
 
     /// The last epoch's monitor figure `name` (NaN when there is none).
@@ -78,13 +82,7 @@ impl History {
             let seconds = self.seconds.get(e).copied().unwrap_or(f64::NAN);
             csv.push_str(&format!(",{seconds:.3}\n"));
         }
-        tessera_sky::write_atomically(path, "", |tmp| {
-            std::fs::write(tmp, &csv).map_err(|source| tessera_sky::SkyError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        })?;
-        Ok(())
+        crate::run_folder::write_text(path, &csv)
     }
 
     /// The named per-epoch columns of `history.csv` (without the epoch and the seconds).
@@ -100,11 +98,7 @@ impl History {
             ));
         }
         for (k, name) in self.monitor_names.iter().enumerate() {
-            let values = self.monitor.iter().map(|m| m.get(k).copied());
-            columns.push((
-                name.clone(),
-                values.map(|v| v.unwrap_or(f64::NAN)).collect(),
-            ));
+            columns.push((name.clone(), self.monitor_column(k)));
         }
         columns
     }
