@@ -7,9 +7,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use tessera_sky::project::Handedness;
+use tessera_train::RunFolder;
 use tessera_train::data::MnistTestDigits;
 use tessera_train::nnhealpix::import_nnhealpix;
-use tessera_train::sphere::RUN_FILE;
 
 /// Models to import.
 #[derive(Subcommand, Debug)]
@@ -62,12 +62,7 @@ pub fn run(cmd: ImportCommand, out: &mut impl Write) -> Result<()> {
 }
 
 fn nnhealpix(a: NnhealpixArgs, out: &mut impl Write) -> Result<()> {
-    if a.output.join(RUN_FILE).exists() {
-        bail!(
-            "{}: holds a run already (choose another folder)",
-            a.output.display()
-        );
-    }
+    RunFolder::for_training(&a.output)?;
     let imported = import_nnhealpix(&a.model)?;
     let config = &imported.config;
     let source = a.model.display().to_string();

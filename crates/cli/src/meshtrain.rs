@@ -11,9 +11,9 @@ use tessera_train::data::{MeshAugment, MeshDataset, MeshFeatures};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, TEST_ACCURACY, argmax, classify, fit_mesh};
 use tessera_train::metrics::ClassMetrics;
 use tessera_train::models::{MeshPooling, MeshReadout, PdMeshNetConfig};
+use tessera_train::{CLEANING_FILE, RunFolder};
 
 use crate::progress::EpochProgress;
-use crate::sim::write_text;
 
 /// Readouts on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -198,8 +198,9 @@ pub struct MeshTrainArgs {
     pub(crate) fit_options: crate::progress::FitOptionArgs,
     #[command(flatten)]
     pub(crate) device: crate::progress::DeviceArgs,
-    /// Run folder: run.json, model.bpk, history.csv, predictions.csv, loss.png, accuracy.png,
-    /// confusion.png.
+    /// Run folder: report.json, predictions.csv, history.csv, loss.png, accuracy.png,
+    /// confusion.png, cleaning.csv, and run.json with model.bpk (the network). A folder that
+    /// holds a finished run is refused.
     #[arg(short, long)]
     pub(crate) output: PathBuf,
 }
@@ -209,6 +210,7 @@ impl MeshTrainArgs {
     /// with `--resume` when `settings`, what decides the result besides the schedule, agree).
     pub(crate) fn start(
         &self,
+        folder: &RunFolder,
         settings: serde_json::Value,
     ) -> Result<(
         tessera_train::schedule::FitSchedule,
@@ -222,13 +224,11 @@ impl MeshTrainArgs {
             &self.fit_options,
             self.device,
         )?;
-        std::fs::create_dir_all(&self.output)
-            .with_context(|| format!("creating {}", self.output.display()))?;
-        let ckpt = self
-            .fit_options
-            .resume
-            .checkpointing(&self.output, settings);
-        Ok((cfg, ckpt))
+        folder.create()?;
+        Ok((
+            cfg,
+            folder.checkpointing(self.fit_options.resume.resume, settings),
+        ))
     }
 }
 
@@ -279,7 +279,7 @@ fn model_config(
 
 /// Runs `tessera train mesh`.
 pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
-    crate::progress::refuse_finished_run(&a.output, tessera_train::RUN_FILE)?;
+    let folder = RunFolder::for_training(&a.output)?;
     let augment = MeshAugment {
         scale: a.augment_scale,
         jitter: a.augment_jitter,
@@ -320,7 +320,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
                  --augment-*, --conv and --model are for classification"
             );
         }
-        return crate::segtrain::run(&a, features, out);
+        return crate::segtrain::run(&a, &folder, features, out);
     }
     let reading = ProgressBar::new_spinner();
     reading.set_message("reading and cleaning meshes");
@@ -330,7 +330,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let model = model_config(&a, features, data.classes.len())?;
     let settings =
         json!({"data": a.data, "features": features, "model": model, "augment": augment});
-    let (cfg, ckpt) = a.start(settings)?;
+    let (cfg, ckpt) = a.start(&folder, settings)?;
     let progress = EpochProgress::new(a.epochs);
     let (net, history) = fit_mesh(&model, &data, &cfg, &augment, &ckpt, |epoch, h| {
         progress.epoch_done(
@@ -351,7 +351,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let ClassMetrics {
         accuracy,
         confusion,
-        ..
+        recall,
     } = ClassMetrics::new(&truth, &predicted, n);
     let mut csv = String::from("file,truth,predicted\n");
     for (s, &p) in data.test.iter().zip(&predicted) {
@@ -362,10 +362,14 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
             data.classes[p]
         ));
     }
-    write_text(&a.output.join("predictions.csv"), &csv)?;
+    folder.write_predictions(&csv)?;
     let files = data.train.iter().chain(&data.test).map(|s| &s.path);
-    crate::cleaning::write_csv(&a.output.join("cleaning.csv"), files.zip(&data.cleaning))?;
-    history.write_csv(&a.output.join("history.csv"))?;
+    crate::cleaning::write_csv(&folder.file(CLEANING_FILE), files.zip(&data.cleaning))?;
+    folder.write_history(&history)?;
+    folder.write_report(&json!({"test_accuracy": accuracy, "test_meshes": data.test.len(),
+        "confusion": confusion, "per_class_recall": recall, "classes": data.classes,
+        "kept_epoch": history.best_epoch.map(|e| e + 1),
+        "seconds_per_epoch": history.seconds.iter().sum::<f64>() / history.seconds.len().max(1) as f64}))?;
     let run = MeshRun {
         task: MESH_TASK.into(),
         classes: data.classes.clone(),
@@ -380,8 +384,8 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         confusion,
         data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
     };
-    run.save(&net, &a.output)?;
-    crate::report::draw_mesh_pictures(&run, &a.output)?;
+    run.save(&net, folder.dir())?;
+    crate::report::draw_mesh_pictures(&run, folder.dir())?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(
         out,

@@ -14,6 +14,7 @@ use tessera_train::guard::{Finding, predict_maps};
 use tessera_train::meshfit::{MESH_TASK, MeshEnsemble, TestTimeAugment, argmax};
 use tessera_train::segfit::SEGMENT_TASK;
 use tessera_train::sphere::SphereRun;
+use tessera_train::{CONFIG_FILE, REPORT_FILE, RUN_FILE};
 
 use crate::sim::write_text;
 
@@ -239,9 +240,9 @@ pub enum RunKind {
 /// says so, instead of "run.json not found"; `what` is the command. `mesh_options` (whether
 /// `--ensemble` or `--augmented-copies` was given) is refused unless `dir` holds a mesh run.
 pub fn run_kind(dir: &std::path::Path, what: &str, mesh_options: bool) -> Result<RunKind> {
-    let cv_only = !dir.join("run.json").exists()
-        && dir.join("report.json").exists()
-        && dir.join("config.json").exists();
+    let cv_only = !dir.join(RUN_FILE).exists()
+        && dir.join(REPORT_FILE).exists()
+        && dir.join(CONFIG_FILE).exists();
     if cv_only {
         bail!(
             "{}: a graph cross-validation run (`tessera train graph` without --final) keeps fold \
@@ -250,7 +251,7 @@ pub fn run_kind(dir: &std::path::Path, what: &str, mesh_options: bool) -> Result
             dir.display()
         );
     }
-    let task = std::fs::read_to_string(dir.join("run.json"))
+    let task = std::fs::read_to_string(dir.join(RUN_FILE))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .map(|v| v["task"].clone());

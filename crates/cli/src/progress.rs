@@ -179,27 +179,3 @@ pub struct ResumeArgs {
     #[arg(long)]
     pub resume: bool,
 }
-
-/// Refuses a run folder that holds a finished run (`output/marker` exists: `run.json`, or a
-/// cross-validation's `report.json`), before any data is read: training into it would mix two
-/// runs' files.
-pub fn refuse_finished_run(output: &std::path::Path, marker: &str) -> anyhow::Result<()> {
-    if output.join(marker).exists() {
-        anyhow::bail!(
-            "{}: holds a finished run (choose another folder)",
-            output.display()
-        );
-    }
-    Ok(())
-}
-
-impl ResumeArgs {
-    /// Checkpoints in `output/checkpoint` for a run described by `settings`.
-    pub fn checkpointing(
-        self,
-        output: &std::path::Path,
-        settings: serde_json::Value,
-    ) -> tessera_train::engine::Checkpointing {
-        tessera_train::engine::Checkpointing::new(output.join("checkpoint"), self.resume, settings)
-    }
-}

@@ -15,6 +15,9 @@ use tessera_train::meshfit::{MESH_TASK, MeshRun, TEST_ACCURACY};
 use tessera_train::metrics::{RegressionMetrics, rmse_ratio_bootstrap};
 use tessera_train::plots::{plot_confusion, plot_estimates, plot_residuals};
 use tessera_train::sphere::{Predictions, SphereRun, TEST_LOSS, TEST_METRIC};
+use tessera_train::{
+    CONFIG_FILE, FOLD_LOSSES_FILE, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, RunFolder,
+};
 
 use crate::sim::write_text;
 
@@ -31,19 +34,16 @@ pub struct ReportArgs {
     likelihood: Vec<PathBuf>,
 }
 
-/// The file of per-map test predictions in a run folder.
-pub const PREDICTIONS: &str = "predictions.csv";
-
 /// Writes the history and test predictions of a finished run, then its report.
 pub fn write_run_report(
     run: &SphereRun,
     test: &MapSet,
     p: &Predictions,
     test_folders: &[PathBuf],
-    dir: &Path,
+    folder: &RunFolder,
 ) -> Result<String> {
-    copy_likelihood_estimates(test, test_folders, dir)?;
-    run.history.write_csv(&dir.join("history.csv"))?;
+    copy_likelihood_estimates(test, test_folders, folder.dir())?;
+    folder.write_history(&run.history)?;
     let mut csv = String::new();
     match &test.targets {
         MapTargets::Classes { labels, names } => {
@@ -84,8 +84,8 @@ pub fn write_run_report(
             }
         }
     }
-    write_text(&dir.join(PREDICTIONS), &csv)?;
-    report(dir, &[])
+    folder.write_predictions(&csv)?;
+    report(folder.dir(), &[])
 }
 
 /// Runs `tessera report`.
@@ -236,17 +236,14 @@ pub fn draw_graph_pictures(
 /// Redraws the pictures of a `tessera train graph` folder from its config.json, report.json
 /// and loss.csv; returns a summary.
 fn graph_report(dir: &Path) -> Result<String> {
-    let read_json = |name: &str| -> Result<Value> {
-        let path = dir.join(name);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))
-    };
-    let (config, summary) = (read_json("config.json")?, read_json("report.json")?);
+    let folder = RunFolder::at(dir);
+    let (config, summary) = (
+        folder.read_json(CONFIG_FILE)?,
+        folder.read_json(REPORT_FILE)?,
+    );
+    let missing = |what: &str| format!("{}: no {what}", folder.file(REPORT_FILE).display());
     let parse = |v: &Value, what: &str| -> Result<Vec<Value>> {
-        v.as_array()
-            .cloned()
-            .with_context(|| format!("{}/report.json: no {what}", dir.display()))
+        v.as_array().cloned().with_context(|| missing(what))
     };
     let curve: Vec<f64> = parse(
         &summary["mean_held_out_accuracy_per_epoch"],
@@ -256,22 +253,25 @@ fn graph_report(dir: &Path) -> Result<String> {
     .filter_map(Value::as_f64)
     .collect();
     let confusion: Vec<Vec<u64>> = serde_json::from_value(summary["confusion"].clone())
-        .with_context(|| format!("{}/report.json: no confusion matrix", dir.display()))?;
+        .with_context(|| missing("confusion matrix"))?;
     let class_values: Vec<i64> = serde_json::from_value(summary["class_values"].clone())
-        .with_context(|| format!("{}/report.json: no class values", dir.display()))?;
-    let (header, rows) = read_csv(&dir.join("loss.csv"))?;
+        .with_context(|| missing("class values"))?;
+    let (header, rows) = read_csv(&folder.file(FOLD_LOSSES_FILE))?;
     let column = |name: &str| header.iter().position(|h| h == name);
     let (Some(fold), Some(loss)) = (column("fold"), column("train_loss")) else {
-        bail!("{}/loss.csv: no fold and train_loss columns", dir.display());
+        bail!(
+            "{}: no fold and train_loss columns",
+            folder.file(FOLD_LOSSES_FILE).display()
+        );
     };
     let mut train_loss: Vec<Vec<f64>> = Vec::new();
     for r in &rows {
         let k: usize = r[fold]
             .parse()
-            .context("loss.csv: a fold that is not a number")?;
+            .with_context(|| format!("{FOLD_LOSSES_FILE}: a fold that is not a number"))?;
         let l: f64 = r[loss]
             .parse()
-            .context("loss.csv: a loss that is not a number")?;
+            .with_context(|| format!("{FOLD_LOSSES_FILE}: a loss that is not a number"))?;
         train_loss.resize(train_loss.len().max(k), Vec::new());
         train_loss[k.max(1) - 1].push(l);
     }
@@ -312,16 +312,15 @@ pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
 
 /// Draws the pictures of run folder `dir` and writes `report.json`; returns a summary.
 pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
-    if dir.join("config.json").exists() && dir.join("loss.csv").exists() {
+    if dir.join(CONFIG_FILE).exists() && dir.join(FOLD_LOSSES_FILE).exists() {
         return graph_report(dir);
     }
-    let text =
-        std::fs::read_to_string(dir.join(tessera_train::sphere::RUN_FILE)).with_context(|| {
-            format!(
-                "{}: not a run folder of tessera train sphere, mesh or graph",
-                dir.display()
-            )
-        })?;
+    let text = std::fs::read_to_string(dir.join(RUN_FILE)).with_context(|| {
+        format!(
+            "{}: not a run folder of tessera train sphere, mesh or graph",
+            dir.display()
+        )
+    })?;
     if serde_json::from_str::<Value>(&text).is_ok_and(|v| v["task"] == MESH_TASK) {
         return mesh_report(dir);
     }
@@ -339,7 +338,7 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
             "mean squared error (standardised)"
         },
     )?;
-    let path = dir.join(PREDICTIONS);
+    let path = dir.join(PREDICTIONS_FILE);
     let (header, rows) = read_csv(&path)?;
     let mut report = json!({"task": run.task, "epochs": h.train_loss.len(),
         "seconds_per_epoch": h.seconds.iter().sum::<f64>() / h.seconds.len().max(1) as f64});
@@ -476,9 +475,6 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
             "test RMSE of the first parameter"
         },
     )?;
-    write_text(
-        &dir.join("report.json"),
-        &serde_json::to_string_pretty(&report)?,
-    )?;
+    RunFolder::at(dir).write_report(&report)?;
     Ok(summary)
 }

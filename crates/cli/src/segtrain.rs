@@ -13,11 +13,11 @@ use tessera_train::engine::History;
 use tessera_train::meshfit::TEST_ACCURACY;
 use tessera_train::models::{PdMeshSegmenterConfig, SegmenterKind};
 use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, scores_of, segment};
+use tessera_train::{CLEANING_FILE, RunFolder};
 
 use crate::meshtrain::{MeshTrainArgs, SegmenterArg};
 use crate::progress::EpochProgress;
 use crate::segrun::part_colour;
-use crate::sim::write_text;
 
 /// Test meshes drawn as pictures (true and predicted parts).
 const PICTURES: usize = 6;
@@ -68,13 +68,13 @@ fn draw_parts(
 
 /// `history.csv`, `predictions.csv` (per test mesh), `report.json` (the scores), the curves.
 fn write_outputs(
-    dir: &Path,
+    folder: &RunFolder,
     history: &History,
     samples: &[SegmentSample],
     predicted: &[Vec<u16>],
     scores: &SegmentationScores,
 ) -> Result<()> {
-    history.write_csv(&dir.join("history.csv"))?;
+    folder.write_history(history)?;
     let mut csv = String::from("file,faces,face_accuracy\n");
     for (s, p) in samples.iter().zip(predicted) {
         let right = p
@@ -89,21 +89,18 @@ fn write_outputs(
             right as f64 / p.len().max(1) as f64
         ));
     }
-    write_text(&dir.join("predictions.csv"), &csv)?;
-    write_text(
-        &dir.join("report.json"),
-        &serde_json::to_string_pretty(scores)?,
-    )?;
+    folder.write_predictions(&csv)?;
+    folder.write_report(scores)?;
     history.plot_loss(
         &[],
-        &dir.join("loss.png"),
+        &folder.file("loss.png"),
         "PD-MeshNet segmentation — loss",
         "cross-entropy",
     )?;
     history.plot_monitored(
         TEST_ACCURACY,
         None,
-        &dir.join("accuracy.png"),
+        &folder.file("accuracy.png"),
         "PD-MeshNet segmentation — after each epoch",
         "test area-weighted face accuracy",
     )?;
@@ -111,8 +108,12 @@ fn write_outputs(
 }
 
 /// Runs `tessera train mesh --task segment`.
-pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> Result<()> {
-    crate::progress::refuse_finished_run(&a.output, tessera_train::RUN_FILE)?;
+pub fn run(
+    a: &MeshTrainArgs,
+    folder: &RunFolder,
+    features: MeshFeatures,
+    out: &mut impl Write,
+) -> Result<()> {
     let reading = ProgressBar::new_spinner();
     reading.set_message("reading meshes and part labels");
     let data = SegmentDataset::load(&a.data, features, || reading.tick())?;
@@ -128,7 +129,7 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
     )?;
     let model = model_config(a, features, data.parts.len());
     let settings = json!({"data": a.data, "features": features, "model": model});
-    let (cfg, ckpt) = a.start(settings)?;
+    let (cfg, ckpt) = a.start(folder, settings)?;
     let progress = EpochProgress::new(a.epochs);
     let (net, history) = fit_segmenter(&model, &data, &cfg, &ckpt, |epoch, h| {
         progress.epoch_done(
@@ -144,12 +145,12 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
     progress.finish();
     let predicted = segment(&net, &data.test)?;
     let scores = scores_of(&data.test, &predicted, data.parts.len());
-    write_outputs(&a.output, &history, &data.test, &predicted, &scores)?;
+    write_outputs(folder, &history, &data.test, &predicted, &scores)?;
     crate::cleaning::write_csv(
-        &a.output.join("cleaning.csv"),
+        &folder.file(CLEANING_FILE),
         all().map(|s| (&s.sample.path, &s.report)),
     )?;
-    draw_parts(&data.test, &predicted, data.parts.len(), &a.output)?;
+    draw_parts(&data.test, &predicted, data.parts.len(), folder.dir())?;
     let run = SegmentRun {
         task: SEGMENT_TASK.into(),
         parts: data.parts.clone(),
@@ -162,7 +163,7 @@ pub fn run(a: &MeshTrainArgs, features: MeshFeatures, out: &mut impl Write) -> R
         scores: scores.clone(),
         data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
     };
-    run.save(&net, &a.output)?;
+    run.save(&net, folder.dir())?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(
         out,

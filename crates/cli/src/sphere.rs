@@ -5,12 +5,13 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use indicatif::ProgressBar;
 use serde_json::json;
 use tessera_gnn::pool::HealpixPoolKind;
 use tessera_sky::project::Handedness;
+use tessera_train::RunFolder;
 use tessera_train::data::{
     FolderTarget, MapFields, MapSet, MapTargets, MnistTestDigits, SphericalMnist, grid_rotations,
 };
@@ -407,7 +408,7 @@ fn simulate(a: &SphereTrainArgs, fields: MapFields) -> Result<(Vec<PathBuf>, Vec
 
 /// Runs `tessera train sphere`.
 pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
-    crate::progress::refuse_finished_run(&a.output, tessera_train::RUN_FILE)?;
+    let folder = RunFolder::for_training(&a.output)?;
     let fields = match a.fields {
         Some(FieldsArg::T) => MapFields::T,
         Some(FieldsArg::Qu) => MapFields::QU,
@@ -560,8 +561,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         (None, Some(m)) => Normalisation::fit(&m.train_set(a.seed, 0)),
         (None, None) => unreachable!("one source of training maps"),
     };
-    std::fs::create_dir_all(&a.output)
-        .with_context(|| format!("creating {}", a.output.display()))?;
+    folder.create()?;
     let progress = EpochProgress::new(a.epochs);
     let fresh_maps = |epoch: usize| -> Result<MapSet> {
         let count = a.simulate[0];
@@ -597,7 +597,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
     let metric_name = if classification { "accuracy" } else { "rmse" };
     let settings = json!({"model": model, "data": data, "fields": fields, "fresh": a.fresh,
         "mask_channel": a.mask_channel, "normalisation": norm});
-    let ckpt = a.fit_options.resume.checkpointing(&a.output, settings);
+    let ckpt = folder.checkpointing(a.fit_options.resume.resume, settings);
     let (net, history) = fit_sphere(
         &model,
         train_source,
@@ -656,7 +656,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
             run.history.last_monitored(TEST_METRIC)
         )?;
     }
-    run.save(&net, &a.output)?;
+    run.save(&net, folder.dir())?;
     // The test folders this run was just given (or simulated): their likelihood estimates are
     // copied into the run folder for its report.
     let test_folders: Vec<PathBuf> = run.data["test"]
@@ -665,7 +665,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         .flatten()
         .filter_map(|d| d.as_str().map(PathBuf::from))
         .collect();
-    let summary = write_run_report(&run, &test, &predictions, &test_folders, &a.output)?;
+    let summary = write_run_report(&run, &test, &predictions, &test_folders, &folder)?;
     writeln!(out, "{summary}")?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(out, "run written to {}", a.output.display())?;

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use tessera_train::data::{TuDataset, TuOptions};
@@ -11,8 +11,7 @@ use tessera_train::fit::{FitConfig, HELD_OUT_ACCURACY, cross_validate_with, trai
 use tessera_train::graph_run::GraphRun;
 use tessera_train::models::{GinClassifierConfig, GraphLayerKind, ReadoutKind};
 use tessera_train::schedule::FitSchedule;
-
-use crate::sim::write_text;
+use tessera_train::{CONFIG_FILE, FOLD_LOSSES_FILE, RunFolder};
 
 /// Readouts on the command line.
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -234,20 +233,15 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
             ..recipe
         },
     };
-    crate::progress::refuse_finished_run(&a.output, "report.json")?;
-    std::fs::create_dir_all(&a.output)
-        .with_context(|| format!("creating {}", a.output.display()))?;
+    let folder = RunFolder::for_training(&a.output)?;
     let bar = crate::progress::EpochProgress::over_folds(a.folds, a.epochs);
     let started = std::time::Instant::now();
     let config = json!({"dataset": data.name, "graphs": data.graphs.len(), "classes": data.num_classes(),
         "features": data.features(), "model": format!("{conv:?}").to_lowercase(), "readout": format!("{readout:?}"), "hidden": a.hidden,
         "layers": a.layers, "fit": cfg});
-    write_text(
-        &a.output.join("config.json"),
-        &serde_json::to_string_pretty(&config)?,
-    )?;
+    folder.write_json(CONFIG_FILE, &config)?;
     let settings = json!({"data": a.data, "options": options, "model": model});
-    let ckpt = a.resume.checkpointing(&a.output, settings);
+    let ckpt = folder.checkpointing(a.resume.resume, settings);
     let report = cross_validate_with(&data, &model, &cfg, &ckpt, |fold, epoch, loss| {
         bar.fold_epoch_done(fold, epoch, format!("loss {loss:.4}"), None);
     })?;
@@ -290,16 +284,13 @@ pub fn run(cmd: TrainCommand, out: &mut impl Write) -> Result<()> {
         .iter()
         .map(|h| h.train_loss.clone())
         .collect();
-    write_text(&a.output.join("loss.csv"), &csv)?;
+    folder.write_text(FOLD_LOSSES_FILE, &csv)?;
     let summary = json!({"fold_accuracy": report.fold_accuracy, "mean": report.mean, "std": report.std,
         "kept_epoch": report.histories.iter().map(|h| h.best_epoch.map(|e| e + 1)).collect::<Vec<_>>(),
         "mean_held_out_accuracy_per_epoch": curve,
         "confusion": report.confusion, "per_class_recall": report.per_class_recall,
         "class_values": data.class_values(), "seconds": seconds});
-    write_text(
-        &a.output.join("report.json"),
-        &serde_json::to_string_pretty(&summary)?,
-    )?;
+    folder.write_report(&summary)?;
     crate::report::draw_graph_pictures(
         &a.output,
         &data.name,

@@ -90,9 +90,17 @@ fn train_mesh_then_predict() {
         "loss.png",
         "accuracy.png",
         "confusion.png",
+        "report.json",
     ] {
         assert!(run.join(f).exists(), "{f}");
     }
+    // The figures, as in every run folder's report.json.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    let accuracy = report["test_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&accuracy), "{report}");
+    let confusion: Vec<Vec<u64>> = serde_json::from_value(report["confusion"].clone()).unwrap();
+    assert_eq!(confusion.iter().flatten().sum::<u64>(), 2, "{report}");
     let out = tmp.path().join("classes.csv");
     Command::cargo_bin("tessera")
         .unwrap()

@@ -210,6 +210,14 @@ pub enum TrainError {
         /// The checkpoint folder, when the run keeps one.
         kept: Option<PathBuf>,
     },
+    /// A folder that already holds a finished run, given to a new training run.
+    #[error("{}: holds a finished run ({marker}); choose another folder", dir.display())]
+    FinishedRun {
+        /// The run folder.
+        dir: PathBuf,
+        /// The file that shows the run finished.
+        marker: String,
+    },
     /// A checkpoint cannot be continued with these settings.
     #[error("{}: cannot resume: {}", dir.display(), differences.join("; "))]
     Resume {

@@ -85,4 +85,7 @@ pub mod sphere;
 
 pub use compute::Compute;
 pub use error::{ConfigProblem, Result, TrainError};
-pub use run_folder::{MODEL_FILE, RUN_FILE};
+pub use run_folder::{
+    CHECKPOINT_DIR, CLEANING_FILE, CONFIG_FILE, FOLD_LOSSES_FILE, HISTORY_FILE, MODEL_FILE,
+    PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, RunFolder,
+};
