@@ -351,7 +351,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let ClassMetrics {
         accuracy,
         confusion,
-        recall,
+        ..
     } = ClassMetrics::new(&truth, &predicted, n);
     let mut csv = String::from("file,truth,predicted\n");
     for (s, &p) in data.test.iter().zip(&predicted) {
@@ -366,10 +366,6 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
     let files = data.train.iter().chain(&data.test).map(|s| &s.path);
     crate::cleaning::write_csv(&folder.file(CLEANING_FILE), files.zip(&data.cleaning))?;
     folder.write_history(&history)?;
-    folder.write_report(&json!({"test_accuracy": accuracy, "test_meshes": data.test.len(),
-        "confusion": confusion, "per_class_recall": recall, "classes": data.classes,
-        "kept_epoch": history.best_epoch.map(|e| e + 1),
-        "seconds_per_epoch": history.seconds.iter().sum::<f64>() / history.seconds.len().max(1) as f64}))?;
     let run = MeshRun {
         task: MESH_TASK.into(),
         classes: data.classes.clone(),
@@ -385,7 +381,7 @@ pub fn run(a: MeshTrainArgs, out: &mut impl Write) -> Result<()> {
         data: json!({"folder": a.data, "train_meshes": data.train.len(), "test_meshes": data.test.len()}),
     };
     run.save(&net, folder.dir())?;
-    crate::report::draw_mesh_pictures(&run, folder.dir())?;
+    crate::report::write_mesh_report(&run, &folder)?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(
         out,

@@ -14,6 +14,7 @@ use tessera_train::data::{MapSet, MapTargets};
 use tessera_train::meshfit::{MESH_TASK, MeshRun, TEST_ACCURACY};
 use tessera_train::metrics::{RegressionMetrics, rmse_ratio_bootstrap};
 use tessera_train::plots::{plot_confusion, plot_estimates, plot_residuals};
+use tessera_train::segfit::{SEGMENT_TASK, SegmentRun};
 use tessera_train::sphere::{Predictions, SphereRun, TEST_LOSS, TEST_METRIC};
 use tessera_train::{
     CONFIG_FILE, FOLD_LOSSES_FILE, PREDICTIONS_FILE, REPORT_FILE, RUN_FILE, RunFolder,
@@ -34,7 +35,7 @@ pub struct ReportArgs {
     likelihood: Vec<PathBuf>,
 }
 
-/// Writes the history and test predictions of a finished run, then its report.
+/// Writes the test predictions of a finished run, then its report.
 pub fn write_run_report(
     run: &SphereRun,
     test: &MapSet,
@@ -43,7 +44,6 @@ pub fn write_run_report(
     folder: &RunFolder,
 ) -> Result<String> {
     copy_likelihood_estimates(test, test_folders, folder.dir())?;
-    folder.write_history(&run.history)?;
     let mut csv = String::new();
     match &test.targets {
         MapTargets::Classes { labels, names } => {
@@ -200,7 +200,24 @@ fn stats(truth: &[f64], estimate: &[f64]) -> (f64, f64, f64) {
 /// run.json.
 fn mesh_report(dir: &Path) -> Result<String> {
     let (run, _) = MeshRun::load(dir)?;
-    draw_mesh_pictures(&run, dir)
+    write_mesh_report(&run, &RunFolder::at(dir))
+}
+
+/// Writes the history, `report.json` and the pictures of mesh run `run` into `folder`; returns
+/// a summary.
+pub fn write_mesh_report(run: &MeshRun, folder: &RunFolder) -> Result<String> {
+    folder.write_history(&run.history)?;
+    folder.write_report(&run.report())?;
+    draw_mesh_pictures(run, folder.dir())
+}
+
+/// Writes the history, `report.json` and the curves of segmentation run `dir` (the pictures of
+/// the test meshes need the meshes: `tessera eval` draws them); returns a summary.
+fn segment_report(dir: &Path) -> Result<String> {
+    let (run, _) = SegmentRun::load(dir)?;
+    let folder = RunFolder::at(dir);
+    crate::segtrain::write_figures(&folder, &run.history, &run.scores)?;
+    Ok(crate::segtrain::scores_line(&run.scores))
 }
 
 /// Draws the pictures of a graph cross-validation run into `dir`: the training loss of every
@@ -310,7 +327,8 @@ pub fn draw_mesh_pictures(run: &MeshRun, dir: &Path) -> Result<String> {
     ))
 }
 
-/// Draws the pictures of run folder `dir` and writes `report.json`; returns a summary.
+/// Draws the pictures of run folder `dir` and writes its `report.json` (and `history.csv`, from
+/// `run.json`); returns a summary.
 pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
     if dir.join(CONFIG_FILE).exists() && dir.join(FOLD_LOSSES_FILE).exists() {
         return graph_report(dir);
@@ -321,12 +339,16 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
             dir.display()
         )
     })?;
-    if serde_json::from_str::<Value>(&text).is_ok_and(|v| v["task"] == MESH_TASK) {
-        return mesh_report(dir);
+    let task = serde_json::from_str::<Value>(&text).map(|v| v["task"].clone());
+    match task {
+        Ok(t) if t == MESH_TASK => return mesh_report(dir),
+        Ok(t) if t == SEGMENT_TASK => return segment_report(dir),
+        _ => {}
     }
     let run: SphereRun = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a sphere run", dir.display()))?;
     let h = &run.history;
+    RunFolder::at(dir).write_history(h)?;
     let title = |what: &str| format!("sphere CNN, {} — {what}", run.task);
     h.plot_loss(
         &[("test", h.monitored(TEST_LOSS))],

@@ -66,15 +66,12 @@ fn draw_parts(
     Ok(())
 }
 
-/// `history.csv`, `predictions.csv` (per test mesh), `report.json` (the scores), the curves.
-fn write_outputs(
+/// `predictions.csv`: face accuracy per test mesh.
+fn write_predictions(
     folder: &RunFolder,
-    history: &History,
     samples: &[SegmentSample],
     predicted: &[Vec<u16>],
-    scores: &SegmentationScores,
 ) -> Result<()> {
-    folder.write_history(history)?;
     let mut csv = String::from("file,faces,face_accuracy\n");
     for (s, p) in samples.iter().zip(predicted) {
         let right = p
@@ -89,7 +86,16 @@ fn write_outputs(
             right as f64 / p.len().max(1) as f64
         ));
     }
-    folder.write_predictions(&csv)?;
+    Ok(folder.write_predictions(&csv)?)
+}
+
+/// `history.csv`, `report.json` (the scores) and the curves of a segmentation run.
+pub fn write_figures(
+    folder: &RunFolder,
+    history: &History,
+    scores: &SegmentationScores,
+) -> Result<()> {
+    folder.write_history(history)?;
     folder.write_report(scores)?;
     history.plot_loss(
         &[],
@@ -145,7 +151,8 @@ pub fn run(
     progress.finish();
     let predicted = segment(&net, &data.test)?;
     let scores = scores_of(&data.test, &predicted, data.parts.len());
-    write_outputs(folder, &history, &data.test, &predicted, &scores)?;
+    write_predictions(folder, &data.test, &predicted)?;
+    write_figures(folder, &history, &scores)?;
     crate::cleaning::write_csv(
         &folder.file(CLEANING_FILE),
         all().map(|s| (&s.sample.path, &s.report)),
@@ -167,14 +174,22 @@ pub fn run(
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(
         out,
+        "{}; run written to {}",
+        scores_line(&scores),
+        a.output.display()
+    )?;
+    Ok(())
+}
+
+/// The test scores of a segmentation run, in one line.
+pub fn scores_line(scores: &SegmentationScores) -> String {
+    format!(
         "test meshes: area-weighted face accuracy {:.2} %, face accuracy {:.2} %, edge accuracy \
-         {:.2} % (hard labels) / {:.2} % (soft), mean part IoU {:.3}; run written to {}",
+         {:.2} % (hard labels) / {:.2} % (soft), mean part IoU {:.3}",
         100.0 * scores.area_face_accuracy,
         100.0 * scores.face_accuracy,
         100.0 * scores.edge_accuracy_hard,
         100.0 * scores.edge_accuracy_soft,
         scores.mean_iou,
-        a.output.display()
-    )?;
-    Ok(())
+    )
 }

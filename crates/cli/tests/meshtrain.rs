@@ -382,6 +382,21 @@ fn train_mesh_segment() {
     ] {
         assert!(run.join(file).exists(), "{file}");
     }
+    // `tessera report` rewrites the figures and curves from run.json alone.
+    for file in ["report.json", "history.csv", "loss.png"] {
+        std::fs::remove_file(run.join(file)).unwrap();
+    }
+    Command::cargo_bin("tessera")
+        .unwrap()
+        .arg("report")
+        .arg(&run)
+        .assert()
+        .success()
+        .stdout(contains("area-weighted face accuracy"));
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    assert_eq!(again, report);
+    assert!(run.join("history.csv").exists() && run.join("loss.png").exists());
     // Scored again by `eval`, on the folder named; the folder recorded in run.json is not
     // followed (a run folder may come from someone else).
     let mut scores = Command::cargo_bin("tessera").unwrap();

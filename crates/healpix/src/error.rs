@@ -130,8 +130,8 @@ pub enum HealpixError {
     },
     /// Up/down-grading between two resolutions that are not related by a power of two.
     #[error(
-        "cannot map nside {from} to nside {to}: both must be powers of two and the \
-         coarse one must not be finer than the fine one"
+        "cannot map nside {from} to nside {to}: both must be powers of two (and parent \
+         pixels must be coarser than their children)"
     )]
     IncompatibleResolutions {
         /// The nside mapped from.

@@ -192,6 +192,25 @@ fn no_augment() -> MeshAugment {
 /// The task name of mesh runs.
 pub const MESH_TASK: &str = "mesh classification";
 
+/// The figures of a mesh classification run, as its `report.json` holds them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MeshReport {
+    /// Accuracy on the test meshes.
+    pub test_accuracy: f64,
+    /// Test meshes.
+    pub test_meshes: u64,
+    /// Class names, by index.
+    pub classes: Vec<String>,
+    /// `confusion[true][predicted]` over the test meshes.
+    pub confusion: Vec<Vec<u64>>,
+    /// Per class, the fraction of its test meshes predicted right.
+    pub per_class_recall: Vec<f64>,
+    /// The epoch whose weights were kept (from 1), when a validation split chose one.
+    pub kept_epoch: Option<usize>,
+    /// Mean seconds per epoch.
+    pub seconds_per_epoch: f64,
+}
+
 impl MeshRun {
     /// The network configuration.
     ///
@@ -208,6 +227,20 @@ impl MeshRun {
     /// Files that cannot be written.
     pub fn save(&self, net: &PdMeshNet, dir: &Path) -> Result<()> {
         run_folder::save(net, self, dir)
+    }
+
+    /// The run's figures for `report.json`.
+    pub fn report(&self) -> MeshReport {
+        let seconds = &self.history.seconds;
+        MeshReport {
+            test_accuracy: self.test_accuracy,
+            test_meshes: self.confusion.iter().flatten().sum(),
+            classes: self.classes.clone(),
+            confusion: self.confusion.clone(),
+            per_class_recall: crate::metrics::recall_per_class(&self.confusion),
+            kept_epoch: self.history.best_epoch.map(|e| e + 1),
+            seconds_per_epoch: seconds.iter().sum::<f64>() / seconds.len().max(1) as f64,
+        }
     }
 
     /// One mesh file made ready for this run's network (its feature transform and statistics).

@@ -23,17 +23,22 @@ impl ClassMetrics {
             }
         }
         let right = truth.iter().zip(predicted).filter(|(t, p)| t == p).count();
-        let recall = confusion
-            .iter()
-            .enumerate()
-            .map(|(c, row)| row[c] as f64 / row.iter().sum::<u64>() as f64)
-            .collect();
         ClassMetrics {
             accuracy: right as f64 / truth.len().max(1) as f64,
+            recall: recall_per_class(&confusion),
             confusion,
-            recall,
         }
     }
+}
+
+/// Per true class of `confusion[true][predicted]`, the fraction predicted right (NaN for a
+/// class with no sample).
+pub fn recall_per_class(confusion: &[Vec<u64>]) -> Vec<f64> {
+    confusion
+        .iter()
+        .enumerate()
+        .map(|(c, row)| row[c] as f64 / row.iter().sum::<u64>() as f64)
+        .collect()
 }
 
 /// The index of the largest value of each row (the predicted class of each sample's
