@@ -37,7 +37,6 @@ pub struct ReportArgs {
 
 /// Writes the test predictions of a finished run, then its report.
 pub fn write_run_report(
-    run: &SphereRun,
     test: &MapSet,
     p: &Predictions,
     test_folders: &[PathBuf],

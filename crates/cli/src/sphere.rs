@@ -665,7 +665,7 @@ pub fn run(a: SphereTrainArgs, out: &mut impl Write) -> Result<()> {
         .flatten()
         .filter_map(|d| d.as_str().map(PathBuf::from))
         .collect();
-    let summary = write_run_report(&run, &test, &predictions, &test_folders, &folder)?;
+    let summary = write_run_report(&test, &predictions, &test_folders, &folder)?;
     writeln!(out, "{summary}")?;
     crate::progress::report_best_epoch(out, run.history.best_epoch)?;
     writeln!(out, "run written to {}", a.output.display())?;
