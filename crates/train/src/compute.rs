@@ -75,9 +75,16 @@ pub(crate) fn device_of<M: burn::module::Module>(net: &M) -> Device {
 /// # Errors
 /// [`TrainError::ReadBack`] when the values cannot be read back.
 pub(crate) fn softmax_rows(logits: Tensor<2>) -> Result<Vec<Vec<f64>>> {
-    let p = burn::tensor::activation::softmax(logits, 1);
-    let [_, k] = p.dims();
-    let v = p
+    read_rows(burn::tensor::activation::softmax(logits, 1))
+}
+
+/// The rows of `t` read back from the device.
+///
+/// # Errors
+/// [`TrainError::ReadBack`] when the values cannot be read back.
+pub(crate) fn read_rows(t: Tensor<2>) -> Result<Vec<Vec<f64>>> {
+    let [_, k] = t.dims();
+    let v = t
         .into_data()
         .convert::<f32>()
         .try_to_vec::<f32>()

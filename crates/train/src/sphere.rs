@@ -5,7 +5,6 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
 
 use crate::data::{GridRotation, MapFields, MapSet, MapTargets};
 use crate::engine::{Checkpointing, History, Output, Split, Task};
@@ -179,32 +178,22 @@ pub fn infer(
     let mut outputs = Vec::with_capacity(set.len());
     for idx in order.chunks(batch.max(1)) {
         let out = net.forward(norm.inputs(set, idx, &device));
-        let [b, k] = out.dims();
         // A Gaussian head gives ln σ after the values.
         let params = norm.target_scale.len();
-        let values = if classification { softmax(out, 1) } else { out }
-            .into_data()
-            .convert::<f32>()
-            .try_to_vec::<f32>()
-            .map_err(|source| TrainError::ReadBack {
-                what: "predictions",
-                source,
-            })?;
-        for row in values.chunks_exact(k).take(b) {
-            outputs.push(if classification {
-                row.iter().map(|&v| f64::from(v)).collect()
-            } else {
-                row.iter()
+        if classification {
+            outputs.extend(crate::compute::softmax_rows(out)?);
+            continue;
+        }
+        for row in crate::compute::read_rows(out)? {
+            outputs.push(
+                row.into_iter()
                     .enumerate()
-                    .map(|(j, &v)| {
-                        let v = f64::from(v);
-                        match j.checked_sub(params) {
-                            None => v * norm.target_scale[j] + norm.target_mean[j],
-                            Some(p) => v.exp() * norm.target_scale[p],
-                        }
+                    .map(|(j, v)| match j.checked_sub(params) {
+                        None => v * norm.target_scale[j] + norm.target_mean[j],
+                        Some(p) => v.exp() * norm.target_scale[p],
                     })
-                    .collect()
-            });
+                    .collect(),
+            );
         }
     }
     Ok(outputs)
