@@ -10,9 +10,10 @@ use tessera_mesh::segmentation::{SegmentationScores, read_segmented};
 use tessera_mesh::{Shading, render_png_row};
 use tessera_train::data::{MeshFeatures, SegmentDataset, SegmentSample};
 use tessera_train::engine::History;
-use tessera_train::meshfit::TEST_ACCURACY;
 use tessera_train::models::{PdMeshSegmenterConfig, SegmenterKind};
-use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, scores_of, segment};
+use tessera_train::segfit::{
+    SEGMENT_TASK, SegmentRun, TEST_AREA_FACE_ACCURACY, fit_segmenter, scores_of, segment,
+};
 use tessera_train::{CLEANING_FILE, RunFolder};
 
 use crate::meshtrain::{MeshTrainArgs, SegmenterArg};
@@ -104,7 +105,7 @@ pub fn write_figures(
         "cross-entropy",
     )?;
     history.plot_monitored(
-        TEST_ACCURACY,
+        TEST_AREA_FACE_ACCURACY,
         None,
         &folder.file("accuracy.png"),
         "PD-MeshNet segmentation — after each epoch",
@@ -143,7 +144,7 @@ pub fn run(
             format!(
                 "loss {:.4}, test area-weighted face accuracy {:.4}",
                 h.train_loss[epoch],
-                h.last_monitored(TEST_ACCURACY)
+                h.last_monitored(TEST_AREA_FACE_ACCURACY)
             ),
             h.seconds[epoch],
         );

@@ -11,7 +11,6 @@ use tessera_mesh::{FeatureStats, MeshGraph, MeshReport, TriMesh, clean_tracked, 
 use crate::data::{MeshFeatures, MeshSample, SegmentDataset, SegmentSample};
 use crate::engine::{Checkpointing, History, Output, Split, Task};
 use crate::error::{Result, TrainError};
-use crate::meshfit::TEST_ACCURACY;
 use crate::models::{PdMeshSegmenter, PdMeshSegmenterConfig};
 use crate::run_folder;
 use crate::schedule::FitSchedule;
@@ -64,7 +63,7 @@ impl Task for SegmentTask<'_> {
     }
 
     fn monitor_names(&self) -> Vec<String> {
-        vec![TEST_ACCURACY.into(), TEST_FACE_ACCURACY.into()]
+        vec![TEST_AREA_FACE_ACCURACY.into(), TEST_FACE_ACCURACY.into()]
     }
 }
 
@@ -128,13 +127,21 @@ pub fn score(
     Ok(scores_of(samples, &segment(net, samples)?, parts))
 }
 
+/// The test meshes' area-weighted face accuracy (PD-MeshNet's) after each epoch, in a
+/// segmentation run's [`History`]. Runs written before it had its name call it
+/// `test_accuracy`; [`SegmentRun::load`] renames it.
+pub const TEST_AREA_FACE_ACCURACY: &str = "test_area_face_accuracy";
+
 /// The test meshes' per-face accuracy (not area-weighted) after each epoch, in a segmentation
-/// run's [`History`] (beside [`TEST_ACCURACY`], the area-weighted one).
+/// run's [`History`] (beside [`TEST_AREA_FACE_ACCURACY`]).
 pub const TEST_FACE_ACCURACY: &str = "test_face_accuracy";
+
+/// The name [`TEST_AREA_FACE_ACCURACY`] had in runs written before it was named.
+const LEGACY_AREA_FACE_ACCURACY: &str = "test_accuracy";
 
 /// Trains a new segmenter on the training meshes on the engine ([`crate::engine::fit`]: early
 /// stopping on a validation split of the training meshes, weight averaging, label smoothing,
-/// checkpoints in `ckpt`); the history's [`TEST_ACCURACY`] is the test meshes' area-weighted
+/// checkpoints in `ckpt`); the history's [`TEST_AREA_FACE_ACCURACY`] is the test meshes' area-weighted
 /// face accuracy after each epoch; `progress(epoch, history)` after every epoch.
 ///
 /// # Errors
@@ -265,7 +272,9 @@ impl SegmentRun {
     /// # Errors
     /// A missing or malformed `run.json` (or another kind of run), weights that do not match.
     pub fn load(dir: &Path) -> Result<(SegmentRun, PdMeshSegmenter)> {
-        let run: SegmentRun = run_folder::read_run(dir, "segmentation run")?;
+        let mut run: SegmentRun = run_folder::read_run(dir, "segmentation run")?;
+        run.history
+            .rename_monitor(LEGACY_AREA_FACE_ACCURACY, TEST_AREA_FACE_ACCURACY);
         if run.task != SEGMENT_TASK {
             return Err(TrainError::WrongRun {
                 dir: dir.to_path_buf(),

@@ -13,7 +13,9 @@ use tessera_train::data::{MeshFeatures, SegmentDataset};
 use tessera_train::engine::Checkpointing;
 use tessera_train::models::{PdMeshSegmenterConfig, SegmenterKind};
 use tessera_train::schedule::FitSchedule;
-use tessera_train::segfit::{SEGMENT_TASK, SegmentRun, fit_segmenter, score, segment};
+use tessera_train::segfit::{
+    SEGMENT_TASK, SegmentRun, TEST_AREA_FACE_ACCURACY, fit_segmenter, score, segment,
+};
 
 /// burn's CPU device has one random stream per process.
 static DEVICE_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -232,4 +234,20 @@ fn a_bad_label_file_is_named() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("104.eseg:1") && e.contains("part 9"), "{e}");
+}
+
+#[test]
+fn runs_written_before_the_area_weighted_figure_was_named_still_read() {
+    // Committed run of an older version: its history calls the area-weighted face accuracy
+    // `test_accuracy`.
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/fixtures/runs/segment_aliens");
+    let (run, _) = SegmentRun::load(&fixture).unwrap();
+    let area = run.history.monitored(TEST_AREA_FACE_ACCURACY);
+    assert_eq!(area.len(), 1);
+    assert!(
+        (area[0] - 0.254_535_715_330_941_8).abs() < 1e-15,
+        "{area:?}"
+    );
+    assert!(run.history.monitored("test_accuracy").is_empty());
 }

@@ -52,6 +52,17 @@ impl History {
             .collect()
     }
 
+    /// Calls the monitor figure `from` `to` (nothing when there is no `from`, or already a
+    /// `to`): for records written before a figure was renamed.
+    pub fn rename_monitor(&mut self, from: &str, to: &str) {
+        if self.monitor_names.iter().any(|n| n == to) {
+            return;
+        }
+        if let Some(name) = self.monitor_names.iter_mut().find(|n| *n == from) {
+            *name = to.to_string();
+        }
+    }
+
     /// The last epoch's monitor figure `name` (NaN when there is none).
     pub fn last_monitored(&self, name: &str) -> f64 {
         self.monitored(name).last().copied().unwrap_or(f64::NAN)
