@@ -347,7 +347,8 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
     let run: SphereRun = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a sphere run", dir.display()))?;
     let h = &run.history;
-    RunFolder::at(dir).write_history(h)?;
+    let folder = RunFolder::at(dir);
+    folder.write_history(h)?;
     let title = |what: &str| format!("sphere CNN, {} — {what}", run.task);
     h.plot_loss(
         &[("test", h.monitored(TEST_LOSS))],
@@ -496,6 +497,6 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
             "test RMSE of the first parameter"
         },
     )?;
-    RunFolder::at(dir).write_report(&report)?;
+    folder.write_report(&report)?;
     Ok(summary)
 }
