@@ -175,10 +175,7 @@ pub(crate) fn save<M: Module>(net: &M, run: &impl Serialize, dir: &Path) -> Resu
         .save_file(&tmp)
         .map_err(|e| TrainError::record(&tmp, e))?;
     std::fs::rename(&tmp, &model).map_err(|e| TrainError::io(&model, e))?;
-    let json = dir.join(RUN_FILE);
-    let text = serde_json::to_string_pretty(run)
-        .map_err(|e| TrainError::io(&json, std::io::Error::other(e)))?;
-    write_text(&json, &text)
+    RunFolder::at(dir).write_json(RUN_FILE, run)
 }
 
 /// Writes `text` to `path` through a temporary file renamed into place.
