@@ -363,7 +363,7 @@ pub fn report(dir: &Path, likelihood: &[PathBuf]) -> Result<String> {
     let path = dir.join(PREDICTIONS_FILE);
     let (header, rows) = read_csv(&path)?;
     let mut report = json!({"task": run.task, "epochs": h.train_loss.len(),
-        "seconds_per_epoch": h.seconds.iter().sum::<f64>() / h.seconds.len().max(1) as f64});
+        "seconds_per_epoch": h.mean_seconds()});
     let summary;
     if run.classification {
         let names = &run.target_names;

@@ -231,7 +231,6 @@ impl MeshRun {
 
     /// The run's figures for `report.json`.
     pub fn report(&self) -> MeshReport {
-        let seconds = &self.history.seconds;
         MeshReport {
             test_accuracy: self.test_accuracy,
             test_meshes: self.confusion.iter().flatten().sum(),
@@ -239,7 +238,7 @@ impl MeshRun {
             confusion: self.confusion.clone(),
             per_class_recall: crate::metrics::recall_per_class(&self.confusion),
             kept_epoch: self.history.best_epoch.map(|e| e + 1),
-            seconds_per_epoch: seconds.iter().sum::<f64>() / seconds.len().max(1) as f64,
+            seconds_per_epoch: self.history.mean_seconds(),
         }
     }
 

@@ -52,6 +52,11 @@ impl History {
             .collect()
     }
 
+    /// Mean seconds of training steps per epoch (0 with no epoch).
+    pub fn mean_seconds(&self) -> f64 {
+        self.seconds.iter().sum::<f64>() / self.seconds.len().max(1) as f64
+    }
+
     /// Calls the monitor figure `from` `to` (nothing when there is no `from`, or already a
     /// `to`): for records written before a figure was renamed.
     pub fn rename_monitor(&mut self, from: &str, to: &str) {
