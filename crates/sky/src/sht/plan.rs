@@ -28,6 +28,31 @@ const BLOCK_BYTES: usize = 128 << 20;
 /// power of `sin θ` per ring (11 % of a transform's time at nside 256 when computed afresh).
 const ORDERS_PER_TASK: usize = 16;
 
+/// Where order `m` of ring pair `j` lies in a block's phase buffer of `width` pairs. The buffer
+/// is cut into tiles of `ORDERS_PER_TASK` orders, `[tile][pair][order in tile]`, so that the
+/// orders of one parallel task of the Legendre sums lie in one contiguous tile (read or written
+/// with a stride of `ORDERS_PER_TASK` entries), and each ring pair's FFT reads or writes its
+/// orders in runs of `ORDERS_PER_TASK`. Either plain layout, pair-major or order-major, puts
+/// one side's consecutive entries a whole row apart (a page or more at nside ≥ 256): two
+/// threads then scaled 1.7× instead of 2.0× in spin-2 analysis (docs/decisions/0006).
+/// Within one tile (`m < ORDERS_PER_TASK`) it is the entry's place in that tile.
+fn tiled_index(m: usize, j: usize, width: usize) -> usize {
+    m / ORDERS_PER_TASK * ORDERS_PER_TASK * width + j * ORDERS_PER_TASK + m % ORDERS_PER_TASK
+}
+
+/// Each ring pair's slices of a phase buffer laid out as [`tiled_index`] says: row `j` holds,
+/// tile by tile, pair `j`'s `ORDERS_PER_TASK` orders (mutable views the FFTs of different
+/// pairs write in parallel).
+fn tiled_rows<E>(buffer: &mut [E], width: usize) -> Vec<Vec<&mut [E]>> {
+    let mut rows: Vec<Vec<&mut [E]>> = (0..width).map(|_| Vec::new()).collect();
+    for tile in buffer.chunks_mut(ORDERS_PER_TASK * width) {
+        for (row, slice) in rows.iter_mut().zip(tile.chunks_mut(ORDERS_PER_TASK)) {
+            row.push(slice);
+        }
+    }
+    rows
+}
+
 /// Ring geometry, FFT plans and Legendre tables for transforms between RING maps of one nside
 /// and coefficients of one `lmax`, `mmax`. Build it once and reuse it for many maps (iterations,
 /// simulations): construction costs about as much as a small transform.
@@ -355,35 +380,44 @@ impl ShtPlan {
         let mmax = self.mmax;
         let mut slices: Vec<Vec<PairSlices<'_>>> =
             maps.iter_mut().map(|m| self.pair_slices(m)).collect();
-        // One buffer for every block: the kernel writes each of its entries.
-        let mut flat = self.take_scratch((mmax + 1) * self.block * C2);
+        // One buffer for every block, laid out as `tiled_index` says: each task writes every
+        // entry of its tile, then each ring pair's FFT reads its orders.
+        let tiles = (mmax + 1).div_ceil(ORDERS_PER_TASK);
+        let mut flat = self.take_scratch(tiles * ORDERS_PER_TASK * self.block * C2);
         let buffer = flat.as_chunks_mut::<C2>().0;
+        let zero = [Complex64::new(0.0, 0.0); C2];
         for (b, block) in self.pairs.chunks(self.block).enumerate() {
             let width = block.len();
-            let phase = &mut buffer[..(mmax + 1) * width];
+            let phase = &mut buffer[..tiles * ORDERS_PER_TASK * width];
             phase
-                .par_chunks_mut(width * ORDERS_PER_TASK)
+                .par_chunks_mut(ORDERS_PER_TASK * width)
                 .enumerate()
                 .for_each_init(
                     || (OrderState::default(), Vec::new()),
-                    |(state, starts), (task, phase_task)| {
-                        for (i, phase_m) in phase_task.chunks_mut(width).enumerate() {
+                    |(state, starts), (task, tile)| {
+                        let orders = ORDERS_PER_TASK.min(mmax + 1 - task * ORDERS_PER_TASK);
+                        for i in 0..orders {
                             let m = task * ORDERS_PER_TASK + i;
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
                             state.prepare(self, m, spin2);
                             columns(m, state);
                             let first = self.first_relevant(starts, m);
-                            let (skipped, relevant) = phase_m.split_at_mut(first);
-                            skipped.fill([Complex64::new(0.0, 0.0); C2]);
-                            let chunks = starts[first..]
-                                .chunks(lanes)
-                                .zip(relevant.chunks_mut(lanes));
-                            for (chunk, dst) in chunks {
+                            for j in 0..first {
+                                tile[tiled_index(i, j, width)] = zero;
+                            }
+                            let mut lanes_out = [zero; MAX_LANES];
+                            for (c, chunk) in starts[first..].chunks(lanes).enumerate() {
+                                let dst = &mut lanes_out[..chunk.len()];
                                 kernel(state, chunk, dst);
+                                let pair = first + c * lanes;
+                                for (k, value) in dst.iter().enumerate() {
+                                    tile[tiled_index(i, pair + k, width)] = *value;
+                                }
                             }
                         }
                     },
                 );
+            let phase = &*phase;
             for (c, map_slices) in slices.iter_mut().enumerate() {
                 let out = &mut map_slices[b * self.block..b * self.block + width];
                 out.par_iter_mut().zip(block).enumerate().for_each_init(
@@ -392,7 +426,8 @@ impl ShtPlan {
                         let shifted = pair.phi0 != 0.0;
                         for (side, ring) in [(0, Some(&mut **north)), (1, south.as_deref_mut())] {
                             if let Some(ring) = ring {
-                                let coeff = |m: usize| phase[m * width + j][2 * c + side];
+                                let coeff =
+                                    |m: usize| phase[tiled_index(m, j, width)][2 * c + side];
                                 self.ffts.synthesize(coeff, mmax, shifted, ring, scratch);
                             }
                         }
@@ -428,16 +463,19 @@ impl ShtPlan {
                 per_m[m].push(col);
             }
         }
-        // One buffer for every block: the FFTs write each of its entries.
-        let mut flat = self.take_scratch((mmax + 1) * self.block * C2);
+        // One buffer for every block, laid out as `tiled_index` says: the FFTs write each
+        // entry, then each task of orders reads its tile.
+        let tiles = (mmax + 1).div_ceil(ORDERS_PER_TASK);
+        let mut flat = self.take_scratch(tiles * ORDERS_PER_TASK * self.block * C2);
         let buffer = flat.as_chunks_mut::<C2>().0;
         for (b, block) in self.pairs.chunks(self.block).enumerate() {
-            let phase = &mut buffer[..(mmax + 1) * block.len()];
-            phase
-                .par_chunks_mut(mmax + 1)
+            let width = block.len();
+            let phase = &mut buffer[..tiles * ORDERS_PER_TASK * width];
+            tiled_rows(phase, width)
+                .into_par_iter()
                 .zip(block)
                 .enumerate()
-                .for_each_init(RingScratch::default, |scratch, (j, (dst, pair))| {
+                .for_each_init(RingScratch::default, |scratch, (j, (mut dst, pair))| {
                     let shifted = pair.phi0 != 0.0;
                     let weight = match &self.ring_weights {
                         Some(d) => weight * (1.0 + d[b * self.block + j]),
@@ -447,23 +485,28 @@ impl ShtPlan {
                         for (side, ring) in [(0, Some(pair.north)), (1, pair.south)] {
                             if let Some(r) = ring {
                                 let values = &map[r.offset..r.offset + r.nphi];
-                                let emit = |m: usize, f| dst[m][2 * c + side] = f;
+                                let emit = |m: usize, f| {
+                                    dst[m / ORDERS_PER_TASK][m % ORDERS_PER_TASK][2 * c + side] = f
+                                };
                                 self.ffts
                                     .analyze(values, weight, mmax, shifted, emit, scratch);
                             } else {
                                 // The equator has no southern twin: its slot reads zero.
                                 dst.iter_mut()
+                                    .flat_map(|t| t.iter_mut())
                                     .for_each(|d| d[2 * c + side] = Complex64::new(0.0, 0.0));
                             }
                         }
                     }
                 });
+            let phase = &*phase;
             per_m
                 .par_chunks_mut(ORDERS_PER_TASK)
+                .zip(phase.par_chunks(ORDERS_PER_TASK * width))
                 .enumerate()
                 .for_each_init(
                     || (OrderState::default(), Vec::new(), Vec::new()),
-                    |(state, starts, acc), (task, cols_task)| {
+                    |(state, starts, acc), (task, (cols_task, tile))| {
                         for (i, cols) in cols_task.iter_mut().enumerate() {
                             let m = task * ORDERS_PER_TASK + i;
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
@@ -475,7 +518,7 @@ impl ShtPlan {
                             for (c, chunk) in starts[first..].chunks(lanes).enumerate() {
                                 let pair = first + c * lanes;
                                 for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
-                                    *ph = phase[(pair + k) * (mmax + 1) + m];
+                                    *ph = tile[tiled_index(i, pair + k, width)];
                                 }
                                 kernel(state, chunk, &phases[..chunk.len()], acc);
                             }
@@ -676,6 +719,28 @@ mod tests {
                 .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
             assert!(worst < 1e-13 * scale, "{worst} of {scale}");
         }
+    }
+
+    /// The FFTs' per-pair views and the Legendre sums' index agree on where each entry lies,
+    /// and together cover the buffer once.
+    #[test]
+    fn tiled_rows_and_tiled_index_agree() {
+        let (width, orders) = (5, 2 * ORDERS_PER_TASK + 3);
+        let tiles = orders.div_ceil(ORDERS_PER_TASK);
+        let mut buffer = vec![usize::MAX; tiles * ORDERS_PER_TASK * width];
+        for (j, row) in tiled_rows(&mut buffer, width).iter_mut().enumerate() {
+            for m in 0..tiles * ORDERS_PER_TASK {
+                row[m / ORDERS_PER_TASK][m % ORDERS_PER_TASK] = m * width + j;
+            }
+        }
+        for m in 0..orders {
+            for j in 0..width {
+                assert_eq!(buffer[tiled_index(m, j, width)], m * width + j);
+            }
+        }
+        let mut seen = buffer.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..buffer.len()).collect::<Vec<_>>());
     }
 
     /// Splitting the rings into many blocks (which reuse one phase buffer, the last one
