@@ -15,6 +15,20 @@ def median_time(repeats, f):
     return float(np.median(times)), out
 
 
+def interleaved_medians(repeats, fs):
+    """Median seconds of ``repeats`` calls of each function in ``fs`` after one warm-up call of
+    each, the calls alternating between the functions (so that each is timed in the same
+    seconds of a machine whose speed drifts), and each one's last result."""
+    outs = [f() for f in fs]
+    times = [[] for _ in fs]
+    for _ in range(repeats):
+        for i, f in enumerate(fs):
+            start = time.perf_counter()
+            outs[i] = f()
+            times[i].append(time.perf_counter() - start)
+    return [float(np.median(t)) for t in times], outs
+
+
 def input_alm(lmax, phase, pol):
     """The golden script's coefficients in healpy's order (m-major), as every SHT benchmark uses
     them: (sin(0.37 l + 0.11 m + 0.5) + i cos(0.29 l - 0.53 m + phase)) / (1 + l), real at

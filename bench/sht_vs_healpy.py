@@ -15,7 +15,9 @@ On a shared virtual machine one run's time varies by up to 2x from minute to min
 the differences measured. So the three libraries run in --rounds interleaved rounds (tessera,
 healpy, ducc0, then again), each round timing --repeats calls per case, and each library's time
 is its best median over the rounds: the side-by-side ratio of what each achieves on the same
-machine in the same minutes.
+machine in the same minutes. With --scaling each library's calls alternate, call by call,
+between one and --threads threads (`sht_timing 1,N`, ducc0's `nthreads` per call), so that a
+speed-up compares two thread counts timed in the same seconds.
 """
 import argparse
 import json
@@ -31,14 +33,14 @@ ap.add_argument("--repeats", type=int, default=3)
 ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--scaling", action="store_true",
-                help="time tessera and ducc0 with 1 and with --threads threads in the same rounds "
-                     "and print each one's speed-up (healpy is not run)")
+                help="time tessera and ducc0 with 1 and with --threads threads, call by call "
+                     "interleaved, and print each one's speed-up (healpy is not run)")
 args = ap.parse_args()
 os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
 import healpy as hp  # noqa: E402
 import numpy as np  # noqa: E402
-from bench_common import input_alm, median_time  # noqa: E402
+from bench_common import input_alm, interleaved_medians, median_time  # noqa: E402
 
 try:
     import ducc0  # noqa: E402
@@ -64,7 +66,7 @@ def peers(nside, repeats):
     sums = {"alm2map_T": sum_sq([mt]), "map2alm_T": sum_sq([at]),
             "alm2map_TQU": sum_sq(mp), "map2alm_TQU": sum_sq(ap_)}
     if ducc0 is not None:
-        res["ducc0"] = ducc0_times(nside, repeats, args.threads, (t, e, b))
+        res["ducc0"] = ducc0_times(nside, repeats, [args.threads], (t, e, b))[args.threads]
     return res, sums
 
 
@@ -75,28 +77,30 @@ def golden_inputs(nside):
 
 
 def ducc0_times(nside, repeats, threads, alms):
-    """ducc0's median seconds per case with `threads` threads from `alms` = (T, E, B) (its own
-    maps feed its analyses)."""
+    """ducc0's median seconds per case, {n: {case: seconds}} for each thread count n in
+    `threads` (the counts' calls interleaved), from `alms` = (T, E, B) (its own maps feed its
+    analyses)."""
     lmax = 3 * nside - 1
     t, e, b = alms
     geom = ducc0.healpix.Healpix_Base(nside, "RING").sht_info()
-    kw = dict(lmax=lmax, mmax=lmax, nthreads=threads, **geom)
     w = 4 * np.pi / (12 * nside * nside)
-    d = {}
-    d["alm2map_T"], mt = median_time(repeats, lambda: ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw))
-    d["map2alm_T"], _ = median_time(
-        repeats, lambda: ducc0.sht.adjoint_synthesis(map=mt * w, spin=0, **kw))
+    kws = [dict(lmax=lmax, mmax=lmax, nthreads=n, **geom) for n in threads]
+    d = {n: {} for n in threads}
 
-    def synth_tqu():
-        return (ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw),
-                ducc0.sht.synthesis(alm=np.stack([e, b]), spin=2, **kw))
+    def case(name, make):
+        seconds, outs = interleaved_medians(repeats, [make(kw) for kw in kws])
+        for n, s in zip(threads, seconds):
+            d[n][name] = s
+        return outs[0]
 
-    def anal_tqu():
-        ducc0.sht.adjoint_synthesis(map=mtqu[0] * w, spin=0, **kw)
-        return ducc0.sht.adjoint_synthesis(map=mtqu[1] * w, spin=2, **kw)
-
-    d["alm2map_TQU"], mtqu = median_time(repeats, synth_tqu)
-    d["map2alm_TQU"], _ = median_time(repeats, anal_tqu)
+    mt = case("alm2map_T", lambda kw: lambda: ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw))
+    case("map2alm_T", lambda kw: lambda: ducc0.sht.adjoint_synthesis(map=mt * w, spin=0, **kw))
+    mtqu = case("alm2map_TQU", lambda kw: lambda: (
+        ducc0.sht.synthesis(alm=t[None, :], spin=0, **kw),
+        ducc0.sht.synthesis(alm=np.stack([e, b]), spin=2, **kw)))
+    case("map2alm_TQU", lambda kw: lambda: (
+        ducc0.sht.adjoint_synthesis(map=mtqu[0] * w, spin=0, **kw),
+        ducc0.sht.adjoint_synthesis(map=mtqu[1] * w, spin=2, **kw)))
     return d
 
 
@@ -112,6 +116,8 @@ def vector_flags():
 
 
 def run_ours(threads):
+    """`sht_timing`'s JSON; `threads` a count or a comma-separated list of counts (interleaved,
+    one set of cases per count)."""
     return json.loads(subprocess.run(
         [str(ROOT / "target" / "release" / "sht_timing"), str(threads), str(args.repeats)]
         + [str(n) for n in args.nside], check=True, capture_output=True, text=True).stdout)
@@ -140,19 +146,20 @@ def scaling():
     best = {}  # (library, threads, case, nside) -> best median over the rounds
     kernels = "?"
     inputs = {nside: golden_inputs(nside) for nside in args.nside}
+    n = args.threads
     for _ in range(args.rounds):
-        for threads in (1, args.threads):
-            ours = run_ours(threads)
-            kernels = ours.pop("kernels")
-            for name, v in ours.items():
+        ours = run_ours(f"1,{n}")
+        kernels = ours.pop("kernels")
+        for threads, cases in ours.items():
+            for name, v in cases.items():
                 case, nside = name.rsplit("_", 1)
-                key = ("tessera", threads, case, int(nside))
+                key = ("tessera", int(threads), case, int(nside))
                 best[key] = min(best.get(key, float("inf")), v["seconds"])
-            for nside in args.nside:
-                for case, t in ducc0_times(nside, args.repeats, threads, inputs[nside]).items():
+        for nside in args.nside:
+            for threads, cases in ducc0_times(nside, args.repeats, [1, n], inputs[nside]).items():
+                for case, t in cases.items():
                     key = ("ducc0", threads, case, nside)
                     best[key] = min(best.get(key, float("inf")), t)
-    n = args.threads
     print(f"{commit_and_machine()}; tessera kernels: {kernels}; ducc0 {ducc0.__version__}; "
           f"best of {args.rounds} rounds of {args.repeats}\n")
     print(f"| case | nside | tessera 1 thread s | tessera {n} threads s | tessera speed-up | "
