@@ -4,17 +4,6 @@ import time
 import numpy as np
 
 
-def median_time(repeats, f):
-    """Median seconds of ``repeats`` calls of ``f`` after one warm-up call, and its last result."""
-    out = f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
-
-
 def interleaved_medians(repeats, fs):
     """Median seconds of ``repeats`` calls of each function in ``fs`` after one warm-up call of
     each, the calls alternating between the functions (so that each is timed in the same
@@ -27,6 +16,12 @@ def interleaved_medians(repeats, fs):
             outs[i] = f()
             times[i].append(time.perf_counter() - start)
     return [float(np.median(t)) for t in times], outs
+
+
+def median_time(repeats, f):
+    """Median seconds of ``repeats`` calls of ``f`` after one warm-up call, and its last result."""
+    (seconds,), (out,) = interleaved_medians(repeats, [f])
+    return seconds, out
 
 
 def input_alm(lmax, phase, pol):
