@@ -74,8 +74,13 @@ pub fn median_time<T>(repeats: usize, mut f: impl FnMut() -> T) -> (f64, T) {
         last = std::hint::black_box(f());
         times.push(start.elapsed().as_secs_f64());
     }
+    (median(times), last)
+}
+
+/// The median of `times` (the upper one of an even count); `times` must not be empty.
+pub fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
-    (times[times.len() / 2], last)
+    times[times.len() / 2]
 }
 
 /// A field of `/proc/self/status` (`VmRSS:`, `VmHWM:`, …) in KiB; `None` where `/proc` is absent.

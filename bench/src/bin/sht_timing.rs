@@ -15,7 +15,7 @@
 use anyhow::{Context, Result};
 use rayon::ThreadPool;
 use serde_json::{Map, Value, json};
-use tessera_bench::golden_alm;
+use tessera_bench::{golden_alm, median};
 use tessera_sky::sht::{Alm, ShtPlan};
 
 fn sum_sq(map: &[f64]) -> f64 {
@@ -46,13 +46,7 @@ fn interleaved_medians<T: Send>(
             times.push(start.elapsed().as_secs_f64());
         }
     }
-    let medians = times
-        .iter_mut()
-        .map(|t| {
-            t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
-        })
-        .collect();
+    let medians = times.into_iter().map(median).collect();
     (medians, last.expect("at least one pool"))
 }
 
