@@ -134,7 +134,13 @@ fn add_terms<const L: usize, const S: usize, A: Arith>(
 /// `λ_lm` by [`EvenRecurrence::add_from_even_odd`]), where `inputs[i] = [north, south]` for
 /// each ring pair of `chunk`, `x_even` their sum and `x_odd` their difference.
 #[inline(always)]
-pub(crate) fn analyze<const L: usize, const W: usize, const R: usize, A: Arith>(
+pub(crate) fn analyze<
+    const L: usize,
+    const W: usize,
+    const R: usize,
+    const FOUR_STEPS: bool,
+    A: Arith,
+>(
     rec: &EvenRecurrence,
     chunk: &[Start],
     inputs: &[[Complex64; 2]],
@@ -149,7 +155,7 @@ pub(crate) fn analyze<const L: usize, const W: usize, const R: usize, A: Arith>(
         src[2][i] = x * (n.re - s.re);
         src[3][i] = x * (n.im - s.im);
     }
-    climb_products::<L, W, 1, R, A>(&rec.step, climb, &src, acc, 0);
+    climb_products::<L, W, 1, R, FOUR_STEPS, A>(&rec.step, climb, &src, acc, 0);
 }
 
 /// The sums of an analysis: adds `Σ_lanes r_k · src[q]` (`q` = first re, first im, second re,
@@ -157,14 +163,16 @@ pub(crate) fn analyze<const L: usize, const W: usize, const R: usize, A: Arith>(
 /// `steps`. `L` must be a multiple of `W`; lane `w` of the sums goes to `w mod R` (fewer lanes
 /// `R` keep the partial sums of all steps small enough for the cache).
 ///
-/// Runs over all lanes for each step, two steps per pass, with the `2 · 4` sums over lanes in
-/// registers and each lane's input read once per two steps.
+/// Runs over all lanes for each step, two steps per pass (four with `FOUR_STEPS`), with the
+/// `2 · 4` (`4 · 4`) sums over lanes in registers and each lane's input and recurrence values
+/// read once per pass.
 #[inline(always)]
 pub(crate) fn climb_products<
     const L: usize,
     const W: usize,
     const SO: usize,
     const R: usize,
+    const FOUR_STEPS: bool,
     A: Arith,
 >(
     steps: &[[f64; 2]],
@@ -192,6 +200,30 @@ pub(crate) fn climb_products<
     let y = climb.y;
     let (mut p1, mut p0) = (climb.prev, climb.cur);
     let mut k = climb.k;
+    while FOUR_STEPS && k + 3 <= kmax {
+        let [[a0, b0], [a1, b1], [a2, b2], [a3, b3]] =
+            [steps[k], steps[k + 1], steps[k + 2], steps[k + 3]];
+        let mut s = [[[0.0; W]; 4]; 4];
+        for v in (0..L).step_by(W) {
+            for w in 0..W {
+                let i = v + w;
+                let (mut r0, mut r1) = (p0[i], p1[i]);
+                add_products::<L, W, A>(&mut s[0], w, r0, src, i);
+                r1 = A::fma(A::fma(a0, y[i], b0), r0, r1);
+                add_products::<L, W, A>(&mut s[1], w, r1, src, i);
+                r0 = A::fma(A::fma(a1, y[i], b1), r1, r0);
+                add_products::<L, W, A>(&mut s[2], w, r0, src, i);
+                r1 = A::fma(A::fma(a2, y[i], b2), r0, r1);
+                add_products::<L, W, A>(&mut s[3], w, r1, src, i);
+                r0 = A::fma(A::fma(a3, y[i], b3), r1, r0);
+                (p0[i], p1[i]) = (r0, r1);
+            }
+        }
+        for (j, sj) in s.iter().enumerate() {
+            add_lanes(&mut acc[k + j][slot], sj);
+        }
+        k += 4;
+    }
     while k < kmax {
         let ([a0, b0], [a1, b1]) = (steps[k], steps[k + 1]);
         let (mut s0, mut s1) = ([[0.0; W]; 4], [[0.0; W]; 4]);
