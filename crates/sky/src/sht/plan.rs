@@ -422,12 +422,21 @@ impl ShtPlan {
                     },
                 );
             let phase = &*phase;
-            for (c, map_slices) in slices.iter_mut().enumerate() {
+            // Every map's rings of a pair in one task: the pair's phases are read from memory
+            // once, then from the cache (a pass over all pairs per map read them again).
+            let mut rows: Vec<Vec<&mut PairSlices<'_>>> =
+                (0..width).map(|_| Vec::with_capacity(C2 / 2)).collect();
+            for map_slices in slices.iter_mut() {
                 let out = &mut map_slices[b * self.block..b * self.block + width];
-                out.par_iter_mut().zip(block).enumerate().for_each_init(
-                    RingScratch::default,
-                    |scratch, (j, ((north, south), pair))| {
-                        let shifted = pair.phi0 != 0.0;
+                for (row, pair_slices) in rows.iter_mut().zip(out) {
+                    row.push(pair_slices);
+                }
+            }
+            rows.par_iter_mut().zip(block).enumerate().for_each_init(
+                RingScratch::default,
+                |scratch, (j, (row, pair))| {
+                    let shifted = pair.phi0 != 0.0;
+                    for (c, (north, south)) in row.iter_mut().enumerate() {
                         for (side, ring) in [(0, Some(&mut **north)), (1, south.as_deref_mut())] {
                             if let Some(ring) = ring {
                                 let coeff =
@@ -435,9 +444,9 @@ impl ShtPlan {
                                 self.ffts.synthesize(coeff, mmax, shifted, ring, scratch);
                             }
                         }
-                    },
-                );
-            }
+                    }
+                },
+            );
         }
         self.return_scratch(flat);
     }
