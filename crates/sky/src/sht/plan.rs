@@ -23,38 +23,62 @@ use crate::error::{Result, SkyError};
 /// that much memory during a transform, kept by the plan for the next one.
 const BLOCK_BYTES: usize = 128 << 20;
 
-/// Consecutive orders `m` per parallel task: within a task the starting values `λ_mm` of each
-/// order follow from the previous one by one multiplication ([`Start::fill`]) instead of a
-/// power of `sin θ` per ring (11 % of a transform's time at nside 256 when computed afresh).
-/// It is also the tile of the phase buffer ([`tiled_index`]): a ring's FFT reads (synthesis) or
-/// writes (analysis) its orders in runs of this many entries, each run in another tile, a
-/// megabyte or more away; runs of 64 (4 KB for spin 2) instead of 16 took the FFT side of a
-/// spin-2 synthesis at nside 512 from 14 % to 9 % of its time (cache misses at each jump).
-const ORDERS_PER_TASK: usize = 64;
-
-/// Where order `m` of ring pair `j` lies in a block's phase buffer of `width` pairs. The buffer
-/// is cut into tiles of `ORDERS_PER_TASK` orders, `[tile][pair][order in tile]`, so that the
-/// orders of one parallel task of the Legendre sums lie in one contiguous tile (read or written
-/// with a stride of `ORDERS_PER_TASK` entries), and each ring pair's FFT reads or writes its
-/// orders in runs of `ORDERS_PER_TASK`. Either plain layout, pair-major or order-major, puts
-/// one side's consecutive entries a whole row apart (a page or more at nside ≥ 256): two
-/// threads then scaled 1.7× instead of 2.0× in spin-2 analysis (docs/decisions/0006).
-/// Within one tile (`m < ORDERS_PER_TASK`) it is the entry's place in that tile.
-fn tiled_index(m: usize, j: usize, width: usize) -> usize {
-    m / ORDERS_PER_TASK * ORDERS_PER_TASK * width + j * ORDERS_PER_TASK + m % ORDERS_PER_TASK
+/// How a transform cuts the orders `m` into parallel tasks and its phase buffer into tiles
+/// (one tile per task). Within a task the starting values `λ_mm` of each order follow from the
+/// previous one by one multiplication ([`Start::fill`]) instead of a power of `sin θ` per ring
+/// (11 % of a transform's time at nside 256 when computed afresh). A ring's FFT reads
+/// (synthesis) or writes (analysis) its orders in runs of one tile's width, each run in another
+/// tile, a megabyte or more away: runs of 64 orders (4 KB for spin 2) instead of 16 took the FFT
+/// side of a spin-2 synthesis at nside 512 from 14 % to 9 % of its time (cache misses at each
+/// jump). Wide tiles mean few tasks, so the width halves (down to 16) until every thread of the
+/// pool has at least four tasks to balance its share.
+#[derive(Clone, Copy, Debug)]
+struct Tiles {
+    /// Orders per task and tile.
+    orders: usize,
 }
 
-/// Each ring pair's slices of a phase buffer laid out as [`tiled_index`] says: row `j` holds,
-/// tile by tile, pair `j`'s `ORDERS_PER_TASK` orders (mutable views the FFTs of different
-/// pairs write in parallel).
-fn tiled_rows<E>(buffer: &mut [E], width: usize) -> Vec<Vec<&mut [E]>> {
-    let mut rows: Vec<Vec<&mut [E]>> = (0..width).map(|_| Vec::new()).collect();
-    for tile in buffer.chunks_mut(ORDERS_PER_TASK * width) {
-        for (row, slice) in rows.iter_mut().zip(tile.chunks_mut(ORDERS_PER_TASK)) {
-            row.push(slice);
+impl Tiles {
+    /// The widest tiles (64, 32 or 16 orders) that give each of `threads` threads at least four
+    /// tasks over the orders `0..=mmax` (16 when even those are too few).
+    fn for_transform(mmax: usize, threads: usize) -> Self {
+        let mut orders = 64;
+        while orders > 16 && (mmax + 1).div_ceil(orders) < 4 * threads {
+            orders /= 2;
         }
+        Tiles { orders }
     }
-    rows
+
+    /// Tiles covering the orders `0..=mmax`.
+    fn count(self, mmax: usize) -> usize {
+        (mmax + 1).div_ceil(self.orders)
+    }
+
+    /// Where order `m` of ring pair `j` lies in a block's phase buffer of `width` pairs. The
+    /// buffer is cut into tiles, `[tile][pair][order in tile]`, so that the orders of one
+    /// parallel task of the Legendre sums lie in one contiguous tile (read or written with a
+    /// stride of one tile's width), and each ring pair's FFT reads or writes its orders in runs
+    /// of that width. Either plain layout, pair-major or order-major, puts one side's
+    /// consecutive entries a whole row apart (a page or more at nside ≥ 256): two threads then
+    /// scaled 1.7× instead of 2.0× in spin-2 analysis (docs/decisions/0006). Within one tile
+    /// (`m <` its width) it is the entry's place in that tile.
+    fn index(self, m: usize, j: usize, width: usize) -> usize {
+        let o = self.orders;
+        m / o * o * width + j * o + m % o
+    }
+
+    /// Each ring pair's slices of a phase buffer laid out as [`Tiles::index`] says: row `j`
+    /// holds, tile by tile, pair `j`'s orders (mutable views the FFTs of different pairs write in
+    /// parallel).
+    fn rows<E>(self, buffer: &mut [E], width: usize) -> Vec<Vec<&mut [E]>> {
+        let mut rows: Vec<Vec<&mut [E]>> = (0..width).map(|_| Vec::new()).collect();
+        for tile in buffer.chunks_mut(self.orders * width) {
+            for (row, slice) in rows.iter_mut().zip(tile.chunks_mut(self.orders)) {
+                row.push(slice);
+            }
+        }
+        rows
+    }
 }
 
 /// Ring geometry, FFT plans and Legendre tables for transforms between RING maps of one nside
@@ -94,6 +118,9 @@ pub struct ShtPlan {
     /// Whether orders beyond a ring pair's [`RingPair::order_limit`] are skipped (always, except
     /// in the test that checks the skipping changes nothing).
     order_limits: bool,
+    /// Orders per task and tile when fixed (tests compare widths); otherwise
+    /// [`Tiles::for_transform`] chooses them for the pool that runs the transform.
+    tile_orders: Option<usize>,
     /// Ring weights `D` per ring pair, from the pole to the equator (analysis weighs each ring
     /// by `1 + D`; healpy's `use_weights`); none: every ring weighs 1.
     ring_weights: Option<Arc<Vec<f64>>>,
@@ -209,6 +236,7 @@ impl ShtPlan {
             isa: Isa::detect(),
             scratch: Mutex::new(Vec::new()),
             order_limits: true,
+            tile_orders: None,
             ring_weights: None,
         })
     }
@@ -345,6 +373,14 @@ impl ShtPlan {
         buffer
     }
 
+    /// The tiling of this transform's orders and phase buffer.
+    fn tiles(&self) -> Tiles {
+        match self.tile_orders {
+            Some(orders) => Tiles { orders },
+            None => Tiles::for_transform(self.mmax, rayon::current_num_threads()),
+        }
+    }
+
     /// The first ring pair of `starts` on which order `m` matters: the chunks of the kernels
     /// start there, so that no chunk carries pairs beyond their order limit (which would also
     /// keep the whole chunk in the masked start of the recurrence). Pairs run from the pole to
@@ -384,30 +420,31 @@ impl ShtPlan {
         let mmax = self.mmax;
         let mut slices: Vec<Vec<PairSlices<'_>>> =
             maps.iter_mut().map(|m| self.pair_slices(m)).collect();
-        // One buffer for every block, laid out as `tiled_index` says: each task writes every
+        // One buffer for every block, laid out as `Tiles::index` says: each task writes every
         // entry of its tile, then each ring pair's FFT reads its orders.
-        let tiles = (mmax + 1).div_ceil(ORDERS_PER_TASK);
-        let mut flat = self.take_scratch(tiles * ORDERS_PER_TASK * self.block * C2);
+        let tiling = self.tiles();
+        let (tiles, per_task) = (tiling.count(mmax), tiling.orders);
+        let mut flat = self.take_scratch(tiles * per_task * self.block * C2);
         let buffer = flat.as_chunks_mut::<C2>().0;
         let zero = [Complex64::new(0.0, 0.0); C2];
         for (b, block) in self.pairs.chunks(self.block).enumerate() {
             let width = block.len();
-            let phase = &mut buffer[..tiles * ORDERS_PER_TASK * width];
+            let phase = &mut buffer[..tiles * per_task * width];
             phase
-                .par_chunks_mut(ORDERS_PER_TASK * width)
+                .par_chunks_mut(per_task * width)
                 .enumerate()
                 .for_each_init(
                     || (OrderState::default(), Vec::new()),
                     |(state, starts), (task, tile)| {
-                        let orders = ORDERS_PER_TASK.min(mmax + 1 - task * ORDERS_PER_TASK);
+                        let orders = per_task.min(mmax + 1 - task * per_task);
                         for i in 0..orders {
-                            let m = task * ORDERS_PER_TASK + i;
+                            let m = task * per_task + i;
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
                             state.prepare(self, m, spin2);
                             columns(m, state);
                             let first = self.first_relevant(starts, m);
                             for j in 0..first {
-                                tile[tiled_index(i, j, width)] = zero;
+                                tile[tiling.index(i, j, width)] = zero;
                             }
                             let mut lanes_out = [zero; MAX_LANES];
                             for (c, chunk) in starts[first..].chunks(lanes).enumerate() {
@@ -415,7 +452,7 @@ impl ShtPlan {
                                 kernel(state, chunk, dst);
                                 let pair = first + c * lanes;
                                 for (k, value) in dst.iter().enumerate() {
-                                    tile[tiled_index(i, pair + k, width)] = *value;
+                                    tile[tiling.index(i, pair + k, width)] = *value;
                                 }
                             }
                         }
@@ -440,7 +477,7 @@ impl ShtPlan {
                         for (side, ring) in [(0, Some(&mut **north)), (1, south.as_deref_mut())] {
                             if let Some(ring) = ring {
                                 let coeff =
-                                    |m: usize| phase[tiled_index(m, j, width)][2 * c + side];
+                                    |m: usize| phase[tiling.index(m, j, width)][2 * c + side];
                                 self.ffts.synthesize(coeff, mmax, shifted, ring, scratch);
                             }
                         }
@@ -476,15 +513,17 @@ impl ShtPlan {
                 per_m[m].push(col);
             }
         }
-        // One buffer for every block, laid out as `tiled_index` says: the FFTs write each
+        // One buffer for every block, laid out as `Tiles::index` says: the FFTs write each
         // entry, then each task of orders reads its tile.
-        let tiles = (mmax + 1).div_ceil(ORDERS_PER_TASK);
-        let mut flat = self.take_scratch(tiles * ORDERS_PER_TASK * self.block * C2);
+        let tiling = self.tiles();
+        let (tiles, per_task) = (tiling.count(mmax), tiling.orders);
+        let mut flat = self.take_scratch(tiles * per_task * self.block * C2);
         let buffer = flat.as_chunks_mut::<C2>().0;
         for (b, block) in self.pairs.chunks(self.block).enumerate() {
             let width = block.len();
-            let phase = &mut buffer[..tiles * ORDERS_PER_TASK * width];
-            tiled_rows(phase, width)
+            let phase = &mut buffer[..tiles * per_task * width];
+            tiling
+                .rows(phase, width)
                 .into_par_iter()
                 .zip(block)
                 .enumerate()
@@ -498,9 +537,8 @@ impl ShtPlan {
                         for (side, ring) in [(0, Some(pair.north)), (1, pair.south)] {
                             if let Some(r) = ring {
                                 let values = &map[r.offset..r.offset + r.nphi];
-                                let emit = |m: usize, f| {
-                                    dst[m / ORDERS_PER_TASK][m % ORDERS_PER_TASK][2 * c + side] = f
-                                };
+                                let emit =
+                                    |m: usize, f| dst[m / per_task][m % per_task][2 * c + side] = f;
                                 self.ffts
                                     .analyze(values, weight, mmax, shifted, emit, scratch);
                             } else {
@@ -514,14 +552,14 @@ impl ShtPlan {
                 });
             let phase = &*phase;
             per_m
-                .par_chunks_mut(ORDERS_PER_TASK)
-                .zip(phase.par_chunks(ORDERS_PER_TASK * width))
+                .par_chunks_mut(per_task)
+                .zip(phase.par_chunks(per_task * width))
                 .enumerate()
                 .for_each_init(
                     || (OrderState::default(), Vec::new(), Vec::new()),
                     |(state, starts, acc), (task, (cols_task, tile))| {
                         for (i, cols) in cols_task.iter_mut().enumerate() {
-                            let m = task * ORDERS_PER_TASK + i;
+                            let m = task * per_task + i;
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
                             state.prepare(self, m, spin2);
                             acc.clear();
@@ -531,7 +569,7 @@ impl ShtPlan {
                             for (c, chunk) in starts[first..].chunks(lanes).enumerate() {
                                 let pair = first + c * lanes;
                                 for (k, ph) in phases.iter_mut().enumerate().take(chunk.len()) {
-                                    *ph = tile[tiled_index(i, pair + k, width)];
+                                    *ph = tile[tiling.index(i, pair + k, width)];
                                 }
                                 kernel(state, chunk, &phases[..chunk.len()], acc);
                             }
@@ -737,23 +775,55 @@ mod tests {
     /// The FFTs' per-pair views and the Legendre sums' index agree on where each entry lies,
     /// and together cover the buffer once.
     #[test]
-    fn tiled_rows_and_tiled_index_agree() {
-        let (width, orders) = (5, 2 * ORDERS_PER_TASK + 3);
-        let tiles = orders.div_ceil(ORDERS_PER_TASK);
-        let mut buffer = vec![usize::MAX; tiles * ORDERS_PER_TASK * width];
-        for (j, row) in tiled_rows(&mut buffer, width).iter_mut().enumerate() {
-            for m in 0..tiles * ORDERS_PER_TASK {
-                row[m / ORDERS_PER_TASK][m % ORDERS_PER_TASK] = m * width + j;
+    fn tile_rows_and_tile_index_agree() {
+        for orders in [16, 32, 64] {
+            let tiling = Tiles { orders };
+            let (width, mmax) = (5, 2 * orders + 2);
+            let tiles = tiling.count(mmax);
+            let mut buffer = vec![usize::MAX; tiles * orders * width];
+            for (j, row) in tiling.rows(&mut buffer, width).iter_mut().enumerate() {
+                for m in 0..tiles * orders {
+                    row[m / orders][m % orders] = m * width + j;
+                }
             }
-        }
-        for m in 0..orders {
-            for j in 0..width {
-                assert_eq!(buffer[tiled_index(m, j, width)], m * width + j);
+            for m in 0..=mmax {
+                for j in 0..width {
+                    assert_eq!(buffer[tiling.index(m, j, width)], m * width + j);
+                }
             }
+            let mut seen = buffer.clone();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..buffer.len()).collect::<Vec<_>>());
         }
-        let mut seen = buffer.clone();
-        seen.sort_unstable();
-        assert_eq!(seen, (0..buffer.len()).collect::<Vec<_>>());
+    }
+
+    /// Tiles are as wide as four tasks per thread allow, between 16 and 64 orders.
+    #[test]
+    fn tiles_leave_every_thread_four_tasks() {
+        assert_eq!(Tiles::for_transform(3071, 1).orders, 64);
+        assert_eq!(Tiles::for_transform(383, 2).orders, 32);
+        assert_eq!(Tiles::for_transform(3071, 16).orders, 32);
+        assert_eq!(Tiles::for_transform(191, 16).orders, 16);
+        for (mmax, threads) in [(47, 1), (383, 2), (767, 8), (3071, 16), (8191, 64)] {
+            let tiling = Tiles::for_transform(mmax, threads);
+            assert!(tiling.orders == 16 || tiling.count(mmax) >= 4 * threads);
+        }
+    }
+
+    /// Tiles (and tasks) of 8 to 64 orders, the last one partial (41 orders), give the same
+    /// transforms.
+    #[test]
+    fn tile_width_does_not_change_the_transforms() {
+        let mut plan = ShtPlan::new(16, 40, 40).unwrap();
+        plan.tile_orders = Some(16);
+        let narrow = transforms(&plan);
+        for orders in [8, 32, 64] {
+            plan.tile_orders = Some(orders);
+            assert!(
+                largest_difference(&narrow, &transforms(&plan)) < 1e-12,
+                "{orders}"
+            );
+        }
     }
 
     /// Splitting the rings into many blocks (which reuse one phase buffer, the last one
