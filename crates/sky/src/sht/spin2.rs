@@ -91,30 +91,33 @@ impl Binomial {
 impl WignerStart {
     /// The start of `d^l_{m,m'}` for `m ≥ 0`, `m' = ±s`.
     pub fn new(m: usize, mp: i64) -> Self {
-        let (p, q, _) = Self::exponents(m, mp);
-        Self::with_binomial(m, mp, Binomial::new(p + q, p))
+        let shape = Self::shape(m, mp);
+        shape.with_binomial(Binomial::new(shape.p + shape.q, shape.p))
     }
 
-    /// `(p, q, negative)` of `d^{l0}_{m,m'}`.
-    fn exponents(m: usize, mp: i64) -> (usize, usize, bool) {
+    /// The exponents and sign of `d^{l0}_{m,m'}`, its binomial still to be set.
+    fn shape(m: usize, mp: i64) -> Self {
         let s = mp.unsigned_abs() as usize;
-        if mp < 0 {
+        let (p, q, negative) = if mp < 0 {
             (m.abs_diff(s), m + s, false)
         } else if m >= s {
             (m + s, m - s, false)
         } else {
             (s + m, s - m, (s - m) % 2 == 1)
-        }
-    }
-
-    /// The start of `d^l_{m,m'}` given `C(p + q, p)`.
-    fn with_binomial(m: usize, mp: i64, binomial: Binomial) -> Self {
-        let (p, q, negative) = Self::exponents(m, mp);
+        };
         WignerStart {
-            log2_binomial: 0.5 * binomial.log2(),
+            log2_binomial: 0.0,
             p,
             q,
             negative,
+        }
+    }
+
+    /// This start with `C(p + q, p)` = `binomial`.
+    fn with_binomial(self, binomial: Binomial) -> Self {
+        WignerStart {
+            log2_binomial: 0.5 * binomial.log2(),
+            ..self
         }
     }
 
@@ -173,8 +176,8 @@ impl SpinRecurrence {
         };
         self.binomial = Some((m, s, binomial));
         self.start = [
-            WignerStart::with_binomial(m, -(s as i64), binomial),
-            WignerStart::with_binomial(m, s as i64, binomial),
+            WignerStart::shape(m, -(s as i64)).with_binomial(binomial),
+            WignerStart::shape(m, s as i64).with_binomial(binomial),
         ];
         if self.len == 0 {
             return;
