@@ -131,20 +131,22 @@ pub struct ShtPlan {
 struct OrderState {
     rec: Recurrence,
     even: EvenRecurrence,
-    spin2: SpinRecurrence,
+    /// The two Wigner sequences `d^l_{m,∓s}` of a spin-s transform.
+    wigner: SpinRecurrence,
     /// A spin-0 column as step coefficients.
     steps0: Vec<StepCoefficients<1>>,
-    /// The E and B columns as step coefficients of the two spin-2 sequences.
-    steps2: [Vec<StepCoefficients<1>>; 2],
+    /// The gradient and curl (E and B) columns as step coefficients of the two sequences.
+    wigner_steps: [Vec<StepCoefficients<1>>; 2],
     /// Even and odd sums of one sequence.
     even_odd: (Vec<Complex64>, Vec<Complex64>),
 }
 
 impl OrderState {
-    /// The recurrence of order `m`: in `cos²θ` for spin 0, those of `d^l_{m,∓2}` for spin 2.
-    fn prepare(&mut self, plan: &ShtPlan, m: usize, spin2: bool) {
-        if spin2 {
-            self.spin2.fill(&plan.tables, m, 2);
+    /// The recurrence of order `m`: in `cos²θ` for spin 0, those of `d^l_{m,∓s}` for spin
+    /// `s ≥ 1`.
+    fn prepare(&mut self, plan: &ShtPlan, m: usize, spin: usize) {
+        if spin > 0 {
+            self.wigner.fill(&plan.tables, m, spin);
         } else {
             plan.tables.recurrence(m, &mut self.rec);
             self.even.fill(&self.rec, m, plan.lmax);
@@ -152,9 +154,9 @@ impl OrderState {
     }
 
     /// Steps of the recurrence prepared last (the length of an analysis's partial sums).
-    fn steps(&self, spin2: bool) -> usize {
-        if spin2 {
-            self.spin2.len()
+    fn steps(&self, spin: usize) -> usize {
+        if spin > 0 {
+            self.wigner.len()
         } else {
             self.even.len()
         }
@@ -169,9 +171,10 @@ impl OrderState {
             .extend(even.iter().zip(odd.iter()).map(|(&e, &o)| [[e, o]]));
     }
 
-    /// The step coefficients of both spin-2 sequences from the E and B columns of order `m`.
-    fn spin2_steps(&mut self, e: &[Complex64], b: &[Complex64]) {
-        self.spin2.coefficients(e, b, &mut self.steps2);
+    /// The step coefficients of both Wigner sequences from the gradient and curl (E and B)
+    /// columns of order `m`.
+    fn wigner_steps(&mut self, g: &[Complex64], c: &[Complex64]) {
+        self.wigner.coefficients(g, c, &mut self.wigner_steps);
     }
 }
 
@@ -257,16 +260,6 @@ impl ShtPlan {
     /// Whether analyses use ring weights ([`ShtPlan::with_ring_weights`]).
     pub fn uses_ring_weights(&self) -> bool {
         self.ring_weights.is_some()
-    }
-
-    /// The kernel flavour this plan runs.
-    pub(crate) fn isa(&self) -> Isa {
-        self.isa
-    }
-
-    /// Whether orders beyond a ring pair's [`RingPair::order_limit`] are skipped.
-    pub(crate) fn skips_orders(&self) -> bool {
-        self.order_limits
     }
 
     /// This plan with another kernel flavour and order skipping, for tests that compare them.
@@ -411,11 +404,11 @@ impl ShtPlan {
     fn synthesis<const C2: usize>(
         &self,
         maps: &mut [Vec<f64>],
+        spin: usize,
         columns: impl Fn(usize, &mut OrderState) + Sync,
         kernel: impl Fn(&OrderState, &[Start], &mut [[Complex64; C2]]) + Sync,
     ) {
-        let spin2 = C2 == 4;
-        let spin = if spin2 { 2 } else { 0 };
+        debug_assert_eq!(C2 == 4, spin > 0, "two maps for spin ≥ 1, one for spin 0");
         let lanes = self.isa.lanes(true);
         let mmax = self.mmax;
         let mut slices: Vec<Vec<PairSlices<'_>>> =
@@ -440,7 +433,7 @@ impl ShtPlan {
                         for i in 0..orders {
                             let m = task * per_task + i;
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
-                            state.prepare(self, m, spin2);
+                            state.prepare(self, m, spin);
                             columns(m, state);
                             let first = self.first_relevant(starts, m);
                             for j in 0..first {
@@ -496,11 +489,11 @@ impl ShtPlan {
         &self,
         maps: &[&[f64]],
         alms: &mut [Alm],
+        spin: usize,
         kernel: impl Fn(&OrderState, &[Start], &[[Complex64; C2]], &mut [T]) + Sync,
         store: impl Fn(usize, &mut OrderState, &[T], &mut [&mut [Complex64]]) + Sync,
     ) {
-        let spin2 = C2 == 4;
-        let spin = if spin2 { 2 } else { 0 };
+        debug_assert_eq!(C2 == 4, spin > 0, "two maps for spin ≥ 1, one for spin 0");
         let lanes = self.isa.lanes(false);
         let mmax = self.mmax;
         let weight = self.pixel_weight();
@@ -561,9 +554,9 @@ impl ShtPlan {
                         for (i, cols) in cols_task.iter_mut().enumerate() {
                             let m = task * per_task + i;
                             Start::fill(&self.tables, (m, spin), block, starts, i > 0);
-                            state.prepare(self, m, spin2);
+                            state.prepare(self, m, spin);
                             acc.clear();
-                            acc.resize(state.steps(spin2), T::default());
+                            acc.resize(state.steps(spin), T::default());
                             let mut phases = [[Complex64::new(0.0, 0.0); C2]; MAX_LANES];
                             let first = self.first_relevant(starts, m);
                             for (c, chunk) in starts[first..].chunks(lanes).enumerate() {
@@ -590,6 +583,7 @@ impl ShtPlan {
         let mut maps = vec![vec![0.0; self.npix()]];
         self.synthesis(
             &mut maps,
+            0,
             |m, st| st.spin0_steps(alm.column(m)),
             |st, chunk, dst| simd::synthesize0(self.isa, &st.even, chunk, &st.steps0, dst),
         );
@@ -603,15 +597,22 @@ impl ShtPlan {
     pub fn alm2map_spin2(&self, e: &Alm, b: &Alm) -> Result<[Vec<f64>; 2]> {
         self.check_alm(e)?;
         self.check_alm(b)?;
+        Ok(self.alm2map_spin_unchecked([e, b], 2))
+    }
+
+    /// The two maps (healpy's Q-like and U-like) of a spin-`spin` field (`spin ≥ 1`) with
+    /// gradient and curl coefficients `[g, c]` of the planned shape (checked by the caller).
+    pub(crate) fn alm2map_spin_unchecked(&self, [g, c]: [&Alm; 2], spin: usize) -> [Vec<f64>; 2] {
         let mut maps = vec![vec![0.0; self.npix()], vec![0.0; self.npix()]];
         self.synthesis(
             &mut maps,
-            |m, st| st.spin2_steps(e.column(m), b.column(m)),
-            |st, chunk, dst| simd::synthesize2(self.isa, &st.spin2, chunk, &st.steps2, dst),
+            spin,
+            |m, st| st.wigner_steps(g.column(m), c.column(m)),
+            |st, chunk, dst| simd::synthesize2(self.isa, &st.wigner, chunk, &st.wigner_steps, dst),
         );
         let u = maps.pop().expect("two maps");
         let q = maps.pop().expect("two maps");
-        Ok([q, u])
+        [q, u]
     }
 
     /// One spin-0 analysis pass without iteration: `a_lm += (4π/npix) Σ_p f(p) Y*_lm(p)`.
@@ -619,20 +620,24 @@ impl ShtPlan {
         self.analysis(
             &[map],
             std::slice::from_mut(alm),
+            0,
             |st, chunk, phases, acc| simd::analyze0(self.isa, &st.even, chunk, phases, acc),
             |_, st, acc, cols| add_input_sums(&st.even, &mut st.even_odd, acc, cols[0]),
         );
     }
 
-    /// One spin-2 analysis pass: `(a^E, a^B) += adjoint synthesis of (Q, U)`.
-    pub(crate) fn map2alm_spin2_once(&self, q: &[f64], u: &[f64], eb: &mut [Alm; 2]) {
+    /// One spin-`spin` analysis pass (`spin ≥ 1`, maps checked by the caller): `(a^G, a^C) +=
+    /// adjoint synthesis of (Q, U)`, healpy's quadrature weight `4π/npix` (times the ring
+    /// weights where the plan has them).
+    pub(crate) fn map2alm_spin_once(&self, [q, u]: [&[f64]; 2], gc: &mut [Alm; 2], spin: usize) {
         self.analysis(
             &[q, u],
-            eb,
-            |st, chunk, phases, acc| simd::analyze2(self.isa, &st.spin2, chunk, phases, acc),
+            gc,
+            spin,
+            |st, chunk, phases, acc| simd::analyze2(self.isa, &st.wigner, chunk, phases, acc),
             |_, st, acc, cols| {
-                if let [e, b] = cols {
-                    st.spin2.add_gc(acc, e, b);
+                if let [g, c] = cols {
+                    st.wigner.add_gc(acc, g, c);
                 }
             },
         );
@@ -650,13 +655,13 @@ impl ShtPlan {
             Alm::zeros(self.lmax, self.mmax),
             Alm::zeros(self.lmax, self.mmax),
         ];
-        self.map2alm_spin2_once(q, u, &mut eb);
+        self.map2alm_spin_once([q, u], &mut eb, 2);
         for _ in 0..iter {
             let [mut rq, mut ru] = self.alm2map_spin2(&eb[0], &eb[1])?;
             for (r, &f) in rq.iter_mut().zip(q).chain(ru.iter_mut().zip(u)) {
                 *r = f - *r;
             }
-            self.map2alm_spin2_once(&rq, &ru, &mut eb);
+            self.map2alm_spin_once([&rq, &ru], &mut eb, 2);
         }
         Ok(eb)
     }

@@ -16,8 +16,6 @@ use realfft::num_complex::Complex64;
 
 use super::climb::{EvenClimb, Fused, Plain, Start};
 use super::legendre::EvenRecurrence;
-use super::rings::RingPair;
-use super::spin::Order;
 use super::spin0::{self, StepCoefficients, StepSums};
 use super::spin2::{self, SPIN_SUM_LANES, SpinRecurrence, SpinSums};
 
@@ -189,7 +187,8 @@ pub(crate) fn analyze0(
     portable::analyze0(rec, chunk, phases, acc);
 }
 
-/// Spin-2 synthesis of one `m` for `chunk` (see [`spin2::synthesize`]).
+/// Spin-s synthesis (`s ≥ 1`: spin 2 for polarisation, any spin for [`super::spin`]) of one
+/// `m` for `chunk` (see [`spin2::synthesize`]).
 pub(crate) fn synthesize2(
     isa: Isa,
     rec: &SpinRecurrence,
@@ -208,7 +207,7 @@ pub(crate) fn synthesize2(
     portable::synthesize2(rec, chunk, coefficients, dst);
 }
 
-/// Spin-2 analysis of one `m` for `chunk` (see [`spin2::analyze`]).
+/// Spin-s analysis (`s ≥ 1`) of one `m` for `chunk` (see [`spin2::analyze`]).
 pub(crate) fn analyze2(
     isa: Isa,
     rec: &SpinRecurrence,
@@ -335,84 +334,3 @@ kernels!(
     AVX512,
     Fused
 );
-
-/// The spin-s kernels (any spin: [`super::spin`]) for the CPU: the same portable code, which the
-/// compiler vectorises for the wider registers. No multiply-add is fused, so every flavour
-/// gives the same bits.
-pub(crate) fn synthesise_spin(
-    isa: Isa,
-    order: &Order,
-    group: &[RingPair],
-    columns: [&[Complex64]; 2],
-    norms: &[f64],
-    out: &mut [[Complex64; 4]],
-) {
-    #[cfg(target_arch = "x86_64")]
-    match isa {
-        // SAFETY: `Isa::detect` chose these flavours only on CPUs that have their features.
-        Isa::Avx512 => {
-            return unsafe { spin_avx512::synthesise(order, group, columns, norms, out) };
-        }
-        Isa::Avx2Fma => return unsafe { spin_avx2::synthesise(order, group, columns, norms, out) },
-        Isa::Portable => {}
-    }
-    let _ = isa;
-    order.synthesise(group, columns, norms, out);
-}
-
-/// The analysis kernel of [`synthesise_spin`]'s transform, dispatched the same way.
-pub(crate) fn analyse_spin(
-    isa: Isa,
-    order: &Order,
-    group: &[RingPair],
-    phases: &[[Complex64; 4]],
-    norms: &[f64],
-    acc: &mut [[[f64; super::spin::ACC_LANES]; 4]],
-) {
-    #[cfg(target_arch = "x86_64")]
-    match isa {
-        // SAFETY: as in `synthesise_spin`.
-        Isa::Avx512 => return unsafe { spin_avx512::analyse(order, group, phases, norms, acc) },
-        Isa::Avx2Fma => return unsafe { spin_avx2::analyse(order, group, phases, norms, acc) },
-        Isa::Portable => {}
-    }
-    let _ = isa;
-    order.analyse(group, phases, norms, acc);
-}
-
-/// The spin-s kernels compiled for one set of x86-64 features.
-#[cfg(target_arch = "x86_64")]
-macro_rules! x86_spin_kernels {
-    ($name:ident, $features:literal) => {
-        mod $name {
-            use super::*;
-
-            #[target_feature(enable = $features)]
-            pub(super) fn synthesise(
-                order: &Order,
-                group: &[RingPair],
-                columns: [&[Complex64]; 2],
-                norms: &[f64],
-                out: &mut [[Complex64; 4]],
-            ) {
-                order.synthesise(group, columns, norms, out);
-            }
-
-            #[target_feature(enable = $features)]
-            pub(super) fn analyse(
-                order: &Order,
-                group: &[RingPair],
-                phases: &[[Complex64; 4]],
-                norms: &[f64],
-                acc: &mut [[[f64; super::super::spin::ACC_LANES]; 4]],
-            ) {
-                order.analyse(group, phases, norms, acc);
-            }
-        }
-    };
-}
-
-#[cfg(target_arch = "x86_64")]
-x86_spin_kernels!(spin_avx2, "avx2,fma");
-#[cfg(target_arch = "x86_64")]
-x86_spin_kernels!(spin_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");

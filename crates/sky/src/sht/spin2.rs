@@ -89,8 +89,10 @@ impl Binomial {
 }
 
 impl WignerStart {
-    /// The start of `d^l_{m,m'}` for `m ≥ 0`, `m' = ±s`.
-    pub fn new(m: usize, mp: i64) -> Self {
+    /// The start of `d^l_{m,m'}` for `m ≥ 0`, `m' = ±s` (computed afresh: the test of the
+    /// starts [`SpinRecurrence::fill`] carries from order to order).
+    #[cfg(test)]
+    fn new(m: usize, mp: i64) -> Self {
         let shape = Self::shape(m, mp);
         shape.with_binomial(Binomial::new(shape.p + shape.q, shape.p))
     }
